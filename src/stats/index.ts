@@ -1,0 +1,6 @@
+// brainfit statistics: pure TypeScript, typed arrays in, Float64Array out.
+export * from "./errors.ts";
+export * from "./signal.ts";
+export * from "./corr.ts";
+export * from "./fc.ts";
+export * from "./fcd.ts";
