@@ -1,0 +1,163 @@
+// The float64 reference backend: defines what a simulation computes. The f32 backends
+// (wasm, webgpu) follow the same step order exactly:
+//   1. coupling c_i = Σ_j w_ij h_j(step − d_ij)  (difference form subtracts Σ_j w_ij h_i(step))
+//   2. noise z = Philox normals for (seed, stream, node, step, channel)
+//   3. Euler–Maruyama: x += dt f(x, c) + √dt g z
+//      Heun:           x̃ = x + dt f(x, c) + √dt g z;  x += dt/2 (f(x, c) + f(x̃, c)) + √dt g z
+//      (coupling and noise held over the step, diffusion taken at x, as TVB's HeunStochastic)
+//   4. state limits (min/max) clamp after the predictor and after the step
+//   5. h(x) of the new states enters the delay ring for step + 1
+// Recorded samples are taken after steps recordEvery, 2·recordEvery, …; derived quantities
+// are evaluated on the new states with the coupling input of the step that produced them.
+import { compileTsFunctions } from "../codegen/ts.ts";
+import { normals4 } from "../noise/philox.ts";
+import { type PreparedSimulation, RecordingSink, sampleTimes, type SimulationResult } from "../sim/prepare.ts";
+
+/** Samples per streamed chunk: bounded memory whatever the duration. */
+const CHUNK_SAMPLES = 256;
+
+export function simulateReference(sim: PreparedSimulation): SimulationResult {
+  const t0 = performance.now();
+  const m = sim.model;
+  const fns = compileTsFunctions(m);
+  const { lanes, nNodes: n, nParams: P, dt, nSteps, network: net } = sim;
+  const S = m.stateNames.length;
+  const K = m.coupling.length;
+  const NZ = m.noiseStates.length;
+  const D = m.derived.length;
+  const R = net.maxDelay + 2;
+  const sqrtDt = Math.sqrt(dt);
+  const heun = sim.integrator === "heun";
+  const nObs = m.observables.length;
+  const mins = m.spec.states.map((s) => s.min ?? -Infinity);
+  const maxs = m.spec.states.map((s) => s.max ?? Infinity);
+  const sink = new RecordingSink(sim);
+  const recNames = sim.recordIdx.map((k) => m.observables[k]!);
+  const averages: Record<string, Float64Array> = {};
+  for (const k of sim.averageIdx) averages[m.observables[k]!] = new Float64Array(lanes * n);
+  const needDerived = D > 0 && (sim.recordIdx.some((k) => k >= S) || sim.averageIdx.some((k) => k >= S));
+
+  const x = new Float64Array(n * S);
+  const xt = new Float64Array(S);
+  const f = new Float64Array(n * S);
+  const f2 = new Float64Array(S);
+  const g = new Float64Array(Math.max(NZ, 1));
+  const g2 = new Float64Array(Math.max(NZ, 1)); // diffusion at the predictor: unused (taken at x)
+  const z = new Float64Array(Math.ceil(NZ / 4) * 4);
+  const z4 = new Float64Array(4);
+  const words = new Uint32Array(4);
+  const c = new Float64Array(Math.max(K, 1));
+  const ring = new Float64Array(K * R * n);
+  const dv = new Float64Array(n * Math.max(D, 1));
+  const obs = new Float64Array(n * nObs);
+  const sums = new Float64Array(n * nObs);
+  const chunkLen = Math.min(CHUNK_SAMPLES, Math.max(sim.nSamples, 1));
+  const chunkData = recNames.map(() => new Float32Array(lanes * chunkLen * n));
+
+  const writeObs = (i: number) => {
+    for (let s = 0; s < S; s++) obs[i * nObs + s] = x[i * S + s]!;
+    for (let d = 0; d < D; d++) obs[i * nObs + S + d] = dv[i * D + d]!;
+  };
+
+  // Lanes are independent: integrate each lane in turn, buffering its samples by chunk.
+  const perLaneSamples: Float32Array[][] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    const seed = sim.seeds[lane]!, stream = sim.streams[lane]!;
+    const pBase = lane * n * P;
+    for (let i = 0; i < n; i++) for (let s = 0; s < S; s++) x[i * S + s] = m.spec.states[s]!.init;
+    for (let i = 0; i < n; i++) {
+      fns.coupled(x, i * S, sim.params, pBase + i * P, c, 0);
+      for (let k = 0; k < K; k++) for (let r = 0; r < R; r++) ring[(k * R + r) * n + i] = c[k]!;
+    }
+    sums.fill(0);
+    const samples = recNames.map(() => new Float32Array(sim.nSamples * n));
+    let sample = 0;
+    for (let step = 0; step < nSteps; step++) {
+      const t = step * dt;
+      const now = step % R;
+      for (let i = 0; i < n; i++) {
+        const po = pBase + i * P;
+        for (let k = 0; k < K; k++) {
+          const base = k * R * n;
+          let acc = 0;
+          let wsum = 0;
+          for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
+            const slot = (step - net.delay[e]! + R) % R; // delay <= R - 2
+            acc += net.weight[e]! * ring[base + slot * n + net.source[e]!]!;
+            wsum += net.weight[e]!;
+          }
+          if (m.coupling[k]!.form === "difference") acc -= wsum * ring[base + now * n + i]!;
+          c[k] = acc;
+        }
+        for (let b = 0; b < NZ; b += 4) {
+          normals4(seed, stream, i, step, b >> 2, z4, words);
+          for (let q = 0; q < 4 && b + q < NZ; q++) z[b + q] = z4[q]!;
+        }
+        const xo = i * S;
+        fns.eval(x, xo, sim.params, po, c, t, f, xo, g, 0, null, 0);
+        if (heun) {
+          for (let s = 0; s < S; s++) xt[s] = x[xo + s]! + dt * f[xo + s]!;
+          for (let q = 0; q < NZ; q++) xt[m.noiseStates[q]!] += sqrtDt * g[q]! * z[q]!;
+          for (let s = 0; s < S; s++) xt[s] = Math.min(maxs[s]!, Math.max(mins[s]!, xt[s]!));
+          fns.eval(xt, 0, sim.params, po, c, t + dt, f2, 0, g2, 0, null, 0);
+          for (let s = 0; s < S; s++) x[xo + s] = x[xo + s]! + 0.5 * dt * (f[xo + s]! + f2[s]!);
+        } else {
+          for (let s = 0; s < S; s++) x[xo + s] = x[xo + s]! + dt * f[xo + s]!;
+        }
+        for (let q = 0; q < NZ; q++) x[xo + m.noiseStates[q]!] += sqrtDt * g[q]! * z[q]!;
+        for (let s = 0; s < S; s++) x[xo + s] = Math.min(maxs[s]!, Math.max(mins[s]!, x[xo + s]!));
+        if (needDerived) {
+          // Derived values of the new state, with this step's coupling input.
+          fns.eval(x, xo, sim.params, po, c, t + dt, f2, 0, g2, 0, dv, i * D);
+        }
+      }
+      const next = (step + 1) % R;
+      for (let i = 0; i < n; i++) {
+        fns.coupled(x, i * S, sim.params, pBase + i * P, c, 0);
+        for (let k = 0; k < K; k++) ring[(k * R + next) * n + i] = c[k]!;
+      }
+      if (sim.averageIdx.length) {
+        for (let i = 0; i < n; i++) {
+          writeObs(i);
+          for (const k of sim.averageIdx) sums[i * nObs + k] += obs[i * nObs + k]!;
+        }
+      }
+      if (recNames.length && (step + 1) % sim.recordEvery === 0 && sample < sim.nSamples) {
+        for (let i = 0; i < n; i++) writeObs(i);
+        sim.recordIdx.forEach((k, r) => {
+          for (let i = 0; i < n; i++) samples[r]![sample * n + i] = obs[i * nObs + k]!;
+        });
+        sample++;
+      }
+    }
+    for (const k of sim.averageIdx) {
+      const dst = averages[m.observables[k]!]!;
+      for (let i = 0; i < n; i++) dst[lane * n + i] = sums[i * nObs + k]! / nSteps;
+    }
+    perLaneSamples.push(samples);
+  }
+  // Emit recorded samples in chunks (all lanes per chunk), as the streaming backends do.
+  for (let start = 0; start < sim.nSamples; start += chunkLen) {
+    const count = Math.min(chunkLen, sim.nSamples - start);
+    const data: Record<string, Float32Array> = {};
+    recNames.forEach((name, r) => {
+      const buf = chunkData[r]!.subarray(0, lanes * count * n);
+      for (let l = 0; l < lanes; l++) buf.set(perLaneSamples[l]![r]!.subarray(start * n, (start + count) * n), l * count * n);
+      data[name] = buf.slice();
+    });
+    sink.push({ start, count, data });
+  }
+  const elapsedMs = performance.now() - t0;
+  return {
+    backend: "reference",
+    backendInfo: "float64 TypeScript reference",
+    lanes,
+    nNodes: n,
+    nSteps,
+    times: sampleTimes(sim),
+    recorded: sink.recorded,
+    averages,
+    elapsedMs,
+    nodeStepsPerSecond: (lanes * n * nSteps) / (elapsedMs / 1000),
+  };
+}

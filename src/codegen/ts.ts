@@ -1,0 +1,46 @@
+// Float64 TypeScript/JavaScript emitter: the reference the f32 kernels are checked against.
+// Functions are generated as source and compiled with `new Function` (all runtimes allow it
+// outside strict CSP pages), so the reference runs at JIT speed without an interpreter.
+import type { CompiledModel } from "../models/spec.ts";
+import { emitExpr } from "./emit.ts";
+
+/** Per-node model functions, all float64. Offsets index into flat arrays. */
+export interface NodeFunctions {
+  /** Drift f (S values at fo), diffusion of noise channels g (at go), derived values (at dvo, or skipped when dv is null). */
+  eval(x: Float64Array, xo: number, p: Float64Array, po: number, c: Float64Array, t: number,
+    f: Float64Array, fo: number, g: Float64Array, go: number, dv: Float64Array | null, dvo: number): void;
+  /** The coupled quantities h_k a node sends (K values at ho). */
+  coupled(x: Float64Array, xo: number, p: Float64Array, po: number, h: Float64Array, ho: number): void;
+  source: string;
+}
+
+export function emitTsSource(m: CompiledModel): { evalSrc: string; coupledSrc: string } {
+  const resolve = (name: string): string => {
+    const si = m.stateNames.indexOf(name);
+    if (si >= 0) return `x[xo + ${si}]`;
+    const pi = m.paramIndex[name];
+    if (pi !== undefined) return `p[po + ${pi}]`;
+    const ci = m.couplingNames.indexOf(name);
+    if (ci >= 0) return `c[${ci}]`;
+    if (name === "t") return "t";
+    return `d_${name}`;
+  };
+  const lines: string[] = [];
+  for (const d of m.derived) lines.push(`const d_${d.name} = ${emitExpr(d.expr, "ts", resolve)};`);
+  m.drift.forEach((e, i) => lines.push(`f[fo + ${i}] = ${emitExpr(e, "ts", resolve)};`));
+  m.noiseStates.forEach((s, k) => lines.push(`g[go + ${k}] = ${emitExpr(m.diffusion[s]!, "ts", resolve)};`));
+  if (m.derived.length) {
+    lines.push(`if (dv !== null) {`);
+    m.derived.forEach((d, i) => lines.push(`  dv[dvo + ${i}] = d_${d.name};`));
+    lines.push(`}`);
+  }
+  const coupled = m.coupling.map((c, k) => `h[ho + ${k}] = ${emitExpr(c.of, "ts", resolve)};`);
+  return { evalSrc: lines.join("\n"), coupledSrc: coupled.join("\n") };
+}
+
+export function compileTsFunctions(m: CompiledModel): NodeFunctions {
+  const { evalSrc, coupledSrc } = emitTsSource(m);
+  const evalFn = new Function("x", "xo", "p", "po", "c", "t", "f", "fo", "g", "go", "dv", "dvo", `"use strict";\n${evalSrc}`) as NodeFunctions["eval"];
+  const coupledFn = new Function("x", "xo", "p", "po", "h", "ho", `"use strict";\n${coupledSrc}`) as NodeFunctions["coupled"];
+  return { eval: evalFn, coupled: coupledFn, source: `// eval\n${evalSrc}\n// coupled\n${coupledSrc}` };
+}

@@ -1,0 +1,224 @@
+// A model is declared once as a ModelSpec (plain data, JSON-serialisable) and compiled
+// (compileModel) into a checked form that every code generator reads: parsed equations,
+// resolved names, parameter and state indices. Nothing downstream re-parses strings.
+import { type Expr, ExprSyntaxError, freeVariables, parseExpr } from "./expr.ts";
+
+export interface StateSpec {
+  name: string;
+  /** Initial value, also the value of the whole delay history at t = 0. */
+  init: number;
+  /** Optional hard limits applied after every step (e.g. gating variables in [0, 1]). */
+  min?: number;
+  max?: number;
+  description?: string;
+}
+
+export interface ParameterSpec {
+  name: string;
+  default: number;
+  /** Valid range (used by fits and property tests). */
+  bounds: [number, number];
+  unit: string;
+  /** global: one value per simulation; regional: may differ per node. */
+  scope: "global" | "regional";
+  description?: string;
+}
+
+export interface CouplingSpec {
+  /** Name the drift uses for the coupling input, e.g. "c". */
+  name: string;
+  /** The quantity each node sends: an expression of its states and parameters, e.g. "x". */
+  of: string;
+  /**
+   * linear:     c_i = Σ_j w_ij h_j(t − d_ij)
+   * difference: c_i = Σ_j w_ij (h_j(t − d_ij) − h_i(t))   (diffusive / Laplacian coupling)
+   * The global gain (G, k …) is written in the drift, so it is an ordinary parameter.
+   */
+  form: "linear" | "difference";
+}
+
+export interface ModelSpec {
+  name: string;
+  description: string;
+  /** Where the equations, constants and defaults come from. */
+  citation: string;
+  states: StateSpec[];
+  parameters: ParameterSpec[];
+  couplings: CouplingSpec[];
+  /** Intermediate quantities, evaluated in order; later ones may use earlier ones. Recordable. */
+  derived?: { name: string; expr: string; description?: string }[];
+  /** d(state)/dt in 1/ms, one equation per state. May use states, parameters, couplings, derived, t (ms). */
+  drift: Record<string, string>;
+  /** Additive noise amplitude per state (multiplies dW, units per √ms). States left out get no noise. */
+  diffusion?: Record<string, string>;
+  /** The variable that drives Balloon–Windkessel BOLD (a state or derived name). */
+  boldInput?: string;
+}
+
+export class ModelSpecError extends Error {
+  constructor(model: string, field: string, message: string) {
+    super(`model '${model}', ${field}: ${message}`);
+    this.name = "ModelSpecError";
+  }
+}
+
+export interface CompiledModel {
+  spec: ModelSpec;
+  name: string;
+  stateNames: string[];
+  paramNames: string[];
+  /** Index of each parameter in the per-node parameter vector. */
+  paramIndex: Record<string, number>;
+  couplingNames: string[];
+  coupling: { name: string; of: Expr; form: "linear" | "difference" }[];
+  derived: { name: string; expr: Expr }[];
+  drift: Expr[];
+  /** Diffusion per state, null when that state has no noise. */
+  diffusion: (Expr | null)[];
+  /** State indices that receive noise, in order: noise channel k drives state noiseStates[k]. */
+  noiseStates: number[];
+  /** Names that can be recorded or averaged: states then derived quantities. */
+  observables: string[];
+}
+
+const RESERVED = new Set(["t", "dt", "pi", "e"]);
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+type Type = "num" | "bool";
+
+function typeOf(e: Expr, where: () => string, model: string): Type {
+  const need = (sub: Expr, want: Type, what: string) => {
+    const got = typeOf(sub, where, model);
+    if (got !== want) {
+      throw new ModelSpecError(model, where(), `${what} must be ${want === "num" ? "a number" : "a comparison"}, got a ${got === "num" ? "number" : "comparison"}`);
+    }
+  };
+  switch (e.kind) {
+    case "num":
+    case "var":
+      return "num";
+    case "neg":
+      need(e.arg, "num", "the operand of unary minus");
+      return "num";
+    case "not":
+      need(e.arg, "bool", "the operand of '!'");
+      return "bool";
+    case "call":
+      for (const a of e.args) need(a, "num", `the argument of ${e.fn}()`);
+      return "num";
+    case "cond":
+      need(e.test, "bool", "the condition before '?'");
+      need(e.then, "num", "the value after '?'");
+      need(e.else, "num", "the value after ':'");
+      return "num";
+    case "bin":
+      if (e.op === "&&" || e.op === "||") {
+        need(e.left, "bool", `the left side of '${e.op}'`);
+        need(e.right, "bool", `the right side of '${e.op}'`);
+        return "bool";
+      }
+      need(e.left, "num", `the left side of '${e.op}'`);
+      need(e.right, "num", `the right side of '${e.op}'`);
+      return ["<", "<=", ">", ">=", "==", "!="].includes(e.op) ? "bool" : "num";
+  }
+}
+
+/** Check a spec and compile its equations. Errors name the model, the field and the fix. */
+export function compileModel(spec: ModelSpec): CompiledModel {
+  const m = spec.name || "(unnamed)";
+  const fail = (field: string, msg: string): never => {
+    throw new ModelSpecError(m, field, msg);
+  };
+  if (!spec.states?.length) fail("states", "declare at least one state variable");
+  const seen = new Set<string>();
+  const declare = (name: string, field: string) => {
+    if (!IDENT.test(name)) fail(field, `'${name}' is not a valid name (letters, digits, underscore; not starting with a digit)`);
+    if (RESERVED.has(name)) fail(field, `'${name}' is reserved (t, dt, pi, e); rename it`);
+    if (seen.has(name)) fail(field, `'${name}' is declared twice; names of states, parameters, couplings and derived quantities must be unique`);
+    seen.add(name);
+  };
+  spec.states.forEach((s, i) => {
+    declare(s.name, `states[${i}].name`);
+    if (!Number.isFinite(s.init)) fail(`states[${i}].init`, `initial value of '${s.name}' must be a finite number`);
+  });
+  spec.parameters.forEach((p, i) => {
+    declare(p.name, `parameters[${i}].name`);
+    const [lo, hi] = p.bounds ?? [];
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo! <= hi!)) {
+      fail(`parameters[${i}].bounds`, `'${p.name}' needs finite bounds [low, high] with low <= high`);
+    }
+    if (!Number.isFinite(p.default)) fail(`parameters[${i}].default`, `'${p.name}' needs a finite default`);
+    if (p.scope !== "global" && p.scope !== "regional") fail(`parameters[${i}].scope`, `'${p.name}': scope must be "global" or "regional"`);
+  });
+  spec.couplings.forEach((c, i) => {
+    declare(c.name, `couplings[${i}].name`);
+    if (c.form !== "linear" && c.form !== "difference") fail(`couplings[${i}].form`, `must be "linear" or "difference", got '${String(c.form)}'`);
+  });
+  for (const [i, d] of (spec.derived ?? []).entries()) declare(d.name, `derived[${i}].name`);
+
+  const stateNames = spec.states.map((s) => s.name);
+  const paramNames = spec.parameters.map((p) => p.name);
+  const couplingNames = spec.couplings.map((c) => c.name);
+
+  const parse = (src: string, field: string, allowed: Set<string>): Expr => {
+    if (typeof src !== "string") fail(field, "must be an equation string");
+    let e: Expr;
+    try {
+      e = parseExpr(src, `model '${m}', ${field}`);
+    } catch (err) {
+      if (err instanceof ExprSyntaxError) throw err;
+      throw err;
+    }
+    for (const v of freeVariables(e)) {
+      if (!allowed.has(v)) {
+        const hint = seen.has(v) ? "it is declared, but cannot be used here (derived quantities must be defined before use; coupling inputs are not available inside a coupling)" : `declare it as a state or parameter, or fix the spelling (known: ${[...allowed].join(", ")})`;
+        fail(field, `unknown name '${v}' in '${src}': ${hint}`);
+      }
+    }
+    if (typeOf(e, () => field, m) !== "num") fail(field, `'${src}' is a comparison; it must produce a number`);
+    return e;
+  };
+
+  const base = new Set([...stateNames, ...paramNames]);
+  const coupling = spec.couplings.map((c, i) => ({ name: c.name, form: c.form, of: parse(c.of, `couplings[${i}].of`, base) }));
+  const scope = new Set([...base, ...couplingNames, "t"]);
+  const derived: { name: string; expr: Expr }[] = [];
+  for (const [i, d] of (spec.derived ?? []).entries()) {
+    derived.push({ name: d.name, expr: parse(d.expr, `derived[${i}] '${d.name}'`, scope) });
+    scope.add(d.name);
+  }
+  for (const k of Object.keys(spec.drift ?? {})) {
+    if (!stateNames.includes(k)) fail(`drift.${k}`, `'${k}' is not a state (states: ${stateNames.join(", ")})`);
+  }
+  for (const k of Object.keys(spec.diffusion ?? {})) {
+    if (!stateNames.includes(k)) fail(`diffusion.${k}`, `'${k}' is not a state (states: ${stateNames.join(", ")})`);
+  }
+  const drift = stateNames.map((s) => {
+    const src = spec.drift?.[s];
+    if (src === undefined) return fail(`drift.${s}`, `missing: every state needs a drift equation (write "0" for a constant state)`);
+    return parse(src, `drift.${s}`, scope);
+  });
+  const diffusion = stateNames.map((s) => {
+    const src = spec.diffusion?.[s];
+    return src === undefined ? null : parse(src, `diffusion.${s}`, scope);
+  });
+  const noiseStates = diffusion.flatMap((d, i) => (d ? [i] : []));
+  const observables = [...stateNames, ...derived.map((d) => d.name)];
+  if (spec.boldInput !== undefined && !observables.includes(spec.boldInput)) {
+    fail("boldInput", `'${spec.boldInput}' is not a state or derived quantity`);
+  }
+  return {
+    spec,
+    name: m,
+    stateNames,
+    paramNames,
+    paramIndex: Object.fromEntries(paramNames.map((p, i) => [p, i])),
+    couplingNames,
+    coupling,
+    derived,
+    drift,
+    diffusion,
+    noiseStates,
+    observables,
+  };
+}

@@ -1,0 +1,34 @@
+// simulate(): the one entry point. Picks a backend (or uses the one asked for), says which
+// and why, and runs the prepared batch on it.
+import { simulateReference } from "../backends/reference.ts";
+import { type BackendName, prepareSimulation, type SimulationOptions, type SimulationResult } from "./prepare.ts";
+
+export interface SimulateOptions extends SimulationOptions {
+  backend?: BackendName;
+  /** For auto: accept a software WebGPU adapter (lavapipe, SwiftShader). Default false. */
+  allowSoftwareGpu?: boolean;
+}
+
+type BackendRunner = (sim: ReturnType<typeof prepareSimulation>, opts: SimulateOptions) => Promise<SimulationResult>;
+
+const runners: Partial<Record<Exclude<BackendName, "auto">, () => Promise<BackendRunner>>> = {
+  reference: async () => async (sim) => simulateReference(sim),
+  wasm: async () => (await import("../../fallback/driver.ts")).simulateWasm,
+  webgpu: async () => (await import("../backends/webgpu/driver.ts")).simulateWebGpu,
+};
+
+export async function simulate(opts: SimulateOptions): Promise<SimulationResult> {
+  const sim = prepareSimulation(opts);
+  const wanted = opts.backend ?? "auto";
+  if (wanted === "auto") {
+    const { chooseBackend } = await import("./choose.ts");
+    const choice = await chooseBackend(opts.allowSoftwareGpu ?? false);
+    const run = await runners[choice.backend]!();
+    const result = await run(sim, opts);
+    result.backendInfo = `${result.backendInfo} (auto: ${choice.reason})`;
+    return result;
+  }
+  const load = runners[wanted];
+  if (!load) throw new Error(`simulation.backend: unknown backend '${wanted}'; use auto, webgpu, wasm or reference`);
+  return (await load())(sim, opts);
+}
