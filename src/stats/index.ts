@@ -4,3 +4,4 @@ export * from "./signal.ts";
 export * from "./corr.ts";
 export * from "./fc.ts";
 export * from "./fcd.ts";
+export * from "./ks.ts";
