@@ -12,8 +12,10 @@ export type OptimizerType =
  *  - stagnation: no progress for the configured number of iterations
  *  - target: a cost <= targetCost was seen
  *  - exhausted: a finite design (grid, Latin hypercube) has been fully evaluated
- *  - stopped: stop() was called by the user */
-export type StopReason = "budget" | "tolerance" | "stagnation" | "target" | "exhausted" | "stopped";
+ *  - stopped: stop() was called by the user
+ *  - failed: a local method cannot continue (non-finite cost or gradient at its start
+ *    point, or a line search that finds no decrease even along the steepest descent) */
+export type StopReason = "budget" | "tolerance" | "stagnation" | "target" | "exhausted" | "stopped" | "failed";
 
 export interface BestPoint {
   /** User-space parameter vector. */
