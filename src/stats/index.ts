@@ -5,3 +5,5 @@ export * from "./corr.ts";
 export * from "./fc.ts";
 export * from "./fcd.ts";
 export * from "./ks.ts";
+export * from "./fft.ts";
+export * from "./welch.ts";
