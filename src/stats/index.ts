@@ -7,3 +7,5 @@ export * from "./fcd.ts";
 export * from "./ks.ts";
 export * from "./fft.ts";
 export * from "./welch.ts";
+export * from "./gof.ts";
+export * from "./backend.ts";

@@ -1,0 +1,78 @@
+// Swappable batch backend for the heavy statistics (FC / FCD over many simulations).
+// The TypeScript implementation below defines the results; a WebGPU or WASM backend may replace it
+// with setStatsBackend and must match it (test it against typescriptStatsBackend).
+import { StatsInputError, type RealArray } from "./errors.ts";
+import { fcBatch, fcPairs, type FcOptions } from "./fc.ts";
+import { fcdBatch, fcdWindowTRsFromSeconds, type FcdOptions, type FcdResult } from "./fcd.ts";
+
+/** B simulations of (nNodes x nTime), contiguous (B x nNodes x nTime). */
+export interface BatchSeries {
+  data: RealArray;
+  batch: number;
+  nNodes: number;
+  nTime: number;
+}
+
+export interface StatsBackend {
+  readonly name: string;
+  /** (B x nPairs) FC lower triangles, as fcBatch. */
+  fcBatch(input: BatchSeries, options?: FcOptions): Float64Array | Promise<Float64Array>;
+  /** One FcdResult per simulation, as fcdBatch. */
+  fcdBatch(input: BatchSeries, options: FcdOptions): FcdResult[] | Promise<FcdResult[]>;
+}
+
+export const typescriptStatsBackend: StatsBackend = {
+  name: "typescript",
+  fcBatch: (input, options = {}) => fcBatch(input.data, input.batch, input.nNodes, input.nTime, options),
+  fcdBatch: (input, options) => fcdBatch(input.data, input.batch, input.nNodes, input.nTime, options),
+};
+
+let current: StatsBackend = typescriptStatsBackend;
+
+/** Route batch statistics through another backend (pass typescriptStatsBackend to restore). */
+export function setStatsBackend(backend: StatsBackend): void {
+  current = backend;
+}
+
+export function getStatsBackend(): StatsBackend {
+  return current;
+}
+
+export interface BoldSummaryOptions {
+  /** Repetition time in seconds. */
+  tr: number;
+  /** FCD window and step in seconds (cuBNM's defaults in its examples: 30 s / 5 s). */
+  windowSeconds?: number;
+  stepSeconds?: number;
+  dropEdges?: boolean;
+  excludeInterhemispheric?: boolean;
+  hemispheres?: ArrayLike<number>;
+}
+
+export interface BoldSummary {
+  fcTril: Float64Array;
+  fcdTril: Float64Array;
+}
+
+/**
+ * FC and FCD lower triangles of B BOLD simulations through the current backend, ready for
+ * evaluateGof. FC follows cuBNM's calculate_fc (zero volumes treated as outliers).
+ */
+export async function boldSummaryBatch(input: BatchSeries, options: BoldSummaryOptions): Promise<BoldSummary[]> {
+  if (!(options.tr > 0)) throw new StatsInputError(`boldSummaryBatch: tr must be positive seconds, got ${options.tr}`);
+  const { windowTRs, stepTRs } = fcdWindowTRsFromSeconds(options.windowSeconds ?? 30, options.stepSeconds ?? 5, options.tr);
+  const pairOptions = {
+    ...(options.excludeInterhemispheric !== undefined ? { excludeInterhemispheric: options.excludeInterhemispheric } : {}),
+    ...(options.hemispheres !== undefined ? { hemispheres: options.hemispheres } : {}),
+  };
+  const backend = current;
+  const fc = await backend.fcBatch(input, { ...pairOptions, zeroVolumesAsOutliers: true });
+  const fcd = await backend.fcdBatch(input, {
+    ...pairOptions,
+    windowTRs,
+    stepTRs,
+    ...(options.dropEdges !== undefined ? { dropEdges: options.dropEdges } : {}),
+  });
+  const nPairs = fcPairs(input.nNodes, pairOptions).length;
+  return fcd.map((r, b) => ({ fcTril: fc.subarray(b * nPairs, (b + 1) * nPairs), fcdTril: r.fcdTril }));
+}
