@@ -1,0 +1,130 @@
+// f32x4 transcendental functions for the WASM SIMD integrator (WASM has no vector exp/log/sin).
+// Cephes single-precision polynomials (Moshier), a few ulp from the f64 reference: well
+// inside the float32 tolerance the cross-backend tests derive.
+
+// (AssemblyScript source: v128, f32x4 … are compiler builtins; not part of the TypeScript build)
+
+@inline function splat(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+/** exp, clamped to the finite float range; NaN propagates. */
+export function vexp(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, splat(-87.3)), splat(88.3));
+  const n = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, splat(-2.12194440e-4)));
+  let p = splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), splat(1.0));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, e);
+}
+
+/** Natural log: −inf at 0, NaN below 0 and for NaN. */
+export function vlog(x: v128): v128 {
+  const bits = x;
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126));
+  let m = v128.or(v128.and(bits, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
+  const small = f32x4.lt(m, splat(0.707106781186547524));
+  // m < √½: e −= 1, m = 2m − 1; else m = m − 1
+  e = i32x4.add(e, small); // mask is −1 where true
+  m = f32x4.sub(f32x4.add(m, v128.and(m, small)), splat(1.0));
+  const ef = f32x4.convert_i32x4_s(e);
+  const z = f32x4.mul(m, m);
+  let p = splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, m), splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, m), splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, m), splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, m), splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, m), splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, m), splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, m), splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, m), splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(p, m), z);
+  y = f32x4.add(y, f32x4.mul(ef, splat(-2.12194440e-4)));
+  y = f32x4.sub(y, f32x4.mul(z, splat(0.5)));
+  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(ef, splat(0.693359375)));
+  // Special cases: x == +inf → +inf, x == 0 → −inf, x < 0 or NaN → NaN.
+  r = v128.bitselect(x, r, f32x4.eq(x, splat(Infinity)));
+  r = v128.bitselect(splat(-Infinity), r, f32x4.eq(x, splat(0.0)));
+  r = v128.bitselect(splat(NaN), r, v128.not(f32x4.ge(x, splat(0.0))));
+  return r;
+}
+
+@inline function sinPoly(r: v128, z: v128): v128 {
+  let p = splat(-1.9515295891e-4);
+  p = f32x4.add(f32x4.mul(p, z), splat(8.3321608736e-3));
+  p = f32x4.add(f32x4.mul(p, z), splat(-1.6666654611e-1));
+  return f32x4.add(f32x4.mul(f32x4.mul(p, z), r), r);
+}
+
+@inline function cosPoly(z: v128): v128 {
+  let p = splat(2.443315711809948e-5);
+  p = f32x4.add(f32x4.mul(p, z), splat(-1.388731625493765e-3));
+  p = f32x4.add(f32x4.mul(p, z), splat(4.166664568298827e-2));
+  return f32x4.add(f32x4.sub(f32x4.mul(f32x4.mul(p, z), z), f32x4.mul(z, splat(0.5))), splat(1.0));
+}
+
+// Cody–Waite reduction by π/4: j = even octant, r = |x| − j·π/4 in [−π/4, π/4].
+@inline function octant(ax: v128): v128 {
+  const y = i32x4.trunc_sat_f32x4_s(f32x4.mul(ax, splat(1.27323954473516)));
+  return i32x4.add(y, v128.and(y, i32x4.splat(1)));
+}
+@inline function reduce(ax: v128, j: v128): v128 {
+  const jf = f32x4.convert_i32x4_s(j);
+  let r = f32x4.sub(ax, f32x4.mul(jf, splat(0.78515625)));
+  r = f32x4.sub(r, f32x4.mul(jf, splat(2.4187564849853515625e-4)));
+  return f32x4.sub(r, f32x4.mul(jf, splat(3.77489497744594108e-8)));
+}
+
+export function vsin(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const j = octant(ax);
+  const r = reduce(ax, j);
+  const z = f32x4.mul(r, r);
+  // j&2 → cosine polynomial; j&4 → negate; then the sign of x.
+  const useCos = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
+  let v = v128.bitselect(cosPoly(z), sinPoly(r, z), useCos);
+  const flip = v128.xor(i32x4.shl(v128.and(j, i32x4.splat(4)), 29), v128.and(x, i32x4.splat(0x80000000)));
+  return v128.xor(v, flip);
+}
+
+export function vcos(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const j = octant(ax);
+  const r = reduce(ax, j);
+  const z = f32x4.mul(r, r);
+  // octant 0: +C, 2: −S, 4: −C, 6: +S
+  const useSin = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
+  const v = v128.bitselect(sinPoly(r, z), cosPoly(z), useSin);
+  const jm = v128.and(j, i32x4.splat(6));
+  const neg = v128.or(i32x4.eq(jm, i32x4.splat(2)), i32x4.eq(jm, i32x4.splat(4)));
+  return v128.xor(v, v128.and(neg, i32x4.splat(0x80000000)));
+}
+
+export function vtanh(x: v128): v128 {
+  const ax = f32x4.min(f32x4.abs(x), splat(10.0));
+  // large: 1 − 2/(e^{2|x|} + 1), sign restored
+  const e2 = vexp(f32x4.add(ax, ax));
+  let big = f32x4.sub(splat(1.0), f32x4.div(splat(2.0), f32x4.add(e2, splat(1.0))));
+  big = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
+  // small (|x| < 0.625): odd polynomial
+  const z = f32x4.mul(x, x);
+  let p = splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const r = v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), splat(0.625)));
+  return v128.bitselect(x, r, f32x4.ne(x, x)); // NaN in → NaN out
+}
+
+export function vpow(x: v128, y: v128): v128 {
+  return vexp(f32x4.mul(y, vlog(x)));
+}

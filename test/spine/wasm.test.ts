@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { prepareSimulation } from "../../src/sim/prepare.ts";
+import { simulateReference } from "../../src/backends/reference.ts";
+import { simulateWasm } from "../../fallback/driver.ts";
+import { supHopf } from "../../src/models/hopf.ts";
+import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
+
+describe("wasm backend smoke", () => {
+  it("matches the reference on a small delayed Hopf network", async () => {
+    const n = 5;
+    const W = Float64Array.from({ length: n * n }, (_, k) => ((k * 7919) % 13) / 13 * (k % (n + 1) === 0 ? 0 : 1));
+    const L = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 31) % 17));
+    const opts = {
+      model: supHopf, network: { weights: W, lengths: L, speed: 2 }, lanes: 6, duration: 0.05, dt: 0.1,
+      params: { a: [0.1, -0.2, 0.3, 0.05, 0.2, -0.1], G: 0.2, sigma: 0.02 }, seed: 3, noise: "independent" as const,
+      record: { observables: ["x", "r2"], period: 1 }, averages: ["x", "r2"],
+    };
+    const ref = simulateReference(prepareSimulation(opts));
+    const w = await simulateWasm(prepareSimulation(opts));
+    let maxErr = 0;
+    for (const name of ["x", "r2"]) {
+      const a = ref.recorded[name]!, b = w.recorded[name]!;
+      expect(b.length).toBe(a.length);
+      for (let i = 0; i < a.length; i++) maxErr = Math.max(maxErr, Math.abs(a[i]! - b[i]!));
+    }
+    console.log("hopf wasm vs ref max abs err", maxErr, w.backendInfo);
+    expect(maxErr).toBeLessThan(1e-4);
+    for (let i = 0; i < ref.averages.x!.length; i++) expect(w.averages.x![i]).toBeCloseTo(ref.averages.x![i]!, 4);
+  });
+  it("matches the reference for Wilson–Cowan with OU noise", async () => {
+    const n = 4;
+    const W = Float64Array.from({ length: n * n }, (_, k) => (k % 5 === 0 ? 0 : 0.3));
+    const opts = {
+      model: wilsonCowan, network: { weights: W, lengths: W.map((v) => v * 30), speed: 5 }, lanes: 4, duration: 0.05, dt: 0.1,
+      params: { k: 1.5, ext_E: [0.5, 1, 1.5, 2], sigma_ou: 0.05 }, seed: 9, integrator: "euler" as const,
+      record: { observables: ["rE", "F_E"], period: 0.5 },
+    };
+    const ref = simulateReference(prepareSimulation(opts));
+    const w = await simulateWasm(prepareSimulation(opts));
+    let maxErr = 0;
+    for (const name of ["rE", "F_E"]) {
+      const a = ref.recorded[name]!, b = w.recorded[name]!;
+      for (let i = 0; i < a.length; i++) maxErr = Math.max(maxErr, Math.abs(a[i]! - b[i]!));
+    }
+    console.log("wc wasm vs ref max abs err", maxErr);
+    expect(maxErr).toBeLessThan(1e-4);
+  });
+});
