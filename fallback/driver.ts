@@ -1,22 +1,23 @@
-// WASM SIMD backend driver: lays out one lane group (4 simulations in f32x4) per memory
-// region, runs the model's kernel chunk by chunk and streams recorded samples out.
-// Chunks are lane-group-major inside, chunk-major outside, so memory stays bounded by one
-// chunk of samples whatever the duration.
+// WASM SIMD backend driver. One lane group = 4 simulations in one f32x4; lane groups are split
+// over worker threads (each with its own WebAssembly instance), and every worker integrates its
+// groups chunk by chunk. Recorded samples stream out per chunk, so memory is bounded by one
+// chunk whatever the duration. Workers receive their inputs by structured clone and send chunks
+// back as transferred buffers (no SharedArrayBuffer needed, so it also runs on pages without
+// cross-origin isolation).
 import { emitAsmKernel } from "../src/codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
+import { compileTsFunctions } from "../src/codegen/ts.ts";
 import type { CompiledModel } from "../src/models/spec.ts";
 import { type PreparedSimulation, RecordingSink, sampleTimes, type SimulationResult } from "../src/sim/prepare.ts";
-
-type RunFn = (...args: number[]) => void;
+import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
 
 const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
 
 function decodeBase64(b64: string): Uint8Array {
-  if (typeof atob === "function") return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  throw new Error("no base64 decoder (atob) in this runtime");
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
-/** The compiled kernel module for a model: built-in binary when the source matches, else compiled now. */
+/** The compiled kernel module for a model: the built-in binary when the source matches, else compiled now. */
 export async function kernelModule(model: CompiledModel): Promise<WebAssembly.Module> {
   const source = emitAsmKernel(model);
   const key = kernelKey(source, false);
@@ -34,169 +35,208 @@ export async function kernelModule(model: CompiledModel): Promise<WebAssembly.Mo
   return mod;
 }
 
-/** Simulation steps per chunk when nothing is recorded (bounds the time between progress callbacks). */
+/** Simulation steps per chunk when nothing is recorded (bounds the work between messages). */
 const STEPS_PER_CHUNK = 20_000;
 /** Recorded samples per chunk. */
 const SAMPLES_PER_CHUNK = 128;
-/** Bytes reserved below our data for the kernel's own static data. */
-const DATA_BASE = 1 << 16;
 
-class Layout {
-  private top = DATA_BASE;
-  alloc(bytes: number): number {
-    const at = this.top;
-    this.top += Math.ceil(bytes / 16) * 16;
-    return at;
-  }
-  get size(): number {
-    return this.top;
+/** Cores available to this process (navigator.hardwareConcurrency, or node:os). */
+export async function availableThreads(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  try {
+    const os = await import("node:os");
+    return os.availableParallelism?.() ?? os.cpus().length;
+  } catch {
+    return 1;
   }
 }
 
-export interface WasmRunInfo {
-  groups: number;
+/** Build the plan for lanes [laneStart, laneStart + count), padded to whole lane groups. */
+function makePlan(sim: PreparedSimulation, laneStart: number, count: number, samplesPerChunk: number): GroupPlan {
+  const m = sim.model;
+  const { nNodes: n, nParams: P, network: net } = sim;
+  const S = m.stateNames.length, K = m.coupling.length;
+  const lanes = Math.ceil(count / 4) * 4;
+  const nnz = net.source.length;
+  const edges = new Int32Array(2 * nnz);
+  const edgeF = new Float32Array(edges.buffer);
+  const wsum = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
+      edges[2 * e] = (net.source[e]! - net.delay[e]! * n) * 16;
+      edgeF[2 * e + 1] = net.weight[e]!;
+      wsum[i] += net.weight[e]!;
+    }
+  }
+  const nObs = m.observables.length;
+  const obsSlot = new Int32Array(nObs).fill(-1);
+  const avgSlot = new Int32Array(nObs).fill(-1);
+  sim.recordIdx.forEach((k, r) => (obsSlot[k] = r));
+  sim.averageIdx.forEach((k, a) => (avgSlot[k] = a));
+  const ts = compileTsFunctions(m);
+  const x0 = Float64Array.from(m.spec.states, (s) => s.init);
+  const params = new Float32Array(lanes * n * P);
+  const h0 = new Float32Array(lanes * n * K);
+  const h = new Float64Array(Math.max(K, 1));
+  const seeds = new Uint32Array(lanes), streams = new Uint32Array(lanes);
+  for (let l = 0; l < lanes; l++) {
+    const lane = laneStart + Math.min(l, count - 1); // padding lanes repeat the last lane
+    seeds[l] = sim.seeds[lane]!;
+    streams[l] = sim.streams[lane]!;
+    params.set(sim.params.subarray(lane * n * P, (lane + 1) * n * P), l * n * P);
+    for (let i = 0; i < n; i++) {
+      ts.coupled(x0, 0, sim.params, (lane * n + i) * P, h, 0);
+      for (let k = 0; k < K; k++) h0[(l * n + i) * K + k] = h[k]!;
+    }
+  }
+  return {
+    n, P, S, K, R: net.maxDelay + 2, nObs, dt: sim.dt,
+    heun: sim.integrator === "heun" ? 1 : 0,
+    needDerived: [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0,
+    recordEvery: sim.recordEvery,
+    nRec: sim.recordIdx.length,
+    nAvg: sim.averageIdx.length,
+    samplesPerChunk,
+    rowStart: net.rowStart, edges, wsum, obsSlot, avgSlot,
+    init: Float32Array.from(x0), lanes, params, seeds, streams, h0,
+  };
 }
 
-export async function simulateWasm(sim: PreparedSimulation): Promise<SimulationResult> {
+/** The same interface for an inline runner and a worker-hosted one. */
+interface Shard {
+  lanes: number;
+  runChunk(first: number, steps: number, count: number): Promise<Float32Array[]>;
+  sums(): Promise<Float64Array>;
+  close(): void;
+}
+
+async function inlineShard(plan: GroupPlan, module: WebAssembly.Module): Promise<Shard> {
+  const r = await LaneGroupRunner.create(plan, module);
+  return { lanes: plan.lanes, runChunk: async (a, b, c) => r.runChunk(a, b, c), sums: async () => r.sums(), close() {} };
+}
+
+interface AnyWorker {
+  postMessage(m: unknown): void;
+  terminate(): unknown;
+}
+
+async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise<Shard> {
+  const { WASM_WORKER_SOURCE } = await import("../src/generated/wasm-worker.ts");
+  const hasWebWorker = typeof (globalThis as { Worker?: unknown }).Worker === "function";
+  const code = `globalThis.__BRAINFIT_WORKER_MODE = ${JSON.stringify(hasWebWorker ? "web" : "node")};\n${WASM_WORKER_SOURCE}`;
+  let worker: AnyWorker;
+  const pending: ((m: { type: string; [k: string]: unknown }) => void)[] = [];
+  const onMessage = (m: { type: string; [k: string]: unknown }) => pending.shift()?.(m);
+  if (hasWebWorker) {
+    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    const W = (globalThis as unknown as { Worker: new (u: string, o: object) => AnyWorker & { onmessage: unknown } }).Worker;
+    const w = new W(url, { type: "module" });
+    w.onmessage = (e: { data: { type: string } }) => onMessage(e.data);
+    worker = w;
+  } else {
+    const wt = await import("node:worker_threads");
+    const w = new wt.Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+    w.on("message", onMessage);
+    w.unref();
+    worker = w;
+  }
+  const call = <T>(msg: unknown): Promise<T> =>
+    new Promise((resolve, reject) => {
+      pending.push((m) => (m.type === "error" ? reject(new Error(`wasm worker: ${String(m.message)}`)) : resolve(m as T)));
+      worker.postMessage(msg);
+    });
+  await call({ type: "init", plan, module });
+  return {
+    lanes: plan.lanes,
+    runChunk: async (first, steps, count) => (await call<{ data: Float32Array[] }>({ type: "chunk", first, steps, count })).data,
+    sums: async () => (await call<{ sums: Float64Array }>({ type: "sums" })).sums,
+    close: () => void worker.terminate(),
+  };
+}
+
+export interface WasmOptions {
+  /** Worker threads (default: all cores, at most one per lane group). 1 runs on the calling thread. */
+  threads?: number;
+}
+
+export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = {}): Promise<SimulationResult> {
   const t0 = performance.now();
   const m = sim.model;
-  const mod = await kernelModule(m);
-  const { lanes, nNodes: n, nParams: P, network: net } = sim;
-  const S = m.stateNames.length;
-  const K = m.coupling.length;
-  const R = net.maxDelay + 2;
-  const nnz = net.source.length;
-  const nObs = m.observables.length;
+  const module = await kernelModule(m);
+  const { lanes, nNodes: n } = sim;
   const G = Math.ceil(lanes / 4);
+  const threads = Math.max(1, Math.min(opts.threads ?? (await availableThreads()), G));
   const nRec = sim.recordIdx.length;
-  const nAvg = sim.averageIdx.length;
   const samplesPerChunk = nRec ? Math.min(SAMPLES_PER_CHUNK, Math.max(sim.nSamples, 1)) : 0;
   const chunkSteps = nRec ? samplesPerChunk * sim.recordEvery : STEPS_PER_CHUNK;
 
-  const lay = new Layout();
-  const pRowStart = lay.alloc((n + 1) * 4);
-  const pSrc = lay.alloc(nnz * 4);
-  const pWgt = lay.alloc(nnz * 4);
-  const pDly = lay.alloc(nnz * 4);
-  const pWsum = lay.alloc(n * 4);
-  const pObsSlot = lay.alloc(nObs * 4);
-  const pAvgSlot = lay.alloc(nObs * 4);
-  const pRec = lay.alloc(nRec * samplesPerChunk * n * 16);
-  const groupBytes = { state: S * n * 16, params: n * P * 16, ring: K * R * n * 16, keys: 32, avg: nAvg * n * 32 };
-  const groups = Array.from({ length: G }, () => ({
-    state: lay.alloc(groupBytes.state),
-    params: lay.alloc(groupBytes.params),
-    ring: lay.alloc(groupBytes.ring),
-    keys: lay.alloc(groupBytes.keys),
-    avg: nAvg ? lay.alloc(groupBytes.avg) : 0,
-  }));
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(lay.size / 65536) + 1 });
-  const instance = await WebAssembly.instantiate(mod, {
-    env: {
-      memory,
-      abort: () => {
-        throw new Error("wasm kernel aborted");
-      },
-      seed: () => 0,
-    },
-  });
-  const run = instance.exports.run as RunFn;
-  const buf = memory.buffer;
-  const i32 = new Int32Array(buf);
-  const f32 = new Float32Array(buf);
-  const u32 = new Uint32Array(buf);
-  const f64 = new Float64Array(buf);
+  // Split lane groups evenly over threads.
+  const shards: Shard[] = [];
+  const laneStarts: number[] = [];
+  let groupStart = 0;
+  try {
+    for (let t = 0; t < threads; t++) {
+      const groups = Math.floor(G / threads) + (t < G % threads ? 1 : 0);
+      const laneStart = groupStart * 4;
+      const count = Math.min(groups * 4, lanes - laneStart);
+      groupStart += groups;
+      const plan = makePlan(sim, laneStart, count, samplesPerChunk);
+      laneStarts.push(laneStart);
+      shards.push(threads === 1 ? await inlineShard(plan, module) : await workerShard(plan, module));
+    }
 
-  i32.set(net.rowStart, pRowStart / 4);
-  i32.set(net.source, pSrc / 4);
-  f32.set(net.weight, pWgt / 4);
-  i32.set(net.delay, pDly / 4);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) s += net.weight[e]!;
-    f32[pWsum / 4 + i] = s;
-  }
-  i32.fill(-1, pObsSlot / 4, pObsSlot / 4 + nObs);
-  i32.fill(-1, pAvgSlot / 4, pAvgSlot / 4 + nObs);
-  sim.recordIdx.forEach((k, r) => (i32[pObsSlot / 4 + k] = r));
-  sim.averageIdx.forEach((k, a) => (i32[pAvgSlot / 4 + k] = a));
-  const needDerived = [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0;
-
-  // Per group: params, keys, initial state and the whole delay history at the initial state.
-  const h = new Float64Array(Math.max(K, 1));
-  const { compileTsFunctions } = await import("../src/codegen/ts.ts");
-  const ts = compileTsFunctions(m);
-  const x0 = Float64Array.from(m.spec.states, (s) => s.init);
-  groups.forEach((g, gi) => {
-    for (let l = 0; l < 4; l++) {
-      const lane = Math.min(gi * 4 + l, lanes - 1); // padding lanes repeat the last lane
-      u32[g.keys / 4 + l] = sim.seeds[lane]!;
-      u32[g.keys / 4 + 4 + l] = sim.streams[lane]!;
-      for (let i = 0; i < n; i++) {
-        for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * 4 + l] = sim.params[(lane * n + i) * P + p]!;
-        for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * 4 + l] = x0[s]!;
-        ts.coupled(x0, 0, sim.params, (lane * n + i) * P, h, 0);
-        for (let k = 0; k < K; k++) for (let r = 0; r < R; r++) f32[g.ring / 4 + ((k * R + r) * n + i) * 4 + l] = h[k]!;
+    const sink = new RecordingSink(sim);
+    const recNames = sim.recordIdx.map((k) => m.observables[k]!);
+    let sampleBase = 0;
+    for (let first = 0; first < sim.nSteps; first += chunkSteps) {
+      const steps = Math.min(chunkSteps, sim.nSteps - first);
+      const count = nRec ? Math.floor(steps / sim.recordEvery) : 0;
+      const parts = await Promise.all(shards.map((s) => s.runChunk(first, steps, count)));
+      if (count) {
+        const data: Record<string, Float32Array> = {};
+        recNames.forEach((name, r) => {
+          const dst = new Float32Array(lanes * count * n);
+          parts.forEach((p, t) => {
+            const own = Math.min(shards[t]!.lanes, lanes - laneStarts[t]!);
+            dst.set(p[r]!.subarray(0, own * count * n), laneStarts[t]! * count * n);
+          });
+          data[name] = dst;
+        });
+        sink.push({ start: sampleBase, count, data });
+        sampleBase += count;
       }
     }
-  });
 
-  const sink = new RecordingSink(sim);
-  const recNames = sim.recordIdx.map((k) => m.observables[k]!);
-  const noDelay = net.maxDelay === 0 ? 1 : 0;
-  const heun = sim.integrator === "heun" ? 1 : 0;
-  let sampleBase = 0;
-  for (let first = 0; first < sim.nSteps; first += chunkSteps) {
-    const steps = Math.min(chunkSteps, sim.nSteps - first);
-    const count = nRec ? Math.floor(steps / sim.recordEvery) : 0;
-    const data: Record<string, Float32Array> = {};
-    for (const name of recNames) data[name] = new Float32Array(lanes * count * n);
-    groups.forEach((g, gi) => {
-      run(n, first, steps, sim.dt, R, noDelay, heun,
-        pRowStart, pSrc, pWgt, pDly, pWsum,
-        g.state, g.params, g.ring, g.keys,
-        sim.recordEvery, pRec, count, pObsSlot, g.avg, pAvgSlot, needDerived);
-      if (count) {
-        recNames.forEach((name, r) => {
-          const dst = data[name]!;
-          for (let l = 0; l < 4 && gi * 4 + l < lanes; l++) {
-            const lane = gi * 4 + l;
-            for (let s = 0; s < count; s++) {
-              const from = pRec / 4 + ((r * count + s) * n) * 4 + l;
-              const to = (lane * count + s) * n;
-              for (let i = 0; i < n; i++) dst[to + i] = f32[from + i * 4]!;
-            }
+    const averages: Record<string, Float64Array> = {};
+    if (sim.averageIdx.length) {
+      const sums = await Promise.all(shards.map((s) => s.sums()));
+      sim.averageIdx.forEach((k, a) => {
+        const out = new Float64Array(lanes * n);
+        sums.forEach((s, t) => {
+          const L = shards[t]!.lanes;
+          const own = Math.min(L, lanes - laneStarts[t]!);
+          for (let l = 0; l < own; l++) {
+            for (let i = 0; i < n; i++) out[(laneStarts[t]! + l) * n + i] = s[(a * L + l) * n + i]! / sim.nSteps;
           }
         });
-      }
-    });
-    if (count) {
-      sink.push({ start: sampleBase, count, data });
-      sampleBase += count;
+        averages[m.observables[k]!] = out;
+      });
     }
+    const elapsedMs = performance.now() - t0;
+    return {
+      backend: "wasm",
+      backendInfo: `WASM SIMD (f32x4), ${G} lane group${G > 1 ? "s" : ""} on ${threads} thread${threads > 1 ? "s" : ""}`,
+      lanes,
+      nNodes: n,
+      nSteps: sim.nSteps,
+      times: sampleTimes(sim),
+      recorded: sink.recorded,
+      averages,
+      elapsedMs,
+      nodeStepsPerSecond: (lanes * n * sim.nSteps) / (elapsedMs / 1000),
+    };
+  } finally {
+    for (const s of shards) s.close();
   }
-
-  const averages: Record<string, Float64Array> = {};
-  sim.averageIdx.forEach((k, a) => {
-    const out = new Float64Array(lanes * n);
-    groups.forEach((g, gi) => {
-      for (let l = 0; l < 4 && gi * 4 + l < lanes; l++) {
-        for (let i = 0; i < n; i++) out[(gi * 4 + l) * n + i] = f64[g.avg / 8 + (a * n + i) * 4 + l]! / sim.nSteps;
-      }
-    });
-    averages[m.observables[k]!] = out;
-  });
-  const elapsedMs = performance.now() - t0;
-  return {
-    backend: "wasm",
-    backendInfo: `WASM SIMD (f32x4), ${G} lane group${G > 1 ? "s" : ""}, 1 thread`,
-    lanes,
-    nNodes: n,
-    nSteps: sim.nSteps,
-    times: sampleTimes(sim),
-    recorded: sink.recorded,
-    averages,
-    elapsedMs,
-    nodeStepsPerSecond: (lanes * n * sim.nSteps) / (elapsedMs / 1000),
-  };
 }

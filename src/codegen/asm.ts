@@ -6,9 +6,11 @@ import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 1;
+export const ASM_ABI_VERSION = 2;
 
-export function emitAsmKernel(m: CompiledModel): string {
+export function emitAsmKernel(m: CompiledModel, relaxed = false): string {
+  // Relaxed SIMD's fused multiply-add where the runtime has it (Deno, Bun, browsers; not Node 20).
+  const fma = (a: string, b: string, c: string) => (relaxed ? `f32x4.relaxed_madd(${a}, ${b}, ${c})` : `f32x4.add(f32x4.mul(${a}, ${b}), ${c})`);
   const S = m.stateNames.length;
   const P = m.paramNames.length;
   const K = m.coupling.length;
@@ -43,8 +45,8 @@ export function emitAsmKernel(m: CompiledModel): string {
     `export const ABI: i32 = ${ASM_ABI_VERSION};`,
     ``,
     `export function run(`,
-    `  n: i32, firstStep: i32, nSteps: i32, dt: f32, R: i32, noDelay: i32, heun: i32,`,
-    `  rowStart: usize, src: usize, wgt: usize, dly: usize, wsum: usize,`,
+    `  n: i32, firstStep: i32, nSteps: i32, dt: f32, R: i32, heun: i32,`,
+    `  rowStart: usize, edges: usize, wsum: usize,`,
     `  state: usize, params: usize, ring: usize, keys: usize,`,
     `  recEvery: i32, recBuf: usize, recCount: i32, obsSlot: usize, avgBuf: usize, avgSlot: usize, needDerived: i32,`,
     `): void {`,
@@ -65,28 +67,21 @@ export function emitAsmKernel(m: CompiledModel): string {
     `      const e0 = load<i32>(rowStart + (<usize>i << 2));`,
     `      const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
   );
+  // Edge e of row i reads source j at delay d: its byte offset from the current slot of a
+  // mirrored ring (2R slots, each value written at slot and slot + R) is (j − d·n)·16, so the
+  // inner loop is load offset, load weight, load 4 lanes, multiply-add: no wrap test.
   m.coupling.forEach((c, k) => {
     push(3,
       `let c_${c.name} = f32x4.splat(0);`,
       `{`,
-      `  const base = ring + (<usize>(${k} * R) * <usize>n << 4);`,
-      `  if (noDelay) {`,
-      `    const row = base + (<usize>(now * n) << 4);`,
-      `    for (let e = e0; e < e1; e++) {`,
-      `      const j = load<i32>(src + (<usize>e << 2));`,
-      `      c_${c.name} = f32x4.add(c_${c.name}, f32x4.mul(f32x4.splat(load<f32>(wgt + (<usize>e << 2))), v128.load(row + (<usize>j << 4))));`,
-      `    }`,
-      `  } else {`,
-      `    for (let e = e0; e < e1; e++) {`,
-      `      let slot = now - load<i32>(dly + (<usize>e << 2));`,
-      `      if (slot < 0) slot += R;`,
-      `      const j = load<i32>(src + (<usize>e << 2));`,
-      `      c_${c.name} = f32x4.add(c_${c.name}, f32x4.mul(f32x4.splat(load<f32>(wgt + (<usize>e << 2))), v128.load(base + (<usize>(slot * n + j) << 4))));`,
-      `    }`,
+      `  const cur = ring + (<usize>((${k} * 2 * R + now + R) * n) << 4);`,
+      `  for (let e = e0; e < e1; e++) {`,
+      `    const edge = edges + (<usize>e << 3);`,
+      `    c_${c.name} = ${fma(`f32x4.splat(load<f32>(edge, 4))`, `v128.load(cur + <usize>load<i32>(edge))`, `c_${c.name}`)};`,
       `  }`,
     );
     if (c.form === "difference") {
-      push(3, `  c_${c.name} = f32x4.sub(c_${c.name}, f32x4.mul(f32x4.splat(load<f32>(wsum + (<usize>i << 2))), v128.load(base + (<usize>(now * n + i) << 4))));`);
+      push(3, `  c_${c.name} = f32x4.sub(c_${c.name}, f32x4.mul(f32x4.splat(load<f32>(wsum + (<usize>i << 2))), v128.load(cur + (<usize>i << 4))));`);
     }
     push(3, `}`);
   });
@@ -116,7 +111,13 @@ export function emitAsmKernel(m: CompiledModel): string {
   });
   // The new coupled quantities enter the ring at slot `next` (never read during this step).
   m.coupling.forEach((c, k) => {
-    push(3, `v128.store(ring + (<usize>((${k} * R + next) * n + i) << 4), ${emitExpr(c.of, "as-simd", stage("n"))});`);
+    push(3,
+      `{`,
+      `  const hv = ${emitExpr(c.of, "as-simd", stage("n"))};`,
+      `  v128.store(ring + (<usize>((${k} * 2 * R + next) * n + i) << 4), hv);`,
+      `  v128.store(ring + (<usize>((${k} * 2 * R + next + R) * n + i) << 4), hv);`,
+      `}`,
+    );
   });
   // Observables: states, then derived (evaluated on the new state with this step's coupling).
   push(3, `if (rec || avgBuf != 0) {`);

@@ -16,7 +16,7 @@ describe("wasm backend smoke", () => {
       record: { observables: ["x", "r2"], period: 1 }, averages: ["x", "r2"],
     };
     const ref = simulateReference(prepareSimulation(opts));
-    const w = await simulateWasm(prepareSimulation(opts));
+    const w = await simulateWasm(prepareSimulation(opts), { threads: 2 });
     let maxErr = 0;
     for (const name of ["x", "r2"]) {
       const a = ref.recorded[name]!, b = w.recorded[name]!;
@@ -36,7 +36,7 @@ describe("wasm backend smoke", () => {
       record: { observables: ["rE", "F_E"], period: 0.5 },
     };
     const ref = simulateReference(prepareSimulation(opts));
-    const w = await simulateWasm(prepareSimulation(opts));
+    const w = await simulateWasm(prepareSimulation(opts), { threads: 2 });
     let maxErr = 0;
     for (const name of ["rE", "F_E"]) {
       const a = ref.recorded[name]!, b = w.recorded[name]!;

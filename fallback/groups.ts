@@ -1,0 +1,165 @@
+// Runs a set of lane groups (4 simulations each, one f32x4) on one WebAssembly instance.
+// Used inline on the calling thread and inside each worker, so its input is plain data
+// (GroupPlan) that structured clone can send.
+
+export interface GroupPlan {
+  n: number;
+  P: number;
+  S: number;
+  K: number;
+  R: number;
+  nObs: number;
+  dt: number;
+  heun: number;
+  needDerived: number;
+  recordEvery: number;
+  nRec: number;
+  nAvg: number;
+  samplesPerChunk: number;
+  rowStart: Int32Array;
+  /** Per edge: byte offset (source − delay·n)·16 into the mirrored ring, then the weight (as f32 bits). */
+  edges: Int32Array;
+  wsum: Float32Array;
+  obsSlot: Int32Array;
+  avgSlot: Int32Array;
+  /** Initial state of each state variable. */
+  init: Float32Array;
+  /** Lanes this runner owns (a multiple of 4 after padding): params [lane][node][param]. */
+  lanes: number;
+  params: Float32Array;
+  seeds: Uint32Array;
+  streams: Uint32Array;
+  /** Initial coupled quantity per lane, node and coupling: [lane][node][k]. */
+  h0: Float32Array;
+}
+
+const DATA_BASE = 1 << 16;
+
+type RunFn = (...args: number[]) => void;
+
+export class LaneGroupRunner {
+  private readonly run: RunFn;
+  private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
+  private readonly groups: { state: number; params: number; ring: number; keys: number; avg: number }[] = [];
+  private readonly pRowStart: number;
+  private readonly pEdges: number;
+  private readonly pWsum: number;
+  private readonly pObsSlot: number;
+  private readonly pAvgSlot: number;
+  private readonly pRec: number;
+
+  private constructor(private readonly plan: GroupPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory, layout: number[]) {
+    this.run = instance.exports.run as RunFn;
+    const buf = memory.buffer;
+    this.f32 = new Float32Array(buf);
+    this.f64 = new Float64Array(buf);
+    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec] = layout as [number, number, number, number, number, number];
+  }
+
+  static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
+    const { n, P, S, K, R, nObs, nRec, nAvg, samplesPerChunk } = plan;
+    let top = DATA_BASE;
+    const alloc = (bytes: number) => {
+      const at = top;
+      top += Math.ceil(bytes / 16) * 16;
+      return at;
+    };
+    const layout = [
+      alloc((n + 1) * 4),
+      alloc(plan.edges.length * 4),
+      alloc(n * 4),
+      alloc(nObs * 4),
+      alloc(nObs * 4),
+      alloc(nRec * samplesPerChunk * n * 16),
+    ];
+    const G = plan.lanes / 4;
+    const groups = Array.from({ length: G }, () => ({
+      state: alloc(S * n * 16),
+      params: alloc(n * P * 16),
+      ring: alloc(K * 2 * R * n * 16),
+      keys: alloc(32),
+      avg: nAvg ? alloc(nAvg * n * 32) : 0,
+    }));
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) + 1 });
+    const instance = await WebAssembly.instantiate(module, {
+      env: {
+        memory,
+        abort: () => {
+          throw new Error("wasm kernel aborted");
+        },
+      },
+    });
+    const r = new LaneGroupRunner(plan, instance, memory, layout);
+    r.groups.push(...groups);
+    r.load();
+    return r;
+  }
+
+  private load(): void {
+    const { plan, f32 } = this;
+    const i32 = new Int32Array(f32.buffer);
+    const u32 = new Uint32Array(f32.buffer);
+    const { n, P, S, K, R } = plan;
+    i32.set(plan.rowStart, this.pRowStart / 4);
+    i32.set(plan.edges, this.pEdges / 4);
+    f32.set(plan.wsum, this.pWsum / 4);
+    i32.set(plan.obsSlot, this.pObsSlot / 4);
+    i32.set(plan.avgSlot, this.pAvgSlot / 4);
+    this.groups.forEach((g, gi) => {
+      for (let l = 0; l < 4; l++) {
+        const lane = gi * 4 + l;
+        u32[g.keys / 4 + l] = plan.seeds[lane]!;
+        u32[g.keys / 4 + 4 + l] = plan.streams[lane]!;
+        for (let i = 0; i < n; i++) {
+          for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * 4 + l] = plan.params[(lane * n + i) * P + p]!;
+          for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * 4 + l] = plan.init[s]!;
+          for (let k = 0; k < K; k++) {
+            const h = plan.h0[(lane * n + i) * K + k]!;
+            for (let r = 0; r < 2 * R; r++) f32[g.ring / 4 + ((k * 2 * R + r) * n + i) * 4 + l] = h;
+          }
+        }
+      }
+    });
+  }
+
+  /** Integrate steps [first, first + steps) on every group; returns recorded samples per recorded slot: lanes × count × n. */
+  runChunk(first: number, steps: number, count: number): Float32Array[] {
+    const { plan, f32 } = this;
+    const n = plan.n;
+    const out = Array.from({ length: plan.nRec }, () => new Float32Array(plan.lanes * count * n));
+    this.groups.forEach((g, gi) => {
+      this.run(n, first, steps, plan.dt, plan.R, plan.heun,
+        this.pRowStart, this.pEdges, this.pWsum,
+        g.state, g.params, g.ring, g.keys,
+        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived);
+      for (let r = 0; r < plan.nRec; r++) {
+        const dst = out[r]!;
+        for (let l = 0; l < 4; l++) {
+          const lane = gi * 4 + l;
+          for (let s = 0; s < count; s++) {
+            const from = this.pRec / 4 + (r * count + s) * n * 4 + l;
+            const to = (lane * count + s) * n;
+            for (let i = 0; i < n; i++) dst[to + i] = f32[from + i * 4]!;
+          }
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Sums of each averaged observable over all steps so far: [avg][lane][node]. */
+  sums(): Float64Array {
+    const { plan } = this;
+    const n = plan.n;
+    const out = new Float64Array(plan.nAvg * plan.lanes * n);
+    this.groups.forEach((g, gi) => {
+      for (let a = 0; a < plan.nAvg; a++) {
+        for (let l = 0; l < 4; l++) {
+          for (let i = 0; i < n; i++) out[(a * plan.lanes + gi * 4 + l) * n + i] = this.f64[g.avg / 8 + (a * n + i) * 4 + l]!;
+        }
+      }
+    });
+    return out;
+  }
+}
