@@ -1,0 +1,359 @@
+/// <reference types="@webgpu/types" />
+// The WebGPU backend: runs a PreparedSimulation as WGSL compute kernels (f32), following the
+// reference backend's step order. Memory is bounded by chunking: recorded samples are read
+// back one chunk at a time and streamed into a RecordingSink; averages are summed in f32 on
+// the GPU for at most SUM_STEPS steps, then added into float64 sums on the host.
+import type { CompiledModel } from "../../models/spec.ts";
+import { type PreparedSimulation, RecordingSink, sampleTimes, type SimulationResult } from "../../sim/prepare.ts";
+import { getGpuContext } from "./gpu.ts";
+import { generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES } from "./kernel.ts";
+
+/** Bytes of recorded samples held on the GPU per chunk (all lanes, all observables). */
+const RECORD_CHUNK_BYTES = 32 << 20;
+/** Most samples per chunk, so the first chunk reaches onChunk early. */
+const MAX_CHUNK_SAMPLES = 1024;
+/** Steps summed in f32 before the sums are moved to float64 (relative error <= SUM_STEPS · 2^-24). */
+const SUM_STEPS = 2048;
+/** Node-steps per dispatch: keeps each dispatch short (GPU watchdogs, responsiveness). */
+const NODE_STEPS_PER_DISPATCH = 1 << 24;
+/** Uniform slots (256-byte aligned) per submit: dispatches of one submit each get their own. */
+const UNIFORM_SLOTS = 32;
+const UNIFORM_STRIDE = 256;
+
+// WebGPU's flag values (the GPUBufferUsage/GPUShaderStage/GPUMapMode globals are missing in
+// Node's `webgpu` package unless installed globally, so the numbers are spelled out).
+const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 } as const;
+const SHADER_STAGE_COMPUTE = 4;
+const MAP_MODE_READ = 1;
+
+export class WebGpuSimulationError extends Error {
+  constructor(message: string) {
+    super(`backend webgpu: ${message}`);
+    this.name = "WebGpuSimulationError";
+  }
+}
+
+export interface WebGpuRunOptions {
+  /** Invocations per workgroup (one workgroup per lane); default 64. */
+  workgroupSize?: number;
+}
+
+interface CompiledKernel {
+  layout: GPUBindGroupLayout;
+  init: GPUComputePipeline;
+  step: GPUComputePipeline;
+}
+
+// Compiled pipelines per device and generated source (the source encodes model, integrator,
+// observables and workgroup size; shapes are uniforms, so they do not recompile).
+const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<CompiledKernel>>>();
+
+async function compileKernel(device: GPUDevice, source: string, label: string): Promise<CompiledKernel> {
+  device.pushErrorScope("validation");
+  const module = device.createShaderModule({ code: source, label });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((msg) => msg.type === "error");
+  if (errors.length) {
+    const lines = source.split("\n");
+    const detail = errors.map((msg) => `line ${msg.lineNum}: ${msg.message}\n    ${lines[msg.lineNum - 1]?.trim() ?? ""}`).join("\n");
+    await device.popErrorScope();
+    throw new KernelSourceError(`WGSL for ${label} does not compile:\n${detail}`);
+  }
+  const storage = (binding: number, readOnly: boolean): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: SHADER_STAGE_COMPUTE,
+    buffer: { type: readOnly ? "read-only-storage" : "storage" },
+  });
+  const layout = device.createBindGroupLayout({
+    label,
+    entries: [
+      { binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: "uniform" } },
+      storage(1, false),
+      storage(2, false),
+      storage(3, true),
+      storage(4, true),
+      storage(5, true),
+      storage(6, false),
+      storage(7, false),
+    ],
+  });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const [init, step] = await Promise.all([
+    device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint: "sim_init" }, label: `${label} init` }),
+    device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint: "sim_step" }, label: `${label} step` }),
+  ]);
+  const err = await device.popErrorScope();
+  if (err) throw new KernelSourceError(`pipeline for ${label} failed validation: ${err.message}`);
+  return { layout, init, step };
+}
+
+function getKernel(device: GPUDevice, model: CompiledModel, source: string): Promise<CompiledKernel> {
+  let perDevice = pipelineCache.get(device);
+  if (!perDevice) pipelineCache.set(device, (perDevice = new Map()));
+  let k = perDevice.get(source);
+  if (!k) {
+    k = compileKernel(device, source, model.name);
+    perDevice.set(source, k);
+    k.catch(() => perDevice!.delete(source));
+  }
+  return k;
+}
+
+/** A contiguous run of steps ending in a read-back (sums and/or one chunk of samples). */
+interface Segment {
+  firstStep: number;
+  nSteps: number;
+  /** The record chunk whose samples these steps write (count 0: none). */
+  chunkStart: number;
+  chunkCount: number;
+  /** Index of the record chunk completed by this segment (read it back), or -1. */
+  completesChunk: number;
+}
+
+function planSegments(sim: PreparedSimulation, chunkSamples: number, averaging: boolean): Segment[] {
+  const segs: Segment[] = [];
+  const re = sim.recordEvery;
+  let step = 0;
+  while (step < sim.nSteps) {
+    // The record chunk this step belongs to (samples are taken after step (k+1)·re − 1).
+    const recording = sim.nSamples > 0 && step < sim.nSamples * re;
+    const chunk = recording ? Math.floor(Math.floor(step / re) / chunkSamples) : -1;
+    const chunkStart = recording ? chunk * chunkSamples : 0;
+    const chunkCount = recording ? Math.min(chunkSamples, sim.nSamples - chunkStart) : 0;
+    const chunkEnd = recording ? (chunkStart + chunkCount) * re : sim.nSteps;
+    let end = chunkEnd;
+    if (averaging) end = Math.min(end, step + SUM_STEPS);
+    segs.push({ firstStep: step, nSteps: end - step, chunkStart, chunkCount, completesChunk: recording && end === chunkEnd ? chunk : -1 });
+    step = end;
+  }
+  return segs;
+}
+
+interface LaneGroup {
+  first: number;
+  count: number;
+  state: GPUBuffer;
+  ring: GPUBuffer;
+  params: GPUBuffer;
+  keys: GPUBuffer;
+  rec: GPUBuffer;
+  sums: GPUBuffer;
+  bindGroups: GPUBindGroup[];
+}
+
+/**
+ * Run a prepared simulation on WebGPU. `opts` may be the caller's whole options object (as
+ * simulate() passes it); only the WebGpuRunOptions fields are read.
+ */
+export async function simulateWebGpu(sim: PreparedSimulation, options: object = {}): Promise<SimulationResult> {
+  const opts = options as WebGpuRunOptions;
+  const t0 = performance.now();
+  const { device, description } = await getGpuContext();
+  const m = sim.model;
+  const { lanes, nNodes: n, nParams: P, network: net } = sim;
+  const S = m.stateNames.length;
+  const K = Math.max(m.coupling.length, 1);
+  const R = net.maxDelay + 2;
+  const E = net.source.length;
+  const nRec = sim.recordIdx.length;
+  const nAvg = sim.averageIdx.length;
+  const kernelDef = generateSimulationKernel(m, {
+    integrator: sim.integrator,
+    recordIdx: sim.recordIdx,
+    averageIdx: sim.averageIdx,
+    workgroupSize: opts.workgroupSize,
+  });
+  const kernel = await getKernel(device, m, kernelDef.source);
+
+  // Lane groups: each group's buffers must fit one storage binding; groups run side by side.
+  const maxBinding = device.limits.maxStorageBufferBindingSize;
+  const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+  const perLaneBytes = Math.max(K * R * n * 4, P * n * 4, S * n * 4, nAvg * n * 4);
+  if (perLaneBytes > maxBinding) {
+    throw new WebGpuSimulationError(
+      `one lane needs ${perLaneBytes} bytes in one buffer (delay ring of ${R} steps × ${n} nodes), more than this adapter's ` +
+        `maxStorageBufferBindingSize (${maxBinding}); use fewer nodes, shorter delays (larger dt or speed) or backend "wasm"`,
+    );
+  }
+  const lanesPerGroup = Math.min(lanes, maxGroups, Math.floor(maxBinding / perLaneBytes));
+  // Samples per chunk: bounded bytes on the GPU and in each read-back.
+  const sampleBytes = nRec * lanes * n * 4;
+  const chunkSamples = nRec
+    ? Math.max(1, Math.min(sim.nSamples, MAX_CHUNK_SAMPLES, Math.floor(Math.min(RECORD_CHUNK_BYTES, maxBinding) / sampleBytes)))
+    : 0;
+  const segments = planSegments(sim, chunkSamples || 1, nAvg > 0);
+
+  const buffers: GPUBuffer[] = [];
+  const makeBuffer = (size: number, usage: number, label: string) => {
+    const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, label });
+    buffers.push(b);
+    return b;
+  };
+  const { STORAGE, COPY_DST, COPY_SRC } = USAGE;
+
+  try {
+    // Network shared by all lanes: rowStart, source, delay, weight (f32 bits).
+    const netWords = new Uint32Array(n + 1 + 3 * E);
+    netWords.set(net.rowStart, 0);
+    netWords.set(net.source, n + 1);
+    netWords.set(net.delay, n + 1 + E);
+    new Float32Array(netWords.buffer, (n + 1 + 2 * E) * 4, E).set(net.weight);
+    const netBuf = makeBuffer(netWords.byteLength, STORAGE | COPY_DST, "network");
+    device.queue.writeBuffer(netBuf, 0, netWords);
+
+    const uniforms = makeBuffer(UNIFORM_SLOTS * UNIFORM_STRIDE, USAGE.UNIFORM | COPY_DST, "run uniforms");
+    const groups: LaneGroup[] = [];
+    for (let first = 0; first < lanes; first += lanesPerGroup) {
+      const count = Math.min(lanesPerGroup, lanes - first);
+      const state = makeBuffer(count * n * S * 4, STORAGE, "state");
+      const ring = makeBuffer(count * K * R * n * 4, STORAGE, "delay ring");
+      const params = makeBuffer(count * n * P * 4, STORAGE | COPY_DST, "params");
+      device.queue.writeBuffer(params, 0, Float32Array.from(sim.params.subarray(first * n * P, (first + count) * n * P)));
+      const keys = makeBuffer(count * 8, STORAGE | COPY_DST, "keys");
+      const keyWords = new Uint32Array(count * 2);
+      for (let l = 0; l < count; l++) {
+        keyWords[2 * l] = sim.seeds[first + l]!;
+        keyWords[2 * l + 1] = sim.streams[first + l]!;
+      }
+      device.queue.writeBuffer(keys, 0, keyWords);
+      const rec = makeBuffer(nRec * count * chunkSamples * n * 4, STORAGE | COPY_SRC, "recorded samples");
+      const sums = makeBuffer(count * n * nAvg * 4, STORAGE | COPY_SRC | COPY_DST, "sums");
+      const bindGroups = Array.from({ length: UNIFORM_SLOTS }, (_, slot) =>
+        device.createBindGroup({
+          layout: kernel.layout,
+          entries: [
+            { binding: 0, resource: { buffer: uniforms, offset: slot * UNIFORM_STRIDE, size: RUN_UNIFORM_BYTES } },
+            { binding: 1, resource: { buffer: state } },
+            { binding: 2, resource: { buffer: ring } },
+            { binding: 3, resource: { buffer: params } },
+            { binding: 4, resource: { buffer: netBuf } },
+            { binding: 5, resource: { buffer: keys } },
+            { binding: 6, resource: { buffer: rec } },
+            { binding: 7, resource: { buffer: sums } },
+          ],
+        }),
+      );
+      groups.push({ first, count, state, ring, params, keys, rec, sums, bindGroups });
+    }
+    const recStaging = nRec ? [0, 1].map(() => makeBuffer(sampleBytes * chunkSamples, USAGE.MAP_READ | COPY_DST, "samples read-back")) : [];
+    const sumBytes = lanes * n * nAvg * 4;
+    const sumStaging = nAvg ? [0, 1].map(() => makeBuffer(sumBytes, USAGE.MAP_READ | COPY_DST, "sums read-back")) : [];
+
+    // Uniform contents for one dispatch (kernels/simulate.wgsl struct Run).
+    const runWords = new ArrayBuffer(UNIFORM_SLOTS * UNIFORM_STRIDE);
+    const setRun = (slot: number, g: LaneGroup, firstStep: number, nSteps: number, seg: Segment | null) => {
+      const u = new Uint32Array(runWords, slot * UNIFORM_STRIDE, 16);
+      const f = new Float32Array(runWords, slot * UNIFORM_STRIDE, 16);
+      u[0] = n; u[1] = R; u[2] = E; u[3] = g.count;
+      u[4] = firstStep; u[5] = nSteps; u[6] = seg?.chunkStart ?? 0; u[7] = seg?.chunkCount ?? 0;
+      u[8] = sim.recordEvery; u[9] = sim.nSamples; u[10] = 0; u[11] = 0;
+      f[12] = sim.dt; f[13] = Math.sqrt(sim.dt); f[14] = 0.5 * sim.dt; f[15] = 0;
+    };
+    // Submits dispatches (one uniform slot each), then `finish` adds copies to the last one.
+    const submitDispatches = (work: { pipeline: GPUComputePipeline; g: LaneGroup; firstStep: number; nSteps: number; seg: Segment | null }[], finish?: (enc: GPUCommandEncoder) => void) => {
+      let i = 0;
+      do {
+        const batch = work.slice(i, i + UNIFORM_SLOTS);
+        batch.forEach((w, slot) => setRun(slot, w.g, w.firstStep, w.nSteps, w.seg));
+        if (batch.length) device.queue.writeBuffer(uniforms, 0, runWords, 0, batch.length * UNIFORM_STRIDE);
+        const enc = device.createCommandEncoder();
+        batch.forEach((w, slot) => {
+          const pass = enc.beginComputePass();
+          pass.setPipeline(w.pipeline);
+          pass.setBindGroup(0, w.g.bindGroups[slot]!);
+          pass.dispatchWorkgroups(w.g.count);
+          pass.end();
+        });
+        i += UNIFORM_SLOTS;
+        if (finish && i >= work.length) finish(enc);
+        device.queue.submit([enc.finish()]);
+      } while (i < work.length);
+    };
+
+    submitDispatches(groups.map((g) => ({ pipeline: kernel.init, g, firstStep: 0, nSteps: 0, seg: null })));
+
+    const stepsPerDispatch = Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (Math.min(lanes, lanesPerGroup) * n)));
+    const submitSegment = (seg: Segment, index: number) => {
+      const work: Parameters<typeof submitDispatches>[0] = [];
+      for (let s = seg.firstStep; s < seg.firstStep + seg.nSteps; s += stepsPerDispatch) {
+        const count = Math.min(stepsPerDispatch, seg.firstStep + seg.nSteps - s);
+        for (const g of groups) work.push({ pipeline: kernel.step, g, firstStep: s, nSteps: count, seg });
+      }
+      submitDispatches(work, (enc) => {
+        if (seg.completesChunk >= 0) {
+          const staging = recStaging[seg.completesChunk % 2]!;
+          const cc = seg.chunkCount;
+          for (const g of groups) {
+            for (let r = 0; r < nRec; r++) {
+              enc.copyBufferToBuffer(g.rec, r * g.count * cc * n * 4, staging, (r * lanes + g.first) * cc * n * 4, g.count * cc * n * 4);
+            }
+          }
+        }
+        if (nAvg) {
+          const staging = sumStaging[index % 2]!;
+          for (const g of groups) {
+            enc.copyBufferToBuffer(g.sums, 0, staging, g.first * n * nAvg * 4, g.count * n * nAvg * 4);
+            enc.clearBuffer(g.sums);
+          }
+        }
+      });
+    };
+
+    const sink = new RecordingSink(sim);
+    const recNames = sim.recordIdx.map((k) => m.observables[k]!);
+    const avgNames = sim.averageIdx.map((k) => m.observables[k]!);
+    const sumsF64 = new Float64Array(lanes * n * nAvg);
+    const readSegment = async (seg: Segment, index: number) => {
+      if (seg.completesChunk >= 0) {
+        const staging = recStaging[seg.completesChunk % 2]!;
+        const cc = seg.chunkCount;
+        const bytes = nRec * lanes * cc * n * 4;
+        await staging.mapAsync(MAP_MODE_READ, 0, bytes);
+        const all = new Float32Array(staging.getMappedRange(0, bytes));
+        const data: Record<string, Float32Array> = {};
+        recNames.forEach((name, r) => {
+          data[name] = all.slice(r * lanes * cc * n, (r + 1) * lanes * cc * n);
+        });
+        staging.unmap();
+        sink.push({ start: seg.chunkStart, count: cc, data });
+      }
+      if (nAvg) {
+        const staging = sumStaging[index % 2]!;
+        await staging.mapAsync(MAP_MODE_READ, 0, sumBytes);
+        const part = new Float32Array(staging.getMappedRange(0, sumBytes));
+        for (let q = 0; q < part.length; q++) sumsF64[q] += part[q]!;
+        staging.unmap();
+      }
+    };
+
+    // One segment in flight ahead of the read-back: the GPU computes while the host copies.
+    for (let k = 0; k < segments.length; k++) {
+      submitSegment(segments[k]!, k);
+      if (k > 0) await readSegment(segments[k - 1]!, k - 1);
+    }
+    if (segments.length) await readSegment(segments[segments.length - 1]!, segments.length - 1);
+    await device.queue.onSubmittedWorkDone();
+
+    const averages: Record<string, Float64Array> = {};
+    avgNames.forEach((name, a) => {
+      const out = new Float64Array(lanes * n);
+      for (let q = 0; q < lanes * n; q++) out[q] = sumsF64[q * nAvg + a]! / sim.nSteps;
+      averages[name] = out;
+    });
+    const elapsedMs = performance.now() - t0;
+    return {
+      backend: "webgpu",
+      backendInfo: `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}`,
+      lanes,
+      nNodes: n,
+      nSteps: sim.nSteps,
+      times: sampleTimes(sim),
+      recorded: sink.recorded,
+      averages,
+      elapsedMs,
+      nodeStepsPerSecond: (lanes * n * sim.nSteps) / (elapsedMs / 1000),
+    };
+  } finally {
+    for (const b of buffers) b.destroy();
+  }
+}
