@@ -11,7 +11,7 @@ export type DEStrategy = "rand/1/bin" | "current-to-best/1/bin";
 export interface DEOptions extends CommonOptions {
   /** Population size (>= 4). Default max(20, 10·dim). */
   popsize?: number;
-  /** Differential weight F. Default 0.7. */
+  /** Differential weight F. Default 0.6 (rand/1/bin) or 0.7 (current-to-best/1/bin). */
   F?: number;
   /** Crossover rate CR. Default 0.9. */
   CR?: number;
@@ -41,7 +41,7 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
     if (!Number.isInteger(popsize) || popsize < 4) throw new OptimizerOptionError(`de: popsize must be an integer >= 4, got ${popsize}`);
     const resolved: DEOptions = {
       ...options, dim: space.dim, popsize, strategy, seed: options.seed ?? 0,
-      F: options.F ?? 0.7, CR: options.CR ?? 0.9, tolfun: options.tolfun ?? 1e-12,
+      F: options.F ?? (strategy === "rand/1/bin" ? 0.6 : 0.7), CR: options.CR ?? 0.9, tolfun: options.tolfun ?? 1e-12,
     };
     super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), pop: [], costs: [] });
   }

@@ -1,0 +1,96 @@
+import { describe, it, expect } from "vitest";
+import { CMAES, Rng } from "../../src/optim/index.ts";
+import { mirrorIntoBounds } from "../../src/optim/cmaes.ts";
+import { sphere, ellipsoid, rosenbrock, rastrigin, runSingle, medianOf } from "./problems.ts";
+
+const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
+
+function evalsTo(f: (x: number[]) => number, x0: number, seed: number): number {
+  const opt = new CMAES({ x0: new Array(10).fill(x0), sigma0: 0.5, seed });
+  expect(opt.popsize).toBe(4 + Math.floor(3 * Math.log(10)));
+  return runSingle(opt, f, 30000, 1e-8).evalsToTarget;
+}
+
+describe("CMA-ES 10-D, sigma0 = 0.5, default popsize, evaluations to f < 1e-8 (median of 11 seeds)", () => {
+  it("sphere (x0 = 1) <= 1750", () => {
+    const r = SEEDS.map((s) => evalsTo(sphere, 1, s));
+    expect(medianOf(r)).toBeLessThanOrEqual(1750);
+    expect(medianOf(r)).toBeGreaterThan(500); // sanity: not a trivially wrong count
+  });
+  it("ellipsoid, condition 1e6 (x0 = 1) <= 7600", () => {
+    expect(medianOf(SEEDS.map((s) => evalsTo(ellipsoid, 1, s)))).toBeLessThanOrEqual(7600);
+  });
+  it("Rosenbrock (x0 = 0) <= 7500", () => {
+    expect(medianOf(SEEDS.map((s) => evalsTo(rosenbrock, 0, s)))).toBeLessThanOrEqual(7500);
+  });
+});
+
+describe("CMA-ES IPOP on Rastrigin 10-D", () => {
+  it("reaches f < 1e-8 within 300,000 evaluations on most of 11 seeds", () => {
+    const results = SEEDS.map((seed) => {
+      const rng = new Rng(1000 + seed);
+      const x0 = Array.from({ length: 10 }, () => rng.uniformIn(-5, 5));
+      const opt = new CMAES({ lower: new Array(10).fill(-5.12), upper: new Array(10).fill(5.12), x0, sigma0: 2, seed, restarts: 20 });
+      return runSingle(opt, rastrigin, 300_000, 1e-8).evalsToTarget;
+    });
+    const solved = results.filter((e) => e <= 300_000).length;
+    expect(solved).toBeGreaterThanOrEqual(8);
+  });
+
+  it("doubles the population on each restart", () => {
+    const opt = new CMAES({ lower: [-5.12, -5.12], upper: [5.12, 5.12], sigma0: 2, seed: 3, restarts: 2, tolfun: 1e-3 });
+    const lambda0 = opt.popsize;
+    runSingle(opt, rastrigin, 100000);
+    expect(opt.restartsDone).toBe(2);
+    expect(opt.popsize).toBe(lambda0 * 4);
+    expect(opt.stopReason).toBe("tolerance");
+  });
+});
+
+describe("CMA-ES details", () => {
+  it("stops on tolfun/tolx with reason 'tolerance'", () => {
+    const opt = new CMAES({ x0: [1, 1, 1], sigma0: 0.5, seed: 1 });
+    runSingle(opt, sphere, 100000);
+    expect(opt.stopReason).toBe("tolerance");
+    expect(opt.best!.cost).toBeLessThan(1e-10);
+  });
+
+  it("stops for stagnation on a noisy flat function", () => {
+    const rng = new Rng(5);
+    const opt = new CMAES({ x0: [0, 0], sigma0: 1, seed: 1, tolfun: 0, tolx: 0 });
+    runSingle(opt, () => rng.uniform(), 200000);
+    expect(opt.stopReason).toBe("stagnation");
+  });
+
+  it("optimum on a bound: samples stay inside and the mean converges to the bound", () => {
+    const opt = new CMAES({ lower: [1, -5, -5], upper: [5, 5, 5], x0: [3, 2, 2], sigma0: 1, seed: 4 });
+    let outside = 0;
+    while (!opt.done && opt.evaluations < 20000) {
+      const xs = opt.ask();
+      for (const x of xs) if (x[0] < 1 || x[0] > 5) outside++;
+      opt.tell(xs, xs.map(sphere));
+    }
+    expect(outside).toBe(0);
+    expect(opt.best!.x[0]).toBeCloseTo(1, 6);
+    expect(Math.abs(opt.best!.x[1])).toBeLessThan(1e-4);
+    expect(opt.best!.cost).toBeCloseTo(1, 6);
+  });
+
+  it("mirroring folds any value into the box", () => {
+    expect(mirrorIntoBounds(1.5, 0, 1)).toBeCloseTo(0.5, 15);
+    expect(mirrorIntoBounds(-0.25, 0, 1)).toBeCloseTo(0.25, 15);
+    expect(mirrorIntoBounds(2.25, 0, 1)).toBeCloseTo(0.25, 15);
+    expect(mirrorIntoBounds(-7, -Infinity, 1)).toBe(-7);
+    expect(mirrorIntoBounds(3, -Infinity, 1)).toBe(-1);
+  });
+
+  it("learns the ellipsoid's scaling (covariance ~ inverse Hessian)", () => {
+    const opt = new CMAES({ x0: [1, 1], sigma0: 0.5, seed: 2 });
+    const f = (x: number[]) => x[0] * x[0] + 100 * x[1] * x[1];
+    for (let g = 0; g < 60; g++) { const xs = opt.ask(); opt.tell(xs, xs.map(f)); }
+    const C = (opt.toJSON().state as { C: number[][] }).C;
+    const ratio = C[0][0] / C[1][1];
+    expect(ratio).toBeGreaterThan(30);
+    expect(ratio).toBeLessThan(300);
+  });
+});
