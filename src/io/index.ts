@@ -12,6 +12,7 @@ export {
   validateArray,
   type ArrayData,
   type Float64Matrix,
+  type Float64NdArray,
   type NdArray,
   type NumericDType,
 } from "./ndarray.ts";

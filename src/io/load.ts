@@ -3,7 +3,7 @@ import { assembleConnectivity, parseCentres, parseTvbZip, tvbMemberBytes, tvbMem
 import { BrainfitIOError } from "./errors.ts";
 import { parseJsonArray } from "./json.ts";
 import type { NdArray } from "./ndarray.ts";
-import { isHdf5At, isMat, listMatVariables, parseMat, parseMatAll } from "./mat.ts";
+import { isHdf5At, isMat, isMatV4, listMatVariables, parseMat, parseMatAll } from "./mat.ts";
 import { isNpy, parseNpy } from "./npy.ts";
 import { listNpzKeys, parseNpz, parseNpzAll } from "./npz.ts";
 import { resolveSource, type Source } from "./source.ts";
@@ -72,6 +72,7 @@ export function sniffFormat(bytes: Uint8Array, name = ""): FileFormat {
       { source: name },
     );
   }
+  if (isMatV4(bytes)) return "mat"; // reports MAT_V4 with the fix
   const ext = extensionOf(name);
   if (ext === "npy") return "npy";
   if (ext === "npz") return "npz";

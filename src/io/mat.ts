@@ -58,6 +58,24 @@ export function isHdf5At(bytes: Uint8Array, p: number): boolean {
   return true;
 }
 
+/** Heuristic for the 20-byte header of a MAT v4 matrix: type MOPT, rows, cols, imagf, name length. */
+export function isMatV4(bytes: Uint8Array): boolean {
+  if (bytes.length < 21) return false;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const little of [true, false]) {
+    const type = v.getInt32(0, little);
+    const rows = v.getInt32(4, little);
+    const cols = v.getInt32(8, little);
+    const imagf = v.getInt32(12, little);
+    const namlen = v.getInt32(16, little);
+    const m = Math.floor(type / 1000), o = Math.floor(type / 100) % 10, p = Math.floor(type / 10) % 10, t = type % 10;
+    if (type < 0 || m > 4 || o !== 0 || p > 5 || t > 2) continue;
+    if (rows < 0 || cols < 0 || (imagf !== 0 && imagf !== 1) || namlen < 1 || namlen > 64 || 20 + namlen > bytes.length) continue;
+    if (bytes[20 + namlen - 1] === 0) return true;
+  }
+  return false;
+}
+
 function ascii(b: Uint8Array, start: number, end: number): string {
   let s = "";
   for (let i = start; i < Math.min(end, b.length); i++) s += String.fromCharCode(b[i]!);
@@ -127,10 +145,16 @@ function checkHeader(bytes: Uint8Array, source: string | undefined): boolean {
       { source },
     );
   }
+  if (bytes.length < 128 && isMatV4(bytes)) {
+    throw new BrainfitIOError("MAT_V4", "this is a MATLAB v4 MAT-file, which brainfit does not read; re-save it with save(f, vars..., '-v7') or scipy.io.savemat(f, d) (format 5)", { source });
+  }
   if (bytes.length < 128) {
     throw new BrainfitIOError("MAT_BAD_HEADER", `file has ${bytes.length} bytes, less than the 128-byte MAT-file header; it is truncated or not a MAT-file`, { source });
   }
   const text = ascii(bytes, 0, 116);
+  if (!text.startsWith("MATLAB 5.0") && isMatV4(bytes)) {
+    throw new BrainfitIOError("MAT_V4", "this is a MATLAB v4 MAT-file, which brainfit does not read; re-save it with save(f, vars..., '-v7') or scipy.io.savemat(f, d) (format 5)", { source });
+  }
   if (!text.startsWith("MATLAB 5.0")) {
     throw new BrainfitIOError("MAT_BAD_HEADER", "missing 'MATLAB 5.0 MAT-file' header text; this is not a level-5 MAT-file (MAT v4 files: re-save with save(f, vars..., '-v7'))", { source });
   }

@@ -43,6 +43,12 @@ export interface NdArray {
   fortranOrder?: false;
 }
 
+/** An NdArray known to hold float64 data. */
+export interface Float64NdArray extends NdArray {
+  dtype: "float64";
+  data: Float64Array;
+}
+
 /** A dense row-major float64 matrix. */
 export interface Float64Matrix {
   rows: number;
@@ -173,9 +179,9 @@ export function validateArray(arr: NdArray, what = "array"): void {
  * Returns a float64 view of a numeric array (the same object when it already is float64).
  * bool becomes 0/1; int64/uint64 values beyond 2^53 round to the nearest double.
  */
-export function toFloat64(arr: NdArray): NdArray & { dtype: "float64"; data: Float64Array } {
+export function toFloat64(arr: NdArray): Float64NdArray {
   if (arr.data instanceof Float64Array && arr.dtype === "float64") {
-    return arr as NdArray & { dtype: "float64"; data: Float64Array };
+    return arr as Float64NdArray;
   }
   if (Array.isArray(arr.data)) {
     throw new BrainfitIOError("BAD_ARRAY", `cannot convert a ${arr.dtype} string array to float64; select a numeric array (e.g. the "weights" key) instead`);

@@ -1,7 +1,7 @@
 // Delimited text matrices as numpy.loadtxt / MATLAB writematrix / pandas to_csv produce them.
 import { BrainfitIOError } from "./errors.ts";
 import { roundToHalf } from "./half.ts";
-import { parseStringDType, validateArray, type NdArray } from "./ndarray.ts";
+import { parseStringDType, validateArray, type Float64NdArray, type NdArray } from "./ndarray.ts";
 
 export interface TextReadOptions {
   source?: string;
@@ -14,7 +14,7 @@ export interface TextReadOptions {
 }
 
 export interface TextMatrix {
-  array: NdArray & { dtype: "float64"; data: Float64Array };
+  array: Float64NdArray;
   /** Column names when the file had a header row. */
   header?: string[];
 }
