@@ -42,15 +42,39 @@ fn philox_uniform24(w: u32) -> f32 {
   return (f32(w >> 8u) + 0.5) * 5.9604644775390625e-8;
 }
 
+// log(uniform24(w)) without the f32 rounding of uniform24: for w >> 8 >= 2^23 the uniform
+// u = 1 − v is not representable, but v is, and log(1 − v) is taken from v directly (series
+// for small v, Goldberg's log1p correction otherwise), so r = √(−2 log u) keeps its relative
+// accuracy even for u next to 1.
+fn philox_log_uniform24(w: u32) -> f32 {
+  let k = w >> 8u;
+  if (k < 0x800000u) {
+    return log((f32(k) + 0.5) * 5.9604644775390625e-8);
+  }
+  let v = (f32(0xffffffu - k) + 0.5) * 5.9604644775390625e-8;
+  if (v < 0.015625) {
+    // −(v + v²/2 + v³/3 + v⁴/4): the next term is below 2^-24 of the sum for v < 1/64.
+    return -v * (1.0 + v * (0.5 + v * (0.3333333333333333 + v * 0.25)));
+  }
+  let y = 1.0 - v;
+  return log(y) * (-v) / (y - 1.0);
+}
+
+// 2π(u − ½) for u = uniform24(w), exactly up to the final product: (w >> 8) − 2^23 + ½ is exact.
+fn philox_centered_angle(w: u32) -> f32 {
+  let k = i32(w >> 8u) - 8388608;
+  return 6.283185307179586 * ((f32(k) + 0.5) * 5.9604644775390625e-8);
+}
+
 // Four standard normals for channels 4·block … 4·block+3 of (seed, stream, node, step):
 // Box–Muller on the word pairs (0, 1) and (2, 3), as normals4 in philox.ts. The angle is
 // taken as 2π(u − ½) ∈ (−π, π) with cos θ = −cos(θ − π), sin θ = −sin(θ − π): WGSL only bounds
 // the error of sin/cos on [−π, π], so this keeps GPU drivers with fast trigonometry accurate.
 fn philox_normals4(seed: u32, stream: u32, node: u32, step: u32, block: u32) -> vec4<f32> {
   let w = philox4x32_10(vec4<u32>(step, node, block, 0u), vec2<u32>(seed, stream));
-  let r0 = sqrt(-2.0 * log(philox_uniform24(w.x)));
-  let p0 = 6.283185307179586 * (philox_uniform24(w.y) - 0.5);
-  let r1 = sqrt(-2.0 * log(philox_uniform24(w.z)));
-  let p1 = 6.283185307179586 * (philox_uniform24(w.w) - 0.5);
+  let r0 = sqrt(-2.0 * philox_log_uniform24(w.x));
+  let p0 = philox_centered_angle(w.y);
+  let r1 = sqrt(-2.0 * philox_log_uniform24(w.z));
+  let p1 = philox_centered_angle(w.w);
   return vec4<f32>(-r0 * cos(p0), -r0 * sin(p0), -r1 * cos(p1), -r1 * sin(p1));
 }

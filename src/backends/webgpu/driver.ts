@@ -36,6 +36,78 @@ export class WebGpuSimulationError extends Error {
 export interface WebGpuRunOptions {
   /** Invocations per workgroup (one workgroup per lane); default 64. */
   workgroupSize?: number;
+  /** Tuning and testing knobs; results are bit-identical whatever their values. */
+  webgpu?: {
+    /** Steps per dispatch (default: 2^24 node-steps per dispatch). */
+    stepsPerDispatch?: number;
+    /** Recorded samples per chunk (default: 32 MiB of samples, at most 1024). */
+    chunkSamples?: number;
+    /** Lanes per lane group (default: as many as one storage binding holds). */
+    lanesPerGroup?: number;
+  };
+}
+
+/** Device limits the run plan respects. */
+export interface WebGpuLimits {
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+}
+
+export interface WebGpuRunPlan {
+  ringLength: number;
+  lanesPerGroup: number;
+  chunkSamples: number;
+  stepsPerDispatch: number;
+  segments: Segment[];
+  /** Largest single GPU buffer and all GPU buffers together, in bytes (read-back copies included). */
+  largestBufferBytes: number;
+  totalBufferBytes: number;
+}
+
+/**
+ * How a simulation is cut into lane groups, chunks of samples, read-back segments and
+ * dispatches. Pure: memory bounds can be checked without a GPU.
+ */
+export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opts: WebGpuRunOptions = {}): WebGpuRunPlan {
+  const { lanes, nNodes: n, nParams: P } = sim;
+  const S = sim.model.stateNames.length;
+  const K = Math.max(sim.model.coupling.length, 1);
+  const R = sim.network.maxDelay + 2;
+  const nRec = sim.recordIdx.length;
+  const nAvg = sim.averageIdx.length;
+  const maxBinding = limits.maxStorageBufferBindingSize;
+  const perLaneBytes = Math.max(K * R * n * 4, P * n * 4, S * n * 4, nAvg * n * 4);
+  if (perLaneBytes > maxBinding) {
+    throw new WebGpuSimulationError(
+      `one lane needs ${perLaneBytes} bytes in one buffer (delay ring of ${R} steps × ${n} nodes), more than this adapter's ` +
+        `maxStorageBufferBindingSize (${maxBinding}); use fewer nodes, shorter delays (larger dt or speed) or backend "wasm"`,
+    );
+  }
+  const positive = (v: number | undefined, name: string) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new WebGpuSimulationError(`webgpu.${name} must be a positive integer, got ${v}`);
+    return v;
+  };
+  const knobs = opts.webgpu ?? {};
+  const lanesPerGroup = Math.min(lanes, limits.maxComputeWorkgroupsPerDimension, Math.floor(maxBinding / perLaneBytes), positive(knobs.lanesPerGroup, "lanesPerGroup") ?? Infinity);
+  const sampleBytes = nRec * lanes * n * 4;
+  const chunkSamples = nRec
+    ? Math.max(1, Math.min(sim.nSamples, positive(knobs.chunkSamples, "chunkSamples") ?? MAX_CHUNK_SAMPLES, Math.floor(Math.min(RECORD_CHUNK_BYTES, maxBinding) / sampleBytes)))
+    : 0;
+  const stepsPerDispatch = positive(knobs.stepsPerDispatch, "stepsPerDispatch") ?? Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (lanesPerGroup * n)));
+  const groupBytes = (count: number) => [count * n * S * 4, count * K * R * n * 4, count * n * P * 4, count * 8, nRec * count * chunkSamples * n * 4, count * n * nAvg * 4];
+  const groupSizes = [];
+  for (let first = 0; first < lanes; first += lanesPerGroup) groupSizes.push(...groupBytes(Math.min(lanesPerGroup, lanes - first)));
+  const shared = [(n + 1 + 3 * sim.network.source.length) * 4, UNIFORM_SLOTS * UNIFORM_STRIDE, 2 * sampleBytes * chunkSamples, 2 * lanes * n * nAvg * 4];
+  const all = [...groupSizes, ...shared];
+  return {
+    ringLength: R,
+    lanesPerGroup,
+    chunkSamples,
+    stepsPerDispatch,
+    segments: planSegments(sim, chunkSamples || 1, nAvg > 0),
+    largestBufferBytes: Math.max(...all, sampleBytes * chunkSamples),
+    totalBufferBytes: all.reduce((a, b) => a + b, 0),
+  };
 }
 
 interface CompiledKernel {
@@ -100,7 +172,7 @@ function getKernel(device: GPUDevice, model: CompiledModel, source: string): Pro
 }
 
 /** A contiguous run of steps ending in a read-back (sums and/or one chunk of samples). */
-interface Segment {
+export interface Segment {
   firstStep: number;
   nSteps: number;
   /** The record chunk whose samples these steps write (count 0: none). */
@@ -163,25 +235,10 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     averageIdx: sim.averageIdx,
     workgroupSize: opts.workgroupSize,
   });
+  const plan = planWebGpuRun(sim, device.limits, opts);
   const kernel = await getKernel(device, m, kernelDef.source);
-
-  // Lane groups: each group's buffers must fit one storage binding; groups run side by side.
-  const maxBinding = device.limits.maxStorageBufferBindingSize;
-  const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
-  const perLaneBytes = Math.max(K * R * n * 4, P * n * 4, S * n * 4, nAvg * n * 4);
-  if (perLaneBytes > maxBinding) {
-    throw new WebGpuSimulationError(
-      `one lane needs ${perLaneBytes} bytes in one buffer (delay ring of ${R} steps × ${n} nodes), more than this adapter's ` +
-        `maxStorageBufferBindingSize (${maxBinding}); use fewer nodes, shorter delays (larger dt or speed) or backend "wasm"`,
-    );
-  }
-  const lanesPerGroup = Math.min(lanes, maxGroups, Math.floor(maxBinding / perLaneBytes));
-  // Samples per chunk: bounded bytes on the GPU and in each read-back.
+  const { lanesPerGroup, chunkSamples, segments, stepsPerDispatch } = plan;
   const sampleBytes = nRec * lanes * n * 4;
-  const chunkSamples = nRec
-    ? Math.max(1, Math.min(sim.nSamples, MAX_CHUNK_SAMPLES, Math.floor(Math.min(RECORD_CHUNK_BYTES, maxBinding) / sampleBytes)))
-    : 0;
-  const segments = planSegments(sim, chunkSamples || 1, nAvg > 0);
 
   const buffers: GPUBuffer[] = [];
   const makeBuffer = (size: number, usage: number, label: string) => {
@@ -272,7 +329,6 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
 
     submitDispatches(groups.map((g) => ({ pipeline: kernel.init, g, firstStep: 0, nSteps: 0, seg: null })));
 
-    const stepsPerDispatch = Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (Math.min(lanes, lanesPerGroup) * n)));
     const submitSegment = (seg: Segment, index: number) => {
       const work: Parameters<typeof submitDispatches>[0] = [];
       for (let s = seg.firstStep; s < seg.firstStep + seg.nSteps; s += stepsPerDispatch) {
