@@ -138,7 +138,6 @@ async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise
     const wt = await import("node:worker_threads");
     const w = new wt.Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
     w.on("message", onMessage);
-    w.unref();
     worker = w;
   }
   const call = <T>(msg: unknown): Promise<T> =>

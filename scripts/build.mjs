@@ -58,4 +58,15 @@ if (existsSync(join(root, "src", "index.ts"))) {
     logLevel: "warning",
   });
 }
+// The CLI for Node and Bun (bin/brainfit.mjs loads it).
+await esbuild.build({
+  entryPoints: [join(root, "src", "cli", "main.ts")],
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outfile: join(root, "dist", "cli.js"),
+  packages: "external",
+  logLevel: "warning",
+});
 console.log("brainfit build: done");

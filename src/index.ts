@@ -1,2 +1,36 @@
-// brainfit public API. Each area lives in its own folder under src/ and is re-exported here.
+// brainfit public API. The folders follow the data flow: io → models/codegen → sim/backends →
+// stats → optim → fit. Each area is also available as a namespace (stats, optim, io, datasets).
 export const VERSION = "0.1.0";
+
+// Models and the expression language
+export * from "./models/index.ts";
+// Simulation
+export { simulate, type SimulateOptions } from "./sim/simulate.ts";
+export {
+  prepareSimulation,
+  SimulationError,
+  type BackendName,
+  type Integrator,
+  type PreparedSimulation,
+  type RecordedChunk,
+  type SimulationOptions,
+  type SimulationResult,
+} from "./sim/prepare.ts";
+export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, type NetworkInput } from "./sim/network.ts";
+export { chooseBackend, hasWasmSimd, type BackendChoice } from "./sim/choose.ts";
+export { philox4x32, normals4, uniform24 } from "./noise/philox.ts";
+export { simulateReference } from "./backends/reference.ts";
+// Code generation (for inspecting what runs)
+export { emitExpr } from "./codegen/emit.ts";
+export { emitAsmKernel } from "./codegen/asm.ts";
+export { emitTsSource } from "./codegen/ts.ts";
+
+// Statistics, optimizers, data I/O and bundled datasets
+export * as stats from "./stats/index.ts";
+export * as optim from "./optim/index.ts";
+export * as io from "./io/index.ts";
+export * as datasets from "./datasets/index.ts";
+export * from "./stats/index.ts";
+export * from "./optim/index.ts";
+export * from "./io/index.ts";
+export * from "./datasets/index.ts";

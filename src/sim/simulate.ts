@@ -7,6 +7,10 @@ export interface SimulateOptions extends SimulationOptions {
   backend?: BackendName;
   /** For auto: accept a software WebGPU adapter (lavapipe, SwiftShader). Default false. */
   allowSoftwareGpu?: boolean;
+  /** wasm backend: worker threads (default: all cores). */
+  threads?: number;
+  /** webgpu backend: invocations per workgroup (one workgroup per lane). */
+  workgroupSize?: number;
 }
 
 type BackendRunner = (sim: ReturnType<typeof prepareSimulation>, opts: SimulateOptions) => Promise<SimulationResult>;

@@ -1,0 +1,44 @@
+// The brainfit command line: `brainfit simulate`, `brainfit demo`, `brainfit bench`.
+// Exit codes: 0 success, 1 run failure, 2 usage error (bad flags or input files).
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
+  simulate: { summary: "simulate a batch of network models and write .npy outputs", run: async (a) => (await import("./simulate.ts")).simulateCommand(a) },
+  demo: { summary: "simulate the bundled HCP connectome and print a summary", run: async (a) => (await import("./demo.ts")).demoCommand(a) },
+  bench: { summary: "run the benchmarks (same as npm run bench)", run: async (a) => (await import("./bench.ts")).benchCommand(a) },
+};
+
+export function mainHelp(): string {
+  const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2;
+  return (
+    "usage: brainfit <command> [options]\n\nFit brain network models to neuroimaging data.\n\nCommands:\n" +
+    Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(w)}${c.summary}`).join("\n") +
+    "\n\nRun 'brainfit <command> --help' for the options of a command.\n"
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(mainHelp());
+    return cmd ? 0 : 2;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    process.stderr.write(`brainfit: unknown command '${cmd}'\n\n${mainHelp()}`);
+    return 2;
+  }
+  try {
+    return await c.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`brainfit ${cmd}: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error;
+    process.stderr.write(`brainfit ${cmd}: ${e?.name && e.name !== "Error" ? e.name + ": " : ""}${e?.message ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+export { formatHelp, parseFlags, type FlagSpec };
