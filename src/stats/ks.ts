@@ -35,6 +35,8 @@ function sortedCopy(x: RealArray | ArrayLike<number>, field: string): Float64Arr
 function cdfExtremes(a: Float64Array, b: Float64Array): { maxS: number; minS: number } {
   const n1 = a.length;
   const n2 = b.length;
+  // Sorting puts NaN last; a NaN sample gives a NaN statistic (scipy's nan_policy "propagate").
+  if (Number.isNaN(a[n1 - 1]!) || Number.isNaN(b[n2 - 1]!)) return { maxS: NaN, minS: NaN };
   let i = 0;
   let j = 0;
   let maxDiff = -Infinity;
@@ -88,6 +90,7 @@ export function ks2samp(
   const { maxS, minS } = cdfExtremes(x, y);
   let d = minS > maxS ? minS : maxS;
   const statisticSign: 1 | -1 = minS > maxS ? -1 : 1;
+  if (Number.isNaN(d)) return { statistic: NaN, pvalue: NaN, method: "asymp", statisticSign };
   const g = gcd(n1, n2);
   let mode = options.method ?? "auto";
   if (mode === "auto") mode = Math.max(n1, n2) <= MAX_AUTO_N ? "exact" : "asymp";

@@ -95,4 +95,9 @@ describe("details", () => {
   it("KS rejects empty samples", () => {
     expect(() => ks2samp([], [1])).toThrow(/empty/);
   });
+  it("KS with NaN in a sample gives NaN (scipy's nan_policy 'propagate') instead of looping", () => {
+    const r = ks2samp([1, NaN, 3], [2, 4]);
+    expect(Number.isNaN(r.statistic) && Number.isNaN(r.pvalue)).toBe(true);
+    expect(Number.isNaN(ks2samp([1, 3], [2, NaN], { method: "exact" }).pvalue)).toBe(true);
+  });
 });
