@@ -15,12 +15,6 @@ export function assertPositiveInteger(value: number, field: string): void {
   }
 }
 
-export function assertLength(array: ArrayLike<number>, expected: number, field: string, hint: string): void {
-  if (array.length !== expected) {
-    throw new StatsInputError(`${field} has length ${array.length}, expected ${expected} (${hint})`);
-  }
-}
-
 /** Round half to even, as numpy's np.round and Python's round do. */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);

@@ -1,5 +1,5 @@
 // brainfit statistics: pure TypeScript, typed arrays in, Float64Array out.
-export * from "./errors.ts";
+export { StatsInputError, roundHalfEven, type RealArray, type NumberArrayLike } from "./errors.ts";
 export * from "./signal.ts";
 export * from "./corr.ts";
 export * from "./fc.ts";

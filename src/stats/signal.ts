@@ -2,7 +2,7 @@
 import { StatsInputError, assertPositiveInteger, roundHalfEven, type RealArray } from "./errors.ts";
 
 /** Mean of a[offset .. offset+length). */
-export function mean(a: ArrayLike<number>, offset = 0, length = a.length - offset): number {
+function mean(a: ArrayLike<number>, offset = 0, length = a.length - offset): number {
   let s = 0;
   for (let i = 0; i < length; i++) s += a[offset + i]!;
   return s / length;
