@@ -4,7 +4,9 @@
 // (of the internal space), outputs standardised.
 
 import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
-import { GaussianProcess, expectedImprovement, hyperToVector, negLogMarginalLikelihood, vectorToHyper } from "./gp.ts";
+import {
+  GaussianProcess, expectedImprovement, expectedImprovementWithGradient, hyperToVector, negLogMarginalLikelihood, vectorToHyper,
+} from "./gp.ts";
 import { LBFGSB } from "./lbfgsb.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
@@ -166,13 +168,14 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     let bestU = cands[top[0]];
     let bestScore = scores[top[0]];
     for (const i of top) {
-      // Minimise -EI scaled so that typical EI values are O(1) for the finite-difference steps.
+      // Minimise -EI (analytic gradient), scaled so that the start's EI is O(1).
       const scale = scores[i] > 0 ? 1 / scores[i] : 1;
-      const opt = new LBFGSB({ lower: new Array<number>(n).fill(0), upper: new Array<number>(n).fill(1), x0: cands[i], maxEvaluations: 40 * (2 * n + 1), fdStep: 1e-7, pgtol: 1e-9 });
+      const opt = new LBFGSB({ lower: new Array<number>(n).fill(0), upper: new Array<number>(n).fill(1), x0: cands[i], gradient: "supplied", maxEvaluations: 60, pgtol: 1e-9 });
       while (!opt.done) {
         const us = opt.ask();
         if (us.length === 0) break;
-        opt.tell(us, us.map((u) => -ei(u) * scale));
+        const r = us.map((u) => expectedImprovementWithGradient(gp.predictWithGradient(u), best, xi));
+        opt.tell(us, r.map((e) => -e.value * scale), { grads: r.map((e) => e.grad.map((g) => -g * scale)) });
       }
       if (opt.best !== null && -opt.best.cost / scale > bestScore) {
         bestScore = -opt.best.cost / scale;

@@ -61,36 +61,44 @@ export function negLogMarginalLikelihood(X: number[][], y: number[], theta: numb
   const alpha = solveUpperT(L, solveLower(L, y));
   let value = 0.5 * y.reduce((s, yi, i) => s + yi * alpha[i], 0) + 0.5 * N * Math.log(2 * Math.PI);
   for (let i = 0; i < N; i++) value += Math.log(L[i][i]);
-  // K^{-1} = L^{-T} L^{-1}
-  const Linv: number[][] = Array.from({ length: N }, () => new Array<number>(N).fill(0));
+  // T = L^{-T} stored by rows (T[j][i] = (L^{-1})[i][j]), computed row by row so that every
+  // inner loop walks rows; then K^{-1}[a][b] = Σ_k T[a][k] T[b][k].
+  const T: Float64Array[] = Array.from({ length: N }, () => new Float64Array(N));
   for (let j = 0; j < N; j++) {
-    Linv[j][j] = 1 / L[j][j];
+    const Tj = T[j];
+    Tj[j] = 1 / L[j][j];
     for (let i = j + 1; i < N; i++) {
-      let s = 0;
-      for (let k = j; k < i; k++) s -= L[i][k] * Linv[k][j];
-      Linv[i][j] = s / L[i][i];
+      const Li = L[i];
+      let acc = 0;
+      for (let k = j; k < i; k++) acc += Li[k] * Tj[k];
+      Tj[i] = -acc / Li[i];
     }
   }
   // W = alpha alphaᵀ - K^{-1}; gradient of the *negative* LML is -0.5 tr(W dK).
   const W: number[][] = Array.from({ length: N }, () => new Array<number>(N));
   for (let a = 0; a < N; a++) {
+    const Ta = T[a];
     for (let b = 0; b <= a; b++) {
+      const Tb = T[b];
       let kinv = 0;
-      for (let k = a; k < N; k++) kinv += Linv[k][a] * Linv[k][b];
+      for (let k = a; k < N; k++) kinv += Ta[k] * Tb[k];
       W[a][b] = W[b][a] = alpha[a] * alpha[b] - kinv;
     }
   }
   const grad = new Array<number>(n + 2).fill(0);
   for (let a = 0; a < N; a++) {
-    for (let b = 0; b < N; b++) {
-      const w = W[a][b];
+    const Xa = X[a];
+    for (let b = 0; b < a; b++) {
+      const w = 2 * W[a][b]; // off-diagonal pairs counted twice
       const e = E[a][b] * w;
+      const Xb = X[b];
       for (let d = 0; d < n; d++) {
-        const t = (X[a][d] - X[b][d]) * invLen[d];
+        const t = (Xa[d] - Xb[d]) * invLen[d];
         grad[d] += e * t * t;
       }
-      grad[n] += w * (K[a][b] - (a === b ? sn2 : 0));
+      grad[n] += w * K[a][b];
     }
+    grad[n] += W[a][a] * (K[a][a] - sn2);
     grad[n + 1] += W[a][a] * sn2;
   }
   for (let j = 0; j < n + 2; j++) grad[j] *= -0.5;
@@ -139,6 +147,41 @@ export class GaussianProcess {
     return { mean, variance: Math.max(0, this.sf2 - vv) };
   }
 
+  /** Posterior mean and variance at u with their gradients w.r.t. u. */
+  predictWithGradient(u: ArrayLike<number>): { mean: number; variance: number; dmean: number[]; dvariance: number[] } {
+    const N = this.X.length;
+    const n = this.invLen.length;
+    const ks = new Array<number>(N);
+    const dfac = new Array<number>(N); // dk/du_d = dfac · (x_d − u_d)/ℓ_d²
+    for (let a = 0; a < N; a++) {
+      const r = scaledDistance(this.X[a], u, this.invLen);
+      const ex = Math.exp(-SQRT5 * r);
+      ks[a] = this.sf2 * (1 + SQRT5 * r + (5 / 3) * r * r) * ex;
+      dfac[a] = this.sf2 * (5 / 3) * (1 + SQRT5 * r) * ex;
+    }
+    let mean = 0;
+    for (let a = 0; a < N; a++) mean += ks[a] * this.alpha[a];
+    const v = solveLower(this.L, ks);
+    let vv = 0;
+    for (let a = 0; a < N; a++) vv += v[a] * v[a];
+    const w = solveUpperT(this.L, v); // K^{-1} k*
+    const dmean = new Array<number>(n).fill(0);
+    const dvariance = new Array<number>(n).fill(0);
+    for (let a = 0; a < N; a++) {
+      const Xa = this.X[a];
+      const cm = dfac[a] * this.alpha[a];
+      const cv = -2 * dfac[a] * w[a];
+      for (let d = 0; d < n; d++) {
+        const g = (Xa[d] - u[d]) * this.invLen[d] * this.invLen[d];
+        dmean[d] += cm * g;
+        dvariance[d] += cv * g;
+      }
+    }
+    const variance = this.sf2 - vv;
+    if (variance <= 0) return { mean, variance: 0, dmean, dvariance: dvariance.map(() => 0) };
+    return { mean, variance, dmean, dvariance };
+  }
+
   /** Add an observation without refitting hyperparameters (rank-one Cholesky extension). */
   addObservation(u: number[], yv: number): void {
     const N = this.X.length;
@@ -153,6 +196,20 @@ export class GaussianProcess {
     this.y.push(yv);
     this.alpha = solveUpperT(this.L, solveLower(this.L, this.y));
   }
+}
+
+/** Expected improvement and its gradient from a prediction with gradients. */
+export function expectedImprovementWithGradient(
+  p: { mean: number; variance: number; dmean: number[]; dvariance: number[] }, best: number, xi = 0,
+): { value: number; grad: number[] } {
+  const s = Math.sqrt(p.variance);
+  const imp = best - p.mean - xi;
+  if (s < 1e-12) return imp > 0 ? { value: imp, grad: p.dmean.map((g) => -g) } : { value: 0, grad: p.dmean.map(() => 0) };
+  const z = imp / s;
+  const cdf = normCdf(z);
+  const pdf = normPdf(z);
+  // dEI/dmean = -Φ(z), dEI/ds = φ(z), ds/du = dvar/du / (2s)
+  return { value: imp * cdf + s * pdf, grad: p.dmean.map((g, d) => -cdf * g + (pdf * p.dvariance[d]) / (2 * s)) };
 }
 
 /** Standard normal pdf and cdf. */

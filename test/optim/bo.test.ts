@@ -67,3 +67,29 @@ describe("Bayesian optimization", () => {
     expect(opt.hyperparameters).toHaveLength(4);
   });
 });
+
+describe("GP prediction gradients", () => {
+  it("mean, variance and EI gradients match central differences", async () => {
+    const { expectedImprovementWithGradient } = await import("../../src/optim/gp.ts");
+    const rng = new Rng(8);
+    const X = Array.from({ length: 10 }, () => [rng.uniform(), rng.uniform()]);
+    const y = X.map((x) => Math.cos(4 * x[0]) * x[1]);
+    const gp = new GaussianProcess(X, y, { logLengthscales: [Math.log(0.3), Math.log(0.6)], logSignalVariance: Math.log(0.8), logNoiseVariance: Math.log(1e-6) });
+    const u = [0.37, 0.61];
+    const p = gp.predictWithGradient(u);
+    const best = Math.min(...y);
+    const ei = expectedImprovementWithGradient(p, best);
+    expect(p.mean).toBeCloseTo(gp.predict(u).mean, 12);
+    expect(ei.value).toBeCloseTo(expectedImprovement(p.mean, p.variance, best), 12);
+    for (let d = 0; d < 2; d++) {
+      const h = 1e-6;
+      const up = u.slice(); up[d] += h;
+      const dn = u.slice(); dn[d] -= h;
+      const pu = gp.predict(up), pd = gp.predict(dn);
+      expect(p.dmean[d]).toBeCloseTo((pu.mean - pd.mean) / (2 * h), 5);
+      expect(p.dvariance[d]).toBeCloseTo((pu.variance - pd.variance) / (2 * h), 5);
+      const fd = (expectedImprovement(pu.mean, pu.variance, best) - expectedImprovement(pd.mean, pd.variance, best)) / (2 * h);
+      expect(ei.grad[d]).toBeCloseTo(fd, 5);
+    }
+  });
+});

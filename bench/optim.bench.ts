@@ -1,0 +1,89 @@
+// Optimizer overhead and validation figures. Run: node scripts/run-ts.mjs bench/optim.bench.ts [--quick]
+// Prints (1) ask+tell overhead per generation for CMA-ES (popsize 128, 17-D) and BO
+// (200 observations, one ask of q = 8 and its tell), excluding cost evaluation, and
+// (2) evaluation counts on the standard problems used in test/optim.
+import { BayesianOptimization, CMAES, DifferentialEvolution, NSGA2, ParticleSwarm, Rng, hypervolume } from "../src/optim/index.ts";
+import type { Optimizer } from "../src/optim/index.ts";
+import { branin, BRANIN_MIN, ellipsoid, rastrigin, rosenbrock, sphere, zdt1, zdt2, runSingle, medianOf } from "../test/optim/problems.ts";
+
+const quick = process.argv.includes("--quick");
+const now = () => performance.now();
+const fmt = (v: number[]) => `median ${medianOf(v)}, min ${Math.min(...v)}, max ${Math.max(...v)}`;
+
+function overheadPerGeneration(opt: Optimizer, f: (x: number[]) => number, gens: number): { ask: number; tell: number } {
+  let ta = 0, tt = 0;
+  for (let g = 0; g < gens; g++) {
+    const t0 = now();
+    const xs = opt.ask();
+    const t1 = now();
+    const fs = xs.map(f);
+    const t2 = now();
+    opt.tell(xs, fs);
+    tt += now() - t2;
+    ta += t1 - t0;
+  }
+  return { ask: ta / gens, tell: tt / gens };
+}
+
+console.log(`# optimizer overhead (node ${process.version})`);
+{
+  const n = 17;
+  const opt = new CMAES({ x0: new Array(n).fill(1), sigma0: 0.5, popsize: 128, seed: 1, tolfun: 0, tolx: 0, stagnation: false });
+  overheadPerGeneration(opt, ellipsoid, 10); // warm-up
+  const r = overheadPerGeneration(opt, ellipsoid, quick ? 50 : 300);
+  console.log(`CMA-ES n=17 popsize=128: ask ${r.ask.toFixed(3)} ms + tell ${r.tell.toFixed(3)} ms = ${(r.ask + r.tell).toFixed(3)} ms per generation`);
+}
+for (const n of [5, 17]) {
+  const f = (x: number[]) => sphere(x.map((v) => v - 0.3)) + Math.sin(5 * x[0]);
+  const opt = new BayesianOptimization({ lower: new Array(n).fill(-1), upper: new Array(n).fill(1), initialPoints: 200, batchSize: 8, seed: 1 });
+  const init = opt.ask();
+  opt.tell(init, init.map(f));
+  const t0 = now();
+  const xs = opt.ask();
+  const t1 = now();
+  opt.tell(xs, xs.map(f));
+  const t2 = now();
+  console.log(`BO n=${n}, 200 observations: ask(q=8) ${(t1 - t0).toFixed(0)} ms + tell ${(t2 - t1).toFixed(2)} ms`);
+}
+
+console.log("\n# validation figures (evaluations; 11 seeds unless noted)");
+const seeds = Array.from({ length: 11 }, (_, i) => i + 1);
+for (const [name, f, x0] of [["sphere", sphere, 1], ["ellipsoid 1e6", ellipsoid, 1], ["Rosenbrock", rosenbrock, 0]] as const) {
+  const r = seeds.map((seed) => runSingle(new CMAES({ x0: new Array(10).fill(x0), sigma0: 0.5, seed }), f, 30000, 1e-8).evalsToTarget);
+  console.log(`CMA-ES 10-D ${name} to f<1e-8: ${fmt(r)}`);
+}
+{
+  const t0 = now();
+  const r = seeds.map((seed) => {
+    const rng = new Rng(1000 + seed);
+    const x0 = Array.from({ length: 10 }, () => rng.uniformIn(-5, 5));
+    const opt = new CMAES({ lower: new Array(10).fill(-5.12), upper: new Array(10).fill(5.12), x0, sigma0: 2, seed, restarts: 20 });
+    const res = runSingle(opt, rastrigin, 300_000, 1e-8);
+    return { e: res.evalsToTarget, restarts: opt.restartsDone };
+  });
+  console.log(`CMA-ES IPOP Rastrigin 10-D to f<1e-8 within 300,000: solved ${r.filter((x) => x.e <= 300000).length}/11; evaluations ${r.map((x) => x.e).join(", ")}; restarts ${r.map((x) => x.restarts).join(", ")}; ${(now() - t0).toFixed(0)} ms`);
+}
+for (const [name, f] of [["ZDT1", zdt1], ["ZDT2", zdt2]] as const) {
+  const hvs = (quick ? [1, 2] : seeds).map((seed) => {
+    const opt = new NSGA2({ objectives: 2, lower: new Array(30).fill(0), upper: new Array(30).fill(1), popsize: 100, seed });
+    for (let g = 0; g <= 250; g++) { const xs = opt.ask(); opt.tell(xs, xs.map(f)); }
+    return hypervolume(opt.paretoFront().map((p) => p.f), [1, 1]);
+  });
+  console.log(`NSGA-II ${name} pop 100, 250 gen, HV(1,1): median ${medianOf(hvs).toFixed(4)}, min ${Math.min(...hvs).toFixed(4)}`);
+}
+const box = (n: number) => ({ lower: new Array(n).fill(-5), upper: new Array(n).fill(5) });
+for (const strategy of ["rand/1/bin", "current-to-best/1/bin"] as const) {
+  const s = seeds.map((seed) => runSingle(new DifferentialEvolution({ ...box(10), seed, strategy }), sphere, 100000, 1e-6).evalsToTarget);
+  const r = seeds.map((seed) => runSingle(new DifferentialEvolution({ ...box(5), seed, strategy }), rosenbrock, 100000, 1e-6).evalsToTarget);
+  console.log(`DE ${strategy} to f<1e-6: sphere 10-D ${fmt(s)}; Rosenbrock 5-D ${fmt(r)}`);
+}
+{
+  const s = seeds.map((seed) => runSingle(new ParticleSwarm({ ...box(10), seed }), sphere, 100000, 1e-6).evalsToTarget);
+  const r = (quick ? [1, 2, 3] : seeds).map((seed) => runSingle(new ParticleSwarm({ ...box(5), seed, popsize: 20 }), rosenbrock, 400000, 1e-6).evalsToTarget);
+  console.log(`PSO to f<1e-6: sphere 10-D (40 particles) ${fmt(s)}; Rosenbrock 5-D (20 particles, 400k cap) ${fmt(r)}`);
+}
+{
+  const t0 = now();
+  const r = seeds.map((seed) => runSingle(new BayesianOptimization({ lower: [-5, 0], upper: [10, 15], seed }), branin, 60, BRANIN_MIN * 1.01).evalsToTarget);
+  console.log(`BO Branin within 1% of ${BRANIN_MIN.toFixed(6)} in <= 60: solved ${r.filter((e) => e <= 60).length}/11; evaluations ${r.join(", ")}; ${(now() - t0).toFixed(0)} ms`);
+}
