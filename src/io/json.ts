@@ -117,6 +117,7 @@ export function ndarrayFromJson(obj: { dtype: string; shape: number[]; data: unk
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new BrainfitIOError("JSON_BAD", `${where}: "shape" must be a list of non-negative integers`);
   }
+  if (shape.length > 64) throw new BrainfitIOError("JSON_BAD", `${where}: ${shape.length} dimensions; at most 64 are supported`);
   const n = shapeSize(shape);
   const flat: unknown[] = [];
   const walk = (x: unknown, axis: number): void => {

@@ -330,6 +330,7 @@ function readChar(h: ParsedHeader, where: string): NdArray {
   }
   const [rows, cols] = h.dims as [number, number];
   const count = rows * cols;
+  if (rows > h.end) r.fail("MAT_BAD_ELEMENT", `char variable "${h.name}" claims ${rows} rows, more than the file could hold`);
   const t = r.tag(h.dataPos, h.end);
   const raw = r.bytes.subarray(t.dataStart, t.dataStart + t.nbytes);
   let units: number[];

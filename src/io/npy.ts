@@ -179,6 +179,9 @@ export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
   let count = 1;
   for (const d of h.shape) count *= d;
   const needed = count * h.itemsize;
+  if (h.itemsize === 0 && count > 1 << 20) {
+    throw new BrainfitIOError("NPY_BAD_HEADER", `header claims ${count} elements of zero-width dtype ${h.descr}; the header is corrupt`, { source });
+  }
   if (!Number.isSafeInteger(count) || !(needed <= available)) {
     throw new BrainfitIOError(
       "NPY_TRUNCATED",

@@ -73,24 +73,25 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
   let rows = 0;
   let values = new Float64Array(1024);
   let n = 0;
-  let firstData = true;
+  let firstLine = true;
+  let headerLine: string | undefined;
   for (let li = 0; li < lines.length; li++) {
     const line = stripComment(lines[li]!);
     if (line === "") continue;
+    if (firstLine) {
+      firstLine = false;
+      // decide on a header before the delimiter: a header may not contain the data's separator
+      const allNumeric = line.split(delimiter && delimiter !== " " ? delimiter : /[\s,;]+/).every((f) => parseNumberToken(f.trim()) !== undefined);
+      if (opts.header === true || (opts.header !== false && !allNumeric)) {
+        headerLine = line;
+        continue;
+      }
+    }
     if (!split) {
       delimiter = detectDelimiter(line);
       split = splitter(delimiter);
     }
     const fields = split(line);
-    if (firstData) {
-      firstData = false;
-      const allNumeric = fields.every((f) => parseNumberToken(f) !== undefined);
-      const isHeader = opts.header === true || (opts.header !== false && !allNumeric);
-      if (isHeader) {
-        header = fields.map(unquote);
-        continue;
-      }
-    }
     if (cols < 0) cols = fields.length;
     else if (fields.length !== cols) {
       throw new BrainfitIOError("TEXT_RAGGED", `line ${li + 1} has ${fields.length} fields but earlier rows have ${cols}; every row needs the same number of columns`, { source });
@@ -118,6 +119,11 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
   }
   if (rows === 0) {
     throw new BrainfitIOError("TEXT_EMPTY", "no numeric rows found; the file is empty or holds only comments/a header", { source });
+  }
+  if (headerLine !== undefined) {
+    header = split!(headerLine).map(unquote);
+    // a one-column file's header is the whole line, whatever spaces it holds
+    if (cols === 1 && header.length !== 1) header = [unquote(headerLine.trim())];
   }
   if (header && header.length !== cols) {
     // a header that does not match the columns was probably not a header
