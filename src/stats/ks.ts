@@ -6,9 +6,8 @@
 //    _compute_outer_prob_inside_method otherwise); D is rounded to h / lcm(n1, n2) as scipy does.
 //  - asymptotic: scipy's kstwo.sf(D, round(n1 n2 / (n1 + n2))), i.e. the exact one-sample
 //    Kolmogorov distribution at the effective size, evaluated with Simard & L'Ecuyer's choices
-//    (Ruben–Gambino edges, 2*smirnov, Durbin matrix, Pelz–Good). One departure: where scipy uses
-//    Pomeranz's algorithm (n <= 140, 0.754693 < n x^2 <= 4) we use the Durbin matrix, which is
-//    exact as well. Agreement with scipy is checked in test/stats/ks.test.ts.
+//    (Ruben–Gambino edges, 2*smirnov, Durbin matrix, Pomeranz, Pelz–Good). Agreement with scipy
+//    is checked in test/stats/ks.test.ts.
 import { StatsInputError, roundHalfEven, type RealArray } from "./errors.ts";
 
 export type KsMethod = "auto" | "exact" | "asymp";
@@ -280,6 +279,106 @@ function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array {
   return c;
 }
 
+function pomeranzJ1J2(i: number, n: number, ll: number, ceilf: number, roundf: number): [number, number] {
+  let j1: number;
+  let j2: number;
+  if (i === 0) {
+    j1 = -ll - ceilf - 1;
+    j2 = ll + ceilf - 1;
+  } else {
+    const ip1div2 = Math.floor((i + 1) / 2);
+    const ip1mod2 = (i + 1) % 2;
+    if (ip1mod2 === 0) {
+      if (ip1div2 === n + 1) {
+        j1 = n - ll - ceilf - 1;
+        j2 = n + ll + ceilf - 1;
+      } else {
+        j1 = ip1div2 - 1 - ll - roundf - 1;
+        j2 = ip1div2 + ll - 1 + ceilf - 1;
+      }
+    } else {
+      j1 = ip1div2 - 1 - ll - 1;
+      j2 = ip1div2 + ll + roundf - 1;
+    }
+  }
+  return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+
+/** Pomeranz recursion CDF Pr(D_n <= x), scipy's _kolmogn_Pomeranz. */
+function kolmogornCdfPomeranz(n: number, x: number): number {
+  const t = n * x;
+  const ll = Math.floor(t);
+  const f = t - ll;
+  const g = Math.min(f, 1 - f);
+  const ceilf = f > 0 ? 1 : 0;
+  const roundf = f > 0.5 ? 1 : 0;
+  const npwrs = 2 * (ll + 1);
+  const gpower = new Float64Array(npwrs);
+  const twogpower = new Float64Array(npwrs);
+  const onem2gpower = new Float64Array(npwrs);
+  gpower[0] = 1;
+  twogpower[0] = 1;
+  onem2gpower[0] = 1;
+  const gn = g / n;
+  const g2n = (2 * g) / n;
+  const om2gn = (1 - 2 * g) / n;
+  for (let m = 1; m < npwrs; m++) {
+    gpower[m] = (gpower[m - 1]! * gn) / m;
+    twogpower[m] = (twogpower[m - 1]! * g2n) / m;
+    onem2gpower[m] = (onem2gpower[m - 1]! * om2gn) / m;
+  }
+  const EP = 2 ** 128;
+  const EM = 2 ** -128;
+  let expnt = 0;
+  let V0 = new Float64Array(npwrs);
+  let V1 = new Float64Array(npwrs);
+  V1[0] = 1;
+  let V0s = 0;
+  let V1s = 0;
+  let [j1, j2] = pomeranzJ1J2(0, n, ll, ceilf, roundf);
+  for (let i = 1; i < 2 * n + 2; i++) {
+    const k1 = j1;
+    [V0, V1] = [V1, V0];
+    [V0s, V1s] = [V1s, V0s];
+    V1.fill(0);
+    [j1, j2] = pomeranzJ1J2(i, n, ll, ceilf, roundf);
+    const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
+    const ln2 = j2 - k1 + 1;
+    if (ln2 > 0) {
+      // np.convolve(V0[k1 - V0s : k1 - V0s + ln2], pwrs[:ln2]), entries conv_start .. conv_start + conv_len
+      const start = k1 - V0s;
+      const aLen = Math.min(ln2, npwrs - start, pwrs.length);
+      const bLen = Math.min(ln2, npwrs);
+      const convStart = j1 - k1;
+      const convLen = j2 - j1 + 1;
+      let max = 0;
+      for (let c = 0; c < convLen; c++) {
+        const idx = convStart + c;
+        let s = 0;
+        const pLo = Math.max(0, idx - (bLen - 1));
+        const pHi = Math.min(aLen - 1, idx);
+        for (let p = pLo; p <= pHi; p++) s += V0[start + p]! * pwrs[idx - p]!;
+        V1[c] = s;
+        if (s > max) max = s;
+      }
+      if (max > 0 && max < EM) {
+        for (let c = 0; c < npwrs; c++) V1[c] = V1[c]! * EP;
+        expnt -= 128;
+      }
+      V1s = V0s + j1 - k1;
+    }
+  }
+  let ans = V1[n - V1s]!;
+  for (let m = 1; m <= n; m++) {
+    if (Math.abs(ans) > EP) {
+      ans *= EM;
+      expnt += 128;
+    }
+    ans *= m;
+  }
+  return clip01(ldexp(ans, expnt));
+}
+
 /** Pelz–Good asymptotic CDF Pr(D_n <= x), scipy's _kolmogn_PelzGood. */
 function kolmogornCdfPelzGood(n: number, x: number): number {
   if (x <= 0) return 0;
@@ -357,7 +456,8 @@ export function kolmogorovSf(n: number, x: number): number {
   if (x >= 0.5) return clip01(2 * smirnovSf(n, x));
   const nx2 = t * x;
   if (n <= 140) {
-    if (nx2 <= 4) return clip01(1 - kolmogornCdfDurbin(n, x));
+    if (nx2 <= 0.754693) return clip01(1 - kolmogornCdfDurbin(n, x));
+    if (nx2 <= 4) return clip01(1 - kolmogornCdfPomeranz(n, x));
     return clip01(2 * smirnovSf(n, x));
   }
   if (nx2 >= 370) return 0;
