@@ -1,0 +1,93 @@
+// Cross-backend properties of the WASM SIMD backend against the float64 reference.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { prepareSimulation, type SimulationOptions } from "../../src/sim/prepare.ts";
+import { simulateReference } from "../../src/backends/reference.ts";
+import { simulateWasm } from "../../fallback/driver.ts";
+import { supHopf } from "../../src/models/hopf.ts";
+import { f32Tolerance, maxAbsDiff, problemArb } from "./crossbackend.ts";
+
+const wasm = (o: SimulationOptions, threads = 1) => simulateWasm(prepareSimulation(o), { threads });
+
+describe("wasm vs float64 reference", () => {
+  it("agree within the derived float32 tolerance on random networks, parameters and seeds", async () => {
+    let worstRatio = 0;
+    await fc.assert(
+      fc.asyncProperty(problemArb, async ({ opts, label }) => {
+        const ref = simulateReference(prepareSimulation(opts));
+        const got = await wasm(opts);
+        const { tol, amplification } = f32Tolerance(opts, ref);
+        const err = maxAbsDiff(ref, got);
+        worstRatio = Math.max(worstRatio, err / tol);
+        if (!(err <= tol)) throw new Error(`${label}: max |wasm − ref| = ${err} > tol ${tol} (A = ${amplification})`);
+      }),
+      { numRuns: 40 },
+    );
+    console.log(`wasm vs reference: worst error / tolerance = ${worstRatio.toFixed(4)}`);
+  });
+
+  it("the tolerance is tight enough to catch a wrong noise draw or a wrong delay", async () => {
+    const samples = fc.sample(problemArb, { numRuns: 12, seed: 3 }).filter(({ opts }) => (opts.model as { name: string }).name !== "WilsonCowan");
+    let caughtNoise = 0, caughtDelay = 0;
+    for (const { opts } of samples) {
+      const o = { ...opts, duration: 0.04, params: { ...opts.params, sigma: 0.1, G: 1 } };
+      const ref = simulateReference(prepareSimulation(o));
+      const { tol } = f32Tolerance(o, ref);
+      if (maxAbsDiff(ref, await wasm({ ...o, seed: ((o.seed as number) + 1) >>> 0 })) > tol) caughtNoise++;
+      const net = o.network;
+      if (maxAbsDiff(ref, await wasm({ ...o, network: { ...net, speed: (net.speed ?? 1) * 1.5 } })) > tol) caughtDelay++;
+    }
+    expect(caughtNoise).toBe(samples.length);
+    expect(caughtDelay).toBeGreaterThanOrEqual(samples.length - 1);
+  });
+
+  it("reruns are bit-identical and independent of the thread count", async () => {
+    const [{ opts }] = fc.sample(problemArb, { numRuns: 1, seed: 11 });
+    const o = { ...opts!, lanes: 9, params: undefined };
+    const a = await wasm(o, 1);
+    const b = await wasm(o, 1);
+    const c = await wasm(o, 3);
+    for (const k of Object.keys(a.recorded)) {
+      expect(b.recorded[k]).toEqual(a.recorded[k]);
+      expect(c.recorded[k]).toEqual(a.recorded[k]);
+    }
+  });
+
+  it("changing lane k leaves every other lane bit-identical", async () => {
+    const n = 6;
+    const W = Float64Array.from({ length: n * n }, (_, i) => ((i * 37) % 11) / 40);
+    const base: SimulationOptions = {
+      model: supHopf, network: { weights: W, lengths: W.map((v) => v * 100), speed: 2 }, lanes: 7, duration: 0.02, dt: 0.1,
+      seed: 5, noise: "independent", record: { observables: ["x", "y"], period: 0.1 },
+    };
+    const a0 = [0.1, -0.2, 0.3, 0.05, 0.2, -0.1, 0.4];
+    const a1 = a0.slice();
+    a1[4] = -0.7;
+    const r0 = await wasm({ ...base, params: { a: a0 } });
+    const r1 = await wasm({ ...base, params: { a: a1 } });
+    const per = r0.recorded.x!.length / 7;
+    for (let l = 0; l < 7; l++) {
+      const same = r1.recorded.x!.subarray(l * per, (l + 1) * per).every((v, i) => Object.is(v, r0.recorded.x![l * per + i]));
+      expect(same).toBe(l !== 4);
+    }
+  });
+
+  it("zero coupling decouples nodes; zero delays equal the no-delay path", async () => {
+    const n = 5;
+    const W = Float64Array.from({ length: n * n }, (_, i) => (i % 6 === 0 ? 0 : 0.2));
+    const o: SimulationOptions = {
+      model: supHopf, network: { weights: W }, lanes: 4, duration: 0.02, dt: 0.1, seed: 2,
+      params: { G: 0, a: Float64Array.from({ length: 4 * n }, (_, i) => -0.5 + 0.05 * i) }, record: { observables: ["x"], period: 0.1 },
+    };
+    const r0 = await wasm(o);
+    const W2 = W.map((v) => v * 3 + 0.1);
+    const r1 = await wasm({ ...o, network: { weights: W2 } });
+    expect(r1.recorded.x).toEqual(r0.recorded.x);
+    // With G > 0: all-zero tract lengths give the same result as no lengths at all.
+    const g: SimulationOptions = { ...o, params: { G: 0.4 } };
+    const noDelay = await wasm(g);
+    const zeroDelay = await wasm({ ...g, network: { weights: W, lengths: new Float64Array(n * n), speed: 3 } });
+    expect(zeroDelay.recorded.x).toEqual(noDelay.recorded.x);
+    expect(noDelay.recorded.x).not.toEqual(r0.recorded.x);
+  });
+});
