@@ -24,7 +24,7 @@ export function itHasAdapter(): void {
 }
 
 /** Run `entry` of `source` with one read-only u32 input (binding 0) and a u32 output (binding 1). */
-export async function runCompute(source: string, entry: string, input: Uint32Array, outputWords: number, workgroups: number): Promise<Uint32Array> {
+export async function runCompute(source: string, entry: string, input: Uint32Array<ArrayBuffer>, outputWords: number, workgroups: number): Promise<Uint32Array> {
   const { device } = await getGpuContext();
   device.pushErrorScope("validation");
   const module = device.createShaderModule({ code: source });

@@ -1,0 +1,213 @@
+// Properties of the WebGPU backend that need no tolerance: bit-identical reruns, lane
+// independence, decoupling at zero coupling, results independent of how the run is cut into
+// chunks, dispatches and lane groups; plus streaming, averages, derived observables and the
+// memory plan of a large run.
+import { describe, expect, it } from "vitest";
+import { simulateReference } from "../../src/backends/reference.ts";
+import { planWebGpuRun, simulateWebGpu, type WebGpuRunOptions } from "../../src/backends/webgpu/driver.ts";
+import { generateSimulationKernel } from "../../src/backends/webgpu/kernel.ts";
+import { compileModel } from "../../src/models/spec.ts";
+import { supHopf } from "../../src/models/hopf.ts";
+import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
+import { type RecordedChunk, prepareSimulation, type SimulationOptions } from "../../src/sim/prepare.ts";
+import { simulate } from "../../src/sim/simulate.ts";
+import { itHasAdapter, WEBGPU_OPTED_OUT } from "./gpu.ts";
+
+/** Deterministic pseudo-random n×n weights (about half present) and delays 0..maxDelay steps. */
+function network(n: number, seed: number, maxDelay: number, dt: number) {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const weights = new Float64Array(n * n);
+  const lengths = new Float64Array(n * n);
+  for (let q = 0; q < n * n; q++) {
+    if (rnd() < 0.5) weights[q] = 0.05 + 0.3 * rnd();
+    lengths[q] = Math.floor(rnd() * (maxDelay + 1)) * dt;
+  }
+  return { weights, lengths, speed: 1 };
+}
+
+const hopfBase = (lanes: number): SimulationOptions => ({
+  model: supHopf,
+  network: network(7, 3, 6, 0.1),
+  lanes,
+  duration: 0.03,
+  dt: 0.1,
+  seed: Array.from({ length: lanes }, (_, l) => 100 + l),
+  noise: "independent",
+  params: { a: Array.from({ length: lanes }, (_, l) => -0.3 + 0.2 * l), G: 0.4, sigma: 0.05 },
+  record: { observables: ["x", "y", "r2"], period: 0.5 },
+  averages: ["x", "r2"],
+});
+
+const run = (o: SimulationOptions, extra: WebGpuRunOptions = {}) => simulateWebGpu(prepareSimulation(o), extra);
+
+describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
+  itHasAdapter();
+
+  it("reruns are bit-identical, and the result names the adapter", async () => {
+    const a = await run(hopfBase(3));
+    const b = await run(hopfBase(3));
+    expect(b.recorded).toEqual(a.recorded);
+    expect(b.averages).toEqual(a.averages);
+    expect(a.backend).toBe("webgpu");
+    expect(a.backendInfo).toMatch(/^WebGPU on /);
+    expect(a.recorded.x!.length).toBe(3 * 60 * 7);
+    expect(a.times.length).toBe(60);
+    expect(a.nodeStepsPerSecond).toBeGreaterThan(0);
+  });
+
+  it("lanes are independent: changing lane 1 leaves lanes 0 and 2 bit-identical", async () => {
+    const base = hopfBase(3);
+    const a = await run(base);
+    const changed = { ...base, params: { ...base.params, a: [-0.3, 0.7, 0.1] }, seed: [100, 999, 102] };
+    const b = await run(changed);
+    const per = a.recorded.x!.length / 3;
+    for (const name of ["x", "y", "r2"]) {
+      expect(b.recorded[name]!.subarray(0, per)).toEqual(a.recorded[name]!.subarray(0, per));
+      expect(b.recorded[name]!.subarray(2 * per)).toEqual(a.recorded[name]!.subarray(2 * per));
+      expect(b.recorded[name]!.subarray(per, 2 * per)).not.toEqual(a.recorded[name]!.subarray(per, 2 * per));
+    }
+  });
+
+  it("zero coupling decouples nodes: G = 0 equals an empty network, and node j's parameters do not reach node i", async () => {
+    const n = 7;
+    const base = { ...hopfBase(1), params: { a: -0.2, G: 0, sigma: 0.05 } };
+    const coupled = await run(base);
+    const empty = await run({ ...base, network: { weights: new Float64Array(n * n) } });
+    expect(coupled.recorded).toEqual(empty.recorded);
+    const aNodes = Array.from({ length: n }, (_, i) => (i === 3 ? 0.9 : -0.2));
+    const changed = await run({ ...base, params: { ...base.params, a: aNodes } });
+    const x0 = coupled.recorded.x!, x1 = changed.recorded.x!;
+    for (let k = 0; k < x0.length; k++) {
+      if (k % n === 3) continue;
+      expect(x1[k]).toBe(x0[k]);
+    }
+    expect(x1.filter((_, k) => k % n === 3)).not.toEqual(x0.filter((_, k) => k % n === 3));
+    // And with coupling on, node 3's change does reach the others.
+    const on = await run({ ...hopfBase(1), params: { a: aNodes, G: 0.4, sigma: 0.05 } });
+    const onBase = await run({ ...hopfBase(1), params: { a: -0.2, G: 0.4, sigma: 0.05 } });
+    expect(on.recorded.x!.filter((_, k) => k % n === 0)).not.toEqual(onBase.recorded.x!.filter((_, k) => k % n === 0));
+  });
+
+  it("chunks, dispatch lengths and lane groups do not change a single bit", async () => {
+    const base = hopfBase(5);
+    const a = await run(base);
+    const b = await run(base, { webgpu: { chunkSamples: 7, stepsPerDispatch: 13, lanesPerGroup: 2 } });
+    const c = await run(base, { webgpu: { chunkSamples: 1, stepsPerDispatch: 1 }, workgroupSize: 4 });
+    expect(b.recorded).toEqual(a.recorded);
+    expect(c.recorded).toEqual(a.recorded);
+    // Averages are f32 partial sums cut at chunk boundaries: equal up to the rounding of
+    // 300 f32 additions (300 · 2^-24 of the largest |value|, here < 1).
+    for (const name of ["x", "r2"]) {
+      for (let q = 0; q < a.averages[name]!.length; q++) {
+        expect(Math.abs(b.averages[name]![q]! - a.averages[name]![q]!)).toBeLessThan(300 * 2 ** -24);
+        expect(Math.abs(c.averages[name]![q]! - a.averages[name]![q]!)).toBeLessThan(300 * 2 ** -24);
+      }
+    }
+  });
+
+  it("streams chunks in order with keepRecorded: false, and they equal the kept recording", async () => {
+    const chunks: RecordedChunk[] = [];
+    const base = hopfBase(2);
+    const kept = await run(base, { webgpu: { chunkSamples: 16 } });
+    const streamed = await run({ ...base, keepRecorded: false, onChunk: (ch) => chunks.push(ch) }, { webgpu: { chunkSamples: 16 } });
+    expect(streamed.recorded).toEqual({});
+    expect(chunks.map((c) => [c.start, c.count])).toEqual([[0, 16], [16, 16], [32, 16], [48, 12]]);
+    const n = 7, S = 60;
+    for (const ch of chunks) {
+      for (let l = 0; l < 2; l++) {
+        const got = ch.data.x!.subarray(l * ch.count * n, (l + 1) * ch.count * n);
+        const want = kept.recorded.x!.subarray((l * S + ch.start) * n, (l * S + ch.start + ch.count) * n);
+        expect(got).toEqual(want);
+      }
+    }
+  });
+
+  it("long-run averages (f32 sums moved to f64 every 2048 steps), derived observables and sparse recording match the reference", async () => {
+    const opts: SimulationOptions = {
+      model: wilsonCowan,
+      network: network(5, 9, 4, 0.1),
+      lanes: 2,
+      duration: 0.5, // 5000 steps: three sum read-backs
+      dt: 0.1,
+      seed: [1, 2],
+      noise: "independent",
+      params: { k: [0.5, 1.5], sigma_ou: 0.05 },
+      record: { observables: ["rE", "F_E", "in_I"], period: 25 },
+      averages: ["rE", "F_E", "ou_E"],
+    };
+    const gpu = await run(opts);
+    const ref = simulateReference(prepareSimulation(opts));
+    // Default WC parameters relax to a stable fixed point (|∂f/∂x| dominated by −1/τ), so f32
+    // errors do not grow: compare to f32 accuracy with a generous factor.
+    for (const name of ["rE", "F_E", "in_I"]) {
+      const g = gpu.recorded[name]!, r = ref.recorded[name]!;
+      expect(g.length).toBe(2 * 20 * 5);
+      for (let q = 0; q < g.length; q++) expect(Math.abs(g[q]! - r[q]!)).toBeLessThan(2e-5 * (1 + Math.abs(r[q]!)));
+    }
+    for (const name of ["rE", "F_E", "ou_E"]) {
+      const g = gpu.averages[name]!, r = ref.averages[name]!;
+      for (let q = 0; q < g.length; q++) expect(Math.abs(g[q]! - r[q]!)).toBeLessThan(2e-5 * (1 + Math.abs(r[q]!)));
+    }
+  });
+
+  it("simulate({ backend: 'webgpu' }) runs this backend", async () => {
+    const r = await simulate({ ...hopfBase(1), backend: "webgpu" });
+    expect(r.backend).toBe("webgpu");
+    expect(r.recorded.x!.length).toBe(60 * 7);
+  });
+});
+
+describe("webgpu run plan (no GPU needed)", () => {
+  it("512 lanes × 100 nodes × 10 simulated minutes streams in bounded memory", () => {
+    const n = 100;
+    const net = network(n, 5, 150, 0.1);
+    const sim = prepareSimulation({
+      model: supHopf,
+      network: net,
+      lanes: 512,
+      duration: 600,
+      dt: 0.1,
+      record: { observables: ["x"], period: 1 },
+      averages: ["x", "r2"],
+      keepRecorded: false,
+      onChunk: () => {},
+    });
+    const limits = { maxStorageBufferBindingSize: 128 << 20, maxComputeWorkgroupsPerDimension: 65535 };
+    const plan = planWebGpuRun(sim, limits);
+    expect(plan.largestBufferBytes).toBeLessThanOrEqual(128 << 20);
+    expect(plan.totalBufferBytes).toBeLessThan(256 << 20);
+    // Segments tile all 6 000 000 steps, and chunks tile all 600 000 samples exactly once.
+    let step = 0, samples = 0;
+    for (const s of plan.segments) {
+      expect(s.firstStep).toBe(step);
+      step += s.nSteps;
+      expect(s.nSteps).toBeLessThanOrEqual(2048);
+      if (s.completesChunk >= 0) {
+        expect(s.chunkStart).toBe(samples);
+        samples += s.chunkCount;
+      }
+    }
+    expect(step).toBe(sim.nSteps);
+    expect(samples).toBe(sim.nSamples);
+  });
+
+  it("splits lanes into groups when one binding cannot hold them, and refuses a lane that cannot fit", () => {
+    const sim = prepareSimulation({ model: supHopf, network: network(100, 5, 150, 0.1), lanes: 512, duration: 0.01 });
+    const plan = planWebGpuRun(sim, { maxStorageBufferBindingSize: 16 << 20, maxComputeWorkgroupsPerDimension: 65535 });
+    expect(plan.lanesPerGroup).toBeLessThan(512);
+    expect(plan.lanesPerGroup * plan.ringLength * 100 * 4).toBeLessThanOrEqual(16 << 20);
+    expect(() => planWebGpuRun(sim, { maxStorageBufferBindingSize: 1024, maxComputeWorkgroupsPerDimension: 65535 })).toThrow(/maxStorageBufferBindingSize/);
+  });
+
+  it("generates one kernel per model, integrator and observables, whatever the network shape", () => {
+    const m = compileModel(supHopf);
+    const k1 = generateSimulationKernel(m, { integrator: "heun", recordIdx: [0], averageIdx: [] });
+    const k2 = generateSimulationKernel(m, { integrator: "heun", recordIdx: [0], averageIdx: [] });
+    const k3 = generateSimulationKernel(m, { integrator: "euler", recordIdx: [0], averageIdx: [] });
+    expect(k2.source).toBe(k1.source);
+    expect(k3.source).not.toBe(k1.source);
+    expect(k1.source).toContain("fn philox4x32_10");
+    expect(k1.source).not.toMatch(/\/\*@[A-Z]+@\*\//);
+  });
+});
