@@ -8,7 +8,7 @@ export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 
 export const SHARED = process.env["BRAINFIT_SHARED"] ?? path.resolve(process.cwd(), "../shared");
 export const SHARED_DATA = path.join(SHARED, "data");
 
-export function fixture(name: string): Uint8Array {
+export function fixture(name: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(path.join(FIXTURES, name)));
 }
 

@@ -43,7 +43,7 @@ describe("sources", () => {
   const file = path.join(FIXTURES, "conn_deflated.npz");
   it("path, path:key, file: URL, ArrayBuffer, Uint8Array, Blob and Response give the same array", async () => {
     const ref = await loadArray(`${file}:lengths`);
-    const bytes = fixture("conn_deflated.npz");
+    const bytes = fixture("conn_deflated.npz") as Uint8Array<ArrayBuffer>;
     const all = [
       await loadArray(file, { key: "lengths" }),
       await loadArray(new URL(pathToFileURL(file).href), { key: "lengths" }),
