@@ -94,7 +94,7 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
       const c = candidates[k];
       if (c.length !== this.dim) throw new OptimizerUsageError(`${this.type}.tell: candidate ${k} has ${c.length} entries, expected ${this.dim}`);
       for (let i = 0; i < this.dim; i++) {
-        if (!Object.is(c[i], users[k][i])) {
+        if (c[i] !== users[k][i]) {
           throw new OptimizerUsageError(`${this.type}.tell: candidate ${k} differs from what ask() returned (tell the asked candidates, in order)`);
         }
       }

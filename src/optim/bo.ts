@@ -109,7 +109,13 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     const y = yRaw.map((v) => (v - mean) / sd);
     const theta = this.fitHyperparameters(s.X, y);
     s.theta = theta;
-    const gp = new GaussianProcess(s.X, y, vectorToHyper(theta));
+    let gp: GaussianProcess;
+    try {
+      gp = new GaussianProcess(s.X, y, vectorToHyper(theta));
+    } catch {
+      // Numerically degenerate data even with jitter: explore at random this round.
+      return Array.from({ length: q }, () => this.toInternal(this.randomUnit()));
+    }
     const out: number[][] = [];
     for (let b = 0; b < q; b++) {
       const best = Math.min(...gp.y);
