@@ -50,16 +50,18 @@ export function philox(c0s: u32, c1s: u32, c2s: u32, c3s: u32, k0: v128, k1: v12
   return f32x4.mul(f32x4.add(u, f32x4.splat(0.5)), f32x4.splat(5.9604644775390625e-8));
 }
 
-/** Four normals per lane for (seed, stream) keys at (step, node, block): z0..z3. */
-export function normals4(step: u32, node: u32, block: u32, seeds: v128, streams: v128): void {
+/** Normals per lane for (seed, stream) keys at (step, node, block): z0, z1, and z2, z3 when `both`. */
+@inline export function normals4(step: u32, node: u32, block: u32, seeds: v128, streams: v128, both: bool): void {
   philox(step, node, block, 0, seeds, streams);
   const twoPi = f32x4.splat(6.283185307179586);
   const r01 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w0))));
   const t01 = f32x4.mul(twoPi, uniform24(w1));
-  const r23 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w2))));
-  const t23 = f32x4.mul(twoPi, uniform24(w3));
   z0 = f32x4.mul(r01, vcos(t01));
   z1 = f32x4.mul(r01, vsin(t01));
-  z2 = f32x4.mul(r23, vcos(t23));
-  z3 = f32x4.mul(r23, vsin(t23));
+  if (both) {
+    const r23 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w2))));
+    const t23 = f32x4.mul(twoPi, uniform24(w3));
+    z2 = f32x4.mul(r23, vcos(t23));
+    z3 = f32x4.mul(r23, vsin(t23));
+  }
 }

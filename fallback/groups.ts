@@ -114,11 +114,14 @@ export class LaneGroupRunner {
         for (let i = 0; i < n; i++) {
           for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * 4 + l] = plan.params[(lane * n + i) * P + p]!;
           for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * 4 + l] = plan.init[s]!;
-          for (let k = 0; k < K; k++) {
-            const h = plan.h0[(lane * n + i) * K + k]!;
-            for (let r = 0; r < 2 * R; r++) f32[g.ring / 4 + ((k * 2 * R + r) * n + i) * 4 + l] = h;
-          }
+          for (let k = 0; k < K; k++) f32[g.ring / 4 + (k * 2 * R * n + i) * 4 + l] = plan.h0[(lane * n + i) * K + k]!;
         }
+      }
+      // The whole history starts at the initial state: copy slot 0 into the other 2R − 1 slots.
+      for (let k = 0; k < K; k++) {
+        const slot0 = g.ring / 4 + k * 2 * R * n * 4;
+        const row = f32.slice(slot0, slot0 + n * 4);
+        for (let r = 1; r < 2 * R; r++) f32.set(row, slot0 + r * n * 4);
       }
     });
   }

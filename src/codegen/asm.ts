@@ -86,7 +86,8 @@ export function emitAsmKernel(m: CompiledModel, relaxed = false): string {
     push(3, `}`);
   });
   for (let b = 0; b < NZ; b += 4) {
-    push(3, `normals4(<u32>step, <u32>i, ${b >> 2}, seeds, streams);`);
+    // Only the Box–Muller pairs this block uses are computed (pair 2–3 is skipped for ≤ 2 channels).
+    push(3, `normals4(<u32>step, <u32>i, ${b >> 2}, seeds, streams, ${Math.min(NZ - b, 4) > 2 ? "true" : "false"});`);
     for (let q = 0; q < 4 && b + q < NZ; q++) push(3, `const zn${b + q} = z${q};`);
   }
   m.stateNames.forEach((s, k) => push(3, `const a_${s} = v128.load(state + (<usize>(${k} * n + i) << 4));`));

@@ -1,0 +1,58 @@
+// WASM SIMD backend vs the native C yardstick (bench/native/hopf.c, gcc -O3 -march=native),
+// same SupHopf integrator, same HCP Schaefer-100 network with delays, measured side by side in
+// this run. Prints node-steps/s and wasm ÷ native, by wall time and by CPU time (the CPU-time
+// ratio is robust to other load on the machine). Also Wilson–Cowan on wasm.
+// Run: node scripts/run-ts.mjs bench/wasm.bench.ts   (BENCH_SCALE=0.2 for a quick run)
+import { availableParallelism } from "node:os";
+import { supHopf } from "../src/models/hopf.ts";
+import { wilsonCowan } from "../src/models/wilsoncowan.ts";
+import { prepareSimulation, type SimulationOptions } from "../src/sim/prepare.ts";
+import { simulateWasm } from "../fallback/driver.ts";
+import { buildNetwork } from "../src/sim/network.ts";
+import { hcpSchaefer100Input, runNativeHopf } from "./native.ts";
+
+const dt = 0.1;
+const input = hcpSchaefer100Input(6);
+const net = buildNetwork(input, dt);
+const n = net.nNodes;
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const cores = availableParallelism();
+const threadsList = cores >= 2 ? [1, cores] : [1];
+const params = { a: -0.05, G: 0.5, sigma: 0.02 };
+
+async function timeWasm(opts: SimulationOptions, threads: number) {
+  const sim = prepareSimulation(opts);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await simulateWasm(sim, { threads });
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(cpu0);
+  const cpu = (c.user + c.system) / 1e6;
+  const nodeSteps = r.lanes * n * r.nSteps;
+  return { wall: nodeSteps / wall, cpu: nodeSteps / cpu };
+}
+
+console.log(`wasm vs native: SupHopf, HCP Schaefer-100 (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), dt ${dt} ms, Heun, independent noise`);
+console.log("| model | lanes | threads | steps | wasm node-steps/s | native node-steps/s | wasm ÷ native (wall) | wasm ÷ native (CPU) |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const lanes of [1, 32, 512]) {
+  for (const threads of threadsList) {
+    if (lanes === 1 && threads > 1) continue;
+    const steps = Math.max(100, Math.round(scale * (lanes === 1 ? 40000 : lanes === 32 ? 5000 : 400)));
+    const opts: SimulationOptions = {
+      model: supHopf, network: input, lanes, params, duration: (steps * dt) / 1000, dt, seed: 1, noise: "independent",
+    };
+    await timeWasm({ ...opts, duration: (Math.min(steps, 200) * dt) / 1000 }, threads); // warm-up (compile, JIT)
+    const w = await timeWasm(opts, threads);
+    const c = await runNativeHopf({ network: net, lanes, steps, threads, params, seed: 1 });
+    const nativeCpu = (lanes * n * steps) / c.cpuSeconds;
+    console.log(`| SupHopf | ${lanes} | ${threads} | ${steps} | ${w.wall.toExponential(3)} | ${c.nodeStepsPerSecond.toExponential(3)} | ${(w.wall / c.nodeStepsPerSecond).toFixed(3)} | ${(w.cpu / nativeCpu).toFixed(3)} |`);
+  }
+}
+for (const lanes of [32, 512]) {
+  for (const threads of threadsList) {
+    const steps = Math.max(100, Math.round(scale * (lanes === 32 ? 3000 : 250)));
+    const w = await timeWasm({ model: wilsonCowan, network: input, lanes, duration: (steps * dt) / 1000, dt, seed: 1 }, threads);
+    console.log(`| WilsonCowan | ${lanes} | ${threads} | ${steps} | ${w.wall.toExponential(3)} | – | – | – |`);
+  }
+}
