@@ -2,7 +2,7 @@
 // costs, bit-identical continuation after JSON serialise/restore, and the batch driver.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { restoreOptimizer, createOptimizer, BatchDriver, CMAES, OptimizerUsageError, OptimizerOptionError } from "../../src/optim/index.ts";
+import { restoreOptimizer, createOptimizer, decodeJson, BatchDriver, CMAES, OptimizerUsageError, OptimizerOptionError } from "../../src/optim/index.ts";
 import { KINDS, makeOptimizer, step, needsGrads, evaluate, type Box } from "./harness.ts";
 
 const boxArb = (n: number) =>
@@ -129,6 +129,18 @@ describe("ask/tell contract", () => {
     expect(() => createOptimizer("cmaes", { dim: 2 })).toThrow(/x0/);
     expect(() => createOptimizer("nope" as "de", { lower: [0], upper: [1] })).toThrow(/unknown optimizer/);
     expect(() => restoreOptimizer({ format: "x" } as never)).toThrow(/brainfit.optimizer/);
+    expect(() => createOptimizer("cmaes", { x0: [0], sigma: 1 })).toThrow(/unknown option "sigma"/);
+    const fromConfig = createOptimizer(String("pso"), { lower: [0], upper: [1], popsize: 4 });
+    expect(fromConfig.type).toBe("pso");
+  });
+
+  it("resolved options of every optimizer are accepted by createOptimizer (option lists in sync)", () => {
+    for (const kind of KINDS) {
+      const o = makeOptimizer(kind, { lower: [0.5, 1], upper: [2, 3] }, 1);
+      const json = o.toJSON();
+      const again = createOptimizer(json.type, decodeJson(json.options) as Record<string, unknown>);
+      expect(JSON.stringify(again.toJSON().options)).toBe(JSON.stringify(json.options));
+    }
   });
 
   it("log-scaled parameters are searched log-uniformly", () => {
