@@ -10,14 +10,20 @@ import type { CommonOptions, OptimizerJSON } from "./types.ts";
 export interface CMAESOptions extends CommonOptions {
   /** Initial mean (user space). Default: the centre of the (finite) bounds. */
   x0?: number[];
-  /** Initial step size in internal space. Default 0.3 × smallest box width when bounded, else 1. */
+  /** Initial step size (internal space, in units of `stds`). Default: 0.3 when the box is
+   *  finite and neither sigma0 nor stds is given (then stds = box widths, i.e. 0.3 of each
+   *  width), else 1. */
   sigma0?: number;
+  /** Per-parameter scale of the initial distribution (C0 = diag(stds²)), like pycma's
+   *  CMA_stds. Default: the internal box widths when the box is finite and sigma0 is not
+   *  given; otherwise all 1 (then sigma0 is in parameter units). */
+  stds?: number[];
   /** Population size λ. Default 4 + floor(3 ln n). */
   popsize?: number;
   /** Stop ("tolerance") when the best costs of the last 10 + ceil(30n/λ) generations and all
    *  costs of the current generation lie within tolfun. Default 1e-11. */
   tolfun?: number;
-  /** Stop ("tolerance") when σ·max(sqrt(diag C), |pc|) < tolx. Default 1e-11·sigma0. */
+  /** Stop ("tolerance") when σ·max(sqrt(diag C), |pc|) < tolx. Default 1e-11·sigma0·max(stds). */
   tolx?: number;
   /** Stop ("tolerance") when the condition number of C exceeds this. Default 1e14. */
   tolconditioncov?: number;
@@ -76,6 +82,10 @@ function identity(n: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
 }
 
+function diagonal(d: number[]): number[][] {
+  return d.map((v, i) => d.map((_, j) => (i === j ? v : 0)));
+}
+
 function median(v: number[]): number {
   const s = v.slice().sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -109,21 +119,25 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     for (let i = 0; i < n; i++) {
       if (!(x0i[i] >= space.lo[i] && x0i[i] <= space.hi[i])) throw new OptimizerOptionError(`cmaes: x0[${i}] = ${x0[i]} lies outside the bounds`);
     }
-    const minWidth = Math.min(...space.lo.map((l, i) => space.hi[i] - l));
-    const sigma0 = options.sigma0 ?? (Number.isFinite(minWidth) ? 0.3 * minWidth : 1);
+    const scaleToBox = space.bounded && options.sigma0 === undefined && options.stds === undefined;
+    const sigma0 = options.sigma0 ?? (scaleToBox ? 0.3 : 1);
     if (!(sigma0 > 0) || !Number.isFinite(sigma0)) throw new OptimizerOptionError(`cmaes: sigma0 must be > 0, got ${sigma0}`);
+    const stds = options.stds ?? (scaleToBox ? space.lo.map((l, i) => space.hi[i] - l) : new Array<number>(n).fill(1));
+    if (stds.length !== n || !stds.every((v) => v > 0 && Number.isFinite(v))) {
+      throw new OptimizerOptionError(`cmaes: stds must hold ${n} positive finite numbers`);
+    }
     const popsize = options.popsize ?? 4 + Math.floor(3 * Math.log(n));
     if (!Number.isInteger(popsize) || popsize < 2) throw new OptimizerOptionError(`cmaes: popsize must be an integer >= 2, got ${popsize}`);
     const resolved: CMAESOptions = {
-      ...options, dim: n, x0: x0.slice(), sigma0, popsize,
-      tolfun: options.tolfun ?? 1e-11, tolx: options.tolx ?? 1e-11 * sigma0,
+      ...options, dim: n, x0: x0.slice(), sigma0, stds: stds.slice(), popsize,
+      tolfun: options.tolfun ?? 1e-11, tolx: options.tolx ?? 1e-11 * sigma0 * Math.max(...stds),
       tolconditioncov: options.tolconditioncov ?? 1e14, stagnation: options.stagnation ?? true,
       restarts: options.restarts ?? 0, incPopSize: options.incPopSize ?? 2, maxResamples: options.maxResamples ?? 10,
       seed: options.seed ?? 0,
     };
     const st: CMAESState = {
       ...initialBaseState(resolved.seed ?? 0),
-      mean: x0i, sigma: sigma0, C: identity(n), B: identity(n), D: new Array<number>(n).fill(1),
+      mean: x0i, sigma: sigma0, C: diagonal(stds.map((v) => v * v)), B: identity(n), D: stds.slice(),
       pc: new Array<number>(n).fill(0), ps: new Array<number>(n).fill(0), lambda: popsize,
       gen: 0, eigenGen: 0, restartsDone: 0, bestHist: [], medianHist: [], restartEvaluations: [0],
     };
@@ -304,10 +318,11 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     s.lambda = Math.round(s.lambda * (o.incPopSize ?? 2));
     if (sp.bounded) s.mean = sp.lo.map((l, i) => this.rng.uniformIn(l, sp.hi[i]));
     else s.mean = sp.toInternal(o.x0 ?? []);
+    const stds = o.stds ?? new Array<number>(n).fill(1);
     s.sigma = o.sigma0 ?? 1;
-    s.C = identity(n);
+    s.C = diagonal(stds.map((v) => v * v));
     s.B = identity(n);
-    s.D = new Array<number>(n).fill(1);
+    s.D = stds.slice();
     s.pc = new Array<number>(n).fill(0);
     s.ps = new Array<number>(n).fill(0);
     s.gen = 0;

@@ -72,7 +72,7 @@ const SAMPLER_KEYS = ["batchSize"];
 
 /** Option names each optimizer accepts (besides the common ones), to catch typos in configs. */
 const KNOWN_KEYS: { [K in OptimizerType]: string[] } = {
-  cmaes: ["x0", "sigma0", "popsize", "tolfun", "tolx", "tolconditioncov", "stagnation", "restarts", "incPopSize", "maxResamples"],
+  cmaes: ["x0", "sigma0", "stds", "popsize", "tolfun", "tolx", "tolconditioncov", "stagnation", "restarts", "incPopSize", "maxResamples"],
   nsga2: ["objectives", "popsize", "crossoverProb", "etaCrossover", "mutationProb", "etaMutation"],
   de: ["popsize", "F", "CR", "strategy", "tolfun"],
   pso: ["popsize", "inertia", "cognitive", "social", "topology", "maxVelocity"],

@@ -76,6 +76,23 @@ describe("CMA-ES details", () => {
     expect(opt.best!.cost).toBeCloseTo(1, 6);
   });
 
+  it("on a finite box, the default initial spread is 0.3 of each parameter's width", () => {
+    const opt = new CMAES({ lower: [0, 1e-3, -100], upper: [10, 2e-3, 100], popsize: 400, seed: 6, maxResamples: 0 });
+    const xs = opt.ask();
+    const sd = (i: number) => Math.sqrt(xs.reduce((a, x) => a + (x[i] - opt.mean[i]) ** 2, 0) / xs.length);
+    // mirrored samples shrink the spread a little below 0.3·width
+    expect(sd(0) / 10).toBeGreaterThan(0.2);
+    expect(sd(0) / 10).toBeLessThan(0.32);
+    expect(sd(1) / 1e-3).toBeGreaterThan(0.2);
+    expect(sd(1) / 1e-3).toBeLessThan(0.32);
+    expect(sd(2) / 200).toBeGreaterThan(0.2);
+    const f = (x: number[]) => ((x[0] - 3) / 10) ** 2 + ((x[1] - 1.5e-3) / 1e-3) ** 2 + ((x[2] + 20) / 200) ** 2;
+    const solved = new CMAES({ lower: [0, 1e-3, -100], upper: [10, 2e-3, 100], seed: 6, targetCost: 1e-12 });
+    runSingle(solved, f, 20000);
+    expect(solved.stopReason).toBe("target");
+    expect(solved.best!.x[1]).toBeCloseTo(1.5e-3, 8);
+  });
+
   it("mirroring folds any value into the box", () => {
     expect(mirrorIntoBounds(1.5, 0, 1)).toBeCloseTo(0.5, 15);
     expect(mirrorIntoBounds(-0.25, 0, 1)).toBeCloseTo(0.25, 15);
