@@ -3,7 +3,7 @@
 // An NdArray is written as {"dtype": "float64", "shape": [2, 3], "data": [[...], [...]]}, data
 // nested like ndarray.tolist(), so np.array(obj["data"], dtype=obj["dtype"]) rebuilds it.
 // Non-finite floats, which JSON cannot hold as numbers, are the strings "NaN", "Infinity" and
-// "-Infinity" (Python's float() and np.array(..., dtype=float) accept them); -0 is written -0.
+// "-Infinity" (Python's float() and np.array(..., dtype=float) accept them); -0 is written -0.0.
 // int64/uint64 values beyond ±2^53 are written as decimal strings so no reader rounds them.
 import { BrainfitIOError } from "./errors.ts";
 import { roundToHalf } from "./half.ts";
@@ -21,6 +21,8 @@ function numberText(x: number, precision: "float64" | "float32" | "float16"): st
   if (Number.isNaN(x)) return '"NaN"';
   if (x === Infinity) return '"Infinity"';
   if (x === -Infinity) return '"-Infinity"';
+  // "-0" would be the integer 0 in Python; "-0.0" is -0 for every reader
+  if (Object.is(x, -0)) return "-0.0";
   return formatNumber(x, precision);
 }
 

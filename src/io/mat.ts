@@ -448,15 +448,15 @@ function matrixElement(name: string, arr: NdArray): Uint8Array {
   if (str) {
     const strings = arr.data as string[];
     if (arr.shape.length > 1) throw new BrainfitIOError("WRITE_UNSUPPORTED", `string variable "${name}" must be 0-d or 1-D to become a MATLAB char matrix`);
-    const width = strings.reduce((m, x) => Math.max(m, x.length), 0);
+    // miUTF8 keeps non-ASCII characters intact in MATLAB and scipy (UTF-16 code units do not survive scipy's reader)
+    const chars = strings.map((x) => [...x]);
+    const width = chars.reduce((m, x) => Math.max(m, x.length), 0);
     dims = [strings.length, width];
     cls = 4;
-    mi = miUINT16;
-    const units = new Uint16Array(strings.length * width);
-    strings.forEach((x, i) => {
-      for (let j = 0; j < width; j++) units[j * strings.length + i] = j < x.length ? x.charCodeAt(j) : 0x20;
-    });
-    payload = new Uint8Array(units.buffer);
+    mi = miUTF8;
+    let text = "";
+    for (let j = 0; j < width; j++) for (let i = 0; i < chars.length; i++) text += chars[i]![j] ?? " ";
+    payload = new TextEncoder().encode(text);
   } else {
     const dt = arr.dtype as NumericDType;
     const spec = DTYPE_CLASS[dt];
@@ -501,7 +501,7 @@ function matrixElement(name: string, arr: NdArray): Uint8Array {
 /**
  * Encodes variables as a level-5 MAT-file (MATLAB -v7 layout) that MATLAB's load and
  * scipy.io.loadmat read. 1-D arrays become row vectors; bool becomes logical; float16 single;
- * 1-D string arrays become space-padded char matrices.
+ * 1-D string arrays become space-padded char matrices (UTF-8 encoded).
  */
 export function writeMat(vars: Record<string, NdArray>, opts: MatWriteOptions = {}): Uint8Array {
   const compress = opts.compress ?? true;
