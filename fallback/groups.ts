@@ -8,6 +8,8 @@ export interface GroupPlan {
   S: number;
   K: number;
   R: number;
+  /** f32x4 vectors per lane group: a group holds 4·width lanes. */
+  width: number;
   nObs: number;
   dt: number;
   heun: number;
@@ -17,14 +19,14 @@ export interface GroupPlan {
   nAvg: number;
   samplesPerChunk: number;
   rowStart: Int32Array;
-  /** Per edge: byte offset (source − delay·n)·16 into the mirrored ring, then the weight (as f32 bits). */
+  /** Per edge: byte offset (source − delay·n)·16·width into the mirrored ring, then the weight (as f32 bits). */
   edges: Int32Array;
   wsum: Float32Array;
   obsSlot: Int32Array;
   avgSlot: Int32Array;
   /** Initial state of each state variable. */
   init: Float32Array;
-  /** Lanes this runner owns (a multiple of 4 after padding): params [lane][node][param]. */
+  /** Lanes this runner owns (a multiple of 4·width after padding): params [lane][node][param]. */
   lanes: number;
   params: Float32Array;
   seeds: Uint32Array;
@@ -59,6 +61,7 @@ export class LaneGroupRunner {
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
     const { n, P, S, K, R, nObs, nRec, nAvg, samplesPerChunk } = plan;
+    const V = plan.width * 16; // bytes of one node's lanes in a group
     let top = DATA_BASE;
     const alloc = (bytes: number) => {
       const at = top;
@@ -71,15 +74,15 @@ export class LaneGroupRunner {
       alloc(n * 4),
       alloc(nObs * 4),
       alloc(nObs * 4),
-      alloc(nRec * samplesPerChunk * n * 16),
+      alloc(nRec * samplesPerChunk * n * V),
     ];
-    const G = plan.lanes / 4;
+    const G = plan.lanes / (4 * plan.width);
     const groups = Array.from({ length: G }, () => ({
-      state: alloc(S * n * 16),
-      params: alloc(n * P * 16),
-      ring: alloc(K * 2 * R * n * 16),
-      keys: alloc(32),
-      avg: nAvg ? alloc(nAvg * n * 32) : 0,
+      state: alloc(S * n * V),
+      params: alloc(n * P * V),
+      ring: alloc(K * 2 * R * n * V),
+      keys: alloc(2 * V),
+      avg: nAvg ? alloc(nAvg * n * 2 * V) : 0,
     }));
     const memory = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) + 1 });
     const instance = await WebAssembly.instantiate(module, {
@@ -106,22 +109,23 @@ export class LaneGroupRunner {
     f32.set(plan.wsum, this.pWsum / 4);
     i32.set(plan.obsSlot, this.pObsSlot / 4);
     i32.set(plan.avgSlot, this.pAvgSlot / 4);
+    const GL = 4 * plan.width; // lanes per group; lane l of a group sits at float index l of each node's block
     this.groups.forEach((g, gi) => {
-      for (let l = 0; l < 4; l++) {
-        const lane = gi * 4 + l;
+      for (let l = 0; l < GL; l++) {
+        const lane = gi * GL + l;
         u32[g.keys / 4 + l] = plan.seeds[lane]!;
-        u32[g.keys / 4 + 4 + l] = plan.streams[lane]!;
+        u32[g.keys / 4 + GL + l] = plan.streams[lane]!;
         for (let i = 0; i < n; i++) {
-          for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * 4 + l] = plan.params[(lane * n + i) * P + p]!;
-          for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * 4 + l] = plan.init[s]!;
-          for (let k = 0; k < K; k++) f32[g.ring / 4 + (k * 2 * R * n + i) * 4 + l] = plan.h0[(lane * n + i) * K + k]!;
+          for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * GL + l] = plan.params[(lane * n + i) * P + p]!;
+          for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * GL + l] = plan.init[s]!;
+          for (let k = 0; k < K; k++) f32[g.ring / 4 + (k * 2 * R * n + i) * GL + l] = plan.h0[(lane * n + i) * K + k]!;
         }
       }
       // The whole history starts at the initial state: copy slot 0 into the other 2R − 1 slots.
       for (let k = 0; k < K; k++) {
-        const slot0 = g.ring / 4 + k * 2 * R * n * 4;
-        const row = f32.slice(slot0, slot0 + n * 4);
-        for (let r = 1; r < 2 * R; r++) f32.set(row, slot0 + r * n * 4);
+        const slot0 = g.ring / 4 + k * 2 * R * n * GL;
+        const row = f32.slice(slot0, slot0 + n * GL);
+        for (let r = 1; r < 2 * R; r++) f32.set(row, slot0 + r * n * GL);
       }
     });
   }
@@ -136,14 +140,15 @@ export class LaneGroupRunner {
         this.pRowStart, this.pEdges, this.pWsum,
         g.state, g.params, g.ring, g.keys,
         plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived);
+      const GL = 4 * plan.width;
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;
-        for (let l = 0; l < 4; l++) {
-          const lane = gi * 4 + l;
+        for (let l = 0; l < GL; l++) {
+          const lane = gi * GL + l;
           for (let s = 0; s < count; s++) {
-            const from = this.pRec / 4 + (r * count + s) * n * 4 + l;
+            const from = this.pRec / 4 + (r * count + s) * n * GL + l;
             const to = (lane * count + s) * n;
-            for (let i = 0; i < n; i++) dst[to + i] = f32[from + i * 4]!;
+            for (let i = 0; i < n; i++) dst[to + i] = f32[from + i * GL]!;
           }
         }
       }
@@ -156,10 +161,12 @@ export class LaneGroupRunner {
     const { plan } = this;
     const n = plan.n;
     const out = new Float64Array(plan.nAvg * plan.lanes * n);
+    const GL = 4 * plan.width;
     this.groups.forEach((g, gi) => {
       for (let a = 0; a < plan.nAvg; a++) {
-        for (let l = 0; l < 4; l++) {
-          for (let i = 0; i < n; i++) out[(a * plan.lanes + gi * 4 + l) * n + i] = this.f64[g.avg / 8 + (a * n + i) * 4 + l]!;
+        for (let l = 0; l < GL; l++) {
+          // f64 sums: per node, W blocks of (lanes 0,1 | lanes 2,3) pairs — i.e. GL doubles in lane order.
+          for (let i = 0; i < n; i++) out[(a * plan.lanes + gi * GL + l) * n + i] = this.f64[g.avg / 8 + (a * n + i) * GL + l]!;
         }
       }
     });

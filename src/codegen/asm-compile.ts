@@ -2,7 +2,7 @@
 // build time (scripts/build-asm.mjs) and embedded; a user's own model is compiled here at run
 // time with the AssemblyScript compiler, loaded lazily (it is large and only needed then).
 import type { CompiledModel } from "../models/spec.ts";
-import { emitAsmKernel } from "./asm.ts";
+import { type AsmKernelOptions, emitAsmKernel } from "./asm.ts";
 
 export interface AsmSources {
   vmath: string;
@@ -19,17 +19,17 @@ export const ASC_OPTIONS = {
 };
 
 /** FNV-1a of the kernel source: names the built-in binary that matches this exact code. */
-export function kernelKey(source: string, relaxed: boolean): string {
+export function kernelKey(source: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < source.length; i++) {
     h ^= source.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return `${relaxed ? "relaxed" : "simd"}-${h.toString(16).padStart(8, "0")}`;
+  return h.toString(16).padStart(8, "0");
 }
 
-export async function compileAsmKernel(model: CompiledModel, sources: AsmSources, relaxed = false): Promise<Uint8Array> {
-  const kernel = emitAsmKernel(model);
+export async function compileAsmKernel(model: CompiledModel, sources: AsmSources, opts: AsmKernelOptions = {}): Promise<Uint8Array> {
+  const kernel = emitAsmKernel(model, opts);
   // The package name is held in a variable so bundlers leave the optional compiler out.
   const ascModule = "assemblyscript/asc";
   let asc: { compileString: (s: Record<string, string>, o: object) => Promise<{ binary: Uint8Array | null; error: Error | null; stderr: { toString(): string } }> };
@@ -43,7 +43,7 @@ export async function compileAsmKernel(model: CompiledModel, sources: AsmSources
   }
   const result = await asc.compileString(
     { "kernel.ts": kernel, "vmath.ts": sources.vmath, "philox.ts": sources.philox },
-    { ...ASC_OPTIONS, enable: relaxed ? ["simd", "relaxed-simd"] : ["simd"] },
+    { ...ASC_OPTIONS, enable: opts.relaxed ? ["simd", "relaxed-simd"] : ["simd"] },
   );
   if (result.error || !result.binary) {
     throw new Error(`wasm backend: compiling model '${model.name}' failed:\n${result.stderr.toString()}`);

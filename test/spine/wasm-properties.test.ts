@@ -7,15 +7,15 @@ import { simulateWasm } from "../../fallback/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { f32Tolerance, maxAbsDiff, problemArb } from "./crossbackend.ts";
 
-const wasm = (o: SimulationOptions, threads = 1) => simulateWasm(prepareSimulation(o), { threads });
+const wasm = (o: SimulationOptions, threads = 1, width?: 1 | 2 | 4) => simulateWasm(prepareSimulation(o), { threads, width });
 
 describe("wasm vs float64 reference", () => {
   it("agree within the derived float32 tolerance on random networks, parameters and seeds", async () => {
     let worstRatio = 0;
     await fc.assert(
-      fc.asyncProperty(problemArb, async ({ opts, label }) => {
+      fc.asyncProperty(problemArb, fc.constantFrom(1 as const, 2 as const, 4 as const), async ({ opts, label }, width) => {
         const ref = simulateReference(prepareSimulation(opts));
-        const got = await wasm(opts);
+        const got = await wasm(opts, 1, width);
         const { tol, amplification } = f32Tolerance(opts, ref);
         const err = maxAbsDiff(ref, got);
         worstRatio = Math.max(worstRatio, err / tol);
@@ -41,16 +41,12 @@ describe("wasm vs float64 reference", () => {
     expect(caughtDelay).toBeGreaterThanOrEqual(samples.length - 1);
   });
 
-  it("reruns are bit-identical and independent of the thread count", async () => {
+  it("reruns are bit-identical and independent of the thread count and group width", async () => {
     const [{ opts }] = fc.sample(problemArb, { numRuns: 1, seed: 11 });
-    const o = { ...opts!, lanes: 9, params: undefined };
-    const a = await wasm(o, 1);
-    const b = await wasm(o, 1);
-    const c = await wasm(o, 3);
-    for (const k of Object.keys(a.recorded)) {
-      expect(b.recorded[k]).toEqual(a.recorded[k]);
-      expect(c.recorded[k]).toEqual(a.recorded[k]);
-    }
+    const o = { ...opts!, lanes: 19, params: undefined };
+    const a = await wasm(o, 1, 1);
+    const runs = [await wasm(o, 1, 1), await wasm(o, 3, 1), await wasm(o, 2, 2), await wasm(o, 2, 4), await wasm(o, 1, 4)];
+    for (const r of runs) for (const k of Object.keys(a.recorded)) expect(r.recorded[k]).toEqual(a.recorded[k]);
   });
 
   it("changing lane k leaves every other lane bit-identical", async () => {
