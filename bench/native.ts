@@ -3,7 +3,7 @@
 // quote their own speed as a fraction of native, measured in the same run on the same machine.
 // Node only (child_process, fs): bench code, never part of the SDK.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { buildNetwork, type Network, type NetworkInput, normalizeMean } from "../src/sim/network.ts";
@@ -167,6 +167,14 @@ export async function runNativeHopf(opts: NativeHopfOptions): Promise<NativeHopf
     netFile = join(WORK_DIR, `network-${process.pid}-${fileCounter++}.bin`);
     writeNetworkFile(opts.network, netFile);
     written.set(opts.network, netFile);
+    const file = netFile;
+    process.once("exit", () => {
+      try {
+        unlinkSync(file);
+      } catch {
+        // already gone
+      }
+    });
   }
   const p = opts.params ?? {};
   const args = [netFile, "--lanes", String(opts.lanes), "--steps", String(opts.steps), "--threads", String(threads),

@@ -142,7 +142,7 @@ async function browser() {
     page.on("pageerror", (e) => console.log(`  [browser pageerror] ${e.message}`));
     await page.goto(url);
     await page.waitForFunction(() => "__brainfitSmoke" in globalThis, null, { timeout: 30_000 });
-    const report = await page.evaluate(() => globalThis.__brainfitSmoke, null, { timeout: timeoutMs });
+    const report = await page.evaluate(() => globalThis.__brainfitSmoke);
     console.log(`  [browser] ${browserInstance.version()} crossOriginIsolated=${report.crossOriginIsolated}`);
     for (const o of report.outcomes) console.log(`  [browser] ${o.ok ? "PASS" : "FAIL"} ${o.backend}: ${o.detail}`);
     const failed = report.outcomes.filter((o) => !o.ok).length;
