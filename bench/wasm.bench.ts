@@ -38,7 +38,7 @@ console.log("|---|---|---|---|---|---|---|---|");
 for (const lanes of [1, 32, 512]) {
   for (const threads of threadsList) {
     if (lanes === 1 && threads > 1) continue;
-    const steps = Math.max(100, Math.round(scale * (lanes === 1 ? 40000 : lanes === 32 ? 5000 : 400)));
+    const steps = Math.max(100, Math.round(scale * (lanes === 1 ? 40000 : lanes === 32 ? 5000 : 1000)));
     const opts: SimulationOptions = {
       model: supHopf, network: input, lanes, params, duration: (steps * dt) / 1000, dt, seed: 1, noise: "independent",
     };
