@@ -291,8 +291,20 @@ function readVariable(h: ParsedHeader, opts: MatReadOptions): NdArray {
 }
 
 /** Reads `count` stored values of MAT type `mi` into an array of the class's dtype. */
+/** MAT storage types whose bytes are exactly the class's in-memory representation. */
+const SAME_LAYOUT: Partial<Record<NumericDType, number>> = {
+  float64: miDOUBLE, float32: miSINGLE, int8: miINT8, uint8: miUINT8, int16: miINT16, uint16: miUINT16,
+  int32: miINT32, uint32: miUINT32, int64: miINT64, uint64: miUINT64,
+};
+const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function convertStored(r: MatReader, p: number, count: number, mi: number, dtype: NumericDType): Exclude<ArrayData, string[]> {
   const out = allocNumeric(dtype, count);
+  if (SAME_LAYOUT[dtype] === mi && r.little === HOST_LITTLE) {
+    // fast path: one byte copy (the usual case for double data)
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(r.bytes.subarray(p, p + out.byteLength));
+    return out;
+  }
   const v = r.view;
   const le = r.little;
   const get: (q: number) => number | bigint =
