@@ -8,6 +8,7 @@ import { type AsmWidth, emitAsmKernel } from "../src/codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
 import { compileTsFunctions } from "../src/codegen/ts.ts";
 import type { CompiledModel } from "../src/models/spec.ts";
+import { hasRelaxedSimd } from "../src/sim/choose.ts";
 import { type PreparedSimulation, RecordingSink, sampleTimes, type SimulationResult } from "../src/sim/prepare.ts";
 import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
 
@@ -18,8 +19,8 @@ function decodeBase64(b64: string): Uint8Array {
 }
 
 /** The compiled kernel module for a model: the built-in binary when the source matches, else compiled now. */
-export async function kernelModule(model: CompiledModel, width: AsmWidth = 1): Promise<WebAssembly.Module> {
-  const source = emitAsmKernel(model, { width });
+export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, relaxed = false): Promise<WebAssembly.Module> {
+  const source = emitAsmKernel(model, { width, relaxed });
   const key = kernelKey(source);
   let mod = moduleCache.get(key);
   if (!mod) {
@@ -28,7 +29,7 @@ export async function kernelModule(model: CompiledModel, width: AsmWidth = 1): P
       const b64 = WASM_KERNELS[key];
       if (b64) return WebAssembly.compile(decodeBase64(b64) as BufferSource);
       const { ASM_SOURCES } = await import("../src/generated/asm-sources.ts");
-      return WebAssembly.compile((await compileAsmKernel(model, ASM_SOURCES, { width })) as BufferSource);
+      return WebAssembly.compile((await compileAsmKernel(model, ASM_SOURCES, { width, relaxed })) as BufferSource);
     })();
     moduleCache.set(key, mod);
   }
@@ -159,6 +160,12 @@ export interface WasmOptions {
   threads?: number;
   /** f32x4 vectors per lane group (default: 4 for ≥ 16 lanes, 2 for ≥ 8, else 1). */
   width?: AsmWidth;
+  /**
+   * Use the relaxed-SIMD build (fused multiply-add in the coupling sum) where the runtime
+   * validates it (default). Its sums round differently from the plain build, so bit-for-bit
+   * comparisons across runtimes should set this to false.
+   */
+  relaxed?: boolean;
 }
 
 export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = {}): Promise<SimulationResult> {
@@ -167,7 +174,8 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
   const { lanes, nNodes: n } = sim;
   // Wider groups amortise edge loads; narrow ones waste fewer padding lanes on small batches.
   const width: AsmWidth = opts.width ?? (lanes >= 16 ? 4 : lanes >= 8 ? 2 : 1);
-  const module = await kernelModule(m, width);
+  const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
+  const module = await kernelModule(m, width, relaxed);
   const groupLanes = 4 * width;
   const G = Math.ceil(lanes / groupLanes);
   const threads = Math.max(1, Math.min(opts.threads ?? (await availableThreads()), G));
@@ -230,7 +238,7 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
     const elapsedMs = performance.now() - t0;
     return {
       backend: "wasm",
-      backendInfo: `WASM SIMD (f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes} on ${threads} thread${threads > 1 ? "s" : ""}`,
+      backendInfo: `WASM ${relaxed ? "relaxed " : ""}SIMD (f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes} on ${threads} thread${threads > 1 ? "s" : ""}`,
       lanes,
       nNodes: n,
       nSteps: sim.nSteps,
