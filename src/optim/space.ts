@@ -99,7 +99,7 @@ export class Space {
     return u;
   }
 
-  /** Uniform sample of the internal box (requires finite bounds). */
+  /** Internal-space width of parameter i (Infinity when unbounded). */
   width(i: number): number {
     return this.hi[i] - this.lo[i];
   }
