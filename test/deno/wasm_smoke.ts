@@ -7,6 +7,11 @@ import { simulateWasm } from "../../fallback/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 
+// `Deno` is a global only under Deno; tsc (which also checks this folder) does not know it.
+const { Deno } = globalThis as unknown as {
+  Deno: { test(name: string, fn: () => void | Promise<void>): void };
+};
+
 for (const model of [supHopf, wilsonCowan]) {
   Deno.test(`wasm backend in Deno matches the reference: ${model.name}`, async () => {
     const n = 6;
