@@ -1,0 +1,221 @@
+// Evaluation of a generation: candidates of possibly many problems and runs → one simulate()
+// call per group of compatible lanes (same model, network, duration, dt, integrator and
+// signal) → per-lane statistics and GOF → costs. Diverged simulations (NaN/Inf anywhere in the
+// signal) and non-finite GOF values get the problem's finite worst cost and are counted.
+import { simulate } from "../sim/simulate.ts";
+import type { BackendName } from "../sim/prepare.ts";
+import { fcTril } from "../stats/fc.ts";
+import { FcdWorkspace } from "../stats/fcd.ts";
+import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";
+import { BalloonStream } from "./balloon.ts";
+import type { FitProblem, LaneOutputs } from "./problem.ts";
+
+export interface EvalRequest {
+  problem: FitProblem;
+  x: ArrayLike<number>;
+}
+
+export type EvalStatus = "ok" | "diverged" | "invalid";
+
+export interface EvalResult {
+  /** What the optimizer is told: a number, or one value per objective (objectives: "terms"). */
+  cost: number | number[];
+  /** −Σ signed terms + penalties (the single-objective cost, also reported for multi-objective problems). */
+  totalCost: number;
+  gof: number;
+  /** Unsigned value of each GOF term (NaN when diverged). */
+  terms: Record<string, number>;
+  penalties: Record<string, number>;
+  /** ok; diverged: the simulation produced NaN/Inf; invalid: a GOF term or penalty was not finite. */
+  status: EvalStatus;
+}
+
+export interface EvaluateOptions {
+  backend?: BackendName;
+  threads?: number;
+  allowSoftwareGpu?: boolean;
+  /** Keep the signal, summaries and averages of every lane (for saving the best simulation). */
+  keepOutputs?: boolean;
+  /** With keepOutputs: also average every state of the model per node (saved with the best simulation). */
+  extraAverages?: boolean;
+}
+
+export interface EvaluationBatch {
+  results: EvalResult[];
+  /** Per request, with keepOutputs. */
+  outputs?: LaneOutputs[];
+  simulateCalls: number;
+  backendInfo: string;
+  /** Simulation wall time (ms), summed over calls. */
+  simulateMs: number;
+}
+
+const objectIds = new WeakMap<object, number>();
+let nextId = 1;
+function idOf(o: object | undefined): number {
+  if (!o) return 0;
+  let id = objectIds.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    objectIds.set(o, id);
+  }
+  return id;
+}
+
+/** Lanes with equal keys can share one simulate() call. */
+export function simulationGroupKey(p: FitProblem): string {
+  const net = p.network;
+  return [
+    idOf(p.model.spec), idOf(net.weights as object), idOf(net.lengths as object | undefined), net.speed ?? "inf",
+    p.duration, p.dt, p.integrator, p.signal, p.tr, p.signal === "bold" ? p.boldDt : 0,
+  ].join("|");
+}
+
+function finite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
+function failedResult(p: FitProblem, status: EvalStatus, terms: Record<string, number>, penalties: Record<string, number>): EvalResult {
+  return {
+    cost: p.objectives === "terms" ? [...p.divergedCosts] : p.divergedCost,
+    totalCost: p.divergedCost,
+    gof: NaN,
+    terms,
+    penalties,
+    status,
+  };
+}
+
+/** Statistics, GOF and penalties of one simulated signal. */
+export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<string, Float64Array>, fcdWs?: FcdWorkspace): { result: EvalResult; outputs: LaneOutputs } {
+  const n = p.nNodes;
+  const summary: StatSummary = {};
+  const outputs: LaneOutputs = { signal, nTime: p.nTime, averages, summary };
+  const nanTerms = Object.fromEntries(p.gof.map((g) => [g, NaN]));
+  const avgOk = Object.values(averages).every(finite);
+  if (!finite(signal) || !avgOk) return { result: failedResult(p, "diverged", nanTerms, {}), outputs };
+  if (p.empirical.fcTril) summary.fcTril = fcTril(signal, n, p.nTime, p.pairOptions);
+  if (p.fcdOptions) summary.fcdTril = (fcdWs ?? new FcdWorkspace(n, p.nTime, p.fcdOptions)).compute(signal, 0).fcdTril;
+  if (p.empirical.series) {
+    const s = new Float64Array(p.nTime);
+    const w = p.seriesWeights;
+    for (let i = 0; i < n; i++) {
+      const wi = w ? w[i]! : 1 / n;
+      for (let t = 0; t < p.nTime; t++) s[t] = s[t]! + wi * signal[i * p.nTime + t]!;
+    }
+    summary.series = s;
+  }
+  const ev = evaluateGof(p.gof, summary, p.empirical);
+  const penalties: Record<string, number> = {};
+  let pen = 0;
+  for (const q of p.penalties) {
+    const v = q.compute(outputs);
+    penalties[q.name] = v;
+    pen += v;
+  }
+  if (!Number.isFinite(ev.gof) || !Number.isFinite(pen)) return { result: failedResult(p, "invalid", ev.values, penalties), outputs };
+  const totalCost = ev.cost + pen;
+  const cost = p.objectives === "terms" ? p.gof.map((g) => -gofSign(g) * ev.values[g]! + pen) : totalCost;
+  return { result: { cost, totalCost, gof: ev.gof, terms: ev.values, penalties, status: "ok" }, outputs };
+}
+
+/** Evaluate candidates: one simulate() call per compatible group, then statistics per lane. */
+export async function evaluateBatch(requests: readonly EvalRequest[], opts: EvaluateOptions = {}): Promise<EvaluationBatch> {
+  const groups = new Map<string, number[]>();
+  requests.forEach((r, i) => {
+    const k = simulationGroupKey(r.problem);
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  });
+  const results = new Array<EvalResult>(requests.length);
+  const outputs = opts.keepOutputs ? new Array<LaneOutputs>(requests.length) : undefined;
+  let simulateMs = 0;
+  const infos = new Set<string>();
+  for (const idx of groups.values()) {
+    const first = requests[idx[0]!]!.problem;
+    const lanes = idx.length;
+    const n = first.nNodes;
+    // Parameters: per lane, or lanes × nodes when any lane has per-node values.
+    const perLane = idx.map((i) => requests[i]!.problem.paramsOf(requests[i]!.x));
+    const names = new Set<string>();
+    for (const p of perLane) for (const k of Object.keys(p)) names.add(k);
+    const params: Record<string, Float64Array> = {};
+    for (const name of names) {
+      const spec = first.model.spec.parameters.find((q) => q.name === name)!;
+      const regional = perLane.some((p) => typeof p[name] === "object");
+      const arr = new Float64Array(regional ? lanes * n : lanes);
+      perLane.forEach((p, l) => {
+        const v = p[name] ?? spec.default;
+        if (!regional) arr[l] = v as number;
+        else if (typeof v === "number") arr.fill(v, l * n, (l + 1) * n);
+        else arr.set(v, l * n);
+      });
+      params[name] = arr;
+    }
+    const averages = [...new Set([...idx.flatMap((i) => requests[i]!.problem.averages), ...(opts.extraAverages ? first.model.stateNames : [])])];
+    const seeds = idx.map((i) => requests[i]!.problem.seed);
+    const signals: Float64Array[] = [];
+    let bold: BalloonStream | null = null;
+    const base = {
+      model: first.model, network: first.network, lanes, params, duration: first.duration, dt: first.dt,
+      integrator: first.integrator, seed: seeds, noise: "shared" as const, averages,
+      backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu,
+    };
+    let res;
+    if (first.signal === "bold") {
+      const every = Math.round((first.tr * 1000) / first.boldDt);
+      bold = new BalloonStream(lanes, n, first.boldDt / 1000, every, first.nSamples);
+      const input = first.model.spec.boldInput!;
+      const stream = bold;
+      res = await simulate({
+        ...base, record: { observables: [input], period: first.boldDt }, keepRecorded: false,
+        onChunk: (c) => stream.push(c.data[input]!, c.count),
+      });
+      for (let l = 0; l < lanes; l++) {
+        const all = bold.bold.subarray(l * n * first.nSamples, (l + 1) * n * first.nSamples);
+        signals.push(trim(all, n, first.nSamples, requests[idx[l]!]!.problem.removeSamples));
+      }
+    } else {
+      res = await simulate({ ...base, record: { observables: [first.signal], period: first.tr * 1000 } });
+      const rec = res.recorded[first.signal]!;
+      const T = res.times.length;
+      for (let l = 0; l < lanes; l++) {
+        const remove = requests[idx[l]!]!.problem.removeSamples;
+        const kept = T - remove;
+        const s = new Float64Array(n * kept);
+        for (let t = 0; t < kept; t++) {
+          const o = (l * T + t + remove) * n;
+          for (let i = 0; i < n; i++) s[i * kept + t] = rec[o + i]!;
+        }
+        signals.push(s);
+      }
+    }
+    simulateMs += res.elapsedMs;
+    infos.add(res.backendInfo);
+    const workspaces = new Map<FitProblem, FcdWorkspace>();
+    idx.forEach((i, l) => {
+      const p = requests[i]!.problem;
+      let ws: FcdWorkspace | undefined;
+      if (p.fcdOptions) {
+        ws = workspaces.get(p);
+        if (!ws) workspaces.set(p, (ws = new FcdWorkspace(n, p.nTime, p.fcdOptions)));
+      }
+      const avg: Record<string, Float64Array> = {};
+      for (const a of averages) avg[a] = res.averages[a]!.slice(l * n, (l + 1) * n);
+      const scored = scoreLane(p, signals[l]!, avg, ws);
+      results[i] = scored.result;
+      if (outputs) outputs[i] = scored.outputs;
+    });
+  }
+  return { results, outputs, simulateCalls: groups.size, backendInfo: [...infos].join("; "), simulateMs };
+}
+
+function trim(all: Float64Array, n: number, T: number, remove: number): Float64Array {
+  if (remove === 0) return Float64Array.from(all);
+  const kept = T - remove;
+  const out = new Float64Array(n * kept);
+  for (let i = 0; i < n; i++) out.set(all.subarray(i * T + remove, (i + 1) * T), i * kept);
+  return out;
+}

@@ -1,0 +1,468 @@
+// A fitting problem: which model runs on which network, which parameters are free (with
+// bounds, scales and heterogeneity), what the simulation is compared with (targets and GOF
+// terms), how the comparison signal is made (BOLD or a recorded state), and penalties.
+// defineProblem() checks everything once and precomputes the empirical summaries.
+import { compileModel, type CompiledModel, type ModelSpec } from "../models/spec.ts";
+import { getModel } from "../models/index.ts";
+import type { NetworkInput } from "../sim/network.ts";
+import type { Integrator } from "../sim/prepare.ts";
+import type { ParamScale } from "../optim/types.ts";
+import { fcPairs, fcTril, type PairOptions } from "../stats/fc.ts";
+import { fcd, fcdWindowTRsFromSeconds, type FcdOptions } from "../stats/fcd.ts";
+import { getGofTerm, gofSign, gofTermNames, type StatSummary } from "../stats/gof.ts";
+import { FitConfigError, unknownNameMessage } from "./validate.ts";
+
+export interface FreeParameter {
+  /** A parameter of the model. */
+  name: string;
+  /** Search bounds (user space). */
+  bounds: [number, number];
+  /** "log": the optimizer searches log10 of the value (needs bounds > 0). */
+  scale?: ParamScale;
+  /** Heterogeneity by node groups: one label per node; one free value per distinct label (ascending). */
+  groups?: ArrayLike<number>;
+  /** Heterogeneity by maps: value_i = base · (1 + Σ_k c_k · map_k[i]); one free coefficient c_k per map. */
+  maps?: { name: string; values: ArrayLike<number>; bounds: [number, number] }[];
+}
+
+export interface FitTarget {
+  /** Empirical signal (e.g. BOLD), nodes × volumes, row-major; FC and FCD are computed from it. */
+  bold?: { data: ArrayLike<number>; nTime: number; /** Its TR in s (default: simulation.tr). */ tr?: number };
+  /** Empirical FC: an n × n matrix, or its lower triangle filtered as the problem's pairs. */
+  fc?: ArrayLike<number>;
+  /** Empirical FCD lower-triangle values (any sample of the FCD distribution). */
+  fcdTril?: ArrayLike<number>;
+  /** A time series (e.g. an evoked dipole) compared sample by sample with the simulated series. */
+  series?: ArrayLike<number>;
+}
+
+export interface FitSimulationSettings {
+  /** Simulated time in s (including the part removed by boldRemove). */
+  duration: number;
+  /** Integration step in ms (default 0.1). */
+  dt?: number;
+  /** Sampling period of the comparison signal in s (BOLD TR; default 0.72). */
+  tr?: number;
+  /**
+   * "bold" (default when the model declares a BOLD input): Balloon–Windkessel BOLD of the
+   * model's boldInput. Otherwise the name of an observable sampled every tr.
+   */
+  signal?: string;
+  /** Step of the BOLD integration (input sampling period) in ms (default 1). */
+  boldDt?: number;
+  /** Seconds removed from the start of the signal before statistics (default 0). */
+  boldRemove?: number;
+  /** FCD window and step in s (default 30 and 5; cuBNM's rounding to TRs). */
+  fcdWindow?: number;
+  fcdStep?: number;
+  /** Drop interhemispheric pairs from FC/FCD (cuBNM's exc_interhemispheric). */
+  excludeInterhemispheric?: boolean;
+  /** Hemisphere label per node (default: first half left, second half right). */
+  hemispheres?: ArrayLike<number>;
+  /** Noise seed (default 0). Candidates of one run share this noise (common random numbers). */
+  seed?: number;
+  integrator?: Integrator;
+  /** For a series target: node weights of the simulated series Σ_i w_i signal_i(t) (default: the mean over nodes). */
+  seriesWeights?: ArrayLike<number>;
+}
+
+/** What a penalty sees of one simulation. */
+export interface LaneOutputs {
+  /** The comparison signal after removal, nodes × nTime. */
+  signal: Float64Array;
+  nTime: number;
+  /** Per-node time averages of the observables the penalties asked for. */
+  averages: Record<string, Float64Array>;
+  summary: StatSummary;
+}
+
+export interface Penalty {
+  name: string;
+  /** Observables whose per-node averages the penalty reads. */
+  averages?: string[];
+  /** A non-negative number added to the cost. */
+  compute(out: LaneOutputs): number;
+}
+
+export interface FitProblemSpec {
+  /** Names the run folders (default: the model name). Letters, digits, -, _, . */
+  name?: string;
+  model: ModelSpec | CompiledModel | string;
+  network: NetworkInput;
+  free: FreeParameter[];
+  /** Fixed parameter values: a number, or one value per node (regional parameters). */
+  fixed?: Record<string, number | ArrayLike<number>>;
+  target: FitTarget;
+  /** Signed GOF term names, e.g. ["+fc_corr", "-fcd_ks"]. */
+  gof: string[];
+  /** "sum" (default): cost = −Σ signed terms + penalties. "terms": one objective per term (NSGA-II). */
+  objectives?: "sum" | "terms";
+  simulation: FitSimulationSettings;
+  penalties?: Penalty[];
+  /** Cost given to diverged simulations (default: the worst value of the GOF terms + 1). */
+  divergedCost?: number;
+}
+
+/** One optimizer coordinate. */
+export interface FitDimension {
+  /** "k", "w_p[3]" (group label 3), "w_p.map:myelin" (map coefficient). */
+  name: string;
+  lower: number;
+  upper: number;
+  scale: ParamScale;
+}
+
+/** Worst cost contribution of the built-in terms (used for diverged simulations). */
+const TERM_WORST: Record<string, number> = { "+fc_corr": 1, "-fc_diff": 2, "-fcd_ks": 1, "+psd_peak_corr": 1 };
+
+const isCompiled = (m: unknown): m is CompiledModel => typeof m === "object" && m !== null && Array.isArray((m as CompiledModel).stateNames);
+
+/** cuBNM-style penalty on node averages leaving [low, high]: weight · mean_i dist(avg_i, [low, high]). */
+export function averageRangePenalty(observable: string, low: number, high: number, weight = 1): Penalty {
+  return {
+    name: `range_${observable}`,
+    averages: [observable],
+    compute(out) {
+      const a = out.averages[observable]!;
+      let s = 0;
+      for (const v of a) s += v < low ? low - v : v > high ? v - high : 0;
+      return (weight * s) / a.length;
+    },
+  };
+}
+
+/** Penalty on node averages away from a target (e.g. FIC's 3 Hz): weight · mean_i (1 − exp(−rate·|avg_i − target|)). */
+export function averageTargetPenalty(observable: string, target: number, weight = 1, rate = 0.05): Penalty {
+  return {
+    name: `target_${observable}`,
+    averages: [observable],
+    compute(out) {
+      const a = out.averages[observable]!;
+      let s = 0;
+      for (const v of a) s += 1 - Math.exp(-rate * Math.abs(v - target));
+      return (weight * s) / a.length;
+    },
+  };
+}
+
+export class FitProblem {
+  readonly name: string;
+  readonly model: CompiledModel;
+  readonly network: NetworkInput;
+  readonly nNodes: number;
+  readonly dims: FitDimension[];
+  readonly gof: string[];
+  readonly objectives: "sum" | "terms";
+  readonly penalties: Penalty[];
+  readonly duration: number;
+  readonly dt: number;
+  readonly tr: number;
+  /** "bold" or an observable name. */
+  readonly signal: string;
+  readonly boldDt: number;
+  readonly seed: number;
+  readonly integrator: Integrator;
+  readonly pairOptions: PairOptions;
+  /** FCD options in TRs (null when no FCD term is used). */
+  readonly fcdOptions: FcdOptions | null;
+  /** Samples (volumes) of the signal before and after removal. */
+  readonly nSamples: number;
+  readonly removeSamples: number;
+  readonly nTime: number;
+  readonly empirical: StatSummary;
+  readonly averages: string[];
+  readonly divergedCost: number;
+  /** Worst cost per objective (objectives: "terms"), a fixed hypervolume reference. */
+  readonly divergedCosts: number[];
+  readonly seriesWeights: Float64Array | null;
+  readonly spec: FitProblemSpec;
+  private readonly fixed: Record<string, number | Float64Array>;
+  private readonly layout: { name: string; kind: "global" | "groups" | "maps"; start: number; labels?: Int32Array; maps?: Float64Array[] }[];
+
+  constructor(spec: FitProblemSpec) {
+    this.spec = spec;
+    const fail = (field: string, msg: string): never => {
+      throw new FitConfigError(field, msg);
+    };
+    const model = typeof spec.model === "string" ? wrapModelName(spec.model) : isCompiled(spec.model) ? spec.model : compileModel(spec.model);
+    this.model = model;
+    this.name = spec.name ?? model.name;
+    if (!/^[A-Za-z0-9._-]+$/.test(this.name)) fail("name", `'${this.name}' names a folder: use letters, digits, '-', '_' or '.'`);
+    this.network = spec.network;
+    const w = spec.network?.weights;
+    if (!w || typeof w.length !== "number") fail("network.weights", "give an n × n weight matrix");
+    const n = spec.network.nNodes ?? Math.round(Math.sqrt(w.length));
+    if (n * n !== w.length || n < 2) fail("network.weights", `expected an n × n matrix (n >= 2), got ${w.length} values`);
+    this.nNodes = n;
+    const pspec = (name: string, field: string) => {
+      const p = model.spec.parameters.find((q) => q.name === name);
+      if (!p) fail(field, unknownNameMessage(`parameter of ${model.name}`, name, model.paramNames));
+      return p!;
+    };
+
+    // Free parameters → optimizer dimensions.
+    if (!Array.isArray(spec.free) || spec.free.length === 0) fail("free", "list at least one free parameter, e.g. [{ name: 'G', bounds: [0, 1] }]");
+    const dims: FitDimension[] = [];
+    const layout: FitProblem["layout"] = [];
+    const seen = new Set<string>();
+    spec.free.forEach((f, i) => {
+      const field = `free[${i}]`;
+      const p = pspec(f.name, `${field}.name`);
+      if (seen.has(f.name)) fail(`${field}.name`, `'${f.name}' is free twice; list each parameter once`);
+      seen.add(f.name);
+      const [lo, hi] = f.bounds ?? [];
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo! < hi!)) fail(`${field}.bounds`, `need [low, high] with low < high, got ${JSON.stringify(f.bounds)}`);
+      const scale = f.scale ?? "linear";
+      if (scale !== "linear" && scale !== "log") fail(`${field}.scale`, `use "linear" or "log", got '${String(scale)}'`);
+      if (scale === "log" && !(lo! > 0)) fail(`${field}.bounds`, `scale "log" needs low > 0, got ${lo}`);
+      if ((f.groups || f.maps) && p.scope !== "regional") fail(`${field}`, `'${f.name}' is a global parameter of ${model.name}; it cannot vary by node (drop groups/maps)`);
+      if (f.groups && f.maps) fail(`${field}`, "use either groups or maps, not both");
+      const start = dims.length;
+      if (f.groups) {
+        if (f.groups.length !== n) fail(`${field}.groups`, `needs one label per node (${n}), got ${f.groups.length}`);
+        const labels = Int32Array.from(f.groups, (v) => {
+          if (!Number.isInteger(v)) fail(`${field}.groups`, `labels must be integers, got ${v}`);
+          return v;
+        });
+        const distinct = [...new Set(labels)].sort((a, b) => a - b);
+        const index = new Map(distinct.map((l, k) => [l, k]));
+        for (const l of distinct) dims.push({ name: `${f.name}[${l}]`, lower: lo!, upper: hi!, scale });
+        layout.push({ name: f.name, kind: "groups", start, labels: Int32Array.from(labels, (l) => index.get(l)!) });
+      } else if (f.maps) {
+        if (!Array.isArray(f.maps) || f.maps.length === 0) fail(`${field}.maps`, "give at least one map, or drop maps");
+        dims.push({ name: f.name, lower: lo!, upper: hi!, scale });
+        const maps = f.maps.map((m, k) => {
+          if (m.values.length !== n) fail(`${field}.maps[${k}].values`, `needs one value per node (${n}), got ${m.values.length}`);
+          const [a, b] = m.bounds ?? [];
+          if (!(Number.isFinite(a) && Number.isFinite(b) && a! < b!)) fail(`${field}.maps[${k}].bounds`, `need [low, high] with low < high`);
+          dims.push({ name: `${f.name}.map:${m.name}`, lower: a!, upper: b!, scale: "linear" });
+          return Float64Array.from(m.values);
+        });
+        layout.push({ name: f.name, kind: "maps", start, maps });
+      } else {
+        dims.push({ name: f.name, lower: lo!, upper: hi!, scale });
+        layout.push({ name: f.name, kind: "global", start });
+      }
+    });
+    this.dims = dims;
+    this.layout = layout;
+
+    this.fixed = {};
+    for (const [k, v] of Object.entries(spec.fixed ?? {})) {
+      const p = pspec(k, `fixed.${k}`);
+      if (seen.has(k)) fail(`fixed.${k}`, `'${k}' is also free; remove it from fixed or from free`);
+      if (typeof v === "number") {
+        if (!Number.isFinite(v)) fail(`fixed.${k}`, `must be finite, got ${v}`);
+        this.fixed[k] = v;
+      } else {
+        if (p.scope !== "regional") fail(`fixed.${k}`, `'${k}' is global; give one number`);
+        if (v.length !== n) fail(`fixed.${k}`, `needs one value per node (${n}), got ${v.length}`);
+        this.fixed[k] = Float64Array.from(v);
+      }
+    }
+
+    // Simulation settings.
+    const sim = spec.simulation;
+    if (!sim || !(sim.duration > 0)) fail("simulation.duration", "give the simulated time in seconds (> 0)");
+    this.duration = sim.duration;
+    this.dt = sim.dt ?? 0.1;
+    if (!(this.dt > 0)) fail("simulation.dt", `must be > 0 ms, got ${this.dt}`);
+    this.tr = sim.tr ?? 0.72;
+    if (!(this.tr > 0)) fail("simulation.tr", `must be > 0 s, got ${this.tr}`);
+    this.signal = sim.signal ?? (model.spec.boldInput ? "bold" : model.observables[0]!);
+    if (this.signal === "bold") {
+      if (!model.spec.boldInput) fail("simulation.signal", `${model.name} declares no BOLD input; name an observable instead (${model.observables.join(", ")})`);
+    } else if (!model.observables.includes(this.signal)) {
+      fail("simulation.signal", unknownNameMessage(`observable of ${model.name}`, this.signal, ["bold", ...model.observables]));
+    }
+    this.boldDt = sim.boldDt ?? 1;
+    if (!(this.boldDt > 0)) fail("simulation.boldDt", `must be > 0 ms, got ${this.boldDt}`);
+    const stepsPerSample = (ms: number, field: string) => {
+      const r = ms / this.dt;
+      if (Math.abs(r - Math.round(r)) > 1e-6 * r || Math.round(r) < 1) fail(field, `${ms} ms is not a whole number of integration steps (dt = ${this.dt} ms)`);
+      return Math.round(r);
+    };
+    const nSteps = Math.round((this.duration * 1000) / this.dt);
+    if (this.signal === "bold") {
+      const every = stepsPerSample(this.boldDt, "simulation.boldDt");
+      const per = (this.tr * 1000) / this.boldDt;
+      if (Math.abs(per - Math.round(per)) > 1e-6 * per) fail("simulation.tr", `TR ${this.tr} s is not a whole number of BOLD steps (${this.boldDt} ms)`);
+      this.nSamples = Math.floor(Math.floor(nSteps / every) / Math.round(per));
+    } else {
+      const every = stepsPerSample(this.tr * 1000, "simulation.tr");
+      this.nSamples = Math.floor(nSteps / every);
+    }
+    const remove = sim.boldRemove ?? 0;
+    if (!(remove >= 0)) fail("simulation.boldRemove", `must be >= 0 s, got ${remove}`);
+    this.removeSamples = Math.round(remove / this.tr);
+    this.nTime = this.nSamples - this.removeSamples;
+    if (this.nTime < 3) fail("simulation.duration", `leaves ${this.nTime} samples after removing ${remove} s at TR ${this.tr} s; simulate longer or remove less`);
+    const seed = sim.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail("simulation.seed", `must be an integer in [0, 2^32), got ${seed}`);
+    this.seed = seed;
+    this.integrator = sim.integrator ?? "heun";
+    if (this.integrator !== "heun" && this.integrator !== "euler") fail("simulation.integrator", `use "heun" or "euler", got '${String(this.integrator)}'`);
+    if (sim.hemispheres && sim.hemispheres.length !== n) fail("simulation.hemispheres", `needs one label per node (${n}), got ${sim.hemispheres.length}`);
+    this.pairOptions = { excludeInterhemispheric: sim.excludeInterhemispheric ?? false, hemispheres: sim.hemispheres };
+    if (sim.seriesWeights && sim.seriesWeights.length !== n) fail("simulation.seriesWeights", `needs one weight per node (${n}), got ${sim.seriesWeights.length}`);
+    this.seriesWeights = sim.seriesWeights ? Float64Array.from(sim.seriesWeights) : null;
+
+    // GOF terms and what they need.
+    if (!Array.isArray(spec.gof) || spec.gof.length === 0) fail("gof", 'list at least one signed term, e.g. ["+fc_corr"]');
+    const needs = new Set<string>();
+    spec.gof.forEach((t, i) => {
+      if (typeof t !== "string" || !/^[+-]/.test(t)) fail(`gof[${i}]`, `'${String(t)}' must start with + (reward) or - (penalty), e.g. "+fc_corr"`);
+      try {
+        for (const r of getGofTerm(t).requires) needs.add(r);
+      } catch {
+        fail(`gof[${i}]`, unknownNameMessage("GOF term", t, gofTermNames()));
+      }
+      gofSign(t);
+    });
+    this.gof = [...spec.gof];
+    this.objectives = spec.objectives ?? "sum";
+    if (this.objectives !== "sum" && this.objectives !== "terms") fail("objectives", `use "sum" or "terms", got '${String(this.objectives)}'`);
+    for (const r of needs) if (!["fcTril", "fcdTril", "series"].includes(r)) fail("gof", `term needing '${r}' is not supported by fits yet (supported summaries: fcTril, fcdTril, series)`);
+
+    let fcdOptions: FcdOptions | null = null;
+    if (needs.has("fcdTril")) {
+      const win = sim.fcdWindow ?? 30;
+      const step = sim.fcdStep ?? 5;
+      try {
+        fcdOptions = { ...fcdWindowTRsFromSeconds(win, step, this.tr), ...this.pairOptions };
+      } catch (e) {
+        fail("simulation.fcdWindow", (e as Error).message);
+      }
+      if (fcdOptions!.windowTRs + 1 > this.nTime) fail("simulation.fcdWindow", `a ${win} s window (${fcdOptions!.windowTRs + 1} volumes) is longer than the simulated signal (${this.nTime} volumes); simulate longer`);
+    }
+    this.fcdOptions = fcdOptions;
+
+    // Empirical summaries.
+    const t = spec.target ?? {};
+    const emp: StatSummary = {};
+    const pairs = fcPairs(n, this.pairOptions);
+    if (t.bold) {
+      const nT = t.bold.nTime;
+      if (!Number.isInteger(nT) || nT < 3 || t.bold.data.length !== n * nT) fail("target.bold", `expected nodes × volumes = ${n} × ${nT} values, got ${t.bold.data.length}`);
+      if (needs.has("fcTril")) emp.fcTril = fcTril(Float64Array.from(t.bold.data), n, nT, this.pairOptions);
+      if (needs.has("fcdTril")) {
+        const trE = t.bold.tr ?? this.tr;
+        const o = { ...fcdWindowTRsFromSeconds(sim.fcdWindow ?? 30, sim.fcdStep ?? 5, trE), ...this.pairOptions };
+        emp.fcdTril = fcd(Float64Array.from(t.bold.data), n, nT, o).fcdTril;
+      }
+    }
+    if (t.fc) {
+      if (t.fc.length === n * n) {
+        const out = new Float64Array(pairs.length);
+        for (let k = 0; k < pairs.length; k++) out[k] = t.fc[pairs.rows[k]! * n + pairs.cols[k]!]!;
+        emp.fcTril = out;
+      } else if (t.fc.length === pairs.length) emp.fcTril = Float64Array.from(t.fc);
+      else fail("target.fc", `expected an ${n} × ${n} matrix or its ${pairs.length}-value lower triangle, got ${t.fc.length} values`);
+    }
+    if (t.fcdTril) emp.fcdTril = Float64Array.from(t.fcdTril);
+    if (t.series) {
+      if (t.series.length !== this.nTime) fail("target.series", `has ${t.series.length} samples but the simulated series has ${this.nTime} (duration/tr − boldRemove/tr); match them`);
+      emp.series = Float64Array.from(t.series);
+    }
+    for (const r of needs) {
+      if (!emp[r]) {
+        const how = r === "fcTril" ? "target.bold or target.fc" : r === "fcdTril" ? "target.bold or target.fcdTril" : "target.series";
+        fail("target", `the GOF terms need empirical ${r}; give ${how}`);
+      }
+    }
+    this.empirical = emp;
+
+    this.penalties = spec.penalties ?? [];
+    const avg = new Set<string>();
+    this.penalties.forEach((p, i) => {
+      for (const a of p.averages ?? []) {
+        if (!model.observables.includes(a)) fail(`penalties[${i}]`, unknownNameMessage(`observable of ${model.name}`, a, model.observables));
+        avg.add(a);
+      }
+    });
+    this.averages = [...avg];
+    const worst = this.gof.map((g) => TERM_WORST[g] ?? 1e3);
+    this.divergedCosts = worst.map((w) => w + 1);
+    this.divergedCost = spec.divergedCost ?? worst.reduce((a, b) => a + b, 0) + 1;
+    if (!Number.isFinite(this.divergedCost)) fail("divergedCost", "must be finite");
+  }
+
+  get dim(): number {
+    return this.dims.length;
+  }
+  get lower(): number[] {
+    return this.dims.map((d) => d.lower);
+  }
+  get upper(): number[] {
+    return this.dims.map((d) => d.upper);
+  }
+  get scale(): ParamScale[] {
+    return this.dims.map((d) => d.scale);
+  }
+  get nObjectives(): number {
+    return this.objectives === "terms" ? this.gof.length : 1;
+  }
+
+  /** Model parameters for one candidate: numbers, or per-node Float64Arrays. */
+  paramsOf(x: ArrayLike<number>): Record<string, number | Float64Array> {
+    if (x.length !== this.dims.length) throw new FitConfigError("candidate", `has ${x.length} values, the problem has ${this.dims.length} dimensions (${this.dims.map((d) => d.name).join(", ")})`);
+    const out: Record<string, number | Float64Array> = { ...this.fixed };
+    const n = this.nNodes;
+    for (const l of this.layout) {
+      if (l.kind === "global") out[l.name] = x[l.start]!;
+      else if (l.kind === "groups") out[l.name] = Float64Array.from(l.labels!, (g) => x[l.start + g]!);
+      else {
+        const base = x[l.start]!;
+        const v = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          let s = 1;
+          l.maps!.forEach((m, k) => (s += x[l.start + 1 + k]! * m[i]!));
+          v[i] = base * s;
+        }
+        out[l.name] = v;
+      }
+    }
+    return out;
+  }
+
+  /** Named coordinates of a candidate, for history and best.json. */
+  named(x: ArrayLike<number>): Record<string, number> {
+    return Object.fromEntries(this.dims.map((d, i) => [d.name, x[i]!]));
+  }
+
+  /** A JSON description of the problem (written to config.json for code-defined problems). */
+  describe(): Record<string, unknown> {
+    return {
+      name: this.name,
+      model: this.model.name,
+      nodes: this.nNodes,
+      speed: this.network.speed ?? null,
+      delays: !!this.network.lengths,
+      dimensions: this.dims,
+      fixed: Object.fromEntries(Object.entries(this.fixed).map(([k, v]) => [k, typeof v === "number" ? v : Array.from(v)])),
+      gof: this.gof,
+      objectives: this.objectives,
+      penalties: this.penalties.map((p) => p.name),
+      simulation: {
+        duration: this.duration, dt: this.dt, tr: this.tr, signal: this.signal, boldDt: this.boldDt,
+        boldRemove: this.removeSamples * this.tr, samples: this.nSamples, keptSamples: this.nTime,
+        fcd: this.fcdOptions ? { windowTRs: this.fcdOptions.windowTRs, stepTRs: this.fcdOptions.stepTRs } : null,
+        excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, integrator: this.integrator,
+      },
+      divergedCost: this.divergedCost,
+    };
+  }
+}
+
+function wrapModelName(name: string): CompiledModel {
+  try {
+    return compileModel(getModel(name));
+  } catch (e) {
+    throw new FitConfigError("model", (e as Error).message);
+  }
+}
+
+/** Check a problem and precompute its empirical summaries. */
+export function defineProblem(spec: FitProblemSpec): FitProblem {
+  return new FitProblem(spec);
+}

@@ -1,0 +1,182 @@
+// A small schema checker for fit configs (no dependencies). Each failure throws a
+// FitConfigError naming the field path (e.g. "free[1].bounds") and the fix; unknown keys
+// get a "did you mean" from the known ones.
+
+export class FitConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field || "config"}: ${message}`);
+    this.name = "FitConfigError";
+  }
+}
+
+export type Schema =
+  | { type: "number"; min?: number; max?: number; exclusiveMin?: number; integer?: boolean; doc?: string }
+  | { type: "string"; enum?: readonly string[]; doc?: string }
+  | { type: "boolean"; doc?: string }
+  | { type: "array"; items: Schema; minItems?: number; maxItems?: number; doc?: string }
+  | { type: "object"; fields: Record<string, FieldSchema>; doc?: string }
+  | { type: "record"; values: Schema; doc?: string }
+  | { type: "union"; options: Schema[]; doc: string }
+  | { type: "any"; doc?: string };
+
+export type FieldSchema = Schema & { required?: boolean };
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The closest known name within a small edit distance, or undefined. */
+export function didYouMean(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+export function unknownNameMessage(what: string, name: string, known: readonly string[]): string {
+  const hint = didYouMean(name, known);
+  return `unknown ${what} '${name}'${hint ? `; did you mean '${hint}'?` : ""} (known: ${known.join(", ")})`;
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object") return "an object";
+  if (typeof v === "string") return `a string ('${v.length > 30 ? v.slice(0, 30) + "…" : v}')`;
+  return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
+}
+
+function describe(s: Schema): string {
+  switch (s.type) {
+    case "number":
+      return s.integer ? "an integer" : "a number";
+    case "string":
+      return s.enum ? `one of ${s.enum.map((e) => `"${e}"`).join(", ")}` : "a string";
+    case "boolean":
+      return "true or false";
+    case "array":
+      return "an array";
+    case "object":
+    case "record":
+      return "an object";
+    case "union":
+      return s.doc;
+    case "any":
+      return "a value";
+  }
+}
+
+function matchesKind(v: unknown, s: Schema): boolean {
+  switch (s.type) {
+    case "number":
+      return typeof v === "number";
+    case "string":
+      return typeof v === "string";
+    case "boolean":
+      return typeof v === "boolean";
+    case "array":
+      return Array.isArray(v);
+    case "object":
+    case "record":
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+    case "union":
+      return s.options.some((o) => matchesKind(v, o));
+    case "any":
+      return true;
+  }
+}
+
+const join = (path: string, key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+
+/** Check `value` against `schema`; throws FitConfigError at the first problem. */
+export function validate(value: unknown, schema: Schema, path = ""): void {
+  const fail = (msg: string): never => {
+    throw new FitConfigError(path, msg);
+  };
+  switch (schema.type) {
+    case "any":
+      return;
+    case "number": {
+      if (typeof value !== "number" || !Number.isFinite(value)) fail(`expected ${describe(schema)}, got ${kindOf(value)}${schema.doc ? ` (${schema.doc})` : ""}`);
+      const x = value as number;
+      if (schema.integer && !Number.isInteger(x)) fail(`must be an integer, got ${x}`);
+      if (schema.min !== undefined && x < schema.min) fail(`must be >= ${schema.min}, got ${x}${schema.doc ? ` (${schema.doc})` : ""}`);
+      if (schema.exclusiveMin !== undefined && x <= schema.exclusiveMin) fail(`must be > ${schema.exclusiveMin}, got ${x}${schema.doc ? ` (${schema.doc})` : ""}`);
+      if (schema.max !== undefined && x > schema.max) fail(`must be <= ${schema.max}, got ${x}${schema.doc ? ` (${schema.doc})` : ""}`);
+      return;
+    }
+    case "string":
+      if (typeof value !== "string") fail(`expected ${describe(schema)}, got ${kindOf(value)}`);
+      if (schema.enum && !schema.enum.includes(value as string)) {
+        const hint = didYouMean(value as string, schema.enum);
+        fail(`'${String(value)}' is not allowed; use ${describe(schema)}${hint ? ` (did you mean "${hint}"?)` : ""}`);
+      }
+      return;
+    case "boolean":
+      if (typeof value !== "boolean") fail(`expected true or false, got ${kindOf(value)}`);
+      return;
+    case "array": {
+      if (!Array.isArray(value)) fail(`expected an array${schema.doc ? ` (${schema.doc})` : ""}, got ${kindOf(value)}`);
+      const arr = value as unknown[];
+      if (schema.minItems !== undefined && arr.length < schema.minItems) fail(`needs at least ${schema.minItems} item(s), got ${arr.length}`);
+      if (schema.maxItems !== undefined && arr.length > schema.maxItems) fail(`takes at most ${schema.maxItems} item(s), got ${arr.length}`);
+      arr.forEach((item, i) => validate(item, schema.items, join(path, i)));
+      return;
+    }
+    case "record": {
+      if (!matchesKind(value, schema)) fail(`expected an object, got ${kindOf(value)}`);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) validate(v, schema.values, join(path, k));
+      return;
+    }
+    case "object": {
+      if (!matchesKind(value, schema)) fail(`expected an object${schema.doc ? ` (${schema.doc})` : ""}, got ${kindOf(value)}`);
+      const obj = value as Record<string, unknown>;
+      const known = Object.keys(schema.fields);
+      for (const k of Object.keys(obj)) {
+        if (!(k in schema.fields)) fail(unknownNameMessage("key", k, known));
+      }
+      for (const [k, f] of Object.entries(schema.fields)) {
+        if (obj[k] === undefined) {
+          if (f.required) throw new FitConfigError(join(path, k), `is required: give ${describe(f)}${f.doc ? ` (${f.doc})` : ""}`);
+          continue;
+        }
+        validate(obj[k], f, join(path, k));
+      }
+      return;
+    }
+    case "union": {
+      const candidates = schema.options.filter((o) => matchesKind(value, o));
+      if (candidates.length === 0) fail(`expected ${schema.doc}, got ${kindOf(value)}`);
+      let first: unknown;
+      for (const c of candidates) {
+        try {
+          validate(value, c, path);
+          return;
+        } catch (e) {
+          first ??= e;
+        }
+      }
+      throw first;
+    }
+  }
+}
