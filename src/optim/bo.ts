@@ -117,9 +117,12 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
       return Array.from({ length: q }, () => this.toInternal(this.randomUnit()));
     }
     const out: number[][] = [];
+    let carry: number[][] = [];
     for (let b = 0; b < q; b++) {
       const best = Math.min(...gp.y);
-      const u = this.maximizeEI(gp, best);
+      const picked = this.maximizeEI(gp, best, b === 0, carry);
+      const u = picked.u;
+      carry = picked.carry;
       out.push(this.toInternal(u));
       if (b + 1 < q) gp.addObservation(u, gp.predict(u).mean); // Kriging believer
     }
@@ -151,15 +154,20 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     return bestTheta;
   }
 
-  private maximizeEI(gp: GaussianProcess, best: number): number[] {
+  /** Maximise EI: score random candidates (all `candidates` for the first pick of a batch;
+   *  for later picks a fifth of them plus the best fifth of the previous pick's scored set,
+   *  since the believer only changes EI near the picked points), then refine the best. */
+  private maximizeEI(gp: GaussianProcess, best: number, first: boolean, carry: number[][]): { u: number[]; carry: number[][] } {
     const n = this.dim;
+    const nCand = this.options.candidates ?? 1000;
     const xi = this.options.xi ?? 0;
     const ei = (u: ArrayLike<number>) => {
       const p = gp.predict(u);
       return expectedImprovement(p.mean, p.variance, best, xi);
     };
-    const cands: number[][] = [];
-    for (let k = 0; k < (this.options.candidates ?? 1000); k++) cands.push(this.randomUnit());
+    const cands: number[][] = carry.slice();
+    const fresh = first ? nCand : Math.max(1, Math.floor(nCand / 5));
+    for (let k = 0; k < fresh; k++) cands.push(this.randomUnit());
     // Local candidates around the best observations (EI is often tiny and peaked there).
     const order = gp.y.map((_, i) => i).sort((a, b) => gp.y[a] - gp.y[b]).slice(0, 5);
     for (const i of order) {
@@ -170,7 +178,9 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
       }
     }
     const scores = cands.map(ei);
-    const top = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, this.options.refine ?? 3);
+    const ranked = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+    const top = ranked.slice(0, this.options.refine ?? 3);
+    const nextCarry = ranked.slice(0, Math.max(1, Math.floor(nCand / 5))).map((i) => cands[i]);
     let bestU = cands[top[0]];
     let bestScore = scores[top[0]];
     for (const i of top) {
@@ -188,7 +198,7 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
         bestU = opt.best.x;
       }
     }
-    return bestU.slice();
+    return { u: bestU.slice(), carry: nextCarry };
   }
 
   protected absorb(points: number[][], costs: number[]): void {
