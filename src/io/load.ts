@@ -89,6 +89,11 @@ export function sniffFormat(bytes: Uint8Array, name = ""): FileFormat {
 }
 
 function ungzip(bytes: Uint8Array, name: string, opts: LoadOptions): { bytes: Uint8Array; name: string } {
+  // UTF-16 text (Excel/Windows "Unicode text") becomes UTF-8 so the text reader can take it
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const text = new TextDecoder(bytes[0] === 0xff ? "utf-16le" : "utf-16be").decode(bytes);
+    return { bytes: new TextEncoder().encode(text), name };
+  }
   if (!isGzip(bytes)) return { bytes, name };
   const inner = inflateLimited(bytes, "gzip", opts.maxBytes ?? DEFAULT_MAX_BYTES, name, "GZIP");
   return { bytes: inner, name: name.replace(/\.gz$/i, "") };
@@ -227,7 +232,14 @@ export async function loadConnectivity(source: Source | ConnectivityParts, opts:
   let record: Record<string, NdArray>;
   if (format === "npz") record = parseNpzAll(un.bytes, { source: name, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES });
   else if (format === "mat") record = parseMatAll(un.bytes, { source: name });
-  else return assembleConnectivity({ weights: parseArray(un.bytes, { ...opts, name, format, ndmin: 2 }), source: name });
+  else if (format === "text") {
+    // a labelled CSV (pandas to_csv with region names) carries the labels in its first column or header
+    const t = parseTextMatrix(un.bytes, { source: name, ndmin: 2, ...(opts.delimiter === undefined ? {} : { delimiter: opts.delimiter }) });
+    const parts: Parameters<typeof assembleConnectivity>[0] = { weights: t.array, source: name };
+    const labels = t.rowLabels ?? t.header;
+    if (labels && labels.length === t.array.shape[0]) parts.regionLabels = labels;
+    return assembleConnectivity(parts);
+  } else return assembleConnectivity({ weights: parseArray(un.bytes, { ...opts, name, format, ndmin: 2 }), source: name });
   const key = opts.key ?? r.key;
   const weights = key !== undefined ? record[key] : pick(record, WEIGHT_KEYS) ?? (Object.keys(record).length === 1 ? Object.values(record)[0] : undefined);
   if (!weights) {

@@ -17,6 +17,8 @@ export interface TextMatrix {
   array: Float64NdArray;
   /** Column names when the file had a header row. */
   header?: string[];
+  /** Row names when every row starts with a non-numeric label (pandas index, TVB centres). */
+  rowLabels?: string[];
 }
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*(?:[eEdD][+-]?\d+)?|\.\d+(?:[eEdD][+-]?\d+)?)$/;
@@ -58,7 +60,8 @@ function unquote(s: string): string {
 
 /**
  * Parses a delimited text matrix into float64. Comments start with '#' or '%'; blank lines are
- * skipped; a first line that is not all numbers is a header. Like numpy.loadtxt, a single row or
+ * skipped; a first line that is not all numbers is a header; a first column of non-numeric
+ * labels (pandas index, TVB centres.txt) is returned as rowLabels. Like numpy.loadtxt, a single row or
  * column comes back 1-D (and a single value 0-d) unless `ndmin` asks for more.
  */
 export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOptions = {}): TextMatrix {
@@ -75,14 +78,33 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
   let n = 0;
   let firstLine = true;
   let headerLine: string | undefined;
+  let labelled: boolean | undefined;
+  const rowLabels: string[] = [];
+  const isNum = (f: string) => parseNumberToken(f.trim()) !== undefined;
   for (let li = 0; li < lines.length; li++) {
     const line = stripComment(lines[li]!);
     if (line === "") continue;
     if (firstLine) {
       firstLine = false;
       // decide on a header before the delimiter: a header may not contain the data's separator
-      const allNumeric = line.split(delimiter && delimiter !== " " ? delimiter : /[\s,;]+/).every((f) => parseNumberToken(f.trim()) !== undefined);
-      if (opts.header === true || (opts.header !== false && !allNumeric)) {
+      const probe = line.split(delimiter && delimiter !== " " ? delimiter : /[\s,;]+/);
+      const allNumeric = probe.every(isNum);
+      // "label 1 2 3" is a labelled data row, not a header
+      const isLabelled = (fs: string[]) => fs.length >= 2 && !isNum(fs[0]!) && fs.slice(1).every(isNum);
+      let labelledRow = isLabelled(probe);
+      if (labelledRow) {
+        // ambiguous with a header such as "col 0": it is data only if the next row has the same form
+        let next: string | undefined;
+        for (let k = li + 1; k < lines.length && next === undefined; k++) {
+          const l = stripComment(lines[k]!);
+          if (l !== "") next = l;
+        }
+        if (next !== undefined) {
+          const np = next.split(delimiter && delimiter !== " " ? delimiter : /[\s,;]+/);
+          labelledRow = isLabelled(np) && np.length === probe.length;
+        }
+      }
+      if (opts.header === true || (opts.header !== false && !allNumeric && !labelledRow)) {
         headerLine = line;
         continue;
       }
@@ -91,7 +113,12 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
       delimiter = detectDelimiter(line);
       split = splitter(delimiter);
     }
-    const fields = split(line);
+    let fields = split(line);
+    if (labelled === undefined) labelled = fields.length >= 2 && !isNum(fields[0]!) && fields.slice(1).every(isNum);
+    if (labelled) {
+      rowLabels.push(unquote(fields[0]!));
+      fields = fields.slice(1);
+    }
     if (cols < 0) cols = fields.length;
     else if (fields.length !== cols) {
       throw new BrainfitIOError("TEXT_RAGGED", `line ${li + 1} has ${fields.length} fields but earlier rows have ${cols}; every row needs the same number of columns`, { source });
@@ -123,7 +150,9 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
   if (headerLine !== undefined) {
     header = split!(headerLine).map(unquote);
     // a one-column file's header is the whole line, whatever spaces it holds
-    if (cols === 1 && header.length !== 1) header = [unquote(headerLine.trim())];
+    if (cols === 1 && header.length !== 1 && !labelled) header = [unquote(headerLine.trim())];
+    // with row labels the header's first cell names the label column (pandas writes it empty)
+    if (labelled && header.length === cols + 1) header = header.slice(1);
   }
   if (header && header.length !== cols) {
     // a header that does not match the columns was probably not a header
@@ -138,6 +167,7 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
   }
   const result: TextMatrix = { array: { dtype: "float64", shape, data } };
   if (header) result.header = header;
+  if (labelled) result.rowLabels = rowLabels;
   return result;
 }
 

@@ -195,3 +195,33 @@ describe("text matrices", () => {
     expect(Array.from(g.data as Float64Array)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
+
+describe("labelled text matrices", () => {
+  it("pandas to_csv with an index of region names: labels and header both come back", async () => {
+    const { parseTextMatrix } = await import("../../src/io/index.ts");
+    const t = parseTextMatrix(",rA1,rA2\nrA1,0,1.5\nrA2,1.5,0\n");
+    expect(t.array.shape).toEqual([2, 2]);
+    expect(t.rowLabels).toEqual(["rA1", "rA2"]);
+    expect(t.header).toEqual(["rA1", "rA2"]);
+    const c = await loadConnectivity(new TextEncoder().encode("region,rA1,rA2\nrA1,0,1.5\nrA2,1.5,0\n"), { name: "sc.csv" });
+    expect(c.regionLabels).toEqual(["rA1", "rA2"]);
+    expect(Array.from(c.weights.data)).toEqual([0, 1.5, 1.5, 0]);
+  });
+  it("TVB centres.txt style rows (label x y z, no header) keep the first row as data", async () => {
+    const { parseTextMatrix } = await import("../../src/io/index.ts");
+    const t = parseTextMatrix("rA1 51.8 -21.2 6.3\nrA2 44.1 -17.0 6.7\n");
+    expect(t.header).toBeUndefined();
+    expect(t.rowLabels).toEqual(["rA1", "rA2"]);
+    expect(Array.from(t.array.data)).toEqual([51.8, -21.2, 6.3, 44.1, -17, 6.7]);
+  });
+  it("UTF-16 text (Excel 'Unicode text') is decoded", async () => {
+    const text = "\ufeff1\t2\r\n3\t4\r\n";
+    const le = new Uint8Array(text.length * 2);
+    for (let i = 0; i < text.length; i++) {
+      le[2 * i] = text.charCodeAt(i) & 0xff;
+      le[2 * i + 1] = text.charCodeAt(i) >> 8;
+    }
+    const a = parseArray(le, { name: "x.txt" });
+    expect(Array.from(a.data as Float64Array)).toEqual([1, 2, 3, 4]);
+  });
+});
