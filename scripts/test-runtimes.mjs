@@ -19,6 +19,8 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 const timeoutMs = Number(process.env.RUNTIME_TIMEOUT_S ?? 300) * 1000;
 const ci = process.env.CI === "true" || process.env.CI === "1";
 const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp/xdg-brainfit" };
+// Output is re-prefixed line by line: no colour codes unless we are on a terminal.
+if (!process.stdout.isTTY && env.FORCE_COLOR === undefined) env.NO_COLOR = "1";
 mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
 
 // Optional backends present in this checkout (the smoke page can't look at files itself).
