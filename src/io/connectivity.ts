@@ -5,7 +5,10 @@ import { asMatrix, type Float64Matrix, type NdArray } from "./ndarray.ts";
 import { parseNumberToken, parseTextMatrix } from "./text.ts";
 import { DEFAULT_MAX_BYTES, inflateLimited, isGzip, readZipDirectory, readZipEntry, type ZipEntry } from "./zip.ts";
 
-/** A structural connectome. Matrices are n×n row-major float64: weights[i*n + j] couples j into i (TVB's convention, rows = targets). */
+/**
+ * A structural connectome. Matrices are n×n row-major float64 exactly as stored in the file
+ * (weights.data[i*n + j] is row i, column j; DTI connectomes are symmetric).
+ */
 export interface Connectivity {
   nRegions: number;
   weights: Float64Matrix;

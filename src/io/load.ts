@@ -189,6 +189,14 @@ export interface ConnectivityParts {
   regionLabels?: Source | string[];
 }
 
+function isConnectivityParts(x: unknown): x is ConnectivityParts {
+  if (typeof x !== "object" || x === null || !("weights" in x)) return false;
+  if (x instanceof Uint8Array || x instanceof ArrayBuffer || x instanceof URL) return false;
+  if (typeof Blob !== "undefined" && x instanceof Blob) return false;
+  if (typeof Response !== "undefined" && x instanceof Response) return false;
+  return true;
+}
+
 function pick<T>(record: Record<string, T>, keys: string[]): T | undefined {
   for (const k of keys) if (record[k] !== undefined) return record[k];
   return undefined;
@@ -216,8 +224,8 @@ async function loadLabels(src: Source | string[], opts: LoadOptions): Promise<st
  * naming separate sources.
  */
 export async function loadConnectivity(source: Source | ConnectivityParts, opts: LoadOptions = {}): Promise<Connectivity> {
-  if (typeof source === "object" && source !== null && !(source instanceof Uint8Array) && !(source instanceof ArrayBuffer) && !(source instanceof URL) && "weights" in source && !(typeof Blob !== "undefined" && source instanceof Blob) && !(typeof Response !== "undefined" && source instanceof Response)) {
-    const parts = source as ConnectivityParts;
+  if (isConnectivityParts(source)) {
+    const parts = source;
     const weights = await loadArray(parts.weights, { ...opts, key: undefined });
     const assembled: Parameters<typeof assembleConnectivity>[0] = { weights, source: typeof parts.weights === "string" ? parts.weights : "weights" };
     if (parts.tractLengths !== undefined) assembled.tractLengths = await loadArray(parts.tractLengths, { ...opts, key: undefined });

@@ -196,7 +196,7 @@ export function toFloat64(arr: NdArray): Float64NdArray {
   return { dtype: "float64", shape: [...arr.shape], data: out };
 }
 
-/** The array as a row-major float64 matrix; throws NOT_A_MATRIX unless it is 2-D. */
+/** The array as a row-major float64 matrix (sharing memory when it is already float64); throws NOT_A_MATRIX unless it is 2-D. */
 export function asMatrix(arr: NdArray, name = "array"): Float64Matrix {
   if (arr.shape.length !== 2) {
     const hint =
