@@ -2,8 +2,18 @@ export * from "./expr.ts";
 export * from "./spec.ts";
 export { supHopf, supHopfDifference } from "./hopf.ts";
 export { wilsonCowan } from "./wilsoncowan.ts";
+export { rww, RWW_CONSTANTS } from "./rww.ts";
+export { rwwEx, RWWEX_CONSTANTS } from "./rwwex.ts";
+export { jansenRit, JR_DRIVE_SLOTS } from "./jansenrit.ts";
+export { kuramoto, orderParameter } from "./kuramoto.ts";
+export { withBold, integrateBoldEuler, simulateBold, BOLD_PARAMS, type BoldConstants, type BoldParamSet, type WithBoldOptions, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
 import { supHopf, supHopfDifference } from "./hopf.ts";
 import { wilsonCowan } from "./wilsoncowan.ts";
+import { rww } from "./rww.ts";
+import { rwwEx } from "./rwwex.ts";
+import { jansenRit } from "./jansenrit.ts";
+import { kuramoto } from "./kuramoto.ts";
+import { withBold } from "./bold.ts";
 import type { ModelSpec } from "./spec.ts";
 
 /** Built-in models by name (case-insensitive lookup via getModel). */
@@ -11,6 +21,13 @@ export const BUILTIN_MODELS: Record<string, ModelSpec> = {
   SupHopf: supHopf,
   SupHopfDifference: supHopfDifference,
   WilsonCowan: wilsonCowan,
+  rWW: rww,
+  rWWEx: rwwEx,
+  JansenRit: jansenRit,
+  Kuramoto: kuramoto,
+  // With Balloon–Windkessel BOLD: one kernel per model serves every BOLD parameter set.
+  rWW_BOLD: withBold(rww),
+  rWWEx_BOLD: withBold(rwwEx),
 };
 
 export function getModel(name: string): ModelSpec {
@@ -18,3 +35,8 @@ export function getModel(name: string): ModelSpec {
   if (!key) throw new Error(`unknown model '${name}'; built-in models: ${Object.keys(BUILTIN_MODELS).join(", ")}`);
   return BUILTIN_MODELS[key]!;
 }
+export { analyticalFic, numericalFic, ficPenalty, windowMeanIE, brentRoot, FIC_TARGET_IE, FicError, type AnalyticalFicOptions, type AnalyticalFicResult, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";
+export {
+  nodeGroups, symmetricGroups, parseNodeValues, expandGroups, normaliseMap, autoCoefRange, mapHeterogeneity, HeterogeneityError,
+  type NodeGroups, type MapNormalisation, type MapHeterogeneityOptions, type MapHeterogeneityResult,
+} from "./heterogeneity.ts";
