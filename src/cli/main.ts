@@ -4,6 +4,7 @@ import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   simulate: { summary: "simulate a batch of network models and write .npy outputs", run: async (a) => (await import("./simulate.ts")).simulateCommand(a) },
+  fit: { summary: "fit a model to data as a JSON config describes (--quickstart: a small real fit)", run: async (a) => (await import("./fit.ts")).fitCommand(a) },
   demo: { summary: "simulate the bundled HCP connectome and print a summary", run: async (a) => (await import("./demo.ts")).demoCommand(a) },
   bench: { summary: "run the benchmarks (same as npm run bench)", run: async (a) => (await import("./bench.ts")).benchCommand(a) },
 };
@@ -31,8 +32,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await c.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`brainfit ${cmd}: ${err.message}\n`);
+    // Bad flags, bad files and bad model or simulation settings are the caller's to fix: exit 2.
+    const input = ["UsageError", "SimulationError", "NetworkError", "ModelSpecError", "ExprSyntaxError", "BrainfitIOError"];
+    if (err instanceof UsageError || input.includes((err as Error)?.name)) {
+      process.stderr.write(`brainfit ${cmd}: ${(err as Error).message}\n`);
       return 2;
     }
     const e = err as Error;
