@@ -7,7 +7,6 @@ import type { BackendName } from "../sim/prepare.ts";
 import { fcTril } from "../stats/fc.ts";
 import { FcdWorkspace } from "../stats/fcd.ts";
 import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";
-import { BalloonStream } from "./balloon.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 
 export interface EvalRequest {
@@ -67,7 +66,7 @@ export function simulationGroupKey(p: FitProblem): string {
   const net = p.network;
   return [
     idOf(p.model.spec), idOf(net.weights as object), idOf(net.lengths as object | undefined), net.speed ?? "inf",
-    p.duration, p.dt, p.integrator, p.signal, p.tr, p.signal === "bold" ? p.boldDt : 0,
+    p.duration, p.dt, p.integrator, p.signal, p.tr,
   ].join("|");
 }
 
@@ -157,40 +156,23 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
     const averages = [...new Set([...idx.flatMap((i) => requests[i]!.problem.averages), ...(opts.extraAverages ? first.model.stateNames : [])])];
     const seeds = idx.map((i) => requests[i]!.problem.seed);
     const signals: Float64Array[] = [];
-    let bold: BalloonStream | null = null;
-    const base = {
+    const res = await simulate({
       model: first.model, network: first.network, lanes, params, duration: first.duration, dt: first.dt,
-      integrator: first.integrator, seed: seeds, noise: "shared" as const, averages,
+      integrator: first.integrator, seed: seeds, noise: "shared", averages,
       backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu,
-    };
-    let res;
-    if (first.signal === "bold") {
-      const every = Math.round((first.tr * 1000) / first.boldDt);
-      bold = new BalloonStream(lanes, n, first.boldDt / 1000, every, first.nSamples);
-      const input = first.model.spec.boldInput!;
-      const stream = bold;
-      res = await simulate({
-        ...base, record: { observables: [input], period: first.boldDt }, keepRecorded: false,
-        onChunk: (c) => stream.push(c.data[input]!, c.count),
-      });
-      for (let l = 0; l < lanes; l++) {
-        const all = bold.bold.subarray(l * n * first.nSamples, (l + 1) * n * first.nSamples);
-        signals.push(trim(all, n, first.nSamples, requests[idx[l]!]!.problem.removeSamples));
+      record: { observables: [first.signal], period: first.tr * 1000 },
+    });
+    const rec = res.recorded[first.signal]!;
+    const T = res.times.length;
+    for (let l = 0; l < lanes; l++) {
+      const remove = requests[idx[l]!]!.problem.removeSamples;
+      const kept = T - remove;
+      const s = new Float64Array(n * kept);
+      for (let t = 0; t < kept; t++) {
+        const o = (l * T + t + remove) * n;
+        for (let i = 0; i < n; i++) s[i * kept + t] = rec[o + i]!;
       }
-    } else {
-      res = await simulate({ ...base, record: { observables: [first.signal], period: first.tr * 1000 } });
-      const rec = res.recorded[first.signal]!;
-      const T = res.times.length;
-      for (let l = 0; l < lanes; l++) {
-        const remove = requests[idx[l]!]!.problem.removeSamples;
-        const kept = T - remove;
-        const s = new Float64Array(n * kept);
-        for (let t = 0; t < kept; t++) {
-          const o = (l * T + t + remove) * n;
-          for (let i = 0; i < n; i++) s[i * kept + t] = rec[o + i]!;
-        }
-        signals.push(s);
-      }
+      signals.push(s);
     }
     simulateMs += res.elapsedMs;
     infos.add(res.backendInfo);
@@ -210,12 +192,4 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
     });
   }
   return { results, outputs, simulateCalls: groups.size, backendInfo: [...infos].join("; "), simulateMs };
-}
-
-function trim(all: Float64Array, n: number, T: number, remove: number): Float64Array {
-  if (remove === 0) return Float64Array.from(all);
-  const kept = T - remove;
-  const out = new Float64Array(n * kept);
-  for (let i = 0; i < n; i++) out.set(all.subarray(i * T + remove, (i + 1) * T), i * kept);
-  return out;
 }

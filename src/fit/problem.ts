@@ -4,6 +4,7 @@
 // defineProblem() checks everything once and precomputes the empirical summaries.
 import { compileModel, type CompiledModel, type ModelSpec } from "../models/spec.ts";
 import { getModel } from "../models/index.ts";
+import { withBold, type BoldParamSet } from "../models/bold.ts";
 import type { NetworkInput } from "../sim/network.ts";
 import type { Integrator } from "../sim/prepare.ts";
 import type { ParamScale } from "../optim/types.ts";
@@ -44,12 +45,13 @@ export interface FitSimulationSettings {
   /** Sampling period of the comparison signal in s (BOLD TR; default 0.72). */
   tr?: number;
   /**
-   * "bold" (default when the model declares a BOLD input): Balloon–Windkessel BOLD of the
-   * model's boldInput. Otherwise the name of an observable sampled every tr.
+   * "bold" (default when the model declares a BOLD input): Balloon–Windkessel BOLD, integrated
+   * in the kernel (the model is wrapped with withBold unless it already has a `bold`
+   * observable), sampled every tr. Otherwise the name of an observable sampled every tr.
    */
   signal?: string;
-  /** Step of the BOLD integration (input sampling period) in ms (default 1). */
-  boldDt?: number;
+  /** Balloon–Windkessel constants when the model is wrapped with withBold (default "friston2003"). */
+  boldParams?: BoldParamSet;
   /** Seconds removed from the start of the signal before statistics (default 0). */
   boldRemove?: number;
   /** FCD window and step in s (default 30 and 5; cuBNM's rounding to TRs). */
@@ -159,7 +161,6 @@ export class FitProblem {
   readonly tr: number;
   /** "bold" or an observable name. */
   readonly signal: string;
-  readonly boldDt: number;
   readonly seed: number;
   readonly integrator: Integrator;
   readonly pairOptions: PairOptions;
@@ -184,7 +185,12 @@ export class FitProblem {
     const fail = (field: string, msg: string): never => {
       throw new FitConfigError(field, msg);
     };
-    const model = typeof spec.model === "string" ? wrapModelName(spec.model) : isCompiled(spec.model) ? spec.model : compileModel(spec.model);
+    let model = typeof spec.model === "string" ? wrapModelName(spec.model) : isCompiled(spec.model) ? spec.model : compileModel(spec.model);
+    const sim = spec.simulation;
+    if ((sim?.signal ?? (model.spec.boldInput ? "bold" : "")) === "bold" && !model.observables.includes("bold")) {
+      if (!model.spec.boldInput) fail("simulation.signal", `${model.name} declares no BOLD input; name an observable instead (${model.observables.join(", ")})`);
+      model = boldModel(model.spec, sim.boldParams ?? "friston2003");
+    }
     this.model = model;
     this.name = spec.name ?? model.name;
     if (!/^[A-Za-z0-9._-]+$/.test(this.name)) fail("name", `'${this.name}' names a folder: use letters, digits, '-', '_' or '.'`);
@@ -262,36 +268,22 @@ export class FitProblem {
     }
 
     // Simulation settings.
-    const sim = spec.simulation;
     if (!sim || !(sim.duration > 0)) fail("simulation.duration", "give the simulated time in seconds (> 0)");
     this.duration = sim.duration;
     this.dt = sim.dt ?? 0.1;
     if (!(this.dt > 0)) fail("simulation.dt", `must be > 0 ms, got ${this.dt}`);
     this.tr = sim.tr ?? 0.72;
     if (!(this.tr > 0)) fail("simulation.tr", `must be > 0 s, got ${this.tr}`);
-    this.signal = sim.signal ?? (model.spec.boldInput ? "bold" : model.observables[0]!);
-    if (this.signal === "bold") {
-      if (!model.spec.boldInput) fail("simulation.signal", `${model.name} declares no BOLD input; name an observable instead (${model.observables.join(", ")})`);
-    } else if (!model.observables.includes(this.signal)) {
+    this.signal = sim.signal ?? (model.observables.includes("bold") ? "bold" : model.observables[0]!);
+    if (!model.observables.includes(this.signal)) {
       fail("simulation.signal", unknownNameMessage(`observable of ${model.name}`, this.signal, ["bold", ...model.observables]));
     }
-    this.boldDt = sim.boldDt ?? 1;
-    if (!(this.boldDt > 0)) fail("simulation.boldDt", `must be > 0 ms, got ${this.boldDt}`);
-    const stepsPerSample = (ms: number, field: string) => {
-      const r = ms / this.dt;
-      if (Math.abs(r - Math.round(r)) > 1e-6 * r || Math.round(r) < 1) fail(field, `${ms} ms is not a whole number of integration steps (dt = ${this.dt} ms)`);
-      return Math.round(r);
-    };
-    const nSteps = Math.round((this.duration * 1000) / this.dt);
-    if (this.signal === "bold") {
-      const every = stepsPerSample(this.boldDt, "simulation.boldDt");
-      const per = (this.tr * 1000) / this.boldDt;
-      if (Math.abs(per - Math.round(per)) > 1e-6 * per) fail("simulation.tr", `TR ${this.tr} s is not a whole number of BOLD steps (${this.boldDt} ms)`);
-      this.nSamples = Math.floor(Math.floor(nSteps / every) / Math.round(per));
-    } else {
-      const every = stepsPerSample(this.tr * 1000, "simulation.tr");
-      this.nSamples = Math.floor(nSteps / every);
+    const perSample = (this.tr * 1000) / this.dt;
+    if (Math.abs(perSample - Math.round(perSample)) > 1e-6 * perSample || Math.round(perSample) < 1) {
+      fail("simulation.tr", `${this.tr} s is not a whole number of integration steps (dt = ${this.dt} ms)`);
     }
+    const nSteps = Math.round((this.duration * 1000) / this.dt);
+    this.nSamples = Math.floor(nSteps / Math.round(perSample));
     const remove = sim.boldRemove ?? 0;
     if (!(remove >= 0)) fail("simulation.boldRemove", `must be >= 0 s, got ${remove}`);
     this.removeSamples = Math.round(remove / this.tr);
@@ -444,7 +436,7 @@ export class FitProblem {
       objectives: this.objectives,
       penalties: this.penalties.map((p) => p.name),
       simulation: {
-        duration: this.duration, dt: this.dt, tr: this.tr, signal: this.signal, boldDt: this.boldDt,
+        duration: this.duration, dt: this.dt, tr: this.tr, signal: this.signal,
         boldRemove: this.removeSamples * this.tr, samples: this.nSamples, keptSamples: this.nTime,
         fcd: this.fcdOptions ? { windowTRs: this.fcdOptions.windowTRs, stepTRs: this.fcdOptions.stepTRs } : null,
         excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, integrator: this.integrator,
@@ -452,6 +444,24 @@ export class FitProblem {
       divergedCost: this.divergedCost,
     };
   }
+}
+
+// One compiled BOLD-wrapped model per (spec, parameter set), so that problems on the same model
+// share it and their lanes can share one simulate() call.
+const boldModels = new WeakMap<ModelSpec, Map<string, CompiledModel>>();
+function boldModel(spec: ModelSpec, params: BoldParamSet): CompiledModel {
+  let m = boldModels.get(spec);
+  if (!m) boldModels.set(spec, (m = new Map()));
+  let c = m.get(params);
+  if (!c) {
+    try {
+      c = compileModel(withBold(spec, { params }));
+    } catch (e) {
+      throw new FitConfigError("simulation.boldParams", (e as Error).message);
+    }
+    m.set(params, c);
+  }
+  return c;
 }
 
 function wrapModelName(name: string): CompiledModel {

@@ -1,0 +1,99 @@
+// brainfit fit: run the fit a JSON config describes; results per run in <out>/<problem>/<type>_run-<k>/.
+// Exit codes: 0 every run finished with a finite best; 1 a run failed or found no finite cost;
+// 2 usage or config errors (the message names the field and the fix), or an --out folder that
+// already holds a run without --resume/--overwrite.
+import { readConfigFile } from "../fit/from-config.ts";
+import { runsFromConfig, validateConfig } from "../fit/config.ts";
+import { QUICKSTART_CONFIG } from "../fit/quickstart.ts";
+import { batchOptimize, FitRunError, type ProgressInfo, type RunResult } from "../fit/run.ts";
+import { FitConfigError } from "../fit/validate.ts";
+import type { BackendName } from "../sim/prepare.ts";
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+
+const FLAGS: FlagSpec[] = [
+  { name: "out", type: "string", default: "out/fit", metavar: "DIR", help: "results root; each run writes DIR/<problem>/<optimizer>_run-<k>/" },
+  { name: "backend", type: "string", default: "auto", metavar: "auto|webgpu|wasm|reference", help: "where simulations run" },
+  { name: "threads", type: "number", metavar: "N", help: "wasm backend worker threads (default: all cores)" },
+  { name: "resume", type: "boolean", help: "continue runs from their checkpoints in --out (a finished run is left as it is)" },
+  { name: "overwrite", type: "boolean", help: "start again in run folders that already hold a run" },
+  { name: "max-generations", type: "number", metavar: "N", help: "stop every run after N generations" },
+  { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file" },
+  { name: "check", type: "boolean", help: "validate the config and load its data, then exit without fitting" },
+  { name: "quiet", type: "boolean", help: "print nothing but errors" },
+  { name: "help", type: "boolean", help: "show this help" },
+];
+
+export const FIT_HELP = formatHelp(
+  "usage: brainfit fit <config.json> [options]\n       brainfit fit --quickstart [options]",
+  "Fit a brain network model as the JSON config describes (see docs/fit.md). Writes per run:\n" +
+    "config.json, history.csv (every candidate), checkpoint.json (after every generation), best.json,\n" +
+    "optimizer.json and the best simulation's outputs (.npy). A progress line shows on terminals.\n" +
+    "Exit codes: 0 done, 1 a run failed or found no finite cost, 2 usage or config error.",
+  FLAGS,
+);
+
+function fmt(v: number): string {
+  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : v.toFixed(4);
+}
+
+function progressLine(p: ProgressInfo): string {
+  const eta = p.etaSeconds === null ? "?" : p.etaSeconds < 90 ? `${p.etaSeconds.toFixed(0)} s` : `${(p.etaSeconds / 60).toFixed(1)} min`;
+  return `gen ${p.generation}  runs ${p.running}/${p.runs}  evals ${p.evaluations} (${p.evaluationsPerSecond.toFixed(1)}/s)  best cost ${Number.isFinite(p.bestCost) ? fmt(p.bestCost) : "-"}  ETA ${eta}${p.diverged ? `  diverged ${p.diverged}` : ""}`;
+}
+
+export function summarize(results: RunResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(`${r.label}: ${r.stopReason ?? "running"} after ${r.generations} generations, ${r.evaluations} simulations${r.diverged + r.invalid ? ` (${r.diverged} diverged, ${r.invalid} invalid)` : ""}, ${(r.elapsedMs / 1000).toFixed(1)} s`);
+    if (r.best) {
+      lines.push(`  best: ${Object.entries(r.best.params).map(([k, v]) => `${k} = ${fmt(v)}`).join(", ")}`);
+      lines.push(`  GOF ${fmt(r.best.gof)} (${Object.entries(r.best.terms).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})${Object.keys(r.best.penalties).length ? `, penalties ${Object.values(r.best.penalties).map(fmt).join(", ")}` : ""}, cost ${fmt(r.best.cost)}`);
+    } else lines.push("  no finite cost was found");
+    if (r.hypervolume !== undefined) lines.push(`  Pareto front: ${r.pareto?.length ?? 0} points, hypervolume ${fmt(r.hypervolume)}`);
+    if (r.dir) lines.push(`  folder: ${r.dir}`);
+  }
+  if (results[0]) lines.push(`backend: ${results[0].backendInfo}`);
+  return lines.join("\n") + "\n";
+}
+
+export async function fitCommand(argv: string[]): Promise<number> {
+  const { flags, positional } = parseFlags(argv, FLAGS, "fit");
+  if (flags.help) {
+    process.stdout.write(FIT_HELP);
+    return 0;
+  }
+  const quiet = Boolean(flags.quiet);
+  if (positional.length > 1) throw new UsageError(`expected one config file, got ${positional.length} (${positional.join(", ")})`);
+  if (!flags.quickstart && positional.length === 0) throw new UsageError("give a config file (brainfit fit config.json) or --quickstart; see 'brainfit fit --help'");
+  if (flags.quickstart && positional.length) throw new UsageError("give either a config file or --quickstart, not both");
+  const backend = String(flags.backend) as BackendName;
+  if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
+  if (flags.resume && flags.overwrite) throw new UsageError("--resume and --overwrite contradict each other; pick one");
+  try {
+    let config: unknown = flags.quickstart ? structuredClone(QUICKSTART_CONFIG) : undefined;
+    let baseDir: string | undefined;
+    if (!config) ({ config, baseDir } = await readConfigFile(positional[0]!));
+    validateConfig(config);
+    const runs = await runsFromConfig(config, { baseDir });
+    if (flags.check) {
+      if (!quiet) process.stdout.write(`config OK: ${runs.length} run(s): ${runs.map((r) => `${r.problem.name} (${r.optimizer.type}, ${r.problem.dim} dimensions: ${r.problem.dims.map((d) => d.name).join(", ")})`).join("; ")}\n`);
+      return 0;
+    }
+    const tty = !quiet && process.stdout.isTTY === true;
+    const out = String(flags.out);
+    if (!quiet) process.stdout.write(`brainfit fit: ${runs.length} run(s) → ${out}${flags.resume ? " (resuming)" : ""}\n`);
+    const results = await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), {
+      out, backend, config, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite),
+      threads: flags.threads === undefined ? undefined : Number(flags.threads),
+      maxGenerations: flags["max-generations"] === undefined ? undefined : Number(flags["max-generations"]),
+      onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${progressLine(p)}`) : undefined,
+    });
+    if (tty) process.stdout.write("\n");
+    if (!quiet) process.stdout.write(summarize(results));
+    return results.every((r) => r.best !== null) ? 0 : 1;
+  } catch (e) {
+    if (e instanceof FitConfigError) throw new UsageError(e.message);
+    if (e instanceof FitRunError) throw new UsageError(e.message);
+    throw e;
+  }
+}

