@@ -17,7 +17,7 @@ export interface BOOptions extends CommonOptions {
   /** Candidates per ask after the initial design (q). Default 1. */
   batchSize?: number;
   /** Random restarts of the marginal-likelihood optimisation (besides the previous optimum
-   *  and the default start). Default 2. */
+   *  and the default start). Default 1. */
   hyperRestarts?: number;
   /** Random candidates scored by EI before local refinement. Default 1000. */
   candidates?: number;
@@ -54,7 +54,7 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     const n = space.dim;
     const resolved: BOOptions = {
       ...options, dim: n, seed: options.seed ?? 0, initialPoints: options.initialPoints ?? Math.max(5, 2 * n + 2),
-      batchSize: options.batchSize ?? 1, hyperRestarts: options.hyperRestarts ?? 2, candidates: options.candidates ?? 1000,
+      batchSize: options.batchSize ?? 1, hyperRestarts: options.hyperRestarts ?? 1, candidates: options.candidates ?? 1000,
       refine: options.refine ?? 3, xi: options.xi ?? 0,
     };
     for (const key of ["initialPoints", "batchSize", "candidates"] as const) {
@@ -135,7 +135,7 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     const starts: number[][] = [];
     if (this.st.theta !== null) starts.push(this.st.theta);
     starts.push(hyperToVector({ logLengthscales: new Array<number>(n).fill(Math.log(0.3)), logSignalVariance: 0, logNoiseVariance: Math.log(1e-4) }));
-    for (let r = 0; r < (this.options.hyperRestarts ?? 2); r++) starts.push(lo.map((l, i) => this.rng.uniformIn(l, hi[i])));
+    for (let r = 0; r < (this.options.hyperRestarts ?? 1); r++) starts.push(lo.map((l, i) => this.rng.uniformIn(l, hi[i])));
     let bestTheta = starts[0];
     let bestValue = Infinity;
     for (const x0 of starts) {
