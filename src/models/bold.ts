@@ -26,22 +26,28 @@ export interface BoldConstants {
   k3: number;
 }
 
-const BALLOON = { kappa: 1 / 0.65, gamma: 1 / 0.41, tau: 0.98, alpha: 0.32, E0: 0.34, V0: 2 };
+/** Friston et al. 2003 (NeuroImage 19:1273) Table 1 / Friston et al. 2000: rates κ 0.65/s, γ 0.41/s. */
+const BALLOON = { kappa: 0.65, gamma: 0.41, tau: 0.98, alpha: 0.32, E0: 0.34, V0: 2 };
 
 /**
  * Parameter sets:
- *  - friston2003: Friston et al. 2003 (NeuroImage 19:1273) / Friston 2000 balloon constants
- *    (κ = 1/0.65 s⁻¹, γ = 1/0.41 s⁻¹, τ 0.98 s, α 0.32, E0 0.34) with k1 = 7 E0, k2 = 2,
- *    k3 = 2 E0 − 0.2 — cuBNM's default ('friston2003').
+ *  - friston2003: the balloon constants as Friston et al. 2003 publish them (κ = 0.65 s⁻¹ signal
+ *    decay, γ = 0.41 s⁻¹ autoregulation, τ 0.98 s, α 0.32, E0 0.34) with k1 = 7 E0, k2 = 2,
+ *    k3 = 2 E0 − 0.2. A 100-ms impulse peaks ≈ 3.1 s later and undershoots after.
+ *  - cubnm: what cuBNM (and Deco et al.'s BOLD.m it follows) integrates under the name
+ *    'friston2003': the same constants except κ = 1/0.65 s⁻¹ and γ = 1/0.41 s⁻¹ (0.65 and 0.41
+ *    read as time constants), a faster response (impulse peak ≈ 1.7 s). Use it to reproduce cuBNM.
  *  - heinzle2016-3T: the Stephan et al. 2007 (NeuroImage 38:387) signal equation with Heinzle et
  *    al. 2016 (NeuroImage 125:556) 3 T values: k1 = 4.3 ν0 E0 TE, k2 = ε r0 E0 TE, k3 = 1 − ε with
- *    ν0 = 28.265 s⁻¹·T × 3 T = 84.8 s⁻¹, r0 = 110 s⁻¹, ε = 0.47, E0 = 0.34, TE = 30 ms, giving
- *    cuBNM's k1 = 3.72, k2 = 0.527, k3 = 0.53 ('heinzle2016-3T').
+ *    ν0 = 28.265 s⁻¹·T × 3 T = 84.8 s⁻¹, r0 = 110 s⁻¹, ε = 0.47, E0 = 0.34, TE = 30 ms, which give
+ *    cuBNM's k1 = 3.72, k2 = 0.527, k3 = 0.53; balloon constants as friston2003.
  * A 7 T set is not offered: we could not verify its constants (TE, r0, ε at 7 T); pass them
  * explicitly as a BoldConstants object if you have them.
+ * V0 is 2 (percent) in every set, as cuBNM's V_0 = 0.02 · 100.
  */
-export const BOLD_PARAMS: Record<"friston2003" | "heinzle2016-3T", BoldConstants> = {
+export const BOLD_PARAMS: Record<"friston2003" | "cubnm" | "heinzle2016-3T", BoldConstants> = {
   friston2003: { ...BALLOON, k1: 7 * 0.34, k2: 2, k3: 2 * 0.34 - 0.2 },
+  cubnm: { ...BALLOON, kappa: 1 / 0.65, gamma: 1 / 0.41, k1: 7 * 0.34, k2: 2, k3: 2 * 0.34 - 0.2 },
   "heinzle2016-3T": { ...BALLOON, k1: 3.72, k2: 0.527, k3: 0.53 },
 };
 

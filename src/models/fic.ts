@@ -6,6 +6,7 @@
 //  - ficPenalty: cuBNM's penalty on nodes whose mean r_E strays more than 1 Hz from 3 Hz.
 import { RWW_CONSTANTS as C } from "./rww.ts";
 import { simulate, type SimulateOptions } from "../sim/simulate.ts";
+import type { CompiledModel, ModelSpec } from "./spec.ts";
 
 export class FicError extends Error {
   constructor(field: string, message: string) {
@@ -238,6 +239,8 @@ export async function numericalFic(opts: SimulateOptions, fic: NumericalFicOptio
   const meanIE = new Float64Array(lanes * n);
   const { seeds, streams } = laneStreams(opts, lanes);
   // Per-lane views of every parameter (lanes × nodes), so a subset of lanes can be rerun.
+  const spec: ModelSpec = "spec" in opts.model ? (opts.model as CompiledModel).spec : (opts.model as ModelSpec);
+  const globalNames = new Set(spec.parameters.filter((p) => p.scope === "global").map((p) => p.name));
   const full: Record<string, Float64Array> = {};
   for (const key of Object.keys(params)) if (key !== "wIE") full[key] = laneNode(key, 0);
   let active = Array.from({ length: lanes }, (_, l) => l);
@@ -249,7 +252,7 @@ export async function numericalFic(opts: SimulateOptions, fic: NumericalFicOptio
       active.forEach((l, k) => out.set(a.subarray(l * n, (l + 1) * n), k * n));
       return out;
     };
-    for (const [k, v] of Object.entries(full)) sub[k] = pick(v);
+    for (const [k, v] of Object.entries(full)) sub[k] = globalNames.has(k) ? Float64Array.from(active, (l) => v[l * n]!) : pick(v);
     sub.wIE = pick(wIE);
     const means = await windowMeanIE({
       ...opts, lanes: active.length, params: sub, seed: active.map((l) => seeds[l]!), noise: active.map((l) => streams[l]!),
