@@ -2,7 +2,7 @@
 // bit-identical to src/noise/philox.ts and kernels/philox.wgsl, plus Box–Muller normals.
 
 // (AssemblyScript source: v128, f32x4 … are compiler builtins; not part of the TypeScript build)
-import { vcos, vlog, vsin } from "./vmath";
+import { cosOut, sinOut, vlog, vsincos } from "./vmath";
 
 const M0: u32 = 0xd2511f53;
 const M1: u32 = 0xcd9e8d57;
@@ -56,12 +56,14 @@ export function philox(c0s: u32, c1s: u32, c2s: u32, c3s: u32, k0: v128, k1: v12
   const twoPi = f32x4.splat(6.283185307179586);
   const r01 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w0))));
   const t01 = f32x4.mul(twoPi, uniform24(w1));
-  z0 = f32x4.mul(r01, vcos(t01));
-  z1 = f32x4.mul(r01, vsin(t01));
+  vsincos(t01);
+  z0 = f32x4.mul(r01, cosOut);
+  z1 = f32x4.mul(r01, sinOut);
   if (both) {
     const r23 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w2))));
     const t23 = f32x4.mul(twoPi, uniform24(w3));
-    z2 = f32x4.mul(r23, vcos(t23));
-    z3 = f32x4.mul(r23, vsin(t23));
+    vsincos(t23);
+    z2 = f32x4.mul(r23, cosOut);
+    z3 = f32x4.mul(r23, sinOut);
   }
 }

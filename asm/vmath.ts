@@ -107,6 +107,24 @@ export function vcos(x: v128): v128 {
   return v128.xor(v, v128.and(neg, i32x4.splat(0x80000000)));
 }
 
+// sin and cos of the same argument share the reduction and both polynomials (Box–Muller).
+export let sinOut: v128 = f32x4.splat(0);
+export let cosOut: v128 = f32x4.splat(0);
+export function vsincos(x: v128): void {
+  const ax = f32x4.abs(x);
+  const j = octant(ax);
+  const r = reduce(ax, j);
+  const z = f32x4.mul(r, r);
+  const sp = sinPoly(r, z);
+  const cp = cosPoly(z);
+  const odd = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
+  const sinFlip = v128.xor(i32x4.shl(v128.and(j, i32x4.splat(4)), 29), v128.and(x, i32x4.splat(0x80000000)));
+  sinOut = v128.xor(v128.bitselect(cp, sp, odd), sinFlip);
+  const jm = v128.and(j, i32x4.splat(6));
+  const cosNeg = v128.or(i32x4.eq(jm, i32x4.splat(2)), i32x4.eq(jm, i32x4.splat(4)));
+  cosOut = v128.xor(v128.bitselect(sp, cp, odd), v128.and(cosNeg, i32x4.splat(0x80000000)));
+}
+
 export function vtanh(x: v128): v128 {
   const ax = f32x4.min(f32x4.abs(x), splat(10.0));
   // large: 1 − 2/(e^{2|x|} + 1), sign restored

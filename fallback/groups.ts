@@ -65,7 +65,7 @@ export class LaneGroupRunner {
     let top = DATA_BASE;
     const alloc = (bytes: number) => {
       const at = top;
-      top += Math.ceil(bytes / 16) * 16;
+      top += Math.ceil(bytes / 64) * 64; // cache-line aligned: a 16-lane node block is one line
       return at;
     };
     const layout = [
