@@ -48,12 +48,22 @@ SRC
   echo "install-system: added bookworm-backports"
 fi
 
-apt-get update -qq
+# Quiet unless something fails: maintainer scripts chatter on stderr.
+LOG=$(mktemp /tmp/install-system.XXXXXX.log)
+quietly() {
+  if ! "$@" >>"$LOG" 2>&1; then
+    echo "install-system: failed: $*" >&2
+    tail -n 40 "$LOG" >&2
+    exit 1
+  fi
+}
+quietly apt-get update -qq
 if [[ $need_mesa -eq 1 ]]; then
-  apt-get install "${APT_OPTS[@]}" -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+  quietly apt-get install "${APT_OPTS[@]}" -t bookworm-backports mesa-vulkan-drivers libvulkan1
 fi
 if [[ $need_chromium -eq 1 ]]; then
-  apt-get install "${APT_OPTS[@]}" chromium >/dev/null
+  quietly apt-get install "${APT_OPTS[@]}" chromium
 fi
+rm -f "$LOG"
 echo "install-system: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers)," \
   "libvulkan1 $(dpkg-query -W -f='${Version}' libvulkan1), chromium $(dpkg-query -W -f='${Version}' chromium)"
