@@ -31,11 +31,13 @@ struct Run {
 @group(0) @binding(0) var<uniform> run: Run;
 // [lane][node][state]
 @group(0) @binding(1) var<storage, read_write> state: array<f32>;
-// [lane][coupling][slot][node]: coupled quantity h of every node for the last R steps
+// [lane][coupling][slot][node]: coupled quantity h of every node for the last R steps, stored
+// twice (slots s and s + R), so a delayed read is one add: no wrap-around test per edge
 @group(0) @binding(2) var<storage, read_write> ring: array<f32>;
 // [lane][node][param]
 @group(0) @binding(3) var<storage, read> params: array<f32>;
-// CSR network shared by all lanes: rowStart[N + 1], source[E], delay[E], weight bits[E]
+// CSR network shared by all lanes: rowStart[N + 1] (padded to even length), then per edge
+// (source − delay·N as i32, weight bits): one 8-byte load per edge
 @group(0) @binding(4) var<storage, read> net: array<u32>;
 // (seed, stream) per lane
 @group(0) @binding(5) var<storage, read> keys: array<vec2<u32>>;
@@ -73,7 +75,7 @@ fn load_params(lane: u32, i: u32) -> array<f32, N_PARAMS1> {
 }
 
 fn ring_index(lane: u32, k: u32, slot: u32, i: u32) -> u32 {
-  return ((lane * N_COUPLINGS1 + k) * run.ring_len + slot) * run.n_nodes + i;
+  return ((lane * N_COUPLINGS1 + k) * 2u * run.ring_len + slot) * run.n_nodes + i;
 }
 
 // Initial states, and their coupled values as the whole history (t <= 0).
@@ -86,7 +88,7 @@ fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
     let p = load_params(lane, i);
     var h = model_coupled(x, p);
     for (var k = 0u; k < N_COUPLINGS; k++) {
-      for (var r = 0u; r < run.ring_len; r++) {
+      for (var r = 0u; r < 2u * run.ring_len; r++) {
         ring[ring_index(lane, k, r, i)] = h[k];
       }
     }
@@ -98,9 +100,7 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   let lane = wid.x;
   let n = run.n_nodes;
   let R = run.ring_len;
-  let src_off = n + 1u;
-  let del_off = src_off + run.n_edges;
-  let w_off = del_off + run.n_edges;
+  let edge_off = (n + 2u) & ~1u;
   let key = keys[lane];
   for (var s = 0u; s < run.n_steps; s++) {
     let step = run.first_step + s;
@@ -118,16 +118,14 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
       var c = array<f32, N_COUPLINGS1>();
       var wsum = 0.0;
       let e_end = net[i + 1u];
+      // Slot now + R − d of the mirrored ring: index base + (now + R)·N + (j − d·N).
+      let row_base = ring_index(lane, 0u, now + R, 0u);
+      let k_stride = 2u * R * n;
       for (var e = net[i]; e < e_end; e++) {
-        let j = net[src_off + e];
-        let d = net[del_off + e];
-        let w = bitcast<f32>(net[w_off + e]);
-        var slot = now + R - d;
-        if (slot >= R) {
-          slot -= R;
-        }
+        let at = u32(i32(row_base) + bitcast<i32>(net[edge_off + 2u * e]));
+        let w = bitcast<f32>(net[edge_off + 2u * e + 1u]);
         for (var k = 0u; k < N_COUPLINGS; k++) {
-          c[k] += w * ring[ring_index(lane, k, slot, j)];
+          c[k] += w * ring[at + k * k_stride];
         }
         wsum += w;
       }
@@ -142,6 +140,7 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
       var h = model_coupled(x, p);
       for (var k = 0u; k < N_COUPLINGS; k++) {
         ring[ring_index(lane, k, next, i)] = h[k];
+        ring[ring_index(lane, k, next + R, i)] = h[k];
       }
 /*@OBSERVE@*/
     }

@@ -196,7 +196,7 @@ describe("webgpu run plan (no GPU needed)", () => {
     const sim = prepareSimulation({ model: supHopf, network: network(100, 5, 150, 0.1), lanes: 512, duration: 0.01 });
     const plan = planWebGpuRun(sim, { maxStorageBufferBindingSize: 16 << 20, maxComputeWorkgroupsPerDimension: 65535 });
     expect(plan.lanesPerGroup).toBeLessThan(512);
-    expect(plan.lanesPerGroup * plan.ringLength * 100 * 4).toBeLessThanOrEqual(16 << 20);
+    expect(plan.lanesPerGroup * 2 * plan.ringLength * 100 * 4).toBeLessThanOrEqual(16 << 20); // mirrored ring: 2R slots
     expect(() => planWebGpuRun(sim, { maxStorageBufferBindingSize: 1024, maxComputeWorkgroupsPerDimension: 65535 })).toThrow(/maxStorageBufferBindingSize/);
   });
 

@@ -34,7 +34,7 @@ export class WebGpuSimulationError extends Error {
 }
 
 export interface WebGpuRunOptions {
-  /** Invocations per workgroup (one workgroup per lane); default 64. */
+  /** Invocations per workgroup (one workgroup per lane); default: nodes rounded up to 32…256. */
   workgroupSize?: number;
   /** Tuning and testing knobs; results are bit-identical whatever their values. */
   webgpu?: {
@@ -76,7 +76,7 @@ export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opt
   const nRec = sim.recordIdx.length;
   const nAvg = sim.averageIdx.length;
   const maxBinding = limits.maxStorageBufferBindingSize;
-  const perLaneBytes = Math.max(K * R * n * 4, P * n * 4, S * n * 4, nAvg * n * 4);
+  const perLaneBytes = Math.max(K * 2 * R * n * 4, P * n * 4, S * n * 4, nAvg * n * 4);
   if (perLaneBytes > maxBinding) {
     throw new WebGpuSimulationError(
       `one lane needs ${perLaneBytes} bytes in one buffer (delay ring of ${R} steps × ${n} nodes), more than this adapter's ` +
@@ -94,10 +94,10 @@ export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opt
     ? Math.max(1, Math.min(sim.nSamples, positive(knobs.chunkSamples, "chunkSamples") ?? MAX_CHUNK_SAMPLES, Math.floor(Math.min(RECORD_CHUNK_BYTES, maxBinding) / sampleBytes)))
     : 0;
   const stepsPerDispatch = positive(knobs.stepsPerDispatch, "stepsPerDispatch") ?? Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (lanesPerGroup * n)));
-  const groupBytes = (count: number) => [count * n * S * 4, count * K * R * n * 4, count * n * P * 4, count * 8, nRec * count * chunkSamples * n * 4, count * n * nAvg * 4];
+  const groupBytes = (count: number) => [count * n * S * 4, count * K * 2 * R * n * 4, count * n * P * 4, count * 8, nRec * count * chunkSamples * n * 4, count * n * nAvg * 4];
   const groupSizes = [];
   for (let first = 0; first < lanes; first += lanesPerGroup) groupSizes.push(...groupBytes(Math.min(lanesPerGroup, lanes - first)));
-  const shared = [(n + 1 + 3 * sim.network.source.length) * 4, UNIFORM_SLOTS * UNIFORM_STRIDE, 2 * sampleBytes * chunkSamples, 2 * lanes * n * nAvg * 4];
+  const shared = [(n + 2 + 2 * sim.network.source.length) * 4, UNIFORM_SLOTS * UNIFORM_STRIDE, 2 * sampleBytes * chunkSamples, 2 * lanes * n * nAvg * 4];
   const all = [...groupSizes, ...shared];
   return {
     ringLength: R,
@@ -201,6 +201,13 @@ function planSegments(sim: PreparedSimulation, chunkSamples: number, averaging: 
   return segs;
 }
 
+/** One invocation per node up to 256 (32, 64, 128 or 256): fewer idle invocations per step. */
+export function defaultWorkgroupSize(nNodes: number): number {
+  let wg = 32;
+  while (wg < nNodes && wg < 256) wg *= 2;
+  return wg;
+}
+
 interface LaneGroup {
   first: number;
   count: number;
@@ -233,7 +240,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     integrator: sim.integrator,
     recordIdx: sim.recordIdx,
     averageIdx: sim.averageIdx,
-    workgroupSize: opts.workgroupSize,
+    workgroupSize: opts.workgroupSize ?? defaultWorkgroupSize(n),
   });
   const plan = planWebGpuRun(sim, device.limits, opts);
   const kernel = await getKernel(device, m, kernelDef.source);
@@ -249,12 +256,15 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const { STORAGE, COPY_DST, COPY_SRC } = USAGE;
 
   try {
-    // Network shared by all lanes: rowStart, source, delay, weight (f32 bits).
-    const netWords = new Uint32Array(n + 1 + 3 * E);
+    // Network shared by all lanes: rowStart, then per edge (source − delay·n, weight bits).
+    const edgeOff = (n + 2) & ~1;
+    const netWords = new Uint32Array(edgeOff + 2 * E);
+    const netFloats = new Float32Array(netWords.buffer);
     netWords.set(net.rowStart, 0);
-    netWords.set(net.source, n + 1);
-    netWords.set(net.delay, n + 1 + E);
-    new Float32Array(netWords.buffer, (n + 1 + 2 * E) * 4, E).set(net.weight);
+    for (let e = 0; e < E; e++) {
+      netWords[edgeOff + 2 * e] = (net.source[e]! - net.delay[e]! * n) >>> 0;
+      netFloats[edgeOff + 2 * e + 1] = net.weight[e]!;
+    }
     const netBuf = makeBuffer(netWords.byteLength, STORAGE | COPY_DST, "network");
     device.queue.writeBuffer(netBuf, 0, netWords);
 
@@ -263,7 +273,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     for (let first = 0; first < lanes; first += lanesPerGroup) {
       const count = Math.min(lanesPerGroup, lanes - first);
       const state = makeBuffer(count * n * S * 4, STORAGE, "state");
-      const ring = makeBuffer(count * K * R * n * 4, STORAGE, "delay ring");
+      const ring = makeBuffer(count * K * 2 * R * n * 4, STORAGE, "delay ring");
       const params = makeBuffer(count * n * P * 4, STORAGE | COPY_DST, "params");
       device.queue.writeBuffer(params, 0, Float32Array.from(sim.params.subarray(first * n * P, (first + count) * n * P)));
       const keys = makeBuffer(count * 8, STORAGE | COPY_DST, "keys");
