@@ -36,6 +36,7 @@ export interface BestRecord {
 }
 
 export interface ProgressInfo {
+  /** Generations done by the longest run (counting those before a resume). */
   generation: number;
   /** Runs still going. */
   running: number;
@@ -181,7 +182,6 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
   for (const r of runs) if (r.dir) await openRunFolder(r, opts);
 
   const t0 = Date.now();
-  let generation = 0;
   let evalsThisSession = 0;
   const saveBest = opts.saveBest ?? true;
   for (;;) {
@@ -237,11 +237,10 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
       }
       evalsThisSession += a.xs.length;
     }
-    generation++;
     if (opts.onGeneration) {
       const elapsed = (Date.now() - t0) / 1000;
       await opts.onGeneration({
-        generation,
+        generation: Math.max(...runs.map((r) => r.generation)),
         running: runs.filter((r) => !r.optimizer.done).length,
         runs: runs.length,
         evaluations: runs.reduce((s, r) => s + r.evaluations, 0),

@@ -50,7 +50,11 @@ export function didYouMean(name: string, known: readonly string[]): string | und
       best = k;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3))) return best;
+  // A name that is part of a known one (or the reverse), e.g. "hopf" → "SupHopf".
+  const low = name.toLowerCase();
+  if (low.length >= 3) return known.find((k) => k.toLowerCase().includes(low.replace(/(.)\1$/, "$1")) || low.includes(k.toLowerCase()));
+  return undefined;
 }
 
 export function unknownNameMessage(what: string, name: string, known: readonly string[]): string {
