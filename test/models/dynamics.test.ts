@@ -113,10 +113,21 @@ describe("Balloon–Windkessel BOLD", () => {
         }
         range = Math.max(range, hi - lo);
       }
-      // Differences are Euler's O(bw_dt) error (plus the input held for 1 ms): under 2 % of the signal's range.
-      expect(worst).toBeLessThan(0.02 * range);
+      // Differences are Euler's O(bw_dt) error (plus the input held for 1 ms): measured 0.09–0.18 %
+      // of the signal's range; the test allows 1 %.
+      expect(worst).toBeLessThan(0.01 * range);
       expect(range).toBeGreaterThan(0);
     }
+  }, 30_000);
+
+  it("float32 BOLD (wasm) stays within 1e-3 of the float64 reference over 20 s (3e5 steps)", async () => {
+    const W = Float64Array.from([0, 1, 0.5, 0.2, 1, 0, 0.3, 0.1, 0.5, 0.3, 0, 1, 0.2, 0.1, 1, 0]).map((v) => v * 0.02);
+    const o = { model: withBold(rww), network: { weights: W }, duration: 20, dt: 0.1, integrator: "euler" as const, seed: 4, params: { wIE: 1.2, sigma: 0.01 }, record: { observables: ["bold"], period: 100 } };
+    const a = await simulate({ ...o, backend: "reference" }), b = await simulate({ ...o, backend: "wasm", threads: 1 });
+    let worst = 0, amp = 0;
+    a.recorded.bold!.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b.recorded.bold![i]!)); amp = Math.max(amp, Math.abs(v)); });
+    expect(amp).toBeGreaterThan(0.1);
+    expect(worst).toBeLessThan(1e-3 * amp); // measured ≈ 5e-5 · amp: the deviation states keep f32 precise
   }, 30_000);
 
   it("withBold keeps the model, adds four states and a bold observable, and refuses name clashes", () => {
