@@ -5,8 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { planWebGpuRun, simulateWebGpu, type WebGpuRunOptions } from "../../src/backends/webgpu/driver.ts";
+import { WebGpuUnavailableError } from "../../src/backends/webgpu/gpu.ts";
 import { generateSimulationKernel } from "../../src/backends/webgpu/kernel.ts";
-import { compileModel } from "../../src/models/spec.ts";
+import { compileModel, type ModelSpec } from "../../src/models/spec.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { type RecordedChunk, prepareSimulation, type SimulationOptions } from "../../src/sim/prepare.ts";
@@ -200,6 +201,13 @@ describe("webgpu run plan (no GPU needed)", () => {
     expect(() => planWebGpuRun(sim, { maxStorageBufferBindingSize: 1024, maxComputeWorkgroupsPerDimension: 65535 })).toThrow(/maxStorageBufferBindingSize/);
   });
 
+  it("says how to get an adapter when there is none", () => {
+    const msg = new WebGpuUnavailableError("requestAdapter() returned null").message;
+    expect(msg).toMatch(/mesa-vulkan-drivers/);
+    expect(msg).toMatch(/bookworm-backports/);
+    expect(msg).toMatch(/"wasm"/);
+  });
+
   it("generates one kernel per model, integrator and observables, whatever the network shape", () => {
     const m = compileModel(supHopf);
     const k1 = generateSimulationKernel(m, { integrator: "heun", recordIdx: [0], averageIdx: [] });
@@ -209,5 +217,62 @@ describe("webgpu run plan (no GPU needed)", () => {
     expect(k3.source).not.toBe(k1.source);
     expect(k1.source).toContain("fn philox4x32_10");
     expect(k1.source).not.toMatch(/\/\*@[A-Z]+@\*\//);
+  });
+});
+
+describe.skipIf(WEBGPU_OPTED_OUT)("webgpu codegen covers the whole expression language", () => {
+  // Every function, a conditional, a non-integer power, t, a derived quantity, state limits
+  // (active: u is pushed against its upper bound), two noise channels and difference coupling
+  // of a nonlinear coupled quantity.
+  const custom: ModelSpec = {
+    name: "CodegenCoverage",
+    description: "test model",
+    citation: "none",
+    states: [
+      { name: "u", init: 0.9, min: -1, max: 1 },
+      { name: "v", init: 0.3 },
+    ],
+    parameters: [
+      { name: "G", default: 0.3, bounds: [0, 1], unit: "1", scope: "global" },
+      { name: "sigma", default: 0.02, bounds: [0, 1], unit: "1", scope: "global" },
+      { name: "b", default: 2, bounds: [0, 5], unit: "1", scope: "regional" },
+    ],
+    couplings: [{ name: "c", of: "u^2 + v", form: "difference" }],
+    derived: [{ name: "uv", expr: "u * v" }],
+    drift: {
+      u: "tanh(b * v) + 0.9 - 0.2 * u + 0.5 * sin(0.1 * t) + G * c",
+      v: "(abs(u) > 2 || !(v < 5) ? -v : 0.2 - v) + max(u, 0)^1.5 - 0.1 * exp(-v * v) + 0.05 * log(1 + u * u) + 0.01 * sqrt(abs(v)) + 0.01 * min(u, v) + 0.01 * cos(v) / (1 + v^2) + pi * 0.001",
+    },
+    diffusion: { u: "sigma", v: "0.5 * sigma" },
+  };
+
+  it("matches the reference on a model using every construct", async () => {
+    for (const integrator of ["euler", "heun"] as const) {
+      const opts: SimulationOptions = {
+        model: custom,
+        network: network(6, 11, 3, 0.05),
+        lanes: 2,
+        duration: 0.005, // 100 steps
+        dt: 0.05,
+        integrator,
+        seed: [4, 5],
+        noise: "independent",
+        params: { b: Array.from({ length: 12 }, (_, q) => 1 + q / 6) },
+        record: { observables: ["u", "v", "uv"], period: 0.05 },
+      };
+      const gpu = await run(opts);
+      const ref = simulateReference(prepareSimulation(opts));
+      // Smooth except the conditional (not crossed here); 100 steps of a mildly expanding system:
+      // f32 errors of ~1e-6 are expected, a wrong term would move x by >= 1e-3.
+      for (const name of ["u", "v", "uv"]) {
+        const g = gpu.recorded[name]!, r = ref.recorded[name]!;
+        let worst = 0;
+        for (let q = 0; q < g.length; q++) worst = Math.max(worst, Math.abs(g[q]! - r[q]!) / (1 + Math.abs(r[q]!)));
+        if (process.env.BRAINFIT_VERBOSE) console.log(integrator, name, worst);
+        expect(worst).toBeLessThan(2e-5);
+      }
+      // The upper limit of u is reached and held exactly.
+      expect(Math.max(...gpu.recorded.u!)).toBe(1);
+    }
   });
 });
