@@ -361,7 +361,9 @@ export async function runsFromConfig(config: unknown, ctx: ConfigContext = {}): 
   validateConfig(config);
   const problems = await problemsFromConfig(config, ctx);
   return problems.flatMap((p, i) => {
-    const section = config.batch?.[i]?.optimizer ? deepMerge(config.optimizer, config.batch[i]!.optimizer) : config.optimizer;
+    // A variant's optimizer section merges over the base one, or replaces it when it names another type.
+    const v = config.batch?.[i]?.optimizer;
+    const section = !v ? config.optimizer : v.type && v.type !== config.optimizer.type ? (v as FitConfig["optimizer"]) : deepMerge(config.optimizer, v);
     return optimizersFor(p, section).map((optimizer) => ({ problem: p, optimizer }));
   });
 }

@@ -1,0 +1,62 @@
+// Shared runner of the examples: `node scripts/run-ts.mjs examples/<name>.ts [--full] [--out DIR] [--backend B] [--print-config]`.
+// Reduced size by default (seconds; what CI runs), full size with --full.
+import { summarize } from "../src/cli/fit.ts";
+import type { FitConfig } from "../src/fit/config.ts";
+import { fitFromConfig } from "../src/fit/from-config.ts";
+import type { RunResult } from "../src/fit/run.ts";
+import type { BackendName } from "../src/sim/prepare.ts";
+
+export interface ExampleArgs {
+  full: boolean;
+  out: string;
+  backend: BackendName;
+  printConfig: boolean;
+}
+
+export function parseExampleArgs(argv: string[], name: string): ExampleArgs {
+  const args: ExampleArgs = { full: false, out: `out/examples/${name}`, backend: "auto", printConfig: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--full") args.full = true;
+    else if (a === "--print-config") args.printConfig = true;
+    else if (a === "--out") args.out = argv[++i]!;
+    else if (a === "--backend") args.backend = argv[++i] as BackendName;
+    else throw new Error(`unknown argument ${a}; use --full, --out DIR, --backend auto|wasm|webgpu|reference, --print-config`);
+  }
+  return args;
+}
+
+/** True when this file is the script being run (run-ts.mjs puts its path in argv[1]). */
+export function isMain(file: string): boolean {
+  const a = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1] ?? "";
+  return a.endsWith(file);
+}
+
+/** Bundled data: from the repository (scripts run from its root) unless BRAINFIT_DATA says otherwise. */
+export const datasets = () => (process.env.BRAINFIT_DATA ? {} : { dataDir: "data" });
+
+export async function runExample(config: FitConfig, args: Pick<ExampleArgs, "out" | "backend">, quiet = false): Promise<{ results: RunResult[]; wallSeconds: number }> {
+  const t0 = Date.now();
+  const results = await fitFromConfig(structuredClone(config), {
+    out: args.out, backend: args.backend, overwrite: true, context: { datasets: datasets() },
+    onGeneration: quiet ? undefined : (p) => void process.stdout.write(`  gen ${p.generation}: best cost ${p.bestCost.toFixed(4)}, ${p.evaluations} simulations, ${p.evaluationsPerSecond.toFixed(2)}/s\n`),
+  });
+  const wallSeconds = (Date.now() - t0) / 1000;
+  if (!quiet) {
+    process.stdout.write(summarize(results));
+    process.stdout.write(`wall time ${wallSeconds.toFixed(1)} s\n`);
+  }
+  return { results, wallSeconds };
+}
+
+export async function main(name: string, build: (full: boolean) => FitConfig, report?: (r: RunResult[]) => string): Promise<void> {
+  const args = parseExampleArgs(process.argv.slice(2), name);
+  const config = build(args.full);
+  if (args.printConfig) {
+    process.stdout.write(JSON.stringify(config, null, 2) + "\n");
+    return;
+  }
+  process.stdout.write(`${name} (${args.full ? "full size" : "reduced size; --full for the full size"}) → ${args.out}\n`);
+  const { results } = await runExample(config, args);
+  if (report) process.stdout.write(report(results));
+}

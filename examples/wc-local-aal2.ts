@@ -1,0 +1,33 @@
+// Example 3 — L-BFGS-B and Nelder–Mead on (k, sigma_ou) of the Wilson–Cowan AAL2 network of
+// example 2 (the brainmass + SciPy tutorial), run side by side in one batch. L-BFGS-B estimates
+// gradients by finite differences; every candidate of a run uses the same noise realisation
+// (common random numbers: the run's seed, noise "shared"), so differences of nearby candidates
+// measure the parameter change, not a new draw of the noise.
+// Run: node scripts/run-ts.mjs examples/wc-local-aal2.ts [--full]
+import type { FitConfig } from "../src/fit/config.ts";
+import { isMain, main } from "./common.ts";
+import { wcDeConfig, report } from "./wc-de-aal2.ts";
+
+export function wcLocalConfig(full: boolean): FitConfig {
+  const base = wcDeConfig(full);
+  const budget = full ? 40 : 8;
+  return {
+    ...base,
+    name: "wc-local-aal2",
+    description: "Wilson–Cowan AAL2 (as wc-de-aal2); L-BFGS-B (finite differences, CRN) and Nelder–Mead on k and log sigma_ou",
+    free: [
+      { name: "k", bounds: [0.5, 9] },
+      { name: "sigma_ou", bounds: [0.005, 0.5], scale: "log" },
+    ],
+    fixed: {},
+    // Both optimizers in one batch: the config's batch variants share the network, so each
+    // generation's candidates of both runs go to one simulate() call.
+    optimizer: { type: "lbfgsb", options: { x0: [3, 0.05], fdStep: 0.02, maxEvaluations: budget } },
+    batch: [
+      { name: "lbfgsb" },
+      { name: "nelder-mead", optimizer: { type: "nelder-mead", options: { x0: [3, 0.05], maxEvaluations: budget } } },
+    ],
+  };
+}
+
+if (isMain("wc-local-aal2.ts")) await main("wc-local-aal2", wcLocalConfig, report);
