@@ -107,7 +107,7 @@ describe("new models across backends (derived f32 tolerance)", () => {
     expect(caught).toBe(cases.length);
   }, 60_000);
 
-  it("numerical FIC gives the same kind of result on wasm and the reference (same failures, same trial counts)", async () => {
+  it("numerical FIC gives the same kind of result on wasm, webgpu and the reference (same failures, trial counts, wIE)", async () => {
     const n = 6;
     const W = Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 0 : 0.02 * (1 + ((k * 7) % 5))));
     const opts = { model: BUILTIN_MODELS.rWW!, network: { weights: W }, lanes: 3, duration: 1, dt: 0.1, params: { G: [0.5, 3, 20] }, seed: 9 };
@@ -118,5 +118,11 @@ describe("new models across backends (derived f32 tolerance)", () => {
     expect(b.trials).toEqual(a.trials);
     for (let i = 0; i < a.wIE.length; i++) expect(b.wIE[i]).toBeCloseTo(a.wIE[i]!, 9);
     expect(a.failed).toContain(true);
+    if (gpu.available) {
+      const c = await numericalFic({ ...opts, backend: "webgpu" }, fic);
+      expect(c.failed).toEqual(a.failed);
+      expect(c.trials).toEqual(a.trials);
+      for (let i = 0; i < a.wIE.length; i++) expect(c.wIE[i]).toBeCloseTo(a.wIE[i]!, 9);
+    }
   }, 60_000);
 });
