@@ -69,6 +69,23 @@ describe("Kuramoto with delays", () => {
     expect(avg(R.subarray(2 * S - 1500, 2 * S))).toBeLessThan(0.3);
     expect(() => orderParameter({ cos_theta: [1] }, 1, 1)).toThrow(/sin_theta/);
   });
+
+  it("float32 keeps the phase: an uncoupled 10-Hz oscillator counts 10 Hz within 0.1 % over 100 s at dt 1 ms (wasm)", async () => {
+    const r = await simulate({
+      model: kuramoto, network: { weights: [0] }, duration: 100, dt: 1, params: { K: 0 }, integrator: "heun",
+      record: { observables: ["cos_theta", "sin_theta"], period: 1 }, backend: "wasm", threads: 1,
+    });
+    const c = r.recorded.cos_theta!, s = r.recorded.sin_theta!;
+    let turns = 0, prev = Math.atan2(s[0]!, c[0]!);
+    for (let i = 1; i < c.length; i++) {
+      const a = Math.atan2(s[i]!, c[i]!);
+      turns += ((a - prev + 3 * Math.PI) % (2 * Math.PI)) - Math.PI;
+      prev = a;
+    }
+    const hz = turns / (2 * Math.PI) / ((c.length - 1) / 1000);
+    expect(Math.abs(hz / 10 - 1)).toBeLessThan(1e-3);
+    expect(Math.abs(Math.hypot(c[c.length - 1]!, s[s.length - 1]!) - 1)).toBeLessThan(0.01);
+  });
 });
 
 const impulseModel: ModelSpec = {
