@@ -37,10 +37,14 @@ export interface FitConfig {
   };
   penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | { kind: "average-target"; observable: string; target: number; weight?: number; rate?: number })[];
   divergedCost?: number;
+  fic?: { penaltyScale?: number };
   optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown> };
   /** Variants run in the same batch: each is merged over the config (objects deeply, arrays replaced) and needs a name. */
-  batch?: (Partial<Omit<FitConfig, "batch">> & { name: string })[];
+  batch?: (DeepPartial<Omit<FitConfig, "batch">> & { name: string })[];
 }
+
+/** Objects with every key optional, recursively (arrays and data references stay whole). */
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 const num: Schema = { type: "number" };
 const bounds: Schema = { type: "array", items: num, minItems: 2, maxItems: 2, doc: "[low, high]" };
@@ -129,6 +133,7 @@ function configSchema(requireAll: boolean): Schema {
         },
       },
       divergedCost: num,
+      fic: { type: "object", fields: { penaltyScale: { type: "number", min: 0 } }, doc: "analytical feedback inhibition control (rWW)" },
       optimizer: {
         type: "object", required: r,
         fields: {
@@ -333,12 +338,12 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
   );
   return defineProblem({
     name, model, network: { weights, lengths, speed: net.speed }, free, fixed: c.fixed, target, gof: c.gof,
-    objectives: c.objectives, simulation, penalties, divergedCost: c.divergedCost,
+    objectives: c.objectives, simulation, penalties, divergedCost: c.divergedCost, fic: c.fic,
   });
 }
 
-/** Optimizers for a problem from a config's optimizer section; run r gets seed (options.seed ?? 0) + r. */
-export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer"]): Optimizer[] {
+/** Optimizers for a problem from a config's optimizer section; run r gets seed (options.seed ?? 0) + seedOffset + r. */
+export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer"], seedOffset = 0): Optimizer[] {
   const runs = section.runs ?? 1;
   const o = section.options ?? {};
   for (const k of ["lower", "upper", "scale", "dim"]) {
@@ -346,7 +351,7 @@ export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer
   }
   const baseSeed = typeof o.seed === "number" ? o.seed : 0;
   return Array.from({ length: runs }, (_, r) => {
-    const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + r };
+    const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + seedOffset + r };
     if (section.type === "nsga2" && opts.objectives === undefined) opts.objectives = problem.nObjectives;
     try {
       return createOptimizer(section.type, opts as never);
@@ -360,10 +365,14 @@ export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer
 export async function runsFromConfig(config: unknown, ctx: ConfigContext = {}): Promise<ConfiguredRun[]> {
   validateConfig(config);
   const problems = await problemsFromConfig(config, ctx);
+  let runIndex = 0;
   return problems.flatMap((p, i) => {
     // A variant's optimizer section merges over the base one, or replaces it when it names another type.
     const v = config.batch?.[i]?.optimizer;
     const section = !v ? config.optimizer : v.type && v.type !== config.optimizer.type ? (v as FitConfig["optimizer"]) : deepMerge(config.optimizer, v);
-    return optimizersFor(p, section).map((optimizer) => ({ problem: p, optimizer }));
+    // Every run of the batch gets its own optimizer seed: options.seed + its index in the batch.
+    const runs = optimizersFor(p, section, runIndex).map((optimizer) => ({ problem: p, optimizer }));
+    runIndex += runs.length;
+    return runs;
   });
 }

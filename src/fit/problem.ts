@@ -5,6 +5,7 @@
 import { compileModel, type CompiledModel, type ModelSpec } from "../models/spec.ts";
 import { getModel } from "../models/index.ts";
 import { withBold, type BoldParamSet } from "../models/bold.ts";
+import { analyticalFic, ficPenalty } from "../models/fic.ts";
 import type { NetworkInput } from "../sim/network.ts";
 import type { Integrator } from "../sim/prepare.ts";
 import type { ParamScale } from "../optim/types.ts";
@@ -31,7 +32,7 @@ export interface FitTarget {
   bold?: { data: ArrayLike<number>; nTime: number; /** Its TR in s (default: simulation.tr). */ tr?: number };
   /** Empirical FC: an n × n matrix, or its lower triangle filtered as the problem's pairs. */
   fc?: ArrayLike<number>;
-  /** Empirical FCD lower-triangle values (any sample of the FCD distribution). */
+  /** Empirical FCD lower-triangle values (any sample of the FCD distribution); takes precedence over the FCD of `bold`. */
   fcdTril?: ArrayLike<number>;
   /** A time series (e.g. an evoked dipole) compared sample by sample with the simulated series. */
   series?: ArrayLike<number>;
@@ -103,6 +104,13 @@ export interface FitProblemSpec {
   penalties?: Penalty[];
   /** Cost given to diverged simulations (default: the worst value of the GOF terms + 1). */
   divergedCost?: number;
+  /**
+   * Feedback inhibition control for rWW-type models (parameters G, w_p, J_N, wIE, I_ext and
+   * rate r_E): each candidate's wIE per node comes from the analytical FIC of Demirtaş et al.
+   * 2019 as cuBNM computes it, and cuBNM's FIC penalty on mean r_E (nodes more than 1 Hz from
+   * 3 Hz) × penaltyScale (default 2; 0 for none) is added to the cost.
+   */
+  fic?: { penaltyScale?: number };
 }
 
 /** One optimizer coordinate. */
@@ -177,6 +185,7 @@ export class FitProblem {
   readonly divergedCosts: number[];
   readonly seriesWeights: Float64Array | null;
   readonly spec: FitProblemSpec;
+  readonly fic: { penaltyScale: number } | null;
   private readonly fixed: Record<string, number | Float64Array>;
   private readonly layout: { name: string; kind: "global" | "groups" | "maps"; start: number; labels?: Int32Array; maps?: Float64Array[] }[];
 
@@ -337,7 +346,7 @@ export class FitProblem {
       const nT = t.bold.nTime;
       if (!Number.isInteger(nT) || nT < 3 || t.bold.data.length !== n * nT) fail("target.bold", `expected nodes × volumes = ${n} × ${nT} values, got ${t.bold.data.length}`);
       if (needs.has("fcTril")) emp.fcTril = fcTril(Float64Array.from(t.bold.data), n, nT, this.pairOptions);
-      if (needs.has("fcdTril")) {
+      if (needs.has("fcdTril") && !t.fcdTril) {
         const trE = t.bold.tr ?? this.tr;
         const o = { ...fcdWindowTRsFromSeconds(sim.fcdWindow ?? 30, sim.fcdStep ?? 5, trE), ...this.pairOptions };
         emp.fcdTril = fcd(Float64Array.from(t.bold.data), n, nT, o).fcdTril;
@@ -364,7 +373,18 @@ export class FitProblem {
     }
     this.empirical = emp;
 
-    this.penalties = spec.penalties ?? [];
+    this.penalties = [...(spec.penalties ?? [])];
+    this.fic = null;
+    if (spec.fic) {
+      for (const need of ["G", "w_p", "J_N", "wIE", "I_ext", "r_E"]) {
+        if (!model.paramNames.includes(need) && !model.observables.includes(need)) fail("fic", `FIC needs an rWW-type model (parameters G, w_p, J_N, wIE, I_ext and rate r_E); ${model.name} has no '${need}'`);
+      }
+      if (seen.has("wIE") || "wIE" in (spec.fixed ?? {})) fail("fic", "FIC sets wIE; remove wIE from free and fixed");
+      const scale = spec.fic.penaltyScale ?? 2;
+      if (!(scale >= 0)) fail("fic.penaltyScale", `must be >= 0, got ${scale}`);
+      this.fic = { penaltyScale: scale };
+      if (scale > 0) this.penalties.push({ name: "fic", averages: ["r_E"], compute: (out) => ficPenalty(out.averages.r_E!, scale) });
+    }
     const avg = new Set<string>();
     this.penalties.forEach((p, i) => {
       for (const a of p.averages ?? []) {
@@ -414,6 +434,13 @@ export class FitProblem {
         out[l.name] = v;
       }
     }
+    if (this.fic) {
+      const get = (k: string) => {
+        const v = out[k];
+        return v === undefined ? this.model.spec.parameters.find((p) => p.name === k)!.default : v;
+      };
+      out.wIE = analyticalFic({ sc: this.network.weights, G: get("G") as number, w_p: get("w_p"), J_N: get("J_N"), I_ext: get("I_ext") }).wIE;
+    }
     return out;
   }
 
@@ -435,6 +462,7 @@ export class FitProblem {
       gof: this.gof,
       objectives: this.objectives,
       penalties: this.penalties.map((p) => p.name),
+      fic: this.fic,
       simulation: {
         duration: this.duration, dt: this.dt, tr: this.tr, signal: this.signal,
         boldRemove: this.removeSamples * this.tr, samples: this.nSamples, keptSamples: this.nTime,
