@@ -42,22 +42,53 @@ fn philox_uniform24(w: u32) -> f32 {
   return (f32(w >> 8u) + 0.5) * 5.9604644775390625e-8;
 }
 
-// log(uniform24(w)) without the f32 rounding of uniform24: for w >> 8 >= 2^23 the uniform
-// u = 1 − v is not representable, but v is, and log(1 − v) is taken from v directly (series
-// for small v, Goldberg's log1p correction otherwise), so r = √(−2 log u) keeps its relative
-// accuracy even for u next to 1.
+// log, sin and cos for Box–Muller from + and × only (Cephes' logf/sinf/cosf polynomials, about
+// 1 ulp in f32): WGSL lets drivers compute the built-ins loosely (sin/cos to 2^-11 absolute on
+// [−π, π]; SwiftShader's normals came out 1.5e-4 off with them), so the noise would otherwise
+// depend on the adapter.
+
+// log(1 + x) for x in [√½ − 1, √2 − 1], with x exact: no rounding of 1 + x.
+fn philox_log1p_core(x: f32) -> f32 {
+  let z = x * x;
+  var y = 7.0376836292e-2;
+  y = y * x - 1.1514610310e-1;
+  y = y * x + 1.1676998740e-1;
+  y = y * x - 1.2420140846e-1;
+  y = y * x + 1.4249322787e-1;
+  y = y * x - 1.6668057665e-1;
+  y = y * x + 2.0000714765e-1;
+  y = y * x - 2.4999993993e-1;
+  y = y * x + 3.3333331174e-1;
+  y = y * x * z;
+  return x + (y - 0.5 * z);
+}
+
+// log(x) for x > 0 (finite, normal).
+fn philox_logf(x: f32) -> f32 {
+  let fe = frexp(x); // x = fract · 2^exp, fract in [0.5, 1)
+  var m = fe.fract;
+  var e = f32(fe.exp);
+  if (m < 0.70710678118654752) {
+    m = m + m;
+    e = e - 1.0;
+  }
+  let r = philox_log1p_core(m - 1.0); // m − 1 is exact (Sterbenz)
+  return (r + e * -2.12194440e-4) + e * 0.693359375;
+}
+
+// log(uniform24(w)) without rounding u: for w >> 8 < 2^23 the uniform is exact in f32; above,
+// u = 1 − v is not representable but v is, and log(1 − v) comes from v directly while
+// |log u| is small (v <= 0.29); beyond, rounding u costs at most 2^-25 / 0.34 relative.
 fn philox_log_uniform24(w: u32) -> f32 {
   let k = w >> 8u;
   if (k < 0x800000u) {
-    return log((f32(k) + 0.5) * 5.9604644775390625e-8);
+    return philox_logf((f32(k) + 0.5) * 5.9604644775390625e-8);
   }
   let v = (f32(0xffffffu - k) + 0.5) * 5.9604644775390625e-8;
-  if (v < 0.015625) {
-    // −(v + v²/2 + v³/3 + v⁴/4): the next term is below 2^-24 of the sum for v < 1/64.
-    return -v * (1.0 + v * (0.5 + v * (0.3333333333333333 + v * 0.25)));
+  if (v <= 0.29) {
+    return philox_log1p_core(-v);
   }
-  let y = 1.0 - v;
-  return log(y) * (-v) / (y - 1.0);
+  return philox_logf(1.0 - v);
 }
 
 // 2π(u − ½) for u = uniform24(w), exactly up to the final product: (w >> 8) − 2^23 + ½ is exact.
@@ -66,15 +97,35 @@ fn philox_centered_angle(w: u32) -> f32 {
   return 6.283185307179586 * ((f32(k) + 0.5) * 5.9604644775390625e-8);
 }
 
+// (sin a, cos a) for a in [−π, π]: a = q·π/2 + r with |r| <= π/4 (two-part π/2, exact
+// for |q| <= 2), then the quadrant's signs.
+fn philox_sincos(a: f32) -> vec2<f32> {
+  let q = round(a * 0.63661977236758134);
+  let r = (a - q * 1.5707963705062866) - q * -4.371139000186243e-8;
+  let z = r * r;
+  let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  let qi = i32(q) & 3;
+  if (qi == 0) {
+    return vec2<f32>(s, c);
+  }
+  if (qi == 1) {
+    return vec2<f32>(c, -s);
+  }
+  if (qi == 2) {
+    return vec2<f32>(-s, -c);
+  }
+  return vec2<f32>(-c, s);
+}
+
 // Four standard normals for channels 4·block … 4·block+3 of (seed, stream, node, step):
 // Box–Muller on the word pairs (0, 1) and (2, 3), as normals4 in philox.ts. The angle is
-// taken as 2π(u − ½) ∈ (−π, π) with cos θ = −cos(θ − π), sin θ = −sin(θ − π): WGSL only bounds
-// the error of sin/cos on [−π, π], so this keeps GPU drivers with fast trigonometry accurate.
+// taken as 2π(u − ½) ∈ (−π, π) with cos θ = −cos(θ − π), sin θ = −sin(θ − π).
 fn philox_normals4(seed: u32, stream: u32, node: u32, step: u32, block: u32) -> vec4<f32> {
   let w = philox4x32_10(vec4<u32>(step, node, block, 0u), vec2<u32>(seed, stream));
   let r0 = sqrt(-2.0 * philox_log_uniform24(w.x));
-  let p0 = philox_centered_angle(w.y);
+  let sc0 = philox_sincos(philox_centered_angle(w.y));
   let r1 = sqrt(-2.0 * philox_log_uniform24(w.z));
-  let p1 = philox_centered_angle(w.w);
-  return vec4<f32>(-r0 * cos(p0), -r0 * sin(p0), -r1 * cos(p1), -r1 * sin(p1));
+  let sc1 = philox_sincos(philox_centered_angle(w.w));
+  return vec4<f32>(-r0 * sc0.y, -r0 * sc0.x, -r1 * sc1.y, -r1 * sc1.x);
 }
