@@ -7,6 +7,7 @@ import type { BackendName } from "../sim/prepare.ts";
 import { fcTril } from "../stats/fc.ts";
 import { FcdWorkspace } from "../stats/fcd.ts";
 import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";
+import { peakFrequency, welchRows } from "../stats/welch.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 
 export interface EvalRequest {
@@ -104,6 +105,10 @@ export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<
       for (let t = 0; t < p.nTime; t++) s[t] = s[t]! + wi * signal[i * p.nTime + t]!;
     }
     summary.series = s;
+  }
+  if (p.empirical.psdPeaks) {
+    const { f, psd } = welchRows(signal, n, p.nTime, { fs: p.psdOptions.fs, nperseg: p.psdOptions.nperseg });
+    summary.psdPeaks = peakFrequency(f, psd, { fmin: p.psdOptions.fmin, fmax: p.psdOptions.fmax });
   }
   const ev = evaluateGof(p.gof, summary, p.empirical);
   const penalties: Record<string, number> = {};

@@ -36,6 +36,8 @@ export interface FitTarget {
   fcdTril?: ArrayLike<number>;
   /** A time series (e.g. an evoked dipole) compared sample by sample with the simulated series. */
   series?: ArrayLike<number>;
+  /** Per-node peak frequencies in Hz (for +psd_peak_corr, -psd_mae). */
+  psdPeaks?: ArrayLike<number>;
 }
 
 export interface FitSimulationSettings {
@@ -65,6 +67,8 @@ export interface FitSimulationSettings {
   /** Noise seed (default 0). Candidates of one run share this noise (common random numbers). */
   seed?: number;
   integrator?: Integrator;
+  /** Welch PSD of the signal for peak-frequency terms: segment length (samples, default 256) and the band searched (Hz). */
+  psd?: { nperseg?: number; fmin?: number; fmax?: number };
   /** For a series target: node weights of the simulated series Σ_i w_i signal_i(t) (default: the mean over nodes). */
   seriesWeights?: ArrayLike<number>;
 }
@@ -184,6 +188,8 @@ export class FitProblem {
   /** Worst cost per objective (objectives: "terms"), a fixed hypervolume reference. */
   readonly divergedCosts: number[];
   readonly seriesWeights: Float64Array | null;
+  /** Welch/peak options for psdPeaks (sampling rate 1/tr). */
+  readonly psdOptions: { fs: number; nperseg: number; fmin?: number; fmax?: number };
   readonly spec: FitProblemSpec;
   readonly fic: { penaltyScale: number } | null;
   private readonly fixed: Record<string, number | Float64Array>;
@@ -323,7 +329,11 @@ export class FitProblem {
     this.gof = [...spec.gof];
     this.objectives = spec.objectives ?? "sum";
     if (this.objectives !== "sum" && this.objectives !== "terms") fail("objectives", `use "sum" or "terms", got '${String(this.objectives)}'`);
-    for (const r of needs) if (!["fcTril", "fcdTril", "series"].includes(r)) fail("gof", `term needing '${r}' is not supported by fits yet (supported summaries: fcTril, fcdTril, series)`);
+    for (const r of needs) if (!["fcTril", "fcdTril", "series", "psdPeaks"].includes(r)) fail("gof", `term needing '${r}' is not supported by fits yet (supported summaries: fcTril, fcdTril, series, psdPeaks)`);
+    const nperseg = Math.min(sim.psd?.nperseg ?? 256, this.nTime);
+    if (!Number.isInteger(nperseg) || nperseg < 4) fail("simulation.psd.nperseg", `must be an integer >= 4, got ${sim.psd?.nperseg}`);
+    this.psdOptions = { fs: 1 / this.tr, nperseg, fmin: sim.psd?.fmin, fmax: sim.psd?.fmax };
+    if (needs.has("psdPeaks") && (sim.psd?.fmax ?? 0) > 0.5 / this.tr) fail("simulation.psd.fmax", `${sim.psd!.fmax} Hz is above the Nyquist frequency ${0.5 / this.tr} Hz of tr ${this.tr} s; sample faster or lower fmax`);
 
     let fcdOptions: FcdOptions | null = null;
     if (needs.has("fcdTril")) {
@@ -365,9 +375,13 @@ export class FitProblem {
       if (t.series.length !== this.nTime) fail("target.series", `has ${t.series.length} samples but the simulated series has ${this.nTime} (duration/tr − boldRemove/tr); match them`);
       emp.series = Float64Array.from(t.series);
     }
+    if (t.psdPeaks) {
+      if (t.psdPeaks.length !== n) fail("target.psdPeaks", `needs one peak frequency per node (${n}), got ${t.psdPeaks.length}`);
+      emp.psdPeaks = Float64Array.from(t.psdPeaks);
+    }
     for (const r of needs) {
       if (!emp[r]) {
-        const how = r === "fcTril" ? "target.bold or target.fc" : r === "fcdTril" ? "target.bold or target.fcdTril" : "target.series";
+        const how = r === "fcTril" ? "target.bold or target.fc" : r === "fcdTril" ? "target.bold or target.fcdTril" : r === "psdPeaks" ? "target.psdPeaks" : "target.series";
         fail("target", `the GOF terms need empirical ${r}; give ${how}`);
       }
     }
@@ -393,7 +407,9 @@ export class FitProblem {
       }
     });
     this.averages = [...avg];
-    const worst = this.gof.map((g) => TERM_WORST[g] ?? 1e3);
+    // Peak-frequency errors are bounded by the band searched.
+    const band = (sim.psd?.fmax ?? 0.5 / this.tr) - (sim.psd?.fmin ?? 0);
+    const worst = this.gof.map((g) => TERM_WORST[g] ?? (g === "-psd_mae" ? band : 1e3));
     this.divergedCosts = worst.map((w) => w + 1);
     this.divergedCost = spec.divergedCost ?? worst.reduce((a, b) => a + b, 0) + 1;
     if (!Number.isFinite(this.divergedCost)) fail("divergedCost", "must be finite");

@@ -7,6 +7,8 @@ import { runExample } from "../../examples/common.ts";
 import { wcDeConfig } from "../../examples/wc-de-aal2.ts";
 import { wcLocalConfig } from "../../examples/wc-local-aal2.ts";
 import { rwwBatchConfig } from "../../examples/rww-fic-batch.ts";
+import { hopfParetoConfig, runHopfPareto } from "../../examples/hopf-pareto-dk84.ts";
+import { readFileSync } from "node:fs";
 import { runsFromConfig, validateConfig } from "../../src/fit/config.ts";
 import { analyticalFic } from "../../src/models/fic.ts";
 
@@ -15,7 +17,7 @@ const args = { out, backend: "wasm" as const };
 
 describe("examples (reduced size)", () => {
   it("full-size configs are valid too", () => {
-    for (const c of [wcDeConfig(true), wcLocalConfig(true), rwwBatchConfig(true)]) expect(() => validateConfig(structuredClone(c))).not.toThrow();
+    for (const c of [wcDeConfig(true), wcLocalConfig(true), rwwBatchConfig(true), hopfParetoConfig(true)]) expect(() => validateConfig(structuredClone(c))).not.toThrow();
   });
 
   it("2: differential evolution on k (4 candidates per generation)", async () => {
@@ -55,5 +57,23 @@ describe("examples (reduced size)", () => {
       expect(r.best!.penalties).toHaveProperty("fic");
       expect(Object.keys(r.best!.terms)).toEqual(["+fc_corr", "-fcd_ks"]);
     }
+  });
+
+  it("5: NSGA-II Pareto front + hypervolume, then Nelder–Mead from every Pareto member in one batch", async () => {
+    const { global, local } = await runHopfPareto(false, out, "wasm");
+    expect(global.stopReason).toBe("budget");
+    expect(global.pareto!.length).toBeGreaterThan(0);
+    expect(global.hypervolume!).toBeGreaterThan(0);
+    const lines = readFileSync(join(global.dir!, "pareto.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(local).toHaveLength(global.pareto!.length);
+    // Each local run starts at its Pareto member (its first candidate), so it ends no worse than
+    // that member's summed cost: the same simulation (same seed, common random numbers).
+    local.forEach((r, k) => {
+      const m = global.pareto![k]!;
+      const first = readFileSync(join(r.dir!, "history.csv"), "utf8").split("\n")[1]!.split(",");
+      expect(first.slice(3, 6).map(Number)).toEqual(["G", "a", "sigma"].map((d) => m.params[d]));
+      expect(r.best!.cost).toBeLessThanOrEqual(m.f[0]! + m.f[1]! + 1e-12);
+    });
   });
 });
