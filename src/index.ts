@@ -20,6 +20,10 @@ export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, 
 export { chooseBackend, hasWasmSimd, type BackendChoice } from "./sim/choose.ts";
 export { philox4x32, normals4, uniform24 } from "./noise/philox.ts";
 export { simulateReference } from "./backends/reference.ts";
+export { simulateWebGpu, planWebGpuRun, defaultWorkgroupSize, WebGpuSimulationError, type WebGpuRunOptions, type WebGpuRunPlan } from "./backends/webgpu/driver.ts";
+export { getGpu, describeAdapter, probeWebGpu, WebGpuUnavailableError, type WebGpuProbe } from "./backends/webgpu/gpu.ts";
+export { generateSimulationKernel, emitModelWgsl, KernelSourceError } from "./backends/webgpu/kernel.ts";
+export { simulateWasm, type WasmOptions } from "../fallback/driver.ts";
 // Code generation (for inspecting what runs)
 export { emitExpr } from "./codegen/emit.ts";
 export { emitAsmKernel } from "./codegen/asm.ts";
