@@ -43,9 +43,9 @@ export function hopfParetoConfig(full: boolean): FitConfig {
     gof: ["+fc_corr", "-psd_mae"],
     objectives: "terms",
     simulation: full
-      ? { duration: 6, dt: 0.1, tr: 0.005, signal: "x", boldRemove: 1, seed: 1, psd: { nperseg: 256, fmin: 2, fmax: 30 } }
+      ? { duration: 4, dt: 0.1, tr: 0.005, signal: "x", boldRemove: 0.5, seed: 1, psd: { nperseg: 256, fmin: 2, fmax: 30 } }
       : { duration: 0.8, dt: 0.2, tr: 0.005, signal: "x", boldRemove: 0.1, seed: 1, psd: { nperseg: 64, fmin: 2, fmax: 30 } },
-    optimizer: { type: "nsga2", options: full ? { popsize: 16, maxIterations: 10, seed: 1 } : { popsize: 4, maxIterations: 2, seed: 1 } },
+    optimizer: { type: "nsga2", options: full ? { popsize: 12, maxIterations: 8, seed: 1 } : { popsize: 4, maxIterations: 2, seed: 1 } },
   };
 }
 
@@ -61,7 +61,7 @@ export async function runHopfPareto(full: boolean, out: string, backend: Backend
   const combined = defineProblem({ ...p.spec, name: "hopf-dk84-local", objectives: "sum" });
   const seeds = (global!.pareto ?? []).map((m) => p.dims.map((d) => m.params[d.name]!));
   const local = await batchOptimize(
-    seeds.map((x0, k) => createOptimizer("nelder-mead", { lower: p.lower, upper: p.upper, scale: p.scale, x0, seed: k, maxEvaluations: full ? 30 : 4 })),
+    seeds.map((x0, k) => createOptimizer("nelder-mead", { lower: p.lower, upper: p.upper, scale: p.scale, x0, seed: k, maxEvaluations: full ? 16 : 4 })),
     combined,
     { out, backend, overwrite: true, onGeneration: progress },
   );

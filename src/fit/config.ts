@@ -28,13 +28,14 @@ export interface FitConfig {
   network: { weights: DataRef; lengths?: DataRef; speed?: number; normalize?: "none" | "mean" | "max"; zeroDiagonal?: boolean };
   free: { name: string; bounds: [number, number]; scale?: "linear" | "log"; groups?: DataRef; maps?: { name: string; values: DataRef; bounds: [number, number] }[] }[];
   fixed?: Record<string, number | number[]>;
-  target: { bold?: DataRef; tr?: number; fc?: DataRef; fcdTril?: DataRef; series?: DataRef; psdPeaks?: DataRef };
+  target: { bold?: DataRef; tr?: number; fc?: DataRef; fcdTril?: DataRef; series?: DataRef; seriesTimes?: DataRef; psdPeaks?: DataRef };
   gof: string[];
   objectives?: "sum" | "terms";
   simulation: {
     duration: number; dt?: number; tr?: number; signal?: string; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
     excludeInterhemispheric?: boolean; hemispheres?: DataRef; seed?: number; integrator?: "heun" | "euler"; seriesWeights?: DataRef;
-    psd?: { nperseg?: number; fmin?: number; fmax?: number };
+    psd?: { nperseg?: number; fmin?: number; fmax?: number }; trials?: number;
+    seriesTransform?: { subtractInitial?: boolean; smoothMs?: number; scale?: number };
   };
   penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | { kind: "average-target"; observable: string; target: number; weight?: number; rate?: number })[];
   divergedCost?: number;
@@ -89,6 +90,8 @@ const simulationFields: Record<string, FieldSchema> = {
   seed: { type: "number", integer: true, min: 0 },
   integrator: { type: "string", enum: ["heun", "euler"] },
   seriesWeights: dataRef,
+  trials: { type: "number", integer: true, min: 1, doc: "noise realisations averaged per candidate" },
+  seriesTransform: { type: "object", fields: { subtractInitial: { type: "boolean" }, smoothMs: { type: "number", min: 0 }, scale: num } },
   psd: { type: "object", fields: { nperseg: { type: "number", integer: true, min: 4 }, fmin: { type: "number", min: 0 }, fmax: { type: "number", exclusiveMin: 0 } } },
 };
 
@@ -120,7 +123,7 @@ function configSchema(requireAll: boolean): Schema {
         },
       },
       fixed: { type: "record", values: { type: "union", doc: "a number or one number per node", options: [num, { type: "array", items: num }] } },
-      target: { type: "object", required: r, fields: { bold: dataRef, tr: { type: "number", exclusiveMin: 0 }, fc: dataRef, fcdTril: dataRef, series: dataRef, psdPeaks: dataRef } },
+      target: { type: "object", required: r, fields: { bold: dataRef, tr: { type: "number", exclusiveMin: 0 }, fc: dataRef, fcdTril: dataRef, series: dataRef, seriesTimes: dataRef, psdPeaks: dataRef } },
       gof: { type: "array", items: { type: "string" }, minItems: 1, required: r },
       objectives: { type: "string", enum: ["sum", "terms"] },
       simulation: { type: "object", required: r, fields: r ? simulationFields : Object.fromEntries(Object.entries(simulationFields).map(([k, v]) => [k, { ...v, required: false }])) },
@@ -331,6 +334,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
   if (t.fc !== undefined) target.fc = (await loader.load(t.fc, "target.fc")).data;
   if (t.fcdTril !== undefined) target.fcdTril = (await loader.load(t.fcdTril, "target.fcdTril")).data;
   if (t.series !== undefined) target.series = (await loader.load(t.series, "target.series")).data;
+  if (t.seriesTimes !== undefined) target.seriesTimes = (await loader.load(t.seriesTimes, "target.seriesTimes")).data;
   if (t.psdPeaks !== undefined) target.psdPeaks = (await loader.load(t.psdPeaks, "target.psdPeaks")).data;
   const s = c.simulation;
   const simulation: FitProblemSpec["simulation"] = { ...s, hemispheres: undefined, seriesWeights: undefined };

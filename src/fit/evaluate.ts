@@ -8,6 +8,7 @@ import { fcTril } from "../stats/fc.ts";
 import { FcdWorkspace } from "../stats/fcd.ts";
 import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";
 import { peakFrequency, welchRows } from "../stats/welch.ts";
+import { smoothHamming } from "../stats/signal.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 
 export interface EvalRequest {
@@ -87,6 +88,39 @@ function failedResult(p: FitProblem, status: EvalStatus, terms: Record<string, n
   };
 }
 
+/** The simulated series: weighted node sum, then (hnn-core's order) baseline, Hamming smoothing, scaling, interpolation at the target's times. */
+export function simulatedSeries(p: FitProblem, signal: Float64Array): Float64Array {
+  const n = p.nNodes;
+  let s: Float64Array = new Float64Array(p.nTime);
+  const w = p.seriesWeights;
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i]! : 1 / n;
+    for (let t = 0; t < p.nTime; t++) s[t] = s[t]! + wi * signal[i * p.nTime + t]!;
+  }
+  const tf = p.seriesTransform;
+  if (tf.subtractInitial) {
+    const s0 = s[0]!;
+    for (let t = 0; t < s.length; t++) s[t] = s[t]! - s0;
+  }
+  if (tf.smoothMs > 0) s = smoothHamming(s, tf.smoothMs, 1 / p.tr);
+  if (tf.scale !== 1) for (let t = 0; t < s.length; t++) s[t] = s[t]! * tf.scale;
+  if (!p.seriesTimes) return s;
+  const ts = p.sampleTimesMs;
+  const out = new Float64Array(p.seriesTimes.length);
+  let j = 0;
+  for (let k = 0; k < out.length; k++) {
+    const x = p.seriesTimes[k]!;
+    if (x <= ts[0]!) {
+      out[k] = s[0]!; // before the first sample (t = 0 is the initial state): hold the first value
+      continue;
+    }
+    while (j + 1 < ts.length - 1 && ts[j + 1]! < x) j++;
+    const u = Math.min(1, (x - ts[j]!) / (ts[j + 1]! - ts[j]!));
+    out[k] = s[j]! + u * (s[j + 1]! - s[j]!);
+  }
+  return out;
+}
+
 /** Statistics, GOF and penalties of one simulated signal. */
 export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<string, Float64Array>, fcdWs?: FcdWorkspace): { result: EvalResult; outputs: LaneOutputs } {
   const n = p.nNodes;
@@ -97,15 +131,7 @@ export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<
   if (!finite(signal) || !avgOk) return { result: failedResult(p, "diverged", nanTerms, {}), outputs };
   if (p.empirical.fcTril) summary.fcTril = fcTril(signal, n, p.nTime, p.pairOptions);
   if (p.fcdOptions) summary.fcdTril = (fcdWs ?? new FcdWorkspace(n, p.nTime, p.fcdOptions)).compute(signal, 0).fcdTril;
-  if (p.empirical.series) {
-    const s = new Float64Array(p.nTime);
-    const w = p.seriesWeights;
-    for (let i = 0; i < n; i++) {
-      const wi = w ? w[i]! : 1 / n;
-      for (let t = 0; t < p.nTime; t++) s[t] = s[t]! + wi * signal[i * p.nTime + t]!;
-    }
-    summary.series = s;
-  }
+  if (p.empirical.series) summary.series = simulatedSeries(p, signal);
   if (p.empirical.psdPeaks) {
     const { f, psd } = welchRows(signal, n, p.nTime, { fs: p.psdOptions.fs, nperseg: p.psdOptions.nperseg });
     summary.psdPeaks = peakFrequency(f, psd, { fmin: p.psdOptions.fmin, fmax: p.psdOptions.fmax });
@@ -137,12 +163,23 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
   const outputs = opts.keepOutputs ? new Array<LaneOutputs>(requests.length) : undefined;
   let simulateMs = 0;
   const infos = new Set<string>();
-  for (const idx of groups.values()) {
+  for (const reqIdx of groups.values()) {
+    // Lanes: every request `trials` times (noise seeds seed, seed+1, …).
+    const idx: number[] = [];
+    const laneSeeds: number[] = [];
+    for (const i of reqIdx) {
+      const p = requests[i]!.problem;
+      for (let k = 0; k < p.trials; k++) {
+        idx.push(i);
+        laneSeeds.push(p.seed + k);
+      }
+    }
     const first = requests[idx[0]!]!.problem;
     const lanes = idx.length;
     const n = first.nNodes;
     // Parameters: per lane, or lanes × nodes when any lane has per-node values.
-    const perLane = idx.map((i) => requests[i]!.problem.paramsOf(requests[i]!.x));
+    const byRequest = new Map(reqIdx.map((i) => [i, requests[i]!.problem.paramsOf(requests[i]!.x)]));
+    const perLane = idx.map((i) => byRequest.get(i)!);
     const names = new Set<string>();
     for (const p of perLane) for (const k of Object.keys(p)) names.add(k);
     const params: Record<string, Float64Array> = {};
@@ -159,11 +196,10 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       params[name] = arr;
     }
     const averages = [...new Set([...idx.flatMap((i) => requests[i]!.problem.averages), ...(opts.extraAverages ? first.model.stateNames : [])])];
-    const seeds = idx.map((i) => requests[i]!.problem.seed);
     const signals: Float64Array[] = [];
     const res = await simulate({
       model: first.model, network: first.network, lanes, params, duration: first.duration, dt: first.dt,
-      integrator: first.integrator, seed: seeds, noise: "shared", averages,
+      integrator: first.integrator, seed: laneSeeds, noise: "shared", averages,
       backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu,
       record: { observables: [first.signal], period: first.tr * 1000 },
     });
@@ -182,19 +218,35 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
     simulateMs += res.elapsedMs;
     infos.add(res.backendInfo);
     const workspaces = new Map<FitProblem, FcdWorkspace>();
-    idx.forEach((i, l) => {
+    let lane = 0;
+    for (const i of reqIdx) {
       const p = requests[i]!.problem;
+      // Mean over the request's trial lanes (one lane when trials = 1).
+      const signal = signals[lane]!;
+      const avg: Record<string, Float64Array> = {};
+      for (const a of averages) avg[a] = res.averages[a]!.slice(lane * n, (lane + 1) * n);
+      for (let k = 1; k < p.trials; k++) {
+        const other = signals[lane + k]!;
+        for (let q = 0; q < signal.length; q++) signal[q] = signal[q]! + other[q]!;
+        for (const a of averages) {
+          const src = res.averages[a]!;
+          for (let q = 0; q < n; q++) avg[a]![q] = avg[a]![q]! + src[(lane + k) * n + q]!;
+        }
+      }
+      if (p.trials > 1) {
+        for (let q = 0; q < signal.length; q++) signal[q] = signal[q]! / p.trials;
+        for (const a of averages) for (let q = 0; q < n; q++) avg[a]![q] = avg[a]![q]! / p.trials;
+      }
+      lane += p.trials;
       let ws: FcdWorkspace | undefined;
       if (p.fcdOptions) {
         ws = workspaces.get(p);
         if (!ws) workspaces.set(p, (ws = new FcdWorkspace(n, p.nTime, p.fcdOptions)));
       }
-      const avg: Record<string, Float64Array> = {};
-      for (const a of averages) avg[a] = res.averages[a]!.slice(l * n, (l + 1) * n);
-      const scored = scoreLane(p, signals[l]!, avg, ws);
+      const scored = scoreLane(p, signal, avg, ws);
       results[i] = scored.result;
       if (outputs) outputs[i] = scored.outputs;
-    });
+    }
   }
   return { results, outputs, simulateCalls: groups.size, backendInfo: [...infos].join("; "), simulateMs };
 }

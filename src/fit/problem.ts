@@ -36,6 +36,8 @@ export interface FitTarget {
   fcdTril?: ArrayLike<number>;
   /** A time series (e.g. an evoked dipole) compared sample by sample with the simulated series. */
   series?: ArrayLike<number>;
+  /** Sample times (ms) of `series`; the simulated series is interpolated linearly at them (default: the simulated samples after removal). */
+  seriesTimes?: ArrayLike<number>;
   /** Per-node peak frequencies in Hz (for +psd_peak_corr, -psd_mae). */
   psdPeaks?: ArrayLike<number>;
 }
@@ -69,6 +71,13 @@ export interface FitSimulationSettings {
   integrator?: Integrator;
   /** Welch PSD of the signal for peak-frequency terms: segment length (samples, default 256) and the band searched (Hz). */
   psd?: { nperseg?: number; fmin?: number; fmax?: number };
+  /**
+   * Noise realisations per candidate (default 1): seeds seed, seed+1, …; the candidate's signal
+   * (and node averages) is their mean, as hnn-core averages n_trials dipoles.
+   */
+  trials?: number;
+  /** For a series target: processing of the simulated series before the comparison, in this order (hnn-core's). */
+  seriesTransform?: { subtractInitial?: boolean; smoothMs?: number; scale?: number };
   /** For a series target: node weights of the simulated series Σ_i w_i signal_i(t) (default: the mean over nodes). */
   seriesWeights?: ArrayLike<number>;
 }
@@ -188,6 +197,11 @@ export class FitProblem {
   /** Worst cost per objective (objectives: "terms"), a fixed hypervolume reference. */
   readonly divergedCosts: number[];
   readonly seriesWeights: Float64Array | null;
+  readonly trials: number;
+  readonly seriesTransform: { subtractInitial: boolean; smoothMs: number; scale: number };
+  /** Simulated sample times (ms) after removal, and the target's sample times when interpolating. */
+  readonly sampleTimesMs: Float64Array;
+  readonly seriesTimes: Float64Array | null;
   /** Welch/peak options for psdPeaks (sampling rate 1/tr). */
   readonly psdOptions: { fs: number; nperseg: number; fmin?: number; fmax?: number };
   readonly spec: FitProblemSpec;
@@ -213,7 +227,7 @@ export class FitProblem {
     const w = spec.network?.weights;
     if (!w || typeof w.length !== "number") fail("network.weights", "give an n × n weight matrix");
     const n = spec.network.nNodes ?? Math.round(Math.sqrt(w.length));
-    if (n * n !== w.length || n < 2) fail("network.weights", `expected an n × n matrix (n >= 2), got ${w.length} values`);
+    if (n * n !== w.length || n < 1) fail("network.weights", `expected an n × n matrix, got ${w.length} values`);
     this.nNodes = n;
     const pspec = (name: string, field: string) => {
       const p = model.spec.parameters.find((q) => q.name === name);
@@ -313,6 +327,14 @@ export class FitProblem {
     this.pairOptions = { excludeInterhemispheric: sim.excludeInterhemispheric ?? false, hemispheres: sim.hemispheres };
     if (sim.seriesWeights && sim.seriesWeights.length !== n) fail("simulation.seriesWeights", `needs one weight per node (${n}), got ${sim.seriesWeights.length}`);
     this.seriesWeights = sim.seriesWeights ? Float64Array.from(sim.seriesWeights) : null;
+    this.trials = sim.trials ?? 1;
+    if (!Number.isInteger(this.trials) || this.trials < 1) fail("simulation.trials", `must be an integer >= 1, got ${this.trials}`);
+    if (seed + this.trials - 1 > 0xffffffff) fail("simulation.trials", "seed + trials − 1 must stay below 2^32");
+    const tf = sim.seriesTransform ?? {};
+    this.seriesTransform = { subtractInitial: tf.subtractInitial ?? false, smoothMs: tf.smoothMs ?? 0, scale: tf.scale ?? 1 };
+    if (!(this.seriesTransform.smoothMs >= 0)) fail("simulation.seriesTransform.smoothMs", `must be >= 0 ms, got ${tf.smoothMs}`);
+    if (!Number.isFinite(this.seriesTransform.scale)) fail("simulation.seriesTransform.scale", `must be a finite number, got ${tf.scale}`);
+    this.sampleTimesMs = Float64Array.from({ length: this.nTime }, (_, k) => (this.removeSamples + k + 1) * Math.round(perSample) * this.dt);
 
     // GOF terms and what they need.
     if (!Array.isArray(spec.gof) || spec.gof.length === 0) fail("gof", 'list at least one signed term, e.g. ["+fc_corr"]');
@@ -371,8 +393,17 @@ export class FitProblem {
       else fail("target.fc", `expected an ${n} × ${n} matrix or its ${pairs.length}-value lower triangle, got ${t.fc.length} values`);
     }
     if (t.fcdTril) emp.fcdTril = Float64Array.from(t.fcdTril);
+    this.seriesTimes = null;
     if (t.series) {
-      if (t.series.length !== this.nTime) fail("target.series", `has ${t.series.length} samples but the simulated series has ${this.nTime} (duration/tr − boldRemove/tr); match them`);
+      if (t.seriesTimes) {
+        if (t.seriesTimes.length !== t.series.length) fail("target.seriesTimes", `has ${t.seriesTimes.length} times for ${t.series.length} samples; give one time per sample`);
+        const first = this.sampleTimesMs[0]!, last = this.sampleTimesMs[this.nTime - 1]!;
+        for (let k = 0; k < t.seriesTimes.length; k++) {
+          const x = t.seriesTimes[k]!;
+          if (!(x >= 0 && x <= last + 1e-9) || (k > 0 && !(x > t.seriesTimes[k - 1]!))) fail("target.seriesTimes", `must increase within the simulated span [0, ${last}] ms (first sample at ${first} ms); entry ${k} is ${x}`);
+        }
+        this.seriesTimes = Float64Array.from(t.seriesTimes);
+      } else if (t.series.length !== this.nTime) fail("target.series", `has ${t.series.length} samples but the simulated series has ${this.nTime} (duration/tr − boldRemove/tr); match them or give target.seriesTimes`);
       emp.series = Float64Array.from(t.series);
     }
     if (t.psdPeaks) {
@@ -483,7 +514,8 @@ export class FitProblem {
         duration: this.duration, dt: this.dt, tr: this.tr, signal: this.signal,
         boldRemove: this.removeSamples * this.tr, samples: this.nSamples, keptSamples: this.nTime,
         fcd: this.fcdOptions ? { windowTRs: this.fcdOptions.windowTRs, stepTRs: this.fcdOptions.stepTRs } : null,
-        excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, integrator: this.integrator,
+        excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, trials: this.trials, integrator: this.integrator,
+        seriesTransform: this.seriesTransform,
       },
       divergedCost: this.divergedCost,
     };

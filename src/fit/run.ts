@@ -100,6 +100,7 @@ interface Checkpoint {
   best: BestRecord | null;
   historyBytes: number;
   paretoBytes: number;
+  convergenceBytes: number;
   finalized: boolean;
   elapsedMs: number;
   backendInfo: string;
@@ -117,6 +118,7 @@ interface RunState {
   best: BestRecord | null;
   historyBytes: number;
   paretoBytes: number;
+  convergenceBytes: number;
   finalized: boolean;
   elapsedMs: number;
   backendInfo: string;
@@ -177,7 +179,7 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
   const runs: RunState[] = optimizers.map((o, i) => ({
     label: dirs[i] ? dirs[i]!.split("/").slice(-2).join("/") : `${probs[i]!.name}/${o.type}_run-${i}`,
     dir: dirs[i]!, problem: probs[i]!, optimizer: o, generation: 0, evaluations: 0, diverged: 0, invalid: 0, best: null,
-    historyBytes: 0, paretoBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "",
+    historyBytes: 0, paretoBytes: 0, convergenceBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "",
   }));
   for (const r of runs) if (r.dir) await openRunFolder(r, opts);
 
@@ -205,7 +207,9 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
       r.optimizer.tell(a.xs, res.map((x) => x.cost));
       r.generation++;
       let rows = "";
+      let genBest = Infinity;
       res.forEach((x, j) => {
+        if (x.status === "ok") genBest = Math.min(genBest, x.totalCost);
         r.evaluations++;
         if (x.status === "diverged") r.diverged++;
         if (x.status === "invalid") r.invalid++;
@@ -229,6 +233,9 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
       if (r.dir) {
         await appendText(`${r.dir}/history.csv`, rows);
         r.historyBytes += bytesOf(rows);
+        const conv = `${r.generation},${r.evaluations},${num(r.best?.cost ?? Infinity)},${num(genBest)},${r.diverged},${r.invalid}${r.hypervolume !== undefined && paretoLine ? `,${num(r.hypervolume)}` : ""}\n`;
+        await appendText(`${r.dir}/convergence.csv`, conv);
+        r.convergenceBytes += bytesOf(conv);
         if (paretoLine) {
           await appendText(`${r.dir}/pareto.jsonl`, paretoLine);
           r.paretoBytes += bytesOf(paretoLine);
@@ -274,7 +281,7 @@ async function writeCheckpoint(r: RunState): Promise<void> {
   const cp: Checkpoint = {
     format: "brainfit.fit-checkpoint", version: 1, label: r.label, optimizer: r.optimizer.toJSON(), generation: r.generation,
     evaluations: r.evaluations, diverged: r.diverged, invalid: r.invalid, best: r.best, historyBytes: r.historyBytes,
-    paretoBytes: r.paretoBytes, finalized: r.finalized, elapsedMs: r.elapsedMs, backendInfo: r.backendInfo,
+    paretoBytes: r.paretoBytes, convergenceBytes: r.convergenceBytes, finalized: r.finalized, elapsedMs: r.elapsedMs, backendInfo: r.backendInfo,
   };
   await saveFile(`${r.dir}/checkpoint.json`, JSON.stringify(cp) + "\n");
 }
@@ -291,11 +298,12 @@ async function openRunFolder(r: RunState, opts: OptimizeOptions): Promise<void> 
     if (restored.dim !== r.problem.dim) throw new FitRunError(`${cpPath}: the checkpoint has ${restored.dim} dimensions, the problem ${r.problem.dim}; resume with the same configuration`);
     Object.assign(r, {
       optimizer: restored, generation: cp.generation, evaluations: cp.evaluations, diverged: cp.diverged, invalid: cp.invalid,
-      best: cp.best, historyBytes: cp.historyBytes, paretoBytes: cp.paretoBytes, finalized: cp.finalized, elapsedMs: cp.elapsedMs,
+      best: cp.best, historyBytes: cp.historyBytes, paretoBytes: cp.paretoBytes, convergenceBytes: cp.convergenceBytes, finalized: cp.finalized, elapsedMs: cp.elapsedMs,
       backendInfo: cp.backendInfo,
     });
     await truncateTo(`${dir}/history.csv`, cp.historyBytes);
     await truncateTo(`${dir}/pareto.jsonl`, cp.paretoBytes);
+    await truncateTo(`${dir}/convergence.csv`, cp.convergenceBytes);
     const last = cp.paretoBytes > 0 ? (await readText(`${dir}/pareto.jsonl`)).trimEnd().split("\n").pop() : undefined;
     if (last) {
       const p = JSON.parse(last) as { hypervolume: number; front: RunResult["pareto"] };
@@ -313,6 +321,9 @@ async function openRunFolder(r: RunState, opts: OptimizeOptions): Promise<void> 
   const header = historyHeader(r.problem).join(",") + "\n";
   await saveFile(`${dir}/history.csv`, header);
   r.historyBytes = bytesOf(header);
+  const convHeader = `generation,evaluations,best_cost,generation_best_cost,diverged,invalid${r.problem.objectives === "terms" ? ",hypervolume" : ""}\n`;
+  await saveFile(`${dir}/convergence.csv`, convHeader);
+  r.convergenceBytes = bytesOf(convHeader);
   await saveFile(
     `${dir}/config.json`,
     JSON.stringify({ problem: r.problem.describe(), optimizer: { type: r.optimizer.type, options: r.optimizer.toJSON().options }, config: opts.config ?? null }, null, 2) + "\n",

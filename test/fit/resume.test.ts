@@ -33,6 +33,7 @@ function comparable(dir: string) {
   delete best.backend;
   return {
     history: readFileSync(join(dir, "history.csv"), "utf8"),
+    convergence: readFileSync(join(dir, "convergence.csv"), "utf8"),
     pareto: existsSync(join(dir, "pareto.jsonl")) ? readFileSync(join(dir, "pareto.jsonl"), "utf8") : null,
     optimizer: readFileSync(join(dir, "optimizer.json"), "utf8"),
     best,
