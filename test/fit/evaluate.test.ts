@@ -83,4 +83,15 @@ describe("evaluateBatch", () => {
     expect(sizes).toEqual([2, 1, 1, 0]);
     expect(runs.every((r) => r.best !== null && r.stopReason === "budget")).toBe(true);
   });
+
+  it("trials: a candidate's signal is the mean over its noise realisations (seeds seed, seed+1, …)", async () => {
+    const sim = tinySpec().simulation;
+    const p2 = tinyProblem({ simulation: { ...sim, trials: 2 } });
+    const a = tinyProblem({ name: "a", simulation: { ...sim, seed: 3 } });
+    const b = tinyProblem({ name: "b", simulation: { ...sim, seed: 4 } });
+    const r = await evaluateBatch([{ problem: p2, x: [0.3] }, { problem: a, x: [0.3] }, { problem: b, x: [0.3] }], { backend: "reference", keepOutputs: true });
+    const [m, sa, sb] = r.outputs!.map((o) => o.signal);
+    for (let k = 0; k < m!.length; k += 7) expect(m![k]).toBeCloseTo((sa![k]! + sb![k]!) / 2, 12);
+    expect(r.simulateCalls).toBe(1);
+  });
 });

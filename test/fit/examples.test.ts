@@ -9,6 +9,9 @@ import { wcLocalConfig } from "../../examples/wc-local-aal2.ts";
 import { rwwBatchConfig } from "../../examples/rww-fic-batch.ts";
 import { hopfParetoConfig, runHopfPareto } from "../../examples/hopf-pareto-dk84.ts";
 import { readFileSync } from "node:fs";
+import { jrEvokedConfig } from "../../examples/jr-evoked-hnn.ts";
+import { simulatedSeries } from "../../src/fit/evaluate.ts";
+import { smoothHamming } from "../../src/stats/signal.ts";
 import { runsFromConfig, validateConfig } from "../../src/fit/config.ts";
 import { analyticalFic } from "../../src/models/fic.ts";
 
@@ -75,5 +78,27 @@ describe("examples (reduced size)", () => {
       expect(first.slice(3, 6).map(Number)).toEqual(["G", "a", "sigma"].map((d) => m.params[d]));
       expect(r.best!.cost).toBeLessThanOrEqual(m.f[0]! + m.f[1]! + 1e-12);
     });
+  });
+
+  it("4: Jansen–Rit evoked drives vs the HNN dipole (trials averaged, smoothed, interpolated at the data's times)", async () => {
+    const cfg = await jrEvokedConfig(false);
+    const runs = await runsFromConfig(structuredClone(cfg));
+    const p = runs[0]!.problem;
+    expect(p.trials).toBe(2);
+    // The series pipeline: baseline, Hamming smoothing, scale, then linear interpolation at the target times.
+    const signal = Float64Array.from({ length: p.nTime }, (_, k) => Math.sin(k / 40) + 0.01 * k);
+    const s = simulatedSeries(p, signal);
+    const base = smoothHamming(signal.map((v) => v - signal[0]!), 20, 1 / p.tr);
+    expect(s).toHaveLength(103);
+    const t = p.seriesTimes![50]!;
+    const j = Math.floor((t - p.sampleTimesMs[0]!) / (p.tr * 1000));
+    const u = (t - p.sampleTimesMs[j]!) / (p.sampleTimesMs[j + 1]! - p.sampleTimesMs[j]!);
+    expect(s[50]).toBeCloseTo(base[j]! + u * (base[j + 1]! - base[j]!), 12);
+    const { results } = await runExample(cfg, args, true);
+    const r = results[0]!;
+    expect(r.best!.terms["-rmse"]).toBeGreaterThan(0);
+    // Two noise realisations per candidate: every candidate costs two lanes, one history row.
+    expect(readFileSync(join(r.dir!, "history.csv"), "utf8").trim().split("\n")).toHaveLength(1 + r.evaluations);
+    expect(readFileSync(join(r.dir!, "convergence.csv"), "utf8").trim().split("\n")[0]).toBe("generation,evaluations,best_cost,generation_best_cost,diverged,invalid");
   });
 });
