@@ -40,7 +40,11 @@ export function philox4x32(
   return out;
 }
 
-/** A 32-bit word to a uniform in (0, 1): 24 significant bits, exact in float32, never 0 or 1. */
+/**
+ * A 32-bit word to a uniform in (0, 1) from its top 24 bits: ((w >>> 8) + 0.5) · 2^-24, exact in
+ * float64, never 0 or 1. The f32 kernels round the + 0.5 for w >>> 8 ≥ 2^23 (half an ulp at most;
+ * the WGSL kernel takes log u exactly there), which the cross-backend tolerance covers.
+ */
 export function uniform24(word: number): number {
   return ((word >>> 8) + 0.5) * 5.9604644775390625e-8; // 2^-24
 }
