@@ -16,7 +16,7 @@ const FLAGS: FlagSpec[] = [
   { name: "threads", type: "number", metavar: "N", help: "wasm backend worker threads (default: all cores)" },
   { name: "resume", type: "boolean", help: "continue runs from their checkpoints in --out (a finished run is left as it is)" },
   { name: "overwrite", type: "boolean", help: "start again in run folders that already hold a run" },
-  { name: "max-generations", type: "number", metavar: "N", help: "stop every run after N generations" },
+  { name: "max-generations", type: "number", metavar: "N", help: "pause every run after N generations (in total; --resume continues it)" },
   { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file" },
   { name: "check", type: "boolean", help: "validate the config and load its data, then exit without fitting" },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
@@ -44,7 +44,7 @@ function progressLine(p: ProgressInfo): string {
 export function summarize(results: RunResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    lines.push(`${r.label}: ${r.stopReason ?? "running"} after ${r.generations} generations, ${r.evaluations} simulations${r.diverged + r.invalid ? ` (${r.diverged} diverged, ${r.invalid} invalid)` : ""}, ${(r.elapsedMs / 1000).toFixed(1)} s`);
+    lines.push(`${r.label}: ${r.stopReason ?? "paused (continue with --resume)"} after ${r.generations} generations, ${r.evaluations} simulations${r.diverged + r.invalid ? ` (${r.diverged} diverged, ${r.invalid} invalid)` : ""}, ${(r.elapsedMs / 1000).toFixed(1)} s`);
     if (r.best) {
       lines.push(`  best: ${Object.entries(r.best.params).map(([k, v]) => `${k} = ${fmt(v)}`).join(", ")}`);
       lines.push(`  GOF ${fmt(r.best.gof)} (${Object.entries(r.best.terms).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})${Object.keys(r.best.penalties).length ? `, penalties ${Object.values(r.best.penalties).map(fmt).join(", ")}` : ""}, cost ${fmt(r.best.cost)}`);
@@ -90,6 +90,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
     });
     if (tty) process.stdout.write("\n");
     if (!quiet) process.stdout.write(summarize(results));
+    // Paused runs (--max-generations) count as done when they have a finite best so far.
     return results.every((r) => r.best !== null) ? 0 : 1;
   } catch (e) {
     if (e instanceof FitConfigError) throw new UsageError(e.message);

@@ -60,7 +60,7 @@ export interface OptimizeOptions extends EvaluateOptions {
   overwrite?: boolean;
   /** Called after every generation (awaited). */
   onGeneration?: (info: ProgressInfo) => void | Promise<void>;
-  /** Stop every run after this many generations (the stop reason is "stopped"). */
+  /** Pause every run after this many generations in total (checkpointed, not finalized: resume continues it; stopReason stays null). */
   maxGenerations?: number;
   /** Re-run the best candidate and save its outputs (default true with out). */
   saveBest?: boolean;
@@ -187,12 +187,13 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
   let evalsThisSession = 0;
   const saveBest = opts.saveBest ?? true;
   for (;;) {
-    const active = runs.filter((r) => !r.optimizer.done && !r.finalized);
-    if (opts.maxGenerations !== undefined) for (const r of active) if (r.generation >= opts.maxGenerations) r.optimizer.stop();
-    const asks = active.map((r) => ({ r, xs: r.optimizer.done ? [] : r.optimizer.ask() }));
+    // Runs at maxGenerations pause: left as they are (checkpointed, not finalized), so resume continues them.
+    const paused = (r: RunState) => opts.maxGenerations !== undefined && r.generation >= opts.maxGenerations && !r.optimizer.done;
+    const active = runs.filter((r) => !r.optimizer.done && !r.finalized && !paused(r));
+    const asks = active.map((r) => ({ r, xs: r.optimizer.ask() }));
     const live = asks.filter((a) => a.xs.length > 0);
     // Runs that ended (stop, budget, or an empty ask) are finalized together: one batch re-runs their best.
-    const ended = runs.filter((r) => !r.finalized && (r.optimizer.done || !live.some((a) => a.r === r)));
+    const ended = runs.filter((r) => !r.finalized && !paused(r) && (r.optimizer.done || !live.some((a) => a.r === r)));
     if (ended.length) await finalize(ended, opts, saveBest);
     if (live.length === 0) break;
     const g0 = Date.now();

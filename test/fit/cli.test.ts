@@ -66,6 +66,18 @@ describe("brainfit fit", () => {
     expect(again.err).toMatch(/already holds a run; pass resume/);
     const resumed = await run(["fit", join(dir, "fit.json"), "--out", out, "--backend", "wasm", "--resume"]);
     expect(resumed.code).toBe(0);
+    // --max-generations pauses; --resume then continues to the end with the same history as one go.
+    const paused = join(dir, "paused");
+    const p1 = await run(["fit", join(dir, "fit.json"), "--out", paused, "--backend", "wasm", "--max-generations", "1"]);
+    expect(p1.code).toBe(0);
+    expect(p1.out).toMatch(/cli\/de_run-0: paused \(continue with --resume\) after 1 generations, 4 simulations/);
+    expect(existsSync(join(paused, "cli", "de_run-0", "best.json"))).toBe(false);
+    const p2 = await run(["fit", join(dir, "fit.json"), "--out", paused, "--backend", "wasm", "--resume"]);
+    expect(p2.out).toMatch(/cli\/de_run-0: budget after 3 generations, 12 simulations/);
+    for (const k of [0, 1]) {
+      const h = (d: string) => readFileSync(join(d, "cli", `de_run-${k}`, "history.csv"), "utf8");
+      expect(h(paused)).toBe(h(out));
+    }
   });
 
   it("exits 2 with the field and the fix for config errors, and for bad flags", async () => {
