@@ -39,6 +39,17 @@ for (const b of optional) {
   outcomes.push(await smokeBackend(b.backend, ref.result));
 }
 
+// The bundled dataset loads under Bun.
+try {
+  const { loadSc, loadBold } = await import("../../src/datasets/index.ts");
+  const sc = await loadSc("strength", "schaefer-100", "group-train706", { normalize: true });
+  const bold = await loadBold("schaefer-100", "100206");
+  const ok = sc.shape.join("x") === "100x100" && bold.shape.join("x") === "100x1200";
+  outcomes.push({ backend: "datasets" as never, ok, detail: `SC ${sc.shape.join("×")}, BOLD ${bold.shape.join("×")}` });
+} catch (err) {
+  outcomes.push({ backend: "datasets" as never, ok: false, detail: (err as Error).message });
+}
+
 for (const o of outcomes) console.log(`${o.ok ? "PASS" : "FAIL"} bun ${o.backend}: ${o.detail}`);
 const failed = outcomes.filter((o) => !o.ok).length;
 console.log(`bun smoke (${runtime}): ${outcomes.length - failed} passed, ${failed} failed`);
