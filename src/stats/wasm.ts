@@ -1,0 +1,228 @@
+// WASM SIMD batch statistics backend: FC and FCD with the f32x4 kernels of asm/stats.ts
+// (embedded by the build as src/generated/wasm-stats.ts). Same interface and options as
+// typescriptStatsBackend; results agree with it within float32 tolerance (docs/stats.md).
+//
+// Division of work: the cheap, exactness-sensitive steps stay in float64 TypeScript — outlier
+// volumes (sums exactly 0), the z-scoring / centring of each series, and the choice of windows —
+// and the series are then handed to WASM as float32 (already centred, so large BOLD offsets such
+// as ~1e4 lose no precision). WASM does the O(n²·T) and O(W²·P) parts: window normalisation, pair
+// dot products, and the windows × windows correlation of the window-FC triangles.
+import type { BatchSeries, StatsBackend } from "./backend.ts";
+import { assertSeriesShape, fcPairs, zscoreNonOutlierVolumes, type FcOptions, type NodePairs } from "./fc.ts";
+import { FcdWorkspace, type FcdOptions, type FcdResult } from "./fcd.ts";
+
+type KernelFn = (...args: number[]) => void;
+
+interface StatsKernels {
+  normalizeRows: KernelFn;
+  pairDots: KernelFn;
+  windowFcs: KernelFn;
+  correlateRowsTril: KernelFn;
+}
+
+/** Start of the buffers in linear memory (the module's own static data lies below). */
+const DATA_BASE = 1 << 16;
+const PAGE = 65536;
+
+const roundUp4 = (n: number) => (n + 3) & ~3;
+
+function decodeBase64(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+let modulePromise: Promise<WebAssembly.Module> | null = null;
+
+function statsModule(): Promise<WebAssembly.Module> {
+  modulePromise ??= (async () => {
+    const { WASM_STATS } = await import("../generated/wasm-stats.ts");
+    if (!WASM_STATS) throw new Error("wasm stats backend: the kernels are not built; run `npm run build` (node scripts/build.mjs)");
+    return WebAssembly.compile(decodeBase64(WASM_STATS) as BufferSource);
+  })();
+  return modulePromise;
+}
+
+/** Bump allocator over one call's buffers (64-byte aligned). */
+class Layout {
+  top = DATA_BASE;
+  alloc(bytes: number): number {
+    const at = this.top;
+    this.top += Math.ceil(bytes / 64) * 64;
+    return at;
+  }
+}
+
+class WasmStats {
+  private f32!: Float32Array;
+  private f64!: Float64Array;
+  private i32!: Int32Array;
+
+  constructor(
+    private readonly k: StatsKernels,
+    private readonly memory: WebAssembly.Memory,
+  ) {
+    this.views();
+  }
+
+  private views(): void {
+    const buf = this.memory.buffer;
+    this.f32 = new Float32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.i32 = new Int32Array(buf);
+  }
+
+  /** Grow memory to hold `top` bytes (views are recreated: growing detaches the old buffer). */
+  private reserve(top: number): void {
+    const need = Math.ceil(top / PAGE);
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (need > have) {
+      this.memory.grow(need - have);
+      this.views();
+    }
+  }
+
+  private writePairs(at: number, pairs: NodePairs): void {
+    const { i32 } = this;
+    for (let k = 0; k < pairs.length; k++) {
+      i32[at / 4 + 2 * k] = pairs.rows[k]!;
+      i32[at / 4 + 2 * k + 1] = pairs.cols[k]!;
+    }
+  }
+
+  fcBatch(input: BatchSeries, options: FcOptions): Float64Array {
+    const { data, batch, nNodes, nTime } = input;
+    assertSeriesShape(data, nNodes, nTime, batch);
+    const pairs = fcPairs(nNodes, options);
+    const P = pairs.length;
+    const stride = roundUp4(nTime);
+    const mem = new Layout();
+    const pPairs = mem.alloc(P * 8);
+    const pSeries = mem.alloc(nNodes * nTime * 4);
+    const pU = mem.alloc(nNodes * stride * 4);
+    const pOut = mem.alloc(roundUp4(P) * 4);
+    this.reserve(mem.top);
+    this.writePairs(pPairs, pairs);
+    const out = new Float64Array(batch * P);
+    const z = new Float64Array(nNodes * nTime);
+    const flags = new Uint8Array(nTime);
+    for (let b = 0; b < batch; b++) {
+      const offset = b * nNodes * nTime;
+      if (options.zeroVolumesAsOutliers) zscoreNonOutlierVolumes(data, offset, nNodes, nTime, z, flags);
+      else centreRows(data, offset, nNodes, nTime, z);
+      this.f32.set(z, pSeries / 4);
+      this.k.normalizeRows(pSeries, nTime, 0, nTime, nNodes, pU, stride);
+      this.k.pairDots(pU, stride, pPairs, P, pOut, P);
+      for (let k = 0; k < P; k++) out[b * P + k] = this.f32[pOut / 4 + k]!;
+    }
+    return out;
+  }
+
+  fcdBatch(input: BatchSeries, options: FcdOptions): FcdResult[] {
+    const { data, batch, nNodes, nTime } = input;
+    assertSeriesShape(data, nNodes, nTime, batch);
+    // The TypeScript workspace validates the options and gives the pairs and candidate windows.
+    const ws = new FcdWorkspace(nNodes, nTime, options);
+    const { pairs } = ws;
+    const { starts, ends } = ws.windows;
+    const threshold = options.outlierThreshold ?? 0.5;
+    const P = pairs.length;
+    const maxWin = starts.length;
+    const uStride = roundUp4(options.windowTRs + 1);
+    const fcStride = roundUp4(P);
+    const mem = new Layout();
+    const pPairs = mem.alloc(P * 8);
+    const pSeries = mem.alloc(nNodes * nTime * 4);
+    const pStarts = mem.alloc(maxWin * 4);
+    const pLens = mem.alloc(maxWin * 4);
+    const pU = mem.alloc(nNodes * uStride * 4);
+    const pFc = mem.alloc(maxWin * fcStride * 4);
+    const pOut = mem.alloc(((maxWin * (maxWin - 1)) / 2) * 8);
+    this.reserve(mem.top);
+    this.writePairs(pPairs, pairs);
+    const z = new Float64Array(nNodes * nTime);
+    const flags = new Uint8Array(nTime);
+    const zeroColumn = new Uint8Array(nTime);
+    const results: FcdResult[] = [];
+    for (let b = 0; b < batch; b++) {
+      zscoreNonOutlierVolumes(data, b * nNodes * nTime, nNodes, nTime, z, flags);
+      // Same outlier-window rule as FcdWorkspace.compute: column sums of the processed series.
+      for (let t = 0; t < nTime; t++) {
+        let s = 0;
+        for (let i = 0; i < nNodes; i++) s += z[i * nTime + t]!;
+        zeroColumn[t] = s === 0 ? 1 : 0;
+      }
+      const keptStarts: number[] = [];
+      const keptEnds: number[] = [];
+      for (let w = 0; w < maxWin; w++) {
+        const start = starts[w]!;
+        const len = ends[w]! - start + 1;
+        let zeros = 0;
+        for (let t = start; t < start + len; t++) zeros += zeroColumn[t]!;
+        if (zeros / len > threshold) continue;
+        keptStarts.push(start);
+        keptEnds.push(start + len - 1);
+      }
+      const nWindows = keptStarts.length;
+      this.f32.set(z, pSeries / 4);
+      for (let w = 0; w < nWindows; w++) {
+        this.i32[pStarts / 4 + w] = keptStarts[w]!;
+        this.i32[pLens / 4 + w] = keptEnds[w]! - keptStarts[w]! + 1;
+      }
+      this.k.windowFcs(pSeries, nNodes, nTime, pStarts, pLens, nWindows, pPairs, P, pU, uStride, pFc, fcStride);
+      const result: FcdResult = {
+        fcdTril: new Float64Array(0),
+        nWindows,
+        windowStarts: Int32Array.from(keptStarts),
+        windowEnds: Int32Array.from(keptEnds),
+      };
+      if (options.returnWindowFc) {
+        const fc = new Float64Array(nWindows * P);
+        for (let w = 0; w < nWindows; w++) {
+          for (let k = 0; k < P; k++) fc[w * P + k] = this.f32[pFc / 4 + w * fcStride + k]!;
+        }
+        result.windowFcTrils = fc;
+      }
+      this.k.correlateRowsTril(pFc, nWindows, P, fcStride, pOut);
+      const nOut = (nWindows * (nWindows - 1)) / 2;
+      result.fcdTril = this.f64.slice(pOut / 8, pOut / 8 + nOut);
+      results.push(result);
+    }
+    return results;
+  }
+}
+
+/** Rows of (nodes x time) data at `offset`, each minus its float64 mean, into out. */
+function centreRows(data: ArrayLike<number>, offset: number, nNodes: number, nTime: number, out: Float64Array): void {
+  for (let i = 0; i < nNodes; i++) {
+    const src = offset + i * nTime;
+    let s = 0;
+    for (let t = 0; t < nTime; t++) s += data[src + t]!;
+    const m = s / nTime;
+    for (let t = 0; t < nTime; t++) out[i * nTime + t] = data[src + t]! - m;
+  }
+}
+
+/**
+ * A StatsBackend running FC and FCD in WebAssembly SIMD (f32x4) on the calling thread. Needs a
+ * runtime with WASM SIMD (Node 16.4+, Deno, Bun, current browsers). Results match
+ * typescriptStatsBackend within float32 tolerance: |ΔFC| ≤ 1e-4 and |ΔFCD| ≤ 1e-4 (docs/stats.md).
+ * Use it with setStatsBackend(await createWasmStatsBackend()).
+ */
+export async function createWasmStatsBackend(): Promise<StatsBackend> {
+  const module = await statsModule();
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new Error("wasm stats kernel aborted");
+      },
+    },
+  });
+  const e = instance.exports as unknown as StatsKernels;
+  const stats = new WasmStats(e, memory);
+  return {
+    name: "wasm",
+    fcBatch: (input, options = {}) => stats.fcBatch(input, options),
+    fcdBatch: (input, options) => stats.fcdBatch(input, options),
+  };
+}
