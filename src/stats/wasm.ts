@@ -2,18 +2,21 @@
 // (embedded by the build as src/generated/wasm-stats.ts). Same interface and options as
 // typescriptStatsBackend; results agree with it within float32 tolerance (docs/stats.md).
 //
-// Division of work: the cheap, exactness-sensitive steps stay in float64 TypeScript — outlier
-// volumes (sums exactly 0), the z-scoring / centring of each series, and the choice of windows —
-// and the series are then handed to WASM as float32 (already centred, so large BOLD offsets such
-// as ~1e4 lose no precision). WASM does the O(n²·T) and O(W²·P) parts: window normalisation, pair
-// dot products, and the windows × windows correlation of the window-FC triangles.
+// Each series is copied into WASM memory as float64. The exactness-sensitive steps run there in
+// float64 in the TypeScript code's order — outlier volumes (sums exactly 0), z-scoring / centring —
+// so outlier flags agree bit for bit; the processed series is stored as float32 (already centred,
+// so large BOLD offsets such as ~1e4 lose no precision). The choice of windows stays in TypeScript.
+// The O(n²·T) and O(W²·P) parts run in f32x4: window normalisation, pair dot products, and the
+// windows × windows correlation of the window-FC triangles.
 import type { BatchSeries, StatsBackend } from "./backend.ts";
-import { assertSeriesShape, fcPairs, zscoreNonOutlierVolumes, type FcOptions, type NodePairs } from "./fc.ts";
+import { assertSeriesShape, fcPairs, type FcOptions, type NodePairs } from "./fc.ts";
 import { FcdWorkspace, type FcdOptions, type FcdResult } from "./fcd.ts";
 
 type KernelFn = (...args: number[]) => void;
 
 interface StatsKernels {
+  zscoreVolumes: (...args: number[]) => number;
+  centreRows: KernelFn;
   normalizeRows: KernelFn;
   pairDots: KernelFn;
   windowFcs: KernelFn;
@@ -55,6 +58,7 @@ class WasmStats {
   private f32!: Float32Array;
   private f64!: Float64Array;
   private i32!: Int32Array;
+  private u8!: Uint8Array;
 
   constructor(
     private readonly k: StatsKernels,
@@ -68,6 +72,7 @@ class WasmStats {
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
     this.i32 = new Int32Array(buf);
+    this.u8 = new Uint8Array(buf);
   }
 
   /** Grow memory to hold `top` bytes (views are recreated: growing detaches the old buffer). */
@@ -96,19 +101,20 @@ class WasmStats {
     const stride = roundUp4(nTime);
     const mem = new Layout();
     const pPairs = mem.alloc(P * 8);
+    const pRaw = mem.alloc(nNodes * nTime * 8);
     const pSeries = mem.alloc(nNodes * nTime * 4);
+    const pFlags = mem.alloc(2 * nTime);
+    const pColSum = mem.alloc(nTime * 8);
     const pU = mem.alloc(nNodes * stride * 4);
     const pOut = mem.alloc(roundUp4(P) * 4);
     this.reserve(mem.top);
     this.writePairs(pPairs, pairs);
     const out = new Float64Array(batch * P);
-    const z = new Float64Array(nNodes * nTime);
-    const flags = new Uint8Array(nTime);
     for (let b = 0; b < batch; b++) {
       const offset = b * nNodes * nTime;
-      if (options.zeroVolumesAsOutliers) zscoreNonOutlierVolumes(data, offset, nNodes, nTime, z, flags);
-      else centreRows(data, offset, nNodes, nTime, z);
-      this.f32.set(z, pSeries / 4);
+      this.f64.set(data.subarray(offset, offset + nNodes * nTime), pRaw / 8);
+      if (options.zeroVolumesAsOutliers) this.k.zscoreVolumes(pRaw, nNodes, nTime, pSeries, pFlags, pFlags + nTime, pColSum);
+      else this.k.centreRows(pRaw, nNodes, nTime, pSeries);
       this.k.normalizeRows(pSeries, nTime, 0, nTime, nNodes, pU, stride);
       this.k.pairDots(pU, stride, pPairs, P, pOut, P);
       for (let k = 0; k < P; k++) out[b * P + k] = this.f32[pOut / 4 + k]!;
@@ -130,7 +136,10 @@ class WasmStats {
     const fcStride = roundUp4(P);
     const mem = new Layout();
     const pPairs = mem.alloc(P * 8);
+    const pRaw = mem.alloc(nNodes * nTime * 8);
     const pSeries = mem.alloc(nNodes * nTime * 4);
+    const pFlags = mem.alloc(2 * nTime);
+    const pColSum = mem.alloc(nTime * 8);
     const pStarts = mem.alloc(maxWin * 4);
     const pLens = mem.alloc(maxWin * 4);
     const pU = mem.alloc(nNodes * uStride * 4);
@@ -138,18 +147,13 @@ class WasmStats {
     const pOut = mem.alloc(((maxWin * (maxWin - 1)) / 2) * 8);
     this.reserve(mem.top);
     this.writePairs(pPairs, pairs);
-    const z = new Float64Array(nNodes * nTime);
-    const flags = new Uint8Array(nTime);
-    const zeroColumn = new Uint8Array(nTime);
     const results: FcdResult[] = [];
     for (let b = 0; b < batch; b++) {
-      zscoreNonOutlierVolumes(data, b * nNodes * nTime, nNodes, nTime, z, flags);
+      const offset = b * nNodes * nTime;
+      this.f64.set(data.subarray(offset, offset + nNodes * nTime), pRaw / 8);
+      this.k.zscoreVolumes(pRaw, nNodes, nTime, pSeries, pFlags, pFlags + nTime, pColSum);
       // Same outlier-window rule as FcdWorkspace.compute: column sums of the processed series.
-      for (let t = 0; t < nTime; t++) {
-        let s = 0;
-        for (let i = 0; i < nNodes; i++) s += z[i * nTime + t]!;
-        zeroColumn[t] = s === 0 ? 1 : 0;
-      }
+      const zeroColumn = this.u8.subarray(pFlags + nTime, pFlags + 2 * nTime);
       const keptStarts: number[] = [];
       const keptEnds: number[] = [];
       for (let w = 0; w < maxWin; w++) {
@@ -162,7 +166,6 @@ class WasmStats {
         keptEnds.push(start + len - 1);
       }
       const nWindows = keptStarts.length;
-      this.f32.set(z, pSeries / 4);
       for (let w = 0; w < nWindows; w++) {
         this.i32[pStarts / 4 + w] = keptStarts[w]!;
         this.i32[pLens / 4 + w] = keptEnds[w]! - keptStarts[w]! + 1;
@@ -187,17 +190,6 @@ class WasmStats {
       results.push(result);
     }
     return results;
-  }
-}
-
-/** Rows of (nodes x time) data at `offset`, each minus its float64 mean, into out. */
-function centreRows(data: ArrayLike<number>, offset: number, nNodes: number, nTime: number, out: Float64Array): void {
-  for (let i = 0; i < nNodes; i++) {
-    const src = offset + i * nTime;
-    let s = 0;
-    for (let t = 0; t < nTime; t++) s += data[src + t]!;
-    const m = s / nTime;
-    for (let t = 0; t < nTime; t++) out[i * nTime + t] = data[src + t]! - m;
   }
 }
 
