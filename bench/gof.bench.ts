@@ -1,10 +1,12 @@
 // Benchmark of the batch GOF statistics on the TypeScript and WASM SIMD backends: FC + FCD
 // (30 s / 5 s windows at TR 0.72) + KS against an empirical FCD, for B simulations of 100 nodes x
 // 1200 volumes (cuBNM's HCP setup). Measures a small batch, extrapolates to 512 simulations, and
-// prints the speed-up and the largest differences between the backends.
+// prints the speed-up and the largest differences between the backends. WebGPU (WGSL kernels,
+// src/stats/webgpu.ts) is included when an adapter is available.
 // Run: node scripts/run-ts.mjs bench/gof.bench.ts [batch=16] [excludeInterhemispheric=1]
 import { boldSummaryBatch, ksStatisticBatch, setStatsBackend, typescriptStatsBackend, type StatsBackend } from "../src/stats/index.ts";
 import { createWasmStatsBackend } from "../src/stats/wasm.ts";
+import { createWebGpuStatsBackend } from "../src/stats/webgpu.ts";
 
 const B = Number(process.argv[2] ?? 16);
 const excludeInterhemispheric = (process.argv[3] ?? "1") !== "0";
@@ -60,16 +62,29 @@ const ts = await run(typescriptStatsBackend);
 empirical = ts.summaries[0]!.fcdTril;
 const tsRun = await run(typescriptStatsBackend);
 const wasm = await run(await createWasmStatsBackend());
+// WebGPU when an adapter exists (on a machine without a GPU: Mesa lavapipe, a CPU rasteriser).
+let webgpu: Awaited<ReturnType<typeof run>> | null = null;
+let adapter = "";
+try {
+  const { describeAdapter } = await import("../src/backends/webgpu/gpu.ts");
+  adapter = (await describeAdapter()).name;
+  webgpu = await run(await createWebGpuStatsBackend());
+} catch (err) {
+  console.log(`webgpu: skipped (${(err as Error).message.split("\n")[0]})`);
+}
 
-let dFc = 0;
-let dFcd = 0;
-let dKs = 0;
-for (let b = 0; b < B; b++) {
-  const a = tsRun.summaries[b]!;
-  const w = wasm.summaries[b]!;
-  for (let k = 0; k < a.fcTril.length; k++) dFc = Math.max(dFc, Math.abs(a.fcTril[k]! - w.fcTril[k]!));
-  for (let k = 0; k < a.fcdTril.length; k++) dFcd = Math.max(dFcd, Math.abs(a.fcdTril[k]! - w.fcdTril[k]!));
-  dKs = Math.max(dKs, Math.abs(tsRun.ks[b]! - wasm.ks[b]!));
+function maxDiffs(other: typeof wasm): [number, number, number] {
+  let dFc = 0;
+  let dFcd = 0;
+  let dKs = 0;
+  for (let b = 0; b < B; b++) {
+    const a = tsRun.summaries[b]!;
+    const w = other.summaries[b]!;
+    for (let k = 0; k < a.fcTril.length; k++) dFc = Math.max(dFc, Math.abs(a.fcTril[k]! - w.fcTril[k]!));
+    for (let k = 0; k < a.fcdTril.length; k++) dFcd = Math.max(dFcd, Math.abs(a.fcdTril[k]! - w.fcdTril[k]!));
+    dKs = Math.max(dKs, Math.abs(tsRun.ks[b]! - other.ks[b]!));
+  }
+  return [dFc, dFcd, dKs];
 }
 
 const fmt = (x: number) => x.toFixed(1);
@@ -79,11 +94,17 @@ console.log(
 );
 console.log("| backend | FC+FCD ms/sim | KS ms/sim | total ms/sim | per 512 sims |");
 console.log("|---|---|---|---|---|");
-for (const [name, r] of [["typescript", tsRun], ["wasm", wasm]] as const) {
+const rows: [string, typeof wasm][] = [["typescript", tsRun], ["wasm", wasm]];
+if (webgpu) rows.push([`webgpu (${adapter})`, webgpu]);
+for (const [name, r] of rows) {
   const total = r.fcFcdMs + r.ksMs;
   console.log(`| ${name} | ${fmt(r.fcFcdMs)} | ${fmt(r.ksMs)} | ${fmt(total)} | ${fmt((total * 512) / 1000)} s |`);
 }
-const speedFcFcd = tsRun.fcFcdMs / wasm.fcFcdMs;
-const speedTotal = (tsRun.fcFcdMs + tsRun.ksMs) / (wasm.fcFcdMs + wasm.ksMs);
-console.log(`speed-up wasm vs typescript: FC+FCD ${speedFcFcd.toFixed(2)}x, FC+FCD+KS ${speedTotal.toFixed(2)}x`);
-console.log(`max |wasm - ts|: FC ${dFc.toExponential(2)}, FCD ${dFcd.toExponential(2)}, KS statistic ${dKs.toExponential(2)}`);
+for (const [name, r] of rows.slice(1)) {
+  const speedFcFcd = tsRun.fcFcdMs / r.fcFcdMs;
+  const speedTotal = (tsRun.fcFcdMs + tsRun.ksMs) / (r.fcFcdMs + r.ksMs);
+  const [dFc, dFcd, dKs] = maxDiffs(r);
+  console.log(`speed-up ${name} vs typescript: FC+FCD ${speedFcFcd.toFixed(2)}x, FC+FCD+KS ${speedTotal.toFixed(2)}x`);
+  console.log(`max |${name} - ts|: FC ${dFc.toExponential(2)}, FCD ${dFcd.toExponential(2)}, KS statistic ${dKs.toExponential(2)}`);
+}
+process.exit(0); // the WebGPU device keeps Node alive
