@@ -94,12 +94,56 @@ fn normalizeRows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
   for (var k = i; k < p.rowLen; k += ${WG}u) { fc[o + k] = (fc[o + k] - m) * inv; }
 }
 
-// Correlations between window-FC rows: jobs[j] = (rowA, rowB); out[j] = clamp(dot).
+// Correlations between window-FC rows, 8 × 8 tiles of (a, b) per workgroup with the rows staged
+// through workgroup memory in chunks of KC vec4s. tiles[2t] = (firstRow, nWindows, tileA, tileB),
+// tiles[2t + 1].x = the simulation's first output index; out[base + a(a − 1)/2 + b] for a > b.
+const KC = 16u;
 @group(0) @binding(7) var<storage, read> rows: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read> jobs: array<vec2<u32>>;
+@group(0) @binding(8) var<storage, read> tiles: array<vec4<u32>>;
 @group(0) @binding(9) var<storage, read_write> outCorr: array<f32>;
+var<workgroup> tileA: array<vec4<f32>, 128>;
+var<workgroup> tileB: array<vec4<f32>, 128>;
+@compute @workgroup_size(64)
+fn gram(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = wid.x + wid.y * 65535u;
+  if (t >= p.nJobs) { return; }
+  let tile = tiles[2u * t];
+  let base = tiles[2u * t + 1u].x;
+  let i = li / 8u;
+  let j = li % 8u;
+  let a = tile.z * 8u + i;
+  let b = tile.w * 8u + j;
+  let v4 = p.fcStride / 4u;
+  let last = tile.y - 1u;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  for (var c = 0u; c < v4; c += KC) {
+    for (var e = li; e < 8u * KC; e += 64u) {
+      let r = e / KC;
+      let kk = c + e % KC;
+      let inside = kk < v4;
+      let k = min(kk, v4 - 1u);
+      tileA[e] = select(vec4<f32>(0.0), rows[(tile.x + min(tile.z * 8u + r, last)) * v4 + k], inside);
+      tileB[e] = select(vec4<f32>(0.0), rows[(tile.x + min(tile.w * 8u + r, last)) * v4 + k], inside);
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < KC; k += 2u) {
+      acc0 += tileA[i * KC + k] * tileB[j * KC + k];
+      acc1 += tileA[i * KC + k + 1u] * tileB[j * KC + k + 1u];
+    }
+    workgroupBarrier();
+  }
+  if (a < tile.y && b < a) {
+    let s = acc0 + acc1;
+    outCorr[base + a * (a - 1u) / 2u + b] = clamp(s.x + s.y + s.z + s.w, -1.0, 1.0);
+  }
+}
+
+// The same correlations, one (a, b) per invocation: jobs[j] = (rowA, rowB), out[j]. Faster than the
+// tiles on software adapters (lavapipe runs workgroup barriers slowly).
+@group(0) @binding(10) var<storage, read> jobs: array<vec2<u32>>;
 @compute @workgroup_size(${WG})
-fn gram(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn gramPairs(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j = gid.x + gid.y * p.pitch;
   if (j >= p.nJobs) { return; }
   let v4 = p.fcStride / 4u;
@@ -125,6 +169,16 @@ interface Pipelines {
   pairDots: GPUComputePipeline;
   normalizeRows: GPUComputePipeline;
   gram: GPUComputePipeline;
+  gramPairs: GPUComputePipeline;
+}
+
+export interface WebGpuStatsOptions {
+  /**
+   * FCD correlation kernel: true = 8 × 8 tiles through workgroup memory (for hardware GPUs),
+   * false = one dot product per invocation (faster on software adapters such as lavapipe).
+   * Default: false on a software adapter, true otherwise.
+   */
+  tiledGram?: boolean;
 }
 
 /** One simulation's windows inside a chunk. */
@@ -140,6 +194,7 @@ class WebGpuStats {
   constructor(
     private readonly device: GPUDevice,
     private readonly pipes: Pipelines,
+    private readonly tiledGram: boolean,
   ) {
     this.maxBinding = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   }
@@ -297,18 +352,22 @@ class WebGpuStats {
         sw.starts.forEach((start, w) => win.set([s * nNodes * nTime, start, sw.ends[w]! - start + 1, 0], 4 * (sw.firstRow + w)));
         nJobs += (sw.starts.length * (sw.starts.length - 1)) / 2;
       });
-      const jobs = new Uint32Array(2 * Math.max(nJobs, 1));
-      let j = 0;
+      // Work list of the correlation kernel: 8 × 8 tiles of each simulation's windows × windows
+      // lower triangle (tileA ≥ tileB, with the simulation's first output index), or (a, b) rows.
+      const work: number[] = [];
+      let outBase = 0;
       for (const sw of sims) {
         const n = sw.starts.length;
-        for (let a = 1; a < n; a++) {
-          for (let b = 0; b < a; b++) {
-            jobs[2 * j] = sw.firstRow + a;
-            jobs[2 * j + 1] = sw.firstRow + b;
-            j++;
-          }
+        if (this.tiledGram) {
+          const nt = Math.ceil(n / 8);
+          for (let ta = 0; ta < nt; ta++) for (let tb = 0; tb <= ta; tb++) work.push(sw.firstRow, n, ta, tb, outBase, 0, 0, 0);
+        } else {
+          for (let a = 1; a < n; a++) for (let b = 0; b < a; b++) work.push(sw.firstRow + a, sw.firstRow + b);
         }
+        outBase += (n * (n - 1)) / 2;
       }
+      const nWork = work.length / (this.tiledGram ? 8 : 2);
+      const workData = work.length ? Uint32Array.from(work) : new Uint32Array(8);
       const keep: GPUBuffer[] = [];
       const enc = this.device.createCommandEncoder();
       const bFc = this.windowFcPass(enc, z, win, nRows, nNodes, nTime, uStride, pairs, fcStride, keep);
@@ -319,15 +378,16 @@ class WebGpuStats {
       }
       const enc2 = options.returnWindowFc ? this.device.createCommandEncoder() : enc;
       const S = USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC;
-      const bJobs = this.buffer(jobs, S);
+      const bWork = this.buffer(workData, S);
       const bOut = this.buffer(Math.max(nJobs, 1) * 4, S);
       const pitch = 65535 * WG;
       const pRows = this.params([nNodes, nTime, uStride, P, fcStride, nRows, P, pitch]);
-      const pGram = this.params([nNodes, nTime, uStride, P, fcStride, nJobs, P, pitch]);
-      keep.push(bJobs, bOut, pRows, pGram);
+      const pGram = this.params([nNodes, nTime, uStride, P, fcStride, nWork, P, pitch]);
+      keep.push(bWork, bOut, pRows, pGram);
       const pass = enc2.beginComputePass();
       this.dispatch(pass, this.pipes.normalizeRows, [[0, pRows], [6, bFc]], nRows, 1);
-      this.dispatch(pass, this.pipes.gram, [[0, pGram], [7, bFc], [8, bJobs], [9, bOut]], nJobs);
+      if (this.tiledGram) this.dispatch(pass, this.pipes.gram, [[0, pGram], [7, bFc], [8, bWork], [9, bOut]], nWork, 1);
+      else this.dispatch(pass, this.pipes.gramPairs, [[0, pGram], [7, bFc], [10, bWork], [9, bOut]], nWork);
       pass.end();
       this.device.queue.submit([enc2.finish()]);
       const corr = await this.read(bOut, nJobs * 4);
@@ -371,17 +431,25 @@ function centreRows(data: ArrayLike<number>, offset: number, nNodes: number, nTi
  * device of the WebGPU simulation backend). Results match typescriptStatsBackend within float32
  * tolerance (docs/stats.md). Throws WebGpuUnavailableError when there is no adapter.
  */
-export async function createWebGpuStatsBackend(device?: GPUDevice): Promise<StatsBackend> {
-  const dev = device ?? (await (await import("../backends/webgpu/gpu.ts")).getGpuContext()).device;
+export async function createWebGpuStatsBackend(device?: GPUDevice, options: WebGpuStatsOptions = {}): Promise<StatsBackend> {
+  let dev = device;
+  let software = false;
+  if (!dev) {
+    const ctx = await (await import("../backends/webgpu/gpu.ts")).getGpuContext();
+    dev = ctx.device;
+    software = ctx.description.isFallback;
+  }
   const module = dev.createShaderModule({ code: STATS_WGSL });
-  const make = (entryPoint: string) => dev.createComputePipelineAsync({ layout: "auto", compute: { module, entryPoint } });
-  const [normalizeWindows, pairDots, normalizeRows, gram] = await Promise.all(
-    ["normalizeWindows", "pairDots", "normalizeRows", "gram"].map(make),
+  const d = dev;
+  const make = (entryPoint: string) => d.createComputePipelineAsync({ layout: "auto", compute: { module, entryPoint } });
+  const [normalizeWindows, pairDots, normalizeRows, gram, gramPairs] = await Promise.all(
+    ["normalizeWindows", "pairDots", "normalizeRows", "gram", "gramPairs"].map(make),
   );
-  const stats = new WebGpuStats(dev, { normalizeWindows: normalizeWindows!, pairDots: pairDots!, normalizeRows: normalizeRows!, gram: gram! });
+  const pipes = { normalizeWindows: normalizeWindows!, pairDots: pairDots!, normalizeRows: normalizeRows!, gram: gram!, gramPairs: gramPairs! };
+  const stats = new WebGpuStats(dev, pipes, options.tiledGram ?? !software);
   return {
     name: "webgpu",
-    fcBatch: (input, options = {}) => stats.fcBatch(input, options),
-    fcdBatch: (input, options) => stats.fcdBatch(input, options),
+    fcBatch: (input, opts = {}) => stats.fcBatch(input, opts),
+    fcdBatch: (input, opts) => stats.fcdBatch(input, opts),
   };
 }

@@ -49,8 +49,8 @@ function series(seed: number, batch: number, nNodes: number, nTime: number, zero
 }
 
 describe.skipIf(!probe.available)(`webgpu stats backend (${probe.adapter ?? probe.reason})`, () => {
-  it("FC and FCD equal the TypeScript results for every option combination (odd sizes, outlier windows)", async () => {
-    const gpu = await createWebGpuStatsBackend();
+  it.each([true, false])("FC and FCD equal the TypeScript results for every option combination (odd sizes, outlier windows; tiledGram %s)", async (tiledGram) => {
+    const gpu = await createWebGpuStatsBackend(undefined, { tiledGram });
     expect(gpu.name).toBe("webgpu");
     const zeros = [...Array.from({ length: 12 }, (_, k) => 20 + k), 150];
     const input = series(2, 3, 23, 211, zeros);
@@ -77,8 +77,8 @@ describe.skipIf(!probe.available)(`webgpu stats backend (${probe.adapter ?? prob
     }
   });
 
-  it("HCP subject 100206 REST1_LR: FCD (30 s / 5 s, intrahemispheric) matches", async () => {
-    const gpu = await createWebGpuStatsBackend();
+  it.each([true, false])("HCP subject 100206 REST1_LR: FCD (30 s / 5 s, intrahemispheric) matches (tiledGram %s)", async (tiledGram) => {
+    const gpu = await createWebGpuStatsBackend(undefined, { tiledGram });
     const bold = await loadArray(path.join(SHARED, "data", "hcp-schaefer100", "100206", "bold_REST1_LR.npz"));
     const input = { data: bold.data as Float64Array, batch: 1, nNodes: 100, nTime: 1200 };
     const options = { ...fcdWindowTRsFromSeconds(30, 5, 0.72), excludeInterhemispheric: true };
