@@ -35,6 +35,8 @@ export * as optim from "./optim/index.ts";
 export * as io from "./io/index.ts";
 export * as datasets from "./datasets/index.ts";
 export * from "./stats/index.ts";
+export { createWasmStatsBackend } from "./stats/wasm.ts";
+export { createWebGpuStatsBackend, type WebGpuStatsOptions } from "./stats/webgpu.ts";
 export * from "./optim/index.ts";
 export * from "./io/index.ts";
 export * from "./datasets/index.ts";

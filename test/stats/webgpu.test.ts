@@ -48,6 +48,13 @@ function series(seed: number, batch: number, nNodes: number, nTime: number, zero
   return { data, batch, nNodes, nTime };
 }
 
+// No adapter is a failure (CI installs lavapipe), unless BRAINFIT_NO_WEBGPU=1 says none can exist.
+if (!probe.available && process.env.BRAINFIT_NO_WEBGPU !== "1") {
+  it("finds a WebGPU adapter for the stats backend", () => {
+    throw new Error(`no WebGPU adapter (${probe.reason}); install lavapipe (scripts/install-system.sh) or set BRAINFIT_NO_WEBGPU=1`);
+  });
+}
+
 describe.skipIf(!probe.available)(`webgpu stats backend (${probe.adapter ?? probe.reason})`, () => {
   it.each([true, false])("FC and FCD equal the TypeScript results for every option combination (odd sizes, outlier windows; tiledGram %s)", async (tiledGram) => {
     const gpu = await createWebGpuStatsBackend(undefined, { tiledGram });
