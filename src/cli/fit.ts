@@ -17,7 +17,7 @@ const FLAGS: FlagSpec[] = [
   { name: "resume", type: "boolean", help: "continue runs from their checkpoints in --out (a finished run is left as it is)" },
   { name: "overwrite", type: "boolean", help: "start again in run folders that already hold a run" },
   { name: "max-generations", type: "number", metavar: "N", help: "pause every run after N generations (in total; --resume continues it)" },
-  { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file" },
+  { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file; reruns start again" },
   { name: "check", type: "boolean", help: "validate the config and load its data, then exit without fitting" },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
   { name: "help", type: "boolean", help: "show this help" },
@@ -83,7 +83,8 @@ export async function fitCommand(argv: string[]): Promise<number> {
     const out = String(flags.out);
     if (!quiet) process.stdout.write(`brainfit fit: ${runs.length} run(s) → ${out}${flags.resume ? " (resuming)" : ""}\n`);
     const results = await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), {
-      out, backend, config, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite),
+      // The quickstart is a demo: running it again starts it again (unless --resume).
+      out, backend, config, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) || (Boolean(flags.quickstart) && !flags.resume),
       threads: flags.threads === undefined ? undefined : Number(flags.threads),
       maxGenerations: flags["max-generations"] === undefined ? undefined : Number(flags["max-generations"]),
       onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${progressLine(p)}`) : undefined,
