@@ -26,4 +26,6 @@ await build({
   logLevel: "warning",
 });
 process.argv.splice(1, 1); // so the script sees its own args at argv[2..]
+// The bundle lives in build/run/, where the datasets' module-relative path would miss data/.
+process.env.BRAINFIT_DATA ??= join(root, "data");
 await import(pathToFileURL(outfile).href);

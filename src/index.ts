@@ -40,3 +40,6 @@ export { createWebGpuStatsBackend, type WebGpuStatsOptions } from "./stats/webgp
 export * from "./optim/index.ts";
 export * from "./io/index.ts";
 export * from "./datasets/index.ts";
+// Fitting: problems, batched evaluation, runs on disk
+export * as fit from "./fit/index.ts";
+export * from "./fit/index.ts";

@@ -28,6 +28,8 @@ export const BUILTIN_MODELS: Record<string, ModelSpec> = {
   // With Balloon–Windkessel BOLD: one kernel per model serves every BOLD parameter set.
   rWW_BOLD: withBold(rww),
   rWWEx_BOLD: withBold(rwwEx),
+  SupHopf_BOLD: withBold(supHopf),
+  WilsonCowan_BOLD: withBold(wilsonCowan),
 };
 
 export function getModel(name: string): ModelSpec {
