@@ -9,7 +9,7 @@ import { compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
 import { compileTsFunctions } from "../src/codegen/ts.ts";
 import type { CompiledModel } from "../src/models/spec.ts";
 import { hasRelaxedSimd } from "../src/sim/choose.ts";
-import { type PreparedSimulation, RecordingSink, sampleTimes, type SimulationResult } from "../src/sim/prepare.ts";
+import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../src/sim/prepare.ts";
 import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
 
 const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
@@ -235,19 +235,7 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
         averages[m.observables[k]!] = out;
       });
     }
-    const elapsedMs = performance.now() - t0;
-    return {
-      backend: "wasm",
-      backendInfo: `WASM ${relaxed ? "relaxed " : ""}SIMD (f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes} on ${threads} thread${threads > 1 ? "s" : ""}`,
-      lanes,
-      nNodes: n,
-      nSteps: sim.nSteps,
-      times: sampleTimes(sim),
-      recorded: sink.recorded,
-      averages,
-      elapsedMs,
-      nodeStepsPerSecond: (lanes * n * sim.nSteps) / (elapsedMs / 1000),
-    };
+    return finishResult(sim, "wasm", `WASM ${relaxed ? "relaxed " : ""}SIMD (f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes} on ${threads} thread${threads > 1 ? "s" : ""}`, sink, averages, t0);
   } finally {
     for (const s of shards) s.close();
   }

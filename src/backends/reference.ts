@@ -11,7 +11,7 @@
 // are evaluated on the new states with the coupling input of the step that produced them.
 import { compileTsFunctions } from "../codegen/ts.ts";
 import { normals4 } from "../noise/philox.ts";
-import { type PreparedSimulation, RecordingSink, sampleTimes, type SimulationResult } from "../sim/prepare.ts";
+import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../sim/prepare.ts";
 
 /** Samples per streamed chunk: bounded memory whatever the duration. */
 const CHUNK_SAMPLES = 256;
@@ -147,17 +147,5 @@ export function simulateReference(sim: PreparedSimulation): SimulationResult {
     });
     sink.push({ start, count, data });
   }
-  const elapsedMs = performance.now() - t0;
-  return {
-    backend: "reference",
-    backendInfo: "float64 TypeScript reference",
-    lanes,
-    nNodes: n,
-    nSteps,
-    times: sampleTimes(sim),
-    recorded: sink.recorded,
-    averages,
-    elapsedMs,
-    nodeStepsPerSecond: (lanes * n * nSteps) / (elapsedMs / 1000),
-  };
+  return finishResult(sim, "reference", "float64 TypeScript reference", sink, averages, t0);
 }

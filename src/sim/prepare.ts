@@ -216,6 +216,30 @@ export class RecordingSink {
   }
 }
 
+/** The result every backend returns, timed from t0 (performance.now() at the start of the run). */
+export function finishResult(
+  sim: PreparedSimulation,
+  backend: SimulationResult["backend"],
+  backendInfo: string,
+  sink: RecordingSink,
+  averages: Record<string, Float64Array>,
+  t0: number,
+): SimulationResult {
+  const elapsedMs = performance.now() - t0;
+  return {
+    backend,
+    backendInfo,
+    lanes: sim.lanes,
+    nNodes: sim.nNodes,
+    nSteps: sim.nSteps,
+    times: sampleTimes(sim),
+    recorded: sink.recorded,
+    averages,
+    elapsedMs,
+    nodeStepsPerSecond: (sim.lanes * sim.nNodes * sim.nSteps) / (elapsedMs / 1000),
+  };
+}
+
 export function sampleTimes(sim: PreparedSimulation): Float64Array {
   return Float64Array.from({ length: sim.nSamples }, (_, k) => (k + 1) * sim.recordEvery * sim.dt);
 }

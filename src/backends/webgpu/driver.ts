@@ -4,7 +4,7 @@
 // back one chunk at a time and streamed into a RecordingSink; averages are summed in f32 on
 // the GPU for at most SUM_STEPS steps, then added into float64 sums on the host.
 import type { CompiledModel } from "../../models/spec.ts";
-import { type PreparedSimulation, RecordingSink, sampleTimes, type SimulationResult } from "../../sim/prepare.ts";
+import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../sim/prepare.ts";
 import { getGpuContext } from "./gpu.ts";
 import { generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES } from "./kernel.ts";
 
@@ -406,19 +406,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
       for (let q = 0; q < lanes * n; q++) out[q] = sumsF64[q * nAvg + a]! / sim.nSteps;
       averages[name] = out;
     });
-    const elapsedMs = performance.now() - t0;
-    return {
-      backend: "webgpu",
-      backendInfo: `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}`,
-      lanes,
-      nNodes: n,
-      nSteps: sim.nSteps,
-      times: sampleTimes(sim),
-      recorded: sink.recorded,
-      averages,
-      elapsedMs,
-      nodeStepsPerSecond: (lanes * n * sim.nSteps) / (elapsedMs / 1000),
-    };
+    return finishResult(sim, "webgpu", `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}`, sink, averages, t0);
   } finally {
     for (const b of buffers) b.destroy();
   }
