@@ -9,6 +9,8 @@
 //   5. h(x) of the new states enters the delay ring for step + 1
 // Recorded samples are taken after steps recordEvery, 2·recordEvery, …; derived quantities
 // are evaluated on the new states with the coupling input of the step that produced them.
+// Unlike the f32 backends, the reference integrates one lane at a time and so holds every
+// recorded sample until the end (then emits chunks): it is for checking, not for long batches.
 import { compileTsFunctions } from "../codegen/ts.ts";
 import { normals4 } from "../noise/philox.ts";
 import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../sim/prepare.ts";
