@@ -10,7 +10,7 @@ import { OPTIMIZER_TYPES, createOptimizer } from "../optim/registry.ts";
 import type { Optimizer, OptimizerType } from "../optim/types.ts";
 import { normalizeMax, normalizeMean } from "../sim/network.ts";
 import { fcTril } from "../stats/fc.ts";
-import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
+import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FicSettings, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
 import { FitConfigError, validate, type FieldSchema, type Schema } from "./validate.ts";
 
 /** A data reference in a config: a file path (relative to the config; "file.npz:key" picks a member), inline numbers, or a bundled dataset. */
@@ -39,7 +39,7 @@ export interface FitConfig {
   };
   penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | { kind: "average-target"; observable: string; target: number; weight?: number; rate?: number })[];
   divergedCost?: number;
-  fic?: { penaltyScale?: number };
+  fic?: FicSettings;
   optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown> };
   /** Variants run in the same batch: each is merged over the config (objects deeply, arrays replaced) and needs a name. */
   batch?: (DeepPartial<Omit<FitConfig, "batch">> & { name: string })[];
@@ -138,7 +138,15 @@ function configSchema(requireAll: boolean): Schema {
         },
       },
       divergedCost: num,
-      fic: { type: "object", fields: { penaltyScale: { type: "number", min: 0 } }, doc: "analytical feedback inhibition control (rWW)" },
+      fic: {
+        type: "object", doc: "feedback inhibition control (rWW): analytical, or numerical adjustment from the analytical start",
+        fields: {
+          mode: { type: "string", enum: ["analytical", "numerical"] }, penaltyScale: { type: "number", min: 0 },
+          maxTrials: { type: "number", integer: true, min: 0, doc: "numerical FIC adjustment budget (cuBNM max_fic_trials)" },
+          tolerance: { type: "number", exclusiveMin: 0, doc: "nA" }, samplingStart: { type: "number", min: 0, doc: "ms" }, samplingEnd: { type: "number", exclusiveMin: 0, doc: "ms" },
+          initDelta: { type: "number", exclusiveMin: 0 }, rejectFailed: { type: "boolean" },
+        },
+      },
       optimizer: {
         type: "object", required: r,
         fields: {

@@ -9,6 +9,7 @@ import { FcdWorkspace } from "../stats/fcd.ts";
 import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";
 import { peakFrequency, welchRows } from "../stats/welch.ts";
 import { smoothHamming } from "../stats/signal.ts";
+import { numericalFic } from "../models/fic.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 
 export interface EvalRequest {
@@ -16,7 +17,7 @@ export interface EvalRequest {
   x: ArrayLike<number>;
 }
 
-export type EvalStatus = "ok" | "diverged" | "invalid";
+export type EvalStatus = "ok" | "diverged" | "invalid" | "fic_failed";
 
 export interface EvalResult {
   /** What the optimizer is told: a number, or one value per objective (objectives: "terms"). */
@@ -27,8 +28,10 @@ export interface EvalResult {
   /** Unsigned value of each GOF term (NaN when diverged). */
   terms: Record<string, number>;
   penalties: Record<string, number>;
-  /** ok; diverged: the simulation produced NaN/Inf; invalid: a GOF term or penalty was not finite. */
+  /** ok; diverged: the simulation produced NaN/Inf; invalid: a GOF term or penalty was not finite; fic_failed: numerical FIC ran out of trials and the problem has fic.rejectFailed. */
   status: EvalStatus;
+  /** Numerical FIC only: failed = some trial lane still had a node off target when the budget ran out; trials = adjustments made (max over trial lanes). */
+  fic?: { failed: boolean; trials: number };
 }
 
 export interface EvaluateOptions {
@@ -47,8 +50,10 @@ export interface EvaluationBatch {
   outputs?: LaneOutputs[];
   simulateCalls: number;
   backendInfo: string;
-  /** Simulation wall time (ms), summed over calls. */
+  /** Simulation wall time (ms), summed over calls (numerical FIC included). */
   simulateMs: number;
+  /** Simulations run by numerical FIC (each one batch of the lanes still adjusting). */
+  ficSimulations: number;
 }
 
 const objectIds = new WeakMap<object, number>();
@@ -69,6 +74,8 @@ export function simulationGroupKey(p: FitProblem): string {
   return [
     idOf(p.model.spec), idOf(net.weights as object), idOf(net.lengths as object | undefined), net.speed ?? "inf",
     p.duration, p.dt, p.integrator, p.signal, p.tr,
+    // Numerical FIC runs once per group, so its settings must match within a group.
+    p.fic?.mode === "numerical" ? JSON.stringify(p.fic) : "",
   ].join("|");
 }
 
@@ -162,6 +169,7 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
   const results = new Array<EvalResult>(requests.length);
   const outputs = opts.keepOutputs ? new Array<LaneOutputs>(requests.length) : undefined;
   let simulateMs = 0;
+  let ficSimulations = 0;
   const infos = new Set<string>();
   for (const reqIdx of groups.values()) {
     // Lanes: every request `trials` times (noise seeds seed, seed+1, …).
@@ -194,6 +202,20 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
         else arr.set(v, l * n);
       });
       params[name] = arr;
+    }
+    // Numerical FIC: adjust every lane's wIE (analytical start from paramsOf) before the fit simulation.
+    let ficLanes: { failed: boolean[]; trials: number[] } | null = null;
+    if (first.fic?.mode === "numerical") {
+      const f = first.fic;
+      const t0 = performance.now();
+      const r = await numericalFic({
+        model: first.model, network: first.network, lanes, params, dt: first.dt, integrator: first.integrator,
+        seed: laneSeeds, noise: "shared", backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu, duration: first.duration,
+      }, { maxTrials: f.maxTrials, tolerance: f.tolerance, samplingStart: f.samplingStart, samplingEnd: f.samplingEnd, initDelta: f.initDelta });
+      simulateMs += performance.now() - t0;
+      ficSimulations += r.evaluations;
+      params.wIE = r.wIE;
+      ficLanes = r;
     }
     const averages = [...new Set([...idx.flatMap((i) => requests[i]!.problem.averages), ...(opts.extraAverages ? first.model.stateNames : [])])];
     const signals: Float64Array[] = [];
@@ -244,9 +266,15 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
         if (!ws) workspaces.set(p, (ws = new FcdWorkspace(n, p.nTime, p.fcdOptions)));
       }
       const scored = scoreLane(p, signal, avg, ws);
+      if (ficLanes) {
+        const from = lane - p.trials;
+        const fic = { failed: ficLanes.failed.slice(from, lane).some(Boolean), trials: Math.max(...ficLanes.trials.slice(from, lane)) };
+        if (fic.failed && p.fic!.rejectFailed && scored.result.status === "ok") scored.result = failedResult(p, "fic_failed", scored.result.terms, scored.result.penalties);
+        scored.result.fic = fic;
+      }
       results[i] = scored.result;
       if (outputs) outputs[i] = scored.outputs;
     }
   }
-  return { results, outputs, simulateCalls: groups.size, backendInfo: [...infos].join("; "), simulateMs };
+  return { results, outputs, simulateCalls: groups.size, backendInfo: [...infos].join("; "), simulateMs, ficSimulations };
 }

@@ -2,7 +2,7 @@
 export { FitConfigError, validate, didYouMean, editDistance, type Schema, type FieldSchema } from "./validate.ts";
 export {
   FitProblem, defineProblem, averageRangePenalty, averageTargetPenalty,
-  type FitProblemSpec, type FreeParameter, type FitTarget, type FitSimulationSettings, type Penalty, type LaneOutputs, type FitDimension,
+  type FitProblemSpec, type FicSettings, type ResolvedFic, type FreeParameter, type FitTarget, type FitSimulationSettings, type Penalty, type LaneOutputs, type FitDimension,
 } from "./problem.ts";
 export { evaluateBatch, scoreLane, simulationGroupKey, type EvalRequest, type EvalResult, type EvalStatus, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
 export { optimize, batchOptimize, runFolders, FitRunError, type OptimizeOptions, type RunResult, type BestRecord, type ProgressInfo } from "./run.ts";

@@ -121,9 +121,42 @@ export interface FitProblemSpec {
    * Feedback inhibition control for rWW-type models (parameters G, w_p, J_N, wIE, I_ext and
    * rate r_E): each candidate's wIE per node comes from the analytical FIC of Demirtaş et al.
    * 2019 as cuBNM computes it, and cuBNM's FIC penalty on mean r_E (nodes more than 1 Hz from
-   * 3 Hz) × penaltyScale (default 2; 0 for none) is added to the cost.
+   * 3 Hz) × penaltyScale (default 2; 0 for none) is added to the cost. With mode "numerical"
+   * the analytical wIE is the start of Deco et al. 2014's iterative adjustment (numericalFic,
+   * cuBNM's rule), run once per simulation group before the fit simulation.
    */
-  fic?: { penaltyScale?: number };
+  fic?: FicSettings;
+}
+
+/** Feedback inhibition control settings of a problem (see docs/fit.md). */
+export interface FicSettings {
+  /** "analytical" (default): Demirtaş et al. 2019. "numerical": analytical start, then Deco et al. 2014's adjustment. */
+  mode?: "analytical" | "numerical";
+  /** Numerical: adjustment budget per candidate (cuBNM max_fic_trials, default 150). */
+  maxTrials?: number;
+  /** Numerical: allowed |mean I_E − target| in nA (default 0.005). */
+  tolerance?: number;
+  /** Numerical: I_E averaging window in ms (default 1000–10000, cuBNM fic_i_sampling_start/end). */
+  samplingStart?: number;
+  samplingEnd?: number;
+  /** Numerical: first wIE step (default 0.02). */
+  initDelta?: number;
+  /** cuBNM's FIC penalty scale (default 2; 0 for none). */
+  penaltyScale?: number;
+  /** Numerical: give candidates whose adjustment failed the diverged cost instead of scoring them (default false: scored, flagged). */
+  rejectFailed?: boolean;
+}
+
+/** FIC settings after defaults. */
+export interface ResolvedFic {
+  mode: "analytical" | "numerical";
+  penaltyScale: number;
+  maxTrials: number;
+  tolerance: number;
+  samplingStart: number;
+  samplingEnd: number;
+  initDelta: number;
+  rejectFailed: boolean;
 }
 
 /** One optimizer coordinate. */
@@ -205,7 +238,7 @@ export class FitProblem {
   /** Welch/peak options for psdPeaks (sampling rate 1/tr). */
   readonly psdOptions: { fs: number; nperseg: number; fmin?: number; fmax?: number };
   readonly spec: FitProblemSpec;
-  readonly fic: { penaltyScale: number } | null;
+  readonly fic: ResolvedFic | null;
   private readonly fixed: Record<string, number | Float64Array>;
   private readonly layout: { name: string; kind: "global" | "groups" | "maps"; start: number; labels?: Int32Array; maps?: Float64Array[] }[];
 
@@ -425,9 +458,8 @@ export class FitProblem {
         if (!model.paramNames.includes(need) && !model.observables.includes(need)) fail("fic", `FIC needs an rWW-type model (parameters G, w_p, J_N, wIE, I_ext and rate r_E); ${model.name} has no '${need}'`);
       }
       if (seen.has("wIE") || "wIE" in (spec.fixed ?? {})) fail("fic", "FIC sets wIE; remove wIE from free and fixed");
-      const scale = spec.fic.penaltyScale ?? 2;
-      if (!(scale >= 0)) fail("fic.penaltyScale", `must be >= 0, got ${scale}`);
-      this.fic = { penaltyScale: scale };
+      this.fic = resolveFic(spec.fic, this.dt, fail);
+      const scale = this.fic.penaltyScale;
       if (scale > 0) this.penalties.push({ name: "fic", averages: ["r_E"], compute: (out) => ficPenalty(out.averages.r_E!, scale) });
     }
     const avg = new Set<string>();
@@ -520,6 +552,35 @@ export class FitProblem {
       divergedCost: this.divergedCost,
     };
   }
+}
+
+const FIC_KEYS = ["mode", "maxTrials", "tolerance", "samplingStart", "samplingEnd", "initDelta", "penaltyScale", "rejectFailed"];
+
+function resolveFic(f: FicSettings, dt: number, fail: (field: string, msg: string) => never): ResolvedFic {
+  if (typeof f !== "object" || f === null) fail("fic", `give an object such as { mode: "numerical", maxTrials: 150 }, got ${String(f)}`);
+  for (const k of Object.keys(f)) if (!FIC_KEYS.includes(k)) fail(`fic.${k}`, unknownNameMessage("FIC setting", k, FIC_KEYS));
+  const mode = f.mode ?? "analytical";
+  if (mode !== "analytical" && mode !== "numerical") fail("fic.mode", `use "analytical" or "numerical", got '${String(mode)}'`);
+  const r: ResolvedFic = {
+    mode, penaltyScale: f.penaltyScale ?? 2, maxTrials: f.maxTrials ?? 150, tolerance: f.tolerance ?? 0.005,
+    samplingStart: f.samplingStart ?? 1000, samplingEnd: f.samplingEnd ?? 10000, initDelta: f.initDelta ?? 0.02, rejectFailed: f.rejectFailed ?? false,
+  };
+  if (!(r.penaltyScale >= 0 && Number.isFinite(r.penaltyScale))) fail("fic.penaltyScale", `must be a finite number >= 0, got ${f.penaltyScale}`);
+  if (typeof r.rejectFailed !== "boolean") fail("fic.rejectFailed", `must be true or false, got ${String(f.rejectFailed)}`);
+  if (mode === "analytical") {
+    for (const k of ["maxTrials", "tolerance", "samplingStart", "samplingEnd", "initDelta", "rejectFailed"] as const) {
+      if (f[k] !== undefined) fail(`fic.${k}`, `applies only to numerical FIC; set fic.mode to "numerical" or remove it`);
+    }
+    return r;
+  }
+  if (!(Number.isInteger(r.maxTrials) && r.maxTrials >= 0)) fail("fic.maxTrials", `must be an integer >= 0 (0: analytical wIE only, flagged when off target), got ${f.maxTrials}`);
+  if (!(r.tolerance > 0 && Number.isFinite(r.tolerance))) fail("fic.tolerance", `must be > 0 nA (cuBNM 0.005), got ${f.tolerance}`);
+  if (!(r.samplingStart >= 0 && Number.isFinite(r.samplingStart))) fail("fic.samplingStart", `must be >= 0 ms, got ${f.samplingStart}`);
+  if (!(r.samplingEnd > r.samplingStart && Number.isFinite(r.samplingEnd))) fail("fic.samplingEnd", `must be above samplingStart (${r.samplingStart} ms), got ${f.samplingEnd}`);
+  if (!(r.initDelta > 0 && Number.isFinite(r.initDelta))) fail("fic.initDelta", `must be > 0, got ${f.initDelta}`);
+  const every = Math.round(1 / dt);
+  if (!(every >= 1 && Math.abs(every * dt - 1) < 1e-9)) fail("simulation.dt", `numerical FIC samples I_E every 1 ms, so dt must divide 1 ms; got ${dt} ms`);
+  return r;
 }
 
 // One compiled BOLD-wrapped model per (spec, parameter set), so that problems on the same model

@@ -132,6 +132,7 @@ const num = (v: number) => (Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v
 function historyHeader(p: FitProblem): string[] {
   const cols = ["generation", "evaluation", "status", ...p.dims.map((d) => d.name), ...p.gof, ...p.penalties.map((q) => `penalty:${q.name}`), "gof", "cost"];
   if (p.objectives === "terms") p.gof.forEach((_, k) => cols.push(`objective_${k}`));
+  if (p.fic?.mode === "numerical") cols.push("fic_failed", "fic_trials");
   return cols;
 }
 
@@ -139,6 +140,7 @@ function historyRow(p: FitProblem, generation: number, evaluation: number, x: Ar
   const cells = [String(generation), String(evaluation), r.status, ...Array.from(x, num), ...p.gof.map((g) => num(r.terms[g] ?? NaN)),
     ...p.penalties.map((q) => num(r.penalties[q.name] ?? NaN)), num(r.gof), num(r.totalCost)];
   if (p.objectives === "terms") for (const c of r.cost as number[]) cells.push(num(c));
+  if (p.fic?.mode === "numerical") cells.push(r.fic ? String(r.fic.failed) : "", r.fic ? String(r.fic.trials) : "");
   return cells.join(",") + "\n";
 }
 
