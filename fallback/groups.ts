@@ -19,7 +19,7 @@ export interface GroupPlan {
   nAvg: number;
   samplesPerChunk: number;
   rowStart: Int32Array;
-  /** Per edge: byte offset (source − delay·n)·16·width into the mirrored ring, then the weight (as f32 bits). */
+  /** Per edge: byte offset (source − delay·n)·16·width from the current ring slot (the kernel wraps it), then the weight (as f32 bits). */
   edges: Int32Array;
   wsum: Float32Array;
   obsSlot: Int32Array;
@@ -80,7 +80,7 @@ export class LaneGroupRunner {
     const groups = Array.from({ length: G }, () => ({
       state: alloc(S * n * V),
       params: alloc(n * P * V),
-      ring: alloc(K * 2 * R * n * V),
+      ring: alloc(K * R * n * V),
       keys: alloc(2 * V),
       avg: nAvg ? alloc(nAvg * n * 2 * V) : 0,
     }));
@@ -118,14 +118,14 @@ export class LaneGroupRunner {
         for (let i = 0; i < n; i++) {
           for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * GL + l] = plan.params[(lane * n + i) * P + p]!;
           for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * GL + l] = plan.init[s]!;
-          for (let k = 0; k < K; k++) f32[g.ring / 4 + (k * 2 * R * n + i) * GL + l] = plan.h0[(lane * n + i) * K + k]!;
+          for (let k = 0; k < K; k++) f32[g.ring / 4 + (k * R * n + i) * GL + l] = plan.h0[(lane * n + i) * K + k]!;
         }
       }
-      // The whole history starts at the initial state: copy slot 0 into the other 2R − 1 slots.
+      // The whole history starts at the initial state: copy slot 0 into the other R − 1 slots.
       for (let k = 0; k < K; k++) {
-        const slot0 = g.ring / 4 + k * 2 * R * n * GL;
+        const slot0 = g.ring / 4 + k * R * n * GL;
         const row = f32.slice(slot0, slot0 + n * GL);
-        for (let r = 1; r < 2 * R; r++) f32.set(row, slot0 + r * n * GL);
+        for (let r = 1; r < R; r++) f32.set(row, slot0 + r * n * GL);
       }
     });
   }

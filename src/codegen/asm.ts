@@ -8,7 +8,7 @@ import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 3;
+export const ASM_ABI_VERSION = 4;
 
 /** Vectors per lane group that built-in kernels are compiled for. */
 export const ASM_WIDTHS = [1, 2, 4] as const;
@@ -68,6 +68,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `const vdt = f32x4.splat(dt);`,
     `const vhalf = f32x4.splat(<f32>0.5 * dt);`,
     `const vsq = f32x4.splat(<f32>Mathf.sqrt(dt));`,
+    `const ringBytes = R * n * ${W * 16};`,
     `for (let s = 0; s < nSteps; s++) {`,
     `  const step = firstStep + s;`,
     `  const now = step % R;`,
@@ -80,25 +81,29 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `    const e0 = load<i32>(rowStart + (<usize>i << 2));`,
     `    const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
   );
-  // Edge e of row i reads source j at delay d. Its byte offset from the current slot of a
-  // mirrored ring (2R slots, each value written at slot and slot + R) is (j − d·n)·16·W, so the
-  // inner loop is: load offset, load weight, then W × (load 4 lanes, multiply-add); no wrap test.
+  // Edge e of row i reads source j at delay d from a ring of R slots. Its byte offset from the
+  // current slot is (j − d·n)·16·W; one scalar compare-and-select wraps it into the ring. (A
+  // mirrored ring of 2R slots avoided that select but doubled the ring's cache footprint, and
+  // the delayed reads are mostly cache misses: the select is cheaper.) The inner loop is: load
+  // offset, load weight, wrap, then W × (load 4 lanes, multiply-add).
   m.coupling.forEach((c, k) => {
     for (let v = 0; v < W; v++) push(3, `let c_${c.name}_${v} = f32x4.splat(0);`);
     push(3,
       `{`,
-      `  const cur = ring + <usize>((${k} * 2 * R + now + R) * n) * ${W * 16};`,
+      `  const ringK = ring + <usize>(${k} * R * n) * ${W * 16};`,
+      `  const nowOff = now * n * ${W * 16};`,
       `  for (let e = e0; e < e1; e++) {`,
       `    const edge = edges + (<usize>e << 3);`,
       `    const w = f32x4.splat(load<f32>(edge, 4));`,
-      `    const src = cur + <usize>load<i32>(edge);`,
+      `    const off = nowOff + load<i32>(edge);`,
+      `    const src = ringK + <usize>select<i32>(off + ringBytes, off, off < 0);`,
     );
     for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `c_${c.name}_${v}`)};`);
     push(4, `}`);
     if (c.form === "difference") {
       push(4, `const ws = f32x4.splat(load<f32>(wsum + (<usize>i << 2)));`);
       for (let v = 0; v < W; v++) {
-        push(4, `c_${c.name}_${v} = f32x4.sub(c_${c.name}_${v}, f32x4.mul(ws, v128.load(cur + <usize>i * ${W * 16}, ${v * 16})));`);
+        push(4, `c_${c.name}_${v} = f32x4.sub(c_${c.name}_${v}, f32x4.mul(ws, v128.load(ringK + <usize>(nowOff + i * ${W * 16}), ${v * 16})));`);
       }
     }
     push(3, `}`);
@@ -134,8 +139,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       push(3,
         `{`,
         `  const hv = ${emitExpr(c.of, "as-simd", stage("n", v))};`,
-        `  v128.store(ring + ${at(`${k} * 2 * R + next`, v)}, hv);`,
-        `  v128.store(ring + ${at(`${k} * 2 * R + next + R`, v)}, hv);`,
+        `  v128.store(ring + ${at(`${k} * R + next`, v)}, hv);`,
         `}`,
       );
     });
