@@ -81,6 +81,8 @@ const simulationFields: Record<string, FieldSchema> = {
   dt: { type: "number", exclusiveMin: 0, doc: "integration step in ms" },
   tr: { type: "number", exclusiveMin: 0, doc: "signal sampling period (BOLD TR) in s" },
   signal: { type: "string", doc: '"bold" or an observable name' },
+  fcSignal: { type: "string", doc: 'FC/FCD from this observable ("bold" or a name) instead of signal' },
+  fcTr: { type: "number", exclusiveMin: 0, doc: "sampling period of fcSignal in s (a multiple of tr)" },
   boldParams: { type: "string", enum: ["friston2003", "cubnm", "heinzle2016-3T"], doc: "Balloon–Windkessel constants" },
   boldRemove: { type: "number", min: 0 },
   fcdWindow: { type: "number", exclusiveMin: 0 },

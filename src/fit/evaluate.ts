@@ -73,7 +73,7 @@ export function simulationGroupKey(p: FitProblem): string {
   const net = p.network;
   return [
     idOf(p.model.spec), idOf(net.weights as object), idOf(net.lengths as object | undefined), net.speed ?? "inf",
-    p.duration, p.dt, p.integrator, p.signal, p.tr,
+    p.duration, p.dt, p.integrator, p.signal, p.tr, p.fc?.signal ?? "",
     // Numerical FIC runs once per group, so its settings must match within a group.
     p.fic?.mode === "numerical" ? JSON.stringify(p.fic) : "",
   ].join("|");
@@ -129,15 +129,22 @@ export function simulatedSeries(p: FitProblem, signal: Float64Array): Float64Arr
 }
 
 /** Statistics, GOF and penalties of one simulated signal. */
-export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<string, Float64Array>, fcdWs?: FcdWorkspace): { result: EvalResult; outputs: LaneOutputs } {
+export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<string, Float64Array>, fcdWs?: FcdWorkspace, fcSignal?: Float64Array): { result: EvalResult; outputs: LaneOutputs } {
   const n = p.nNodes;
   const summary: StatSummary = {};
   const outputs: LaneOutputs = { signal, nTime: p.nTime, averages, summary };
+  if (p.fc && !fcSignal) throw new Error(`scoreLane: problem '${p.name}' computes FC from '${p.fc.signal}'; pass that signal (nodes × ${p.fc.nTime})`);
+  const fcS = p.fc ? fcSignal! : signal;
+  const fcN = p.fc ? p.fc.nTime : p.nTime;
+  if (p.fc) {
+    outputs.fcSignal = fcS;
+    outputs.fcNTime = fcN;
+  }
   const nanTerms = Object.fromEntries(p.gof.map((g) => [g, NaN]));
   const avgOk = Object.values(averages).every(finite);
-  if (!finite(signal) || !avgOk) return { result: failedResult(p, "diverged", nanTerms, {}), outputs };
-  if (p.empirical.fcTril) summary.fcTril = fcTril(signal, n, p.nTime, p.pairOptions);
-  if (p.fcdOptions) summary.fcdTril = (fcdWs ?? new FcdWorkspace(n, p.nTime, p.fcdOptions)).compute(signal, 0).fcdTril;
+  if (!finite(signal) || !finite(fcS) || !avgOk) return { result: failedResult(p, "diverged", nanTerms, {}), outputs };
+  if (p.empirical.fcTril) summary.fcTril = fcTril(fcS, n, fcN, p.pairOptions);
+  if (p.fcdOptions) summary.fcdTril = (fcdWs ?? new FcdWorkspace(n, fcN, p.fcdOptions)).compute(fcS, 0).fcdTril;
   if (p.empirical.series) summary.series = simulatedSeries(p, signal);
   if (p.empirical.psdPeaks) {
     const { f, psd } = welchRows(signal, n, p.nTime, { fs: p.psdOptions.fs, nperseg: p.psdOptions.nperseg });
@@ -223,10 +230,27 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       model: first.model, network: first.network, lanes, params, duration: first.duration, dt: first.dt,
       integrator: first.integrator, seed: laneSeeds, noise: "shared", averages,
       backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu,
-      record: { observables: [first.signal], period: first.tr * 1000 },
+      record: { observables: first.fc ? [first.signal, first.fc.signal] : [first.signal], period: first.tr * 1000 },
     });
     const rec = res.recorded[first.signal]!;
     const T = res.times.length;
+    // FC signal (simulation.fcSignal): every stride-th sample (times k·fcTr), then removal.
+    const fcSignals: Float64Array[] = [];
+    if (first.fc) {
+      const { stride } = first.fc;
+      const fr = res.recorded[first.fc.signal]!;
+      const S = Math.floor(T / stride);
+      for (let l = 0; l < lanes; l++) {
+        const f = requests[idx[l]!]!.problem.fc!;
+        const kept = S - f.removeSamples;
+        const s = new Float64Array(n * kept);
+        for (let t = 0; t < kept; t++) {
+          const o = (l * T + (t + f.removeSamples + 1) * stride - 1) * n;
+          for (let i = 0; i < n; i++) s[i * kept + t] = fr[o + i]!;
+        }
+        fcSignals.push(s);
+      }
+    }
     for (let l = 0; l < lanes; l++) {
       const remove = requests[idx[l]!]!.problem.removeSamples;
       const kept = T - remove;
@@ -245,11 +269,13 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       const p = requests[i]!.problem;
       // Mean over the request's trial lanes (one lane when trials = 1).
       const signal = signals[lane]!;
+      const fcSignal = p.fc ? fcSignals[lane]! : undefined;
       const avg: Record<string, Float64Array> = {};
       for (const a of averages) avg[a] = res.averages[a]!.slice(lane * n, (lane + 1) * n);
       for (let k = 1; k < p.trials; k++) {
         const other = signals[lane + k]!;
         for (let q = 0; q < signal.length; q++) signal[q] = signal[q]! + other[q]!;
+        if (fcSignal) for (let q = 0; q < fcSignal.length; q++) fcSignal[q] = fcSignal[q]! + fcSignals[lane + k]![q]!;
         for (const a of averages) {
           const src = res.averages[a]!;
           for (let q = 0; q < n; q++) avg[a]![q] = avg[a]![q]! + src[(lane + k) * n + q]!;
@@ -257,15 +283,16 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       }
       if (p.trials > 1) {
         for (let q = 0; q < signal.length; q++) signal[q] = signal[q]! / p.trials;
+        if (fcSignal) for (let q = 0; q < fcSignal.length; q++) fcSignal[q] = fcSignal[q]! / p.trials;
         for (const a of averages) for (let q = 0; q < n; q++) avg[a]![q] = avg[a]![q]! / p.trials;
       }
       lane += p.trials;
       let ws: FcdWorkspace | undefined;
       if (p.fcdOptions) {
         ws = workspaces.get(p);
-        if (!ws) workspaces.set(p, (ws = new FcdWorkspace(n, p.nTime, p.fcdOptions)));
+        if (!ws) workspaces.set(p, (ws = new FcdWorkspace(n, p.fc?.nTime ?? p.nTime, p.fcdOptions)));
       }
-      const scored = scoreLane(p, signal, avg, ws);
+      const scored = scoreLane(p, signal, avg, ws, fcSignal);
       if (ficLanes) {
         const from = lane - p.trials;
         const fic = { failed: ficLanes.failed.slice(from, lane).some(Boolean), trials: Math.max(...ficLanes.trials.slice(from, lane)) };

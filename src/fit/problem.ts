@@ -55,6 +55,13 @@ export interface FitSimulationSettings {
    * observable), sampled every tr. Otherwise the name of an observable sampled every tr.
    */
   signal?: string;
+  /**
+   * Compute FC and FCD from another observable than `signal` (e.g. "bold" while `signal` is
+   * the fast "x" for peak-frequency terms), sampled every `fcTr` s (a whole multiple of tr;
+   * default tr). `boldRemove` seconds are dropped from it too. Series and PSD terms keep `signal`.
+   */
+  fcSignal?: string;
+  fcTr?: number;
   /** Balloon–Windkessel constants when the model is wrapped with withBold (default "friston2003"). */
   boldParams?: BoldParamSet;
   /** Seconds removed from the start of the signal before statistics (default 0). */
@@ -87,6 +94,9 @@ export interface LaneOutputs {
   /** The comparison signal after removal, nodes × nTime. */
   signal: Float64Array;
   nTime: number;
+  /** With simulation.fcSignal: the FC/FCD signal after removal, nodes × fcNTime. */
+  fcSignal?: Float64Array;
+  fcNTime?: number;
   /** Per-node time averages of the observables the penalties asked for. */
   averages: Record<string, Float64Array>;
   summary: StatSummary;
@@ -220,6 +230,8 @@ export class FitProblem {
   readonly pairOptions: PairOptions;
   /** FCD options in TRs (null when no FCD term is used). */
   readonly fcdOptions: FcdOptions | null;
+  /** FC/FCD signal when it differs from `signal` (simulation.fcSignal), else null. */
+  readonly fc: { signal: string; tr: number; stride: number; removeSamples: number; nTime: number } | null;
   /** Samples (volumes) of the signal before and after removal. */
   readonly nSamples: number;
   readonly removeSamples: number;
@@ -249,7 +261,8 @@ export class FitProblem {
     };
     let model = typeof spec.model === "string" ? wrapModelName(spec.model) : isCompiled(spec.model) ? spec.model : compileModel(spec.model);
     const sim = spec.simulation;
-    if ((sim?.signal ?? (model.spec.boldInput ? "bold" : "")) === "bold" && !model.observables.includes("bold")) {
+    const wantsBold = (sim?.signal ?? (model.spec.boldInput ? "bold" : "")) === "bold" || sim?.fcSignal === "bold";
+    if (wantsBold && !model.observables.includes("bold")) {
       if (!model.spec.boldInput) fail("simulation.signal", `${model.name} declares no BOLD input; name an observable instead (${model.observables.join(", ")})`);
       model = boldModel(model.spec, sim.boldParams ?? "friston2003");
     }
@@ -351,6 +364,17 @@ export class FitProblem {
     this.removeSamples = Math.round(remove / this.tr);
     this.nTime = this.nSamples - this.removeSamples;
     if (this.nTime < 3) fail("simulation.duration", `leaves ${this.nTime} samples after removing ${remove} s at TR ${this.tr} s; simulate longer or remove less`);
+    this.fc = null;
+    if (sim.fcSignal !== undefined && sim.fcSignal !== this.signal) {
+      if (!model.observables.includes(sim.fcSignal)) fail("simulation.fcSignal", unknownNameMessage(`observable of ${model.name}`, sim.fcSignal, ["bold", ...model.observables]));
+      const fcTr = sim.fcTr ?? this.tr;
+      const stride = Math.round(fcTr / this.tr);
+      if (!(fcTr > 0) || stride < 1 || Math.abs(stride * this.tr - fcTr) > 1e-9 * fcTr) fail("simulation.fcTr", `must be a whole multiple of tr (${this.tr} s), got ${sim.fcTr}`);
+      const fcRemove = Math.round(remove / fcTr);
+      const fcN = Math.floor(this.nSamples / stride) - fcRemove;
+      if (fcN < 3) fail("simulation.duration", `leaves ${fcN} samples of ${sim.fcSignal} at fcTr ${fcTr} s after removing ${remove} s; simulate longer`);
+      this.fc = { signal: sim.fcSignal, tr: fcTr, stride, removeSamples: fcRemove, nTime: fcN };
+    } else if (sim.fcTr !== undefined && Math.abs(sim.fcTr - this.tr) > 1e-12) fail("simulation.fcTr", "applies only with a simulation.fcSignal other than signal; remove it or name fcSignal");
     const seed = sim.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail("simulation.seed", `must be an integer in [0, 2^32), got ${seed}`);
     this.seed = seed;
@@ -395,11 +419,12 @@ export class FitProblem {
       const win = sim.fcdWindow ?? 30;
       const step = sim.fcdStep ?? 5;
       try {
-        fcdOptions = { ...fcdWindowTRsFromSeconds(win, step, this.tr), ...this.pairOptions };
+        fcdOptions = { ...fcdWindowTRsFromSeconds(win, step, this.fc?.tr ?? this.tr), ...this.pairOptions };
       } catch (e) {
         fail("simulation.fcdWindow", (e as Error).message);
       }
-      if (fcdOptions!.windowTRs + 1 > this.nTime) fail("simulation.fcdWindow", `a ${win} s window (${fcdOptions!.windowTRs + 1} volumes) is longer than the simulated signal (${this.nTime} volumes); simulate longer`);
+      const len = this.fc?.nTime ?? this.nTime;
+      if (fcdOptions!.windowTRs + 1 > len) fail("simulation.fcdWindow", `a ${win} s window (${fcdOptions!.windowTRs + 1} volumes) is longer than the simulated signal (${len} volumes); simulate longer`);
     }
     this.fcdOptions = fcdOptions;
 
@@ -544,6 +569,7 @@ export class FitProblem {
       fic: this.fic,
       simulation: {
         duration: this.duration, dt: this.dt, tr: this.tr, signal: this.signal,
+        fcSignal: this.fc?.signal ?? this.signal, fcTr: this.fc?.tr ?? this.tr,
         boldRemove: this.removeSamples * this.tr, samples: this.nSamples, keptSamples: this.nTime,
         fcd: this.fcdOptions ? { windowTRs: this.fcdOptions.windowTRs, stepTRs: this.fcdOptions.stepTRs } : null,
         excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, trials: this.trials, integrator: this.integrator,

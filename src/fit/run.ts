@@ -366,8 +366,15 @@ async function saveOutputs(r: RunState, out: LaneOutputs): Promise<void> {
   for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) tm[t * n + i] = out.signal[i * T + t]!;
   const name = p.signal === "bold" ? "bold" : p.signal;
   await saveFile(`${r.dir}/${name}.npy`, writeNpy({ dtype: "float32", shape: [T, n], data: tm }));
+  if (out.fcSignal && p.fc) {
+    const F = out.fcNTime!;
+    const fm = new Float32Array(F * n);
+    for (let i = 0; i < n; i++) for (let t = 0; t < F; t++) fm[t * n + i] = out.fcSignal[i * F + t]!;
+    await saveFile(`${r.dir}/${p.fc.signal}.npy`, writeNpy({ dtype: "float32", shape: [F, n], data: fm }));
+  }
   if (out.summary.fcTril) {
-    await saveFile(`${r.dir}/fc.npy`, writeNpy({ dtype: "float64", shape: [n, n], data: fcMatrix(out.signal, n, T) }));
+    const fcOf = out.fcSignal ?? out.signal, F = out.fcNTime ?? T;
+    await saveFile(`${r.dir}/fc.npy`, writeNpy({ dtype: "float64", shape: [n, n], data: fcMatrix(fcOf, n, F) }));
   }
   if (out.summary.fcdTril) await saveFile(`${r.dir}/fcd_tril.npy`, writeNpy({ dtype: "float64", shape: [out.summary.fcdTril.length], data: Float64Array.from(out.summary.fcdTril) }));
   if (out.summary.series) await saveFile(`${r.dir}/series.npy`, writeNpy({ dtype: "float64", shape: [out.summary.series.length], data: Float64Array.from(out.summary.series) }));
