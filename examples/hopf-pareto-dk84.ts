@@ -1,6 +1,6 @@
 // Example 5 — SupHopf FC vs a frequency gradient on the 84-region TVB (Desikan-Killiany)
 // connectome, the tvboptim two-stage workflow: (1) NSGA-II over (G, a, log sigma) on two
-// objectives, −fc_corr against the tvboptim average FC and the mean absolute error of the
+// objectives, −fc_corr (FC of simulated BOLD) against the tvboptim average FC and the mean absolute error of the
 // nodes' peak frequencies against a target gradient (ω of every node is set from its target
 // peak frequency); Pareto front and hypervolume saved per generation. (2) Nelder–Mead from every
 // Pareto member on the combined loss −fc_corr + psd_mae (Hz), all local runs in one batch.
@@ -43,8 +43,9 @@ export function hopfParetoConfig(full: boolean): FitConfig {
     gof: ["+fc_corr", "-psd_mae"],
     objectives: "terms",
     simulation: full
-      ? { duration: 4, dt: 0.1, tr: 0.005, signal: "x", boldRemove: 0.5, seed: 1, psd: { nperseg: 256, fmin: 2, fmax: 30 } }
-      : { duration: 0.8, dt: 0.2, tr: 0.005, signal: "x", boldRemove: 0.1, seed: 1, psd: { nperseg: 64, fmin: 2, fmax: 30 } },
+      // FC from in-kernel BOLD (sampled every 0.72 s), peak frequencies from x at 200 Hz, one simulation.
+      ? { duration: 60, dt: 0.2, tr: 0.005, signal: "x", fcSignal: "bold", fcTr: 0.72, boldRemove: 6, seed: 1, psd: { nperseg: 256, fmin: 2, fmax: 30 } }
+      : { duration: 0.8, dt: 0.2, tr: 0.005, signal: "x", fcSignal: "bold", fcTr: 0.1, boldRemove: 0.1, seed: 1, psd: { nperseg: 64, fmin: 2, fmax: 30 } },
     optimizer: { type: "nsga2", options: full ? { popsize: 12, maxIterations: 8, seed: 1 } : { popsize: 4, maxIterations: 2, seed: 1 } },
   };
 }

@@ -32,7 +32,7 @@ export interface FitConfig {
   gof: string[];
   objectives?: "sum" | "terms";
   simulation: {
-    duration: number; dt?: number; tr?: number; signal?: string; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
+    duration: number; dt?: number; tr?: number; signal?: string; fcSignal?: string; fcTr?: number; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
     excludeInterhemispheric?: boolean; hemispheres?: DataRef; seed?: number; integrator?: "heun" | "euler"; seriesWeights?: DataRef;
     psd?: { nperseg?: number; fmin?: number; fmax?: number }; trials?: number;
     seriesTransform?: { subtractInitial?: boolean; smoothMs?: number; scale?: number };

@@ -67,6 +67,8 @@ describe("examples (reduced size)", () => {
     expect(global.stopReason).toBe("budget");
     expect(global.pareto!.length).toBeGreaterThan(0);
     expect(global.hypervolume!).toBeGreaterThan(0);
+    // FC from in-kernel BOLD (simulation.fcSignal), peak frequencies from x: both saved.
+    for (const f of ["bold.npy", "x.npy", "fc.npy"]) expect(existsSync(join(global.dir!, f)), f).toBe(true);
     const lines = readFileSync(join(global.dir!, "pareto.jsonl"), "utf8").trim().split("\n");
     expect(lines).toHaveLength(2);
     expect(local).toHaveLength(global.pareto!.length);
