@@ -36,8 +36,6 @@ export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, re
   return mod;
 }
 
-/** Simulation steps per chunk when nothing is recorded (bounds the work between messages). */
-const STEPS_PER_CHUNK = 20_000;
 /** Recorded samples per chunk. */
 const SAMPLES_PER_CHUNK = 128;
 
@@ -54,7 +52,7 @@ export async function availableThreads(): Promise<number> {
 }
 
 /** Build the plan for lanes [laneStart, laneStart + count), padded to whole lane groups. */
-function makePlan(sim: PreparedSimulation, laneStart: number, count: number, samplesPerChunk: number, width: AsmWidth): GroupPlan {
+function makePlan(sim: PreparedSimulation, laneStart: number, count: number, samplesPerChunk: number, width: AsmWidth, sharedRing: boolean): GroupPlan {
   const m = sim.model;
   const { nNodes: n, nParams: P, network: net } = sim;
   const S = m.stateNames.length, K = m.coupling.length;
@@ -99,6 +97,7 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     nRec: sim.recordIdx.length,
     nAvg: sim.averageIdx.length,
     samplesPerChunk,
+    sharedRing: sharedRing ? 1 : 0,
     rowStart: net.rowStart, edges, wsum, obsSlot, avgSlot,
     init: Float32Array.from(x0), lanes, params, seeds, streams, h0,
   };
@@ -181,7 +180,9 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
   const threads = Math.max(1, Math.min(opts.threads ?? (await availableThreads()), G));
   const nRec = sim.recordIdx.length;
   const samplesPerChunk = nRec ? Math.min(SAMPLES_PER_CHUNK, Math.max(sim.nSamples, 1)) : 0;
-  const chunkSteps = nRec ? samplesPerChunk * sim.recordEvery : STEPS_PER_CHUNK;
+  // Nothing recorded: one chunk, so each shard's lane groups can run to the end one after
+  // another through one shared delay ring (see GroupPlan.sharedRing).
+  const chunkSteps = nRec ? samplesPerChunk * sim.recordEvery : Math.max(sim.nSteps, 1);
 
   // Split lane groups evenly over threads.
   const shards: Shard[] = [];
@@ -193,7 +194,7 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
       const laneStart = groupStart * groupLanes;
       const count = Math.min(groups * groupLanes, lanes - laneStart);
       groupStart += groups;
-      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width);
+      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0);
       laneStarts.push(laneStart);
       shards.push(threads === 1 ? await inlineShard(plan, module) : await workerShard(plan, module));
     }

@@ -18,6 +18,13 @@ export interface GroupPlan {
   nRec: number;
   nAvg: number;
   samplesPerChunk: number;
+  /**
+   * 1 when the whole simulation is integrated by one runChunk call (nothing recorded): the
+   * groups then run one after another through a single delay ring, refilled per group, instead
+   * of each holding its own (the rings are most of the memory, and first-touching fresh pages
+   * costs as much as hundreds of steps).
+   */
+  sharedRing: number;
   rowStart: Int32Array;
   /** Per edge: byte offset (source − delay·n)·16·width from the current ring slot (the kernel wraps it), then the weight (as f32 bits). */
   edges: Int32Array;
@@ -77,10 +84,11 @@ export class LaneGroupRunner {
       alloc(nRec * samplesPerChunk * n * V),
     ];
     const G = plan.lanes / (4 * plan.width);
+    const shared = plan.sharedRing ? alloc(K * R * n * V) : 0;
     const groups = Array.from({ length: G }, () => ({
       state: alloc(S * n * V),
       params: alloc(n * P * V),
-      ring: alloc(K * R * n * V),
+      ring: shared || alloc(K * R * n * V),
       keys: alloc(2 * V),
       avg: nAvg ? alloc(nAvg * n * 2 * V) : 0,
     }));
@@ -118,16 +126,27 @@ export class LaneGroupRunner {
         for (let i = 0; i < n; i++) {
           for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * GL + l] = plan.params[(lane * n + i) * P + p]!;
           for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * GL + l] = plan.init[s]!;
-          for (let k = 0; k < K; k++) f32[g.ring / 4 + (k * R * n + i) * GL + l] = plan.h0[(lane * n + i) * K + k]!;
         }
       }
-      // The whole history starts at the initial state: copy slot 0 into the other R − 1 slots.
-      for (let k = 0; k < K; k++) {
-        const slot0 = g.ring / 4 + k * R * n * GL;
-        const row = f32.slice(slot0, slot0 + n * GL);
-        for (let r = 1; r < R; r++) f32.set(row, slot0 + r * n * GL);
-      }
+      if (!plan.sharedRing) this.fillRing(gi);
     });
+  }
+
+  /** The whole history of group gi starts at its initial coupled quantities: h0 in all R slots. */
+  private fillRing(gi: number): void {
+    const { plan, f32 } = this;
+    const { n, K, R } = plan;
+    const g = this.groups[gi]!;
+    const GL = 4 * plan.width;
+    for (let k = 0; k < K; k++) {
+      const slot0 = g.ring / 4 + k * R * n * GL;
+      for (let l = 0; l < GL; l++) {
+        const lane = gi * GL + l;
+        for (let i = 0; i < n; i++) f32[slot0 + i * GL + l] = plan.h0[(lane * n + i) * K + k]!;
+      }
+      const row = f32.slice(slot0, slot0 + n * GL);
+      for (let r = 1; r < R; r++) f32.set(row, slot0 + r * n * GL);
+    }
   }
 
   /** Integrate steps [first, first + steps) on every group; returns recorded samples per recorded slot: lanes × count × n. */
@@ -135,7 +154,9 @@ export class LaneGroupRunner {
     const { plan, f32 } = this;
     const n = plan.n;
     const out = Array.from({ length: plan.nRec }, () => new Float32Array(plan.lanes * count * n));
+    if (plan.sharedRing && first !== 0) throw new Error("LaneGroupRunner: a shared-ring plan integrates all steps in one runChunk call from step 0");
     this.groups.forEach((g, gi) => {
+      if (plan.sharedRing) this.fillRing(gi);
       this.run(n, first, steps, plan.dt, plan.R, plan.heun,
         this.pRowStart, this.pEdges, this.pWsum,
         g.state, g.params, g.ring, g.keys,
