@@ -5,23 +5,46 @@ import type { FitConfig } from "../src/fit/config.ts";
 import { fitFromConfig } from "../src/fit/from-config.ts";
 import type { RunResult } from "../src/fit/run.ts";
 import type { BackendName } from "../src/sim/prepare.ts";
+import { wilsonCowan } from "../src/models/wilsoncowan.ts";
+import type { ModelSpec } from "../src/models/spec.ts";
+
+/**
+ * Wilson–Cowan with diffusive coupling as the brainmass tutorials write it: c = Σ_j w_ij
+ * (rE_j(t − d_ij) − rE_i), so the input k·c vanishes when a node's neighbours match its own
+ * rate (the linear built-in adds k Σ_j w_ij rE_j, a mean drive that grows with k and strength).
+ * A spec override for examples 2 and 3 (`--coupling difference`); src/models is unchanged.
+ */
+export const wilsonCowanDifference: ModelSpec = {
+  ...wilsonCowan,
+  name: "WilsonCowanDifference",
+  description: "Wilson–Cowan with diffusive (difference) coupling of rE, as the brainmass tutorials",
+  couplings: [{ name: "c", of: "rE", form: "difference" }],
+};
+
+export type WcCoupling = "linear" | "difference";
 
 export interface ExampleArgs {
   full: boolean;
   out: string;
   backend: BackendName;
   printConfig: boolean;
+  /** Examples 2 and 3: Wilson–Cowan coupling form (default linear, the built-in). */
+  coupling: WcCoupling;
 }
 
 export function parseExampleArgs(argv: string[], name: string): ExampleArgs {
-  const args: ExampleArgs = { full: false, out: `out/examples/${name}`, backend: "auto", printConfig: false };
+  const args: ExampleArgs = { full: false, out: `out/examples/${name}`, backend: "auto", printConfig: false, coupling: "linear" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--full") args.full = true;
     else if (a === "--print-config") args.printConfig = true;
     else if (a === "--out") args.out = argv[++i]!;
     else if (a === "--backend") args.backend = argv[++i] as BackendName;
-    else throw new Error(`unknown argument ${a}; use --full, --out DIR, --backend auto|wasm|webgpu|reference, --print-config`);
+    else if (a === "--coupling") {
+      const c = argv[++i];
+      if (c !== "linear" && c !== "difference") throw new Error(`--coupling takes linear or difference, got ${String(c)}`);
+      args.coupling = c;
+    } else throw new Error(`unknown argument ${a}; use --full, --out DIR, --backend auto|wasm|webgpu|reference, --print-config, --coupling linear|difference (examples 2, 3)`);
   }
   return args;
 }
@@ -49,9 +72,9 @@ export async function runExample(config: FitConfig, args: Pick<ExampleArgs, "out
   return { results, wallSeconds };
 }
 
-export async function main(name: string, build: (full: boolean) => FitConfig, report?: (r: RunResult[]) => string): Promise<void> {
+export async function main(name: string, build: (full: boolean, coupling: WcCoupling) => FitConfig, report?: (r: RunResult[]) => string): Promise<void> {
   const args = parseExampleArgs(process.argv.slice(2), name);
-  const config = build(args.full);
+  const config = build(args.full, args.coupling);
   if (args.printConfig) {
     process.stdout.write(JSON.stringify(config, null, 2) + "\n");
     return;

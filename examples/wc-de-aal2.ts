@@ -4,13 +4,14 @@
 // Run: node scripts/run-ts.mjs examples/wc-de-aal2.ts [--full]
 import type { FitConfig } from "../src/fit/config.ts";
 import type { RunResult } from "../src/fit/run.ts";
-import { isMain, main } from "./common.ts";
+import { isMain, main, wilsonCowanDifference, type WcCoupling } from "./common.ts";
 
-export function wcDeConfig(full: boolean): FitConfig {
+/** coupling "difference": brainmass's diffusive coupling (a spec override, see common.ts); run names get a "-difference" suffix. */
+export function wcDeConfig(full: boolean, coupling: WcCoupling = "linear"): FitConfig {
   return {
-    name: "wc-de-aal2",
+    name: coupling === "difference" ? "wc-de-aal2-difference" : "wc-de-aal2",
     description: "Wilson–Cowan, delays at 2 mm/ms, AAL2 mean SC (max-normalised, no self-connections); DE on k; +fc_corr of BOLD vs the mean empirical FC",
-    model: "WilsonCowan",
+    model: coupling === "difference" ? structuredClone(wilsonCowanDifference) : "WilsonCowan",
     network: {
       weights: { dataset: "aal2", what: "sc", subject: "mean", cortexOnly: true },
       lengths: { dataset: "aal2", what: "len", subject: "mean", cortexOnly: true },

@@ -5,15 +5,15 @@
 // measure the parameter change, not a new draw of the noise.
 // Run: node scripts/run-ts.mjs examples/wc-local-aal2.ts [--full]
 import type { FitConfig } from "../src/fit/config.ts";
-import { isMain, main } from "./common.ts";
+import { isMain, main, type WcCoupling } from "./common.ts";
 import { wcDeConfig, report } from "./wc-de-aal2.ts";
 
-export function wcLocalConfig(full: boolean): FitConfig {
-  const base = wcDeConfig(full);
+export function wcLocalConfig(full: boolean, coupling: WcCoupling = "linear"): FitConfig {
+  const base = wcDeConfig(full, coupling);
   const budget = full ? 40 : 8;
   return {
     ...base,
-    name: "wc-local-aal2",
+    name: coupling === "difference" ? "wc-local-aal2-difference" : "wc-local-aal2",
     description: "Wilson–Cowan AAL2 (as wc-de-aal2); L-BFGS-B (finite differences, CRN) and Nelder–Mead on k and log sigma_ou",
     free: [
       { name: "k", bounds: [0.5, 9] },

@@ -10,9 +10,9 @@ import { rwwBatchConfig } from "../../examples/rww-fic-batch.ts";
 import { hopfParetoConfig, runHopfPareto } from "../../examples/hopf-pareto-dk84.ts";
 import { readFileSync } from "node:fs";
 import { jrEvokedConfig } from "../../examples/jr-evoked-hnn.ts";
-import { simulatedSeries } from "../../src/fit/evaluate.ts";
+import { evaluateBatch, simulatedSeries } from "../../src/fit/evaluate.ts";
 import { smoothHamming } from "../../src/stats/signal.ts";
-import { runsFromConfig, validateConfig } from "../../src/fit/config.ts";
+import { problemsFromConfig, runsFromConfig, validateConfig } from "../../src/fit/config.ts";
 import { analyticalFic } from "../../src/models/fic.ts";
 
 const out = mkdtempSync(join(tmpdir(), "brainfit-examples-"));
@@ -20,7 +20,7 @@ const args = { out, backend: "wasm" as const };
 
 describe("examples (reduced size)", () => {
   it("full-size configs are valid too", () => {
-    for (const c of [wcDeConfig(true), wcLocalConfig(true), rwwBatchConfig(true), hopfParetoConfig(true)]) expect(() => validateConfig(structuredClone(c))).not.toThrow();
+    for (const c of [wcDeConfig(true), wcLocalConfig(true), wcDeConfig(true, "difference"), wcLocalConfig(true, "difference"), rwwBatchConfig(true), hopfParetoConfig(true)]) expect(() => validateConfig(structuredClone(c))).not.toThrow();
   });
 
   it("2: differential evolution on k (4 candidates per generation)", async () => {
@@ -32,6 +32,20 @@ describe("examples (reduced size)", () => {
     expect(r.best!.terms["+fc_corr"]).toBeGreaterThan(0);
     for (const f of ["bold.npy", "fc.npy", "best.json", "history.csv"]) expect(existsSync(join(r.dir!, f))).toBe(true);
   });
+
+  it("2/3 --coupling difference: brainmass's diffusive Wilson–Cowan equals the linear one at k = 0 and differs at k > 0", async () => {
+    const ctx = { datasets: process.env.BRAINFIT_DATA ? {} : { dataDir: "data" } };
+    const [lin] = await problemsFromConfig(structuredClone(wcDeConfig(false)), ctx);
+    const [dif] = await problemsFromConfig(structuredClone(wcDeConfig(false, "difference")), ctx);
+    expect(dif!.name).toBe("wc-de-aal2-difference");
+    expect(dif!.model.spec.couplings).toEqual([{ name: "c", of: "rE", form: "difference" }]);
+    expect(lin!.model.spec.couplings[0]!.form).toBe("linear");
+    const b = await evaluateBatch([0, 3].flatMap((k) => [{ problem: lin!, x: [k] }, { problem: dif!, x: [k] }]), { backend: "wasm" });
+    const c = b.results.map((r) => r.totalCost);
+    expect(c[0]).toBe(c[1]);
+    expect(c[2]).not.toBe(c[3]);
+    expect(b.results.every((r) => r.status === "ok")).toBe(true);
+  }, 60_000);
 
   it("3: L-BFGS-B and Nelder–Mead on (k, sigma_ou) in one batch", async () => {
     const { results } = await runExample(wcLocalConfig(false), args, true);
