@@ -84,17 +84,32 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // Edge e of row i reads source j at delay d from a ring of R slots. Its byte offset from the
   // current slot is (j − d·n)·16·W; one scalar compare-and-select wraps it into the ring. (A
   // mirrored ring of 2R slots avoided that select but doubled the ring's cache footprint, and
-  // the delayed reads are mostly cache misses: the select is cheaper.) The inner loop is: load
-  // offset, load weight, wrap, then W × (load 4 lanes, multiply-add).
+  // the delayed reads are mostly cache misses: the select is cheaper.) Per edge: load offset,
+  // load-and-splat weight, wrap, then W × (load 4 lanes, multiply-add).
   m.coupling.forEach((c, k) => {
     for (let v = 0; v < W; v++) push(3, `let c_${c.name}_${v} = f32x4.splat(0);`);
     push(3,
       `{`,
       `  const ringK = ring + <usize>(${k} * R * n) * ${W * 16};`,
       `  const nowOff = now * n * ${W * 16};`,
-      `  for (let e = e0; e < e1; e++) {`,
-      `    const edge = edges + (<usize>e << 3);`,
-      `    const w = f32x4.splat(load<f32>(edge, 4));`,
+      `  // Two edges per iteration (same accumulation order as one by one), walking a pointer.`,
+      `  let edge = edges + (<usize>e0 << 3);`,
+      `  const end = edges + (<usize>e1 << 3);`,
+      `  const end2 = end - 8;`,
+      `  for (; edge < end2; edge += 16) {`,
+      `    const wA = v128.load32_splat(edge, 4);`,
+      `    const wB = v128.load32_splat(edge, 12);`,
+      `    const offA = nowOff + load<i32>(edge);`,
+      `    const offB = nowOff + load<i32>(edge, 8);`,
+      `    const srcA = ringK + <usize>select<i32>(offA + ringBytes, offA, offA < 0);`,
+      `    const srcB = ringK + <usize>select<i32>(offB + ringBytes, offB, offB < 0);`,
+    );
+    for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = ${fma("wA", `v128.load(srcA, ${v * 16})`, `c_${c.name}_${v}`)};`);
+    for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = ${fma("wB", `v128.load(srcB, ${v * 16})`, `c_${c.name}_${v}`)};`);
+    push(4, `}`);
+    push(3,
+      `  if (edge < end) {`,
+      `    const w = v128.load32_splat(edge, 4);`,
       `    const off = nowOff + load<i32>(edge);`,
       `    const src = ringK + <usize>select<i32>(off + ringBytes, off, off < 0);`,
     );
