@@ -26,16 +26,28 @@ export let z3: v128 = f32x4.splat(0);
   return v128.shuffle<i32>(lo, hi, 1, 3, 5, 7);
 }
 
-/** Philox4x32-10 with counter (c0, c1, c2, c3) shared by the lanes and keys k0, k1 per lane. */
-export function philox(c0s: u32, c1s: u32, c2s: u32, c3s: u32, k0: v128, k1: v128): void {
-  let c0 = i32x4.splat(c0s), c1 = i32x4.splat(c1s), c2 = i32x4.splat(c2s), c3 = i32x4.splat(c3s);
+@inline function mulhiScalar(m: u32, c: u32): u32 {
+  return <u32>((<u64>m * <u64>c) >> 32);
+}
+
+/**
+ * Philox4x32-10 with counter (c0, c1, c2, 0) shared by the lanes and keys k0, k1 per lane.
+ * Inlined and unrolled: it is most of the per-node cost outside the coupling sum. Because the
+ * counter is the same in every lane, round 1's products are scalars, and only its two key
+ * XORs are per lane.
+ */
+@inline export function philox(c0s: u32, c1s: u32, c2s: u32, k0: v128, k1: v128): void {
   const m0 = i32x4.splat(M0), m1 = i32x4.splat(M1);
   const bw0 = i32x4.splat(W0), bw1 = i32x4.splat(W1);
-  for (let r = 0; r < 10; r++) {
-    if (r > 0) {
-      k0 = i32x4.add(k0, bw0);
-      k1 = i32x4.add(k1, bw1);
-    }
+  // Round 1 (c3 = 0).
+  let c0 = v128.xor(i32x4.splat(mulhiScalar(M1, c2s) ^ c1s), k0);
+  let c1 = i32x4.splat(M1 * c2s);
+  let c2 = v128.xor(i32x4.splat(mulhiScalar(M0, c0s)), k1);
+  let c3 = i32x4.splat(M0 * c0s);
+  // Rounds 2–10.
+  for (let r = 1; r < 10; r++) {
+    k0 = i32x4.add(k0, bw0);
+    k1 = i32x4.add(k1, bw1);
     const hi0 = mulhi(m0, c0), lo0 = i32x4.mul(m0, c0);
     const hi1 = mulhi(m1, c2), lo1 = i32x4.mul(m1, c2);
     const n0 = v128.xor(v128.xor(hi1, c1), k0);
@@ -52,7 +64,7 @@ export function philox(c0s: u32, c1s: u32, c2s: u32, c3s: u32, k0: v128, k1: v12
 
 /** Normals per lane for (seed, stream) keys at (step, node, block): z0, z1, and z2, z3 when `both`. */
 @inline export function normals4(step: u32, node: u32, block: u32, seeds: v128, streams: v128, both: bool): void {
-  philox(step, node, block, 0, seeds, streams);
+  philox(step, node, block, seeds, streams);
   const twoPi = f32x4.splat(6.283185307179586);
   const r01 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w0))));
   const t01 = f32x4.mul(twoPi, uniform24(w1));
