@@ -121,11 +121,25 @@ interface AnyWorker {
   terminate(): unknown;
 }
 
+type NodeWorker = import("node:worker_threads").Worker;
+
+/**
+ * Idle Node workers kept for the next simulation (unref'd, so they never hold the process
+ * open). Starting one costs ~70 ms (a fresh isolate plus the worker bundle), which a short
+ * run, or a fit calling simulate in a loop, would otherwise pay on every call. An idle worker
+ * keeps its last lane groups' memory until it is given a new plan. Web Workers are not pooled:
+ * they cannot be unref'd everywhere (Deno's test runner reports them as leaks).
+ */
+const idleNodeWorkers: NodeWorker[] = [];
+let maxIdleNodeWorkers = 0;
+
 async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise<Shard> {
   const { WASM_WORKER_SOURCE } = await import("../src/generated/wasm-worker.ts");
   const hasWebWorker = typeof (globalThis as { Worker?: unknown }).Worker === "function";
   const code = `globalThis.__BRAINFIT_WORKER_MODE = ${JSON.stringify(hasWebWorker ? "web" : "node")};\n${WASM_WORKER_SOURCE}`;
   let worker: AnyWorker;
+  let release: () => void;
+  let healthy = true;
   const pending: ((m: { type: string; [k: string]: unknown }) => void)[] = [];
   const onMessage = (m: { type: string; [k: string]: unknown }) => pending.shift()?.(m);
   if (hasWebWorker) {
@@ -134,23 +148,52 @@ async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise
     const w = new W(url, { type: "module" });
     w.onmessage = (e: { data: { type: string } }) => onMessage(e.data);
     worker = w;
+    release = () => void w.terminate();
   } else {
     const wt = await import("node:worker_threads");
-    const w = new wt.Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
-    w.on("message", onMessage);
-    worker = w;
+    let w = idleNodeWorkers.pop();
+    if (!w) {
+      const fresh = new wt.Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+      // A worker that dies while idle must not be handed out again.
+      fresh.once("exit", () => {
+        const k = idleNodeWorkers.indexOf(fresh);
+        if (k >= 0) idleNodeWorkers.splice(k, 1);
+      });
+      w = fresh;
+    }
+    const nw = w;
+    nw.ref();
+    nw.on("message", onMessage);
+    worker = nw;
+    release = () => {
+      nw.off("message", onMessage);
+      // Only a worker with no request in flight and no error goes back to the pool.
+      if (healthy && pending.length === 0 && idleNodeWorkers.length < maxIdleNodeWorkers) {
+        nw.unref();
+        idleNodeWorkers.push(nw);
+      } else void nw.terminate();
+    };
   }
   const call = <T>(msg: unknown): Promise<T> =>
     new Promise((resolve, reject) => {
-      pending.push((m) => (m.type === "error" ? reject(new Error(`wasm worker: ${String(m.message)}`)) : resolve(m as T)));
+      pending.push((m) => {
+        if (m.type !== "error") return resolve(m as T);
+        healthy = false;
+        reject(new Error(`wasm worker: ${String(m.message)}`));
+      });
       worker.postMessage(msg);
     });
-  await call({ type: "init", plan, module });
+  try {
+    await call({ type: "init", plan, module });
+  } catch (err) {
+    release();
+    throw err;
+  }
   return {
     lanes: plan.lanes,
     runChunk: async (first, steps, count) => (await call<{ data: Float32Array[] }>({ type: "chunk", first, steps, count })).data,
     sums: async () => (await call<{ sums: Float64Array }>({ type: "sums" })).sums,
-    close: () => void worker.terminate(),
+    close: release,
   };
 }
 
@@ -177,7 +220,9 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
   const module = await kernelModule(m, width, relaxed);
   const groupLanes = 4 * width;
   const G = Math.ceil(lanes / groupLanes);
-  const threads = Math.max(1, Math.min(opts.threads ?? (await availableThreads()), G));
+  const cores = await availableThreads();
+  const threads = Math.max(1, Math.min(opts.threads ?? cores, G));
+  maxIdleNodeWorkers = Math.max(maxIdleNodeWorkers, cores);
   const nRec = sim.recordIdx.length;
   const samplesPerChunk = nRec ? Math.min(SAMPLES_PER_CHUNK, Math.max(sim.nSamples, 1)) : 0;
   // Nothing recorded: one chunk, so each shard's lane groups can run to the end one after
