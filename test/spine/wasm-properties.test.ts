@@ -49,6 +49,21 @@ describe("wasm vs float64 reference", () => {
     for (const r of runs) for (const k of Object.keys(a.recorded)) expect(r.recorded[k]).toEqual(a.recorded[k]);
   });
 
+  it("runs that record nothing (one shared delay ring per shard) give the same averages as recorded runs", async () => {
+    const [{ opts }] = fc.sample(problemArb, { numRuns: 1, seed: 29 });
+    const spec = opts!.model as { states: { name: string }[] };
+    const averages = spec.states.map((s) => s.name);
+    for (const [width, threads] of [[1, 1], [2, 2], [4, 1]] as const) {
+      const o = { ...opts!, lanes: 13, params: undefined, averages };
+      const recorded = await wasm(o, threads, width);
+      const streamedOnly = await wasm({ ...o, record: undefined }, threads, width);
+      for (const name of averages) expect(streamedOnly.averages[name]).toEqual(recorded.averages[name]);
+      // Repeated calls reuse pooled workers and must give the same numbers.
+      const again = await wasm({ ...o, record: undefined }, threads, width);
+      for (const name of averages) expect(again.averages[name]).toEqual(recorded.averages[name]);
+    }
+  });
+
   it("changing lane k leaves every other lane bit-identical", async () => {
     const n = 6;
     const W = Float64Array.from({ length: n * n }, (_, i) => ((i * 37) % 11) / 40);
