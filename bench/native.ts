@@ -5,7 +5,8 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { unzipSync } from "fflate";
+import { parseNpz } from "../src/io/npz.ts";
+import { toFloat64 } from "../src/io/ndarray.ts";
 import { buildNetwork, type Network, type NetworkInput, normalizeMean } from "../src/sim/network.ts";
 
 const ROOT = process.cwd();
@@ -51,36 +52,9 @@ export function buildNativeBinaries(log: (s: string) => void = () => {}): Native
   return out;
 }
 
-/** Minimal .npy reader: little-endian float64 or float32, C order. */
-export function parseNpy(bytes: Uint8Array): { shape: number[]; data: Float64Array } {
-  if (bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY") throw new Error("npy: bad magic");
-  const major = bytes[6]!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = major === 1 ? 10 : 12;
-  const header = new TextDecoder().decode(bytes.subarray(start, start + headerLen));
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*True/.test(header);
-  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
-  if (fortran) throw new Error("npy: Fortran order not supported");
-  const count = shape.reduce((a, b) => a * b, 1);
-  const off = start + headerLen;
-  const data = new Float64Array(count);
-  if (descr === "<f8") for (let i = 0; i < count; i++) data[i] = view.getFloat64(off + 8 * i, true);
-  else if (descr === "<f4") for (let i = 0; i < count; i++) data[i] = view.getFloat32(off + 4 * i, true);
-  else throw new Error(`npy: dtype ${descr} not supported (float64/float32 only)`);
-  return { shape, data };
-}
-
+/** arr_0 of a NumPy .npz as float64 (src/io's reader). */
 function readNpzArr0(path: string): Float64Array {
-  const files = unzipSync(readFileSync(path));
-  const arr = files["arr_0.npy"];
-  if (!arr) throw new Error(`${path}: no arr_0.npy inside`);
-  return parseNpy(arr).data;
+  return toFloat64(parseNpz(new Uint8Array(readFileSync(path)), "arr_0")).data;
 }
 
 export const SHARED = process.env.BRAINFIT_SHARED ?? resolve(ROOT, "../shared");

@@ -3,36 +3,17 @@
 // Run: node scripts/run-ts.mjs bench/webgpu.bench.ts [--quick]
 // On fast adapters each case is lengthened until it runs about 2 s (start-up excluded in effect).
 // Weights are normalised as cuBNM does (sc / (mean · 100)); delays = length / 6 mm/ms at dt 0.1 ms.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { unzipSync } from "fflate";
+import { hcpSchaefer100Input } from "./native.ts";
 import { simulateWebGpu } from "../src/backends/webgpu/driver.ts";
 import { describeAdapter } from "../src/backends/webgpu/gpu.ts";
 import { supHopf } from "../src/models/hopf.ts";
 import { wilsonCowan } from "../src/models/wilsoncowan.ts";
 import type { ModelSpec } from "../src/models/spec.ts";
-import { normalizeMean } from "../src/sim/network.ts";
 import { prepareSimulation } from "../src/sim/prepare.ts";
 
-const SHARED = process.env.BRAINFIT_SHARED ?? resolve(process.cwd(), "../shared");
 const quick = process.argv.includes("--quick");
 
-/** The float64 array arr_0 of an .npz (little-endian '<f8', C order). */
-function readNpzF64(path: string): { shape: number[]; data: Float64Array } {
-  const files = unzipSync(readFileSync(path));
-  const npy = files["arr_0.npy"] ?? Object.values(files)[0]!;
-  const headerLen = npy[8]! | (npy[9]! << 8);
-  const header = new TextDecoder().decode(npy.subarray(10, 10 + headerLen));
-  if (!header.includes("'descr': '<f8'") || header.includes("'fortran_order': True")) throw new Error(`${path}: expected a C-order <f8 array, got ${header}`);
-  const shape = [...header.matchAll(/(\d+)/g)].map((m) => Number(m[1]));
-  const body = npy.slice(10 + headerLen);
-  return { shape, data: new Float64Array(body.buffer, body.byteOffset, body.byteLength / 8) };
-}
-
-const dir = `${SHARED}/data/hcp-schaefer100/group-train706`;
-const strength = readNpzF64(`${dir}/sc_strength.npz`).data;
-const length = readNpzF64(`${dir}/sc_length.npz`).data;
-const network = { weights: normalizeMean(strength), lengths: length, speed: 6 };
+const network = hcpSchaefer100Input(6); // cuBNM-normalised HCP group SC, delays at 6 mm/ms
 
 const adapter = await describeAdapter();
 console.log(`adapter: ${adapter.name}${adapter.isFallback ? " (software)" : ""}`);

@@ -2,7 +2,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fcd, fcdWindowTRsFromSeconds, fcTril, lowerTriangle, pearson } from "../../src/stats/index.ts";
 import { readGolden, relErr, SHARED } from "./helpers.ts";
-import { readNpz } from "./npz.ts";
+import { readFileSync } from "node:fs";
+import { parseNpz } from "../../src/io/npz.ts";
+import { toFloat64 } from "../../src/io/ndarray.ts";
+
+/** arr_0 of an .npz as float64 with its shape (src/io's reader). */
+const readArr0 = (file: string) => toFloat64(parseNpz(new Uint8Array(readFileSync(file)), "arr_0"));
 
 interface Summary {
   window_TRs: number;
@@ -28,7 +33,7 @@ function meanStd(x: Float64Array): [number, number] {
 const DATA = path.join(SHARED, "data", "hcp-schaefer100");
 
 describe("HCP subject 100206 REST1_LR (hcp_100206_summary.json)", () => {
-  const bold = readNpz(path.join(DATA, "100206", "bold_REST1_LR.npz"))["arr_0"]!;
+  const bold = readArr0(path.join(DATA, "100206", "bold_REST1_LR.npz"));
   const [nNodes, nTime] = bold.shape as [number, number];
   const g = readGolden<Summary>("hcp_100206_summary.json");
 
@@ -59,7 +64,7 @@ describe("HCP subject 100206 REST1_LR (hcp_100206_summary.json)", () => {
   });
 
   it("subject FC correlates with the group-train706 FC", () => {
-    const group = readNpz(path.join(DATA, "group-train706", "fc.npz"))["arr_0"]!;
+    const group = readArr0(path.join(DATA, "group-train706", "fc.npz"));
     expect(group.shape).toEqual([100, 100]);
     const subject = fcTril(bold.data, nNodes, nTime);
     const r = pearson(subject, lowerTriangle(group.data, 100));
