@@ -82,31 +82,6 @@ export function vlog(x: v128): v128 {
   return f32x4.sub(r, f32x4.mul(jf, splat(3.77489497744594108e-8)));
 }
 
-export function vsin(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const j = octant(ax);
-  const r = reduce(ax, j);
-  const z = f32x4.mul(r, r);
-  // j&2 → cosine polynomial; j&4 → negate; then the sign of x.
-  const useCos = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
-  let v = v128.bitselect(cosPoly(z), sinPoly(r, z), useCos);
-  const flip = v128.xor(i32x4.shl(v128.and(j, i32x4.splat(4)), 29), v128.and(x, i32x4.splat(0x80000000)));
-  return v128.xor(v, flip);
-}
-
-export function vcos(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const j = octant(ax);
-  const r = reduce(ax, j);
-  const z = f32x4.mul(r, r);
-  // octant 0: +C, 2: −S, 4: −C, 6: +S
-  const useSin = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
-  const v = v128.bitselect(sinPoly(r, z), cosPoly(z), useSin);
-  const jm = v128.and(j, i32x4.splat(6));
-  const neg = v128.or(i32x4.eq(jm, i32x4.splat(2)), i32x4.eq(jm, i32x4.splat(4)));
-  return v128.xor(v, v128.and(neg, i32x4.splat(0x80000000)));
-}
-
 // sin and cos of the same argument share the reduction and both polynomials (Box–Muller).
 export let sinOut: v128 = f32x4.splat(0);
 export let cosOut: v128 = f32x4.splat(0);
@@ -123,6 +98,16 @@ export function vsincos(x: v128): void {
   const jm = v128.and(j, i32x4.splat(6));
   const cosNeg = v128.or(i32x4.eq(jm, i32x4.splat(2)), i32x4.eq(jm, i32x4.splat(4)));
   cosOut = v128.xor(v128.bitselect(sp, cp, odd), v128.and(cosNeg, i32x4.splat(0x80000000)));
+}
+
+export function vsin(x: v128): v128 {
+  vsincos(x);
+  return sinOut;
+}
+
+export function vcos(x: v128): v128 {
+  vsincos(x);
+  return cosOut;
 }
 
 export function vtanh(x: v128): v128 {
