@@ -3,6 +3,7 @@
 // volumes. Measures a small batch and extrapolates to 512 simulations.
 // Run: node scripts/run-ts.mjs bench/stats.bench.ts [batch=16] [excludeInterhemispheric=1]
 import { fcBatch, fcdBatch, fcdWindowTRsFromSeconds, ks2samp, ksStatisticBatch } from "../src/stats/index.ts";
+import { syntheticBold } from "../test/stats/synthetic.ts";
 
 const B = Number(process.argv[2] ?? 16);
 const excludeInterhemispheric = (process.argv[3] ?? "1") !== "0";
@@ -10,32 +11,8 @@ const nNodes = 100;
 const nTime = 1200;
 const TARGET_MS_PER_SIM = 150;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// BOLD-like float32 data: a few slow latent factors with node loadings plus noise.
-const u = rng(42);
-const g = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-const data = new Float32Array(B * nNodes * nTime);
-for (let b = 0; b < B; b++) {
-  const load = Array.from({ length: nNodes }, () => [g(), g(), g()]);
-  const f = [0, 0, 0];
-  for (let t = 0; t < nTime; t++) {
-    for (let k = 0; k < 3; k++) f[k] = 0.9 * f[k]! + g();
-    for (let i = 0; i < nNodes; i++) {
-      const l = load[i]!;
-      data[(b * nNodes + i) * nTime + t] = l[0]! * f[0]! + l[1]! * f[1]! + l[2]! * f[2]! + g();
-    }
-  }
-}
+// BOLD-like float32 data: slow latent factors with node loadings plus noise (test/stats/synthetic.ts).
+const data = syntheticBold(B, nNodes, nTime, 42);
 
 const windows = fcdWindowTRsFromSeconds(30, 5, 0.72);
 const opts = { ...windows, excludeInterhemispheric };

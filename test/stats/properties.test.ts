@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fcd, fcMatrix, peakFrequency, welch, hannPeriodic } from "../../src/stats/index.ts";
+import { mulberry32 } from "./synthetic.ts";
 
-/** Small deterministic PRNG (mulberry32) and a Gaussian from it, for reproducible synthetic series. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32; // small deterministic PRNG for reproducible synthetic series
 function gaussian(u: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }

@@ -29,6 +29,7 @@ import {
 } from "../../src/stats/index.ts";
 import { createWasmStatsBackend } from "../../src/stats/wasm.ts";
 import { SHARED } from "./helpers.ts";
+import { mulberry32 } from "./synthetic.ts";
 
 const U32 = 2 ** -24;
 const TOL_FCD = 1e-4;
@@ -50,16 +51,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32; // small deterministic PRNG for reproducible synthetic series
 
 /** BOLD-like series (shared slow factors + noise, offset 1e4 as raw BOLD) with optional zeroed volumes. */
 function series(seed: number, batch: number, nNodes: number, nTime: number, zeroVolumes: number[] = [], f32 = false) {
