@@ -88,11 +88,8 @@ export interface RunResult {
   elapsedMs: number;
 }
 
-interface Checkpoint {
-  format: "brainfit.fit-checkpoint";
-  version: 1;
-  label: string;
-  optimizer: OptimizerJSON;
+/** A run's progress: what a checkpoint saves besides the optimizer state. */
+interface RunProgress {
   generation: number;
   evaluations: number;
   diverged: number;
@@ -106,22 +103,18 @@ interface Checkpoint {
   backendInfo: string;
 }
 
-interface RunState {
+interface Checkpoint extends RunProgress {
+  format: "brainfit.fit-checkpoint";
+  version: 1;
+  label: string;
+  optimizer: OptimizerJSON;
+}
+
+interface RunState extends RunProgress {
   label: string;
   dir: string | null;
   problem: FitProblem;
   optimizer: Optimizer;
-  generation: number;
-  evaluations: number;
-  diverged: number;
-  invalid: number;
-  best: BestRecord | null;
-  historyBytes: number;
-  paretoBytes: number;
-  convergenceBytes: number;
-  finalized: boolean;
-  elapsedMs: number;
-  backendInfo: string;
   pareto?: RunResult["pareto"];
   hypervolume?: number;
 }
