@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 // A tiny compute-shader runner for tests (no vitest import, so device scripts can bundle it).
 import { getGpuContext } from "../../src/backends/webgpu/gpu.ts";
+import { WGSL } from "../../src/generated/wgsl.ts";
 
 /** |z_f32 − z_f64| <= NORMAL_TOLERANCE · (1 + |z|) for the kernel's normals (philox.test.ts checks it). */
 export const NORMAL_TOLERANCE = 2e-6;
@@ -39,3 +40,28 @@ export async function runCompute(source: string, entry: string, input: Uint32Arr
   return out;
 }
 
+// Each invocation reads (c0, c1, c2, c3, k0, k1) and writes the four Philox words, then the
+// four f32 normals (as bits) of philox_normals4 keyed the way the simulation kernel keys them.
+export const PHILOX_TEST_SHADER = `${WGSL.philox}
+@group(0) @binding(0) var<storage, read> inp: array<u32>;
+@group(0) @binding(1) var<storage, read_write> outp: array<u32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let q = gid.x;
+  if (q >= arrayLength(&inp) / 6u) { return; }
+  let b = 6u * q;
+  let w = philox4x32_10(vec4<u32>(inp[b], inp[b + 1u], inp[b + 2u], inp[b + 3u]), vec2<u32>(inp[b + 4u], inp[b + 5u]));
+  // normals4(seed = k0, stream = k1, node = c1, step = c0, block = c2); c3 = 0 as the kernel uses it
+  let z = philox_normals4(inp[b + 4u], inp[b + 5u], inp[b + 1u], inp[b], inp[b + 2u]);
+  for (var i = 0u; i < 4u; i++) {
+    outp[8u * q + i] = w[i];
+    outp[8u * q + 4u + i] = bitcast<u32>(z[i]);
+  }
+}
+@compute @workgroup_size(64)
+fn edges(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let q = gid.x;
+  if (q >= arrayLength(&inp)) { return; }
+  outp[2u * q] = bitcast<u32>(philox_log_uniform24(inp[q]));
+  outp[2u * q + 1u] = bitcast<u32>(philox_centered_angle(inp[q]));
+}`;

@@ -7,14 +7,13 @@
 import fc from "fast-check";
 import { simulateWebGpu } from "../../src/backends/webgpu/driver.ts";
 import { describeAdapter } from "../../src/backends/webgpu/gpu.ts";
-import { WGSL } from "../../src/generated/wgsl.ts";
 import { compileModel } from "../../src/models/spec.ts";
 import { supHopf, supHopfDifference } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { normals4, philox4x32 } from "../../src/noise/philox.ts";
 import { prepareSimulation } from "../../src/sim/prepare.ts";
 import { caseArbitrary, compare, hopfBounds, wcBounds } from "./compare.ts";
-import { runCompute } from "./compute.ts";
+import { PHILOX_TEST_SHADER, runCompute } from "./compute.ts";
 
 const runs = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? 30);
 const longSeconds = Number(process.argv.find((a) => a.startsWith("--long="))?.slice(7) ?? 10);
@@ -29,21 +28,6 @@ console.log(`adapter: ${adapter.name} (fallback: ${adapter.isFallback})`);
 
 // Philox words and normals.
 {
-  const SHADER = `${WGSL.philox}
-@group(0) @binding(0) var<storage, read> inp: array<u32>;
-@group(0) @binding(1) var<storage, read_write> outp: array<u32>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let q = gid.x;
-  if (q >= arrayLength(&inp) / 6u) { return; }
-  let b = 6u * q;
-  let w = philox4x32_10(vec4<u32>(inp[b], inp[b + 1u], inp[b + 2u], inp[b + 3u]), vec2<u32>(inp[b + 4u], inp[b + 5u]));
-  let z = philox_normals4(inp[b + 4u], inp[b + 5u], inp[b + 1u], inp[b], inp[b + 2u]);
-  for (var i = 0u; i < 4u; i++) {
-    outp[8u * q + i] = w[i];
-    outp[8u * q + 4u + i] = bitcast<u32>(z[i]);
-  }
-}`;
   const N = 1 << 16;
   const input = new Uint32Array(6 * N);
   let s = 12345;
@@ -52,7 +36,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     input.set([q * 7919, q % 97, q % 3, 0, s, q % 11], 6 * q);
   }
   input.set([0, 0, 0, 0, 0, 0], 0);
-  const out = await runCompute(SHADER, "main", input, 8 * N, N / 64);
+  const out = await runCompute(PHILOX_TEST_SHADER, "main", input, 8 * N, N / 64);
   const f = new Float32Array(out.buffer);
   let wordMismatch = 0, worstZ = 0;
   for (let q = 0; q < N; q++) {

@@ -1,34 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { normals4, philox4x32, uniform24 } from "../../src/noise/philox.ts";
-import { WGSL } from "../../src/generated/wgsl.ts";
 import { itHasAdapter, NORMAL_TOLERANCE, runCompute, WEBGPU_OPTED_OUT } from "./gpu.ts";
-
-// Each invocation reads (c0, c1, c2, c3, k0, k1) and writes the four Philox words, then the
-// four f32 normals (as bits) of philox_normals4 keyed the way the simulation kernel keys them.
-const SHADER = `${WGSL.philox}
-@group(0) @binding(0) var<storage, read> inp: array<u32>;
-@group(0) @binding(1) var<storage, read_write> outp: array<u32>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let q = gid.x;
-  if (q >= arrayLength(&inp) / 6u) { return; }
-  let b = 6u * q;
-  let w = philox4x32_10(vec4<u32>(inp[b], inp[b + 1u], inp[b + 2u], inp[b + 3u]), vec2<u32>(inp[b + 4u], inp[b + 5u]));
-  // normals4(seed = k0, stream = k1, node = c1, step = c0, block = c2); c3 = 0 as the kernel uses it
-  let z = philox_normals4(inp[b + 4u], inp[b + 5u], inp[b + 1u], inp[b], inp[b + 2u]);
-  for (var i = 0u; i < 4u; i++) {
-    outp[8u * q + i] = w[i];
-    outp[8u * q + 4u + i] = bitcast<u32>(z[i]);
-  }
-}
-@compute @workgroup_size(64)
-fn edges(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let q = gid.x;
-  if (q >= arrayLength(&inp)) { return; }
-  outp[2u * q] = bitcast<u32>(philox_log_uniform24(inp[q]));
-  outp[2u * q + 1u] = bitcast<u32>(philox_centered_angle(inp[q]));
-}`;
+import { PHILOX_TEST_SHADER } from "./compute.ts";
 
 // Random123's kat_vectors, "philox4x32 10": counter, key → output.
 const KAT: [number[], number[], number[]][] = [
@@ -39,7 +13,7 @@ const KAT: [number[], number[], number[]][] = [
 
 async function gpuPhilox(tuples: number[][]): Promise<{ words: number[][]; normals: number[][] }> {
   const input = Uint32Array.from(tuples.flat());
-  const out = await runCompute(SHADER, "main", input, 8 * tuples.length, Math.ceil(tuples.length / 64));
+  const out = await runCompute(PHILOX_TEST_SHADER, "main", input, 8 * tuples.length, Math.ceil(tuples.length / 64));
   const f = new Float32Array(out.buffer);
   return {
     words: tuples.map((_, q) => Array.from(out.subarray(8 * q, 8 * q + 4))),
@@ -86,7 +60,7 @@ describe.skipIf(WEBGPU_OPTED_OUT)("WGSL Philox4x32-10", () => {
   it("keeps log(u) and the angle accurate at the edges of the uniform's range (u next to 0, ½ and 1)", async () => {
     const tops = [0, 1, 2, 0x7ffffe, 0x7fffff, 0x800000, 0x800001, 0xfbffff, 0xfc0000, 0xfc0001, 0xfffff0, 0xfffffe, 0xffffff];
     const words = Uint32Array.from(tops.flatMap((k) => [(k << 8) >>> 0, ((k << 8) | 0xff) >>> 0]));
-    const out = new Float32Array((await runCompute(SHADER, "edges", words, 2 * words.length, 1)).buffer);
+    const out = new Float32Array((await runCompute(PHILOX_TEST_SHADER, "edges", words, 2 * words.length, 1)).buffer);
     words.forEach((w, q) => {
       const u = uniform24(w);
       const logu = Math.log(u);
