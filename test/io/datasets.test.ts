@@ -17,7 +17,7 @@ import {
   normalizeScStrength,
 } from "../../src/datasets/index.ts";
 import { BrainfitIOError, loadArray, toFloat64 } from "../../src/io/index.ts";
-import { SHARED_DATA } from "./helpers.ts";
+import { SHARED_DATA, rejectsWith } from "./helpers.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DATA = path.join(ROOT, "data");
@@ -29,17 +29,6 @@ function walk(dir: string): string[] {
     const p = path.join(dir, n);
     return statSync(p).isDirectory() ? walk(p) : [p];
   });
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<BrainfitIOError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(BrainfitIOError);
-    expect((e as BrainfitIOError).code).toBe(code);
-    return e as BrainfitIOError;
-  }
-  throw new Error(`expected ${code}`);
 }
 
 describe("bundled data/ folder", () => {

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { NdArray } from "../../src/io/index.ts";
+import { expect } from "vitest";
+import { BrainfitIOError, type NdArray } from "../../src/io/index.ts";
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 export const SHARED = process.env["BRAINFIT_SHARED"] ?? path.resolve(process.cwd(), "../shared");
@@ -39,4 +40,16 @@ export function elementMatches(arr: NdArray, i: number, expected: string): boole
   if (typeof v === "bigint") return v === BigInt(expected);
   if (typeof v === "string") return v === expected;
   return Object.is(v, pyNumber(expected));
+}
+
+/** Awaits p and checks it rejects with a BrainfitIOError of the given code; returns the error. */
+export async function rejectsWith(p: Promise<unknown>, code: string): Promise<BrainfitIOError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(BrainfitIOError);
+    expect((e as BrainfitIOError).code).toBe(code);
+    return e as BrainfitIOError;
+  }
+  throw new Error(`expected ${code}`);
 }

@@ -23,21 +23,10 @@ import {
   writeNpy,
   writeNpz,
 } from "../../src/io/index.ts";
-import { FIXTURES, fixture } from "./helpers.ts";
+import { FIXTURES, fixture, rejectsWith } from "./helpers.ts";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "brainfit-io-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<BrainfitIOError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(BrainfitIOError);
-    expect((e as BrainfitIOError).code).toBe(code);
-    return e as BrainfitIOError;
-  }
-  throw new Error(`expected ${code}`);
-}
 
 describe("sources", () => {
   const file = path.join(FIXTURES, "conn_deflated.npz");
