@@ -3,7 +3,7 @@
 // objectives, −fc_corr (FC of simulated BOLD) against the tvboptim average FC and the mean absolute error of the
 // nodes' peak frequencies against a target gradient (ω of every node is set from its target
 // peak frequency); Pareto front and hypervolume saved per generation. (2) Nelder–Mead from every
-// Pareto member on the combined loss −fc_corr + psd_mae (Hz), all local runs in one batch.
+// Pareto member on the combined loss −fc_corr + 0.1 · psd_mae (Hz), all local runs in one batch.
 // The gradient is synthetic (8 → 12 Hz along each hemisphere's region order); tvboptim's
 // gradient-based local stage is gradient-free here until gradient support exists.
 // Data: ../shared/data/tvb-dk84 (tests and examples only, not bundled).
@@ -20,6 +20,13 @@ const SHARED = (globalThis as { process?: { env?: Record<string, string | undefi
 export const N_DK = 84;
 /** Target peak frequency per node (Hz): 8 → 12 Hz along each hemisphere's 42 regions. */
 export const TARGET_PEAKS = Array.from({ length: N_DK }, (_, i) => 8 + (4 * (i % 42)) / 41);
+/**
+ * Weight of psd_mae (Hz) in the local stage's summed loss: 1 Hz of mean peak error costs as much
+ * as 0.1 of FC correlation. Strong coupling raises FC but pulls the nodes to a common frequency,
+ * so the two terms conflict; unweighted (1 per Hz) the Hz term dominates and the local runs give
+ * up FC entirely (fc_corr ≈ 0 at G's lower bound) for a sub-Hz frequency gain.
+ */
+export const PSD_MAE_WEIGHT = 0.1;
 
 export function hopfParetoConfig(full: boolean): FitConfig {
   return {
@@ -59,7 +66,7 @@ export async function runHopfPareto(full: boolean, out: string, backend: Backend
   const [global] = await batchOptimize([nsga], [p], { out, backend, overwrite: true, onGeneration: progress });
   // Stage 2: one Nelder–Mead run per Pareto member on the summed loss; same network arrays, so
   // every generation of all local runs is one simulate() call.
-  const combined = defineProblem({ ...p.spec, name: "hopf-dk84-local", objectives: "sum" });
+  const combined = defineProblem({ ...p.spec, name: "hopf-dk84-local", objectives: "sum", gofWeights: { "-psd_mae": PSD_MAE_WEIGHT } });
   const seeds = (global!.pareto ?? []).map((m) => p.dims.map((d) => m.params[d.name]!));
   const local = await batchOptimize(
     seeds.map((x0, k) => createOptimizer("nelder-mead", { lower: p.lower, upper: p.upper, scale: p.scale, x0, seed: k, maxEvaluations: full ? 16 : 4 })),
@@ -69,7 +76,7 @@ export async function runHopfPareto(full: boolean, out: string, backend: Backend
   if (log) {
     process.stdout.write(summarize([global!, ...local]));
     const best = local.filter((r) => r.best).sort((a, b) => a.best!.cost - b.best!.cost)[0];
-    if (best) process.stdout.write(`best local: ${best.label}, fc_corr ${best.best!.terms["+fc_corr"]!.toFixed(4)}, psd_mae ${best.best!.terms["-psd_mae"]!.toFixed(3)} Hz\n`);
+    if (best) process.stdout.write(`best local: ${best.label}, loss ${best.best!.cost.toFixed(4)}, fc_corr ${best.best!.terms["+fc_corr"]!.toFixed(4)}, psd_mae ${best.best!.terms["-psd_mae"]!.toFixed(3)} Hz\n`);
   }
   return { global: global!, local };
 }

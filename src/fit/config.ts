@@ -30,6 +30,8 @@ export interface FitConfig {
   fixed?: Record<string, number | number[]>;
   target: { bold?: DataRef; tr?: number; fc?: DataRef; fcdTril?: DataRef; series?: DataRef; seriesTimes?: DataRef; psdPeaks?: DataRef };
   gof: string[];
+  /** Weight per signed GOF term in the summed cost (default 1). */
+  gofWeights?: Record<string, number>;
   objectives?: "sum" | "terms";
   simulation: {
     duration: number; dt?: number; tr?: number; signal?: string; fcSignal?: string; fcTr?: number; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
@@ -127,6 +129,7 @@ function configSchema(requireAll: boolean): Schema {
       fixed: { type: "record", values: { type: "union", doc: "a number or one number per node", options: [num, { type: "array", items: num }] } },
       target: { type: "object", required: r, fields: { bold: dataRef, tr: { type: "number", exclusiveMin: 0 }, fc: dataRef, fcdTril: dataRef, series: dataRef, seriesTimes: dataRef, psdPeaks: dataRef } },
       gof: { type: "array", items: { type: "string" }, minItems: 1, required: r },
+      gofWeights: { type: "record", values: { ...num, exclusiveMin: 0 } },
       objectives: { type: "string", enum: ["sum", "terms"] },
       simulation: { type: "object", required: r, fields: r ? simulationFields : Object.fromEntries(Object.entries(simulationFields).map(([k, v]) => [k, { ...v, required: false }])) },
       penalties: {
@@ -354,7 +357,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
     p.kind === "average-range" ? averageRangePenalty(p.observable, p.low, p.high, p.weight) : averageTargetPenalty(p.observable, p.target, p.weight, p.rate),
   );
   return defineProblem({
-    name, model, network: { weights, lengths, speed: net.speed }, free, fixed: c.fixed, target, gof: c.gof,
+    name, model, network: { weights, lengths, speed: net.speed }, free, fixed: c.fixed, target, gof: c.gof, gofWeights: c.gofWeights,
     objectives: c.objectives, simulation, penalties, divergedCost: c.divergedCost, fic: c.fic,
   });
 }

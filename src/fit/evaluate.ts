@@ -150,7 +150,7 @@ export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<
     const { f, psd } = welchRows(signal, n, p.nTime, { fs: p.psdOptions.fs, nperseg: p.psdOptions.nperseg });
     summary.psdPeaks = peakFrequency(f, psd, { fmin: p.psdOptions.fmin, fmax: p.psdOptions.fmax });
   }
-  const ev = evaluateGof(p.gof, summary, p.empirical);
+  const ev = evaluateGof(p.gof, summary, p.empirical, p.gofWeights);
   const penalties: Record<string, number> = {};
   let pen = 0;
   for (const q of p.penalties) {

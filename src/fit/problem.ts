@@ -121,6 +121,12 @@ export interface FitProblemSpec {
   target: FitTarget;
   /** Signed GOF term names, e.g. ["+fc_corr", "-fcd_ks"]. */
   gof: string[];
+  /**
+   * Weight of each term in the summed cost, by signed name (default 1): cost = −Σ w·sign·value.
+   * Balances terms in different units, e.g. {"-psd_mae": 0.25} makes a 4-Hz peak error cost as
+   * much as a whole unit of FC correlation. With objectives "terms" each objective stays unweighted.
+   */
+  gofWeights?: Record<string, number>;
   /** "sum" (default): cost = −Σ signed terms + penalties. "terms": one objective per term (NSGA-II). */
   objectives?: "sum" | "terms";
   simulation: FitSimulationSettings;
@@ -218,6 +224,8 @@ export class FitProblem {
   readonly nNodes: number;
   readonly dims: FitDimension[];
   readonly gof: string[];
+  /** Weight per signed term in the summed cost (terms absent weigh 1). */
+  readonly gofWeights: Record<string, number>;
   readonly objectives: "sum" | "terms";
   readonly penalties: Penalty[];
   readonly duration: number;
@@ -406,6 +414,12 @@ export class FitProblem {
       gofSign(t);
     });
     this.gof = [...spec.gof];
+    this.gofWeights = {};
+    for (const [t, w] of Object.entries(spec.gofWeights ?? {})) {
+      if (!this.gof.includes(t)) fail(`gofWeights.${t}`, `'${t}' is not one of the gof terms (${this.gof.join(", ")}); weight a listed term, with its sign`);
+      if (typeof w !== "number" || !Number.isFinite(w) || w <= 0) fail(`gofWeights.${t}`, `must be a finite number > 0, got ${String(w)}; drop the term from gof to ignore it`);
+      this.gofWeights[t] = w;
+    }
     this.objectives = spec.objectives ?? "sum";
     if (this.objectives !== "sum" && this.objectives !== "terms") fail("objectives", `use "sum" or "terms", got '${String(this.objectives)}'`);
     for (const r of needs) if (!["fcTril", "fcdTril", "series", "psdPeaks"].includes(r)) fail("gof", `term needing '${r}' is not supported by fits yet (supported summaries: fcTril, fcdTril, series, psdPeaks)`);
@@ -499,7 +513,7 @@ export class FitProblem {
     const band = (sim.psd?.fmax ?? 0.5 / this.tr) - (sim.psd?.fmin ?? 0);
     const worst = this.gof.map((g) => TERM_WORST[g] ?? (g === "-psd_mae" ? band : 1e3));
     this.divergedCosts = worst.map((w) => w + 1);
-    this.divergedCost = spec.divergedCost ?? worst.reduce((a, b) => a + b, 0) + 1;
+    this.divergedCost = spec.divergedCost ?? worst.reduce((a, b, k) => a + (this.gofWeights[this.gof[k]!] ?? 1) * b, 0) + 1;
     if (!Number.isFinite(this.divergedCost)) fail("divergedCost", "must be finite");
   }
 
@@ -564,6 +578,7 @@ export class FitProblem {
       dimensions: this.dims,
       fixed: Object.fromEntries(Object.entries(this.fixed).map(([k, v]) => [k, typeof v === "number" ? v : Array.from(v)])),
       gof: this.gof,
+      gofWeights: this.gofWeights,
       objectives: this.objectives,
       penalties: this.penalties.map((p) => p.name),
       fic: this.fic,

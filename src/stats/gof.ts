@@ -124,21 +124,25 @@ for (const t of builtins) registerGofTerm(t);
 export interface GofEvaluation {
   /** Unsigned value of each term, by signed name. */
   values: Record<string, number>;
-  /** sum(sign * value) */
+  /** sum(weight * sign * value) (weights default to 1) */
   gof: number;
   /** -gof */
   cost: number;
 }
 
-/** Evaluate the named terms for one simulation against the empirical summaries. */
-export function evaluateGof(terms: readonly string[], sim: StatSummary, emp: StatSummary): GofEvaluation {
+/**
+ * Evaluate the named terms for one simulation against the empirical summaries. `weights` (by
+ * signed name, default 1) scale each term in the sum, so terms in different units (a correlation,
+ * a frequency error in Hz) can be balanced; `values` stay unweighted.
+ */
+export function evaluateGof(terms: readonly string[], sim: StatSummary, emp: StatSummary, weights?: Readonly<Record<string, number>>): GofEvaluation {
   if (terms.length === 0) throw new StatsInputError("evaluateGof: pass at least one term name, e.g. ['+fc_corr', '-fcd_ks']");
   const values: Record<string, number> = {};
   let gof = 0;
   for (const name of terms) {
     const v = getGofTerm(name).compute(sim, emp);
     values[name] = v;
-    gof += gofSign(name) * v;
+    gof += (weights?.[name] ?? 1) * gofSign(name) * v;
   }
   return { values, gof, cost: -gof };
 }

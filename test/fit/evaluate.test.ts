@@ -67,6 +67,21 @@ describe("evaluateBatch", () => {
     expect(result.totalCost).toBeCloseTo(c[0]! + c[1]! - result.penalties.range_x!, 12);
   });
 
+  it("weights GOF terms in the summed cost and in the diverged cost; rejects bad weights with the field", () => {
+    const signal = Float64Array.from({ length: N * 200 }, (_, k) => Math.sin(k * 0.37) + (k % 5) * 0.1);
+    const plain = defineProblem({ ...tinySpec(), gof: ["+fc_corr", "-fc_diff"] });
+    const weighted = defineProblem({ ...tinySpec(), gof: ["+fc_corr", "-fc_diff"], gofWeights: { "-fc_diff": 3 } });
+    const a = scoreLane(plain, signal.subarray(0, N * plain.nTime), {}).result;
+    const b = scoreLane(weighted, signal.subarray(0, N * weighted.nTime), {}).result;
+    expect(b.terms).toEqual(a.terms); // values stay unweighted
+    expect(b.totalCost).toBeCloseTo(-a.terms["+fc_corr"]! + 3 * a.terms["-fc_diff"]!, 12);
+    expect(b.totalCost).not.toBeCloseTo(a.totalCost, 6);
+    expect(weighted.divergedCost).toBe(1 + 3 * 2 + 1); // worst fc_corr 1, worst fc_diff 2 (weighted 3) + 1
+    expect(weighted.describe().gofWeights).toEqual({ "-fc_diff": 3 });
+    expect(() => defineProblem({ ...tinySpec(), gofWeights: { "+fc_diff": 2 } })).toThrow(/gofWeights\.\+fc_diff.*not one of the gof terms/);
+    expect(() => defineProblem({ ...tinySpec(), gofWeights: { "+fc_corr": -1 } })).toThrow(/gofWeights\.\+fc_corr.*> 0/);
+  });
+
   it("batchOptimize runs problems with different networks and optimizer types; runs stop independently", async () => {
     const p1 = tinyProblem();
     const p2 = tinyProblem({ name: "b", network: { weights: Float64Array.from(WEIGHTS, (w) => w * 0.5), lengths: LENGTHS, speed: 5 }, simulation: { ...tinySpec().simulation, duration: 1.5 } });
