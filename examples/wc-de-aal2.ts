@@ -6,6 +6,13 @@ import type { FitConfig } from "../src/fit/config.ts";
 import type { RunResult } from "../src/fit/run.ts";
 import { isMain, main, wilsonCowanDifference, type WcCoupling } from "./common.ts";
 
+/**
+ * Bounds of k per coupling form. The difference form carries no mean drive (it is a leak of
+ * k·strength_i on rE_i plus neighbour differences), so it needs larger k for the same effect:
+ * with [0.5, 9] its fit ended at the upper bound.
+ */
+export const K_BOUNDS: Record<WcCoupling, [number, number]> = { linear: [0.5, 9], difference: [0.5, 40] };
+
 /** coupling "difference": brainmass's diffusive coupling (a spec override, see common.ts); run names get a "-difference" suffix. */
 export function wcDeConfig(full: boolean, coupling: WcCoupling = "linear"): FitConfig {
   return {
@@ -19,7 +26,7 @@ export function wcDeConfig(full: boolean, coupling: WcCoupling = "linear"): FitC
       normalize: "max",
       zeroDiagonal: true,
     },
-    free: [{ name: "k", bounds: [0.5, 9] }],
+    free: [{ name: "k", bounds: K_BOUNDS[coupling] }],
     fixed: { sigma_ou: 0.05 },
     target: { fc: { dataset: "aal2", what: "fc", subject: "mean", cortexOnly: true } },
     gof: ["+fc_corr"],

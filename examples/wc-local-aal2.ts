@@ -6,7 +6,7 @@
 // Run: node scripts/run-ts.mjs examples/wc-local-aal2.ts [--full]
 import type { FitConfig } from "../src/fit/config.ts";
 import { isMain, main, type WcCoupling } from "./common.ts";
-import { wcDeConfig, report } from "./wc-de-aal2.ts";
+import { K_BOUNDS, wcDeConfig, report } from "./wc-de-aal2.ts";
 
 export function wcLocalConfig(full: boolean, coupling: WcCoupling = "linear"): FitConfig {
   const base = wcDeConfig(full, coupling);
@@ -16,7 +16,7 @@ export function wcLocalConfig(full: boolean, coupling: WcCoupling = "linear"): F
     name: coupling === "difference" ? "wc-local-aal2-difference" : "wc-local-aal2",
     description: "Wilson–Cowan AAL2 (as wc-de-aal2); L-BFGS-B (finite differences, CRN) and Nelder–Mead on k and log sigma_ou",
     free: [
-      { name: "k", bounds: [0.5, 9] },
+      { name: "k", bounds: K_BOUNDS[coupling] },
       { name: "sigma_ou", bounds: [0.005, 0.5], scale: "log" },
     ],
     fixed: {},
