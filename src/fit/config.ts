@@ -129,7 +129,7 @@ function configSchema(requireAll: boolean): Schema {
       fixed: { type: "record", values: { type: "union", doc: "a number or one number per node", options: [num, { type: "array", items: num }] } },
       target: { type: "object", required: r, fields: { bold: dataRef, tr: { type: "number", exclusiveMin: 0 }, fc: dataRef, fcdTril: dataRef, series: dataRef, seriesTimes: dataRef, psdPeaks: dataRef } },
       gof: { type: "array", items: { type: "string" }, minItems: 1, required: r },
-      gofWeights: { type: "record", values: { ...num, exclusiveMin: 0 } },
+      gofWeights: { type: "record", values: { type: "number", exclusiveMin: 0 } },
       objectives: { type: "string", enum: ["sum", "terms"] },
       simulation: { type: "object", required: r, fields: r ? simulationFields : Object.fromEntries(Object.entries(simulationFields).map(([k, v]) => [k, { ...v, required: false }])) },
       penalties: {
