@@ -14,6 +14,7 @@ const FLAGS: FlagSpec[] = [
   { name: "out", type: "string", default: "out/fit", metavar: "DIR", help: "results root; each run writes DIR/<problem>/<optimizer>_run-<k>/" },
   { name: "backend", type: "string", default: "auto", metavar: "auto|webgpu|wasm|reference", help: "where simulations run" },
   { name: "threads", type: "number", metavar: "N", help: "wasm backend worker threads (default: all cores)" },
+  { name: "max-lanes", type: "number", metavar: "N", help: "most simulations per backend call; larger generations are split (default: recorded samples under 1 GiB per call)" },
   { name: "resume", type: "boolean", help: "continue runs from their checkpoints in --out (a finished run is left as it is)" },
   { name: "overwrite", type: "boolean", help: "start again in run folders that already hold a run" },
   { name: "max-generations", type: "number", metavar: "N", help: "pause every run after N generations (in total; --resume continues it)" },
@@ -79,6 +80,8 @@ export async function fitCommand(argv: string[]): Promise<number> {
       if (!quiet) process.stdout.write(`config OK: ${runs.length} run(s): ${runs.map((r) => `${r.problem.name} (${r.optimizer.type}, ${r.problem.dim} dimensions: ${r.problem.dims.map((d) => d.name).join(", ")})`).join("; ")}\n`);
       return 0;
     }
+    const maxLanes = flags["max-lanes"] === undefined ? undefined : Number(flags["max-lanes"]);
+    if (maxLanes !== undefined && !(Number.isInteger(maxLanes) && maxLanes >= 1)) throw new UsageError(`--max-lanes must be an integer >= 1, got ${String(flags["max-lanes"])}`);
     const tty = !quiet && process.stdout.isTTY === true;
     const out = String(flags.out);
     if (!quiet) process.stdout.write(`brainfit fit: ${runs.length} run(s) → ${out}${flags.resume ? " (resuming)" : ""}\n`);
@@ -86,6 +89,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
       // The quickstart is a demo: running it again starts it again (unless --resume).
       out, backend, config, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) || (Boolean(flags.quickstart) && !flags.resume),
       threads: flags.threads === undefined ? undefined : Number(flags.threads),
+      maxLanesPerCall: maxLanes,
       maxGenerations: flags["max-generations"] === undefined ? undefined : Number(flags["max-generations"]),
       onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${progressLine(p)}`) : undefined,
     });

@@ -42,6 +42,25 @@ export interface EvaluateOptions {
   keepOutputs?: boolean;
   /** With keepOutputs: also average every state of the model per node (saved with the best simulation). */
   extraAverages?: boolean;
+  /**
+   * Most lanes (candidates × trials) per simulate() call; larger groups are split into several
+   * calls, with identical results (every lane's noise depends on its seed only). Default: as many
+   * as keep one call's recorded samples under 1 GiB (float32).
+   */
+  maxLanesPerCall?: number;
+}
+
+/** Recorded samples of one call stay under this many bytes unless maxLanesPerCall says otherwise. */
+const RECORD_BUDGET_BYTES = 2 ** 30;
+
+/** Lanes per simulate() call for a problem: the option, else what fits the recording budget. */
+export function laneCap(p: FitProblem, maxLanesPerCall?: number): number {
+  if (maxLanesPerCall !== undefined) {
+    if (!Number.isInteger(maxLanesPerCall) || maxLanesPerCall < 1) throw new RangeError(`maxLanesPerCall must be an integer >= 1, got ${maxLanesPerCall}`);
+    return maxLanesPerCall;
+  }
+  const perLane = p.nSamples * p.nNodes * 4 * (p.fc ? 2 : 1);
+  return Math.max(1, Math.floor(RECORD_BUDGET_BYTES / perLane));
 }
 
 export interface EvaluationBatch {
@@ -166,19 +185,37 @@ export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<
 
 /** Evaluate candidates: one simulate() call per compatible group, then statistics per lane. */
 export async function evaluateBatch(requests: readonly EvalRequest[], opts: EvaluateOptions = {}): Promise<EvaluationBatch> {
-  const groups = new Map<string, number[]>();
+  const byKey = new Map<string, number[]>();
   requests.forEach((r, i) => {
     const k = simulationGroupKey(r.problem);
-    const g = groups.get(k);
+    const g = byKey.get(k);
     if (g) g.push(i);
-    else groups.set(k, [i]);
+    else byKey.set(k, [i]);
   });
+  // Split groups whose lanes (requests × trials) exceed the cap.
+  const groups: number[][] = [];
+  for (const g of byKey.values()) {
+    const cap = laneCap(requests[g[0]!]!.problem, opts.maxLanesPerCall);
+    let part: number[] = [];
+    let lanes = 0;
+    for (const i of g) {
+      const t = requests[i]!.problem.trials;
+      if (part.length && lanes + t > cap) {
+        groups.push(part);
+        part = [];
+        lanes = 0;
+      }
+      part.push(i);
+      lanes += t;
+    }
+    groups.push(part);
+  }
   const results = new Array<EvalResult>(requests.length);
   const outputs = opts.keepOutputs ? new Array<LaneOutputs>(requests.length) : undefined;
   let simulateMs = 0;
   let ficSimulations = 0;
   const infos = new Set<string>();
-  for (const reqIdx of groups.values()) {
+  for (const reqIdx of groups) {
     // Lanes: every request `trials` times (noise seeds seed, seed+1, …).
     const idx: number[] = [];
     const laneSeeds: number[] = [];
@@ -303,5 +340,5 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       if (outputs) outputs[i] = scored.outputs;
     }
   }
-  return { results, outputs, simulateCalls: groups.size, backendInfo: [...infos].join("; "), simulateMs, ficSimulations };
+  return { results, outputs, simulateCalls: groups.length, backendInfo: [...infos].join("; "), simulateMs, ficSimulations };
 }

@@ -26,6 +26,19 @@ describe("brainfit fit", () => {
   };
   writeFileSync(join(dir, "fit.json"), JSON.stringify(config));
 
+  it("--max-lanes splits generations over calls without changing results; a bad value exits 2", async () => {
+    const a = await run(["fit", join(dir, "fit.json"), "--out", join(dir, "lanes-all"), "--backend", "wasm", "--threads", "1"]);
+    const b = await run(["fit", join(dir, "fit.json"), "--out", join(dir, "lanes-3"), "--backend", "wasm", "--threads", "1", "--max-lanes", "3"]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    for (const k of [0, 1]) {
+      const h = (root: string) => readFileSync(join(dir, root, "cli", `de_run-${k}`, "history.csv"), "utf8");
+      expect(h("lanes-3")).toBe(h("lanes-all"));
+    }
+    const bad = await run(["fit", join(dir, "fit.json"), "--out", join(dir, "lanes-0"), "--max-lanes", "0"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--max-lanes must be an integer >= 1/);
+  });
+
   it("fits, writes run folders relative to --out, and exits 0", async () => {
     const out = join(dir, "out");
     const r = await run(["fit", join(dir, "fit.json"), "--out", out, "--backend", "wasm"]);

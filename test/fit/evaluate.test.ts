@@ -29,6 +29,21 @@ describe("evaluateBatch", () => {
     expect(batch.results[2]!.cost).toBe(batch.results[3]!.cost);
   });
 
+  it("splits a group over several simulate() calls at maxLanesPerCall, with identical results", async () => {
+    const p = tinyProblem({ simulation: { ...tinySpec().simulation, trials: 2 } });
+    const reqs = [0.1, 0.3, 0.5, 0.7, 0.9].map((g) => ({ problem: p, x: [g] }));
+    const whole = await evaluateBatch(reqs, { backend: "wasm", threads: 1 });
+    const split = await evaluateBatch(reqs, { backend: "wasm", threads: 1, maxLanesPerCall: 4 });
+    expect(whole.simulateCalls).toBe(1);
+    expect(split.simulateCalls).toBe(3); // 10 lanes, 2 per request, at most 4 per call
+    expect(split.results.map((r) => r.cost)).toEqual(whole.results.map((r) => r.cost));
+    // A request's trials never straddle calls: a cap below `trials` still runs one request per call.
+    const one = await evaluateBatch(reqs.slice(0, 2), { backend: "wasm", threads: 1, maxLanesPerCall: 1 });
+    expect(one.simulateCalls).toBe(2);
+    expect(one.results.map((r) => r.cost)).toEqual(whole.results.slice(0, 2).map((r) => r.cost));
+    await expect(evaluateBatch(reqs, { backend: "wasm", maxLanesPerCall: 0 })).rejects.toThrow(/maxLanesPerCall must be an integer >= 1/);
+  });
+
   it("computes the GOF from the simulated signal as src/stats defines it", async () => {
     const p = tinyProblem();
     const b = await evaluateBatch([{ problem: p, x: [0.3] }], { backend: "reference", keepOutputs: true });
