@@ -93,6 +93,8 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     n, P, S, K, R: net.maxDelay + 2, nObs, dt: sim.dt, width,
     heun: sim.integrator === "heun" ? 1 : 0,
     needDerived: [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0,
+    slowEvery: sim.slowEvery,
+    slowDt: sim.slowDt,
     recordEvery: sim.recordEvery,
     nRec: sim.recordIdx.length,
     nAvg: sim.averageIdx.length,

@@ -14,6 +14,9 @@ export interface GroupPlan {
   dt: number;
   heun: number;
   needDerived: number;
+  /** Slow states step every slowEvery steps by slowDt ms (0: none). */
+  slowEvery: number;
+  slowDt: number;
   recordEvery: number;
   nRec: number;
   nAvg: number;
@@ -160,7 +163,7 @@ export class LaneGroupRunner {
       this.run(n, first, steps, plan.dt, plan.R, plan.heun,
         this.pRowStart, this.pEdges, this.pWsum,
         g.state, g.params, g.ring, g.keys,
-        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived);
+        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt);
       const GL = 4 * plan.width;
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;

@@ -20,12 +20,13 @@ struct Run {
   chunk_count: u32,
   record_every: u32,
   n_samples: u32,
-  pad0: u32,
+  // slow states (e.g. BOLD) take one Euler step of slow_dt after every slow_every-th step (0: none)
+  slow_every: u32,
   pad1: u32,
   dt: f32,
   sqrt_dt: f32,
   half_dt: f32,
-  pad2: f32,
+  slow_dt: f32,
 }
 
 @group(0) @binding(0) var<uniform> run: Run;
@@ -111,6 +112,7 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
     let sample = (step + 1u) / run.record_every - 1u;
     let record_here = sample_here && sample >= run.chunk_start && sample < run.chunk_start + run.chunk_count;
     let sample_in_chunk = sample - run.chunk_start;
+    let slow_here = run.slow_every > 0u && ((step + 1u) % run.slow_every) == 0u;
     for (var i = lid; i < n; i += WG) {
       var x = load_state(lane, i);
       let p = load_params(lane, i);

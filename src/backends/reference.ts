@@ -6,7 +6,9 @@
 //      Heun:           x̃ = x + dt f(x, c) + √dt g z;  x += dt/2 (f(x, c) + f(x̃, c)) + √dt g z
 //      (coupling and noise held over the step, diffusion taken at x, as TVB's HeunStochastic)
 //   4. state limits (min/max) clamp after the predictor and after the step
-//   5. h(x) of the new states enters the delay ring for step + 1
+//   5. slow states (spec.slow, e.g. BOLD) hold during 3.–4.; after every slowEvery-th step they
+//      take one Euler step of slowDt from the new state: x_s += slowDt f_s(x_new, c, t + dt)
+//   6. h(x) of the new states enters the delay ring for step + 1
 // Recorded samples are taken after steps recordEvery, 2·recordEvery, …; derived quantities
 // are evaluated on the new states with the coupling input of the step that produced them.
 // Unlike the f32 backends, the reference integrates one lane at a time and so holds every
@@ -37,6 +39,8 @@ export function simulateReference(sim: PreparedSimulation): SimulationResult {
   const recNames = sim.recordIdx.map((k) => m.observables[k]!);
   const averages: Record<string, Float64Array> = {};
   for (const k of sim.averageIdx) averages[m.observables[k]!] = new Float64Array(lanes * n);
+  const slow = m.stateNames.map((_, s) => m.slowStates.includes(s));
+  const fast = slow.map((v) => !v);
   const needDerived = D > 0 && (sim.recordIdx.some((k) => k >= S) || sim.averageIdx.some((k) => k >= S));
 
   const x = new Float64Array(n * S);
@@ -98,16 +102,20 @@ export function simulateReference(sim: PreparedSimulation): SimulationResult {
         const xo = i * S;
         fns.eval(x, xo, sim.params, po, c, t, f, xo, g, 0, null, 0);
         if (heun) {
-          for (let s = 0; s < S; s++) xt[s] = x[xo + s]! + dt * f[xo + s]!;
+          for (let s = 0; s < S; s++) xt[s] = fast[s] ? x[xo + s]! + dt * f[xo + s]! : x[xo + s]!;
           for (let q = 0; q < NZ; q++) xt[m.noiseStates[q]!] += sqrtDt * g[q]! * z[q]!;
           for (let s = 0; s < S; s++) xt[s] = Math.min(maxs[s]!, Math.max(mins[s]!, xt[s]!));
           fns.eval(xt, 0, sim.params, po, c, t + dt, f2, 0, g2, 0, null, 0);
-          for (let s = 0; s < S; s++) x[xo + s] = x[xo + s]! + 0.5 * dt * (f[xo + s]! + f2[s]!);
+          for (let s = 0; s < S; s++) if (fast[s]) x[xo + s] = x[xo + s]! + 0.5 * dt * (f[xo + s]! + f2[s]!);
         } else {
-          for (let s = 0; s < S; s++) x[xo + s] = x[xo + s]! + dt * f[xo + s]!;
+          for (let s = 0; s < S; s++) if (fast[s]) x[xo + s] = x[xo + s]! + dt * f[xo + s]!;
         }
         for (let q = 0; q < NZ; q++) x[xo + m.noiseStates[q]!] += sqrtDt * g[q]! * z[q]!;
         for (let s = 0; s < S; s++) x[xo + s] = Math.min(maxs[s]!, Math.max(mins[s]!, x[xo + s]!));
+        if (sim.slowEvery && (step + 1) % sim.slowEvery === 0) {
+          fns.eval(x, xo, sim.params, po, c, t + dt, f2, 0, g2, 0, null, 0);
+          for (const s of m.slowStates) x[xo + s] = Math.min(maxs[s]!, Math.max(mins[s]!, x[xo + s]! + sim.slowDt * f2[s]!));
+        }
         if (needDerived) {
           // Derived values of the new state, with this step's coupling input.
           fns.eval(x, xo, sim.params, po, c, t + dt, f2, 0, g2, 0, dv, i * D);

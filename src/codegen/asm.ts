@@ -8,7 +8,7 @@ import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 4;
+export const ASM_ABI_VERSION = 5;
 
 /** Vectors per lane group that built-in kernels are compiled for. */
 export const ASM_WIDTHS = [1, 2, 4] as const;
@@ -38,6 +38,12 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     return `${prefix}d_${name}_${v}`;
   };
   const emit = (e: Expr, prefix: string, v: number) => emitExpr(e, "as-simd", stage(prefix, v));
+  // Slow-step stage: states are the new values n_*, derived quantities sd_*, time t + dt.
+  const emitSlow = (e: Expr, v: number) =>
+    emitExpr(e, "as-simd", (name) => (m.stateNames.includes(name) ? `n_${name}_${v}` : m.derived.some((d) => d.name === name) ? `sd_${name}_${v}` : stage("n", v)(name)));
+  const isSlow = (k: number) => m.slowStates.includes(k);
+  const fastStates = m.stateNames.map((s, k) => [s, k] as const).filter(([, k]) => !isSlow(k));
+  const fastDerived = m.derived.filter((_, j) => m.derivedForFast[j]);
   const clampExpr = (s: number, x: string) => {
     const spec = m.spec.states[s]!;
     let out = x;
@@ -61,6 +67,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `  rowStart: usize, edges: usize, wsum: usize,`,
     `  state: usize, params: usize, ring: usize, keys: usize,`,
     `  recEvery: i32, recBuf: usize, recCount: i32, obsSlot: usize, avgBuf: usize, avgSlot: usize, needDerived: i32,`,
+    `  slowEvery: i32, slowDt: f32,`,
     `): void {`,
   );
   for (let v = 0; v < W; v++) push(1, `const seeds_${v} = v128.load(keys, ${v * 16});`, `const streams_${v} = v128.load(keys, ${(W + v) * 16});`);
@@ -68,6 +75,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `const vdt = f32x4.splat(dt);`,
     `const vhalf = f32x4.splat(<f32>0.5 * dt);`,
     `const vsq = f32x4.splat(<f32>Mathf.sqrt(dt));`,
+    `const vsdt = f32x4.splat(slowDt);`,
     `const ringBytes = R * n * ${W * 16};`,
     `for (let s = 0; s < nSteps; s++) {`,
     `  const step = firstStep + s;`,
@@ -77,6 +85,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `  const tv1 = f32x4.splat(<f32>(step + 1) * dt);`,
     `  const rec = recCount > 0 && (s + 1) % recEvery == 0;`,
     `  const sample = (s + 1) / recEvery - 1;`,
+    `  const slowStep = slowEvery > 0 && (step + 1) % slowEvery == 0;`,
     `  for (let i = 0; i < n; i++) {`,
     `    const e0 = load<i32>(rowStart + (<usize>i << 2));`,
     `    const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
@@ -132,8 +141,9 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     }
     m.stateNames.forEach((s, k) => push(3, `const a_${s}_${v} = v128.load(state + ${at(String(k), v)});`));
     m.paramNames.forEach((p, k) => push(3, `const p_${p}_${v} = v128.load(params + (<usize>(i * ${P} + ${k}) * ${W * 16} + ${v * 16}));`));
-    m.derived.forEach((d) => push(3, `const ad_${d.name}_${v} = ${emit(d.expr, "a", v)};`));
-    m.drift.forEach((e, k) => push(3, `const fa${k}_${v} = ${emit(e, "a", v)};`));
+    // Stage a: only what the fast states' drift and diffusion need (slow states hold here).
+    fastDerived.forEach((d) => push(3, `const ad_${d.name}_${v} = ${emit(d.expr, "a", v)};`));
+    fastStates.forEach(([, k]) => push(3, `const fa${k}_${v} = ${emit(m.drift[k]!, "a", v)};`));
     m.noiseStates.forEach((s, q) => push(3, `const gn${q}_${v} = f32x4.mul(${emit(m.diffusion[s]!, "a", v)}, vsq);`));
     const withNoise = (k: number, x: string) => {
       const q = noiseOf.get(k);
@@ -141,13 +151,24 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     };
     m.stateNames.forEach((s) => push(3, `let n_${s}_${v} = a_${s}_${v};`));
     push(3, `if (heun) {`);
-    m.stateNames.forEach((s, k) => push(4, `const b_${s}_${v} = ${clampExpr(k, withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vdt, fa${k}_${v}))`))};`));
-    m.derived.forEach((d) => push(4, `const bd_${d.name}_${v} = ${emit(d.expr, "b", v)};`));
-    m.drift.forEach((e, k) => push(4, `const fb${k}_${v} = ${emit(e, "b", v)};`));
-    m.stateNames.forEach((s, k) => push(4, `n_${s}_${v} = ${withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vhalf, f32x4.add(fa${k}_${v}, fb${k}_${v})))`)};`));
+    fastStates.forEach(([s, k]) => push(4, `const b_${s}_${v} = ${clampExpr(k, withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vdt, fa${k}_${v}))`))};`));
+    fastDerived.forEach((d) => push(4, `const bd_${d.name}_${v} = ${emit(d.expr, "b", v)};`));
+    fastStates.forEach(([, k]) => push(4, `const fb${k}_${v} = ${emit(m.drift[k]!, "b", v)};`));
+    fastStates.forEach(([s, k]) => push(4, `n_${s}_${v} = ${withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vhalf, f32x4.add(fa${k}_${v}, fb${k}_${v})))`)};`));
     push(3, `} else {`);
-    m.stateNames.forEach((s, k) => push(4, `n_${s}_${v} = ${withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vdt, fa${k}_${v}))`)};`));
+    fastStates.forEach(([s, k]) => push(4, `n_${s}_${v} = ${withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vdt, fa${k}_${v}))`)};`));
     push(3, `}`);
+    if (m.slowStates.length) {
+      // Slow states: one Euler step of slowDt from the new fast state, every slowEvery steps.
+      fastStates.forEach(([s, k]) => push(3, `n_${s}_${v} = ${clampExpr(k, `n_${s}_${v}`)};`));
+      push(3, `if (slowStep) {`);
+      m.derived.forEach((d, j) => {
+        if (m.derivedForSlow[j]) push(4, `const sd_${d.name}_${v} = ${emitSlow(d.expr, v)};`);
+      });
+      m.slowStates.forEach((k) => push(4, `const fs${k}_${v} = ${emitSlow(m.drift[k]!, v)};`));
+      m.slowStates.forEach((k) => push(4, `n_${m.stateNames[k]}_${v} = f32x4.add(n_${m.stateNames[k]}_${v}, f32x4.mul(vsdt, fs${k}_${v}));`));
+      push(3, `}`);
+    }
     m.stateNames.forEach((s, k) => push(3, `n_${s}_${v} = ${clampExpr(k, `n_${s}_${v}`)};`, `v128.store(state + ${at(String(k), v)}, n_${s}_${v});`));
     // The new coupled quantities enter the ring at slot `next` (never read during this step).
     m.coupling.forEach((c, k) => {

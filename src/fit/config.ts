@@ -34,7 +34,7 @@ export interface FitConfig {
   gofWeights?: Record<string, number>;
   objectives?: "sum" | "terms";
   simulation: {
-    duration: number; dt?: number; tr?: number; signal?: string; fcSignal?: string; fcTr?: number; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
+    duration: number; dt?: number; tr?: number; signal?: string; fcSignal?: string; fcTr?: number; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; bwDt?: number; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
     excludeInterhemispheric?: boolean; hemispheres?: DataRef; seed?: number; integrator?: "heun" | "euler"; seriesWeights?: DataRef;
     psd?: { nperseg?: number; fmin?: number; fmax?: number }; trials?: number;
     seriesTransform?: { subtractInitial?: boolean; smoothMs?: number; scale?: number };
@@ -86,6 +86,7 @@ const simulationFields: Record<string, FieldSchema> = {
   fcSignal: { type: "string", doc: 'FC/FCD from this observable ("bold" or a name) instead of signal' },
   fcTr: { type: "number", exclusiveMin: 0, doc: "sampling period of fcSignal in s (a multiple of tr)" },
   boldParams: { type: "string", enum: ["friston2003", "cubnm", "heinzle2016-3T"], doc: "Balloon–Windkessel constants" },
+  bwDt: { type: "number", exclusiveMin: 0, doc: "Balloon–Windkessel Euler step in ms (default 1), a multiple of dt" },
   boldRemove: { type: "number", min: 0 },
   fcdWindow: { type: "number", exclusiveMin: 0 },
   fcdStep: { type: "number", exclusiveMin: 0 },

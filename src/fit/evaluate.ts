@@ -92,7 +92,7 @@ export function simulationGroupKey(p: FitProblem): string {
   const net = p.network;
   return [
     idOf(p.model.spec), idOf(net.weights as object), idOf(net.lengths as object | undefined), net.speed ?? "inf",
-    p.duration, p.dt, p.integrator, p.signal, p.tr, p.fc?.signal ?? "",
+    p.duration, p.dt, p.integrator, p.signal, p.tr, p.fc?.signal ?? "", p.slowDt ?? "",
     // Numerical FIC runs once per group, so its settings must match within a group.
     p.fic?.mode === "numerical" ? JSON.stringify(p.fic) : "",
   ].join("|");
@@ -254,7 +254,7 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       const t0 = performance.now();
       const r = await numericalFic({
         model: first.model, network: first.network, lanes, params, dt: first.dt, integrator: first.integrator,
-        seed: laneSeeds, noise: "shared", backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu, duration: first.duration,
+        seed: laneSeeds, noise: "shared", backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu, duration: first.duration, slowDt: first.slowDt,
       }, { maxTrials: f.maxTrials, tolerance: f.tolerance, samplingStart: f.samplingStart, samplingEnd: f.samplingEnd, initDelta: f.initDelta });
       simulateMs += performance.now() - t0;
       ficSimulations += r.evaluations;
@@ -265,7 +265,7 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
     const signals: Float64Array[] = [];
     const res = await simulate({
       model: first.model, network: first.network, lanes, params, duration: first.duration, dt: first.dt,
-      integrator: first.integrator, seed: laneSeeds, noise: "shared", averages,
+      integrator: first.integrator, seed: laneSeeds, noise: "shared", averages, slowDt: first.slowDt,
       backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu,
       record: { observables: first.fc ? [first.signal, first.fc.signal] : [first.signal], period: first.tr * 1000 },
     });

@@ -64,6 +64,8 @@ export interface FitSimulationSettings {
   fcTr?: number;
   /** Balloon–Windkessel constants when the model is wrapped with withBold (default "friston2003"). */
   boldParams?: BoldParamSet;
+  /** Balloon–Windkessel Euler step in ms (cuBNM's bw_dt; default 1), a whole multiple of dt. */
+  bwDt?: number;
   /** Seconds removed from the start of the signal before statistics (default 0). */
   boldRemove?: number;
   /** FCD window and step in s (default 30 and 5; cuBNM's rounding to TRs). */
@@ -235,6 +237,8 @@ export class FitProblem {
   readonly signal: string;
   readonly seed: number;
   readonly integrator: Integrator;
+  /** Step of the model's slow states (BOLD: bw_dt) in ms; undefined when it has none. */
+  readonly slowDt: number | undefined;
   readonly pairOptions: PairOptions;
   /** FCD options in TRs (null when no FCD term is used). */
   readonly fcdOptions: FcdOptions | null;
@@ -387,6 +391,15 @@ export class FitProblem {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail("simulation.seed", `must be an integer in [0, 2^32), got ${seed}`);
     this.seed = seed;
     this.integrator = sim.integrator ?? "heun";
+    if (model.slowStates.length) {
+      const bw = sim.bwDt ?? model.slowDt;
+      const k = Math.round(bw / this.dt);
+      if (!(typeof bw === "number" && bw > 0 && k >= 1 && Math.abs(k * this.dt - bw) <= 1e-9 * bw)) fail("simulation.bwDt", `${bw} ms is not a whole number of integration steps (dt = ${this.dt} ms); use a multiple of dt (default 1 ms)`);
+      this.slowDt = bw;
+    } else {
+      if (sim.bwDt !== undefined) fail("simulation.bwDt", `applies to BOLD (the model's slow states); ${model.name} has none, so remove it`);
+      this.slowDt = undefined;
+    }
     if (this.integrator !== "heun" && this.integrator !== "euler") fail("simulation.integrator", `use "heun" or "euler", got '${String(this.integrator)}'`);
     if (sim.hemispheres && sim.hemispheres.length !== n) fail("simulation.hemispheres", `needs one label per node (${n}), got ${sim.hemispheres.length}`);
     this.pairOptions = { excludeInterhemispheric: sim.excludeInterhemispheric ?? false, hemispheres: sim.hemispheres };
@@ -587,7 +600,7 @@ export class FitProblem {
         fcSignal: this.fc?.signal ?? this.signal, fcTr: this.fc?.tr ?? this.tr,
         boldRemove: this.removeSamples * this.tr, samples: this.nSamples, keptSamples: this.nTime,
         fcd: this.fcdOptions ? { windowTRs: this.fcdOptions.windowTRs, stepTRs: this.fcdOptions.stepTRs } : null,
-        excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, trials: this.trials, integrator: this.integrator,
+        excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, trials: this.trials, integrator: this.integrator, bwDt: this.slowDt ?? null,
         seriesTransform: this.seriesTransform,
       },
       divergedCost: this.divergedCost,

@@ -1,6 +1,7 @@
-// Balloon–Windkessel BOLD as a spec transform: withBold(spec) adds four ordinary states per node,
-// so every backend integrates BOLD in place, at the model's dt, with the model's integrator, and
-// a recorded `bold` observable sampled at TR is all a simulation needs to keep.
+// Balloon–Windkessel BOLD as a spec transform: withBold(spec) adds four states per node, declared
+// slow (spec.slow): every backend integrates them in the kernel with Euler at bw_dt (default 1 ms,
+// cuBNM's) from the model's BOLD input, and a recorded `bold` observable sampled at TR is all a
+// simulation needs to keep.
 import { type ModelSpec, ModelSpecError } from "./spec.ts";
 import { simulate, type SimulateOptions } from "../sim/simulate.ts";
 import type { SimulationResult } from "../sim/prepare.ts";
@@ -55,7 +56,16 @@ export type BoldParamSet = keyof typeof BOLD_PARAMS;
 
 export interface WithBoldOptions {
   params?: BoldParamSet | BoldConstants;
+  /**
+   * bw_dt: the Balloon–Windkessel Euler step in ms (default 1, as cuBNM), a whole multiple of the
+   * model dt (simulate's slowDt overrides it per run). 0 integrates BOLD in place instead, at
+   * the model dt with the model's integrator (Heun included): ~20 % slower for rWW at dt 0.1 ms.
+   */
+  dt?: number;
 }
+
+/** cuBNM's bw_dt (ms). */
+export const DEFAULT_BW_DT = 1;
 
 const NAMES = ["bw_s", "bw_f", "bw_v", "bw_q"];
 const PARAMS: (keyof BoldConstants)[] = ["kappa", "gamma", "tau", "alpha", "E0", "V0", "k1", "k2", "k3"];
@@ -72,8 +82,9 @@ const PARAMS: (keyof BoldConstants)[] = ["kappa", "gamma", "tau", "alpha", "E0",
  * at 0) so that float32 kernels keep their precision: increments of 1e-7 per step would be lost
  * next to a value of 1 but not next to a value of 1e-2. The constants become global parameters
  * bw_kappa … bw_k3 whose defaults are the chosen set, so every set shares one compiled kernel.
- * cuBNM instead integrates BOLD with Euler at bw_dt = 1 ms from the model state every ms;
- * integrating at the model dt (0.1 ms) is at least as accurate (see docs/models.md for the check).
+ * By default the four states are slow (spec.slow): Euler at bw_dt = 1 ms from the model state
+ * every ms, as cuBNM, skipping the haemodynamic work on the other model steps; options.dt = 0
+ * integrates them at the model dt instead (see docs/models.md for the accuracy of both).
  */
 export function withBold(spec: ModelSpec, options: WithBoldOptions = {}): ModelSpec {
   const input = spec.boldInput;
@@ -89,6 +100,9 @@ export function withBold(spec: ModelSpec, options: WithBoldOptions = {}): ModelS
     if (!Number.isFinite(k[p])) throw new ModelSpecError(spec.name, `withBold.params.${p}`, `must be a finite number, got ${k[p]}`);
   }
   const setName = typeof set === "string" ? set : "custom";
+  const bwDt = options.dt ?? DEFAULT_BW_DT;
+  if (!(typeof bwDt === "number" && Number.isFinite(bwDt) && bwDt >= 0)) throw new ModelSpecError(spec.name, "withBold.dt", `bw_dt must be a step in ms >= 0 (0: at the model dt), got ${String(bwDt)}`);
+  if (spec.slow && bwDt > 0) throw new ModelSpecError(spec.name, "slow", "withBold declares the BOLD states slow; the model already has slow states, so wrap it with { dt: 0 }");
   const desc: Record<keyof BoldConstants, [string, string]> = {
     kappa: ["1/s", "signal decay rate κ"], gamma: ["1/s", "flow-dependent elimination γ"], tau: ["s", "transit time τ"],
     alpha: ["1", "Grubb's exponent α"], E0: ["1", "resting O2 extraction E0"], V0: ["%", "resting venous volume V0 (percent)"],
@@ -118,6 +132,7 @@ export function withBold(spec: ModelSpec, options: WithBoldOptions = {}): ModelS
       { name: "bw_va", expr: "exp(log(1 + bw_v) / bw_alpha)", description: "v^(1/α)" },
       { name: "bold", expr: "bw_V0 * (-bw_k1 * bw_q + bw_k2 * (bw_v - bw_q) / (1 + bw_v) - bw_k3 * bw_v)", description: "BOLD signal (% change)" },
     ],
+    ...(bwDt > 0 ? { slow: { states: [...NAMES], dt: bwDt } } : {}),
     drift: {
       ...spec.drift,
       bw_s: `(${input} - bw_kappa * bw_s - bw_gamma * bw_f) / 1000`,

@@ -53,6 +53,14 @@ export interface ModelSpec {
   diffusion?: Record<string, string>;
   /** The variable that drives Balloon–Windkessel BOLD (a state or derived name). */
   boldInput?: string;
+  /**
+   * States integrated on a coarser step: an observation model such as Balloon–Windkessel BOLD,
+   * which cuBNM integrates at bw_dt = 1 ms. After every `dt` ms (a whole number of model steps;
+   * simulate's `slowDt` overrides it) they take one Euler step of that length, evaluated at the
+   * newly integrated state; in between they hold. They get no noise, and only their own drifts
+   * and derived quantities may read them, so the model's dynamics never depend on them.
+   */
+  slow?: { states: string[]; dt: number };
 }
 
 export class ModelSpecError extends Error {
@@ -79,6 +87,14 @@ export interface CompiledModel {
   noiseStates: number[];
   /** Names that can be recorded or averaged: states then derived quantities. */
   observables: string[];
+  /** Indices of the slow states (spec.slow), empty when none. */
+  slowStates: number[];
+  /** Default slow step in ms (spec.slow.dt), 0 when there are no slow states. */
+  slowDt: number;
+  /** Per derived quantity: needed by the drift or diffusion of a (fast) state. */
+  derivedForFast: boolean[];
+  /** Per derived quantity: needed by the drift of a slow state. */
+  derivedForSlow: boolean[];
 }
 
 const RESERVED = new Set(["t", "dt", "pi", "e"]);
@@ -204,6 +220,49 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   });
   const noiseStates = diffusion.flatMap((d, i) => (d ? [i] : []));
   const observables = [...stateNames, ...derived.map((d) => d.name)];
+
+  // Slow states, and which derived quantities the fast and the slow equations need.
+  const slowNames = spec.slow?.states ?? [];
+  if (spec.slow !== undefined) {
+    if (!Array.isArray(slowNames) || slowNames.length === 0) fail("slow.states", "list the states integrated on the slow step, or drop 'slow'");
+    if (!(typeof spec.slow.dt === "number" && Number.isFinite(spec.slow.dt) && spec.slow.dt > 0)) fail("slow.dt", `must be a step in ms > 0, got ${String(spec.slow.dt)}`);
+  }
+  const slowStates = slowNames.map((name, k) => {
+    const i = stateNames.indexOf(name);
+    if (i < 0) fail(`slow.states[${k}]`, `'${name}' is not a state (states: ${stateNames.join(", ")})`);
+    if (slowNames.indexOf(name) !== k) fail(`slow.states[${k}]`, `'${name}' is listed twice`);
+    if (diffusion[i]) fail(`diffusion.${name}`, `'${name}' is a slow state, which gets no noise; drop its diffusion or take it out of slow.states`);
+    return i;
+  });
+  const reads = new Map<string, Set<string>>(); // derived name → every state/derived it reads, transitively
+  const closure = (e: Expr): Set<string> => {
+    const out = new Set<string>();
+    for (const v of freeVariables(e)) {
+      out.add(v);
+      for (const w of reads.get(v) ?? []) out.add(w);
+    }
+    return out;
+  };
+  for (const d of derived) reads.set(d.name, closure(d.expr));
+  const fastNeeds = new Set<string>();
+  const slowNeeds = new Set<string>();
+  stateNames.forEach((name, i) => {
+    const isSlow = slowStates.includes(i);
+    const exprs: [Expr, string][] = [[drift[i]!, `drift.${name}`]];
+    if (diffusion[i]) exprs.push([diffusion[i]!, `diffusion.${name}`]);
+    for (const [e, field] of exprs) {
+      const needs = closure(e);
+      if (!isSlow) {
+        const bad = slowNames.find((sl) => needs.has(sl));
+        if (bad) fail(field, `reads the slow state '${bad}' (directly or through a derived quantity); slow states may only be read by slow drifts and by derived quantities used as observables`);
+      }
+      for (const v of needs) (isSlow ? slowNeeds : fastNeeds).add(v);
+    }
+  });
+  coupling.forEach((c, k) => {
+    const bad = slowNames.find((sl) => closure(c.of).has(sl));
+    if (bad) fail(`couplings[${k}].of`, `reads the slow state '${bad}'; a node may only send fast quantities`);
+  });
   if (spec.boldInput !== undefined && !observables.includes(spec.boldInput)) {
     fail("boldInput", `'${spec.boldInput}' is not a state or derived quantity`);
   }
@@ -220,5 +279,9 @@ export function compileModel(spec: ModelSpec): CompiledModel {
     diffusion,
     noiseStates,
     observables,
+    slowStates,
+    slowDt: spec.slow?.dt ?? 0,
+    derivedForFast: derived.map((d) => fastNeeds.has(d.name)),
+    derivedForSlow: derived.map((d) => slowNeeds.has(d.name)),
   };
 }

@@ -31,6 +31,11 @@ export interface SimulationOptions {
   noise?: "shared" | "independent" | ArrayLike<number>;
   /** Observables (states or derived) sampled every `period` ms. */
   record?: { observables: string[]; period: number };
+  /**
+   * Step in ms of the model's slow states (spec.slow: e.g. Balloon–Windkessel BOLD, cuBNM's
+   * bw_dt), a whole multiple of dt. Default: the spec's slow.dt.
+   */
+  slowDt?: number;
   /** Observables whose per-node time average is returned. */
   averages?: string[];
   /** Receives recorded samples as they are produced; with keepRecorded: false nothing is held. */
@@ -64,6 +69,9 @@ export interface PreparedSimulation {
   recordEvery: number;
   nSamples: number;
   averageIdx: number[];
+  /** Slow states take one Euler step of slowDt ms after every slowEvery-th step (0: no slow states). */
+  slowEvery: number;
+  slowDt: number;
   onChunk?: (chunk: RecordedChunk) => void;
   keepRecorded: boolean;
 }
@@ -171,6 +179,17 @@ export function prepareSimulation(opts: SimulationOptions): PreparedSimulation {
     if (!(recordEvery >= 1)) throw new SimulationError("record.period", `must be at least one step (${dt} ms), got ${opts.record.period}`);
   }
   const nSamples = recordIdx.length ? Math.floor(nSteps / recordEvery) : 0;
+  let slowEvery = 0;
+  let slowDt = 0;
+  if (model.slowStates.length) {
+    slowDt = opts.slowDt ?? model.slowDt;
+    slowEvery = Math.round(slowDt / dt);
+    if (!(slowEvery >= 1 && Math.abs(slowEvery * dt - slowDt) <= 1e-9 * slowDt)) {
+      throw new SimulationError("slowDt", `${model.name}'s slow states (${model.slowStates.map((i) => model.stateNames[i]).join(", ")}) step every ${slowDt} ms, which is not a whole number of steps of dt = ${dt} ms; choose dt that divides it, or set slowDt (BOLD: bwDt) to a multiple of dt`);
+    }
+  } else if (opts.slowDt !== undefined) {
+    throw new SimulationError("slowDt", `${model.name} has no slow states; drop slowDt`);
+  }
   return {
     model,
     network,
@@ -187,6 +206,8 @@ export function prepareSimulation(opts: SimulationOptions): PreparedSimulation {
     recordEvery,
     nSamples,
     averageIdx: lookup("averages", opts.averages ?? []),
+    slowEvery,
+    slowDt,
     onChunk: opts.onChunk,
     keepRecorded: opts.keepRecorded ?? true,
   };

@@ -313,8 +313,8 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
       const f = new Float32Array(runWords, slot * UNIFORM_STRIDE, 16);
       u[0] = n; u[1] = R; u[2] = E; u[3] = g.count;
       u[4] = firstStep; u[5] = nSteps; u[6] = seg?.chunkStart ?? 0; u[7] = seg?.chunkCount ?? 0;
-      u[8] = sim.recordEvery; u[9] = sim.nSamples; u[10] = 0; u[11] = 0;
-      f[12] = sim.dt; f[13] = Math.sqrt(sim.dt); f[14] = 0.5 * sim.dt; f[15] = 0;
+      u[8] = sim.recordEvery; u[9] = sim.nSamples; u[10] = sim.slowEvery; u[11] = 0;
+      f[12] = sim.dt; f[13] = Math.sqrt(sim.dt); f[14] = 0.5 * sim.dt; f[15] = sim.slowDt;
     };
     // Submits dispatches (one uniform slot each), then `finish` adds copies to the last one.
     const submitDispatches = (work: { pipeline: GPUComputePipeline; g: LaneGroup; firstStep: number; nSteps: number; seg: Segment | null }[], finish?: (enc: GPUCommandEncoder) => void) => {

@@ -79,9 +79,15 @@ export function emitModelWgsl(m: CompiledModel): string {
     `  return ${arr(S, m.spec.states.map((s) => floatLiteral(s.init)))};`,
     `}`,
     "",
+    // Slow states hold during the model step (drift 0 here) and step in model_slow_drift.
     `fn model_drift(${sig}) -> array<f32, N_STATES> {`,
     derivedLets,
-    `  return ${arr(S, m.drift.map(e))};`,
+    `  return ${arr(S, m.drift.map((d, k) => (m.slowStates.includes(k) ? "0.0" : e(d))))};`,
+    `}`,
+    "",
+    `fn model_slow_drift(${sig}) -> array<f32, N_STATES> {`,
+    derivedLets,
+    `  return ${arr(S, m.drift.map((d, k) => (m.slowStates.includes(k) ? e(d) : "0.0")))};`,
     `}`,
     "",
     `fn model_diffusion(${sig}) -> array<f32, N_NOISE1> {`,
@@ -147,6 +153,11 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
     throw new KernelSourceError(`integrator must be "euler" or "heun", got '${String(opts.integrator)}'`);
   }
   integrate += addNoise("x") + clamp("x");
+  if (m.slowStates.length) {
+    integrate += `${ind}if (slow_here) {\n${ind}  let fs = model_slow_drift(x, p, c, t + run.dt);\n`;
+    for (const k of m.slowStates) integrate += `${ind}  x[${k}] = x[${k}] + run.slow_dt * fs[${k}];\n`;
+    integrate += `${clamp("x")}${ind}}\n`;
+  }
 
   const needDerived = [...opts.recordIdx, ...opts.averageIdx].some((k) => k >= S);
   const obs = (k: number) => (k < S ? `x[${k}]` : `dv[${k - S}]`);
