@@ -42,8 +42,10 @@ const BALLOON = { kappa: 0.65, gamma: 0.41, tau: 0.98, alpha: 0.32, E0: 0.34, V0
  *    al. 2016 (NeuroImage 125:556) 3 T values: k1 = 4.3 ν0 E0 TE, k2 = ε r0 E0 TE, k3 = 1 − ε with
  *    ν0 = 28.265 s⁻¹·T × 3 T = 84.8 s⁻¹, r0 = 110 s⁻¹, ε = 0.47, E0 = 0.34, TE = 30 ms, which give
  *    cuBNM's k1 = 3.72, k2 = 0.527, k3 = 0.53; balloon constants as friston2003.
- * A 7 T set is not offered: we could not verify its constants (TE, r0, ε at 7 T); pass them
- * explicitly as a BoldConstants object if you have them.
+ * A 7 T preset is not offered: we could not verify Heinzle et al.'s 7 T values (TE, r0, ε) from a
+ * source here. boldConstantsAtField({ B0: 7, TE, r0, epsilon }) builds the set from your
+ * acquisition's values with the same equations (it reproduces the 3 T set from B0 = 3, TE 30 ms,
+ * r0 110 s⁻¹, ε 0.47).
  * V0 is 2 (percent) in every set, as cuBNM's V_0 = 0.02 · 100.
  */
 export const BOLD_PARAMS: Record<"friston2003" | "cubnm" | "heinzle2016-3T", BoldConstants> = {
@@ -53,6 +55,43 @@ export const BOLD_PARAMS: Record<"friston2003" | "cubnm" | "heinzle2016-3T", Bol
 };
 
 export type BoldParamSet = keyof typeof BOLD_PARAMS;
+
+/** Frequency offset at the outer surface of magnetised vessels per tesla (s⁻¹ T⁻¹), Heinzle et al. 2016. */
+export const NU0_PER_TESLA = 28.265;
+
+export interface FieldStrengthOptions {
+  /** Field strength in T. */
+  B0: number;
+  /** Echo time in s (e.g. 0.03). */
+  TE: number;
+  /** Slope of the intravascular relaxation rate against oxygen saturation, s⁻¹ (110 at 3 T). */
+  r0: number;
+  /** Ratio of intra- to extravascular signal, ε (0.47 at 3 T). */
+  epsilon: number;
+  /** Resting oxygen extraction (default 0.34) and the other balloon constants (default friston2003's). */
+  E0?: number;
+  balloon?: Partial<Pick<BoldConstants, "kappa" | "gamma" | "tau" | "alpha" | "V0">>;
+}
+
+/**
+ * Balloon–Windkessel constants for a field strength and echo time with the signal equation of
+ * Stephan et al. 2007 as Heinzle et al. 2016 parameterise it: ν0 = 28.265 s⁻¹T⁻¹ · B0,
+ * k1 = 4.3 ν0 E0 TE, k2 = ε r0 E0 TE, k3 = 1 − ε. Errors name the field when a value is outside
+ * its physical range.
+ */
+export function boldConstantsAtField(o: FieldStrengthOptions): BoldConstants {
+  const check = (name: string, v: number, ok: boolean, range: string) => {
+    if (!(typeof v === "number" && Number.isFinite(v) && ok)) throw new ModelSpecError("BOLD", `field.${name}`, `must be ${range}, got ${String(v)}`);
+  };
+  check("B0", o.B0, o.B0 > 0, "a field strength in T > 0");
+  check("TE", o.TE, o.TE > 0 && o.TE < 1, "an echo time in s in (0, 1) (e.g. 0.03 for 30 ms)");
+  check("r0", o.r0, o.r0 > 0, "a rate in 1/s > 0");
+  check("epsilon", o.epsilon, o.epsilon > 0, "a ratio > 0");
+  const E0 = o.E0 ?? BALLOON.E0;
+  check("E0", E0, E0 > 0 && E0 < 1, "an extraction fraction in (0, 1)");
+  const nu0 = NU0_PER_TESLA * o.B0;
+  return { ...BALLOON, ...o.balloon, E0, k1: 4.3 * nu0 * E0 * o.TE, k2: o.epsilon * o.r0 * E0 * o.TE, k3: 1 - o.epsilon };
+}
 
 export interface WithBoldOptions {
   params?: BoldParamSet | BoldConstants;

@@ -6,7 +6,7 @@ export { rww, RWW_CONSTANTS } from "./rww.ts";
 export { rwwEx, RWWEX_CONSTANTS } from "./rwwex.ts";
 export { jansenRit, JR_DRIVE_SLOTS } from "./jansenrit.ts";
 export { kuramoto, orderParameter } from "./kuramoto.ts";
-export { withBold, integrateBoldEuler, simulateBold, BOLD_PARAMS, type BoldConstants, type BoldParamSet, type WithBoldOptions, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
+export { withBold, integrateBoldEuler, simulateBold, BOLD_PARAMS, boldConstantsAtField, DEFAULT_BW_DT, NU0_PER_TESLA, type FieldStrengthOptions, type BoldConstants, type BoldParamSet, type WithBoldOptions, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
 import { supHopf, supHopfDifference } from "./hopf.ts";
 import { wilsonCowan } from "./wilsoncowan.ts";
 import { rww } from "./rww.ts";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { jansenRit } from "../../src/models/jansenrit.ts";
 import { kuramoto, orderParameter } from "../../src/models/kuramoto.ts";
-import { BOLD_PARAMS, integrateBoldEuler, simulateBold, withBold } from "../../src/models/bold.ts";
+import { BOLD_PARAMS, boldConstantsAtField, integrateBoldEuler, simulateBold, withBold } from "../../src/models/bold.ts";
 import { rww } from "../../src/models/rww.ts";
 import { rwwEx } from "../../src/models/rwwex.ts";
 import { compileModel, type ModelSpec } from "../../src/models/spec.ts";
@@ -170,15 +170,30 @@ describe("Balloon–Windkessel BOLD", () => {
     expect(() => compileModel({ ...spec, diffusion: { y: "0.1" } })).toThrow(/diffusion\.y: 'y' is a slow state/);
   }, 60_000);
 
-  it("float32 BOLD (wasm) stays within 1e-3 of the float64 reference over 20 s (3e5 steps)", async () => {
+  it("float32 BOLD (wasm, webgpu) stays within 1e-3 of the float64 reference over 20 s (2e5 steps)", async () => {
     const W = Float64Array.from([0, 1, 0.5, 0.2, 1, 0, 0.3, 0.1, 0.5, 0.3, 0, 1, 0.2, 0.1, 1, 0]).map((v) => v * 0.02);
     const o = { model: withBold(rww), network: { weights: W }, duration: 20, dt: 0.1, integrator: "euler" as const, seed: 4, params: { wIE: 1.2, sigma: 0.01 }, record: { observables: ["bold"], period: 100 } };
-    const a = await simulate({ ...o, backend: "reference" }), b = await simulate({ ...o, backend: "wasm", threads: 1 });
-    let worst = 0, amp = 0;
-    a.recorded.bold!.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b.recorded.bold![i]!)); amp = Math.max(amp, Math.abs(v)); });
-    expect(amp).toBeGreaterThan(0.1);
-    expect(worst).toBeLessThan(1e-3 * amp); // measured ≈ 5e-5 · amp: the deviation states keep f32 precise
-  }, 30_000);
+    const a = await simulate({ ...o, backend: "reference" });
+    for (const backend of ["wasm", "webgpu"] as const) {
+      const b = await simulate({ ...o, backend, threads: 1, allowSoftwareGpu: true });
+      let worst = 0, amp = 0;
+      a.recorded.bold!.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b.recorded.bold![i]!)); amp = Math.max(amp, Math.abs(v)); });
+      expect(amp).toBeGreaterThan(0.1);
+      expect(worst, backend).toBeLessThan(1e-3 * amp); // measured ≈ 5e-5 · amp: the deviation states keep f32 precise
+    }
+  }, 60_000);
+
+  it("boldConstantsAtField reproduces the heinzle2016-3T set from 3 T physics and scales with field and echo time", () => {
+    const at3 = boldConstantsAtField({ B0: 3, TE: 0.03, r0: 110, epsilon: 0.47 });
+    const ref = BOLD_PARAMS["heinzle2016-3T"];
+    // cuBNM's published values are rounded to 3 digits: 3.72, 0.527, 0.53.
+    for (const k of ["k1", "k2", "k3"] as const) expect(Math.abs(at3[k] - ref[k]) / ref[k], k).toBeLessThan(2e-3);
+    for (const k of ["kappa", "gamma", "tau", "alpha", "E0", "V0"] as const) expect(at3[k]).toBe(ref[k]);
+    const at7 = boldConstantsAtField({ B0: 7, TE: 0.025, r0: 110, epsilon: 0.47 });
+    expect(at7.k1 / at3.k1).toBeCloseTo((7 * 0.025) / (3 * 0.03), 12); // k1 ∝ B0 · TE
+    expect(at7.k2 / at3.k2).toBeCloseTo(0.025 / 0.03, 12); // k2 ∝ TE at equal r0, ε
+    expect(() => boldConstantsAtField({ B0: 7, TE: 25, r0: 110, epsilon: 0.47 })).toThrow(/field\.TE: must be an echo time in s/);
+  });
 
   it("withBold keeps the model, adds four states and a bold observable, and refuses name clashes", () => {
     const m = compileModel(withBold(rwwEx, { params: "heinzle2016-3T" }));
