@@ -5,11 +5,14 @@
 // (≤ 2 ulp each, measured for asm/vmath.ts), so the local error per step is at most
 //   δ ≤ C · ε32 · X,   ε32 = 2^-24, C = 32 (a generous count of roundings per step),
 // where X is the largest magnitude the state reaches. A local error made at step k is carried
-// to step N by the tangent dynamics; if A bounds that amplification over the run, the global
-// error obeys (first order) |e_N| ≤ Σ_k A δ = N · A · δ. A is measured, not guessed: the float64
-// reference is rerun from an initial state perturbed by η = 1e-7 (same noise), and
-// A = max_t |Δx(t)| / η. Hence the test tolerance
-//   tol = C · ε32 · N · A · X
+// to step N by the tangent dynamics; the global error obeys (first order) |e_N| ≤ N · max_k |Φ δ_k|.
+// Rounding errors scale with each state's own magnitude X_s, so the response to them is
+// measured, not guessed: the float64 reference is rerun from an initial state whose state s is
+// perturbed by η · X_s (η = 1e-7, same noise), and D = max_t |Δx(t)| / η. Hence the tolerance
+//   tol = C · ε32 · N · D.
+// (The first version multiplied the amplification of a unit perturbation of every state by the
+// largest X over all states; where states differ in scale, as Jansen–Rit's potentials (mV) and
+// their derivatives, that over-counted ~10⁴-fold and let a wrong noise stream pass.)
 // which is orders of magnitude below the errors real bugs make (a wrong delay or a wrong noise
 // draw changes trajectories by O(σ√dt) ≫ tol over the short runs used here).
 import fc from "fast-check";
@@ -97,23 +100,28 @@ export interface Tolerance {
   steps: number;
 }
 
-/** The tolerance of the derivation above, with A measured on the reference. */
+/** The tolerance of the derivation above, with D measured on the reference. */
 export function f32Tolerance(opts: SimulationOptions, ref: SimulationResult): Tolerance {
   const eta = 1e-7;
   const spec = opts.model as ModelSpec;
-  const perturbed: ModelSpec = { ...spec, states: spec.states.map((s) => ({ ...s, init: s.init + eta })) };
-  const pert = simulateReference(prepareSimulation({ ...opts, model: perturbed }));
-  let A = 1;
   let X = 1e-3;
+  const scaleOf: Record<string, number> = {};
+  for (const name of Object.keys(ref.recorded)) {
+    let m = 0;
+    for (const v of ref.recorded[name]!) m = Math.max(m, Math.abs(v));
+    scaleOf[name] = m;
+    X = Math.max(X, m);
+  }
+  // Each state perturbed by η times its own scale (floor 1e-3 X so a state that stays at 0 still moves).
+  const perturbed: ModelSpec = { ...spec, states: spec.states.map((s) => ({ ...s, init: s.init + eta * Math.max(scaleOf[s.name] ?? X, 1e-3 * X) })) };
+  const pert = simulateReference(prepareSimulation({ ...opts, model: perturbed }));
+  let D = 1e-3 * X;
   for (const name of Object.keys(ref.recorded)) {
     const a = ref.recorded[name]!, b = pert.recorded[name]!;
-    for (let i = 0; i < a.length; i++) {
-      A = Math.max(A, Math.abs(a[i]! - b[i]!) / eta);
-      X = Math.max(X, Math.abs(a[i]!));
-    }
+    for (let i = 0; i < a.length; i++) D = Math.max(D, Math.abs(a[i]! - b[i]!) / eta);
   }
   const steps = ref.nSteps;
-  return { tol: ROUNDINGS_PER_STEP * EPS32 * steps * A * X, amplification: A, scale: X, steps };
+  return { tol: ROUNDINGS_PER_STEP * EPS32 * steps * D, amplification: D / X, scale: X, steps };
 }
 
 /** Largest absolute difference over all recorded quantities (NaN if shapes differ or values are not finite). */
