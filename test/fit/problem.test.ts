@@ -98,6 +98,11 @@ describe("problem definition", () => {
     expect(a.model.name).toBe("SupHopf_BOLD");
     expect(a.model).toBe(b.model);
     expect(a.nSamples).toBe(8);
+    // BOLD steps at bw_dt: 1 ms by default, settable, a whole multiple of dt; refused without BOLD.
+    expect(a.slowDt).toBe(1);
+    expect(defineProblem({ ...spec, simulation: { ...spec.simulation, bwDt: 2.5 } }).slowDt).toBe(2.5);
+    expect(errorOf(() => defineProblem({ ...spec, simulation: { ...spec.simulation, bwDt: 0.75 } })).message).toMatch(/simulation\.bwDt: 0\.75 ms is not a whole number of integration steps \(dt = 0\.5 ms\)/);
+    expect(errorOf(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x", bwDt: 1 } }))).field).toBe("simulation.bwDt");
   });
 });
 
