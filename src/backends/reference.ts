@@ -39,8 +39,7 @@ export function simulateReference(sim: PreparedSimulation): SimulationResult {
   const recNames = sim.recordIdx.map((k) => m.observables[k]!);
   const averages: Record<string, Float64Array> = {};
   for (const k of sim.averageIdx) averages[m.observables[k]!] = new Float64Array(lanes * n);
-  const slow = m.stateNames.map((_, s) => m.slowStates.includes(s));
-  const fast = slow.map((v) => !v);
+  const fast = m.stateNames.map((_, s) => !m.slowStates.includes(s));
   const needDerived = D > 0 && (sim.recordIdx.some((k) => k >= S) || sim.averageIdx.some((k) => k >= S));
 
   const x = new Float64Array(n * S);

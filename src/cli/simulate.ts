@@ -89,6 +89,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
   const record = flags.record ? String(flags.record).split(",").map((s) => s.trim()).filter(Boolean) : spec.states.map((s) => s.name);
 
+  const slowDt = flags["bw-dt"] === undefined ? undefined : Number(flags["bw-dt"]);
   const result = await simulate({
     model: spec,
     network: { weights, lengths, speed: Number(flags.speed) },
@@ -97,7 +98,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     duration: Number(flags.duration),
     dt: Number(flags.dt),
     integrator,
-    slowDt: flags["bw-dt"] === undefined ? undefined : Number(flags["bw-dt"]),
+    slowDt,
     seed: Number(flags.seed),
     noise,
     record: { observables: record, period: Number(flags.period) },
@@ -125,7 +126,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     duration_s: Number(flags.duration),
     period_ms: Number(flags.period),
     integrator,
-    slowDt: flags["bw-dt"] === undefined ? undefined : Number(flags["bw-dt"]),
+    slowDt,
     seed: Number(flags.seed),
     noise,
     params,

@@ -183,7 +183,7 @@ export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<
   return { result: { cost, totalCost, gof: ev.gof, terms: ev.values, penalties, status: "ok" }, outputs };
 }
 
-/** Evaluate candidates: one simulate() call per compatible group, then statistics per lane. */
+/** Evaluate candidates: one simulate() call per compatible group (split at maxLanesPerCall), then statistics per lane. */
 export async function evaluateBatch(requests: readonly EvalRequest[], opts: EvaluateOptions = {}): Promise<EvaluationBatch> {
   const byKey = new Map<string, number[]>();
   requests.forEach((r, i) => {

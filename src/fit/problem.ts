@@ -7,7 +7,7 @@ import { getModel } from "../models/index.ts";
 import { withBold, type BoldParamSet } from "../models/bold.ts";
 import { analyticalFic, ficPenalty } from "../models/fic.ts";
 import type { NetworkInput } from "../sim/network.ts";
-import type { Integrator } from "../sim/prepare.ts";
+import { wholeSteps, type Integrator } from "../sim/prepare.ts";
 import type { ParamScale } from "../optim/types.ts";
 import { fcPairs, fcTril, type PairOptions } from "../stats/fc.ts";
 import { fcd, fcdWindowTRsFromSeconds, type FcdOptions } from "../stats/fcd.ts";
@@ -365,12 +365,9 @@ export class FitProblem {
     if (!model.observables.includes(this.signal)) {
       fail("simulation.signal", unknownNameMessage(`observable of ${model.name}`, this.signal, ["bold", ...model.observables]));
     }
-    const perSample = (this.tr * 1000) / this.dt;
-    if (Math.abs(perSample - Math.round(perSample)) > 1e-6 * perSample || Math.round(perSample) < 1) {
-      fail("simulation.tr", `${this.tr} s is not a whole number of integration steps (dt = ${this.dt} ms)`);
-    }
+    const perSample = wholeSteps(this.tr * 1000, this.dt, 1e-6) ?? fail("simulation.tr", `${this.tr} s is not a whole number of integration steps (dt = ${this.dt} ms)`);
     const nSteps = Math.round((this.duration * 1000) / this.dt);
-    this.nSamples = Math.floor(nSteps / Math.round(perSample));
+    this.nSamples = Math.floor(nSteps / perSample);
     const remove = sim.boldRemove ?? 0;
     if (!(remove >= 0)) fail("simulation.boldRemove", `must be >= 0 s, got ${remove}`);
     this.removeSamples = Math.round(remove / this.tr);
@@ -393,8 +390,7 @@ export class FitProblem {
     this.integrator = sim.integrator ?? "heun";
     if (model.slowStates.length) {
       const bw = sim.bwDt ?? model.slowDt;
-      const k = Math.round(bw / this.dt);
-      if (!(typeof bw === "number" && bw > 0 && k >= 1 && Math.abs(k * this.dt - bw) <= 1e-9 * bw)) fail("simulation.bwDt", `${bw} ms is not a whole number of integration steps (dt = ${this.dt} ms); use a multiple of dt (default 1 ms)`);
+      if (wholeSteps(bw, this.dt) === null) fail("simulation.bwDt", `${bw} ms is not a whole number of integration steps (dt = ${this.dt} ms); use a multiple of dt (default 1 ms)`);
       this.slowDt = bw;
     } else {
       if (sim.bwDt !== undefined) fail("simulation.bwDt", `applies to BOLD (the model's slow states); ${model.name} has none, so remove it`);
@@ -412,7 +408,7 @@ export class FitProblem {
     this.seriesTransform = { subtractInitial: tf.subtractInitial ?? false, smoothMs: tf.smoothMs ?? 0, scale: tf.scale ?? 1 };
     if (!(this.seriesTransform.smoothMs >= 0)) fail("simulation.seriesTransform.smoothMs", `must be >= 0 ms, got ${tf.smoothMs}`);
     if (!Number.isFinite(this.seriesTransform.scale)) fail("simulation.seriesTransform.scale", `must be a finite number, got ${tf.scale}`);
-    this.sampleTimesMs = Float64Array.from({ length: this.nTime }, (_, k) => (this.removeSamples + k + 1) * Math.round(perSample) * this.dt);
+    this.sampleTimesMs = Float64Array.from({ length: this.nTime }, (_, k) => (this.removeSamples + k + 1) * perSample * this.dt);
 
     // GOF terms and what they need.
     if (!Array.isArray(spec.gof) || spec.gof.length === 0) fail("gof", 'list at least one signed term, e.g. ["+fc_corr"]');

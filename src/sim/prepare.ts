@@ -183,8 +183,8 @@ export function prepareSimulation(opts: SimulationOptions): PreparedSimulation {
   let slowDt = 0;
   if (model.slowStates.length) {
     slowDt = opts.slowDt ?? model.slowDt;
-    slowEvery = Math.round(slowDt / dt);
-    if (!(slowEvery >= 1 && Math.abs(slowEvery * dt - slowDt) <= 1e-9 * slowDt)) {
+    slowEvery = wholeSteps(slowDt, dt) ?? 0;
+    if (!slowEvery) {
       throw new SimulationError("slowDt", `${model.name}'s slow states (${model.slowStates.map((i) => model.stateNames[i]).join(", ")}) step every ${slowDt} ms, which is not a whole number of steps of dt = ${dt} ms; choose dt that divides it, or set slowDt (BOLD: bwDt) to a multiple of dt`);
     }
   } else if (opts.slowDt !== undefined) {
@@ -211,6 +211,16 @@ export function prepareSimulation(opts: SimulationOptions): PreparedSimulation {
     onChunk: opts.onChunk,
     keepRecorded: opts.keepRecorded ?? true,
   };
+}
+
+/**
+ * How many steps of dt make `ms` (both in ms), or null when that is not a whole number ≥ 1 within
+ * a relative tolerance (floating point: 0.72 s / 0.1 ms is 7200.000000000001 steps).
+ */
+export function wholeSteps(ms: number, dt: number, relTol = 1e-9): number | null {
+  if (!(typeof ms === "number" && Number.isFinite(ms) && ms > 0)) return null;
+  const k = Math.round(ms / dt);
+  return k >= 1 && Math.abs(k * dt - ms) <= relTol * ms ? k : null;
 }
 
 /** Collects streamed chunks into the (lanes, samples, nodes) arrays of a result. */
