@@ -90,7 +90,7 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     }
   }
   return {
-    n, P, S, K, R: net.maxDelay + 2, nObs, dt: sim.dt, width,
+    n, P, S, K, NZ: m.noiseStates.length, R: net.maxDelay + 2, nObs, dt: sim.dt, width,
     heun: sim.integrator === "heun" ? 1 : 0,
     needDerived: [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0,
     slowEvery: sim.slowEvery,

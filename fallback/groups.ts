@@ -7,6 +7,8 @@ export interface GroupPlan {
   P: number;
   S: number;
   K: number;
+  /** Noise channels (states with diffusion). */
+  NZ: number;
   R: number;
   /** f32x4 vectors per lane group: a group holds 4·width lanes. */
   width: number;
@@ -53,20 +55,21 @@ export class LaneGroupRunner {
   private readonly run: RunFn;
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
-  private readonly groups: { state: number; params: number; ring: number; keys: number; avg: number }[] = [];
+  private readonly groups: { state: number; params: number; ring: number; keys: number; avg: number; sharedKeys: number }[] = [];
   private readonly pRowStart: number;
   private readonly pEdges: number;
   private readonly pWsum: number;
   private readonly pObsSlot: number;
   private readonly pAvgSlot: number;
   private readonly pRec: number;
+  private readonly pNoise: number;
 
   private constructor(private readonly plan: GroupPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory, layout: number[]) {
     this.run = instance.exports.run as RunFn;
     const buf = memory.buffer;
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
-    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec] = layout as [number, number, number, number, number, number];
+    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise] = layout as [number, number, number, number, number, number, number];
   }
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
@@ -85,6 +88,7 @@ export class LaneGroupRunner {
       alloc(nObs * 4),
       alloc(nObs * 4),
       alloc(nRec * samplesPerChunk * n * V),
+      alloc(plan.NZ * Math.ceil(n / 4) * 16), // one step's normals [channel][node] for groups whose lanes share a key
     ];
     const G = plan.lanes / (4 * plan.width);
     const shared = plan.sharedRing ? alloc(K * R * n * V) : 0;
@@ -94,6 +98,7 @@ export class LaneGroupRunner {
       ring: shared || alloc(K * R * n * V),
       keys: alloc(2 * V),
       avg: nAvg ? alloc(nAvg * n * 2 * V) : 0,
+      sharedKeys: 0,
     }));
     const memory = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) + 1 });
     const instance = await WebAssembly.instantiate(module, {
@@ -122,6 +127,11 @@ export class LaneGroupRunner {
     i32.set(plan.avgSlot, this.pAvgSlot / 4);
     const GL = 4 * plan.width; // lanes per group; lane l of a group sits at float index l of each node's block
     this.groups.forEach((g, gi) => {
+      const lane0 = gi * GL;
+      g.sharedKeys = 1;
+      for (let l = 1; l < GL; l++) {
+        if (plan.seeds[lane0 + l] !== plan.seeds[lane0] || plan.streams[lane0 + l] !== plan.streams[lane0]) g.sharedKeys = 0;
+      }
       for (let l = 0; l < GL; l++) {
         const lane = gi * GL + l;
         u32[g.keys / 4 + l] = plan.seeds[lane]!;
@@ -163,7 +173,7 @@ export class LaneGroupRunner {
       this.run(n, first, steps, plan.dt, plan.R, plan.heun,
         this.pRowStart, this.pEdges, this.pWsum,
         g.state, g.params, g.ring, g.keys,
-        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt);
+        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt, this.pNoise, g.sharedKeys);
       const GL = 4 * plan.width;
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;
