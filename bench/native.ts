@@ -1,6 +1,8 @@
-// Native C yardstick for the SupHopf integrator (bench/native/hopf.c): compiles it with gcc,
-// writes a network for it, runs it and reads its JSON. Benches import runNativeHopf() to
-// quote their own speed as a fraction of native, measured in the same run on the same machine.
+// Native C yardsticks: the SupHopf integrator (bench/native/hopf.c) and the rWW + BOLD one
+// (bench/native/rww.c), each the same algorithm and lane layout as the WASM kernel it is
+// compared with. Compiles them with gcc, writes a network for them, runs them and reads their
+// JSON. Benches import runNativeHopf() / runNativeRww() to quote their own speed as a fraction
+// of native, measured in the same run on the same machine.
 // Node only (child_process, fs): bench code, never part of the SDK.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
@@ -11,7 +13,7 @@ import { buildNetwork, type Network, type NetworkInput, normalizeMean } from "..
 
 const ROOT = process.cwd();
 const NATIVE_DIR = join(ROOT, "bench", "native");
-const SOURCE = join(NATIVE_DIR, "hopf.c");
+export type NativeProgram = "hopf" | "rww";
 const WORK_DIR = join(ROOT, "build", "native");
 
 /** gcc flags: -fno-math-errno makes sqrtf one instruction, so the lane loops vectorise. */
@@ -21,23 +23,27 @@ export const NATIVE_CFLAGS = ["-O3", "-march=native", "-fno-math-errno"];
 export const LANE_BLOCKS = [1, 16] as const;
 
 export interface NativeBinary {
+  program: NativeProgram;
   laneBlock: number;
   openmp: boolean;
   path: string;
 }
 
 /**
- * Compiles bench/native/hopf.c (when stale) into bench/native/hopf-lb{1,16}.bin and the
- * OpenMP builds hopf-lb{1,16}-omp.bin. OpenMP builds are skipped when gcc lacks -fopenmp.
+ * Compiles bench/native/PROGRAM.c (when it or common.h is newer) into
+ * bench/native/PROGRAM-lb{1,16}.bin and the OpenMP builds PROGRAM-lb{1,16}-omp.bin. OpenMP builds
+ * are skipped when gcc lacks -fopenmp.
  */
-export function buildNativeBinaries(log: (s: string) => void = () => {}): NativeBinary[] {
+export function buildNativeBinaries(log: (s: string) => void = () => {}, program: NativeProgram = "hopf"): NativeBinary[] {
+  const source = join(NATIVE_DIR, `${program}.c`);
+  const newest = Math.max(statSync(source).mtimeMs, statSync(join(NATIVE_DIR, "common.h")).mtimeMs);
   const out: NativeBinary[] = [];
   for (const laneBlock of LANE_BLOCKS) {
     for (const openmp of [false, true]) {
-      const path = join(NATIVE_DIR, `hopf-lb${laneBlock}${openmp ? "-omp" : ""}.bin`);
+      const path = join(NATIVE_DIR, `${program}-lb${laneBlock}${openmp ? "-omp" : ""}.bin`);
       const flags = [...NATIVE_CFLAGS, `-DLB=${laneBlock}`, ...(openmp ? ["-fopenmp"] : [])];
-      if (!existsSync(path) || statSync(path).mtimeMs < statSync(SOURCE).mtimeMs) {
-        const args = [...flags, "-o", path, SOURCE, "-lm"];
+      if (!existsSync(path) || statSync(path).mtimeMs < newest) {
+        const args = [...flags, "-o", path, source, "-lm"];
         try {
           execFileSync("gcc", args, { stdio: ["ignore", "inherit", "inherit"] });
           log(`gcc ${args.join(" ").replaceAll(ROOT + "/", "")}`);
@@ -46,7 +52,7 @@ export function buildNativeBinaries(log: (s: string) => void = () => {}): Native
           throw e;
         }
       }
-      out.push({ laneBlock, openmp, path });
+      out.push({ program, laneBlock, openmp, path });
     }
   }
   return out;
@@ -125,22 +131,17 @@ export interface NativeHopfResult {
   command: string;
 }
 
-let binaries: NativeBinary[] | null = null;
+const binaries = new Map<NativeProgram, NativeBinary[]>();
 const written = new WeakMap<Network, string>();
 let fileCounter = 0;
 
-/** Runs the native integrator; resolves with its measured throughput. */
-export async function runNativeHopf(opts: NativeHopfOptions): Promise<NativeHopfResult> {
-  binaries ??= buildNativeBinaries();
-  const threads = opts.threads ?? 1;
-  const laneBlock = opts.lanes < 8 ? 1 : 16;
-  const bin = binaries.find((b) => b.laneBlock === laneBlock && b.openmp === threads > 1)?.path;
-  if (!bin) throw new Error("runNativeHopf: threads > 1 needs gcc with -fopenmp");
-  let netFile = written.get(opts.network);
+/** The network file for `network`, written once per process (removed at exit). */
+function networkFile(network: Network): string {
+  let netFile = written.get(network);
   if (!netFile) {
     netFile = join(WORK_DIR, `network-${process.pid}-${fileCounter++}.bin`);
-    writeNetworkFile(opts.network, netFile);
-    written.set(opts.network, netFile);
+    writeNetworkFile(network, netFile);
+    written.set(network, netFile);
     const file = netFile;
     process.once("exit", () => {
       try {
@@ -150,19 +151,73 @@ export async function runNativeHopf(opts: NativeHopfOptions): Promise<NativeHopf
       }
     });
   }
-  const p = opts.params ?? {};
-  const args = [netFile, "--lanes", String(opts.lanes), "--steps", String(opts.steps), "--threads", String(threads),
-    "--dt", String(opts.network.dt), "--seed", String(opts.seed ?? 0), "--noise", opts.noise ?? "independent"];
-  for (const k of ["a", "omega", "G", "sigma"] as const) if (p[k] !== undefined) args.push(`--${k}`, String(p[k]));
-  if (opts.dumpTo) args.push("--dump", opts.dumpTo);
+  return netFile;
+}
+
+/** Runs one native program (lane block 1 below 8 lanes, else 16; OpenMP when threads > 1) and parses its JSON line. */
+async function runNative<T>(program: NativeProgram, network: Network, lanes: number, threads: number, args: string[]): Promise<T & { command: string }> {
+  if (!binaries.has(program)) binaries.set(program, buildNativeBinaries(() => {}, program));
+  const laneBlock = lanes < 8 ? 1 : 16;
+  const bin = binaries.get(program)!.find((b) => b.laneBlock === laneBlock && b.openmp === threads > 1)?.path;
+  if (!bin) throw new Error(`native ${program}: threads > 1 needs gcc with -fopenmp`);
+  const netFile = networkFile(network);
+  const all = [netFile, "--lanes", String(lanes), "--threads", String(threads), ...args];
   const stdout = await new Promise<string>((ok, fail) => {
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, OMP_PROC_BIND: "close" } });
+    const child = spawn(bin, all, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, OMP_PROC_BIND: "close" } });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", fail);
     child.on("close", (code) => (code === 0 ? ok(out) : fail(new Error(`${bin} exited with ${code}`))));
   });
-  const parsed = JSON.parse(stdout.trim().split("\n").pop()!) as Omit<NativeHopfResult, "command">;
+  const parsed = JSON.parse(stdout.trim().split("\n").pop()!) as T;
   const rel = (f: string) => f.replace(ROOT + "/", "");
-  return { ...parsed, command: [rel(bin), rel(netFile), ...args.slice(1)].join(" ") };
+  return { ...parsed, command: [rel(bin), rel(netFile), ...all.slice(1)].join(" ") };
+}
+
+/** Runs the native SupHopf integrator; resolves with its measured throughput. */
+export async function runNativeHopf(opts: NativeHopfOptions): Promise<NativeHopfResult> {
+  const p = opts.params ?? {};
+  const args = ["--steps", String(opts.steps), "--dt", String(opts.network.dt), "--seed", String(opts.seed ?? 0), "--noise", opts.noise ?? "independent"];
+  for (const k of ["a", "omega", "G", "sigma"] as const) if (p[k] !== undefined) args.push(`--${k}`, String(p[k]));
+  if (opts.dumpTo) args.push("--dump", opts.dumpTo);
+  return runNative<Omit<NativeHopfResult, "command">>("hopf", opts.network, opts.lanes, opts.threads ?? 1, args);
+}
+
+export interface NativeRwwOptions {
+  /** CSR network from buildNetwork at dt 0.1 ms (the program's dt). */
+  network: Network;
+  lanes: number;
+  steps: number;
+  threads?: number;
+  G?: number;
+  sigma?: number;
+  seed?: number;
+  /** "shared" (default, as simulate()): every lane draws stream 0; "independent": lane k draws stream k. */
+  noise?: "independent" | "shared";
+  /** FIC's wIE per node (default 1 everywhere). */
+  wIE?: ArrayLike<number>;
+}
+
+export interface NativeRwwResult {
+  nodeStepsPerSecond: number;
+  seconds: number;
+  cpuSeconds: number;
+  lanes: number;
+  computedLanes: number;
+  threads: number;
+  laneBlock: number;
+  command: string;
+}
+
+/** Runs the native rWW + BOLD integrator (bench/native/rww.c). */
+export async function runNativeRww(opts: NativeRwwOptions): Promise<NativeRwwResult> {
+  if (Math.abs(opts.network.dt - 0.1) > 1e-12) throw new Error("runNativeRww: rww.c integrates at dt 0.1 ms (BOLD every 10 steps); build the network at dt 0.1");
+  const args = ["--steps", String(opts.steps), "--G", String(opts.G ?? 0.5), "--sigma", String(opts.sigma ?? 0.01), "--seed", String(opts.seed ?? 1), "--noise", opts.noise ?? "shared"];
+  if (opts.wIE) {
+    const file = join(WORK_DIR, `wie-${process.pid}.bin`);
+    mkdirSync(WORK_DIR, { recursive: true });
+    writeFileSync(file, new Uint8Array(Float32Array.from(opts.wIE).buffer));
+    args.push("--wie", file);
+  }
+  return runNative<Omit<NativeRwwResult, "command">>("rww", opts.network, opts.lanes, opts.threads ?? 1, args);
 }

@@ -31,7 +31,7 @@ const noNoise: ModelSpec = { ...rww, name: "rWW_nonoise", diffusion: {} };
 const cheapH: ModelSpec = {
   ...rww,
   name: "rWW_cheapH",
-  derived: rww.derived.map((d) => (d.name === "r_E" || d.name === "r_I" ? { ...d, expr: `u_${d.name.slice(2)} / (1 + abs(u_${d.name.slice(2)}))` } : d)),
+  derived: (rww.derived ?? []).map((d) => (d.name === "r_E" || d.name === "r_I" ? { ...d, expr: `u_${d.name.slice(2)} / (1 + abs(u_${d.name.slice(2)}))` } : d)),
 };
 
 interface Variant {

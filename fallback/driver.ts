@@ -202,7 +202,7 @@ async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise
 export interface WasmOptions {
   /** Worker threads (default: all cores, at most one per lane group). 1 runs on the calling thread. */
   threads?: number;
-  /** f32x4 vectors per lane group (default: 4 for ≥ 16 lanes, 2 for ≥ 8, else 1). */
+  /** f32x4 vectors per lane group (default: the widest of 4, 2, 1 that gives every thread a lane group). */
   width?: AsmWidth;
   /**
    * Use the relaxed-SIMD build (fused multiply-add in the coupling sum) where the runtime
@@ -216,13 +216,17 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
   const t0 = performance.now();
   const m = sim.model;
   const { lanes, nNodes: n } = sim;
-  // Wider groups amortise edge loads; narrow ones waste fewer padding lanes on small batches.
-  const width: AsmWidth = opts.width ?? (lanes >= 16 ? 4 : lanes >= 8 ? 2 : 1);
+  const cores = await availableThreads();
+  // Wider groups amortise edge loads over more lanes, but a thread works on whole groups: take
+  // the widest width that still gives every thread a group (batch 8 on 2 cores: two groups of
+  // 4, not one of 8 with a core idle) and is no wider than the batch (padding lanes cost as much
+  // as real ones).
+  const busy = Math.max(1, Math.min(opts.threads ?? cores, Math.ceil(lanes / 4)));
+  const width: AsmWidth = opts.width ?? ([4, 2] as const).find((w) => 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
   const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
   const module = await kernelModule(m, width, relaxed);
   const groupLanes = 4 * width;
   const G = Math.ceil(lanes / groupLanes);
-  const cores = await availableThreads();
   const threads = Math.max(1, Math.min(opts.threads ?? cores, G));
   maxIdleNodeWorkers = Math.max(maxIdleNodeWorkers, cores);
   const nRec = sim.recordIdx.length;
