@@ -4,6 +4,8 @@
 // variants run on one thread, in one process, alternating, so load on the machine hits them
 // alike; the figure is node-steps per CPU-second (process.cpuUsage), median of BENCH_REPS.
 // Variants that are not built-in models are compiled at run time by asc (dev dependency).
+// Noise is "shared" (simulate()'s default and a fit's candidates: one key for all lanes) unless
+// the variant says otherwise.
 // Run: node scripts/run-ts.mjs bench/profile.bench.ts   (PROFILE_S=0.5 simulated s per timing,
 // PROFILE_LANES=16, BENCH_REPS=3)
 import { withBold } from "../src/models/bold.ts";
@@ -40,6 +42,7 @@ interface Variant {
   model: ModelSpec;
   network: NetworkInput;
   record: "bold" | "none";
+  noise?: "shared" | "independent";
 }
 const full: Variant = { label: "full: rWW + FIC + BOLD, delays, BOLD recorded", model: bold(rww), network: withDelays, record: "bold" };
 const variants: Variant[] = [
@@ -47,6 +50,7 @@ const variants: Variant[] = [
   { label: "no delays (ring of 2 slots)", part: "delays (cache misses of the delayed reads)", model: bold(rww), network: noDelays, record: "bold" },
   { label: "no edges (empty connectome)", part: "coupling sum with delays", model: bold(rww), network: noEdges, record: "bold" },
   { label: "no noise (no Philox, no Box–Muller)", part: "noise generation", model: bold(noNoise), network: withDelays, record: "bold" },
+  { label: "independent noise per lane (Philox per lane)", part: "(negative: the extra cost of per-lane noise)", model: bold(rww), network: withDelays, record: "bold", noise: "independent" },
   { label: "no BOLD states", part: "BOLD (Balloon–Windkessel at bw_dt)", model: rww, network: withDelays, record: "none" },
   { label: "transfer functions without exp", part: "exp in the transfer functions", model: bold(cheapH), network: withDelays, record: "bold" },
   { label: "nothing recorded", part: "recording BOLD every 1 s", model: bold(rww), network: withDelays, record: "none" },
@@ -58,7 +62,7 @@ async function cpuRate(v: Variant, duration: number): Promise<number> {
   const c0 = process.cpuUsage();
   const r = await simulate({
     model: v.model, network: v.network, lanes, duration, dt, integrator: "euler", backend: "wasm", threads: 1, seed: 1,
-    noise: "independent", params: { G: 0.5, wIE: wie },
+    noise: v.noise ?? "shared", params: { G: 0.5, wIE: wie },
     ...(v.record === "bold" ? { record: { observables: ["bold"], period: 1000 } } : {}),
     keepRecorded: false, onChunk: () => {},
   });

@@ -12,6 +12,7 @@ import { prepareSimulation, type SimulationOptions } from "../src/sim/prepare.ts
 import { simulateWasm } from "../fallback/driver.ts";
 import { buildNetwork } from "../src/sim/network.ts";
 import { hcpSchaefer100Input, runNativeHopf } from "./native.ts";
+import { marginalRate } from "./timing.ts";
 
 const dt = 0.1;
 const input = hcpSchaefer100Input(6);
@@ -25,16 +26,11 @@ const lanesList = pick("BENCH_LANES", [1, 32, 512]);
 const reps = Number(process.env.BENCH_REPS ?? 1);
 const params = { a: -0.05, G: 0.5, sigma: 0.02 };
 
-async function timeWasm(opts: SimulationOptions, threads: number) {
-  const sim = prepareSimulation(opts);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const r = await simulateWasm(sim, { threads });
-  const wall = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(cpu0);
-  const cpu = (c.user + c.system) / 1e6;
-  const nodeSteps = r.lanes * n * r.nSteps;
-  return { wall: nodeSteps / wall, cpu: nodeSteps / cpu };
+// The wasm side's integration-only rate (set-up cancels: bench/timing.ts), as the native
+// program times its integration loop alone.
+async function timeWasm(opts: SimulationOptions, threads: number, steps: number) {
+  const lanes = opts.lanes ?? 1;
+  return marginalRate((k) => simulateWasm(prepareSimulation({ ...opts, duration: (k * dt) / 1000 }), { threads }), steps, lanes * n);
 }
 
 console.log(`wasm vs native: SupHopf, HCP Schaefer-100 (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), dt ${dt} ms, Heun, independent noise`);
@@ -47,11 +43,11 @@ for (const lanes of lanesList) {
     const opts: SimulationOptions = {
       model: supHopf, network: input, lanes, params, duration: (steps * dt) / 1000, dt, seed: 1, noise: "independent",
     };
-    await timeWasm({ ...opts, duration: (Math.min(steps, 200) * dt) / 1000 }, threads); // warm-up (compile, JIT)
+    await timeWasm(opts, threads, Math.min(steps, 200)); // warm-up (compile, JIT, worker pool)
     const w = { wall: 0, cpu: 0 };
     const c = { nodeStepsPerSecond: 0, cpu: 0 };
     for (let r = 0; r < reps; r++) {
-      const wr = await timeWasm(opts, threads);
+      const wr = await timeWasm(opts, threads, steps);
       w.wall = Math.max(w.wall, wr.wall);
       w.cpu = Math.max(w.cpu, wr.cpu);
       const cr = await runNativeHopf({ network: net, lanes, steps, threads, params, seed: 1 });
@@ -65,7 +61,7 @@ for (const lanes of lanesList) {
 for (const lanes of process.env.BENCH_WC === "0" ? [] : lanesList.filter((l) => l > 1)) {
   for (const threads of threadsList) {
     const steps = Math.max(100, Math.round(scale * (lanes === 32 ? 3000 : 250)));
-    const w = await timeWasm({ model: wilsonCowan, network: input, lanes, duration: (steps * dt) / 1000, dt, seed: 1 }, threads);
+    const w = await timeWasm({ model: wilsonCowan, network: input, lanes, dt, seed: 1, duration: 0 }, threads, steps);
     console.log(`| WilsonCowan | ${lanes} | ${threads} | ${steps} | ${w.wall.toExponential(3)} | – | – | – |`);
   }
 }

@@ -3,7 +3,7 @@
 // integrates one lane group for a block of steps in exactly the order of
 // src/backends/reference.ts (see its header), in float32. W > 1 amortises each edge's offset
 // and weight loads over W vectors in the coupling loop, the dominant cost on dense connectomes.
-import type { Expr } from "../models/expr.ts";
+import { type Expr, freeVariables } from "../models/expr.ts";
 import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
 
@@ -47,11 +47,29 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   const clampExpr = (s: number, x: string) => {
     const spec = m.spec.states[s]!;
     let out = x;
-    if (spec.max !== undefined) out = `f32x4.min(${out}, f32x4.splat(<f32>${floatLiteral(spec.max)}))`;
-    if (spec.min !== undefined) out = `f32x4.max(${out}, f32x4.splat(<f32>${floatLiteral(spec.min)}))`;
+    // pmin/pmax: one instruction each on x86; NaN in x (the first operand) still propagates.
+    if (spec.max !== undefined) out = `f32x4.pmin(${out}, f32x4.splat(<f32>${floatLiteral(spec.max)}))`;
+    if (spec.min !== undefined) out = `f32x4.pmax(${out}, f32x4.splat(<f32>${floatLiteral(spec.min)}))`;
     return out;
   };
   const noiseOf = new Map(m.noiseStates.map((s, q) => [s, q]));
+  // Memory traffic: a parameter is loaded where it is first needed. The fast step loads what its
+  // derived quantities, drifts, diffusions and coupled quantities read; the slow step (1 step in
+  // slowEvery) and the observation block load the rest themselves, and slow states are loaded
+  // and stored only there (nothing else reads them). Binaryen cannot drop an unused load (it may
+  // trap), so loading everything at the top costs rWW + BOLD 15 parameter and 6 state loads per
+  // node and vector where the fast step needs 6 and 2.
+  const fastExprs = [
+    ...fastDerived.map((d) => d.expr),
+    ...fastStates.map(([, k]) => m.drift[k]!),
+    ...m.noiseStates.map((k) => m.diffusion[k]!),
+    ...m.coupling.map((c) => c.of),
+  ];
+  const fastNames = new Set(fastExprs.flatMap((e) => freeVariables(e)));
+  const fastParams = m.paramNames.filter((p) => fastNames.has(p));
+  const otherParams = m.paramNames.filter((p) => !fastNames.has(p));
+  const slowNames = new Set([...m.derived.filter((_, j) => m.derivedForSlow[j]).map((d) => d.expr), ...m.slowStates.map((k) => m.drift[k]!)].flatMap((e) => freeVariables(e)));
+  const loadParam = (p: string, v: number) => `const p_${p}_${v} = v128.load(params + (<usize>(i * ${P} + ${m.paramIndex[p]}) * ${W * 16} + ${v * 16}));`;
   const L: string[] = [];
   const push = (indent: number, ...lines: string[]) => lines.forEach((l) => L.push("  ".repeat(indent) + l));
 
@@ -161,8 +179,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       }
       push(3, `}`);
     }
-    m.stateNames.forEach((s, k) => push(3, `const a_${s}_${v} = v128.load(state + ${at(String(k), v)});`));
-    m.paramNames.forEach((p, k) => push(3, `const p_${p}_${v} = v128.load(params + (<usize>(i * ${P} + ${k}) * ${W * 16} + ${v * 16}));`));
+    fastStates.forEach(([s, k]) => push(3, `const a_${s}_${v} = v128.load(state + ${at(String(k), v)});`));
+    fastParams.forEach((p) => push(3, loadParam(p, v)));
     // Stage a: only what the fast states' drift and diffusion need (slow states hold here).
     fastDerived.forEach((d) => push(3, `const ad_${d.name}_${v} = ${emit(d.expr, "a", v)};`));
     fastStates.forEach(([, k]) => push(3, `const fa${k}_${v} = ${emit(m.drift[k]!, "a", v)};`));
@@ -171,7 +189,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       const q = noiseOf.get(k);
       return q === undefined ? x : `f32x4.add(${x}, f32x4.mul(gn${q}_${v}, zn${q}_${v}))`;
     };
-    m.stateNames.forEach((s) => push(3, `let n_${s}_${v} = a_${s}_${v};`));
+    m.stateNames.forEach((s, k) => push(3, isSlow(k) ? `let n_${s}_${v} = f32x4.splat(0);` : `let n_${s}_${v} = a_${s}_${v};`));
     push(3, `if (heun) {`);
     fastStates.forEach(([s, k]) => push(4, `const b_${s}_${v} = ${clampExpr(k, withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vdt, fa${k}_${v}))`))};`));
     fastDerived.forEach((d) => push(4, `const bd_${d.name}_${v} = ${emit(d.expr, "b", v)};`));
@@ -184,14 +202,19 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       // Slow states: one Euler step of slowDt from the new fast state, every slowEvery steps.
       fastStates.forEach(([s, k]) => push(3, `n_${s}_${v} = ${clampExpr(k, `n_${s}_${v}`)};`));
       push(3, `if (slowStep) {`);
+      otherParams.filter((p) => slowNames.has(p)).forEach((p) => push(4, loadParam(p, v)));
+      m.slowStates.forEach((k) => push(4, `n_${m.stateNames[k]}_${v} = v128.load(state + ${at(String(k), v)});`));
       m.derived.forEach((d, j) => {
         if (m.derivedForSlow[j]) push(4, `const sd_${d.name}_${v} = ${emitSlow(d.expr, v)};`);
       });
       m.slowStates.forEach((k) => push(4, `const fs${k}_${v} = ${emitSlow(m.drift[k]!, v)};`));
-      m.slowStates.forEach((k) => push(4, `n_${m.stateNames[k]}_${v} = f32x4.add(n_${m.stateNames[k]}_${v}, f32x4.mul(vsdt, fs${k}_${v}));`));
+      m.slowStates.forEach((k) => {
+        const s = m.stateNames[k]!;
+        push(4, `n_${s}_${v} = ${clampExpr(k, `f32x4.add(n_${s}_${v}, f32x4.mul(vsdt, fs${k}_${v}))`)};`, `v128.store(state + ${at(String(k), v)}, n_${s}_${v});`);
+      });
       push(3, `}`);
     }
-    m.stateNames.forEach((s, k) => push(3, `n_${s}_${v} = ${clampExpr(k, `n_${s}_${v}`)};`, `v128.store(state + ${at(String(k), v)}, n_${s}_${v});`));
+    fastStates.forEach(([s, k]) => push(3, `n_${s}_${v} = ${clampExpr(k, `n_${s}_${v}`)};`, `v128.store(state + ${at(String(k), v)}, n_${s}_${v});`));
     // The new coupled quantities enter the ring at slot `next` (never read during this step).
     m.coupling.forEach((c, k) => {
       push(3,
@@ -203,9 +226,15 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     });
     // Observables: states, then derived (evaluated on the new state with this step's coupling).
     push(3, `if (rec || avgBuf != 0) {`);
+    if (m.slowStates.length) {
+      push(4, `if (!slowStep) {`);
+      m.slowStates.forEach((k) => push(5, `n_${m.stateNames[k]}_${v} = v128.load(state + ${at(String(k), v)});`));
+      push(4, `}`);
+    }
     if (D > 0) {
       m.derived.forEach((d) => push(4, `let nd_${d.name}_${v} = f32x4.splat(0);`));
       push(4, `if (needDerived) {`);
+      otherParams.forEach((p) => push(5, loadParam(p, v)));
       m.derived.forEach((d) => push(5, `nd_${d.name}_${v} = ${emit(d.expr, "n", v)};`));
       push(4, `}`);
     }

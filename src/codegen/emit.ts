@@ -86,6 +86,11 @@ export function emitExpr(e: Expr, target: Target, resolve: Resolver): string {
       }
       const r = go(e.right);
       if (target === "as-simd") {
+        // x / c → x · (1/c): a vector division costs ~7× a multiplication on x86 (divps), and
+        // rWW's transfer functions and drifts divide by constants 8 times a step. The product
+        // rounds twice (≤ 1.5 ulp instead of 0.5), inside the float32 tolerance of the tests.
+        const c = e.right.kind === "num" ? e.right.value : e.right.kind === "neg" && e.right.arg.kind === "num" ? -e.right.arg.value : null;
+        if (e.op === "/" && c !== null && c !== 0 && Number.isFinite(1 / Math.fround(c))) return `f32x4.mul(${l}, ${lit(1 / c)})`;
         if (e.op === "&&") return `v128.and(${l}, ${r})`;
         if (e.op === "||") return `v128.or(${l}, ${r})`;
         const f = SIMD_CMP[e.op] ?? SIMD_ARITH[e.op];
