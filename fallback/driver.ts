@@ -4,7 +4,7 @@
 // chunk whatever the duration. Workers receive their inputs by structured clone and send chunks
 // back as transferred buffers (no SharedArrayBuffer needed, so it also runs on pages without
 // cross-origin isolation).
-import { type AsmWidth, emitAsmKernel } from "../src/codegen/asm.ts";
+import { type AsmWidth, asmBlockSteps, emitAsmKernel } from "../src/codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
 import { compileTsFunctions } from "../src/codegen/ts.ts";
 import type { CompiledModel } from "../src/models/spec.ts";
@@ -58,14 +58,20 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
   const S = m.stateNames.length, K = m.coupling.length;
   const lanes = Math.ceil(count / (4 * width)) * 4 * width;
   const nnz = net.source.length;
-  const edges = new Int32Array(2 * nnz);
+  const R = net.maxDelay + 2;
+  const blockSteps = asmBlockSteps(width);
+  const slotBytes = 16 * width;
+  const edges = new Int32Array(3 * nnz);
   const edgeF = new Float32Array(edges.buffer);
   const wsum = new Float32Array(n);
+  let minDelay = Infinity;
   for (let i = 0; i < n; i++) {
     for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
-      edges[2 * e] = (net.source[e]! - net.delay[e]! * n) * 16 * width;
-      edgeF[2 * e + 1] = net.weight[e]!;
+      edges[3 * e] = net.source[e]! * (R + blockSteps - 1) * slotBytes;
+      edges[3 * e + 1] = net.delay[e]! * slotBytes;
+      edgeF[3 * e + 2] = net.weight[e]!;
       wsum[i] += net.weight[e]!;
+      minDelay = Math.min(minDelay, net.delay[e]!);
     }
   }
   const nObs = m.observables.length;
@@ -90,7 +96,7 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     }
   }
   return {
-    n, P, S, K, NZ: m.noiseStates.length, R: net.maxDelay + 2, nObs, dt: sim.dt, width,
+    n, P, S, K, NZ: m.noiseStates.length, R, blockSteps, T: minDelay >= blockSteps ? blockSteps : 1, nObs, dt: sim.dt, width,
     heun: sim.integrator === "heun" ? 1 : 0,
     needDerived: [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0,
     slowEvery: sim.slowEvery,

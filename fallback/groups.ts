@@ -31,8 +31,12 @@ export interface GroupPlan {
    */
   sharedRing: number;
   rowStart: Int32Array;
-  /** Per edge: byte offset (source − delay·n)·16·width from the current ring slot (the kernel wraps it), then the weight (as f32 bits). */
+  /** Per edge: the source node's byte offset in a ring (source · nodeBytes), the delay in bytes (delay · 16 · width), the weight (as f32 bits). */
   edges: Int32Array;
+  /** Steps of one coupling pass (asmBlockSteps(width)): ring slots per node are R + blockSteps − 1. */
+  blockSteps: number;
+  /** blockSteps when every delay is at least that long (one pass per blockSteps steps), else 1. */
+  T: number;
   wsum: Float32Array;
   obsSlot: Int32Array;
   avgSlot: Int32Array;
@@ -63,13 +67,14 @@ export class LaneGroupRunner {
   private readonly pAvgSlot: number;
   private readonly pRec: number;
   private readonly pNoise: number;
+  private readonly pCbuf: number;
 
   private constructor(private readonly plan: GroupPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory, layout: number[]) {
     this.run = instance.exports.run as RunFn;
     const buf = memory.buffer;
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
-    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise] = layout as [number, number, number, number, number, number, number];
+    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise, this.pCbuf] = layout as [number, number, number, number, number, number, number, number];
   }
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
@@ -89,13 +94,15 @@ export class LaneGroupRunner {
       alloc(nObs * 4),
       alloc(nRec * samplesPerChunk * n * V),
       alloc(plan.NZ * Math.ceil(n / 4) * 16), // one step's normals [channel][node] for groups whose lanes share a key
+      alloc(plan.blockSteps * K * n * V), // coupled inputs of one pass: [step][coupling][node][lanes]
     ];
     const G = plan.lanes / (4 * plan.width);
-    const shared = plan.sharedRing ? alloc(K * R * n * V) : 0;
+    const ringBytes = K * n * (R + plan.blockSteps - 1) * V;
+    const shared = plan.sharedRing ? alloc(ringBytes) : 0;
     const groups = Array.from({ length: G }, () => ({
       state: alloc(S * n * V),
       params: alloc(n * P * V),
-      ring: shared || alloc(K * R * n * V),
+      ring: shared || alloc(ringBytes),
       keys: alloc(2 * V),
       avg: nAvg ? alloc(nAvg * n * 2 * V) : 0,
       sharedKeys: 0,
@@ -145,20 +152,20 @@ export class LaneGroupRunner {
     });
   }
 
-  /** The whole history of group gi starts at its initial coupled quantities: h0 in all R slots. */
+  /** The whole history of group gi starts at its initial coupled quantities: h0 in every slot (ring [k][node][slot][lanes]). */
   private fillRing(gi: number): void {
     const { plan, f32 } = this;
     const { n, K, R } = plan;
     const g = this.groups[gi]!;
     const GL = 4 * plan.width;
+    const slots = R + plan.blockSteps - 1;
     for (let k = 0; k < K; k++) {
-      const slot0 = g.ring / 4 + k * R * n * GL;
-      for (let l = 0; l < GL; l++) {
-        const lane = gi * GL + l;
-        for (let i = 0; i < n; i++) f32[slot0 + i * GL + l] = plan.h0[(lane * n + i) * K + k]!;
+      for (let i = 0; i < n; i++) {
+        const node0 = g.ring / 4 + (k * n + i) * slots * GL;
+        for (let l = 0; l < GL; l++) f32[node0 + l] = plan.h0[((gi * GL + l) * n + i) * K + k]!;
+        const first = f32.slice(node0, node0 + GL);
+        for (let r = 1; r < slots; r++) f32.set(first, node0 + r * GL);
       }
-      const row = f32.slice(slot0, slot0 + n * GL);
-      for (let r = 1; r < R; r++) f32.set(row, slot0 + r * n * GL);
     }
   }
 
@@ -173,7 +180,7 @@ export class LaneGroupRunner {
       this.run(n, first, steps, plan.dt, plan.R, plan.heun,
         this.pRowStart, this.pEdges, this.pWsum,
         g.state, g.params, g.ring, g.keys,
-        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt, this.pNoise, g.sharedKeys);
+        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt, this.pNoise, g.sharedKeys, plan.T, this.pCbuf);
       const GL = 4 * plan.width;
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;

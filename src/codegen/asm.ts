@@ -8,11 +8,19 @@ import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 6;
+export const ASM_ABI_VERSION = 7;
 
 /** Vectors per lane group that built-in kernels are compiled for. */
 export const ASM_WIDTHS = [1, 2, 4] as const;
 export type AsmWidth = (typeof ASM_WIDTHS)[number];
+
+/**
+ * Steps whose delayed coupling one pass over the edges computes when every delay is at least
+ * that long (8 / width: 8 f32x4 accumulators per pass). See the ring layout in emitAsmKernel.
+ */
+export function asmBlockSteps(width: AsmWidth): number {
+  return 8 / width;
+}
 
 export interface AsmKernelOptions {
   /** f32x4 vectors per lane group (lanes per group = 4·width). */
@@ -85,18 +93,90 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `  rowStart: usize, edges: usize, wsum: usize,`,
     `  state: usize, params: usize, ring: usize, keys: usize,`,
     `  recEvery: i32, recBuf: usize, recCount: i32, obsSlot: usize, avgBuf: usize, avgSlot: usize, needDerived: i32,`,
-    `  slowEvery: i32, slowDt: f32, noiseBuf: usize, sharedKeys: i32,`,
+    `  slowEvery: i32, slowDt: f32, noiseBuf: usize, sharedKeys: i32, T: i32, cbuf: usize,`,
     `): void {`,
   );
   for (let v = 0; v < W; v++) push(1, `const seeds_${v} = v128.load(keys, ${v * 16});`, `const streams_${v} = v128.load(keys, ${(W + v) * 16});`);
+  const TC = asmBlockSteps(W as AsmWidth);
+  const K = m.coupling.length;
   push(1,
     `const vdt = f32x4.splat(dt);`,
     `const vhalf = f32x4.splat(<f32>0.5 * dt);`,
     `const vsq = f32x4.splat(<f32>Mathf.sqrt(dt));`,
     `const vsdt = f32x4.splat(slowDt);`,
-    `const ringBytes = R * n * ${W * 16};`,
     `const nPad = (n + 3) & ~3;`,
-    `for (let s = 0; s < nSteps; s++) {`,
+    `const nodeB = (R + ${TC - 1}) * ${W * 16}; // one node's history: R slots + ${TC - 1} mirrored`,
+    `const ringSlotsB = R * ${W * 16};`,
+    `let s = 0;`,
+    `while (s < nSteps) {`,
+  );
+  // Coupling phase. The ring of coupling k is laid out [node][slot][W vectors]: one node's
+  // history is contiguous in time, and slots 0 … TC−2 are mirrored after slot R − 1. When every
+  // delay is ≥ TC (the driver passes T = TC), the coupled input of TC steps depends only on
+  // values already in the ring, so one pass over the edges reads, per edge, TC consecutive
+  // slots (contiguous memory: a few cache lines instead of TC scattered ones) into TC·W
+  // accumulators, and loads each edge's source, delay and weight once per TC steps. Otherwise
+  // (T = 1: delays shorter than TC, or the last steps) the pass covers one step. Either way the
+  // sums go to cbuf [t][k][node][W vectors] and the integration phase reads them. Per edge: source
+  // node's byte offset, delay in bytes, weight; (now − delay) wraps with one select.
+  push(2,
+    `const Tb = T == ${TC} && nSteps - s >= ${TC} ? ${TC} : 1;`,
+    `const nowB = ((firstStep + s) % R) * ${W * 16};`,
+    `for (let i = 0; i < n; i++) {`,
+    `  const e0 = load<i32>(rowStart + (<usize>i << 2));`,
+    `  const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
+  );
+  m.coupling.forEach((c, k) => {
+    const cb = (t: number | string, v: number) => `cbuf + (<usize>(((${t}) * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
+    push(3,
+      `{`,
+      `  const ringK = ring + <usize>(${k} * n) * nodeB;`,
+      `  let edge = edges + <usize>e0 * 12;`,
+      `  const end = edges + <usize>e1 * 12;`,
+      `  if (Tb == ${TC}) {`,
+    );
+    for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(5, `let a${t}_${v} = f32x4.splat(0);`);
+    push(5,
+      `for (; edge < end; edge += 12) {`,
+      `  const w = v128.load32_splat(edge, 8);`,
+      `  const rel = nowB - load<i32>(edge, 4);`,
+      `  const src = ringK + <usize>load<i32>(edge) + <usize>select<i32>(rel + ringSlotsB, rel, rel < 0);`,
+    );
+    for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
+    push(5, `}`);
+    for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(5, `v128.store(${cb(t, v)}, a${t}_${v});`);
+    push(4, `} else {`);
+    for (let v = 0; v < W; v++) push(5, `let a0_${v} = f32x4.splat(0);`);
+    push(5,
+      `// Two edges per iteration (same accumulation order as one by one).`,
+      `const end2 = end - 12;`,
+      `for (; edge < end2; edge += 24) {`,
+      `  const wA = v128.load32_splat(edge, 8);`,
+      `  const wB = v128.load32_splat(edge, 20);`,
+      `  const relA = nowB - load<i32>(edge, 4);`,
+      `  const relB = nowB - load<i32>(edge, 16);`,
+      `  const srcA = ringK + <usize>load<i32>(edge) + <usize>select<i32>(relA + ringSlotsB, relA, relA < 0);`,
+      `  const srcB = ringK + <usize>load<i32>(edge, 12) + <usize>select<i32>(relB + ringSlotsB, relB, relB < 0);`,
+    );
+    for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("wA", `v128.load(srcA, ${v * 16})`, `a0_${v}`)};`);
+    for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("wB", `v128.load(srcB, ${v * 16})`, `a0_${v}`)};`);
+    push(5,
+      `}`,
+      `if (edge < end) {`,
+      `  const w = v128.load32_splat(edge, 8);`,
+      `  const rel = nowB - load<i32>(edge, 4);`,
+      `  const src = ringK + <usize>load<i32>(edge) + <usize>select<i32>(rel + ringSlotsB, rel, rel < 0);`,
+    );
+    for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `a0_${v}`)};`);
+    push(5, `}`);
+    for (let v = 0; v < W; v++) push(5, `v128.store(${cb(0, v)}, a0_${v});`);
+    push(4, `}`);
+    push(3, `}`);
+  });
+  push(2, `}`);
+  // Integration phase: Tb steps, each over all nodes.
+  push(2,
+    `for (let t = 0; t < Tb; t++, s++) {`,
     `  const step = firstStep + s;`,
     `  const now = step % R;`,
     `  const next = (step + 1) % R;`,
@@ -118,52 +198,14 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     }
     push(2, `  }`, `}`);
   }
-  push(1,
-    `  for (let i = 0; i < n; i++) {`,
-    `    const e0 = load<i32>(rowStart + (<usize>i << 2));`,
-    `    const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
-  );
-  // Edge e of row i reads source j at delay d from a ring of R slots. Its byte offset from the
-  // current slot is (j − d·n)·16·W; one scalar compare-and-select wraps it into the ring. (A
-  // mirrored ring of 2R slots avoided that select but doubled the ring's cache footprint, and
-  // the delayed reads are mostly cache misses: the select is cheaper.) Per edge: load offset,
-  // load-and-splat weight, wrap, then W × (load 4 lanes, multiply-add).
+  push(3, `for (let i = 0; i < n; i++) {`);
   m.coupling.forEach((c, k) => {
-    for (let v = 0; v < W; v++) push(3, `let c_${c.name}_${v} = f32x4.splat(0);`);
-    push(3,
-      `{`,
-      `  const ringK = ring + <usize>(${k} * R * n) * ${W * 16};`,
-      `  const nowOff = now * n * ${W * 16};`,
-      `  // Two edges per iteration (same accumulation order as one by one), walking a pointer.`,
-      `  let edge = edges + (<usize>e0 << 3);`,
-      `  const end = edges + (<usize>e1 << 3);`,
-      `  const end2 = end - 8;`,
-      `  for (; edge < end2; edge += 16) {`,
-      `    const wA = v128.load32_splat(edge, 4);`,
-      `    const wB = v128.load32_splat(edge, 12);`,
-      `    const offA = nowOff + load<i32>(edge);`,
-      `    const offB = nowOff + load<i32>(edge, 8);`,
-      `    const srcA = ringK + <usize>select<i32>(offA + ringBytes, offA, offA < 0);`,
-      `    const srcB = ringK + <usize>select<i32>(offB + ringBytes, offB, offB < 0);`,
-    );
-    for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = ${fma("wA", `v128.load(srcA, ${v * 16})`, `c_${c.name}_${v}`)};`);
-    for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = ${fma("wB", `v128.load(srcB, ${v * 16})`, `c_${c.name}_${v}`)};`);
-    push(4, `}`);
-    push(3,
-      `  if (edge < end) {`,
-      `    const w = v128.load32_splat(edge, 4);`,
-      `    const off = nowOff + load<i32>(edge);`,
-      `    const src = ringK + <usize>select<i32>(off + ringBytes, off, off < 0);`,
-    );
-    for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `c_${c.name}_${v}`)};`);
-    push(4, `}`);
+    for (let v = 0; v < W; v++) push(4, `let c_${c.name}_${v} = v128.load(cbuf + (<usize>((t * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16}));`);
     if (c.form === "difference") {
-      push(4, `const ws = f32x4.splat(load<f32>(wsum + (<usize>i << 2)));`);
-      for (let v = 0; v < W; v++) {
-        push(4, `c_${c.name}_${v} = f32x4.sub(c_${c.name}_${v}, f32x4.mul(ws, v128.load(ringK + <usize>(nowOff + i * ${W * 16}), ${v * 16})));`);
-      }
+      push(4, `{`, `  const ws = f32x4.splat(load<f32>(wsum + (<usize>i << 2)));`, `  const hi = ring + <usize>(${k} * n + i) * nodeB + <usize>now * ${W * 16};`);
+      for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = f32x4.sub(c_${c.name}_${v}, f32x4.mul(ws, v128.load(hi, ${v * 16})));`);
+      push(4, `}`);
     }
-    push(3, `}`);
   });
   for (let v = 0; v < W; v++) {
     push(3, `// ---- vector ${v}: lanes ${4 * v}–${4 * v + 3} of the group`);
@@ -220,7 +262,9 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       push(3,
         `{`,
         `  const hv = ${emitExpr(c.of, "as-simd", stage("n", v))};`,
-        `  v128.store(ring + ${at(`${k} * R + next`, v)}, hv);`,
+        `  const slot = ring + <usize>(${k} * n + i) * nodeB + ${v * 16};`,
+        `  v128.store(slot + <usize>next * ${W * 16}, hv);`,
+        `  if (next < ${TC - 1}) v128.store(slot + <usize>(next + R) * ${W * 16}, hv); // the mirrored slot`,
         `}`,
       );
     });
@@ -255,7 +299,9 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     });
     push(3, `}`);
   }
-  push(2, `}`, `}`);
+  push(3, `}`); // nodes
+  push(2, `}`); // steps of the block
+  push(1, `}`); // blocks
   push(0, `}`);
   return L.join("\n") + "\n";
 }
