@@ -4,7 +4,7 @@
 // chunk whatever the duration. Workers receive their inputs by structured clone and send chunks
 // back as transferred buffers (no SharedArrayBuffer needed, so it also runs on pages without
 // cross-origin isolation).
-import { type AsmWidth, asmBlockSteps, emitAsmKernel } from "../src/codegen/asm.ts";
+import { type AsmLayout, type AsmWidth, asmBlockSteps, emitAsmKernel } from "../src/codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
 import { compileTsFunctions } from "../src/codegen/ts.ts";
 import type { CompiledModel } from "../src/models/spec.ts";
@@ -19,8 +19,8 @@ function decodeBase64(b64: string): Uint8Array {
 }
 
 /** The compiled kernel module for a model: the built-in binary when the source matches, else compiled now. */
-export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, relaxed = false): Promise<WebAssembly.Module> {
-  const source = emitAsmKernel(model, { width, relaxed });
+export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, relaxed = false, layout: AsmLayout = "lanes"): Promise<WebAssembly.Module> {
+  const source = emitAsmKernel(model, { width, relaxed, layout });
   const key = kernelKey(source);
   let mod = moduleCache.get(key);
   if (!mod) {
@@ -29,7 +29,7 @@ export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, re
       const b64 = WASM_KERNELS[key];
       if (b64) return WebAssembly.compile(decodeBase64(b64) as BufferSource);
       const { ASM_SOURCES } = await import("../src/generated/asm-sources.ts");
-      return WebAssembly.compile((await compileAsmKernel(model, ASM_SOURCES, { width, relaxed })) as BufferSource);
+      return WebAssembly.compile((await compileAsmKernel(model, ASM_SOURCES, { width, relaxed, layout })) as BufferSource);
     })();
     moduleCache.set(key, mod);
   }
@@ -51,19 +51,20 @@ export async function availableThreads(): Promise<number> {
   }
 }
 
-/** Build the plan for lanes [laneStart, laneStart + count), padded to whole lane groups. */
-function makePlan(sim: PreparedSimulation, laneStart: number, count: number, samplesPerChunk: number, width: AsmWidth, sharedRing: boolean): GroupPlan {
+/** Build the plan for lanes [laneStart, laneStart + count), padded to whole lane groups ("lanes" layout). */
+function makePlan(sim: PreparedSimulation, laneStart: number, count: number, samplesPerChunk: number, width: AsmWidth, sharedRing: boolean, layout: AsmLayout): GroupPlan {
   const m = sim.model;
   const { nNodes: n, nParams: P, network: net } = sim;
   const S = m.stateNames.length, K = m.coupling.length;
-  const lanes = Math.ceil(count / (4 * width)) * 4 * width;
+  const nodes = layout === "nodes";
+  const lanes = nodes ? count : Math.ceil(count / (4 * width)) * 4 * width;
   const nnz = net.source.length;
   const R = net.maxDelay + 2;
-  const blockSteps = asmBlockSteps(width);
-  const slotBytes = 16 * width;
+  const blockSteps = asmBlockSteps(width, layout);
+  const slotBytes = nodes ? 4 : 16 * width; // one node's lanes at one slot of the ring
   const edges = new Int32Array(3 * nnz);
   const edgeF = new Float32Array(edges.buffer);
-  const wsum = new Float32Array(n);
+  const wsum = new Float32Array(nodes ? Math.ceil(n / 4) * 4 : n);
   let minDelay = Infinity;
   for (let i = 0; i < n; i++) {
     for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
@@ -96,7 +97,7 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     }
   }
   return {
-    n, P, S, K, NZ: m.noiseStates.length, R, blockSteps, T: minDelay >= blockSteps ? blockSteps : 1, nObs, dt: sim.dt, width,
+    n, P, S, K, NZ: m.noiseStates.length, R, blockSteps, T: minDelay >= blockSteps ? blockSteps : 1, layout, nObs, dt: sim.dt, width,
     heun: sim.integrator === "heun" ? 1 : 0,
     needDerived: [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0,
     slowEvery: sim.slowEvery,
@@ -211,6 +212,11 @@ export interface WasmOptions {
   /** f32x4 vectors per lane group (default: the widest of 4, 2, 1 that gives every thread a lane group). */
   width?: AsmWidth;
   /**
+   * "lanes": f32x4 over 4 simulations; "nodes": f32x4 over 4 nodes of one simulation, each
+   * simulation on its own (no padding lanes). Default: "nodes" below 4 simulations.
+   */
+  layout?: AsmLayout;
+  /**
    * Use the relaxed-SIMD build (fused multiply-add in the coupling sum) where the runtime
    * validates it (default). Its sums round differently from the plain build, so bit-for-bit
    * comparisons across runtimes should set this to false.
@@ -223,15 +229,18 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
   const m = sim.model;
   const { lanes, nNodes: n } = sim;
   const cores = await availableThreads();
+  // Fewer than 4 simulations: vectors over nodes, one simulation per group, so none pays for
+  // padding lanes and each can have a core.
+  const layout: AsmLayout = opts.layout ?? (lanes < 4 && !opts.width ? "nodes" : "lanes");
   // Wider groups amortise edge loads over more lanes, but a thread works on whole groups: take
   // the widest width that still gives every thread a group (batch 8 on 2 cores: two groups of
   // 4, not one of 8 with a core idle) and is no wider than the batch (padding lanes cost as much
   // as real ones).
   const busy = Math.max(1, Math.min(opts.threads ?? cores, Math.ceil(lanes / 4)));
-  const width: AsmWidth = opts.width ?? ([4, 2] as const).find((w) => 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
+  const width: AsmWidth = layout === "nodes" ? 1 : opts.width ?? ([4, 2] as const).find((w) => 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
   const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
-  const module = await kernelModule(m, width, relaxed);
-  const groupLanes = 4 * width;
+  const module = await kernelModule(m, width, relaxed, layout);
+  const groupLanes = layout === "nodes" ? 1 : 4 * width;
   const G = Math.ceil(lanes / groupLanes);
   const threads = Math.max(1, Math.min(opts.threads ?? cores, G));
   maxIdleNodeWorkers = Math.max(maxIdleNodeWorkers, cores);
@@ -251,7 +260,7 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
       const laneStart = groupStart * groupLanes;
       const count = Math.min(groups * groupLanes, lanes - laneStart);
       groupStart += groups;
-      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0);
+      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0, layout);
       laneStarts.push(laneStart);
       shards.push(threads === 1 ? await inlineShard(plan, module) : await workerShard(plan, module));
     }
@@ -293,7 +302,8 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
         averages[m.observables[k]!] = out;
       });
     }
-    return finishResult(sim, "wasm", `WASM ${relaxed ? "relaxed " : ""}SIMD (f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes} on ${threads} thread${threads > 1 ? "s" : ""}`, sink, averages, t0);
+    const shape = layout === "nodes" ? `f32x4 over nodes), ${G} simulation${G > 1 ? "s" : ""}` : `f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes}`;
+    return finishResult(sim, "wasm", `WASM ${relaxed ? "relaxed " : ""}SIMD (${shape} on ${threads} thread${threads > 1 ? "s" : ""}`, sink, averages, t0);
   } finally {
     for (const s of shards) s.close();
   }

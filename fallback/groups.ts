@@ -1,4 +1,5 @@
-// Runs a set of lane groups (4 simulations each, one f32x4) on one WebAssembly instance.
+// Runs a set of lane groups (4·width simulations, lanes innermost; or, in the "nodes" layout,
+// one simulation with 4 nodes per f32x4) on one WebAssembly instance.
 // Used inline on the calling thread and inside each worker, so its input is plain data
 // (GroupPlan) that structured clone can send.
 
@@ -10,8 +11,10 @@ export interface GroupPlan {
   /** Noise channels (states with diffusion). */
   NZ: number;
   R: number;
-  /** f32x4 vectors per lane group: a group holds 4·width lanes. */
+  /** f32x4 vectors per lane group: a group holds 4·width lanes ("lanes" layout). */
   width: number;
+  /** "lanes": a vector holds 4 simulations at one node; "nodes": 4 nodes of one simulation (a group is one lane). */
+  layout: "lanes" | "nodes";
   nObs: number;
   dt: number;
   heun: number;
@@ -55,10 +58,48 @@ const DATA_BASE = 1 << 16;
 
 type RunFn = (...args: number[]) => void;
 
+/**
+ * Where the kernel keeps a (node, lane) value in a [row][cell][E] array: in the "lanes" layout
+ * a cell is a node and E the group's lanes; in the "nodes" layout a cell is a block of four
+ * nodes and E = 4 (the group is one lane).
+ */
+class CellLayout {
+  readonly nodes: boolean;
+  /** Lanes per group. */
+  readonly GL: number;
+  /** Cells along the node axis. */
+  readonly cells: number;
+  /** Floats per cell. */
+  readonly E: number;
+  /** Nodes a ring holds (padded to whole cells in the "nodes" layout). */
+  readonly ringNodes: number;
+  constructor(plan: GroupPlan) {
+    this.nodes = plan.layout === "nodes";
+    this.GL = this.nodes ? 1 : 4 * plan.width;
+    const nPad = Math.ceil(plan.n / 4) * 4;
+    this.cells = this.nodes ? nPad / 4 : plan.n;
+    this.E = this.nodes ? 4 : this.GL;
+    this.ringNodes = this.nodes ? nPad : plan.n;
+  }
+  /** Float index of (row, node i, lane l of the group) from the array's start. */
+  cell(row: number, i: number, l: number): number {
+    return this.nodes ? (row * this.cells + (i >> 2)) * 4 + (i & 3) : (row * this.cells + i) * this.GL + l;
+  }
+  /** Float index of parameter p of (node i, lane l): params are [cell][P][E]. */
+  param(i: number, p: number, P: number, l: number): number {
+    return this.nodes ? ((i >> 2) * P + p) * 4 + (i & 3) : (i * P + p) * this.GL + l;
+  }
+  /** Float index of ring slot r of (coupling k, node i, lane l): rings are [k][node][slot][lanes or 1]. */
+  ring(k: number, i: number, r: number, l: number, slots: number): number {
+    return this.nodes ? (k * this.ringNodes + i) * slots + r : ((k * this.ringNodes + i) * slots + r) * this.GL + l;
+  }
+}
+
 export class LaneGroupRunner {
   private readonly run: RunFn;
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
+  private readonly cl: CellLayout;
   private readonly groups: { state: number; params: number; ring: number; keys: number; avg: number; sharedKeys: number }[] = [];
   private readonly pRowStart: number;
   private readonly pEdges: number;
@@ -74,12 +115,14 @@ export class LaneGroupRunner {
     const buf = memory.buffer;
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
+    this.cl = new CellLayout(plan);
     [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise, this.pCbuf] = layout as [number, number, number, number, number, number, number, number];
   }
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
     const { n, P, S, K, R, nObs, nRec, nAvg, samplesPerChunk } = plan;
-    const V = plan.width * 16; // bytes of one node's lanes in a group
+    const cl = new CellLayout(plan);
+    const V = cl.cells * cl.E * 4; // bytes of one row (all nodes, all lanes of a group)
     let top = DATA_BASE;
     const alloc = (bytes: number) => {
       const at = top;
@@ -89,22 +132,22 @@ export class LaneGroupRunner {
     const layout = [
       alloc((n + 1) * 4),
       alloc(plan.edges.length * 4),
-      alloc(n * 4),
+      alloc(cl.ringNodes * 4),
       alloc(nObs * 4),
       alloc(nObs * 4),
-      alloc(nRec * samplesPerChunk * n * V),
-      alloc(plan.NZ * Math.ceil(n / 4) * 16), // one step's normals [channel][node] for groups whose lanes share a key
-      alloc(plan.blockSteps * K * n * V), // coupled inputs of one pass: [step][coupling][node][lanes]
+      alloc(nRec * samplesPerChunk * V),
+      alloc(plan.NZ * Math.ceil(n / 4) * 16), // one step's normals [channel][node] for lanes that share a key
+      alloc(plan.blockSteps * K * V), // coupled inputs of one pass: [step][coupling][cell][E]
     ];
-    const G = plan.lanes / (4 * plan.width);
-    const ringBytes = K * n * (R + plan.blockSteps - 1) * V;
+    const G = plan.lanes / cl.GL;
+    const ringBytes = K * cl.ringNodes * (R + plan.blockSteps - 1) * (cl.nodes ? 4 : cl.GL * 4);
     const shared = plan.sharedRing ? alloc(ringBytes) : 0;
     const groups = Array.from({ length: G }, () => ({
-      state: alloc(S * n * V),
-      params: alloc(n * P * V),
+      state: alloc(S * V),
+      params: alloc(P * V),
       ring: shared || alloc(ringBytes),
-      keys: alloc(2 * V),
-      avg: nAvg ? alloc(nAvg * n * 2 * V) : 0,
+      keys: alloc(2 * Math.max(cl.GL, 4) * 4),
+      avg: nAvg ? alloc(nAvg * 2 * V) : 0,
       sharedKeys: 0,
     }));
     const memory = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) + 1 });
@@ -123,55 +166,59 @@ export class LaneGroupRunner {
   }
 
   private load(): void {
-    const { plan, f32 } = this;
+    const { plan, f32, cl } = this;
     const i32 = new Int32Array(f32.buffer);
     const u32 = new Uint32Array(f32.buffer);
-    const { n, P, S, K, R } = plan;
+    const { n, P, S } = plan;
     i32.set(plan.rowStart, this.pRowStart / 4);
     i32.set(plan.edges, this.pEdges / 4);
     f32.set(plan.wsum, this.pWsum / 4);
     i32.set(plan.obsSlot, this.pObsSlot / 4);
     i32.set(plan.avgSlot, this.pAvgSlot / 4);
-    const GL = 4 * plan.width; // lanes per group; lane l of a group sits at float index l of each node's block
+    const GL = cl.GL;
+    const KL = Math.max(GL, 4); // key slots: the group's lanes, or 4 copies of the one lane's key
     this.groups.forEach((g, gi) => {
       const lane0 = gi * GL;
       g.sharedKeys = 1;
       for (let l = 1; l < GL; l++) {
         if (plan.seeds[lane0 + l] !== plan.seeds[lane0] || plan.streams[lane0 + l] !== plan.streams[lane0]) g.sharedKeys = 0;
       }
+      for (let l = 0; l < KL; l++) {
+        u32[g.keys / 4 + l] = plan.seeds[lane0 + Math.min(l, GL - 1)]!;
+        u32[g.keys / 4 + KL + l] = plan.streams[lane0 + Math.min(l, GL - 1)]!;
+      }
       for (let l = 0; l < GL; l++) {
-        const lane = gi * GL + l;
-        u32[g.keys / 4 + l] = plan.seeds[lane]!;
-        u32[g.keys / 4 + GL + l] = plan.streams[lane]!;
-        for (let i = 0; i < n; i++) {
-          for (let p = 0; p < P; p++) f32[g.params / 4 + (i * P + p) * GL + l] = plan.params[(lane * n + i) * P + p]!;
-          for (let s = 0; s < S; s++) f32[g.state / 4 + (s * n + i) * GL + l] = plan.init[s]!;
+        const lane = lane0 + l;
+        // Padding nodes of the "nodes" layout repeat the last node (finite values, never coupled).
+        for (let i = 0; i < cl.cells * cl.E / GL; i++) {
+          const src = Math.min(i, n - 1);
+          for (let p = 0; p < P; p++) f32[g.params / 4 + cl.param(i, p, P, l)] = plan.params[(lane * n + src) * P + p]!;
+          for (let s = 0; s < S; s++) f32[g.state / 4 + cl.cell(s, i, l)] = plan.init[s]!;
         }
       }
       if (!plan.sharedRing) this.fillRing(gi);
     });
   }
 
-  /** The whole history of group gi starts at its initial coupled quantities: h0 in every slot (ring [k][node][slot][lanes]). */
+  /** The whole history of group gi starts at its initial coupled quantities: h0 in every slot. */
   private fillRing(gi: number): void {
-    const { plan, f32 } = this;
+    const { plan, f32, cl } = this;
     const { n, K, R } = plan;
     const g = this.groups[gi]!;
-    const GL = 4 * plan.width;
     const slots = R + plan.blockSteps - 1;
     for (let k = 0; k < K; k++) {
-      for (let i = 0; i < n; i++) {
-        const node0 = g.ring / 4 + (k * n + i) * slots * GL;
-        for (let l = 0; l < GL; l++) f32[node0 + l] = plan.h0[((gi * GL + l) * n + i) * K + k]!;
-        const first = f32.slice(node0, node0 + GL);
-        for (let r = 1; r < slots; r++) f32.set(first, node0 + r * GL);
+      for (let i = 0; i < cl.ringNodes; i++) {
+        for (let l = 0; l < cl.GL; l++) {
+          const h = plan.h0[((gi * cl.GL + l) * n + Math.min(i, n - 1)) * K + k]!;
+          for (let r = 0; r < slots; r++) f32[g.ring / 4 + cl.ring(k, i, r, l, slots)] = h;
+        }
       }
     }
   }
 
   /** Integrate steps [first, first + steps) on every group; returns recorded samples per recorded slot: lanes × count × n. */
   runChunk(first: number, steps: number, count: number): Float32Array[] {
-    const { plan, f32 } = this;
+    const { plan, f32, cl } = this;
     const n = plan.n;
     const out = Array.from({ length: plan.nRec }, () => new Float32Array(plan.lanes * count * n));
     if (plan.sharedRing && first !== 0) throw new Error("LaneGroupRunner: a shared-ring plan integrates all steps in one runChunk call from step 0");
@@ -181,15 +228,13 @@ export class LaneGroupRunner {
         this.pRowStart, this.pEdges, this.pWsum,
         g.state, g.params, g.ring, g.keys,
         plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt, this.pNoise, g.sharedKeys, plan.T, this.pCbuf);
-      const GL = 4 * plan.width;
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;
-        for (let l = 0; l < GL; l++) {
-          const lane = gi * GL + l;
+        for (let l = 0; l < cl.GL; l++) {
+          const lane = gi * cl.GL + l;
           for (let s = 0; s < count; s++) {
-            const from = this.pRec / 4 + (r * count + s) * n * GL + l;
             const to = (lane * count + s) * n;
-            for (let i = 0; i < n; i++) dst[to + i] = f32[from + i * GL]!;
+            for (let i = 0; i < n; i++) dst[to + i] = f32[this.pRec / 4 + cl.cell(r * count + s, i, l)]!;
           }
         }
       }
@@ -199,15 +244,14 @@ export class LaneGroupRunner {
 
   /** Sums of each averaged observable over all steps so far: [avg][lane][node]. */
   sums(): Float64Array {
-    const { plan } = this;
+    const { plan, cl } = this;
     const n = plan.n;
     const out = new Float64Array(plan.nAvg * plan.lanes * n);
-    const GL = 4 * plan.width;
     this.groups.forEach((g, gi) => {
       for (let a = 0; a < plan.nAvg; a++) {
-        for (let l = 0; l < GL; l++) {
-          // f64 sums: per node, W blocks of (lanes 0,1 | lanes 2,3) pairs — i.e. GL doubles in lane order.
-          for (let i = 0; i < n; i++) out[(a * plan.lanes + gi * GL + l) * n + i] = this.f64[g.avg / 8 + (a * n + i) * GL + l]!;
+        for (let l = 0; l < cl.GL; l++) {
+          // f64 sums: per cell, E doubles in lane (or node) order (f64x2 pairs of the f32x4 lanes).
+          for (let i = 0; i < n; i++) out[(a * plan.lanes + gi * cl.GL + l) * n + i] = this.f64[g.avg / 8 + cl.cell(a, i, l)]!;
         }
       }
     });

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_MODELS } from "../src/models/index.ts";
 import { compileModel } from "../src/models/spec.ts";
-import { ASM_WIDTHS, emitAsmKernel } from "../src/codegen/asm.ts";
+import { ASM_VARIANTS, emitAsmKernel } from "../src/codegen/asm.ts";
 import { ASC_OPTIONS, compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
 
 const root = process.argv[2]!;
@@ -19,14 +19,14 @@ for (const spec of Object.values(BUILTIN_MODELS)) {
   const model = compileModel(spec);
   const sizes: number[] = [];
   for (const relaxed of [false, true]) {
-    for (const width of ASM_WIDTHS) {
-      const src = emitAsmKernel(model, { width, relaxed });
-      const bin = await compileAsmKernel(model, sources, { width, relaxed });
+    for (const variant of ASM_VARIANTS) {
+      const src = emitAsmKernel(model, { ...variant, relaxed });
+      const bin = await compileAsmKernel(model, sources, { ...variant, relaxed });
       binaries[kernelKey(src)] = Buffer.from(bin).toString("base64");
       sizes.push(bin.length);
     }
   }
-  console.log(`  wasm kernels ${model.name} (widths ${ASM_WIDTHS.join(", ")}; SIMD, then relaxed SIMD): ${sizes.join(", ")} bytes`);
+  console.log(`  wasm kernels ${model.name} (${ASM_VARIANTS.map((v) => v.layout ?? `width ${v.width}`).join(", ")}; SIMD, then relaxed SIMD): ${sizes.join(", ")} bytes`);
 }
 writeFileSync(
   join(gen, "wasm-kernels.ts"),

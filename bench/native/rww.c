@@ -1,8 +1,10 @@
 // Native yardstick for the rWW + FIC + BOLD path: the same algorithm and data layout as the
 // WASM kernel that src/codegen/asm.ts generates for withBold(rww) (Euler–Maruyama, dt 0.1 ms),
 // in plain C, f32, so that the wasm backend can be quoted as a fraction of native code:
-//   c_i   = Σ_e w_e S_E,src_e(step − d_e)          CSR rows, delay ring of R = maxDelay + 2
-//                                                   slots laid out [slot][node][LB lanes]
+//   c_i   = Σ_e w_e S_E,src_e(step − d_e)          CSR rows; delay ring [node][slot][LB lanes]
+//           of R = maxDelay + 2 slots plus TC − 1 mirrored ones; when every delay is ≥ TC, one
+//           pass over the edges computes TC steps' inputs from TC consecutive slots per edge
+//           (TC = 2 for LB 16, 8 for LB 1, as the wasm kernel's 8 / width), else one step
 //   I_E   = W_E I0 + w_p J_N S_E + G J_N c − wIE_i S_I,  I_I = W_I I0 + J_N S_E − S_I
 //   r     = u / (1 − exp(−d u)), u = a I − b        (series (1 + y/2 + y²/12)/d for |u| < 0.1)
 //   z     = Philox4x32-10 normals, key (seed, stream), counter (step, node, 0, 0), Box–Muller on
@@ -81,17 +83,43 @@ static double runBlock(const Network *net, const Params *p, int block) {
   const int n = net->n, R = net->maxDelay + 2, bwEvery = 10;
   const float dt = p->dt, sq = sqrtf(dt) * p->sigma, bdt = dt * bwEvery;
   const float lnE0 = lnf_poly(1.0f - BW_E0);
-  float *ring = aligned_alloc(64, sizeof(float) * (size_t)R * n * LB);
+  const int TC = LB >= 16 ? 2 : 8, Rm = R + TC - 1;
+  int minDelay = 1 << 30;
+  for (int e = 0; e < net->nnz; e++) if (net->delay[e] < minDelay) minDelay = net->delay[e];
+  const int T = minDelay >= TC ? TC : 1;
+  float *ring = aligned_alloc(64, sizeof(float) * (size_t)n * Rm * LB);  // [node][slot][lane]
+  float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)TC * n * LB);  // [t][node][lane]
+  float *SE = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *SI = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *bw = aligned_alloc(64, sizeof(float) * (size_t)4 * n * LB);  // s, f, v, q
   float *zs = aligned_alloc(64, sizeof(float) * (size_t)2 * ((n + LB - 1) / LB) * LB);
   uint32_t stream[LB];
-  for (int i = 0; i < R * n * LB; i++) ring[i] = 0.001f;
-  for (int i = 0; i < n * LB; i++) SI[i] = 0.001f;
+  for (int i = 0; i < n * Rm * LB; i++) ring[i] = 0.001f;
+  for (int i = 0; i < n * LB; i++) SE[i] = SI[i] = 0.001f;
   for (int i = 0; i < 4 * n * LB; i++) bw[i] = 0.0f;
   for (int l = 0; l < LB; l++) stream[l] = p->independent ? (uint32_t)(block * LB + l) : 0u;
-  for (long step = 0; step < p->steps; step++) {
-    const int now = (int)(step % R), next = (int)((step + 1) % R);
+  for (long s0 = 0; s0 < p->steps;) {
+    const int Tb = (T == TC && p->steps - s0 >= TC) ? TC : 1;
+    const int now0 = (int)(s0 % R);
+    // Coupling phase: Tb steps' inputs, reading Tb consecutive slots per edge.
+    for (int i = 0; i < n; i++) {
+      float c[8][LB];
+      for (int t = 0; t < Tb; t++)
+        for (int l = 0; l < LB; l++) c[t][l] = 0.0f;
+      for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) {
+        int slot = now0 - net->delay[e];
+        if (slot < 0) slot += R;
+        const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
+        const float w = net->weight[e];
+        for (int t = 0; t < Tb; t++)
+          for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
+      }
+      for (int t = 0; t < Tb; t++)
+        for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
+    }
+    for (int t = 0; t < Tb; t++, s0++) {
+    const long step = s0;
+    const int next = (int)((step + 1) % R);
     const int slow = (step + 1) % bwEvery == 0;
     if (!p->independent) {
       // One step's normals for every node (lanes over nodes: counter node = i + l).
@@ -110,18 +138,8 @@ static double runBlock(const Network *net, const Params *p, int block) {
         for (int l = 0; l < LB; l++) normalPair(c0[l], c1[l], &zs[i0 + l], &zs[((n + LB - 1) / LB) * LB + i0 + l]);
       }
     }
-    const float *restrict snow = ring + (size_t)now * n * LB;
-    float *restrict snext = ring + (size_t)next * n * LB;
     for (int i = 0; i < n; i++) {
-      float c[LB];
-      for (int l = 0; l < LB; l++) c[l] = 0.0f;
-      for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) {
-        int slot = now - net->delay[e];
-        if (slot < 0) slot += R;
-        const float *restrict src = ring + ((size_t)slot * n + net->source[e]) * LB;
-        const float w = net->weight[e];
-        for (int l = 0; l < LB; l++) c[l] += w * src[l];
-      }
+      const float *restrict c = cbuf + ((size_t)t * n + i) * LB;
       float zE[LB], zI[LB];
       if (p->independent) {
         uint32_t w0[LB], w1[LB];
@@ -132,9 +150,8 @@ static double runBlock(const Network *net, const Params *p, int block) {
         for (int l = 0; l < LB; l++) { zE[l] = a; zI[l] = b; }
       }
       const float wie = p->wie[i];
-      float *restrict si = SI + i * LB;
-      const float *restrict se = snow + i * LB;
-      float *restrict so = snext + i * LB;
+      float *restrict se = SE + i * LB, *restrict si = SI + i * LB;
+      float *restrict ro = ring + ((size_t)i * Rm + next) * LB;
       float *restrict bs = bw + (0 * n + i) * LB, *restrict bf = bw + (1 * n + i) * LB;
       float *restrict bv = bw + (2 * n + i) * LB, *restrict bq = bw + (3 * n + i) * LB;
       for (int l = 0; l < LB; l++) {
@@ -146,14 +163,17 @@ static double runBlock(const Network *net, const Params *p, int block) {
         float nI = sI + dt * (-sI / TAU_I + GAMMA_I * rI) + sq * zI[l];
         nE = fmaxf(fminf(nE, 1.0f), 0.0f);
         nI = fmaxf(fminf(nI, 1.0f), 0.0f);
-        so[l] = nE;
+        se[l] = nE;
         si[l] = nI;
+        ro[l] = nE;
       }
+      if (next < TC - 1)
+        for (int l = 0; l < LB; l++) ro[(size_t)R * LB + l] = ro[l];  // the mirrored slot
       if (slow) {
         for (int l = 0; l < LB; l++) {
           const float s = bs[l], f = bf[l], v = bv[l], q = bq[l];
           const float va = expf_poly(lnf_poly(1.0f + v) / BW_ALPHA);
-          const float ds = (so[l] - BW_KAPPA * s - BW_GAMMA * f) / 1000.0f;
+          const float ds = (se[l] - BW_KAPPA * s - BW_GAMMA * f) / 1000.0f;
           const float df = s / 1000.0f;
           const float dv = (f + 1.0f - va) / (1000.0f * BW_TAU);
           const float dq = ((1.0f + f) * (1.0f - expf_poly(lnE0 / (1.0f + f))) / BW_E0 - va * (1.0f + q) / (1.0f + v)) / (1000.0f * BW_TAU);
@@ -161,11 +181,11 @@ static double runBlock(const Network *net, const Params *p, int block) {
         }
       }
     }
+    }
   }
   double sum = 0;
-  const int last = (int)(p->steps % R);
-  for (int i = 0; i < n * LB; i++) sum += ring[(size_t)last * n * LB + i] + bw[3 * n * LB + i];
-  free(ring); free(SI); free(bw); free(zs);
+  for (int i = 0; i < n * LB; i++) sum += SE[i] + bw[3 * n * LB + i];
+  free(ring); free(cbuf); free(SE); free(SI); free(bw); free(zs);
   return sum;
 }
 
