@@ -7,6 +7,7 @@ import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { rww } from "../../src/models/rww.ts";
 import { kuramoto } from "../../src/models/kuramoto.ts";
 import { withBold } from "../../src/models/bold.ts";
+import type { ModelSpec } from "../../src/models/spec.ts";
 
 describe("wasm backend smoke", () => {
   it("matches the reference on a small delayed Hopf network", async () => {
@@ -104,11 +105,11 @@ describe("wasm backend smoke", () => {
     // shared noise, 1, 2 and 3 lanes. Same per-value arithmetic in both layouts (plain SIMD).
     const n = 7;
     const Wt = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 0 : 0.05 + ((k * 37) % 11) / 40));
-    const cases = [
-      { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, speed: 10, lanes: 1, noise: "independent" as const, obs: "x" },
-      { model: supHopf, params: { a: [0.1, -0.1, 0.05], G: 0.3, sigma: 0.03 }, speed: 4, lanes: 3, noise: "shared" as const, obs: "y" },
-      { model: withBold(rww), params: { G: 0.8, sigma: 0.01 }, speed: 4, lanes: 2, noise: "independent" as const, obs: "bold" },
-      { model: kuramoto, params: { K: 2, sigma: 0.05 }, speed: 10, lanes: 1, noise: "shared" as const, obs: "sin_theta" },
+    const cases: { model: ModelSpec; params: Record<string, number | number[]>; speed: number; lanes: number; noise: "shared" | "independent"; obs: string }[] = [
+      { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, speed: 10, lanes: 1, noise: "independent", obs: "x" },
+      { model: supHopf, params: { a: [0.1, -0.1, 0.05], G: 0.3, sigma: 0.03 }, speed: 4, lanes: 3, noise: "shared", obs: "y" },
+      { model: withBold(rww), params: { G: 0.8, sigma: 0.01 }, speed: 4, lanes: 2, noise: "independent", obs: "bold" },
+      { model: kuramoto, params: { K: 2, sigma: 0.05 }, speed: 10, lanes: 1, noise: "shared", obs: "sin_theta" },
     ];
     for (const c of cases) {
       const Lg = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 13) % 7));
