@@ -3,7 +3,8 @@
 //
 // Same algorithm as the reference (step order documented at the top of reference.ts):
 //   c_i   = Σ_e w_e x_{src_e}(step − d_e)            linear coupling, CSR rows, delay ring of
-//                                                      R = maxDelay + 2 slots (h(x) = x)
+//                                                      R = maxDelay + 2 slots (h(x) = x), laid
+//           out [node][slot][lanes] and read in blocks of steps as the wasm kernel does
 //   z     = Philox4x32-10 normals: key (seed, stream), counter (step, node, 0, 0),
 //           Box–Muller on words (0, 1): z_x = r cos θ, z_y = r sin θ,
 //           r = √(−2 ln u0), θ = 2π u1, u = ((w >> 8) + 0.5) · 2^−24
@@ -15,8 +16,8 @@
 // Layout: lanes innermost in blocks of LB (default 16 f32), so gcc -O3
 // -march=native vectorises every per-node operation over lanes, Philox included. Blocks are
 // independent simulations: with -fopenmp they are spread over threads, each thread running
-// its blocks for all steps (no synchronisation). The x state lives in the ring itself: slot
-// step % R holds x(step), and the new x goes to slot (step + 1) % R, which no delay reads.
+// its blocks for all steps (no synchronisation). The x state lives in the ring itself: node i's
+// slot step % R holds x(step), and the new x goes to slot (step + 1) % R, which no delay reads.
 // ln, sin, cos are f32 polynomials (Cephes-style) with exact range reduction, written as
 // branch-free lane loops so they vectorise too.
 //
@@ -55,7 +56,15 @@ typedef struct {
 // One block of LB lanes, all steps. xout/yout receive the final state (LB × n, lane-major).
 static void runBlock(const Network *net, const Params *p, int block, float *xout, float *yout) {
   const int n = net->n, R = net->maxDelay + 2;
-  float *ring = aligned_alloc(64, sizeof(float) * (size_t)R * n * LB);
+  // Ring [node][slot][LB lanes]: R slots plus TC − 1 mirrored ones, so that when every delay is
+  // ≥ TC one pass over the edges reads TC consecutive slots per edge for TC steps (the wasm
+  // kernel's blocked coupling: TC = 8 / width, i.e. 2 for LB 16 and 8 for LB 1).
+  const int TC = LB >= 16 ? 2 : 8, Rm = R + TC - 1;
+  int minDelay = 1 << 30;
+  for (int e = 0; e < net->nnz; e++) if (net->delay[e] < minDelay) minDelay = net->delay[e];
+  const int T = minDelay >= TC ? TC : 1;
+  float *ring = aligned_alloc(64, sizeof(float) * (size_t)n * Rm * LB);
+  float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)TC * n * LB);
   float *y = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *pa = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *pw = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
@@ -63,59 +72,70 @@ static void runBlock(const Network *net, const Params *p, int block, float *xout
   uint32_t stream[LB];
   // Per-lane parameters, as the kernels hold them (regional a, ω; global G, σ).
   for (int i = 0; i < n * LB; i++) { pa[i] = p->a; pw[i] = p->omega; y[i] = 0.1f; }
-  for (int i = 0; i < R * n * LB; i++) ring[i] = 0.1f;  // x init 0.1 in every slot
+  for (int i = 0; i < n * Rm * LB; i++) ring[i] = 0.1f;  // x init 0.1 in every slot
   for (int l = 0; l < LB; l++) {
     G[l] = p->G; sig[l] = p->sigma;
     stream[l] = p->independent ? (uint32_t)(block * LB + l) : 0u;
   }
   const float dt = p->dt, hdt = 0.5f * p->dt, sqdt = sqrtf(p->dt);
-  for (long step = 0; step < p->steps; step++) {
-    const int now = (int)(step % R), next = (int)((step + 1) % R);
-    const float *restrict xnow = ring + (size_t)now * n * LB;
-    float *restrict xnext = ring + (size_t)next * n * LB;
+  for (long s0 = 0; s0 < p->steps;) {
+    const int Tb = (T == TC && p->steps - s0 >= TC) ? TC : 1;
+    const int now0 = (int)(s0 % R);
     for (int i = 0; i < n; i++) {
-      float c[LB];
-      for (int l = 0; l < LB; l++) c[l] = 0.0f;
+      float c[8][LB];
+      for (int t = 0; t < Tb; t++)
+        for (int l = 0; l < LB; l++) c[t][l] = 0.0f;
       for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) {
-        int slot = now - net->delay[e];
+        int slot = now0 - net->delay[e];
         if (slot < 0) slot += R;
-        const float *restrict src = ring + ((size_t)slot * n + net->source[e]) * LB;
+        const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
         const float w = net->weight[e];
-        for (int l = 0; l < LB; l++) c[l] += w * src[l];
+        for (int t = 0; t < Tb; t++)
+          for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
       }
-      uint32_t w0[LB], w1[LB];
-      philoxLanes((uint32_t)step, (uint32_t)i, p->seed, stream, w0, w1);
-      const float *restrict xi = xnow + i * LB;
-      float *restrict yi = y + i * LB;
-      float *restrict xo = xnext + i * LB;
-      const float *restrict ai = pa + i * LB, *restrict wi = pw + i * LB;
-      for (int l = 0; l < LB; l++) {
-        float u0 = ((float)(w0[l] >> 8) + 0.5f) * 5.9604644775390625e-8f;
-        float u1 = ((float)(w1[l] >> 8) + 0.5f) * 5.9604644775390625e-8f;
-        float r = sqrtf(-2.0f * lnf_poly(u0));
-        float sn, cs;
-        sincos2pi(u1, &sn, &cs);
-        float nx = sqdt * sig[l] * (r * cs), ny = sqdt * sig[l] * (r * sn);
-        float x0 = xi[l], y0 = yi[l], a = ai[l], om = wi[l], gc = G[l] * c[l];
-        float d0 = a - (x0 * x0 + y0 * y0);
-        float fx = d0 * x0 - om * y0 + gc, fy = d0 * y0 + om * x0;
-        float xt = x0 + dt * fx + nx, yt = y0 + dt * fy + ny;
-        float d1 = a - (xt * xt + yt * yt);
-        float fx2 = d1 * xt - om * yt + gc, fy2 = d1 * yt + om * xt;
-        xo[l] = x0 + hdt * (fx + fx2) + nx;
-        yi[l] = y0 + hdt * (fy + fy2) + ny;
+      for (int t = 0; t < Tb; t++)
+        for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
+    }
+    for (int t = 0; t < Tb; t++, s0++) {
+      const long step = s0;
+      const int now = (int)(step % R), next = (int)((step + 1) % R);
+      for (int i = 0; i < n; i++) {
+        const float *restrict c = cbuf + ((size_t)t * n + i) * LB;
+        uint32_t w0[LB], w1[LB];
+        philoxLanes((uint32_t)step, (uint32_t)i, p->seed, stream, w0, w1);
+        const float *restrict xi = ring + ((size_t)i * Rm + now) * LB;
+        float *restrict yi = y + i * LB;
+        float *restrict xo = ring + ((size_t)i * Rm + next) * LB;
+        const float *restrict ai = pa + i * LB, *restrict wi = pw + i * LB;
+        for (int l = 0; l < LB; l++) {
+          float u0 = ((float)(w0[l] >> 8) + 0.5f) * 5.9604644775390625e-8f;
+          float u1 = ((float)(w1[l] >> 8) + 0.5f) * 5.9604644775390625e-8f;
+          float r = sqrtf(-2.0f * lnf_poly(u0));
+          float sn, cs;
+          sincos2pi(u1, &sn, &cs);
+          float nx = sqdt * sig[l] * (r * cs), ny = sqdt * sig[l] * (r * sn);
+          float x0 = xi[l], y0 = yi[l], a = ai[l], om = wi[l], gc = G[l] * c[l];
+          float d0 = a - (x0 * x0 + y0 * y0);
+          float fx = d0 * x0 - om * y0 + gc, fy = d0 * y0 + om * x0;
+          float xt = x0 + dt * fx + nx, yt = y0 + dt * fy + ny;
+          float d1 = a - (xt * xt + yt * yt);
+          float fx2 = d1 * xt - om * yt + gc, fy2 = d1 * yt + om * xt;
+          xo[l] = x0 + hdt * (fx + fx2) + nx;
+          yi[l] = y0 + hdt * (fy + fy2) + ny;
+        }
+        if (next < TC - 1)
+          for (int l = 0; l < LB; l++) xo[(size_t)R * LB + l] = xo[l];  // the mirrored slot
       }
     }
   }
   const int last = (int)(p->steps % R);
   for (int l = 0; l < LB; l++)
     for (int i = 0; i < n; i++) {
-      xout[l * n + i] = ring[((size_t)last * n + i) * LB + l];
+      xout[l * n + i] = ring[((size_t)i * Rm + last) * LB + l];
       yout[l * n + i] = y[i * LB + l];
     }
-  free(ring); free(y); free(pa); free(pw);
+  free(ring); free(cbuf); free(y); free(pa); free(pw);
 }
-
 
 int main(int argc, char **argv) {
   if (argc < 2) die("usage: hopf.bin NETWORK.bin [--lanes L] [--steps S] [--threads T] [--dt ms] [--a v] [--omega v] [--G v] [--sigma v] [--seed s] [--noise independent|shared] [--dump FILE]");
