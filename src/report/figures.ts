@@ -2,6 +2,7 @@
 // draws and how many (the browser test counts them in the rendered SVG), and what it could not
 // draw. Statistics come from the SDK (pearson, ks, rmse), the same code the fit scored with.
 import { pearson, rmse } from "../stats/corr.ts";
+import { fcPairs } from "../stats/fc.ts";
 import { ksStatistic } from "../stats/ks.ts";
 import type { RunData } from "./read.ts";
 
@@ -65,7 +66,7 @@ export function batchConvergenceFigure(runs: RunData[]): Figure | null {
     caption: "Best cost so far (solid) and generation-median cost (dashed) against simulations, per run (history.csv; lower is better).",
     spec: {
       $schema: SCHEMA, width: 640, height: 260, data: { values },
-      mark: { type: "line", point: false },
+      mark: { type: "line", point: true },
       encoding: {
         x: { field: "evaluations", type: "quantitative", title: "simulations" },
         y: { field: "cost", type: "quantitative", title: "cost", scale: { zero: false } },
@@ -160,11 +161,11 @@ function statusFigure(run: RunData): Figure | null {
 function fcFigures(run: RunData): Figure[] {
   const n = run.nodes;
   const sim = run.simFc;
-  if (!sim || sim.length !== n * n) return [];
+  if (!sim || sim.length !== n * n || n < 2) return [];
   const emp = run.empFc && run.empFc.length === n * n ? run.empFc : null;
   const cells = (m: Float64Array, which: string) => {
     const v: { i: number; j: number; r: number; which: string }[] = [];
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v.push({ i, j, r: fin(m[i * n + j]!) ? m[i * n + j]! : 0, which });
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (fin(m[i * n + j]!)) v.push({ i, j, r: m[i * n + j]!, which });
     return v;
   };
   const heat = (title: string) => ({
@@ -197,7 +198,9 @@ function fcFigures(run: RunData): Figure[] {
   if (emp) {
     const pts: { empirical: number; simulated: number }[] = [];
     const a: number[] = [], b: number[] = [];
-    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) {
+    const pairs = run.pairs ?? fcPairs(n);
+    for (let k = 0; k < pairs.length; k++) {
+      const i = pairs.rows[k]!, j = pairs.cols[k]!;
       const s = sim[i * n + j]!, e = emp[i * n + j]!;
       if (!fin(s) || !fin(e)) continue;
       pts.push({ empirical: e, simulated: s });
@@ -208,7 +211,7 @@ function fcFigures(run: RunData): Figure[] {
     figs.push({
       id: "fc-scatter",
       title: `FC scatter, r = ${fmt(r)}`,
-      caption: `Lower-triangle FC pairs (${pts.length}), simulated against empirical; r is the Pearson correlation over all pairs (the fit's +fc_corr may exclude pairs, e.g. interhemispheric).`,
+      caption: `FC of the ${pts.length} node pairs the fit compares${pairs.length < (n * (n - 1)) / 2 ? " (interhemispheric pairs excluded)" : ""}, simulated against empirical; r is their Pearson correlation (the fit's fc_corr).`,
       spec: {
         $schema: SCHEMA, width: 260, height: 260, data: { values: pts },
         mark: { type: "circle", size: 6, opacity: 0.35 },
@@ -330,7 +333,7 @@ function paretoFigures(run: RunData): Figure[] {
         x: { field: "f0", type: "quantitative", title: names[0] ?? "objective 0", scale: { zero: false } },
         y: { field: "f1", type: "quantitative", title: names[1] ?? "objective 1", scale: { zero: false } },
         color: { field: "set", type: "nominal", title: "", scale: { range: ["#9bbcd9", "#d62728"] }, legend: { orient: "top" } },
-        size: { field: "set", type: "nominal", scale: { range: [20, 70] }, legend: null },
+        size: { condition: { test: "datum.set === 'final Pareto front'", value: 70 }, value: 20 },
       },
     },
     marks: [{ type: "symbol", count: pts.length }],

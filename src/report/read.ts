@@ -7,7 +7,7 @@
 import { parseNpy } from "../io/npy.ts";
 import { runsFromConfig } from "../fit/config.ts";
 import type { FitProblem } from "../fit/problem.ts";
-import { fcMatrix } from "../stats/fc.ts";
+import { fcMatrix, fcPairs, type NodePairs } from "../stats/fc.ts";
 import { peakFrequency, welchRows } from "../stats/welch.ts";
 
 type Fs = typeof import("node:fs/promises");
@@ -75,6 +75,8 @@ export interface RunData {
   /** Empirical side, from the rebuilt problem (null with a reason in `notes`). */
   problem: FitProblem | null;
   empFc: Float64Array | null;
+  /** The node pairs the fit's FC terms compare (all i > j unless interhemispheric pairs are excluded). */
+  pairs: NodePairs | null;
   notes: string[];
 }
 
@@ -194,7 +196,7 @@ export async function readRunFolder(dir: string, opts: ReadOptions = {}): Promis
     dir, label, problemInfo: cfg.problem, optimizer: cfg.optimizer, config: cfg.config, best,
     convergence: convText ? parseCsv(convText) : null, history: histText ? parseCsv(histText) : null, pareto, nodes, gof,
     simFc, simFcSource, simFcdTril: fcd?.data ?? null, simSeries: series?.data ?? null, averages, simPsdPeaks: null,
-    problem: null, empFc: null, notes,
+    problem: null, empFc: null, pairs: null, notes,
   };
 
   // The empirical side: rebuild the problem from the recorded config.
@@ -211,8 +213,21 @@ export async function readRunFolder(dir: string, opts: ReadOptions = {}): Promis
       if (!p) notes.push(`the recorded config has no problem named '${name}'; empirical panels are left out`);
       else {
         data.problem = p;
+        data.pairs = fcPairs(p.nNodes, p.pairOptions);
         const t = p.spec.target.fc;
+        const tril = p.empirical.fcTril;
         if (t && t.length === p.nNodes * p.nNodes) data.empFc = Float64Array.from(t);
+        else if (tril && tril.length === data.pairs.length) {
+          // Target given as BOLD: its FC exists only as the compared pairs; the rest stays NaN (not drawn).
+          const n = p.nNodes, m = new Float64Array(n * n).fill(NaN);
+          for (let k = 0; k < tril.length; k++) {
+            const i = data.pairs.rows[k]!, j = data.pairs.cols[k]!;
+            m[i * n + j] = m[j * n + i] = tril[k]!;
+          }
+          for (let i = 0; i < n; i++) m[i * n + i] = 1;
+          data.empFc = m;
+          notes.push(`empirical FC computed by the fit from the target BOLD (${tril.length} pairs${p.pairOptions.excludeInterhemispheric ? ", interhemispheric pairs excluded and not drawn" : ""})`);
+        }
       }
     } catch (e) {
       notes.push(`could not load the target data of the recorded config (${(e as Error).message}); empirical panels are left out`);
