@@ -70,7 +70,7 @@ export function batchConvergenceFigure(runs: RunData[]): Figure | null {
       encoding: {
         x: { field: "evaluations", type: "quantitative", title: "simulations" },
         y: { field: "cost", type: "quantitative", title: "cost", scale: { zero: false } },
-        color: { field: "run", type: "nominal", title: "run" },
+        color: { field: "run", type: "nominal", title: "run", legend: { labelLimit: 400 } },
         strokeDash: { field: "series", type: "nominal", title: "", sort: ["best so far", "generation median"] },
         detail: { field: "run" },
       },
