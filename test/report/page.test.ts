@@ -1,0 +1,104 @@
+// The browser page (examples/browser/): built with esbuild, served with its static server,
+// opened in Debian's Chromium, it completes a small fit (HCP Schaefer-100, SupHopf, CMA-ES) on
+// WASM and on WebGPU (Chromium's SwiftShader adapter here), drawing convergence and both
+// 100 × 100 FC heatmaps; its best cost equals the SDK's optimize() of the same config and seed in Node.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { resolve } from "node:path";
+import type { Browser } from "playwright-core";
+import { runsFromConfig } from "../../src/fit/config.ts";
+import { optimize } from "../../src/fit/run.ts";
+import { buildConfig, type PageChoices } from "../../examples/browser/presets.ts";
+// @ts-expect-error: plain ES modules without type declarations
+import { buildPage } from "../../examples/browser/build.mjs";
+// @ts-expect-error: plain ES modules without type declarations
+import { startServer } from "../../examples/browser/serve.mjs";
+import { hasChromium, launch, openPage } from "./chromium.ts";
+
+const BASE: PageChoices = {
+  connectome: "hcp-group", model: "SupHopf", free: [{ name: "G", bounds: [0.001, 0.1] }, { name: "a", bounds: [-0.3, -0.005] }],
+  popsize: 4, generations: 3, duration: 4, seed: 1,
+};
+/** SwiftShader runs WGSL on the CPU, ~8× slower than WASM here: a shorter fit for WebGPU. */
+const CHOICES = { wasm: BASE, webgpu: { ...BASE, generations: 2, duration: 1 } };
+const query = (c: PageChoices) => `connectome=${c.connectome}&model=${c.model}&free=${c.free.map((f) => f.name).join(",")}&popsize=${c.popsize}&generations=${c.generations}&duration=${c.duration}&seed=${c.seed}&autostart=1`;
+/**
+ * Cross-backend tolerance on the cost (−fc_corr): WASM is the same f32 code in Node and in the
+ * browser (identical costs); WebGPU's f32 arithmetic differs in rounding, which moves FC
+ * correlations of a 4 s simulation by well under 1e-3 (test/models/crossbackend checks the
+ * trajectories themselves). A different noise stream or parameter mapping moves it by > 0.01.
+ */
+const TOL = { wasm: 1e-6, webgpu: 2e-3 };
+
+interface PageResult { done: boolean; error: string | null; backendInfo: string; bestCost: number; params: Record<string, number>; points: number; fcRects: number; evaluations: number }
+
+describe.runIf(hasChromium)("browser page", () => {
+  let server: Server;
+  let browser: Browser;
+  const nodeBest = { wasm: NaN, webgpu: NaN };
+  const shots = resolve("out/report");
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    await buildPage();
+    server = await startServer(0);
+    browser = await launch();
+    for (const b of ["wasm", "webgpu"] as const) {
+      const [run] = await runsFromConfig(buildConfig(CHOICES[b]), { datasets: { dataDir: "data" } });
+      nodeBest[b] = (await optimize(run!.optimizer, run!.problem, { backend: "wasm" })).best!.cost;
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  async function fitOnPage(backend: "wasm" | "webgpu", png: string): Promise<{ r: PageResult; errors: string[] }> {
+    const { page, errors } = await openPage(browser, { width: 1100, height: 900 });
+    try {
+      const port = (server.address() as { port: number }).port;
+      await page.goto(`http://127.0.0.1:${port}/?${query(CHOICES[backend])}&backend=${backend}${backend === "webgpu" ? "&software-gpu=1" : ""}`);
+      await page.waitForFunction(() => {
+        const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
+        return s && (s.done || s.error !== null);
+      }, null, { timeout: 150_000 });
+      const r = await page.evaluate(() => {
+        // deno-lint-ignore no-explicit-any
+        const s = (globalThis as any).__brainfitPage;
+        return {
+          done: s.done, error: s.error, backendInfo: s.backendInfo, bestCost: s.last?.bestCost, params: s.last?.bestParams, evaluations: s.last?.evaluations,
+          points: document.querySelectorAll("#convergence g.mark-symbol.role-mark > path").length,
+          fcRects: document.querySelectorAll("#fc g.mark-rect.role-mark > path").length,
+        };
+      });
+      await page.screenshot({ path: `${shots}/${png}`, fullPage: true });
+      return { r, errors };
+    } finally {
+      await page.close();
+    }
+  }
+
+  it("completes a small fit on WASM; best cost equals the Node run of the same problem and seed", async () => {
+    const { r, errors } = await fitOnPage("wasm", "page-wasm.png");
+    expect(r.error).toBeNull();
+    expect(errors).toEqual([]);
+    expect(r.backendInfo).toMatch(/^WASM/);
+    expect(r.evaluations).toBe(12);
+    expect(r.points).toBe(6); // best so far + generation median, 3 generations
+    expect(r.fcRects).toBe(2 * 100 * 100);
+    console.log(`page (wasm): best cost ${r.bestCost}, Node (wasm) ${nodeBest.wasm}; ${r.backendInfo}`);
+    expect(Math.abs(r.bestCost - nodeBest.wasm)).toBeLessThanOrEqual(TOL.wasm);
+  });
+
+  it("completes the same fit on WebGPU (SwiftShader); best cost within the cross-backend tolerance", async () => {
+    const { r, errors } = await fitOnPage("webgpu", "page-webgpu.png");
+    expect(r.error).toBeNull();
+    expect(errors).toEqual([]);
+    expect(r.backendInfo).toMatch(/WebGPU/i);
+    expect(r.fcRects).toBe(2 * 100 * 100);
+    console.log(`page (webgpu): best cost ${r.bestCost}, Node (wasm) ${nodeBest.webgpu}; ${r.backendInfo}`);
+    expect(r.evaluations).toBe(8);
+    expect(Math.abs(r.bestCost - nodeBest.webgpu)).toBeLessThanOrEqual(TOL.webgpu);
+  });
+});
