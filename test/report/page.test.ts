@@ -24,12 +24,13 @@ const BASE: PageChoices = {
 const CHOICES = { wasm: BASE, webgpu: { ...BASE, generations: 2, duration: 1 } };
 const query = (c: PageChoices) => `connectome=${c.connectome}&model=${c.model}&free=${c.free.map((f) => f.name).join(",")}&popsize=${c.popsize}&generations=${c.generations}&duration=${c.duration}&seed=${c.seed}&autostart=1`;
 /**
- * Cross-backend tolerance on the cost (−fc_corr): WASM is the same f32 code in Node and in the
- * browser (identical costs); WebGPU's f32 arithmetic differs in rounding, which moves FC
- * correlations of a 4 s simulation by well under 1e-3 (test/models/crossbackend checks the
- * trajectories themselves). A different noise stream or parameter mapping moves it by > 0.01.
+ * Tolerance on the best cost (−fc_corr) against Node's WASM run. Same seeds give the same noise
+ * on every backend; what differs is f32 rounding (Chromium picks WASM relaxed SIMD with fused
+ * multiply-add, Node plain SIMD; SwiftShader's WGSL arithmetic): measured differences are 2e-9
+ * (WASM) and 5e-10 (WebGPU). Any other noise draw or parameter gives an FC correlation that
+ * differs by > 1e-3, so these bounds keep that margin.
  */
-const TOL = { wasm: 1e-6, webgpu: 2e-3 };
+const TOL = { wasm: 1e-6, webgpu: 1e-4 };
 
 interface PageResult { done: boolean; error: string | null; backendInfo: string; bestCost: number; params: Record<string, number>; points: number; fcRects: number; evaluations: number }
 
