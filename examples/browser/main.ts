@@ -84,7 +84,7 @@ async function resetPlots() {
     width: 360, height: 220, data: { name: "conv" },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "generation", type: "quantitative", title: "generation" },
+      x: { field: "generation", type: "quantitative", title: "generation", axis: { tickMinStep: 1, format: "d" } },
       y: { field: "cost", type: "quantitative", title: "cost (−fc_corr)", scale: { zero: false } },
       color: { field: "series", type: "nominal", title: "", legend: { orient: "top" } },
     },

@@ -92,6 +92,52 @@ describe.runIf(hasChromium)("browser page", () => {
     expect(Math.abs(r.bestCost - nodeBest.wasm)).toBeLessThanOrEqual(TOL.wasm);
   });
 
+  it("a dropped .npy SC is read by the io module and fitted: same best cost as Node with that SC inline", async () => {
+    const { loadSc } = await import("../../src/datasets/index.ts");
+    const { writeNpy } = await import("../../src/io/npy.ts");
+    // Subject 100206's SC as a user's float32 .npy (100 × 100; the page max-normalises it), fitted
+    // against the group FC.
+    const sc = await loadSc("strength", "schaefer-100", "100206", { dataDir: "data" });
+    const f32 = Float32Array.from(sc.data);
+    const npy = writeNpy({ dtype: "float32", shape: [100, 100], data: f32 });
+    const rows = Array.from({ length: 100 }, (_, i) => Array.from(f32.subarray(i * 100, i * 100 + 100)));
+    const choices: PageChoices = { ...BASE, generations: 1, duration: 1, customWeights: rows };
+    const [run] = await runsFromConfig(buildConfig(choices), { datasets: { dataDir: "data" } });
+    const expected = (await optimize(run!.optimizer, run!.problem, { backend: "wasm" })).best!.cost;
+
+    const { page, errors } = await openPage(browser, { width: 1100, height: 900 });
+    try {
+      const port = (server.address() as { port: number }).port;
+      await page.goto(`http://127.0.0.1:${port}/?${query(choices).replace("&autostart=1", "")}&backend=wasm`);
+      const drop = async (name: string, bytes: number[]) => {
+        const dt = await page.evaluateHandle(({ name, bytes }) => {
+          const d = new DataTransfer();
+          d.items.add(new File([new Uint8Array(bytes)], name));
+          return d;
+        }, { name, bytes });
+        await page.dispatchEvent("#drop", "drop", { dataTransfer: dt });
+      };
+      // A non-square array is refused with a message naming the file and the shape.
+      await drop("bad.npy", Array.from(writeNpy({ dtype: "float64", shape: [3, 4], data: new Float64Array(12) })));
+      await page.waitForFunction(() => document.getElementById("error")!.textContent !== "");
+      expect(await page.textContent("#error")).toContain("bad.npy: expected a square n × n SC matrix, got shape (3, 4)");
+      await drop("my_sc.npy", Array.from(npy));
+      await page.waitForFunction(() => document.getElementById("drop")!.textContent!.startsWith("SC from"));
+      expect(await page.textContent("#drop")).toContain("SC from my_sc.npy: 100 × 100");
+      await page.click("#fit");
+      await page.waitForFunction(() => {
+        const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
+        return s && (s.done || s.error !== null);
+      }, null, { timeout: 120_000 });
+      const r = await page.evaluate(() => (globalThis as unknown as { __brainfitPage: { error: string | null; last: { bestCost: number } } }).__brainfitPage);
+      expect(r.error).toBeNull();
+      expect(errors).toEqual([]);
+      expect(Math.abs(r.last.bestCost - expected)).toBeLessThanOrEqual(TOL.wasm);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("completes the same fit on WebGPU (SwiftShader); best cost within the cross-backend tolerance", async () => {
     const { r, errors } = await fitOnPage("webgpu", "page-webgpu.png");
     expect(r.error).toBeNull();
