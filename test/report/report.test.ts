@@ -93,6 +93,14 @@ describe("report", () => {
     expect(Math.abs(mae - nsga.best!.best!.terms["-psd_mae"]!)).toBeLessThan(0.01);
   });
 
+  it("the SDK core does not depend on the plotting library (the report is its own entry point)", async () => {
+    const { build } = await import("esbuild");
+    const r = await build({ entryPoints: ["src/index.ts"], bundle: true, write: false, metafile: true, format: "esm", platform: "neutral", external: ["node:*", "webgpu"], logLevel: "silent" });
+    const inputs = Object.keys(r.metafile!.inputs);
+    expect(inputs.some((f) => f.startsWith("src/fit/"))).toBe(true);
+    expect(inputs.filter((f) => /node_modules\/vega|src\/report\//.test(f))).toEqual([]);
+  });
+
   it("bad input: a folder without runs is a usage error naming it", async () => {
     const r = await runCli(["report", tmp + "/nothing-here"]);
     expect(r.code).toBe(2);
