@@ -304,7 +304,7 @@ function ficFigure(run: RunData): Figure | null {
       $schema: SCHEMA, width: 320, height: 150,
       layer: [
         { data: { values }, mark: "bar", encoding: { x: { field: "node", type: "ordinal", axis: { labels: false, ticks: false }, title: "node" }, y: { field: "r", type: "quantitative", title: "mean r_E (Hz)" } } },
-        { data: { values: [{ y: FIC_TARGET_HZ }] }, mark: { type: "rule", color: "#d62728", strokeDash: [4, 3] }, encoding: { y: { field: "y", type: "quantitative" } } },
+        { data: { values: [{ y: FIC_TARGET_HZ }] }, mark: { type: "rule", color: "#d62728", strokeDash: [4, 3], strokeWidth: 2 }, encoding: { y: { field: "y", type: "quantitative" } } },
       ],
     },
     marks: [{ type: "rect", count: values.length }, { type: "rule", count: 1 }],
