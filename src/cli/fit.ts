@@ -63,16 +63,16 @@ export function summarize(results: RunResult[]): string {
  * <out>/report.html for several. A report that fails to render never fails the fit: the
  * results are on disk and `brainfit report` can be run again.
  */
-async function writeFitReport(results: RunResult[], out: string, quiet: boolean): Promise<void> {
+async function writeFitReport(results: RunResult[], out: string, quiet: boolean, baseDir: string | undefined): Promise<void> {
   const dirs = results.map((r) => r.dir).filter((d): d is string => d !== null);
   if (dirs.length === 0) return;
   const file = `${dirs.length === 1 ? dirs[0] : out.replace(/[\\/]+$/, "")}/report.html`;
   try {
     const { writeReport } = await import("../report/index.ts");
-    await writeReport(dirs, file);
+    await writeReport(dirs, file, { baseDir });
     if (!quiet) process.stdout.write(`report: ${file}\n`);
   } catch (e) {
-    process.stderr.write(`brainfit fit: the results are saved but the report could not be written (${(e as Error).message}); try 'brainfit report ${dirs.join(" ")}'\n`);
+    process.stderr.write(`brainfit fit: the results are saved but the report could not be written (${(e as Error).message}); try 'brainfit report ${dirs.join(" ")}${baseDir ? ` --base-dir ${baseDir}` : ""}'\n`);
   }
 }
 
@@ -114,7 +114,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
     });
     if (tty) process.stdout.write("\n");
     if (!quiet) process.stdout.write(summarize(results));
-    if (!flags["no-report"]) await writeFitReport(results, out, quiet);
+    if (!flags["no-report"]) await writeFitReport(results, out, quiet, baseDir);
     // Paused runs (--max-generations) count as done when they have a finite best so far.
     return results.every((r) => r.best !== null) ? 0 : 1;
   } catch (e) {
