@@ -49,7 +49,7 @@ describe.runIf(hasChromium)("browser page", () => {
       const [run] = await runsFromConfig(buildConfig(CHOICES[b]), { datasets: { dataDir: "data" } });
       nodeBest[b] = (await optimize(run!.optimizer, run!.problem, { backend: "wasm" })).best!.cost;
     }
-  });
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     server?.close();
@@ -63,7 +63,7 @@ describe.runIf(hasChromium)("browser page", () => {
       await page.waitForFunction(() => {
         const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
         return s && (s.done || s.error !== null);
-      }, null, { timeout: 150_000 });
+      }, null, { timeout: 280_000 });
       const r = await page.evaluate(() => {
         // deno-lint-ignore no-explicit-any
         const s = (globalThis as any).__brainfitPage;
@@ -90,7 +90,7 @@ describe.runIf(hasChromium)("browser page", () => {
     expect(r.fcRects).toBe(2 * 100 * 100);
     console.log(`page (wasm): best cost ${r.bestCost}, Node (wasm) ${nodeBest.wasm}; ${r.backendInfo}`);
     expect(Math.abs(r.bestCost - nodeBest.wasm)).toBeLessThanOrEqual(TOL.wasm);
-  });
+  }, 300_000);
 
   it("a dropped .npy SC is read by the io module and fitted: same best cost as Node with that SC inline", async () => {
     const { loadSc } = await import("../../src/datasets/index.ts");
@@ -128,7 +128,7 @@ describe.runIf(hasChromium)("browser page", () => {
       await page.waitForFunction(() => {
         const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
         return s && (s.done || s.error !== null);
-      }, null, { timeout: 120_000 });
+      }, null, { timeout: 280_000 });
       const r = await page.evaluate(() => (globalThis as unknown as { __brainfitPage: { error: string | null; last: { bestCost: number } } }).__brainfitPage);
       expect(r.error).toBeNull();
       expect(errors).toEqual([]);
@@ -136,7 +136,7 @@ describe.runIf(hasChromium)("browser page", () => {
     } finally {
       await page.close();
     }
-  });
+  }, 300_000);
 
   it("completes the same fit on WebGPU (SwiftShader); best cost within the cross-backend tolerance", async () => {
     const { r, errors } = await fitOnPage("webgpu", "page-webgpu.png");
@@ -147,5 +147,5 @@ describe.runIf(hasChromium)("browser page", () => {
     console.log(`page (webgpu): best cost ${r.bestCost}, Node (wasm) ${nodeBest.webgpu}; ${r.backendInfo}`);
     expect(r.evaluations).toBe(8);
     expect(Math.abs(r.bestCost - nodeBest.webgpu)).toBeLessThanOrEqual(TOL.webgpu);
-  });
+  }, 300_000);
 });

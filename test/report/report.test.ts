@@ -54,7 +54,7 @@ describe("report", () => {
     quickstartOut = r.out;
     quickstartDir = join(tmp, "fit", "quickstart", "cmaes_run-0");
     await runHopfPareto(false, ex5, "wasm");
-  });
+  }, 300_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it("brainfit fit --quickstart ends by writing report.html and printing its path", () => {
@@ -125,5 +125,5 @@ describe("report", () => {
       }
     }
     expect(existsSync(join(shots, "report-quickstart.png"))).toBe(true);
-  });
+  }, 300_000);
 });
