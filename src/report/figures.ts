@@ -66,14 +66,17 @@ export function batchConvergenceFigure(runs: RunData[]): Figure | null {
     caption: "Best cost so far (solid) and generation-median cost (dashed) against simulations, per run (history.csv; lower is better).",
     spec: {
       $schema: SCHEMA, width: 640, height: 260, data: { values },
-      mark: { type: "line", point: true },
       encoding: {
         x: { field: "evaluations", type: "quantitative", title: "simulations" },
         y: { field: "cost", type: "quantitative", title: "cost", scale: { zero: false } },
         color: { field: "run", type: "nominal", title: "run", legend: { labelLimit: 400 } },
-        strokeDash: { field: "series", type: "nominal", title: "", sort: ["best so far", "generation median"] },
         detail: { field: "run" },
       },
+      // Lines carry the dash legend; points (no legend) mark generations, and runs of one generation.
+      layer: [
+        { mark: "line", encoding: { strokeDash: { field: "series", type: "nominal", title: "", sort: ["best so far", "generation median"], legend: { symbolType: "stroke", symbolStrokeColor: "#444", symbolStrokeWidth: 2 } } } },
+        { mark: { type: "point", filled: true, size: 20 } },
+      ],
     },
     marks: [{ type: "line", count: lines }],
   };
