@@ -63,7 +63,9 @@ export async function runHopfPareto(full: boolean, out: string, backend: Backend
   const section = hopfParetoConfig(full).optimizer;
   const nsga = createOptimizer("nsga2", { ...section.options, objectives: 2, lower: p.lower, upper: p.upper, scale: p.scale } as never);
   const progress = log ? (g: { generation: number; evaluations: number }) => void process.stdout.write(`  gen ${g.generation}: ${g.evaluations} simulations\n`) : undefined;
-  const [global] = await batchOptimize([nsga], [p], { out, backend, overwrite: true, onGeneration: progress });
+  // config: recorded in each run's config.json, so `brainfit report` can load the targets.
+  const config = hopfParetoConfig(full);
+  const [global] = await batchOptimize([nsga], [p], { out, backend, overwrite: true, onGeneration: progress, config });
   // Stage 2: one Nelder–Mead run per Pareto member on the summed loss; same network arrays, so
   // every generation of all local runs is one simulate() call.
   const combined = defineProblem({ ...p.spec, name: "hopf-dk84-local", objectives: "sum", gofWeights: { "-psd_mae": PSD_MAE_WEIGHT } });
@@ -71,7 +73,7 @@ export async function runHopfPareto(full: boolean, out: string, backend: Backend
   const local = await batchOptimize(
     seeds.map((x0, k) => createOptimizer("nelder-mead", { lower: p.lower, upper: p.upper, scale: p.scale, x0, seed: k, maxEvaluations: full ? 16 : 4 })),
     combined,
-    { out, backend, overwrite: true, onGeneration: progress },
+    { out, backend, overwrite: true, onGeneration: progress, config },
   );
   if (log) {
     process.stdout.write(summarize([global!, ...local]));

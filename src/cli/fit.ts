@@ -20,6 +20,7 @@ const FLAGS: FlagSpec[] = [
   { name: "max-generations", type: "number", metavar: "N", help: "pause every run after N generations (in total; --resume continues it)" },
   { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file; reruns start again" },
   { name: "check", type: "boolean", help: "validate the config and load its data, then exit without fitting" },
+  { name: "no-report", type: "boolean", help: "do not write report.html (by default one report of all runs is written under --out)" },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
   { name: "help", type: "boolean", help: "show this help" },
 ];
@@ -55,6 +56,24 @@ export function summarize(results: RunResult[]): string {
   }
   if (results[0]) lines.push(`backend: ${results[0].backendInfo}`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The HTML report of the runs just finished (or paused): <run folder>/report.html for one run,
+ * <out>/report.html for several. A report that fails to render never fails the fit: the
+ * results are on disk and `brainfit report` can be run again.
+ */
+async function writeFitReport(results: RunResult[], out: string, quiet: boolean, baseDir: string | undefined): Promise<void> {
+  const dirs = results.map((r) => r.dir).filter((d): d is string => d !== null);
+  if (dirs.length === 0) return;
+  const file = `${dirs.length === 1 ? dirs[0] : out.replace(/[\\/]+$/, "")}/report.html`;
+  try {
+    const { writeReport } = await import("../report/index.ts");
+    await writeReport(dirs, file, { baseDir });
+    if (!quiet) process.stdout.write(`report: ${file}\n`);
+  } catch (e) {
+    process.stderr.write(`brainfit fit: the results are saved but the report could not be written (${(e as Error).message}); try 'brainfit report ${dirs.join(" ")}${baseDir ? ` --base-dir ${baseDir}` : ""}'\n`);
+  }
 }
 
 export async function fitCommand(argv: string[]): Promise<number> {
@@ -95,6 +114,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
     });
     if (tty) process.stdout.write("\n");
     if (!quiet) process.stdout.write(summarize(results));
+    if (!flags["no-report"]) await writeFitReport(results, out, quiet, baseDir);
     // Paused runs (--max-generations) count as done when they have a finite best so far.
     return results.every((r) => r.best !== null) ? 0 : 1;
   } catch (e) {
