@@ -23,12 +23,14 @@ writeFileSync(
 // Placeholders, so that a fresh clone can bundle scripts/gen-kernels.ts (its imports reach
 // fallback/driver.ts, which imports these generated modules) before the real ones exist.
 const placeholders = {
-  "wasm-kernels.ts": "export const WASM_KERNELS: Record<string, string> = {};\n",
+  "wasm-kernels.ts": "export const WASM_KERNEL_FILES: Record<string, string> = {};\n",
   "asm-sources.ts": 'export const ASM_SOURCES = { vmath: "", philox: "" };\n',
   "wasm-worker.ts": 'export const WASM_WORKER_SOURCE: string = "";\n',
 };
 for (const [file, text] of Object.entries(placeholders)) {
-  if (!existsSync(join(gen, file))) writeFileSync(join(gen, file), `// Placeholder written by scripts/build.mjs; replaced below.\n${text}`);
+  // Also replace an older generated file that lacks the export the sources now import.
+  const name = /export const (\w+)/.exec(text)[1];
+  if (!existsSync(join(gen, file)) || !readFileSync(join(gen, file), "utf8").includes(`export const ${name}`)) writeFileSync(join(gen, file), `// Placeholder written by scripts/build.mjs; replaced below.\n${text}`);
 }
 
 const steps = [];
