@@ -93,7 +93,10 @@ if (existsSync(join(root, "src", "index.ts"))) {
       if (e.isDirectory()) rewrite(p);
       else if (e.name.endsWith(".d.ts")) {
         const text = readFileSync(p, "utf8");
-        const out = text.replace(/((?:from |import\()\s*")(\.{1,2}\/[^"]+)\.ts"/g, '$1$2.js"');
+        let out = text.replace(/((?:from |import\()\s*")(\.{1,2}\/[^"]+)\.ts"/g, '$1$2.js"');
+        // tsc drops the sources' `/// <reference types="@webgpu/types" />`; declarations that
+        // name WebGPU types need it (the package depends on @webgpu/types for them).
+        if (/\bGPU[A-Za-z]*\b/.test(out) && !out.includes("@webgpu/types")) out = `/// <reference types="@webgpu/types" />\n${out}`;
         if (out !== text) writeFileSync(p, out);
       }
     }

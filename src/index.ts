@@ -1,6 +1,6 @@
 // brainfit public API. The folders follow the data flow: io → models/codegen → sim/backends →
 // stats → optim → fit. Each area is also available as a namespace (stats, optim, io, datasets).
-export const VERSION = "0.1.0";
+export { VERSION } from "./version.ts";
 
 // Models and the expression language
 export * from "./models/index.ts";

@@ -1,5 +1,5 @@
 // brainfit simulate: one batch of simulations from the command line, outputs as .npy.
-import { getModel } from "../models/index.ts";
+import { BUILTIN_MODELS, getModel } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
 import { simulate } from "../sim/simulate.ts";
 import { normalizeMax, normalizeMean } from "../sim/network.ts";
@@ -11,7 +11,7 @@ import { saveFile } from "../io/source.ts";
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
 
 const FLAGS: FlagSpec[] = [
-  { name: "model", type: "string", default: "SupHopf", metavar: "NAME", help: "built-in model: SupHopf, SupHopfDifference, WilsonCowan" },
+  { name: "model", type: "string", default: "SupHopf", metavar: "NAME", help: `built-in model: ${Object.keys(BUILTIN_MODELS).join(", ")}` },
   { name: "model-file", type: "string", metavar: "FILE", help: "a model spec as JSON (instead of --model)" },
   { name: "weights", type: "string", metavar: "FILE", help: "n×n weights: .npy, .npz (first array or file.npz:key), .mat, text matrix (required)" },
   { name: "lengths", type: "string", metavar: "FILE", help: "n×n tract lengths in mm (same formats); omit for no delays" },
@@ -48,6 +48,25 @@ async function readMatrix(path: string, what: string) {
   }
 }
 
+/** A model spec from a JSON file; a missing or malformed file is a usage error naming the file. */
+export async function readModelFile(file: string): Promise<ModelSpec> {
+  const { readFile } = await import("node:fs/promises");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`--model-file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--model-file ${file}: not valid JSON (${(err as Error).message}); a model spec is a JSON object with name, states, parameters, couplings, drift (docs/models.md)`);
+  }
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new UsageError(`--model-file ${file}: expected a JSON object (a model spec), got ${Array.isArray(spec) ? "an array" : typeof spec}`);
+  return spec as ModelSpec;
+}
+
 export async function simulateCommand(argv: string[]): Promise<number> {
   const { flags, positional } = parseFlags(argv, FLAGS, "simulate");
   if (flags.help) {
@@ -58,8 +77,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (!flags.weights) throw new UsageError("--weights FILE is required (an n×n matrix)");
   let spec: ModelSpec;
   if (flags["model-file"]) {
-    const { readFile } = await import("node:fs/promises");
-    spec = JSON.parse(await readFile(String(flags["model-file"]), "utf8")) as ModelSpec;
+    spec = await readModelFile(String(flags["model-file"]));
   } else {
     try {
       spec = getModel(String(flags.model));
