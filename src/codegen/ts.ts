@@ -55,8 +55,20 @@ export function canGenerateCode(): boolean {
   return codeGeneration;
 }
 
+export type Evaluator = "auto" | "generated" | "closures";
+let defaultEvaluator: Evaluator = "auto";
+
+/**
+ * Choose how the float64 model functions run everywhere they are compiled (the reference backend,
+ * the wasm backend's initial coupling values): "auto" (generated JavaScript where the runtime
+ * allows `new Function`, else closure trees), or one of the two. For benchmarks and tests.
+ */
+export function setModelEvaluator(mode: Evaluator): void {
+  defaultEvaluator = mode;
+}
+
 /** How model functions are evaluated: generated JavaScript where allowed, else closure trees. */
-export function compileTsFunctions(m: CompiledModel, evaluator: "auto" | "generated" | "closures" = "auto"): NodeFunctions {
+export function compileTsFunctions(m: CompiledModel, evaluator: Evaluator = defaultEvaluator): NodeFunctions {
   if (evaluator === "closures" || (evaluator === "auto" && !canGenerateCode())) return compileClosureFunctions(m);
   const { evalSrc, coupledSrc } = emitTsSource(m);
   const evalFn = new Function("x", "xo", "p", "po", "c", "t", "f", "fo", "g", "go", "dv", "dvo", `"use strict";\n${evalSrc}`) as NodeFunctions["eval"];
