@@ -1,7 +1,8 @@
 // Build the edge example for workerd: esbuild bundles worker.ts (brainfit resolved through the
 // package's own exports, i.e. the built dist/) into build/worker.js, leaving the `.wasm` kernels
 // and `.npz` data as imports that workerd serves as modules (WebAssembly.Module, ArrayBuffer),
-// and writes build/config.capnp. Usage: node examples/edge/build.mjs [--port 8787]
+// and writes build/config.capnp. Usage: node examples/edge/build.mjs [--port 8787] [--entry FILE.ts]
+// (default entry worker.ts; fhn-worker.ts is the user-model example).
 //   then: npx workerd serve examples/edge/build/config.capnp
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -72,7 +73,11 @@ const worker :Workerd.Worker = (
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const i = process.argv.indexOf("--port");
-  const r = await buildEdgeWorker({ port: i > 0 ? Number(process.argv[i + 1]) : 8787 });
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const entry = arg("--entry");
+  const r = await buildEdgeWorker({ port: Number(arg("--port") ?? 8787), ...(entry ? { entry: resolve(entry) } : {}) });
   console.log(`built ${r.outDir} (${r.modules.length} binary modules); run: npx workerd serve ${r.config}`);
 }

@@ -16,6 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUICKSTART_CONFIG } from "../../src/fit/quickstart.ts";
 import { problemsFromConfig, type FitConfig } from "../../src/fit/config.ts";
 import { evaluateBatch } from "../../src/fit/evaluate.ts";
+import { simulate } from "../../src/sim/simulate.ts";
+import { fhnSimulation, type FhnRequest } from "../../examples/edge/fhn-problem.ts";
+import { f32Tolerance } from "../spine/crossbackend.ts";
+import { runCli } from "../cli/run-cli.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 /** |Δ fc_corr| allowed between the f32 kernels and the float64 reference on a 2-s run. */
@@ -35,38 +39,53 @@ async function freePort(): Promise<number> {
   });
 }
 
-let workerd: ChildProcess | undefined;
-let url = "";
-let log = "";
+interface Served {
+  url: string;
+  log: () => string;
+  stop: () => void;
+}
 
-beforeAll(async () => {
+/** Bundle an edge worker with examples/edge/build.mjs and serve it with workerd on 127.0.0.1. */
+async function serve(entry: string, outDir: string): Promise<Served> {
   // @ts-expect-error: a plain .mjs build script without types
   const { buildEdgeWorker } = await import("../../examples/edge/build.mjs");
   const port = await freePort();
-  const { config } = await buildEdgeWorker({ outDir: join(root, "build", "edge-test"), port });
-  workerd = spawn(join(root, "node_modules", ".bin", "workerd"), ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
-  workerd.stdout!.on("data", (d) => (log += d));
-  workerd.stderr!.on("data", (d) => (log += d));
-  url = `http://127.0.0.1:${port}/`;
+  const { config } = await buildEdgeWorker({ entry, outDir, port });
+  const child: ChildProcess = spawn(join(root, "node_modules", ".bin", "workerd"), ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; ; i++) {
     try {
       await fetch(url);
       break;
     } catch {
-      if (i > 100 || workerd.exitCode !== null) throw new Error(`workerd did not start:\n${log}`);
+      if (i > 100 || child.exitCode !== null) {
+        child.kill("SIGKILL");
+        throw new Error(`workerd did not start:\n${log}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  return { url, log: () => log, stop: () => child.kill("SIGKILL") };
+}
+
+let quickstart: Served;
+let url = "";
+const log = () => quickstart.log();
+
+beforeAll(async () => {
+  quickstart = await serve(join(root, "examples", "edge", "worker.ts"), join(root, "build", "edge-test"));
+  url = quickstart.url;
 }, 120_000);
 
-afterAll(() => {
-  workerd?.kill("SIGKILL");
-});
+afterAll(() => quickstart?.stop());
 
 async function edge(body: object): Promise<{ backendInfo: string; results: { terms: Record<string, number>; status: string }[] }> {
   const res = await fetch(url, { method: "POST", body: JSON.stringify(body) });
   const json = await res.json();
-  if (!res.ok) throw new Error(`workerd answered ${res.status}: ${JSON.stringify(json)}\n${log}`);
+  if (!res.ok) throw new Error(`workerd answered ${res.status}: ${JSON.stringify(json)}\n${log()}`);
   return json;
 }
 
@@ -108,5 +127,39 @@ describe("edge example in workerd", () => {
     const res = await fetch(url, { method: "POST", body: JSON.stringify({ params: [[1]] }) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/^params:/);
+  }, 120_000);
+});
+
+// A user-defined model (examples/edge/fhn.json) reaches workerd through `brainfit compile`.
+describe("user-model edge example (brainfit compile) in workerd", () => {
+  let fhn: Served;
+  beforeAll(async () => {
+    const r = await runCli(["compile", join(root, "examples", "edge", "fhn.json"), "--out", join(root, "build", "fhn-kernels")]);
+    if (r.code !== 0) throw new Error(`brainfit compile failed: ${r.err}`);
+    fhn = await serve(join(root, "examples", "edge", "fhn-worker.ts"), join(root, "build", "edge-test-fhn"));
+  }, 180_000);
+  afterAll(() => fhn?.stop());
+
+  async function post(body: FhnRequest) {
+    const res = await fetch(fhn.url, { method: "POST", body: JSON.stringify(body) });
+    const json = (await res.json()) as { backendInfo: string; recorded: Record<string, number[]>; error?: string };
+    if (!res.ok) throw new Error(`workerd answered ${res.status}: ${json.error}\n${fhn.log()}`);
+    return json;
+  }
+
+  it("matches Node's reference: bit for bit on the reference, within the f32 tolerance on wasm", async () => {
+    const req: FhnRequest = { I: [0.3, 0.5, 0.9], duration: 0.05, seed: 2 };
+    const opts = fhnSimulation(req);
+    const ref = await simulate({ ...opts, backend: "reference" });
+    const edgeRef = await post({ ...req, backend: "reference" });
+    for (const k of ["v", "w"]) expect(edgeRef.recorded[k]).toEqual(Array.from(ref.recorded[k]!));
+    const edgeWasm = await post({ ...req, backend: "wasm" });
+    expect(edgeWasm.backendInfo).toMatch(/^WASM .*on 1 thread/);
+    const { tol } = f32Tolerance(opts, ref);
+    let worst = 0;
+    for (const k of ["v", "w"]) edgeWasm.recorded[k]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref.recorded[k]![i]!))));
+    console.log(`FitzHugh–Nagumo in workerd (wasm) vs Node reference: max |Δ| ${worst.toExponential(2)}, tolerance ${tol.toExponential(2)}`);
+    expect(worst).toBeLessThan(tol);
+    expect(worst).toBeGreaterThan(0); // f32 kernels really ran
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import { simulate } from "../../src/sim/simulate.ts";
 const everyOperator: ModelSpec = {
   name: "EveryOperator",
   states: [{ name: "u", init: 0.3 }, { name: "v", init: -0.2 }],
-  parameters: [{ name: "k", default: 1.5, bounds: [0, 3], scope: "regional" }, { name: "q", default: 0.7, bounds: [0, 2], scope: "global" }],
+  parameters: [{ name: "k", default: 1.5, bounds: [0, 3], unit: "1", scope: "regional" }, { name: "q", default: 0.7, bounds: [0, 2], unit: "1", scope: "global" }],
   couplings: [{ name: "c", of: "tanh(u) + v^2", form: "linear" }],
   derived: [
     { name: "d1", expr: "u > 0 && v <= 0.5 || !(k == q) ? exp(-abs(u)) : log(1 + q)" },
