@@ -11,6 +11,8 @@ import { simulate } from "../../src/sim/simulate.ts";
 
 const everyOperator: ModelSpec = {
   name: "EveryOperator",
+  description: "every operator and function of the expression language",
+  citation: "test only",
   states: [{ name: "u", init: 0.3 }, { name: "v", init: -0.2 }],
   parameters: [{ name: "k", default: 1.5, bounds: [0, 3], unit: "1", scope: "regional" }, { name: "q", default: 0.7, bounds: [0, 2], unit: "1", scope: "global" }],
   couplings: [{ name: "c", of: "tanh(u) + v^2", form: "linear" }],
