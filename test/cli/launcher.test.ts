@@ -62,3 +62,42 @@ describe("brainfit CLI surface", () => {
     expect(usage.stderr).toMatch(/unknown option --bogus/);
   }, 60_000);
 });
+
+describe("brainfit simulate: per-node parameter files and FIC", () => {
+  const n = 4;
+  const W = Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 0 : 0.2 + 0.1 * (k % 3)));
+  const wFile = join(dir, "w4.npy");
+  writeFileSync(wFile, writeNpy({ dtype: "float64", shape: [n, n], data: W }));
+
+  it("--param-file gives each node its value (n values for every lane, or lanes × n); bad files exit 2 naming them", async () => {
+    const aFile = join(dir, "a.npy");
+    writeFileSync(aFile, writeNpy({ dtype: "float64", shape: [n], data: Float64Array.from([-0.1, -0.2, -0.3, -0.4]) }));
+    const out = join(dir, "pf");
+    const r = await run(["simulate", "--weights", wFile, "--param-file", `a=${aFile}`, "--lanes", "2", "--duration", "0.01", "--backend", "reference", "--out", out]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+    expect(info.params.a).toEqual([-0.1, -0.2, -0.3, -0.4, -0.1, -0.2, -0.3, -0.4]);
+    const short = join(dir, "short.npy");
+    writeFileSync(short, writeNpy({ dtype: "float64", shape: [3], data: Float64Array.from([1, 2, 3]) }));
+    const bad = await run(["simulate", "--weights", wFile, "--param-file", `a=${short}`]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--param-file a=.*short\.npy: 3 values; expected 4 \(one per node\) or 4/);
+  });
+
+  it("--fic analytical sets wIE per lane and node as analyticalFic does for the lane's G; --fic on a non-rWW model exits 2", async () => {
+    const out = join(dir, "fic");
+    const r = await run(["simulate", "--model", "rWW", "--weights", wFile, "--fic", "analytical", "--param", "G=0.5,1.5", "--lanes", "2", "--duration", "0.01", "--backend", "reference", "--record", "S_E", "--out", out]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+    expect(info.fic).toEqual({ mode: "analytical" });
+    const { analyticalFic } = await import("../../src/models/fic.ts");
+    const expected = [...analyticalFic({ sc: W, G: 0.5 }).wIE, ...analyticalFic({ sc: W, G: 1.5 }).wIE];
+    expect(info.params.wIE).toEqual(expected);
+    expect(expected[0]).not.toBe(expected[n]); // G matters
+    const bad = await run(["simulate", "--model", "SupHopf", "--weights", wFile, "--fic", "analytical"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--fic: model 'SupHopf' is not rWW/);
+  });
+});
