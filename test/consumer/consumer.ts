@@ -12,7 +12,7 @@ import { defineProblem, type FitProblem } from "brainfit/fit";
 const spec: ModelSpec = supHopf;
 const model = compileModel(spec);
 
-async function run(backend: "reference" | "wasm"): Promise<SimulationResult> {
+function run(backend: "reference" | "wasm"): Promise<SimulationResult> {
   return simulate({
     model: spec,
     network: { weights: [0, 0.5, 0.5, 0], lengths: [0, 10, 10, 0], speed: 5 },

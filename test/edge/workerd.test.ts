@@ -28,7 +28,7 @@ const DURATION = 2; // s (the quickstart removes the first 1 s)
 const SEED = 3;
 const PARAMS = [[0.02, -0.05], [0.06, -0.02], [0.09, -0.2]];
 
-async function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once("error", fail);
