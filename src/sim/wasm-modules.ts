@@ -75,8 +75,8 @@ let kernelBase: URL | undefined;
 
 /**
  * Where the built-in kernel files are fetched from when no module was provided: by default
- * `dist/wasm/` of this package (beside the bundle, or found from the source tree). Set it when
- * your app bundles brainfit and serves the `.wasm` files elsewhere.
+ * $BRAINFIT_WASM_DIR if set, else `dist/wasm/` of this package (beside the bundle, or found from
+ * the source tree). Set it when your app bundles brainfit and serves the `.wasm` files elsewhere.
  *
  * @example
  * ```ts
@@ -87,7 +87,23 @@ export function setWasmKernelBaseUrl(url: URL | string): void {
   kernelBase = new URL(url.toString().endsWith("/") ? url.toString() : `${url}/`);
 }
 
+/** $BRAINFIT_WASM_DIR (a folder path or URL), where the runtime exposes environment variables. */
+function envKernelDir(): URL | undefined {
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: { env?: { get(k: string): string | undefined } } };
+  let v: string | undefined;
+  try {
+    v = g.process?.env?.["BRAINFIT_WASM_DIR"] ?? g.Deno?.env?.get("BRAINFIT_WASM_DIR");
+  } catch {
+    return undefined; // Deno without --allow-env
+  }
+  if (!v) return undefined;
+  const dir = v.endsWith("/") ? v : `${v}/`;
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(dir) && !/^[A-Za-z]:[\\/]/.test(dir) ? new URL(dir) : new URL(`file://${dir.startsWith("/") ? "" : "/"}${dir.replace(/\\/g, "/")}`);
+}
+
 function defaultKernelBase(): URL {
+  const env = envKernelDir();
+  if (env) return env;
   const here = import.meta.url;
   // Running from the source tree (src/sim/wasm-modules.ts) vs from a bundle in dist/.
   return /\/src\/sim\/wasm-modules\.[jt]s$/.test(here) ? new URL("../../dist/wasm/", here) : new URL("./wasm/", here);
@@ -106,7 +122,7 @@ async function readKernelFile(file: string): Promise<Uint8Array> {
   } catch (err) {
     throw new Error(
       `wasm backend: cannot read the built-in kernel ${url.href} (${err instanceof Error ? err.message : String(err)}); ` +
-        "run `npm run build` in a clone, serve dist/wasm/ and call setWasmKernelBaseUrl(), or import the file and pass it to provideWasmModules()",
+        "run `npm run build` in a clone; where brainfit is bundled into another file, point BRAINFIT_WASM_DIR or setWasmKernelBaseUrl() at its dist/wasm/, or import the file and pass it to provideWasmModules()",
     );
   }
 }
