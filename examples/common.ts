@@ -1,12 +1,12 @@
 // Shared runner of the examples: `node scripts/run-ts.mjs examples/<name>.ts [--full] [--out DIR] [--backend B] [--print-config]`.
 // Reduced size by default (seconds; what CI runs), full size with --full.
-import { summarize } from "../src/cli/fit.ts";
-import type { FitConfig } from "../src/fit/config.ts";
-import { fitFromConfig } from "../src/fit/from-config.ts";
-import type { RunResult } from "../src/fit/run.ts";
-import type { BackendName } from "../src/sim/prepare.ts";
-import { wilsonCowan } from "../src/models/wilsoncowan.ts";
-import type { ModelSpec } from "../src/models/spec.ts";
+import { summarize } from "brainfit/fit";
+import type { FitConfig } from "brainfit/fit";
+import { fitFromConfig } from "brainfit/fit";
+import type { RunResult } from "brainfit/fit";
+import type { BackendName } from "brainfit/sim";
+import { wilsonCowan } from "brainfit/models";
+import type { ModelSpec } from "brainfit/models";
 
 /**
  * Wilson–Cowan with diffusive coupling as the brainmass tutorials write it: c = Σ_j w_ij

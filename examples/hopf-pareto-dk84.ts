@@ -8,12 +8,12 @@
 // gradient-based local stage is gradient-free here until gradient support exists.
 // Data: ../shared/data/tvb-dk84 (tests and examples only, not bundled).
 // Run: node scripts/run-ts.mjs examples/hopf-pareto-dk84.ts [--full]
-import { createOptimizer } from "../src/optim/registry.ts";
-import { problemsFromConfig, type FitConfig } from "../src/fit/config.ts";
-import { defineProblem } from "../src/fit/problem.ts";
-import { batchOptimize, type RunResult } from "../src/fit/run.ts";
-import { summarize } from "../src/cli/fit.ts";
-import type { BackendName } from "../src/sim/prepare.ts";
+import { createOptimizer } from "brainfit/optim";
+import { problemsFromConfig, type FitConfig } from "brainfit/fit";
+import { defineProblem } from "brainfit/fit";
+import { batchOptimize, type RunResult } from "brainfit/fit";
+import { summarize } from "brainfit/fit";
+import type { BackendName } from "brainfit/sim";
 import { datasets, isMain, parseExampleArgs } from "./common.ts";
 
 const SHARED = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.BRAINFIT_SHARED ?? "../shared";

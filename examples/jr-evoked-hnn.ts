@@ -8,11 +8,11 @@
 // convergence.csv. The model starts from rest, so drives and data times are shifted by a
 // 400 ms warm-up that is cut before the comparison.
 // Run: node scripts/run-ts.mjs examples/jr-evoked-hnn.ts [--full]
-import { loadArray } from "../src/io/load.ts";
-import { toFloat64 } from "../src/io/ndarray.ts";
-import type { FitConfig } from "../src/fit/config.ts";
-import { fitFromConfig } from "../src/fit/from-config.ts";
-import { summarize } from "../src/cli/fit.ts";
+import { loadArray } from "brainfit/io";
+import { toFloat64 } from "brainfit/io";
+import type { FitConfig } from "brainfit/fit";
+import { fitFromConfig } from "brainfit/fit";
+import { summarize } from "brainfit/fit";
 import { isMain, parseExampleArgs } from "./common.ts";
 
 const SHARED = process.env.BRAINFIT_SHARED ?? "../shared";

@@ -4,7 +4,7 @@
 // runs in one batch; GOF +fc_corr −fcd_ks of BOLD (TR 0.72 s, FCD windows 30 s / step 5 s),
 // interhemispheric pairs excluded (cuBNM's batch-optimization tutorial).
 // Run: node scripts/run-ts.mjs examples/rww-fic-batch.ts [--full]
-import type { FitConfig } from "../src/fit/config.ts";
+import type { FitConfig } from "brainfit/fit";
 import { isMain, main } from "./common.ts";
 
 export function rwwBatchConfig(full: boolean): FitConfig {

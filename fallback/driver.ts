@@ -9,14 +9,11 @@ import { compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
 import { compileTsFunctions } from "../src/codegen/ts.ts";
 import type { CompiledModel } from "../src/models/spec.ts";
 import { hasRelaxedSimd } from "../src/sim/choose.ts";
+import { loadKernelModule } from "../src/sim/wasm-modules.ts";
 import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../src/sim/prepare.ts";
 import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
 
 const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
-
-function decodeBase64(b64: string): Uint8Array {
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-}
 
 /** The compiled kernel module for a model: the built-in binary when the source matches, else compiled now. */
 export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, relaxed = false, layout: AsmLayout = "lanes"): Promise<WebAssembly.Module> {
@@ -25,11 +22,12 @@ export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, re
   let mod = moduleCache.get(key);
   if (!mod) {
     mod = (async () => {
-      const { WASM_KERNELS } = await import("../src/generated/wasm-kernels.ts");
-      const b64 = WASM_KERNELS[key];
-      if (b64) return WebAssembly.compile(decodeBase64(b64) as BufferSource);
-      const { ASM_SOURCES } = await import("../src/generated/asm-sources.ts");
-      return WebAssembly.compile((await compileAsmKernel(model, ASM_SOURCES, { width, relaxed, layout })) as BufferSource);
+      // Provided (edge bundles), built-in file, or compiled now: src/sim/wasm-modules.ts.
+      const label = `model '${model.name}' (${layout === "nodes" ? "nodes layout" : `width ${width}`}, ${relaxed ? "relaxed SIMD" : "SIMD"})`;
+      return loadKernelModule(key, label, async () => {
+        const { ASM_SOURCES } = await import("../src/generated/asm-sources.ts");
+        return compileAsmKernel(model, ASM_SOURCES, { width, relaxed, layout });
+      });
     })();
     moduleCache.set(key, mod);
   }

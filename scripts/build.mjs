@@ -1,11 +1,14 @@
 // Build: codegen for built-in models → AssemblyScript → .wasm (SIMD and relaxed SIMD),
 // WGSL and .wasm embedded as TS modules in src/generated/, then the esbuild ESM bundle.
 // Runs as `npm run build` and as the `prepare` step of `npm ci`.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Areas published as subpath exports (package.json "exports": "./io" → dist/io.js …). */
+const SUBPATHS = ["io", "stats", "optim", "models", "sim", "fit"];
 const gen = join(root, "src", "generated");
 mkdirSync(gen, { recursive: true });
 
@@ -23,12 +26,14 @@ writeFileSync(
 // Placeholders, so that a fresh clone can bundle scripts/gen-kernels.ts (its imports reach
 // fallback/driver.ts, which imports these generated modules) before the real ones exist.
 const placeholders = {
-  "wasm-kernels.ts": "export const WASM_KERNELS: Record<string, string> = {};\n",
+  "wasm-kernels.ts": "export const WASM_KERNEL_FILES: Record<string, string> = {};\n",
   "asm-sources.ts": 'export const ASM_SOURCES = { vmath: "", philox: "" };\n',
   "wasm-worker.ts": 'export const WASM_WORKER_SOURCE: string = "";\n',
 };
 for (const [file, text] of Object.entries(placeholders)) {
-  if (!existsSync(join(gen, file))) writeFileSync(join(gen, file), `// Placeholder written by scripts/build.mjs; replaced below.\n${text}`);
+  // Also replace an older generated file that lacks the export the sources now import.
+  const name = /export const (\w+)/.exec(text)[1];
+  if (!existsSync(join(gen, file)) || !readFileSync(join(gen, file), "utf8").includes(`export const ${name}`)) writeFileSync(join(gen, file), `// Placeholder written by scripts/build.mjs; replaced below.\n${text}`);
 }
 
 const steps = [];
@@ -55,19 +60,48 @@ for (const s of steps) await import(s);
   );
 }
 
-// esbuild bundle of the SDK (platform neutral) and the CLI (node).
+// esbuild bundle of the SDK (platform neutral) and the CLI (node). The package root and each
+// subpath export (brainfit/io, /stats, /optim, /models, /sim, /fit) is an entry; code they share
+// goes to dist/chunk-*.js, and backends, the WASM worker and the AssemblyScript sources are
+// separate chunks loaded only when used. Kernels are dist/wasm/*.wasm, fetched per model.
 const esbuild = await import("esbuild");
 if (existsSync(join(root, "src", "index.ts"))) {
+  const entries = { index: "src/index.ts" };
+  for (const area of SUBPATHS) entries[area] = `src/${area}/index.ts`;
+  mkdirSync(join(root, "dist"), { recursive: true });
+  for (const f of readdirSync(join(root, "dist"))) if (/^(chunk-.*|index|cli|io|stats|optim|models|sim|fit)\.js$/.test(f)) rmSync(join(root, "dist", f));
   await esbuild.build({
-    entryPoints: [join(root, "src", "index.ts")],
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(root, v)])),
     bundle: true,
+    splitting: true,
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    outfile: join(root, "dist", "index.js"),
+    outdir: join(root, "dist"),
+    chunkNames: "chunk-[hash]",
     external: ["webgpu", "node:*"],
     logLevel: "warning",
   });
+  // Type declarations (tsconfig.build.json → dist/types/), with the sources' `.ts` import
+  // specifiers rewritten to `.js`, which every TypeScript resolution mode maps to the .d.ts.
+  rmSync(join(root, "dist", "types"), { recursive: true, force: true });
+  const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  if (tsc.status !== 0) throw new Error("brainfit build: tsc -p tsconfig.build.json failed");
+  const rewrite = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) rewrite(p);
+      else if (e.name.endsWith(".d.ts")) {
+        const text = readFileSync(p, "utf8");
+        let out = text.replace(/((?:from |import\()\s*")(\.{1,2}\/[^"]+)\.ts"/g, '$1$2.js"');
+        // tsc drops the sources' `/// <reference types="@webgpu/types" />`; declarations that
+        // name WebGPU types need it (the package depends on @webgpu/types for them).
+        if (/\bGPU[A-Za-z]*\b/.test(out) && !out.includes("@webgpu/types")) out = `/// <reference types="@webgpu/types" />\n${out}`;
+        if (out !== text) writeFileSync(p, out);
+      }
+    }
+  };
+  rewrite(join(root, "dist", "types"));
 }
 // The CLI for Node and Bun (bin/brainfit.mjs loads it).
 await esbuild.build({

@@ -28,4 +28,5 @@ await build({
 process.argv.splice(1, 1); // so the script sees its own args at argv[2..]
 // The bundle lives in build/run/, where the datasets' module-relative path would miss data/.
 process.env.BRAINFIT_DATA ??= join(root, "data");
+process.env.BRAINFIT_WASM_DIR ??= join(root, "dist", "wasm"); // likewise the built-in WASM kernels
 await import(pathToFileURL(outfile).href);

@@ -1,11 +1,12 @@
 // Runtime smoke tests, run after vitest by `npm test`: the SDK's TypeScript source in Deno,
-// Bun and a real browser (headless Chromium through playwright-core).
+// Bun and a real browser (headless Chromium through playwright-core); the README's CLI
+// one-liners from a clone (cli); the packed package in a fresh project (consumer).
 //   deno     deno test -A test/deno/*.ts           (reference; webgpu via navigator.gpu)
 //   bun      bun test/bun/smoke.ts                 (reference, webgpu via Dawn, wasm)
 //   browser  esbuild bundle of test/browser/entry.ts served on 127.0.0.1, opened in
 //            /usr/bin/chromium with WebGPU enabled  (reference, webgpu, wasm)
 // Each part prints PASS/FAIL; the last line is `runtimes: N passed, M failed`; exit 1 on any
-// failure. Usage: node scripts/test-runtimes.mjs [deno] [bun] [browser]  (default: all).
+// failure. Usage: node scripts/test-runtimes.mjs [deno] [bun] [browser] [cli] [consumer]  (default: all).
 // Env: CI=true makes a backend file that exists but fails to import a failure (not a skip);
 // CHROMIUM=/path overrides the browser; RUNTIME_TIMEOUT_S bounds each part (default 300).
 import { spawn } from "node:child_process";
@@ -119,8 +120,10 @@ async function browser() {
       res.end(html);
       return;
     }
-    const file = join(outDir, path.replace(/^\/+/, ""));
-    if (!file.startsWith(outDir) || !existsSync(file)) {
+    // The SDK fetches built-in WASM kernels from ./wasm/ beside its bundle (src/sim/wasm-modules.ts).
+    const base = path.startsWith("/wasm/") ? join(root, "dist") : outDir;
+    const file = join(base, path.replace(/^\/+/, ""));
+    if (!file.startsWith(base) || !existsSync(file)) {
       res.writeHead(404, headers);
       res.end("not found");
       return;
@@ -158,7 +161,37 @@ async function browser() {
   }
 }
 
-const parts = { deno, bun, browser };
+async function consumer() {
+  const code = await runCommand("consumer", process.execPath, [join(root, "scripts", "test-consumer.mjs")]);
+  return { ok: code === 0, detail: `node scripts/test-consumer.mjs (npm pack → fresh project: tsc strict, node, deno, bun, CLI one-liners, brainfit/io bundle size) → exit ${code}` };
+}
+
+async function cliOneLiners() {
+  // The README's commands from a clone, in each runtime (the published ones: consumer part).
+  const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+  const cmds = [
+    ["npx brainfit --version", "npx", ["--no-install", "brainfit", "--version"]],
+    ["bun bin/brainfit.mjs --version", bin("bun"), ["bin/brainfit.mjs", "--version"]],
+    ["deno task brainfit --version", bin("deno"), ["task", "--quiet", "brainfit", "--version"]],
+  ];
+  const failed = [];
+  for (const [label, cmd, args] of cmds) {
+    const out = await new Promise((resolve) => {
+      const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+      let text = "";
+      child.stdout.on("data", (d) => (text += d));
+      child.stderr.on("data", (d) => (text += d));
+      child.on("error", (e) => resolve(`could not start: ${e.message}`));
+      child.on("close", (code) => resolve(code === 0 ? text : `exit ${code}: ${text}`));
+    });
+    const ok = out.includes(`brainfit ${version}`);
+    console.log(`  [cli] ${ok ? "PASS" : "FAIL"} ${label}${ok ? "" : `: ${out.trim()}`}`);
+    if (!ok) failed.push(label);
+  }
+  return { ok: failed.length === 0, detail: failed.length ? `failed: ${failed.join(", ")}` : cmds.map((c) => c[0]).join("; ") };
+}
+
+const parts = { deno, bun, browser, cli: cliOneLiners, consumer };
 const wanted = process.argv.slice(2);
 for (const w of wanted) {
   if (!(w in parts)) {

@@ -1,6 +1,6 @@
 // brainfit public API. The folders follow the data flow: io → models/codegen → sim/backends →
 // stats → optim → fit. Each area is also available as a namespace (stats, optim, io, datasets).
-export const VERSION = "0.1.0";
+export { VERSION } from "./version.ts";
 
 // Models and the expression language
 export * from "./models/index.ts";
@@ -18,6 +18,9 @@ export {
 } from "./sim/prepare.ts";
 export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, type NetworkInput } from "./sim/network.ts";
 export { chooseBackend, hasWasmSimd, type BackendChoice } from "./sim/choose.ts";
+export { provideWasmModules, setWasmKernelBaseUrl, canCompileWasm, KERNEL_KEY_SECTION } from "./sim/wasm-modules.ts";
+export { simulateBold, type SimulateBoldOptions, type SimulateBoldResult } from "./sim/bold.ts";
+export { numericalFic, windowMeanIE, type NumericalFicOptions, type NumericalFicResult } from "./sim/fic.ts";
 export { philox4x32, normals4, uniform24 } from "./noise/philox.ts";
 export { simulateReference } from "./backends/reference.ts";
 export { simulateWebGpu, planWebGpuRun, defaultWorkgroupSize, WebGpuSimulationError, type WebGpuRunOptions, type WebGpuRunPlan } from "./backends/webgpu/driver.ts";

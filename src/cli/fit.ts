@@ -7,6 +7,7 @@ import { runsFromConfig, validateConfig } from "../fit/config.ts";
 import { QUICKSTART_CONFIG } from "../fit/quickstart.ts";
 import { batchOptimize, FitRunError, type ProgressInfo, type RunResult } from "../fit/run.ts";
 import { FitConfigError } from "../fit/validate.ts";
+import { formatNumber as fmt, summarize } from "../fit/summary.ts";
 import type { BackendName } from "../sim/prepare.ts";
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
 
@@ -34,28 +35,10 @@ export const FIT_HELP = formatHelp(
   FLAGS,
 );
 
-function fmt(v: number): string {
-  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : v.toFixed(4);
-}
 
 function progressLine(p: ProgressInfo): string {
   const eta = p.etaSeconds === null ? "?" : p.etaSeconds < 90 ? `${p.etaSeconds.toFixed(0)} s` : `${(p.etaSeconds / 60).toFixed(1)} min`;
   return `gen ${p.generation}  runs ${p.running}/${p.runs}  evals ${p.evaluations} (${p.evaluationsPerSecond.toFixed(1)}/s)  best cost ${Number.isFinite(p.bestCost) ? fmt(p.bestCost) : "-"}  ETA ${eta}${p.diverged ? `  diverged ${p.diverged}` : ""}`;
-}
-
-export function summarize(results: RunResult[]): string {
-  const lines: string[] = [];
-  for (const r of results) {
-    lines.push(`${r.label}: ${r.stopReason ?? "paused (continue with --resume)"} after ${r.generations} generations, ${r.evaluations} simulations${r.diverged + r.invalid ? ` (${r.diverged} diverged, ${r.invalid} invalid)` : ""}, ${(r.elapsedMs / 1000).toFixed(1)} s`);
-    if (r.best) {
-      lines.push(`  best: ${Object.entries(r.best.params).map(([k, v]) => `${k} = ${fmt(v)}`).join(", ")}`);
-      lines.push(`  GOF ${fmt(r.best.gof)} (${Object.entries(r.best.terms).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})${Object.keys(r.best.penalties).length ? `, penalties ${Object.values(r.best.penalties).map(fmt).join(", ")}` : ""}, cost ${fmt(r.best.cost)}`);
-    } else lines.push("  no finite cost was found");
-    if (r.hypervolume !== undefined) lines.push(`  Pareto front: ${r.pareto?.length ?? 0} points, hypervolume ${fmt(r.hypervolume)}`);
-    if (r.dir) lines.push(`  folder: ${r.dir}`);
-  }
-  if (results[0]) lines.push(`backend: ${results[0].backendInfo}`);
-  return lines.join("\n") + "\n";
 }
 
 /**

@@ -1,23 +1,26 @@
 // brainfit simulate: one batch of simulations from the command line, outputs as .npy.
-import { getModel } from "../models/index.ts";
+import { BUILTIN_MODELS, getModel } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
-import { simulate } from "../sim/simulate.ts";
+import { simulate, type SimulateOptions } from "../sim/simulate.ts";
 import { normalizeMax, normalizeMean } from "../sim/network.ts";
 import type { BackendName, Integrator } from "../sim/prepare.ts";
-import { asMatrix } from "../io/ndarray.ts";
+import { asMatrix, toFloat64 } from "../io/ndarray.ts";
 import { loadArray } from "../io/load.ts";
 import { writeNpy } from "../io/npy.ts";
 import { saveFile } from "../io/source.ts";
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
 
 const FLAGS: FlagSpec[] = [
-  { name: "model", type: "string", default: "SupHopf", metavar: "NAME", help: "built-in model: SupHopf, SupHopfDifference, WilsonCowan" },
+  { name: "model", type: "string", default: "SupHopf", metavar: "NAME", help: `built-in model: ${Object.keys(BUILTIN_MODELS).join(", ")}` },
   { name: "model-file", type: "string", metavar: "FILE", help: "a model spec as JSON (instead of --model)" },
   { name: "weights", type: "string", metavar: "FILE", help: "n×n weights: .npy, .npz (first array or file.npz:key), .mat, text matrix (required)" },
   { name: "lengths", type: "string", metavar: "FILE", help: "n×n tract lengths in mm (same formats); omit for no delays" },
   { name: "speed", type: "number", default: 6, metavar: "MM_PER_MS", help: "conduction speed in mm/ms (= m/s)" },
   { name: "normalize", type: "string", default: "none", metavar: "none|mean|max", help: "weights normalisation: mean → cuBNM's sc/(mean·100); max → divide by the largest weight" },
   { name: "param", type: "string", repeatable: true, metavar: "NAME=VALUE", help: "set a parameter; VALUE may be a comma list, one value per lane" },
+  { name: "param-file", type: "string", repeatable: true, metavar: "NAME=FILE", help: "per-node values of a regional parameter: n values (every lane) or lanes × n (.npy, .npz, .mat, .txt, .csv)" },
+  { name: "fic", type: "string", default: "none", metavar: "none|analytical|numerical", help: "rWW models: set wIE per node by feedback inhibition control (analytical: Demirtaş 2019; numerical: Deco 2014, as cuBNM)" },
+  { name: "fic-trials", type: "number", default: 150, metavar: "N", help: "--fic numerical: adjustment budget (cuBNM max_fic_trials)" },
   { name: "lanes", type: "number", default: 1, metavar: "N", help: "simulations in the batch" },
   { name: "duration", type: "number", default: 10, metavar: "S", help: "simulated time in seconds" },
   { name: "dt", type: "number", default: 0.1, metavar: "MS", help: "integration step in ms" },
@@ -48,6 +51,54 @@ async function readMatrix(path: string, what: string) {
   }
 }
 
+/** A model spec from a JSON file; a missing or malformed file is a usage error naming the file. */
+export async function readModelFile(file: string): Promise<ModelSpec> {
+  const { readFile } = await import("node:fs/promises");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`--model-file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--model-file ${file}: not valid JSON (${(err as Error).message}); a model spec is a JSON object with name, states, parameters, couplings, drift (docs/models.md)`);
+  }
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new UsageError(`--model-file ${file}: expected a JSON object (a model spec), got ${Array.isArray(spec) ? "an array" : typeof spec}`);
+  return spec as ModelSpec;
+}
+
+/**
+ * wIE per lane × node by FIC, for the lanes' own G, w_p, J_N and I_ext (defaults where not
+ * given): analytical (Demirtaş 2019), or numerical (Deco 2014 as cuBNM; it simulates).
+ */
+async function ficWeights(mode: "analytical" | "numerical", opts: SimulateOptions, maxTrials: number): Promise<{ wIE: Float64Array; failed?: boolean[]; trials?: number[] }> {
+  if (mode === "numerical") {
+    const { numericalFic } = await import("../sim/fic.ts");
+    const r = await numericalFic(opts, { maxTrials });
+    return { wIE: r.wIE, failed: r.failed, trials: r.trials };
+  }
+  const { analyticalFic } = await import("../models/fic.ts");
+  const lanes = opts.lanes ?? 1;
+  const weights = opts.network.weights;
+  const n = Math.round(Math.sqrt(weights.length));
+  const spec = opts.model as ModelSpec;
+  const value = (name: string, lane: number, node: number): number => {
+    const v = opts.params?.[name];
+    if (v === undefined) return spec.parameters.find((p) => p.name === name)?.default ?? 0;
+    if (typeof v === "number") return v;
+    return v.length === lanes ? v[lane]! : v[lane * n + node]!;
+  };
+  const out = new Float64Array(lanes * n);
+  for (let l = 0; l < lanes; l++) {
+    const per = (name: string) => Float64Array.from({ length: n }, (_, i) => value(name, l, i));
+    out.set(analyticalFic({ sc: weights, G: value("G", l, 0), w_p: per("w_p"), J_N: per("J_N"), I_ext: per("I_ext") }).wIE, l * n);
+  }
+  return { wIE: out };
+}
+
 export async function simulateCommand(argv: string[]): Promise<number> {
   const { flags, positional } = parseFlags(argv, FLAGS, "simulate");
   if (flags.help) {
@@ -58,8 +109,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (!flags.weights) throw new UsageError("--weights FILE is required (an n×n matrix)");
   let spec: ModelSpec;
   if (flags["model-file"]) {
-    const { readFile } = await import("node:fs/promises");
-    spec = JSON.parse(await readFile(String(flags["model-file"]), "utf8")) as ModelSpec;
+    spec = await readModelFile(String(flags["model-file"]));
   } else {
     try {
       spec = getModel(String(flags.model));
@@ -81,6 +131,34 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     if (values.some((v) => !Number.isFinite(v))) throw new UsageError(`--param ${m[1]}: '${m[2]}' is not a number or comma list of numbers`);
     params[m[1]!] = values.length === 1 ? values[0]! : values;
   }
+  const n = W.rows;
+  const lanes = Number(flags.lanes);
+  for (const p of (flags["param-file"] as string[] | undefined) ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(p);
+    if (!m) throw new UsageError(`--param-file '${p}': write NAME=FILE (n values, or lanes × n)`);
+    const [, name, file] = m as unknown as [string, string, string];
+    if (name in params) throw new UsageError(`--param-file ${name}: also given with --param; give one`);
+    let values: Float64Array;
+    try {
+      values = toFloat64(await loadArray(file)).data;
+    } catch (err) {
+      throw new UsageError(`--param-file ${name}=${file}: ${(err as Error).message}`);
+    }
+    if (values.length === n) {
+      const all = new Float64Array(lanes * n);
+      for (let l = 0; l < lanes; l++) all.set(values, l * n);
+      params[name] = Array.from(all);
+    } else if (values.length === lanes * n) params[name] = Array.from(values);
+    else throw new UsageError(`--param-file ${name}=${file}: ${values.length} values; expected ${n} (one per node) or ${lanes * n} (lanes × nodes)`);
+  }
+  const ficMode = String(flags.fic);
+  if (!["none", "analytical", "numerical"].includes(ficMode)) throw new UsageError(`--fic must be none, analytical or numerical, got '${ficMode}'`);
+  if (ficMode !== "none") {
+    if (!spec.parameters.some((p) => p.name === "wIE") || !spec.states.some((s) => s.name === "S_E")) {
+      throw new UsageError(`--fic: model '${spec.name}' is not rWW (it has no wIE parameter); use --model rWW or rWW_BOLD`);
+    }
+    if ("wIE" in params) throw new UsageError("--fic sets wIE; do not give it with --param or --param-file");
+  }
   const integrator = String(flags.integrator) as Integrator;
   if (integrator !== "heun" && integrator !== "euler") throw new UsageError(`--integrator must be heun or euler, got '${integrator}'`);
   const noise = String(flags.noise);
@@ -90,10 +168,20 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const record = flags.record ? String(flags.record).split(",").map((s) => s.trim()).filter(Boolean) : spec.states.map((s) => s.name);
 
   const slowDt = flags["bw-dt"] === undefined ? undefined : Number(flags["bw-dt"]);
+  let fic: { mode: string; failedLanes?: number; trials?: number[] } | undefined;
+  if (ficMode !== "none") {
+    const wIE = await ficWeights(ficMode as "analytical" | "numerical", {
+      model: spec, network: { weights, lengths, speed: Number(flags.speed) }, lanes, params, dt: Number(flags.dt), integrator, slowDt,
+      seed: Number(flags.seed), noise, duration: Number(flags.duration), backend,
+      allowSoftwareGpu: Boolean(flags["allow-software-gpu"]), threads: flags.threads === undefined ? undefined : Number(flags.threads),
+    }, Number(flags["fic-trials"]));
+    params.wIE = Array.from(wIE.wIE);
+    fic = { mode: ficMode, ...(wIE.failed ? { failedLanes: wIE.failed.filter(Boolean).length, trials: wIE.trials } : {}) };
+  }
   const result = await simulate({
     model: spec,
     network: { weights, lengths, speed: Number(flags.speed) },
-    lanes: Number(flags.lanes),
+    lanes,
     params,
     duration: Number(flags.duration),
     dt: Number(flags.dt),
@@ -138,6 +226,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     lengths: flags.lengths ? String(flags.lengths) : null,
     speed_mm_per_ms: Number(flags.speed),
     normalize: norm,
+    param_files: (flags["param-file"] as string[] | undefined) ?? [],
+    fic: fic ?? null,
   };
   await saveFile(`${out}/run.json`, JSON.stringify(info, null, 2) + "\n");
   process.stdout.write(

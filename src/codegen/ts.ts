@@ -1,7 +1,10 @@
 // Float64 TypeScript/JavaScript emitter: the reference the f32 kernels are checked against.
-// Functions are generated as source and compiled with `new Function` (all runtimes allow it
-// outside strict CSP pages), so the reference runs at JIT speed without an interpreter.
+// Functions are generated as source and compiled with `new Function`, so the reference runs at
+// JIT speed without an interpreter. Where code generation from strings is forbidden (Cloudflare
+// workerd, strict-CSP pages) compileTsFunctions falls back to closure trees of the same ASTs
+// (codegen/closures.ts): bit-identical results, slower.
 import type { CompiledModel } from "../models/spec.ts";
+import { compileClosureFunctions } from "./closures.ts";
 import { emitExpr } from "./emit.ts";
 
 /** Per-node model functions, all float64. Offsets index into flat arrays. */
@@ -38,7 +41,35 @@ export function emitTsSource(m: CompiledModel): { evalSrc: string; coupledSrc: s
   return { evalSrc: lines.join("\n"), coupledSrc: coupled.join("\n") };
 }
 
-export function compileTsFunctions(m: CompiledModel): NodeFunctions {
+let codeGeneration: boolean | undefined;
+
+/** Whether this runtime compiles JavaScript from strings (`new Function`). */
+export function canGenerateCode(): boolean {
+  if (codeGeneration === undefined) {
+    try {
+      codeGeneration = new Function("return 1")() === 1;
+    } catch {
+      codeGeneration = false;
+    }
+  }
+  return codeGeneration;
+}
+
+export type Evaluator = "auto" | "generated" | "closures";
+let defaultEvaluator: Evaluator = "auto";
+
+/**
+ * Choose how the float64 model functions run everywhere they are compiled (the reference backend,
+ * the wasm backend's initial coupling values): "auto" (generated JavaScript where the runtime
+ * allows `new Function`, else closure trees), or one of the two. For benchmarks and tests.
+ */
+export function setModelEvaluator(mode: Evaluator): void {
+  defaultEvaluator = mode;
+}
+
+/** How model functions are evaluated: generated JavaScript where allowed, else closure trees. */
+export function compileTsFunctions(m: CompiledModel, evaluator: Evaluator = defaultEvaluator): NodeFunctions {
+  if (evaluator === "closures" || (evaluator === "auto" && !canGenerateCode())) return compileClosureFunctions(m);
   const { evalSrc, coupledSrc } = emitTsSource(m);
   const evalFn = new Function("x", "xo", "p", "po", "c", "t", "f", "fo", "g", "go", "dv", "dvo", `"use strict";\n${evalSrc}`) as NodeFunctions["eval"];
   const coupledFn = new Function("x", "xo", "p", "po", "h", "ho", `"use strict";\n${coupledSrc}`) as NodeFunctions["coupled"];

@@ -9,7 +9,7 @@ import { FcdWorkspace } from "../stats/fcd.ts";
 import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";
 import { peakFrequency, welchRows } from "../stats/welch.ts";
 import { smoothHamming } from "../stats/signal.ts";
-import { numericalFic } from "../models/fic.ts";
+import { numericalFic } from "../sim/fic.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 
 export interface EvalRequest {

@@ -12,3 +12,4 @@ export {
 } from "./config.ts";
 export { QUICKSTART_CONFIG } from "./quickstart.ts";
 export { fitFromConfig, type FitFromConfigOptions } from "./from-config.ts";
+export { summarize } from "./summary.ts";

@@ -6,7 +6,7 @@ export { rww, RWW_CONSTANTS } from "./rww.ts";
 export { rwwEx, RWWEX_CONSTANTS } from "./rwwex.ts";
 export { jansenRit, JR_DRIVE_SLOTS } from "./jansenrit.ts";
 export { kuramoto, orderParameter } from "./kuramoto.ts";
-export { withBold, integrateBoldEuler, simulateBold, BOLD_PARAMS, boldConstantsAtField, DEFAULT_BW_DT, NU0_PER_TESLA, type FieldStrengthOptions, type BoldConstants, type BoldParamSet, type WithBoldOptions, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
+export { withBold, integrateBoldEuler, BOLD_PARAMS, boldConstantsAtField, DEFAULT_BW_DT, NU0_PER_TESLA, type FieldStrengthOptions, type BoldConstants, type BoldParamSet, type WithBoldOptions } from "./bold.ts";
 import { supHopf, supHopfDifference } from "./hopf.ts";
 import { wilsonCowan } from "./wilsoncowan.ts";
 import { rww } from "./rww.ts";
@@ -37,7 +37,7 @@ export function getModel(name: string): ModelSpec {
   if (!key) throw new Error(`unknown model '${name}'; built-in models: ${Object.keys(BUILTIN_MODELS).join(", ")}`);
   return BUILTIN_MODELS[key]!;
 }
-export { analyticalFic, numericalFic, ficPenalty, windowMeanIE, brentRoot, FIC_TARGET_IE, FicError, type AnalyticalFicOptions, type AnalyticalFicResult, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";
+export { analyticalFic, ficPenalty, brentRoot, FIC_TARGET_IE, FicError, type AnalyticalFicOptions, type AnalyticalFicResult } from "./fic.ts";
 export {
   nodeGroups, symmetricGroups, parseNodeValues, expandGroups, normaliseMap, autoCoefRange, mapHeterogeneity, HeterogeneityError,
   type NodeGroups, type MapNormalisation, type MapHeterogeneityOptions, type MapHeterogeneityResult,

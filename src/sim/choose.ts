@@ -3,6 +3,7 @@
 // about 20× slower than plain C on the same cores — so WASM SIMD is preferred over it unless
 // allowSoftwareGpu is set. Without WASM SIMD the float64 reference runs.
 import type { BackendName } from "./prepare.ts";
+import { canCompileWasm, providedWasmModuleCount } from "./wasm-modules.ts";
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0))
 const SIMD_PROBE = new Uint8Array([
@@ -51,6 +52,10 @@ export async function chooseBackend(allowSoftwareGpu: boolean): Promise<BackendC
       : `no WebGPU adapter${probe.reason ? ` (${probe.reason})` : ""}`;
   } catch (err) {
     gpuNote = `WebGPU unavailable (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+  }
+  // Edge runtimes (workerd) run only WebAssembly modules the host provided.
+  if (hasWasmSimd() && !canCompileWasm() && providedWasmModuleCount() === 0) {
+    return { backend: "reference", reason: `${gpuNote}; this runtime does not compile WebAssembly and no kernel modules were provided (provideWasmModules)` };
   }
   if (hasWasmSimd()) return { backend: "wasm", reason: `${gpuNote}; WASM SIMD available` };
   return { backend: "reference", reason: `${gpuNote}; no WASM SIMD in this runtime` };

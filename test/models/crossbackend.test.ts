@@ -10,7 +10,7 @@ import { simulate } from "../../src/sim/simulate.ts";
 import { probeWebGpu } from "../../src/backends/webgpu/gpu.ts";
 import { BUILTIN_MODELS } from "../../src/models/index.ts";
 import type { ModelSpec } from "../../src/models/spec.ts";
-import { numericalFic } from "../../src/models/fic.ts";
+import { numericalFic } from "../../src/sim/fic.ts";
 import { f32Tolerance, maxAbsDiff } from "../spine/crossbackend.ts";
 
 const gpu = await probeWebGpu();

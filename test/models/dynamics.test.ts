@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { jansenRit } from "../../src/models/jansenrit.ts";
 import { kuramoto, orderParameter } from "../../src/models/kuramoto.ts";
-import { BOLD_PARAMS, boldConstantsAtField, integrateBoldEuler, simulateBold, withBold } from "../../src/models/bold.ts";
+import { BOLD_PARAMS, boldConstantsAtField, integrateBoldEuler, withBold } from "../../src/models/bold.ts";
+import { simulateBold } from "../../src/sim/bold.ts";
 import { rww } from "../../src/models/rww.ts";
 import { rwwEx } from "../../src/models/rwwex.ts";
 import { compileModel, type ModelSpec } from "../../src/models/spec.ts";

@@ -1,7 +1,8 @@
 // FIC for rWW: cuBNM's analytical wIE (golden), the noisy run in distribution, numerical
 // adjustment with a trial budget, and the penalty.
 import { describe, expect, it } from "vitest";
-import { analyticalFic, brentRoot, ficPenalty, FIC_TARGET_IE, numericalFic, windowMeanIE } from "../../src/models/fic.ts";
+import { analyticalFic, brentRoot, ficPenalty, FIC_TARGET_IE } from "../../src/models/fic.ts";
+import { numericalFic, windowMeanIE } from "../../src/sim/fic.ts";
 import { rww } from "../../src/models/rww.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import { hcpGroupSc, mean, pearson, readJson } from "./helpers.ts";
