@@ -3,6 +3,7 @@
 // they describe. See docs/fit.md for the format.
 import { loadAal2, loadBold, loadFc, loadFcdTril, loadMap, loadSc, AAL2_SUBJECTS, type DatasetOptions } from "../datasets/index.ts";
 import { loadArray } from "../io/load.ts";
+import { BrainfitIOError } from "../io/errors.ts";
 import { toFloat64 } from "../io/ndarray.ts";
 import { BUILTIN_MODELS } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
@@ -223,7 +224,17 @@ export class DataLoader {
   private async read(ref: DataRef, field: string): Promise<LoadedArray> {
     if (typeof ref === "string") {
       const abs = /^(?:[A-Za-z]+:|\/)/.test(ref) || !this.ctx.baseDir ? ref : `${this.ctx.baseDir.replace(/[\\/]+$/, "")}/${ref}`;
-      const a = toFloat64(await loadArray(abs));
+      let loaded: Awaited<ReturnType<typeof loadArray>>;
+      try {
+        loaded = await loadArray(abs);
+      } catch (e) {
+        // loadArray's own hint speaks of the working directory; inside a config the truth is the config's folder.
+        if (e instanceof BrainfitIOError && e.code === "SOURCE_READ_FAILED" && abs !== ref) {
+          throw new FitConfigError(field, `cannot read "${abs}" (${ref} in the config): relative paths in a config resolve against the config file's folder (${this.ctx.baseDir}); give the path relative to that folder, or an absolute path`);
+        }
+        throw e;
+      }
+      const a = toFloat64(loaded);
       return { data: a.data, shape: [...a.shape] };
     }
     if (Array.isArray(ref)) {
