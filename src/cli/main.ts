@@ -6,6 +6,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   simulate: { summary: "simulate a batch of network models and write .npy outputs", run: async (a) => (await import("./simulate.ts")).simulateCommand(a) },
   fit: { summary: "fit a model to data as a JSON config describes (--quickstart: a small real fit)", run: async (a) => (await import("./fit.ts")).fitCommand(a) },
   demo: { summary: "simulate the bundled HCP connectome and print a summary", run: async (a) => (await import("./demo.ts")).demoCommand(a) },
+  schema: { summary: "print the JSON Schema of fit configs (for editor completion and checks)", run: async (a) => (await import("./schema.ts")).schemaCommand(a) },
   bench: { summary: "run the benchmarks (same as npm run bench)", run: async (a) => (await import("./bench.ts")).benchCommand(a) },
 };
 
