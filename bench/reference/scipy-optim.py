@@ -27,7 +27,7 @@ for name, starts in [("x0_zero", [np.zeros(20)]), ("x0_uniform", [np.random.defa
     res = []
     for x0 in starts:
         r = minimize(rosen, x0, method="L-BFGS-B", bounds=lb)
-        res.append({"fun": r.fun, "nfev": int(r.nfev), "nit": int(r.nit)})
+        res.append({"x0": x0.tolist(), "fun": r.fun, "nfev": int(r.nfev), "nit": int(r.nit)})
     out[f"lbfgsb_rosen20_{name}"] = {"median_nfev": float(np.median([r["nfev"] for r in res])), "runs": res}
 json.dump(out, open(os.path.join(os.path.dirname(__file__), "scipy-optim.json"), "w"), indent=1)
 print(json.dumps({k: (v if not isinstance(v, dict) else {kk: vv for kk, vv in v.items() if kk != "runs"}) for k, v in out.items()}))
