@@ -101,6 +101,13 @@ export function readZipDirectory(bytes: Uint8Array, source?: string): ZipEntry[]
       }
       e += 4 + len;
     }
+    // Names lie outside the CRC: every member's local header must repeat the directory's name
+    // (Python's zipfile checks this on open), or a renamed member would silently go missing.
+    const lh = localHeaderOffset;
+    if (!(lh + 30 <= bytes.length && u32(bytes, lh) === 0x04034b50)) bad(`member ${JSON.stringify(name)}: its local header (at byte ${lh}) is missing`);
+    const localLen = u16(bytes, lh + 26);
+    const local = lh + 30 + localLen <= bytes.length ? decoder.decode(bytes.subarray(lh + 30, lh + 30 + localLen)) : undefined;
+    if (local !== name) bad(`member name in the directory (${JSON.stringify(name)}) and in its local header (${JSON.stringify(local)}) differ`);
     entries.push({ name, method, compressedSize, size, crc32, localHeaderOffset, encrypted: (flags & 1) !== 0 });
     p = end;
   }
