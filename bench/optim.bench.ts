@@ -126,7 +126,7 @@ for (const strategy of ["rand/1/bin", "current-to-best/1/bin"] as const) {
     return q;
   };
   const row = (what: string, ours: number, theirs: number, who: string) =>
-    console.log(`| ${what} | ${Number(ours.toPrecision(4))} | ${Number(theirs.toPrecision(4))} (${who}) | ${(ours / theirs).toFixed(3)} |`);
+    console.log(`| ${what} | ${ours >= 100 ? Math.round(ours) : ours.toFixed(2)} | ${theirs >= 100 ? Math.round(theirs) : theirs.toFixed(2)} (${who}) | ${(ours / theirs).toFixed(3)} |`);
   console.log(`\n# against the references (5 seeds, medians; node ${process.version}; scipy ${ref.scipy}, numpy ${ref.numpy}, Python ${ref.python})`);
   console.log("| case | brainfit | reference | ratio |\n|---|---|---|---|");
   const R = rotation(20, 99);
