@@ -191,7 +191,7 @@ export function configJsonSchema(): Record<string, unknown> {
     if: { properties: { type: { const: t } } },
     then: { properties: { options: toJsonSchema(optionsSchema(t, { withSpace: false })) } },
   }));
-  return { $schema: "https://json-schema.org/draft/2020-12/schema", $id: "https://brainfit.dev/schema/fit-config.json", title: "brainfit fit config", ...root };
+  return { $schema: "https://json-schema.org/draft/2020-12/schema", title: "brainfit fit config", ...root };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

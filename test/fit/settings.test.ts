@@ -101,3 +101,15 @@ describe("JSON Schema generated from the validator", () => {
     expect(cma.then.properties.options.properties["popsize"]).toMatchObject({ type: "integer", minimum: 2 });
   });
 });
+
+describe("brainfit schema", () => {
+  it("--out writes the generated schema", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { schemaCommand } = await import("../../src/cli/schema.ts");
+    const file = `${mkdtempSync(`${tmpdir()}/brainfit-schema-`)}/s.json`;
+    expect(await schemaCommand(["--out", file])).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(configJsonSchema());
+    expect(await schemaCommand(["--out"])).toBe(2);
+  });
+});
