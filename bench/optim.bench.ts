@@ -141,9 +141,9 @@ for (const strategy of ["rand/1/bin", "current-to-best/1/bin"] as const) {
     row(`CMA-ES 10-D Rosenbrock, evaluations to f < 1e-8 (solved ${solved.length}/5)`, medianOf(solved.map((r) => r.evalsToTarget)), 4778, "pycma 5/5, issue 17");
   }
   {
-    const o = new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: new Array(20).fill(0) });
+    const o = new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: new Array(20).fill(0), gradient: "forward" });
     row("L-BFGS-B 20-D Rosenbrock in [-2, 2], x0 = 0, forward differences, evaluations", runSingle(o, rosenbrock, 100000).evals, ref.lbfgsb_rosen20_x0_zero.median_nfev, `scipy ${ref.scipy}`);
-    const e = ref.lbfgsb_rosen20_x0_uniform.runs.map((r) => runSingle(new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: r.x0 }), rosenbrock, 100000).evals);
+    const e = ref.lbfgsb_rosen20_x0_uniform.runs.map((r) => runSingle(new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: r.x0, gradient: "forward" }), rosenbrock, 100000).evals);
     row("L-BFGS-B same, x0 uniform in the box (scipy's 5 starts)", medianOf(e), ref.lbfgsb_rosen20_x0_uniform.median_nfev, `scipy ${ref.scipy}`);
   }
   {

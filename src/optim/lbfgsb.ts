@@ -3,8 +3,8 @@
 // Cauchy point + subspace minimisation: variables at a bound whose gradient points out of
 // the box are held fixed, the two-loop recursion acts on the remaining (free) gradient,
 // and trial points are projected into the box. Gradients are told (gradient: "supplied")
-// or estimated by forward (default, as scipy) or central finite differences (one-sided at a
-// bound) from points ask() returns.
+// or estimated by central (default) or forward (scipy's choice) finite differences (one-sided
+// at a bound) from points ask() returns.
 
 import { OptimizerBase, OptimizerUsageError, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
@@ -14,9 +14,10 @@ export interface LBFGSBOptions extends CommonOptions {
   /** Start point (user space). Default: centre of finite bounds. */
   x0?: number[];
   /** "supplied": tell(..., { grads }) gives exact gradients. Otherwise ask() also returns
-   *  neighbour points and the gradient is estimated: "forward" differences (dim points,
-   *  scipy's default "2-point"; the default here) or "central" (2·dim points, more accurate;
-   *  "finite-difference" is its older name). One-sided at a bound either way. */
+   *  neighbour points and the gradient is estimated: "central" differences (2·dim points;
+   *  the default, under its older name "finite-difference") or "forward" (dim points, as
+   *  scipy's default "2-point": half the evaluations, less robust to noisy costs). One-sided
+   *  at a bound either way. */
   gradient?: "supplied" | "forward" | "central" | "finite-difference";
   /** Number of stored correction pairs. Default 10. */
   memory?: number;
@@ -70,7 +71,7 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     if (x0 === undefined || x0.length !== n || !x0.every(Number.isFinite)) {
       throw new OptimizerOptionError(`lbfgsb: x0 (${n} finite numbers) is required when the bounds are not all finite`);
     }
-    const gradient = options.gradient ?? "forward";
+    const gradient = options.gradient ?? "finite-difference";
     if (gradient !== "supplied" && gradient !== "forward" && gradient !== "central" && gradient !== "finite-difference") {
       throw new OptimizerOptionError(`lbfgsb: gradient must be "supplied", "forward" or "central", got ${String(gradient)}`);
     }

@@ -58,7 +58,7 @@ export const OPTIMIZER_OPTIONS: { [K in OptimizerType]: Record<string, Schema> }
   pso: { popsize: int(2), inertia: num(), cognitive: num(), social: num(), topology: oneOf(["global", "ring"]), maxVelocity: pos() },
   "nelder-mead": { x0: vec(), initialStep: vec(), xtol: nonneg(), ftol: nonneg(), adaptive: bool() },
   lbfgsb: {
-    x0: vec(), gradient: oneOf(["supplied", "finite-difference", "forward", "central"], "gradient source: supplied, or forward/central differences"),
+    x0: vec(), gradient: oneOf(["supplied", "finite-difference", "forward", "central"], "gradient source: supplied, or central (default; alias finite-difference) or forward differences"),
     memory: int(1), fdStep: pos(), pgtol: nonneg(), ftol: nonneg(), c1: pos(), maxLineSearch: int(1),
   },
   adam: { x0: vec(), learningRate: pos(), beta1: prob(), beta2: prob(), epsilon: pos(), gtol: nonneg() },

@@ -102,21 +102,21 @@ describe("L-BFGS-B (projected L-BFGS)", () => {
     runSingle(opt, rosenbrock, 50000);
     expect(opt.best!.cost).toBeLessThan(1e-8);
   });
-  it("central differences: asks exactly the point and its 2n neighbours (one-sided at a bound)", () => {
-    const opt = new LBFGSB({ lower: [0, 0], upper: [1, 1], x0: [0, 0.5], gradient: "central" });
+  it("central differences (default): asks exactly the point and its 2n neighbours (one-sided at a bound)", () => {
+    const opt = new LBFGSB({ lower: [0, 0], upper: [1, 1], x0: [0, 0.5] });
     const xs = opt.ask();
     expect(xs.length).toBe(1 + 1 + 2); // x, x+h e0 (forward at the bound), x±h e1
     expect(xs[0]).toEqual([0, 0.5]);
   });
-  it("forward differences (default, as scipy): the point and n neighbours, backward at an upper bound", () => {
-    const opt = new LBFGSB({ lower: [0, 0], upper: [1, 1], x0: [1, 0.5] });
+  it("forward differences (scipy's 2-point): the point and n neighbours, backward at an upper bound", () => {
+    const opt = new LBFGSB({ lower: [0, 0], upper: [1, 1], x0: [1, 0.5], gradient: "forward" });
     const xs = opt.ask();
     expect(xs.length).toBe(1 + 2);
     expect(xs[1]![0]).toBeLessThan(1); // backward at the upper bound
     expect(xs[2]![1]).toBeGreaterThan(0.5);
   });
   it("20-D Rosenbrock in [-2, 2] from 0 with forward differences: no more evaluations than scipy 1.17.1 (2,877)", () => {
-    const opt = new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: new Array(20).fill(0) });
+    const opt = new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: new Array(20).fill(0), gradient: "forward" });
     const r = runSingle(opt, rosenbrock, 20000);
     expect(r.best).toBeLessThan(1e-8);
     expect(r.evals).toBeLessThanOrEqual(2877);
