@@ -92,6 +92,9 @@ export function generationFootprint(p: { nNodes: number; nSamples: number; durat
   return { candidates, bytes: candidates * bytesPerCandidate, bytesPerCandidate, nodeSteps: candidates * n * steps * p.trials };
 }
 
+/** Node-steps per second of one CPU core with the WASM SIMD integrator (rWW + BOLD, bench/RESULTS.md), for time estimates. */
+export const WASM_NODE_STEPS_PER_CORE_S = 2e7;
+
 /** Default memory a generation may use: 4 GiB (WebGPU's usual maximum buffer binding is well below). */
 export const DEFAULT_GENERATION_BYTES = 4 * 2 ** 30;
 
@@ -100,7 +103,7 @@ export function checkGeneration(fp: GenerationFootprint, field: string, budgetBy
   const fit = Math.max(1, Math.floor(budgetBytes / fp.bytesPerCandidate));
   throw new FitConfigError(
     field,
-    `${fmt(fp.candidates)} candidates per generation need at least ${fmtBytes(fp.bytes)} (${fmtBytes(fp.bytesPerCandidate)} each) and ${fmt(fp.nodeSteps)} node-steps, above the ${fmtBytes(budgetBytes)} a generation may use; use at most ${fmt(fit)} (or leave it unset for the optimizer's default)`,
+    `${fmt(fp.candidates)} candidates per generation need at least ${fmtBytes(fp.bytes)} (${fmtBytes(fp.bytesPerCandidate)} each) and ${fmt(fp.nodeSteps)} node-steps (≈ ${fmtDuration(fp.nodeSteps / WASM_NODE_STEPS_PER_CORE_S)} per generation on one CPU core), above the ${fmtBytes(budgetBytes)} a generation may use; use at most ${fmt(fit)} (or leave it unset for the optimizer's default)`,
   );
 }
 
@@ -110,4 +113,8 @@ function fmt(x: number): string {
 
 function fmtBytes(b: number): string {
   return b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
+}
+
+function fmtDuration(s: number): string {
+  return s >= 86400 ? `${fmt(s / 86400)} days` : s >= 3600 ? `${fmt(s / 3600)} h` : s >= 60 ? `${fmt(s / 60)} min` : `${fmt(s)} s`;
 }
