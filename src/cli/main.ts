@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   demo: { summary: "simulate the bundled HCP connectome and print a summary", run: async (a) => (await import("./demo.ts")).demoCommand(a) },
   report: { summary: "write an HTML report (plots) of fit run folders", run: async (a) => (await import("./report.ts")).reportCommand(a) },
   compile: { summary: "compile a model's WASM kernels ahead of time for edge runtimes (workerd)", run: async (a) => (await import("./compile.ts")).compileCommand(a) },
+  schema: { summary: "print the JSON Schema of fit configs (for editor completion and checks)", run: async (a) => (await import("./schema.ts")).schemaCommand(a) },
   bench: { summary: "run the benchmarks (same as npm run bench)", run: async (a) => (await import("./bench.ts")).benchCommand(a) },
 };
 

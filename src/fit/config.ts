@@ -3,6 +3,7 @@
 // they describe. See docs/fit.md for the format.
 import { loadAal2, loadBold, loadFc, loadFcdTril, loadMap, loadSc, AAL2_SUBJECTS, type DatasetOptions } from "../datasets/index.ts";
 import { loadArray } from "../io/load.ts";
+import { BrainfitIOError } from "../io/errors.ts";
 import { toFloat64 } from "../io/ndarray.ts";
 import { BUILTIN_MODELS } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
@@ -11,7 +12,9 @@ import type { Optimizer, OptimizerType } from "../optim/types.ts";
 import { normalizeMax, normalizeMean } from "../sim/network.ts";
 import { fcTril } from "../stats/fc.ts";
 import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FicSettings, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
-import { FitConfigError, validate, type FieldSchema, type Schema } from "./validate.ts";
+import { FitConfigError, toJsonSchema, validate, type FieldSchema, type Schema } from "./validate.ts";
+import { optionsSchema } from "../optim/options.ts";
+import { checkGeneration, generationFootprint } from "./budget.ts";
 
 /** A data reference in a config: a file path (relative to the config; "file.npz:key" picks a member), inline numbers, or a bundled dataset. */
 export type DataRef =
@@ -169,6 +172,26 @@ function configSchema(requireAll: boolean): Schema {
 /** Check a parsed JSON config; throws FitConfigError naming the field and the fix. */
 export function validateConfig(config: unknown): asserts config is FitConfig {
   validate(config, configSchema(true));
+  // Optimizer options depend on the optimizer type: check each section against its type's table.
+  const c = config as FitConfig;
+  const check = (section: Partial<FitConfig["optimizer"]> | undefined, type: OptimizerType, path: string) => {
+    if (section?.options === undefined) return;
+    validate(section.options, optionsSchema(type, { withSpace: false }), `${path}.options`);
+  };
+  check(c.optimizer, c.optimizer.type, "optimizer");
+  c.batch?.forEach((v, i) => check(v.optimizer as Partial<FitConfig["optimizer"]>, v.optimizer?.type ?? c.optimizer.type, `batch[${i}].optimizer`));
+}
+
+/** The config format as a JSON Schema (draft 2020-12), generated from the validator's own tables. */
+export function configJsonSchema(): Record<string, unknown> {
+  const root = toJsonSchema(configSchema(true)) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
+  // optimizer.options: one shape per optimizer type
+  const opt = root.properties["optimizer"]!;
+  opt["allOf"] = OPTIMIZER_TYPES.map((t) => ({
+    if: { properties: { type: { const: t } } },
+    then: { properties: { options: toJsonSchema(optionsSchema(t, { withSpace: false })) } },
+  }));
+  return { $schema: "https://json-schema.org/draft/2020-12/schema", title: "brainfit fit config", ...root };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -223,7 +246,17 @@ export class DataLoader {
   private async read(ref: DataRef, field: string): Promise<LoadedArray> {
     if (typeof ref === "string") {
       const abs = /^(?:[A-Za-z]+:|\/)/.test(ref) || !this.ctx.baseDir ? ref : `${this.ctx.baseDir.replace(/[\\/]+$/, "")}/${ref}`;
-      const a = toFloat64(await loadArray(abs));
+      let loaded: Awaited<ReturnType<typeof loadArray>>;
+      try {
+        loaded = await loadArray(abs);
+      } catch (e) {
+        // loadArray's own hint speaks of the working directory; inside a config the truth is the config's folder.
+        if (e instanceof BrainfitIOError && e.code === "SOURCE_READ_FAILED" && abs !== ref) {
+          throw new FitConfigError(field, `cannot read "${abs}" (${ref} in the config): relative paths in a config resolve against the config file's folder (${this.ctx.baseDir}); give the path relative to that folder, or an absolute path`);
+        }
+        throw e;
+      }
+      const a = toFloat64(loaded);
       return { data: a.data, shape: [...a.shape] };
     }
     if (Array.isArray(ref)) {
@@ -393,6 +426,10 @@ export async function runsFromConfig(config: unknown, ctx: ConfigContext = {}): 
     const section = !v ? config.optimizer : v.type && v.type !== config.optimizer.type ? (v as FitConfig["optimizer"]) : deepMerge(config.optimizer, v);
     // Every run of the batch gets its own optimizer seed: options.seed + its index in the batch.
     const runs = optimizersFor(p, section, runIndex).map((optimizer) => ({ problem: p, optimizer }));
+    // Refuse a generation that cannot fit before any simulation starts.
+    const first = runs[0]?.optimizer as { popsize?: number; options?: { popsize?: unknown; batchSize?: unknown } } | undefined;
+    const size = first?.popsize ?? first?.options?.popsize ?? first?.options?.batchSize;
+    if (typeof size === "number") checkGeneration(generationFootprint(p, size, p.dim), `${config.batch?.[i]?.optimizer ? `batch[${i}].` : ""}optimizer.options.${first?.options?.popsize !== undefined ? "popsize" : "batchSize"}`);
     runIndex += runs.length;
     return runs;
   });

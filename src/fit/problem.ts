@@ -13,6 +13,7 @@ import { fcPairs, fcTril, type PairOptions } from "../stats/fc.ts";
 import { fcd, fcdWindowTRsFromSeconds, type FcdOptions } from "../stats/fcd.ts";
 import { getGofTerm, gofSign, gofTermNames, type StatSummary } from "../stats/gof.ts";
 import { FitConfigError, unknownNameMessage } from "./validate.ts";
+import { checkIntegrationStep } from "./budget.ts";
 
 export interface FreeParameter {
   /** A parameter of the model. */
@@ -359,6 +360,7 @@ export class FitProblem {
     this.duration = sim.duration;
     this.dt = sim.dt ?? 0.1;
     if (!(this.dt > 0)) fail("simulation.dt", `must be > 0 ms, got ${this.dt}`);
+    checkIntegrationStep(model, this.dt, this.duration);
     this.tr = sim.tr ?? 0.72;
     if (!(this.tr > 0)) fail("simulation.tr", `must be > 0 s, got ${this.tr}`);
     this.signal = sim.signal ?? (model.observables.includes("bold") ? "bold" : model.observables[0]!);

@@ -13,7 +13,7 @@ export class FitConfigError extends Error {
 }
 
 export type Schema =
-  | { type: "number"; min?: number; max?: number; exclusiveMin?: number; integer?: boolean; doc?: string }
+  | { type: "number"; min?: number; max?: number; exclusiveMin?: number; integer?: boolean; doc?: string; /** also accept ±Infinity */ infinite?: boolean }
   | { type: "string"; enum?: readonly string[]; doc?: string }
   | { type: "boolean"; doc?: string }
   | { type: "array"; items: Schema; minItems?: number; maxItems?: number; doc?: string }
@@ -121,7 +121,7 @@ export function validate(value: unknown, schema: Schema, path = ""): void {
     case "any":
       return;
     case "number": {
-      if (typeof value !== "number" || !Number.isFinite(value)) fail(`expected ${describe(schema)}, got ${kindOf(value)}${schema.doc ? ` (${schema.doc})` : ""}`);
+      if (typeof value !== "number" || Number.isNaN(value) || (!Number.isFinite(value) && !schema.infinite)) fail(`expected ${describe(schema)}, got ${kindOf(value)}${schema.doc ? ` (${schema.doc})` : ""}`);
       const x = value as number;
       if (schema.integer && !Number.isInteger(x)) fail(`must be an integer, got ${x}`);
       if (schema.min !== undefined && x < schema.min) fail(`must be >= ${schema.min}, got ${x}${schema.doc ? ` (${schema.doc})` : ""}`);
@@ -182,5 +182,44 @@ export function validate(value: unknown, schema: Schema, path = ""): void {
       }
       throw first;
     }
+  }
+}
+
+/** The same schema in JSON Schema form (for editors; `brainfit schema` prints the config's). */
+export function toJsonSchema(s: Schema): Record<string, unknown> {
+  const doc = s.doc ? { description: s.doc } : {};
+  switch (s.type) {
+    case "number": {
+      const out: Record<string, unknown> = { type: s.integer ? "integer" : "number", ...doc };
+      if (s.min !== undefined) out["minimum"] = s.min;
+      if (s.max !== undefined) out["maximum"] = s.max;
+      if (s.exclusiveMin !== undefined) out["exclusiveMinimum"] = s.exclusiveMin;
+      return out;
+    }
+    case "string":
+      return s.enum ? { type: "string", enum: [...s.enum], ...doc } : { type: "string", ...doc };
+    case "boolean":
+      return { type: "boolean", ...doc };
+    case "array": {
+      const out: Record<string, unknown> = { type: "array", items: toJsonSchema(s.items), ...doc };
+      if (s.minItems !== undefined) out["minItems"] = s.minItems;
+      if (s.maxItems !== undefined) out["maxItems"] = s.maxItems;
+      return out;
+    }
+    case "record":
+      return { type: "object", additionalProperties: toJsonSchema(s.values), ...doc };
+    case "object": {
+      const required = Object.entries(s.fields).filter(([, f]) => f.required).map(([k]) => k);
+      return {
+        type: "object", ...doc,
+        properties: Object.fromEntries(Object.entries(s.fields).map(([k, f]) => [k, toJsonSchema(f)])),
+        ...(required.length ? { required } : {}),
+        additionalProperties: false,
+      };
+    }
+    case "union":
+      return { anyOf: s.options.map(toJsonSchema), ...doc };
+    case "any":
+      return { ...doc };
   }
 }

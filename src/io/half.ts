@@ -50,3 +50,26 @@ function roundHalfEven(v: number): number {
 export function roundToHalf(x: number): number {
   return halfToNumber(numberToHalf(x));
 }
+
+/**
+ * float32 bit pattern holding the half with bit pattern `h` exactly; NaNs keep their sign and
+ * payload (shifted into the top of the float32 fraction), so float32BitsToHalfBits undoes it.
+ */
+export function halfBitsToFloat32Bits(h: number): number {
+  if ((h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0) return (((h & 0x8000) << 16) | 0x7f800000 | ((h & 0x3ff) << 13)) >>> 0;
+  const f = new Float32Array([halfToNumber(h)]);
+  return new Uint32Array(f.buffer)[0]!;
+}
+
+/**
+ * Half bit pattern for a float32 given by its bits (and value): NaNs keep sign and the top ten
+ * payload bits, as numpy's npy_floatbits_to_halfbits does; other values round to nearest even.
+ */
+export function float32BitsToHalfBits(bits: number, value: number): number {
+  if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0) {
+    let h = 0x7c00 | ((bits & 0x7fffff) >>> 13);
+    if (h === 0x7c00) h++; // payload only in the low bits: stay a NaN
+    return ((bits >>> 16) & 0x8000) | h;
+  }
+  return numberToHalf(value);
+}

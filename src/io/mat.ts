@@ -169,10 +169,12 @@ function* variables(bytes: Uint8Array, opts: MatReadOptions): Generator<ParsedHe
   const little = checkHeader(bytes, opts.source);
   const top = new MatReader(bytes, little, opts.source);
   let p = 128;
-  while (p + 8 <= bytes.length) {
+  for (let element = 0; p + 8 <= bytes.length; element++) {
     const t = top.tag(p, bytes.length);
     if (t.type === miCOMPRESSED) {
-      const inner = inflateLimited(bytes.subarray(t.dataStart, t.dataStart + t.nbytes), "zlib", opts.maxBytes ?? DEFAULT_MAX_BYTES, opts.source, "MAT");
+      const stream = bytes.subarray(t.dataStart, t.dataStart + t.nbytes);
+      const inner = inflateLimited(stream, "zlib", opts.maxBytes ?? DEFAULT_MAX_BYTES, opts.source, "MAT");
+      verifyAdler32(stream, inner, element, p, top);
       const r = new MatReader(inner, little, opts.source);
       const it = r.tag(0, inner.length);
       if (it.type === miMATRIX && it.nbytes > 0) yield matrixHeader(r, it);
@@ -185,6 +187,39 @@ function* variables(bytes: Uint8Array, opts: MatReadOptions): Generator<ParsedHe
     if (t.next <= p) break;
     p = t.next;
   }
+}
+
+/**
+ * zlib ends each stream with the Adler-32 of the inflated bytes (RFC 1950); fflate does not
+ * check it, so a flipped bit inside a deflate block would otherwise load as wrong numbers.
+ */
+function verifyAdler32(stream: Uint8Array, inflated: Uint8Array, element: number, offset: number, r: MatReader): void {
+  const n = stream.length;
+  const stored = n >= 6 ? ((stream[n - 4]! << 24) | (stream[n - 3]! << 16) | (stream[n - 2]! << 8) | stream[n - 1]!) >>> 0 : -1;
+  const actual = adler32(inflated);
+  if (stored !== actual) {
+    const hex = (v: number) => "0x" + (v >>> 0).toString(16).padStart(8, "0");
+    r.fail(
+      "MAT_BAD_ELEMENT",
+      `compressed element ${element} (tag at byte ${offset}) fails its zlib Adler-32 check (stored ${stored < 0 ? "none" : hex(stored)}, data gives ${hex(actual)}): its contents are corrupt`,
+    );
+  }
+}
+
+/** Adler-32 checksum (RFC 1950). */
+export function adler32(data: Uint8Array): number {
+  let a = 1, b = 0;
+  // 5552 is zlib's NMAX: the largest run for which b cannot overflow 2^53 before reducing (it is far below).
+  for (let i = 0; i < data.length; ) {
+    const end = Math.min(data.length, i + 5552);
+    for (; i < end; i++) {
+      a += data[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }
 
 function matrixHeader(r: MatReader, t: Tag): ParsedHeader {
@@ -264,7 +299,11 @@ function readVariable(h: ParsedHeader, opts: MatReadOptions): NdArray {
     const fix =
       h.classId === 5
         ? `convert it to a full matrix first: ${h.name} = full(${h.name}); save(f, '${h.name}', '-v7')`
-        : `save each numeric field/element as its own variable (e.g. w = ${h.name}.weights; save(f, 'w', '-v7')) and load that`;
+        : h.classId === 1
+          ? `save each numeric cell as its own variable (e.g. w = ${h.name}{1}; save(f, 'w', '-v7')) and load that`
+          : h.classId === 2
+            ? `save each numeric field as its own variable (e.g. w = ${h.name}.weights; save(f, 'w', '-v7')) and load that`
+            : `convert it to a numeric array in MATLAB (e.g. w = double(${h.name}); save(f, 'w', '-v7')) and load that`;
     throw new BrainfitIOError("MAT_UNSUPPORTED_CLASS", `variable "${h.name}" is a MATLAB ${cls}, which brainfit cannot load; ${fix}`, { source: opts.source });
   }
   if (h.complex && opts.complex !== "real") {

@@ -1,7 +1,7 @@
 // NumPy .npy format, versions 1.0, 2.0 and 3.0
 // (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
 import { BrainfitIOError } from "./errors.ts";
-import { halfToNumber, numberToHalf } from "./half.ts";
+import { float32BitsToHalfBits, halfBitsToFloat32Bits } from "./half.ts";
 import {
   allocNumeric,
   fortranToC,
@@ -13,7 +13,7 @@ import {
   type NdArray,
   type NumericDType,
 } from "./ndarray.ts";
-import { parsePyLiteral, PyTuple } from "./pyliteral.ts";
+import { parsePyLiteral, pyRepr, PyOther, PyTuple, type PyValue } from "./pyliteral.ts";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -43,6 +43,8 @@ export interface NpyHeader {
 
 interface DescrInfo {
   dtype: string;
+  /** numpy's canonical descr of the dtype ("<f8", "|b1", "<U6"). */
+  descr: string;
   itemsize: number;
   littleEndian: boolean;
 }
@@ -62,20 +64,50 @@ const KIND_TO_DTYPE: Record<string, NumericDType> = {
   f8: "float64",
 };
 
-function parseDescr(descr: unknown, source: string | undefined): DescrInfo {
+/** numpy's one-character type codes (np.dtype("d") etc., 64-bit Linux/macOS sizes), as kind+size. */
+const TYPE_CHARS: Record<string, string> = {
+  "?": "b1", b: "i1", B: "u1", h: "i2", H: "u2", i: "i4", I: "u4", l: "i8", L: "u8", q: "i8", Q: "u8", p: "i8", P: "u8", e: "f2", f: "f4", d: "f8", g: "f16",
+};
+
+/** Type names np.dtype accepts without a byte-order prefix. */
+const TYPE_NAMES: Record<string, string> = {
+  bool: "b1", bool_: "b1", int8: "i1", int16: "i2", int32: "i4", int64: "i8", uint8: "u1", uint16: "u2", uint32: "u4", uint64: "u8",
+  float16: "f2", float32: "f4", float64: "f8", float: "f8", int: "i8", double: "f8", single: "f4", half: "f2", byte: "i1", ubyte: "u1",
+  short: "i2", ushort: "u2", intc: "i4", uintc: "u4", long: "i8", ulong: "u8", longlong: "i8", ulonglong: "u8", int_: "i8", intp: "i8",
+  uint: "u8", uintp: "u8", longdouble: "f16",
+};
+
+function parseDescr(descr: PyValue, source: string | undefined): DescrInfo {
+  if (descr instanceof PyTuple && descr.items.length === 2 && descr.items[1] instanceof PyTuple && descr.items[1].items.length === 0) {
+    return parseDescr(descr.items[0]!, source); // (dtype, ()) is dtype itself
+  }
   if (typeof descr !== "string") {
+    const structured = Array.isArray(descr);
     throw new BrainfitIOError(
       "NPY_UNSUPPORTED_DTYPE",
-      `structured (record) dtype ${JSON.stringify(descr)} is not supported; save each field as its own array, e.g. np.savez(f, **{name: a[name] for name in a.dtype.names})`,
+      structured
+        ? `structured (record) dtype dtype(${pyRepr(descr)}) is not supported; save each field as its own array, e.g. np.savez(f, **{name: a[name] for name in a.dtype.names})`
+        : `dtype ${pyRepr(descr).slice(0, 120)} is not supported (a subarray or not a dtype at all); save a plain numeric array`,
       { source },
     );
   }
-  const m = /^([<>|=]?)([a-zA-Z?]+)(\d*)(\[.*\])?$/.exec(descr);
-  if (!m) throw new BrainfitIOError("NPY_BAD_HEADER", `cannot parse dtype descr "${descr}"`, { source });
+  const sub = /^[<>|=]?(?:\d+|\(.*\))[<>|=]?[a-zA-Z?]/.exec(descr);
+  if (sub) {
+    // "2f8" is numpy's subarray shorthand, dtype(('<f8', (2,))); np.load reads such files with a
+    // count in subarrays, so a mutated "f8" -> "2f8" silently halves the array. brainfit refuses.
+    throw new BrainfitIOError("NPY_UNSUPPORTED_DTYPE", `subarray dtype ${pyRepr(descr)} is not supported; save a plain array with the subarray as extra trailing axes (a.reshape(a.shape))`, { source });
+  }
+  const named = TYPE_NAMES[descr];
+  const m = named ? ["", "", named.slice(0, 1), named.slice(1)] : /^([<>|=]?)([a-zA-Z?])(\d*)(\[\w+\])?$/.exec(descr);
+  if (!m) throw new BrainfitIOError("NPY_UNSUPPORTED_DTYPE", `data type ${pyRepr(descr)} not understood (numpy refuses it too); the header is corrupt`, { source });
   const order = m[1]!;
-  const kind = m[2]!;
-  const size = m[3]!;
-  const littleEndian = order === ">" ? false : order === "=" ? HOST_LITTLE_ENDIAN : true;
+  let kind = m[2]!;
+  let size = m[3]!;
+  if (size === "" && TYPE_CHARS[kind]) {
+    size = TYPE_CHARS[kind]!.slice(1);
+    kind = TYPE_CHARS[kind]!.slice(0, 1);
+  }
+  const littleEndian = order === ">" ? false : order === "<" ? true : HOST_LITTLE_ENDIAN;
   if (kind === "O") {
     throw new BrainfitIOError(
       "NPY_OBJECT_ARRAY",
@@ -83,25 +115,36 @@ function parseDescr(descr: unknown, source: string | undefined): DescrInfo {
       { source },
     );
   }
-  const numeric = KIND_TO_DTYPE[kind + size] ?? (kind === "?" && size === "" ? "bool" : undefined);
-  if (numeric && !m[4]) return { dtype: numeric, itemsize: numericItemsize(numeric), littleEndian };
-  if ((kind === "U" || kind === "S" || kind === "a") && /^\d+$/.test(size)) {
+  const numeric = m[4] ? undefined : KIND_TO_DTYPE[kind + size];
+  if (numeric) {
+    const itemsize = numericItemsize(numeric);
+    return { dtype: numeric, descr: `${itemsize === 1 ? "|" : littleEndian ? "<" : ">"}${kind}${size}`, itemsize, littleEndian };
+  }
+  if ((kind === "U" || kind === "S" || kind === "a") && /^\d+$/.test(size) && !m[4]) {
     const n = Number(size);
-    if (kind === "U") return { dtype: `<U${n}`, itemsize: 4 * n, littleEndian };
-    return { dtype: `|S${n}`, itemsize: n, littleEndian };
+    if (kind === "U") return { dtype: `<U${n}`, descr: `${littleEndian ? "<" : ">"}U${n}`, itemsize: 4 * n, littleEndian };
+    return { dtype: `|S${n}`, descr: `|S${n}`, itemsize: n, littleEndian };
   }
   const why =
-    kind === "c"
+    kind === "c" || kind === "F" || kind === "D" || kind === "G"
       ? "complex arrays are not supported; save np.real(a) and np.imag(a) as separate arrays"
       : kind === "M" || kind === "m"
         ? "datetime/timedelta arrays are not supported; save a.astype('int64') or a float array of seconds"
         : kind === "f" && (size === "16" || size === "12")
           ? "long double (float128) is not supported; save a.astype(np.float64)"
           : "use one of bool, int8..int64, uint8..uint64, float16/32/64 or a str (U) dtype";
-  throw new BrainfitIOError("NPY_UNSUPPORTED_DTYPE", `dtype "${descr}" is not supported: ${why}`, { source });
+  throw new BrainfitIOError("NPY_UNSUPPORTED_DTYPE", `dtype ${pyRepr(descr)} is not supported: ${why}`, { source });
 }
 
-/** Reads and validates a .npy header without touching the data. */
+/** numpy refuses longer headers unless the file is trusted with allow_pickle (format._MAX_HEADER_SIZE). */
+export const NPY_MAX_HEADER_CHARS = 10000;
+
+/**
+ * Reads and validates a .npy header without touching the data. The grammar is numpy's own
+ * (format._read_array_header): versions 1.0/2.0/3.0 only, latin-1 (1.0, 2.0) or strict UTF-8
+ * (3.0) text of at most 10,000 characters, a Python dict literal with exactly the keys descr,
+ * fortran_order and shape, shape a tuple of ints, fortran_order a bool.
+ */
 export function readNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   if (!isNpy(bytes)) {
     throw new BrainfitIOError("NPY_BAD_MAGIC", "not a .npy file (it does not start with \\x93NUMPY); save arrays with numpy.save", { source });
@@ -109,49 +152,69 @@ export function readNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   if (bytes.length < 10) throw new BrainfitIOError("NPY_TRUNCATED", `file ends after ${bytes.length} bytes, inside the .npy preamble`, { source });
   const major = bytes[6]!;
   const minor = bytes[7]!;
+  if (minor !== 0 || major < 1 || major > 3) {
+    throw new BrainfitIOError("NPY_BAD_VERSION", `unknown .npy format version ${major}.${minor}; numpy and brainfit read 1.0, 2.0 and 3.0 (re-save with numpy.save)`, { source });
+  }
   let headerLen: number;
   let start: number;
   if (major === 1) {
     headerLen = bytes[8]! | (bytes[9]! << 8);
     start = 10;
-  } else if (major === 2 || major === 3) {
+  } else {
     if (bytes.length < 12) throw new BrainfitIOError("NPY_TRUNCATED", `file ends after ${bytes.length} bytes, inside the .npy preamble`, { source });
     headerLen = (bytes[8]! | (bytes[9]! << 8) | (bytes[10]! << 16)) + bytes[11]! * 2 ** 24;
     start = 12;
-  } else {
-    throw new BrainfitIOError("NPY_BAD_VERSION", `unknown .npy format version ${major}.${minor}; brainfit reads 1.0, 2.0 and 3.0 (re-save with a current numpy)`, { source });
   }
   if (start + headerLen > bytes.length) {
     throw new BrainfitIOError("NPY_TRUNCATED", `header claims ${headerLen} bytes but the file has only ${bytes.length - start} after the preamble; the file is truncated`, { source });
   }
   const raw = bytes.subarray(start, start + headerLen);
-  const text = major === 3 ? new TextDecoder("utf-8").decode(raw) : latin1(raw);
-  let dict: unknown;
+  let text: string;
+  if (major === 3) {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    } catch {
+      throw new BrainfitIOError("NPY_BAD_HEADER", "corrupt .npy header: a format 3.0 header must be valid UTF-8", { source });
+    }
+  } else {
+    text = latin1(raw);
+  }
+  if ([...text].length > NPY_MAX_HEADER_CHARS) {
+    throw new BrainfitIOError(
+      "NPY_BAD_HEADER",
+      `.npy header is ${[...text].length} characters, above numpy's limit of ${NPY_MAX_HEADER_CHARS} (np.load refuses it too unless allow_pickle=True); the header is corrupt or the array has a huge structured dtype`,
+      { source },
+    );
+  }
+  let dict: PyValue;
   try {
-    dict = parsePyLiteral(text.trim());
+    dict = parsePyLiteral(text, { python2Longs: major <= 2 });
   } catch (e) {
     throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header (${(e as Error).message}): ${JSON.stringify(text.slice(0, 120))}`, { source });
   }
-  if (dict === null || typeof dict !== "object" || Array.isArray(dict) || dict instanceof PyTuple) {
-    throw new BrainfitIOError("NPY_BAD_HEADER", "corrupt .npy header: it is not a dict", { source });
+  if (dict === null || typeof dict !== "object" || Array.isArray(dict) || dict instanceof PyTuple || dict instanceof PyOther) {
+    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: it is not a dict (${pyRepr(dict).slice(0, 120)})`, { source });
   }
-  const d = dict as Record<string, unknown>;
-  for (const key of ["descr", "fortran_order", "shape"]) {
-    if (!(key in d)) throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: missing key '${key}'`, { source });
-  }
-  const info = parseDescr(d["descr"], source);
-  if (typeof d["fortran_order"] !== "boolean") {
-    throw new BrainfitIOError("NPY_BAD_HEADER", "corrupt .npy header: 'fortran_order' must be True or False", { source });
+  const d = dict as Record<string, PyValue>;
+  const keys = Object.keys(d).sort();
+  if (keys.join() !== "descr,fortran_order,shape") {
+    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: its keys are ${pyRepr(keys)}, numpy requires exactly ['descr', 'fortran_order', 'shape']`, { source });
   }
   const shapeV = d["shape"];
-  const dims = shapeV instanceof PyTuple ? shapeV.items : Array.isArray(shapeV) ? shapeV : typeof shapeV === "number" ? [shapeV] : undefined;
-  if (!dims || !dims.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 0)) {
-    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: 'shape' must be a tuple of non-negative integers, got ${JSON.stringify(text.slice(0, 120))}`, { source });
+  // numpy's header check lets (True, 3) through (bool is an int) but reading then fails; refuse it here.
+  const dims = shapeV instanceof PyTuple && shapeV.items.every((x) => typeof x === "number" && Number.isInteger(x)) ? (shapeV.items as number[]) : undefined;
+  if (!dims) throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: 'shape' must be a tuple of ints, got ${pyRepr(shapeV).slice(0, 120)}`, { source });
+  if (typeof d["fortran_order"] !== "boolean") {
+    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: 'fortran_order' must be True or False, got ${pyRepr(d["fortran_order"]!).slice(0, 120)}`, { source });
+  }
+  const info = parseDescr(d["descr"]!, source);
+  if (!dims.every((x) => x >= 0)) {
+    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: 'shape' ${pyRepr(shapeV)} has a negative dimension`, { source });
   }
   return {
     dtype: info.dtype,
-    descr: d["descr"] as string,
-    shape: dims as number[],
+    descr: info.descr,
+    shape: dims,
     fortranOrder: d["fortran_order"] as boolean,
     littleEndian: info.littleEndian,
     itemsize: info.itemsize,
@@ -197,7 +260,8 @@ export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
   } else {
     data = decodeNumeric(raw, count, h.dtype as NumericDType, h.littleEndian);
   }
-  if (h.fortranOrder && h.shape.length > 1) data = fortranToC(data, h.shape);
+  // Reorder through the integer view: copying float elements through JS numbers may quiet NaNs.
+  if (h.fortranOrder && h.shape.length > 1) data = data instanceof Float32Array || data instanceof Float64Array ? reorderBits(data, h.shape) : fortranToC(data, h.shape);
   return { dtype: h.dtype, shape: h.shape, data };
 }
 
@@ -205,9 +269,10 @@ function decodeNumeric(raw: Uint8Array, count: number, dtype: NumericDType, file
   const itemsize = numericItemsize(dtype);
   if (dtype === "float16") {
     const out = new Float32Array(count);
+    const outBits = new Uint32Array(out.buffer, out.byteOffset, count);
     for (let i = 0, p = 0; i < count; i++, p += 2) {
       const bits = fileLittle ? raw[p]! | (raw[p + 1]! << 8) : (raw[p]! << 8) | raw[p + 1]!;
-      out[i] = halfToNumber(bits);
+      outBits[i] = halfBitsToFloat32Bits(bits);
     }
     return out;
   }
@@ -219,6 +284,12 @@ function decodeNumeric(raw: Uint8Array, count: number, dtype: NumericDType, file
     for (let i = 0; i < count; i++) if (outBytes[i] !== 0) outBytes[i] = 1;
   }
   return out;
+}
+
+function reorderBits<T extends Float32Array | Float64Array>(data: T, shape: readonly number[]): T {
+  const bits = data instanceof Float32Array ? new Uint32Array(data.buffer, data.byteOffset, data.length) : new BigUint64Array(data.buffer, data.byteOffset, data.length);
+  const c = fortranToC(bits, shape);
+  return (data instanceof Float32Array ? new Float32Array(c.buffer, c.byteOffset, c.length) : new Float64Array(c.buffer, c.byteOffset, c.length)) as T;
 }
 
 /** Reverses the byte order of each `itemsize`-byte element in place. */
@@ -314,8 +385,9 @@ export function writeNpy(arr: NdArray): Uint8Array {
     encodeStrings(arr.data as string[], body, str.kind, str.length);
   } else if (arr.dtype === "float16") {
     const src = arr.data as Float32Array;
+    const srcBits = new Uint32Array(src.buffer, src.byteOffset, n);
     for (let i = 0, p = 0; i < n; i++, p += 2) {
-      const h = numberToHalf(src[i]!);
+      const h = float32BitsToHalfBits(srcBits[i]!, src[i]!);
       body[p] = h & 0xff;
       body[p + 1] = h >> 8;
     }

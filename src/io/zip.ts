@@ -101,6 +101,13 @@ export function readZipDirectory(bytes: Uint8Array, source?: string): ZipEntry[]
       }
       e += 4 + len;
     }
+    // Names lie outside the CRC: every member's local header must repeat the directory's name
+    // (Python's zipfile checks this on open), or a renamed member would silently go missing.
+    const lh = localHeaderOffset;
+    if (!(lh + 30 <= bytes.length && u32(bytes, lh) === 0x04034b50)) bad(`member ${JSON.stringify(name)}: its local header (at byte ${lh}) is missing`);
+    const localLen = u16(bytes, lh + 26);
+    const local = lh + 30 + localLen <= bytes.length ? decoder.decode(bytes.subarray(lh + 30, lh + 30 + localLen)) : undefined;
+    if (local !== name) bad(`member name in the directory (${JSON.stringify(name)}) and in its local header (${JSON.stringify(local)}) differ`);
     entries.push({ name, method, compressedSize, size, crc32, localHeaderOffset, encrypted: (flags & 1) !== 0 });
     p = end;
   }
@@ -146,7 +153,14 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, opts: { source?
   }
   const lh = entry.localHeaderOffset;
   if (lh + 30 > bytes.length || u32(bytes, lh) !== 0x04034b50) corrupt("local header is missing");
-  const dataStart = lh + 30 + u16(bytes, lh + 26) + u16(bytes, lh + 28);
+  const nameLen = u16(bytes, lh + 26);
+  // Names are outside the CRC; like Python's zipfile (so np.load), the local header's name must
+  // match the directory's, which catches a corrupted name in either copy.
+  if (lh + 30 + nameLen > bytes.length) corrupt("local header is truncated");
+  const localName = bytes.subarray(lh + 30, lh + 30 + nameLen);
+  const local = new TextDecoder("utf-8").decode(localName); // decoded as readZipDirectory decodes the directory's
+  if (local !== entry.name) corrupt(`member name in the directory (${JSON.stringify(entry.name)}) and in its local header (${JSON.stringify(local)}) differ`);
+  const dataStart = lh + 30 + nameLen + u16(bytes, lh + 28);
   if (dataStart + entry.compressedSize > bytes.length) corrupt(`compressed data (${entry.compressedSize} bytes at ${dataStart}) runs past the end of the file`);
   const comp = bytes.subarray(dataStart, dataStart + entry.compressedSize);
   let out: Uint8Array;

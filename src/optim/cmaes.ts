@@ -1,6 +1,7 @@
 // CMA-ES (Hansen's formulation: weighted recombination, rank-one and rank-mu covariance
-// updates, cumulative step-size adaptation), with bound handling by resampling then
-// mirroring, pycma-like terminations and optional IPOP restarts.
+// updates with the active (negative-weight) update by default, cumulative step-size
+// adaptation), with bound handling by resampling then mirroring, pycma-like terminations and
+// optional IPOP or BIPOP restarts.
 
 import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
 import { symmetricEigen } from "./linalg.ts";
@@ -36,6 +37,14 @@ export interface CMAESOptions extends CommonOptions {
   incPopSize?: number;
   /** Resamples of an out-of-bounds candidate before it is mirrored into the box. Default 10. */
   maxResamples?: number;
+  /** Active covariance update (Jastrebski & Arnold 2006; pycma's default): the worse half of
+   *  each generation gets negative recombination weights that shrink C along bad directions.
+   *  Default true. */
+  activeCovariance?: boolean;
+  /** "ipop" (default): every restart doubles the population. "bipop" (Hansen 2009): restarts
+   *  alternate between that large-population regime and short runs with a small random
+   *  population and step size, whichever has used fewer evaluations. */
+  restartStrategy?: "ipop" | "bipop";
 }
 
 interface CMAESState extends BaseState {
@@ -56,23 +65,43 @@ interface CMAESState extends BaseState {
   medianHist: number[];
   /** Evaluations at each restart start. */
   restartEvaluations: number[];
+  /** BIPOP bookkeeping: large-regime restarts so far, evaluations spent in each regime, the current one. */
+  largeRestarts?: number;
+  regimeEvaluations?: { large: number; small: number };
+  regime?: "large" | "small";
 }
 
 interface Strategy {
-  lambda: number; mu: number; weights: number[]; mueff: number;
+  lambda: number; mu: number;
+  /** Recombination weights for all λ ranks: μ positive ones summing to 1 (the mean update), then
+   *  zero or negative ones (active update). */
+  weights: number[]; mueff: number;
   cc: number; cs: number; c1: number; cmu: number; damps: number; chiN: number;
 }
 
-function strategy(n: number, lambda: number): Strategy {
+/**
+ * Strategy parameters of Hansen's tutorial (arXiv:1604.00772, 2016, table 1), as pycma sets them:
+ * with `active`, the negative weights are scaled by min(α_μ⁻, α_μeff⁻, α_posdef⁻) so C stays
+ * positive definite; without it they are zero (the classic rank-μ update).
+ */
+function strategy(n: number, lambda: number, active: boolean): Strategy {
   const mu = Math.floor(lambda / 2);
-  const raw = Array.from({ length: mu }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(i + 1));
-  const sum = raw.reduce((a, b) => a + b, 0);
-  const weights = raw.map((w) => w / sum);
-  const mueff = 1 / weights.reduce((a, w) => a + w * w, 0);
+  const raw = Array.from({ length: lambda }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(i + 1));
+  const posSum = raw.slice(0, mu).reduce((a, b) => a + b, 0);
+  const mueff = posSum * posSum / raw.slice(0, mu).reduce((a, w) => a + w * w, 0);
+  const negRaw = raw.slice(mu).filter((w) => w < 0);
+  const negSum = -negRaw.reduce((a, b) => a + b, 0);
+  const mueffNeg = negSum > 0 ? (negSum * negSum) / negRaw.reduce((a, w) => a + w * w, 0) : 0;
+  const alphaCov = 2;
   const cc = (4 + mueff / n) / (n + 4 + (2 * mueff) / n);
   const cs = (mueff + 2) / (n + mueff + 5);
-  const c1 = 2 / ((n + 1.3) * (n + 1.3) + mueff);
-  const cmu = Math.min(1 - c1, (2 * (mueff - 2 + 1 / mueff)) / ((n + 2) * (n + 2) + mueff));
+  const c1 = alphaCov / ((n + 1.3) * (n + 1.3) + mueff);
+  const cmu = Math.min(1 - c1, (alphaCov * (0.25 + mueff - 2 + 1 / mueff)) / ((n + 2) * (n + 2) + (alphaCov * mueff) / 2));
+  const alphaMuNeg = 1 + c1 / cmu;
+  const alphaMueffNeg = 1 + (2 * mueffNeg) / (mueff + 2);
+  const alphaPosdefNeg = (1 - c1 - cmu) / (n * cmu);
+  const negScale = Math.min(alphaMuNeg, alphaMueffNeg, alphaPosdefNeg) / (negSum || 1);
+  const weights = raw.map((w, i) => (i < mu ? w / posSum : active && w < 0 ? w * negScale : 0));
   const damps = 1 + 2 * Math.max(0, Math.sqrt((mueff - 1) / (n + 1)) - 1) + cs;
   const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
   return { lambda, mu, weights, mueff, cc, cs, c1, cmu, damps, chiN };
@@ -127,12 +156,16 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
       throw new OptimizerOptionError(`cmaes: stds must hold ${n} positive finite numbers`);
     }
     const popsize = options.popsize ?? 4 + Math.floor(3 * Math.log(n));
+    if (options.restartStrategy !== undefined && options.restartStrategy !== "ipop" && options.restartStrategy !== "bipop") {
+      throw new OptimizerOptionError(`cmaes: restartStrategy must be "ipop" or "bipop", got ${String(options.restartStrategy)}`);
+    }
     if (!Number.isInteger(popsize) || popsize < 2) throw new OptimizerOptionError(`cmaes: popsize must be an integer >= 2, got ${popsize}`);
     const resolved: CMAESOptions = {
       ...options, dim: n, x0: x0.slice(), sigma0, stds: stds.slice(), popsize,
       tolfun: options.tolfun ?? 1e-11, tolx: options.tolx ?? 1e-11 * sigma0 * Math.max(...stds),
       tolconditioncov: options.tolconditioncov ?? 1e14, stagnation: options.stagnation ?? true,
       restarts: options.restarts ?? 0, incPopSize: options.incPopSize ?? 2, maxResamples: options.maxResamples ?? 10,
+      activeCovariance: options.activeCovariance ?? true, restartStrategy: options.restartStrategy ?? "ipop",
       seed: options.seed ?? 0,
     };
     const st: CMAESState = {
@@ -193,7 +226,7 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     const s = this.st;
     const n = this.dim;
     const lambda = points.length;
-    const p = strategy(n, lambda);
+    const p = strategy(n, lambda, this.options.activeCovariance !== false);
     s.gen++;
     const order = argsortCosts(costs);
     const finiteCount = costs.filter(Number.isFinite).length;
@@ -205,13 +238,15 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     const oldMean = s.mean.slice();
     const sigma = s.sigma;
     // y_k = (x_k - m) / σ of the actually evaluated (possibly repaired) points.
+    // Ranks with a non-finite cost take no part (they carry no ordering information).
+    const ranked = Math.min(lambda, finiteCount);
     const ys: number[][] = [];
-    for (let r = 0; r < p.mu; r++) {
+    for (let r = 0; r < ranked; r++) {
       const x = points[order[r]];
       ys.push(x.map((v, i) => (v - oldMean[i]) / sigma));
     }
     const yw = new Array<number>(n).fill(0);
-    for (let r = 0; r < p.mu; r++) for (let i = 0; i < n; i++) yw[i] += p.weights[r] * ys[r][i];
+    for (let r = 0; r < Math.min(p.mu, ranked); r++) for (let i = 0; i < n; i++) yw[i] += p.weights[r] * ys[r][i];
     for (let i = 0; i < n; i++) s.mean[i] = oldMean[i] + sigma * yw[i];
     // C^{-1/2} yw = B D^{-1} Bᵀ yw
     const bt = new Array<number>(n).fill(0);
@@ -233,11 +268,29 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     const ccn = Math.sqrt(p.cc * (2 - p.cc) * p.mueff);
     for (let i = 0; i < n; i++) s.pc[i] = (1 - p.cc) * s.pc[i] + hsig * ccn * yw[i];
     const c1a = p.c1 * (1 - (1 - hsig * hsig) * p.cc * (2 - p.cc));
-    const decay = 1 - c1a - p.cmu;
+    // Active update: a negative weight is rescaled by n / ‖C^{-1/2} y‖² (tutorial eq. 46), so a
+    // long bad step cannot remove more variance than a typical one.
+    const w = new Array<number>(ranked);
+    let wSum = 0;
+    for (let r = 0; r < ranked; r++) {
+      let wr = p.weights[r];
+      if (wr < 0) {
+        let norm2 = 0;
+        for (let j = 0; j < n; j++) {
+          let acc = 0;
+          for (let i = 0; i < n; i++) acc += s.B[i][j] * ys[r][i];
+          norm2 += (acc / s.D[j]) ** 2;
+        }
+        wr *= norm2 > 0 ? n / norm2 : 0;
+      }
+      w[r] = wr;
+      wSum += p.weights[r];
+    }
+    const decay = 1 - c1a - p.cmu * wSum;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
         let rankMu = 0;
-        for (let r = 0; r < p.mu; r++) rankMu += p.weights[r] * ys[r][i] * ys[r][j];
+        for (let r = 0; r < ranked; r++) if (w[r] !== 0) rankMu += w[r] * ys[r][i] * ys[r][j];
         const v = decay * s.C[i][j] + p.c1 * s.pc[i] * s.pc[j] + p.cmu * rankMu;
         s.C[i][j] = v;
         s.C[j][i] = v;
@@ -308,18 +361,38 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     else this.finish(reason);
   }
 
-  /** IPOP restart: larger population, fresh distribution, new mean. */
+  /** IPOP restart (larger population) or BIPOP's choice of regime; fresh distribution, new mean. */
   private restart(): void {
     const s = this.st;
     const o = this.options;
     const n = this.dim;
     const sp = this.space;
+    const lambdaDefault = o.popsize ?? 4 + Math.floor(3 * Math.log(n));
+    const spent = s.evaluations - s.restartEvaluations[s.restartEvaluations.length - 1]!;
     s.restartsDone++;
-    s.lambda = Math.round(s.lambda * (o.incPopSize ?? 2));
+    let sigmaFactor = 1;
+    if (o.restartStrategy === "bipop") {
+      const budgets = (s.regimeEvaluations ??= { large: 0, small: 0 });
+      budgets[s.regime ?? "large"] += spent;
+      // The first restart, and any time the small regime has used as many evaluations, goes large.
+      if (s.restartsDone === 1 || budgets.small >= budgets.large) {
+        s.largeRestarts = (s.largeRestarts ?? 0) + 1;
+        s.regime = "large";
+        s.lambda = Math.round(lambdaDefault * (o.incPopSize ?? 2) ** s.largeRestarts);
+      } else {
+        const u = this.rng.uniform();
+        const lambdaLarge = lambdaDefault * (o.incPopSize ?? 2) ** (s.largeRestarts ?? 0);
+        s.regime = "small";
+        s.lambda = Math.max(2, Math.floor(lambdaDefault * (lambdaLarge / (2 * lambdaDefault)) ** (u * u)));
+        sigmaFactor = 10 ** (-2 * this.rng.uniform());
+      }
+    } else {
+      s.lambda = Math.round(s.lambda * (o.incPopSize ?? 2));
+    }
     if (sp.bounded) s.mean = sp.lo.map((l, i) => this.rng.uniformIn(l, sp.hi[i]));
     else s.mean = sp.toInternal(o.x0 ?? []);
     const stds = o.stds ?? new Array<number>(n).fill(1);
-    s.sigma = o.sigma0 ?? 1;
+    s.sigma = (o.sigma0 ?? 1) * sigmaFactor;
     s.C = diagonal(stds.map((v) => v * v));
     s.B = identity(n);
     s.D = stds.slice();

@@ -1,22 +1,33 @@
-// Differential evolution (Storn & Price): rand/1/bin and current-to-best/1/bin with greedy
-// one-to-one selection. Out-of-bounds mutant components are set halfway between the
-// target's component and the violated bound, so trials stay inside without piling up on it.
+// Differential evolution (Storn & Price) as scipy.optimize.differential_evolution runs it with
+// updating="deferred" (a whole generation is proposed, then selected, which is what batched
+// simulation needs): scipy's strategies (best1bin by default), the mutation factor dithered
+// per generation in [0.5, 1), crossover 0.7, a Latin-hypercube initial population of 15·dim,
+// out-of-bounds trial components redrawn uniformly in the box, greedy one-to-one selection and
+// scipy's convergence test std(costs) <= atol + tol·|mean(costs)|.
 
 import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { DE_STRATEGIES } from "./options.ts";
 import { OptimizerOptionError, Space, rankableCost } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
-export type DEStrategy = "rand/1/bin" | "current-to-best/1/bin";
+/** scipy's strategy names; "rand/1/bin" and "current-to-best/1/bin" are older aliases of rand1bin and currenttobest1bin. */
+export type DEStrategy = (typeof DE_STRATEGIES)[number];
 
 export interface DEOptions extends CommonOptions {
-  /** Population size (>= 4). Default max(20, 10·dim). */
+  /** Population size, total (scipy's popsize × dim). Default 15·dim, scipy's. */
   popsize?: number;
-  /** Differential weight F. Default 0.6 (rand/1/bin) or 0.7 (current-to-best/1/bin). */
-  F?: number;
-  /** Crossover rate CR. Default 0.9. */
+  /** Mutation factor F: a number, or a range [low, high) drawn anew each generation (dither).
+   *  Default [0.5, 1], scipy's. */
+  F?: number | [number, number];
+  /** Crossover probability (scipy's recombination). Default 0.7. */
   CR?: number;
-  /** Mutation strategy. Default "rand/1/bin". */
+  /** Mutation strategy. Default "best1bin". */
   strategy?: DEStrategy;
+  /** Initial population: "latinhypercube" (default, scipy's) or "random" (uniform). */
+  init?: "latinhypercube" | "random";
+  /** Stop ("tolerance") when std(costs) <= atol + tol·|mean(costs)| (all finite). Defaults 0.01 and 0, scipy's. */
+  tol?: number;
+  atol?: number;
   /** Stop ("tolerance") when max − min population cost < tolfun (all finite). Default 1e-12. */
   tolfun?: number;
 }
@@ -27,21 +38,39 @@ interface DEState extends BaseState {
   costs: number[];
 }
 
+/** How each strategy builds the mutant, and how many distinct other members it draws. */
+const BASES: Record<string, { samples: number }> = {
+  best1: { samples: 2 }, rand1: { samples: 3 }, best2: { samples: 4 }, rand2: { samples: 5 }, currenttobest1: { samples: 2 }, randtobest1: { samples: 3 },
+};
+
+function canonical(strategy: DEStrategy): { base: string; crossover: "bin" | "exp" } {
+  if (strategy === "rand/1/bin") return { base: "rand1", crossover: "bin" };
+  if (strategy === "current-to-best/1/bin") return { base: "currenttobest1", crossover: "bin" };
+  return { base: strategy.slice(0, -3), crossover: strategy.slice(-3) as "bin" | "exp" };
+}
+
 export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
   readonly type = "de" as const;
 
   constructor(options: DEOptions) {
     const space = new Space(options);
     space.requireBounded("de");
-    const strategy = options.strategy ?? "rand/1/bin";
-    if (strategy !== "rand/1/bin" && strategy !== "current-to-best/1/bin") {
-      throw new OptimizerOptionError(`de: strategy must be "rand/1/bin" or "current-to-best/1/bin", got ${String(strategy)}`);
+    const strategy = options.strategy ?? "best1bin";
+    if (!(DE_STRATEGIES as readonly string[]).includes(strategy)) {
+      throw new OptimizerOptionError(`de: strategy must be one of ${DE_STRATEGIES.join(", ")}; got ${String(strategy)}`);
     }
-    const popsize = options.popsize ?? Math.max(20, 10 * space.dim);
-    if (!Number.isInteger(popsize) || popsize < 4) throw new OptimizerOptionError(`de: popsize must be an integer >= 4, got ${popsize}`);
+    const need = BASES[canonical(strategy).base]!.samples + 1;
+    const popsize = options.popsize ?? 15 * space.dim;
+    if (!Number.isInteger(popsize) || popsize < Math.max(4, need)) {
+      throw new OptimizerOptionError(`de: popsize must be an integer >= ${Math.max(4, need)} for ${strategy}, got ${popsize}`);
+    }
+    const F = options.F ?? [0.5, 1];
+    if (Array.isArray(F) ? !(F.length === 2 && F[0] >= 0 && F[1] <= 2 && F[0] <= F[1]) : !(F >= 0 && F <= 2)) {
+      throw new OptimizerOptionError(`de: F must be in [0, 2] or a range [low, high] within it, got ${JSON.stringify(F)}`);
+    }
     const resolved: DEOptions = {
-      ...options, dim: space.dim, popsize, strategy, seed: options.seed ?? 0,
-      F: options.F ?? (strategy === "rand/1/bin" ? 0.6 : 0.7), CR: options.CR ?? 0.9, tolfun: options.tolfun ?? 1e-12,
+      ...options, dim: space.dim, popsize, strategy, seed: options.seed ?? 0, F: Array.isArray(F) ? [F[0], F[1]] : F,
+      CR: options.CR ?? 0.7, init: options.init ?? "latinhypercube", tol: options.tol ?? 0.01, atol: options.atol ?? 0, tolfun: options.tolfun ?? 1e-12,
     };
     super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), pop: [], costs: [] });
   }
@@ -53,45 +82,76 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
     return opt;
   }
 
-  protected propose(): number[][] {
-    const NP = this.options.popsize ?? 10;
+  /** scipy's init_population_lhs: one point per stratum of each axis, strata shuffled per axis. */
+  private latinHypercube(NP: number): number[][] {
     const { lo, hi } = this.space;
     const n = this.dim;
-    if (this.st.pop.length === 0) return Array.from({ length: NP }, () => lo.map((l, i) => this.rng.uniformIn(l, hi[i])));
+    const unit = Array.from({ length: NP }, (_, i) => Array.from({ length: n }, () => (i + this.rng.uniform()) / NP));
+    for (let j = 0; j < n; j++) {
+      for (let i = NP - 1; i > 0; i--) {
+        const k = this.rng.int(i + 1);
+        const t = unit[i]![j]!;
+        unit[i]![j] = unit[k]![j]!;
+        unit[k]![j] = t;
+      }
+    }
+    return unit.map((u) => u.map((v, j) => lo[j]! + v * (hi[j]! - lo[j]!)));
+  }
+
+  protected propose(): number[][] {
+    const o = this.options;
+    const NP = o.popsize ?? 15 * this.dim;
+    const { lo, hi } = this.space;
+    const n = this.dim;
+    if (this.st.pop.length === 0) {
+      return o.init === "latinhypercube" ? this.latinHypercube(NP) : Array.from({ length: NP }, () => lo.map((l, i) => this.rng.uniformIn(l, hi[i]!)));
+    }
     const pop = this.st.pop;
-    const F = this.options.F ?? 0.5;
-    const CR = this.options.CR ?? 0.9;
+    const F = Array.isArray(o.F) ? this.rng.uniformIn(o.F[0], o.F[1]) : (o.F ?? 0.5);
+    const CR = o.CR ?? 0.7;
+    const { base, crossover } = canonical(o.strategy ?? "best1bin");
+    const nSamples = BASES[base]!.samples;
     let bestIdx = 0;
-    for (let i = 1; i < NP; i++) if (this.st.costs[i] < this.st.costs[bestIdx]) bestIdx = i;
-    const pick = (exclude: number[]): number => {
-      for (;;) {
-        const r = this.rng.int(NP);
-        if (!exclude.includes(r)) return r;
-      }
-    };
+    for (let i = 1; i < NP; i++) if (this.st.costs[i]! < this.st.costs[bestIdx]!) bestIdx = i;
+    const b = pop[bestIdx]!;
     const trials: number[][] = [];
+    const others = new Array<number>(NP - 1);
     for (let i = 0; i < NP; i++) {
-      const x = pop[i];
-      let v: number[];
-      if (this.options.strategy === "current-to-best/1/bin") {
-        const r1 = pick([i]);
-        const r2 = pick([i, r1]);
-        const b = pop[bestIdx];
-        v = x.map((xi, j) => xi + F * (b[j] - xi) + F * (pop[r1][j] - pop[r2][j]));
-      } else {
-        const r1 = pick([i]);
-        const r2 = pick([i, r1]);
-        const r3 = pick([i, r1, r2]);
-        v = pop[r1].map((a, j) => a + F * (pop[r2][j] - pop[r3][j]));
+      // distinct members other than i, as scipy's _select_samples (a partial shuffle)
+      for (let k = 0, m = 0; k < NP; k++) if (k !== i) others[m++] = k;
+      for (let k = 0; k < nSamples; k++) {
+        const j = k + this.rng.int(NP - 1 - k);
+        const t = others[k]!;
+        others[k] = others[j]!;
+        others[j] = t;
       }
-      const jrand = this.rng.int(n);
-      const u = new Array<number>(n);
+      const r = others.slice(0, nSamples).map((k) => pop[k]!);
+      const x = pop[i]!;
+      const v = new Array<number>(n);
       for (let j = 0; j < n; j++) {
-        let val = this.rng.uniform() < CR || j === jrand ? v[j] : x[j];
-        if (val < lo[j]) val = 0.5 * (x[j] + lo[j]);
-        else if (val > hi[j]) val = 0.5 * (x[j] + hi[j]);
-        u[j] = val;
+        switch (base) {
+          case "best1": v[j] = b[j]! + F * (r[0]![j]! - r[1]![j]!); break;
+          case "rand1": v[j] = r[0]![j]! + F * (r[1]![j]! - r[2]![j]!); break;
+          case "best2": v[j] = b[j]! + F * (r[0]![j]! + r[1]![j]! - r[2]![j]! - r[3]![j]!); break;
+          case "rand2": v[j] = r[0]![j]! + F * (r[1]![j]! + r[2]![j]! - r[3]![j]! - r[4]![j]!); break;
+          case "currenttobest1": v[j] = x[j]! + F * (b[j]! - x[j]! + r[0]![j]! - r[1]![j]!); break;
+          default: v[j] = r[0]![j]! + F * (b[j]! - r[0]![j]! + r[1]![j]! - r[2]![j]!); // randtobest1
+        }
       }
+      const u = x.slice();
+      if (crossover === "bin") {
+        const fill = this.rng.int(n);
+        for (let j = 0; j < n; j++) if (j === fill || this.rng.uniform() < CR) u[j] = v[j]!;
+      } else {
+        let j = this.rng.int(n);
+        for (let k = 0; k < n; k++) {
+          if (k > 0 && !(this.rng.uniform() < CR)) break;
+          u[j] = v[j]!;
+          j = (j + 1) % n;
+        }
+      }
+      // scipy redraws an out-of-bounds component uniformly in the box
+      for (let j = 0; j < n; j++) if (!(u[j]! >= lo[j]! && u[j]! <= hi[j]!)) u[j] = this.rng.uniformIn(lo[j]!, hi[j]!);
       trials.push(u);
     }
     return trials;
@@ -105,14 +165,22 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
     } else {
       for (let i = 0; i < points.length; i++) {
         // Trial wins ties, so a population stuck on equal (or all non-finite) costs keeps moving.
-        if (c[i] <= this.st.costs[i]) {
-          this.st.pop[i] = points[i];
-          this.st.costs[i] = c[i];
+        if (c[i]! <= this.st.costs[i]!) {
+          this.st.pop[i] = points[i]!;
+          this.st.costs[i] = c[i]!;
         }
       }
     }
     const cs = this.st.costs;
-    const mx = Math.max(...cs), mn = Math.min(...cs);
-    if (Number.isFinite(mx) && mx - mn < (this.options.tolfun ?? 0)) this.finish("tolerance");
+    let mx = -Infinity, mn = Infinity, sum = 0;
+    for (const v of cs) {
+      mx = Math.max(mx, v);
+      mn = Math.min(mn, v);
+      sum += v;
+    }
+    if (!Number.isFinite(mx)) return;
+    const mean = sum / cs.length;
+    const sd = Math.sqrt(cs.reduce((a, v) => a + (v - mean) ** 2, 0) / cs.length);
+    if (mx - mn < (this.options.tolfun ?? 0) || sd <= (this.options.atol ?? 0) + (this.options.tol ?? 0) * Math.abs(mean)) this.finish("tolerance");
   }
 }

@@ -3,8 +3,8 @@
 // Cauchy point + subspace minimisation: variables at a bound whose gradient points out of
 // the box are held fixed, the two-loop recursion acts on the remaining (free) gradient,
 // and trial points are projected into the box. Gradients are told (gradient: "supplied")
-// or estimated by central finite differences (one-sided at a bound) from points ask()
-// returns.
+// or estimated by central (default) or forward (scipy's choice) finite differences (one-sided
+// at a bound) from points ask() returns.
 
 import { OptimizerBase, OptimizerUsageError, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
@@ -13,13 +13,16 @@ import type { CommonOptions, OptimizerJSON } from "./types.ts";
 export interface LBFGSBOptions extends CommonOptions {
   /** Start point (user space). Default: centre of finite bounds. */
   x0?: number[];
-  /** "supplied": tell(..., { grads }) gives exact gradients; "finite-difference": ask()
-   *  also returns the 2·dim neighbour points and the gradient is estimated. Default
-   *  "finite-difference". */
-  gradient?: "supplied" | "finite-difference";
+  /** "supplied": tell(..., { grads }) gives exact gradients. Otherwise ask() also returns
+   *  neighbour points and the gradient is estimated: "central" differences (2·dim points;
+   *  the default, under its older name "finite-difference") or "forward" (dim points, as
+   *  scipy's default "2-point": half the evaluations, less robust to noisy costs). One-sided
+   *  at a bound either way. */
+  gradient?: "supplied" | "forward" | "central" | "finite-difference";
   /** Number of stored correction pairs. Default 10. */
   memory?: number;
-  /** Relative finite-difference step: h_i = fdStep·max(1, |x_i|). Default 1e-6. */
+  /** Relative finite-difference step: h_i = fdStep·max(1, |x_i|). Default √ε ≈ 1.49e-8 for
+   *  forward differences (scipy's), 1e-6 for central. */
   fdStep?: number;
   /** Stop ("tolerance") when the projected gradient's max-norm is below pgtol. Default 1e-8. */
   pgtol?: number;
@@ -69,11 +72,11 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
       throw new OptimizerOptionError(`lbfgsb: x0 (${n} finite numbers) is required when the bounds are not all finite`);
     }
     const gradient = options.gradient ?? "finite-difference";
-    if (gradient !== "supplied" && gradient !== "finite-difference") {
-      throw new OptimizerOptionError(`lbfgsb: gradient must be "supplied" or "finite-difference", got ${String(gradient)}`);
+    if (gradient !== "supplied" && gradient !== "forward" && gradient !== "central" && gradient !== "finite-difference") {
+      throw new OptimizerOptionError(`lbfgsb: gradient must be "supplied", "forward" or "central", got ${String(gradient)}`);
     }
     const resolved: LBFGSBOptions = {
-      ...options, dim: n, x0: x0.slice(), gradient, memory: options.memory ?? 10, fdStep: options.fdStep ?? 1e-6,
+      ...options, dim: n, x0: x0.slice(), gradient, memory: options.memory ?? 10, fdStep: options.fdStep ?? (gradient === "forward" ? Math.sqrt(Number.EPSILON) : 1e-6),
       pgtol: options.pgtol ?? 1e-8, ftol: options.ftol ?? 2.2e-9, c1: options.c1 ?? 1e-4,
       maxLineSearch: options.maxLineSearch ?? 30, seed: options.seed ?? 0,
     };
@@ -101,7 +104,7 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
       const h = Math.min((this.options.fdStep ?? 1e-6) * Math.max(1, Math.abs(x[i])), 0.5 * (hi[i] - lo[i]));
       const up = x[i] + h <= hi[i];
       const down = x[i] - h >= lo[i];
-      const kind = up && down ? "central" : up ? "forward" : "backward";
+      const kind = up && down && this.options.gradient !== "forward" ? "central" : up ? "forward" : "backward";
       plan.push({ i, h, kind });
       if (kind !== "backward") { const p = x.slice(); p[i] = x[i] + h; pts.push(p); }
       if (kind !== "forward") { const p = x.slice(); p[i] = x[i] - h; pts.push(p); }

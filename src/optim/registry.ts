@@ -2,7 +2,7 @@
 
 import { Adam, type AdamOptions } from "./adam.ts";
 import { OptimizerUsageError, parseOptimizerJSON } from "./base.ts";
-import { OptimizerOptionError } from "./space.ts";
+import { checkOptions } from "./options.ts";
 import { BayesianOptimization, type BOOptions } from "./bo.ts";
 import { CMAES, type CMAESOptions } from "./cmaes.ts";
 import { DifferentialEvolution, type DEOptions } from "./de.ts";
@@ -67,25 +67,6 @@ const REGISTRY: { [K in OptimizerType]: Entry<K> } = {
 
 export const OPTIMIZER_TYPES = Object.keys(REGISTRY) as OptimizerType[];
 
-const COMMON_KEYS = ["dim", "lower", "upper", "scale", "seed", "maxEvaluations", "maxIterations", "targetCost", "maxStagnationIterations"];
-const SAMPLER_KEYS = ["batchSize"];
-
-/** Option names each optimizer accepts (besides the common ones), to catch typos in configs. */
-const KNOWN_KEYS: { [K in OptimizerType]: string[] } = {
-  cmaes: ["x0", "sigma0", "stds", "popsize", "tolfun", "tolx", "tolconditioncov", "stagnation", "restarts", "incPopSize", "maxResamples"],
-  nsga2: ["objectives", "popsize", "crossoverProb", "etaCrossover", "mutationProb", "etaMutation"],
-  de: ["popsize", "F", "CR", "strategy", "tolfun"],
-  pso: ["popsize", "inertia", "cognitive", "social", "topology", "maxVelocity"],
-  "nelder-mead": ["x0", "initialStep", "xtol", "ftol", "adaptive"],
-  lbfgsb: ["x0", "gradient", "memory", "fdStep", "pgtol", "ftol", "c1", "maxLineSearch"],
-  adam: ["x0", "learningRate", "beta1", "beta2", "epsilon", "gtol"],
-  bo: ["initialPoints", "batchSize", "hyperRestarts", "candidates", "refine", "xi"],
-  grid: [...SAMPLER_KEYS, "points"],
-  random: SAMPLER_KEYS,
-  sobol: [...SAMPLER_KEYS, "scramble", "skip"],
-  lhs: [...SAMPLER_KEYS, "samples", "centered"],
-};
-
 /** Create an optimizer by name (as in a config file). Unknown option names throw. */
 export function createOptimizer<K extends OptimizerType>(name: K, options: OptimizerOptionsByType[K]): OptimizerByType[K];
 export function createOptimizer(name: string, options: Record<string, unknown>): Optimizer;
@@ -94,12 +75,8 @@ export function createOptimizer(name: string, options: Record<string, unknown> |
   if (entry === undefined) {
     throw new OptimizerUsageError(`createOptimizer: unknown optimizer "${String(name)}"; use one of ${OPTIMIZER_TYPES.join(", ")}`);
   }
-  const known = new Set([...COMMON_KEYS, ...KNOWN_KEYS[name as OptimizerType]]);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      throw new OptimizerOptionError(`createOptimizer("${name}"): unknown option "${key}"; known options: ${[...known].join(", ")}`);
-    }
-  }
+  // Every option's type and range, and unknown names (with a "did you mean"), from one table.
+  checkOptions(name as OptimizerType, options);
   return entry.create(options as never);
 }
 

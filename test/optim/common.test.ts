@@ -129,7 +129,7 @@ describe("ask/tell contract", () => {
     expect(() => createOptimizer("cmaes", { dim: 2 })).toThrow(/x0/);
     expect(() => createOptimizer("nope" as "de", { lower: [0], upper: [1] })).toThrow(/unknown optimizer/);
     expect(() => restoreOptimizer({ format: "x" } as never)).toThrow(/brainfit.optimizer/);
-    expect(() => createOptimizer("cmaes", { x0: [0], sigma: 1 })).toThrow(/unknown option "sigma"/);
+    expect(() => createOptimizer("cmaes", { x0: [0], sigma: 1 })).toThrow(/unknown key 'sigma'; did you mean 'sigma0'/);
     const fromConfig = createOptimizer(String("pso"), { lower: [0], upper: [1], popsize: 4 });
     expect(fromConfig.type).toBe("pso");
   });

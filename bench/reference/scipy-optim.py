@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Reference figures for bench/optim.bench.ts from scipy (run locally; CI has no Python).
+Writes bench/reference/scipy-optim.json:  python3 bench/reference/scipy-optim.py"""
+import json, os, sys
+import numpy as np, scipy
+from scipy.optimize import differential_evolution, minimize
+
+def rastrigin(x): return 10 * len(x) + float(np.sum(x * x - 10 * np.cos(2 * np.pi * x)))
+def rosen(x): return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
+
+out = {"scipy": scipy.__version__, "numpy": np.__version__, "python": sys.version.split()[0]}
+seeds = [1, 2, 3, 4, 5]
+# DE on 10-D Rastrigin in [-5.12, 5.12]^10 with a budget of 50,000 evaluations: scipy's defaults
+# (best1bin, mutation (0.5, 1) dithered, recombination 0.7, popsize 15 -> 150, LHS init),
+# polish off so the budget is all DE, tol 0 so only the budget stops it.
+b = [(-5.12, 5.12)] * 10
+for updating in ["immediate", "deferred"]:
+    res = []
+    for s in seeds:
+        r = differential_evolution(rastrigin, b, maxiter=50000 // 150 - 1, tol=0, polish=False, rng=s, updating=updating)
+        res.append({"seed": s, "fun": r.fun, "nfev": int(r.nfev)})
+    out[f"de_rastrigin10_{updating}"] = {"median_fun": float(np.median([r["fun"] for r in res])), "runs": res}
+# L-BFGS-B on 20-D Rosenbrock in [-2, 2]^20, gradient by scipy's finite differences (2-point),
+# from x0 uniform in the box (seeded) and from x0 = 0.
+lb = [(-2, 2)] * 20
+for name, starts in [("x0_zero", [np.zeros(20)]), ("x0_uniform", [np.random.default_rng(s).uniform(-2, 2, 20) for s in seeds])]:
+    res = []
+    for x0 in starts:
+        r = minimize(rosen, x0, method="L-BFGS-B", bounds=lb)
+        res.append({"x0": x0.tolist(), "fun": r.fun, "nfev": int(r.nfev), "nit": int(r.nit)})
+    out[f"lbfgsb_rosen20_{name}"] = {"median_nfev": float(np.median([r["nfev"] for r in res])), "runs": res}
+json.dump(out, open(os.path.join(os.path.dirname(__file__), "scipy-optim.json"), "w"), indent=1)
+print(json.dumps({k: (v if not isinstance(v, dict) else {kk: vv for kk, vv in v.items() if kk != "runs"}) for k, v in out.items()}))
