@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { BUILTIN_MODELS } from "../src/models/index.ts";
 import { compileModel } from "../src/models/spec.ts";
-import { ASM_VARIANTS, emitAsmKernel } from "../src/codegen/asm.ts";
+import { ASM_VARIANTS, asmKernelFile, emitAsmKernel } from "../src/codegen/asm.ts";
 import { ASC_OPTIONS, compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
 import { withKernelKey } from "../src/sim/wasm-modules.ts";
 
@@ -29,7 +29,7 @@ for (const spec of Object.values(BUILTIN_MODELS)) {
       const src = emitAsmKernel(model, { ...variant, relaxed });
       const bin = await compileAsmKernel(model, sources, { ...variant, relaxed });
       const key = kernelKey(src);
-      const file = `${model.name}.${variant.layout === "nodes" ? "nodes" : `w${variant.width}`}.${relaxed ? "relaxed" : "simd"}.wasm`;
+      const file = asmKernelFile(model.name, { ...variant, relaxed });
       if (files[key]) throw new Error(`kernel key ${key} of ${file} collides with ${files[key]}`);
       files[key] = file;
       writeFileSync(join(wasmDir, file), withKernelKey(bin, key));

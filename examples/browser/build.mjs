@@ -1,6 +1,7 @@
-// Builds the browser page into build/browser-page/ (esbuild bundle of main.ts + index.html).
+// Builds the browser page into build/browser-page/ (esbuild bundle of main.ts + index.html, and
+// the built-in kernels of dist/wasm/ in wasm/: run `npm run build` first).
 // Usage: node examples/browser/build.mjs   (then: node examples/browser/serve.mjs)
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -24,6 +25,8 @@ export async function buildPage() {
     logLevel: "warning",
   });
   copyFileSync(join(here, "index.html"), join(pageDir, "index.html"));
+  // The built-in WASM kernels, where the bundle looks for them (./wasm/ beside main.js).
+  cpSync(join(here, "..", "..", "dist", "wasm"), join(pageDir, "wasm"), { recursive: true });
   return pageDir;
 }
 

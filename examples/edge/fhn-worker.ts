@@ -13,8 +13,10 @@ import k4 from "../../build/fhn-kernels/FitzHughNagumo.w4.simd.wasm";
 import r1 from "../../build/fhn-kernels/FitzHughNagumo.w1.relaxed.wasm";
 import r2 from "../../build/fhn-kernels/FitzHughNagumo.w2.relaxed.wasm";
 import r4 from "../../build/fhn-kernels/FitzHughNagumo.w4.relaxed.wasm";
+import kn from "../../build/fhn-kernels/FitzHughNagumo.nodes.simd.wasm";
+import rn from "../../build/fhn-kernels/FitzHughNagumo.nodes.relaxed.wasm";
 
-provideWasmModules([k1, k2, k4, r1, r2, r4]);
+provideWasmModules([k1, k2, k4, kn, r1, r2, r4, rn]);
 
 export default {
   async fetch(request: Request): Promise<Response> {

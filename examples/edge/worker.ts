@@ -12,19 +12,21 @@
 import { evaluateBatch, type FitConfig, type FitProblem, problemsFromConfig, QUICKSTART_CONFIG } from "brainfit/fit";
 import { parseArray, toFloat64 } from "brainfit/io";
 import { type BackendName, provideWasmModules } from "brainfit/sim";
-// The SupHopf kernels (widths 1, 2, 4; SIMD and relaxed SIMD): the backend picks one by batch size.
+// The SupHopf kernels (widths 1, 2, 4 and the layout over nodes; SIMD and relaxed SIMD): the backend picks one by batch size.
 import k1 from "brainfit/wasm/SupHopf.w1.simd.wasm";
 import k2 from "brainfit/wasm/SupHopf.w2.simd.wasm";
 import k4 from "brainfit/wasm/SupHopf.w4.simd.wasm";
 import r1 from "brainfit/wasm/SupHopf.w1.relaxed.wasm";
 import r2 from "brainfit/wasm/SupHopf.w2.relaxed.wasm";
 import r4 from "brainfit/wasm/SupHopf.w4.relaxed.wasm";
+import kn from "brainfit/wasm/SupHopf.nodes.simd.wasm";
+import rn from "brainfit/wasm/SupHopf.nodes.relaxed.wasm";
 // The quickstart's data (HCP Schaefer-100, group-train706), bundled as data modules.
 import scStrength from "../../data/hcp-schaefer100/group-train706/sc_strength.npz";
 import scLength from "../../data/hcp-schaefer100/group-train706/sc_length.npz";
 import fc from "../../data/hcp-schaefer100/group-train706/fc.npz";
 
-provideWasmModules([k1, k2, k4, r1, r2, r4]);
+provideWasmModules([k1, k2, k4, kn, r1, r2, r4, rn]);
 
 /** An n × n matrix from .npz bytes as rows (what a fit config takes inline). */
 function rows(bytes: ArrayBuffer, scale = false): number[][] {

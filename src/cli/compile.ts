@@ -1,11 +1,12 @@
 // brainfit compile: a user's model ahead of time, for runtimes that cannot compile WebAssembly
 // (Cloudflare Workers / workerd, Vercel Edge). Writes, for a worker bundle to import:
-//   <name>.w<1|2|4>.<simd|relaxed>.wasm  the WASM SIMD kernels (every width and both SIMD
-//                                        builds; each carries its kernel key, see sim/wasm-modules.ts)
+//   <name>.<w1|w2|w4|nodes>.<simd|relaxed>.wasm  the WASM SIMD kernels (every width, the
+//                                        layout over nodes that runs fewer than 4 simulations, both
+//                                        SIMD builds; each carries its kernel key, see sim/wasm-modules.ts)
 //   model.js                             the spec as an ES module (what the reference evaluates)
 //   index.js, index.d.ts                 `model` and `wasmModules` for provideWasmModules()
 // Needs the AssemblyScript compiler (a dev dependency of brainfit; `npm install assemblyscript`).
-import { ASM_WIDTHS, emitAsmKernel } from "../codegen/asm.ts";
+import { ASM_VARIANTS, asmKernelFile, emitAsmKernel } from "../codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../codegen/asm-compile.ts";
 import { getModel } from "../models/index.ts";
 import { compileModel, type ModelSpec } from "../models/spec.ts";
@@ -52,10 +53,10 @@ export async function compileCommand(argv: string[]): Promise<number> {
   const files: string[] = [];
   const imports: string[] = [];
   for (const relaxed of [false, true]) {
-    for (const width of ASM_WIDTHS) {
-      const key = kernelKey(emitAsmKernel(model, { width, relaxed }));
-      const bin = await compileAsmKernel(model, ASM_SOURCES, { width, relaxed });
-      const file = `${model.name}.w${width}.${relaxed ? "relaxed" : "simd"}.wasm`;
+    for (const variant of ASM_VARIANTS) {
+      const key = kernelKey(emitAsmKernel(model, { ...variant, relaxed }));
+      const bin = await compileAsmKernel(model, ASM_SOURCES, { ...variant, relaxed });
+      const file = asmKernelFile(model.name, { ...variant, relaxed });
       await saveFile(`${out}/${file}`, withKernelKey(bin, key));
       imports.push(`import k${files.length} from "./${file}";`);
       files.push(file);

@@ -32,6 +32,11 @@ export type AsmLayout = "lanes" | "nodes";
 /** The kernels built in for every built-in model (each also as relaxed SIMD). */
 export const ASM_VARIANTS: readonly AsmKernelOptions[] = [...ASM_WIDTHS.map((width) => ({ width })), { layout: "nodes" }];
 
+/** The file a built kernel ships as: <model>.<w1|w2|w4|nodes>.<simd|relaxed>.wasm. */
+export function asmKernelFile(modelName: string, opts: AsmKernelOptions): string {
+  return `${modelName}.${opts.layout === "nodes" ? "nodes" : `w${opts.width ?? 1}`}.${opts.relaxed ? "relaxed" : "simd"}.wasm`;
+}
+
 export interface AsmKernelOptions {
   /** f32x4 vectors per lane group (lanes per group = 4·width). */
   width?: AsmWidth;
