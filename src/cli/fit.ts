@@ -5,6 +5,7 @@
 import { readConfigFile } from "../fit/from-config.ts";
 import { runsFromConfig, validateConfig } from "../fit/config.ts";
 import { QUICKSTART_CONFIG } from "../fit/quickstart.ts";
+import { RunFolderLockedError } from "../fit/disk.ts";
 import { batchOptimize, FitRunError, type ProgressInfo, type RunResult } from "../fit/run.ts";
 import { FitConfigError } from "../fit/validate.ts";
 import type { BackendName } from "../sim/prepare.ts";
@@ -100,6 +101,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof FitConfigError) throw new UsageError(e.message);
     if (e instanceof FitRunError) throw new UsageError(e.message);
+    if (e instanceof RunFolderLockedError) throw new UsageError(e.message);
     throw e;
   }
 }
