@@ -19,6 +19,8 @@ const FLAGS: FlagSpec[] = [
   { name: "resume", type: "boolean", help: "continue runs from their checkpoints in --out (a finished run is left as it is)" },
   { name: "overwrite", type: "boolean", help: "start again in run folders that already hold a run" },
   { name: "max-generations", type: "number", metavar: "N", help: "pause every run after N generations (in total; --resume continues it)" },
+  { name: "queue", type: "string", metavar: "URL", help: "run the simulations on 'brainfit worker's through BullMQ on Redis (redis://host:6379; see docs/distributed.md)" },
+  { name: "queue-name", type: "string", default: "brainfit", metavar: "NAME", help: "with --queue: the queue the workers serve" },
   { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file; reruns start again" },
   { name: "check", type: "boolean", help: "validate the config and load its data, then exit without fitting" },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
@@ -58,6 +60,16 @@ export function summarize(results: RunResult[]): string {
   return lines.join("\n") + "\n";
 }
 
+async function connectQueue(url: string, queue: string, config: unknown, baseDir: string | undefined, problems: import("../fit/problem.ts").FitProblem[], o: { onProgress?: (q: import("../distributed/driver.ts").QueueProgress) => void; log?: (line: string) => void }) {
+  const { fitPackage } = await import("../distributed/package.ts");
+  const { QueueDriver } = await import("../distributed/driver.ts");
+  const pkg = await fitPackage(config, { baseDir });
+  const driver = await QueueDriver.connect({ url, queue, ...o }, pkg);
+  // The package's problems are the config's variants in order: the distinct problems of the runs.
+  const variants = [...new Set(problems)];
+  return { driver, evaluator: driver.evaluator((p) => variants.indexOf(p)) };
+}
+
 export async function fitCommand(argv: string[]): Promise<number> {
   const { flags, positional } = parseFlags(argv, FLAGS, "fit");
   if (flags.help) {
@@ -86,14 +98,29 @@ export async function fitCommand(argv: string[]): Promise<number> {
     const tty = !quiet && process.stdout.isTTY === true;
     const out = String(flags.out);
     if (!quiet) process.stdout.write(`brainfit fit: ${runs.length} run(s) → ${out}${flags.resume ? " (resuming)" : ""}\n`);
+    // --queue: workers evaluate; everything else (optimizers, run folders, checkpoints) stays here.
+    let queued: Awaited<ReturnType<typeof connectQueue>> | null = null;
+    let queueLine = "";
+    let lastLine = "";
+    if (typeof flags.queue === "string") {
+      queued = await connectQueue(flags.queue, String(flags["queue-name"]), config, baseDir, runs.map((r) => r.problem), {
+        onProgress: tty ? (q) => {
+          queueLine = `  | workers ${q.workers}, queue ${q.waiting} waiting ${q.active} active, ${q.simsPerSecond.toFixed(1)} sims/s`;
+          if (lastLine) process.stdout.write(`\r\x1b[2K${lastLine}${queueLine}`);
+        } : undefined,
+        log: quiet ? undefined : (line) => process.stderr.write(`${tty ? "\n" : ""}brainfit fit: ${line}\n`),
+      });
+      if (!quiet) process.stdout.write(`brainfit fit: simulations go to queue '${queued.driver.queueName}' (fit package ${queued.driver.pkgHash.slice(0, 12)}); ${(await queued.driver.workers()).length} worker(s) connected\n`);
+    }
     const results = await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), {
+      evaluator: queued?.evaluator, lockPurpose: queued ? "brainfit fit --queue" : "brainfit fit",
       // The quickstart is a demo: running it again starts it again (unless --resume).
       out, backend, config, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) || (Boolean(flags.quickstart) && !flags.resume),
       threads: flags.threads === undefined ? undefined : Number(flags.threads),
       maxLanesPerCall: maxLanes,
       maxGenerations: flags["max-generations"] === undefined ? undefined : Number(flags["max-generations"]),
-      onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${progressLine(p)}`) : undefined,
-    });
+      onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${(lastLine = progressLine(p))}${queueLine}`) : undefined,
+    }).finally(() => queued?.driver.close());
     if (tty) process.stdout.write("\n");
     if (!quiet) process.stdout.write(summarize(results));
     // Paused runs (--max-generations) count as done when they have a finite best so far.

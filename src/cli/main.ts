@@ -5,6 +5,7 @@ import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   simulate: { summary: "simulate a batch of network models and write .npy outputs", run: async (a) => (await import("./simulate.ts")).simulateCommand(a) },
   fit: { summary: "fit a model to data as a JSON config describes (--quickstart: a small real fit)", run: async (a) => (await import("./fit.ts")).fitCommand(a) },
+  worker: { summary: "evaluate candidates of queued fits (fit --queue) from Redis until stopped", run: async (a) => (await import("./worker.ts")).workerCommand(a) },
   demo: { summary: "simulate the bundled HCP connectome and print a summary", run: async (a) => (await import("./demo.ts")).demoCommand(a) },
   bench: { summary: "run the benchmarks (same as npm run bench)", run: async (a) => (await import("./bench.ts")).benchCommand(a) },
 };

@@ -239,7 +239,7 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
         if (x.status === "ok") genBest = Math.min(genBest, x.totalCost);
         r.evaluations++;
         if (x.status === "diverged") r.diverged++;
-        if (x.status === "invalid") r.invalid++;
+        if (x.status === "invalid" || x.status === "failed") r.invalid++;
         if (x.status === "ok" && (r.best === null || x.totalCost < r.best.cost)) {
           r.best = {
             params: r.problem.named(a.xs[j]!), x: [...a.xs[j]!], cost: x.totalCost, gof: x.gof, terms: x.terms,
