@@ -181,7 +181,9 @@ export class QueueDriver {
         await this.progress(open.size).then((p) => this.opts.onProgress!(p), () => {});
       }
       if (!open.size) break;
-      // Sleep until an event names a job, or until the next sweep / progress tick.
+      // Events that came while checking are handled at once; otherwise sleep until one names a
+      // job, or until the next sweep / progress tick.
+      if ([...this.woken].some((id) => open.has(id))) continue;
       await Promise.race([sleep(Math.min(sweepMs, 1000)), new Promise<void>((r) => (this.wake = r))]);
       this.wake = null;
     }
@@ -189,12 +191,14 @@ export class QueueDriver {
   }
 
   private async check(id: string): Promise<{ kind: "done"; result: JobResult } | { kind: "failed"; reason: string } | "lost" | null> {
+    // State first, then the job: a job read first could finish in between and look done without its result.
+    const state = await this.queue.getJobState(id);
+    if (state === "unknown") return "lost";
+    if (state !== "completed" && state !== "failed") return null;
     const job = await Job.fromId<JobData, string>(this.queue, id);
     if (!job) return "lost";
-    const state = await job.getState();
     if (state === "completed") return { kind: "done", result: decode<JobResult>(job.returnvalue) };
-    if (state === "failed") return { kind: "failed", reason: job.failedReason ?? "unknown" };
-    return null;
+    return { kind: "failed", reason: job.failedReason ?? "unknown" };
   }
 
   private async removeCollected(): Promise<void> {

@@ -127,6 +127,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const problem = problems[d.variant];
     if (!problem) throw new UnrecoverableError(`fit package ${d.fit.slice(0, 12)} has ${problems.length} problems, the job asks for #${d.variant}`);
     const x = decode<number[]>(d.x);
+    log(`take ${job.id}`);
     try {
       const r = await new Promise<JobResult>((resolve, reject) => {
         pending.push({ problem, x, keep: d.keep, resolve, reject });

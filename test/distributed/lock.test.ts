@@ -53,10 +53,10 @@ describe("run folder lock", () => {
   it("across processes: a concurrent --resume is refused, a lock left by a SIGKILLed fit is taken over", async () => {
     const root = mkdtempSync(join(tmpdir(), "brainfit-lock-"));
     let refused: Promise<Awaited<ReturnType<typeof child>>> | null = null;
-    // A: slow generations; when it has written generation 1, B tries to resume the same folder.
-    const a = await child([root, "fresh", "300"], (out, kill) => {
-      if (!refused && out.includes("gen 1\n")) refused = child([root, "resume", "0"]);
-      if (out.includes("gen 3\n")) kill();
+    // A: slow generations; when it has written generation 1, B tries to resume the same folder;
+    // once B has given up, A is killed.
+    const a = await child([root, "fresh", "1000"], (out, kill) => {
+      if (!refused && out.includes("gen 1\n")) refused = child([root, "resume", "0"]).finally(kill);
     });
     const b = await refused!;
     expect(b.code).not.toBe(0);
