@@ -63,7 +63,8 @@ export async function startRedis(persist: boolean): Promise<RedisServer> {
       "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--protected-mode", "yes",
       "--appendonly", persist ? "yes" : "no", "--appendfsync", "always",
     ], { stdio: ["ignore", "pipe", "pipe"] });
-    await waitFor(proc, "Ready to accept connections", "redis-server");
+    const missing = new Promise<never>((_, reject) => proc.once("error", (e) => reject(new Error(`cannot start redis-server (${e.message}); install it: scripts/install-system.sh (apt-get install redis-server)`))));
+    await Promise.race([waitFor(proc, "Ready to accept connections", "redis-server"), missing]);
   };
   const stop = () => new Promise<void>((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) return resolve();

@@ -1,0 +1,148 @@
+// Queued fits (issue 13): overhead and scaling of BullMQ workers against the in-process fit,
+// side by side in one run, on a redis-server this bench starts (127.0.0.1, no persistence).
+// Run: node scripts/run-ts.mjs bench/distributed.bench.ts [--quick]
+// 1. Per-job latency of the queue: one tiny candidate at a time through 1 worker vs in-process.
+// 2. Overhead: a DE fit whose every generation (8 candidates) is one ≈2.5 s batch, in-process
+//    vs 1 worker holding the whole generation (same lanes per call, same thread count).
+// 3. Scaling: 1 worker (8 lanes, 1 thread) vs 2 workers (4 lanes each, 1 thread each).
+// Reports Redis commands per job (INFO stats) and driver CPU per job, the inputs of the
+// on-paper estimate in bench/RESULTS.md. Repetitions alternate the variants (ABCABC) and the
+// minimum is kept: the machine is shared.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { QueueDriver } from "../src/distributed/driver.ts";
+import { fitPackage } from "../src/distributed/package.ts";
+import { runsFromConfig } from "../src/fit/config.ts";
+import { evaluateBatch } from "../src/fit/evaluate.ts";
+import { batchOptimize, type BatchEvaluator } from "../src/fit/run.ts";
+import { cli, startRedis, type Child } from "../test/distributed/harness.ts";
+import { N, WEIGHTS, targetFc } from "../test/fit/fixtures.ts";
+
+const quick = process.argv.includes("--quick");
+const reps = quick ? 1 : 2;
+const GENS = quick ? 2 : 3;
+const POP = 8;
+
+const configOf = (duration: number, gens = GENS) => ({
+  name: "bench", model: "SupHopf",
+  network: { weights: Array.from({ length: N }, (_, i) => Array.from(WEIGHTS.subarray(i * N, (i + 1) * N))), speed: 5 },
+  free: [{ name: "G", bounds: [0.01, 1] }], fixed: { a: -0.1, omega: 0.005, sigma: 0.05 },
+  target: { fc: Array.from({ length: N }, (_, i) => Array.from(targetFc().subarray(i * N, (i + 1) * N))) },
+  gof: ["+fc_corr"], simulation: { duration, dt: 0.5, tr: 0.05, signal: "x", seed: 1 },
+  optimizer: { type: "de", options: { popsize: POP, maxIterations: gens, seed: 1 } },
+});
+
+const redis = await startRedis(false);
+const admin = new Redis(redis.url);
+const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info("stats"))![1]);
+const workers: Child[] = [];
+async function startWorkers(n: number, lanes: number) {
+  const ws = await Promise.all(Array.from({ length: n }, () => cli(["worker", "--queue", redis.url, "--backend", "wasm", "--threads", "1", "--concurrency", String(lanes), "--quiet"])));
+  workers.push(...ws);
+  // Quiet workers print nothing: wait for their heartbeats instead.
+  for (;;) {
+    const beats = await admin.keys("brainfit:brainfit:worker:*");
+    if (beats.length >= n) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return ws;
+}
+async function stopWorkers(ws: Child[]) {
+  for (const w of ws) w.proc.kill("SIGTERM");
+  await Promise.all(ws.map((w) => w.exited));
+  for (;;) {
+    if ((await admin.keys("brainfit:brainfit:worker:*")).length === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function fitOnce(config: ReturnType<typeof configOf>, evaluator?: BatchEvaluator): Promise<number> {
+  const runs = await runsFromConfig(structuredClone(config));
+  const out = mkdtempSync(join(tmpdir(), "brainfit-bench-q-"));
+  const t0 = performance.now();
+  await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), { out, backend: "wasm", threads: 1, evaluator, saveBest: false });
+  return (performance.now() - t0) / 1000;
+}
+
+async function queued(config: ReturnType<typeof configOf>) {
+  const pkg = await fitPackage(structuredClone(config));
+  const driver = await QueueDriver.connect({ url: redis.url }, pkg);
+  const c0 = await commands();
+  const cpu0 = process.cpuUsage();
+  const wall = await fitOnce(config, driver.evaluator(() => 0));
+  const cpu = process.cpuUsage(cpu0);
+  const ops = (await commands()) - c0;
+  await driver.close();
+  const jobs = POP * (config.optimizer.options.maxIterations as number);
+  return { wall, opsPerJob: ops / jobs, driverCpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs };
+}
+
+console.log(`# queued fits (node ${process.version}, redis-server on 127.0.0.1, wasm backend, 1 thread per process); min over ${reps} alternating repetitions`);
+
+// 1. Per-job latency: 1 candidate, 0.2 s simulated (a few ms of work), 30 times.
+{
+  const config = configOf(0.2, 1);
+  const [run] = await runsFromConfig(structuredClone(config));
+  const p = run!.problem;
+  const pkg = await fitPackage(structuredClone(config));
+  const [w] = await startWorkers(1, 1);
+  const driver = await QueueDriver.connect({ url: redis.url }, pkg);
+  const ev = driver.evaluator(() => 0);
+  const K = quick ? 10 : 30;
+  const local: number[] = [], viaQueue: number[] = [];
+  for (let k = 0; k < K; k++) {
+    const x = [0.01 + (0.9 * k) / K];
+    let t = performance.now();
+    await evaluateBatch([{ problem: p, x }], { backend: "wasm", threads: 1 });
+    local.push(performance.now() - t);
+    t = performance.now();
+    await ev([{ problem: p, x }], { backend: "wasm" }, [{ run: "latency", runIndex: 0, generation: k + 1, candidate: 0 }]);
+    viaQueue.push(performance.now() - t);
+  }
+  await driver.close();
+  await stopWorkers([w!]);
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  console.log(`per-job latency: in-process ${med(local).toFixed(1)} ms, through the queue ${med(viaQueue).toFixed(1)} ms (medians of ${K}); queue latency ≈ ${(med(viaQueue) - med(local)).toFixed(1)} ms per round trip`);
+}
+
+// Calibrate the simulated duration so one generation (8 lanes, 1 thread) takes ≈ 2.5 s.
+const probe = 20;
+{
+  const [run] = await runsFromConfig(structuredClone(configOf(probe)));
+  const xs = Array.from({ length: POP }, (_, i) => [0.1 + 0.1 * i]);
+  const times: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    const t = performance.now();
+    await evaluateBatch(xs.map((x) => ({ problem: run!.problem, x })), { backend: "wasm", threads: 1 });
+    times.push((performance.now() - t) / 1000);
+  }
+  const perGen = times.slice(1).sort((a, b) => a - b)[1]!; // median of 3 after a warm-up
+  var duration = Math.max(probe, Math.round((probe * 2.5) / perGen));
+  console.log(`calibration: ${probe} s simulated × ${POP} lanes in ${perGen.toFixed(2)} s → duration ${duration} s per candidate (≈ 2.5 s per generation)`);
+}
+const config = configOf(duration);
+
+const best = { local: Infinity, one: Infinity, two: Infinity };
+let oneStats = { opsPerJob: 0, driverCpuMsPerJob: 0 };
+for (let r = 0; r < reps; r++) {
+  best.local = Math.min(best.local, await fitOnce(config));
+  let ws = await startWorkers(1, POP);
+  const one = await queued(config);
+  await stopWorkers(ws);
+  if (one.wall < best.one) oneStats = one;
+  best.one = Math.min(best.one, one.wall);
+  ws = await startWorkers(2, POP / 2);
+  best.two = Math.min(best.two, (await queued(config)).wall);
+  await stopWorkers(ws);
+}
+console.log(`fit of ${GENS} generations × ${POP} candidates (${duration} s simulated each): in-process ${best.local.toFixed(2)} s, 1 worker ${best.one.toFixed(2)} s, 2 workers ${best.two.toFixed(2)} s`);
+console.log(`overhead of the queue (1 worker vs in-process): ${(((best.one - best.local) / best.local) * 100).toFixed(1)}% wall time`);
+console.log(`scaling: 2 workers ÷ 1 worker speed-up ${(best.one / best.two).toFixed(2)}× on this machine`);
+console.log(`per job (1 worker run): ${oneStats.opsPerJob.toFixed(1)} Redis commands, driver CPU ${oneStats.driverCpuMsPerJob.toFixed(2)} ms`);
+
+admin.disconnect();
+for (const w of workers) if (w.proc.exitCode === null) w.proc.kill("SIGKILL");
+await redis.stop();
+process.exit(0);
