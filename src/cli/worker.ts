@@ -50,7 +50,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const { safeUrl } = await import("../distributed/connection.ts");
   const say = (line: string) => {
     if (quiet) return;
-    if (!verbose && /^(take|done|failed) /.test(line)) return;
+    if (!verbose && /^(take|done|failed|batch) /.test(line)) return;
     process.stdout.write(`${line}\n`);
   };
   const w = await startWorker({

@@ -27,8 +27,13 @@ export interface WorkerOptions {
   /** How often this worker looks for stalled jobs (default 15000 ms). */
   stalledCheckMs?: number;
   heartbeatMs?: number;
-  /** Wait this long for more jobs before simulating a partial batch (default 5 ms). */
+  /**
+   * A partial batch waits for more jobs until none has come for gatherMs (default 25 ms), at
+   * most maxGatherMs after its first (default 250 ms). BullMQ hands a worker its jobs one fetch
+   * at a time, and a batch of 1 lane costs a WASM lane group (4 lanes) as much as 4 lanes do.
+   */
   gatherMs?: number;
+  maxGatherMs?: number;
   /** Log lines (job done, errors); default none. */
   log?: (line: string) => void;
 }
@@ -95,10 +100,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // Jobs gathered into one evaluateBatch call.
   let pending: Pending[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let firstAt = 0;
   const evaluate = async (items: Pending[], keep: boolean): Promise<JobResult[]> => {
+    const t0 = Date.now();
     const batch = await evaluateBatch(items.map((p) => ({ problem: p.problem, x: p.x })), {
       backend: opts.backend, threads: opts.threads, maxLanesPerCall: opts.maxLanesPerCall, keepOutputs: keep, extraAverages: keep,
     });
+    log(`batch ${items.length} lanes in ${Date.now() - t0} ms (${batch.backendInfo})`);
     return batch.results.map((result, i) => ({ result, outputs: batch.outputs?.[i], backendInfo: batch.backendInfo, simulateMs: batch.simulateMs / items.length }));
   };
   const flush = () => {
@@ -130,9 +138,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     log(`take ${job.id}`);
     try {
       const r = await new Promise<JobResult>((resolve, reject) => {
+        if (!pending.length) firstAt = Date.now();
         pending.push({ problem, x, keep: d.keep, resolve, reject });
+        if (timer) clearTimeout(timer);
+        timer = null;
         if (pending.length >= concurrency) flush();
-        else timer ??= setTimeout(flush, opts.gatherMs ?? 5);
+        else timer = setTimeout(flush, Math.max(0, Math.min(opts.gatherMs ?? 25, firstAt + (opts.maxGatherMs ?? 250) - Date.now())));
       });
       evaluations++;
       log(`done ${job.id} ${r.result.status}`);
