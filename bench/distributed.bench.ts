@@ -8,8 +8,8 @@
 // Reports Redis commands per job (INFO stats) and driver CPU per job, the inputs of the
 // on-paper estimate in bench/RESULTS.md. Repetitions alternate the variants (ABCABC) and the
 // minimum is kept: the machine is shared.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { QueueDriver } from "../src/distributed/driver.ts";
@@ -58,25 +58,39 @@ async function stopWorkers(ws: Child[]) {
   }
 }
 
-async function fitOnce(config: ReturnType<typeof configOf>, evaluator?: BatchEvaluator): Promise<number> {
+/** CPU seconds of a process so far (Linux /proc; clock ticks of 1/100 s). */
+function cpuOfPid(pid: number): number {
+  const st = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** Wall and CPU seconds of one fit: this process (driver, or everything in-process) plus the workers' processes. */
+async function fitOnce(config: ReturnType<typeof configOf>, evaluator?: BatchEvaluator, ws: Child[] = []) {
   const runs = await runsFromConfig(structuredClone(config));
   const out = mkdtempSync(join(tmpdir(), "brainfit-bench-q-"));
+  const c0 = selfCpu(), w0 = ws.map((w) => cpuOfPid(w.proc.pid!));
   const t0 = performance.now();
   await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), { out, backend: "wasm", threads: 1, evaluator, saveBest: false });
-  return (performance.now() - t0) / 1000;
+  const wall = (performance.now() - t0) / 1000;
+  const driverCpu = selfCpu() - c0;
+  const workerCpu = ws.reduce((s, w, i) => s + cpuOfPid(w.proc.pid!) - w0[i]!, 0);
+  return { wall, cpu: driverCpu + workerCpu, driverCpu };
 }
 
-async function queued(config: ReturnType<typeof configOf>) {
+async function queued(config: ReturnType<typeof configOf>, ws: Child[]) {
   const pkg = await fitPackage(structuredClone(config));
   const driver = await QueueDriver.connect({ url: redis.url }, pkg);
   const c0 = await commands();
-  const cpu0 = process.cpuUsage();
-  const wall = await fitOnce(config, driver.evaluator(() => 0));
-  const cpu = process.cpuUsage(cpu0);
+  const r = await fitOnce(config, driver.evaluator(() => 0), ws);
   const ops = (await commands()) - c0;
   await driver.close();
   const jobs = POP * (config.optimizer.options.maxIterations as number);
-  return { wall, opsPerJob: ops / jobs, driverCpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs };
+  return { ...r, opsPerJob: ops / jobs, driverCpuMsPerJob: (r.driverCpu * 1000) / jobs };
 }
 
 console.log(`# queued fits (node ${process.version}, redis-server on 127.0.0.1, wasm backend, 1 thread per process); min over ${reps} alternating repetitions`);
@@ -124,22 +138,28 @@ const probe = 20;
 }
 const config = configOf(duration);
 
-const best = { local: Infinity, one: Infinity, two: Infinity };
-let oneStats = { opsPerJob: 0, driverCpuMsPerJob: 0 };
+type Fit = { wall: number; cpu: number };
+const runsOf: Record<"local" | "one" | "two", Fit[]> = { local: [], one: [], two: [] };
+let oneStats = { opsPerJob: 0, driverCpuMsPerJob: Infinity };
 for (let r = 0; r < reps; r++) {
-  best.local = Math.min(best.local, await fitOnce(config));
+  runsOf.local.push(await fitOnce(config));
   let ws = await startWorkers(1, POP);
-  const one = await queued(config);
+  const one = await queued(config, ws);
   await stopWorkers(ws);
-  if (one.wall < best.one) oneStats = one;
-  best.one = Math.min(best.one, one.wall);
+  runsOf.one.push(one);
+  if (one.driverCpuMsPerJob < oneStats.driverCpuMsPerJob) oneStats = one;
   ws = await startWorkers(2, POP / 2);
-  best.two = Math.min(best.two, (await queued(config)).wall);
+  runsOf.two.push(await queued(config, ws));
   await stopWorkers(ws);
 }
-console.log(`fit of ${GENS} generations × ${POP} candidates (${duration} s simulated each): in-process ${best.local.toFixed(2)} s, 1 worker ${best.one.toFixed(2)} s, 2 workers ${best.two.toFixed(2)} s`);
-console.log(`overhead of the queue (1 worker vs in-process): ${(((best.one - best.local) / best.local) * 100).toFixed(1)}% wall time`);
-console.log(`scaling: 2 workers ÷ 1 worker speed-up ${(best.one / best.two).toFixed(2)}× on this machine`);
+const min = (k: keyof typeof runsOf, f: keyof Fit) => Math.min(...runsOf[k].map((x) => x[f]));
+const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
+console.log(`load average during the run: ${loadavg().map((v) => v.toFixed(1)).join(", ")} on ${availableParallelism()} cores`);
+console.log(`fit of ${GENS} generations × ${POP} candidates (${duration} s simulated each, ≈ 2.5 s per generation batch):`);
+console.log(`  wall: in-process ${min("local", "wall").toFixed(2)} s, 1 worker ${min("one", "wall").toFixed(2)} s, 2 workers ${min("two", "wall").toFixed(2)} s`);
+console.log(`  CPU (driver + workers): in-process ${min("local", "cpu").toFixed(2)} s, 1 worker ${min("one", "cpu").toFixed(2)} s, 2 workers ${min("two", "cpu").toFixed(2)} s`);
+console.log(`overhead of the queue (1 worker vs in-process): wall ${pct(min("one", "wall"), min("local", "wall"))}, CPU ${pct(min("one", "cpu"), min("local", "cpu"))}`);
+console.log(`scaling: 2 workers ÷ 1 worker wall speed-up ${(min("one", "wall") / min("two", "wall")).toFixed(2)}×, CPU ratio ${(min("two", "cpu") / min("one", "cpu")).toFixed(2)}`);
 console.log(`per job (1 worker run): ${oneStats.opsPerJob.toFixed(1)} Redis commands, driver CPU ${oneStats.driverCpuMsPerJob.toFixed(2)} ms`);
 
 admin.disconnect();

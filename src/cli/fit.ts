@@ -83,6 +83,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
   const backend = String(flags.backend) as BackendName;
   if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
   if (flags.resume && flags.overwrite) throw new UsageError("--resume and --overwrite contradict each other; pick one");
+  if (flags.queue !== undefined && !/^rediss?:\/\/./.test(String(flags.queue))) throw new UsageError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${String(flags.queue)}'`);
   try {
     let config: unknown = flags.quickstart ? structuredClone(QUICKSTART_CONFIG) : undefined;
     let baseDir: string | undefined;

@@ -34,6 +34,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   }
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'; see 'brainfit worker --help'`);
   if (typeof flags.queue !== "string") throw new UsageError("give the Redis URL: --queue redis://host:6379");
+  if (!/^rediss?:\/\/./.test(flags.queue)) throw new UsageError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${flags.queue}'`);
   const backend = String(flags.backend) as BackendName;
   if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
   const intFlag = (name: string) => {

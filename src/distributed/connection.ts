@@ -20,6 +20,22 @@ export function connect(url: string, name: string): Redis {
   });
 }
 
+/** Resolve when Redis answers; after `ms` reject naming the URL and the last connection error. */
+export async function reachable(redis: Redis, url: string, ms: number): Promise<void> {
+  let last = "no answer";
+  const onError = (e: Error) => (last = e.message || String(e));
+  redis.on("error", onError);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${safeUrl(url)} within ${ms / 1000} s (${last}); is redis-server running there, and the URL (host, port, password) right?`)), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The URL with its password masked, for logs. */
 export function safeUrl(url: string): string {
   return url.replace(/\/\/([^@/]*):([^@/]*)@/, "//$1:***@");

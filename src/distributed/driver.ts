@@ -15,7 +15,7 @@ import type { EvalRequest, EvalResult, EvaluateOptions, EvaluationBatch } from "
 import type { FitProblem, LaneOutputs } from "../fit/problem.ts";
 import type { BatchEvaluator, EvalTag } from "../fit/run.ts";
 import { decode, encode } from "./codec.ts";
-import { connect, DEFAULT_QUEUE, keys, sleep, type JobData, type WorkerBeat } from "./connection.ts";
+import { connect, DEFAULT_QUEUE, keys, reachable, sleep, type JobData, type WorkerBeat } from "./connection.ts";
 import { sha256 } from "./package.ts";
 import type { JobResult } from "./worker.ts";
 
@@ -41,6 +41,8 @@ export interface QueueDriverOptions {
   sweepMs?: number;
   /** Called about once per second while results are awaited. */
   onProgress?: (p: QueueProgress) => void;
+  /** Give up when Redis does not answer within this at the start (default 15000 ms; later outages are waited out). */
+  connectTimeoutMs?: number;
   /** Log lines (lost jobs re-added, Redis waits). */
   log?: (line: string) => void;
 }
@@ -84,6 +86,12 @@ export class QueueDriver {
   /** Connect and store the fit package (text and hash from fitPackage()). */
   static async connect(opts: QueueDriverOptions, pkg: { text: string; hash: string }): Promise<QueueDriver> {
     const d = new QueueDriver(opts, pkg.text, pkg.hash);
+    try {
+      await reachable(d.redis, opts.url, opts.connectTimeoutMs ?? 15000);
+    } catch (e) {
+      for (const c of d.connections) c.disconnect();
+      throw e;
+    }
     await d.queue.waitUntilReady();
     await d.events.waitUntilReady();
     await d.storePackage();

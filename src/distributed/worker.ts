@@ -10,7 +10,7 @@ import { evaluateBatch, type EvalResult } from "../fit/evaluate.ts";
 import type { FitProblem, LaneOutputs } from "../fit/problem.ts";
 import type { BackendName } from "../sim/prepare.ts";
 import { decode, encode } from "./codec.ts";
-import { connect, DEFAULT_QUEUE, keys, type JobData, type WorkerBeat } from "./connection.ts";
+import { connect, DEFAULT_QUEUE, keys, reachable, type JobData, type WorkerBeat } from "./connection.ts";
 import { problemsOfPackage } from "./package.ts";
 
 export interface WorkerOptions {
@@ -180,6 +180,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const b: WorkerBeat = { id, host: hostname(), pid: process.pid, runtime, backend: opts.backend ?? "auto", concurrency, evaluations, started };
     await redis.set(keys.worker(queue, id), JSON.stringify(b), "PX", beatMs * 3).catch(() => {});
   };
+  await reachable(redis, opts.url, 10000).catch((e: Error) => log(`${e.message}; still trying`));
   await beat();
   const beats = setInterval(() => void beat(), beatMs);
   void worker.run();

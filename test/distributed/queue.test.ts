@@ -75,6 +75,19 @@ async function track<T extends Child>(c: Promise<T>): Promise<T> {
 }
 
 describe("queued fits (BullMQ on redis-server)", () => {
+  it("bad queue flags exit 2 naming the flag and the fix", async () => {
+    const a = await runCli(["fit", config, "--queue", "http://127.0.0.1:6379", "--out", join(dir, "never")]);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/--queue must be a redis:\/\/ or rediss:\/\/ URL/);
+    const b = await runCli(["worker"]);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/give the Redis URL: --queue redis:\/\/host:6379/);
+    const c = await runCli(["worker", "--queue", "redis://127.0.0.1:1", "--concurrency", "0"]);
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/--concurrency must be an integer >= 1/);
+    expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+
   it("two workers give the in-process results byte for byte; each job is evaluated once; SIGTERM drains", async () => {
     const r = await redis(false);
     const [a, b] = await Promise.all([track(worker(r.url)), track(worker(r.url))]);
