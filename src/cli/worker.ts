@@ -70,5 +70,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     process.on("SIGINT", () => stop("SIGINT"));
   });
   if (!quiet) process.stdout.write(`brainfit worker: stopped after ${w.evaluations} evaluations\n`);
+  // Connections are closed; should a reconnect timer linger (Redis gone), do not wait for it.
+  setTimeout(() => process.exit(0), 2000).unref();
   return 0;
 }

@@ -37,7 +37,7 @@ export interface QueueDriverOptions {
   queue?: string;
   /** Tries per job for errors that may pass (a lost GPU, a missing package); bad candidates fail at once (default 3). */
   attempts?: number;
-  /** How often every outstanding job is checked (lost jobs, missed events; default 2000 ms). */
+  /** How often every outstanding job is checked (lost jobs, missed events; default 10000 ms, and at once after a reconnect). */
   sweepMs?: number;
   /** Called about once per second while results are awaited. */
   onProgress?: (p: QueueProgress) => void;
@@ -63,6 +63,7 @@ export class QueueDriver {
   private woken = new Set<string>();
   private wake: (() => void) | null = null;
   private collected = 0;
+  private sweepNow = false;
   private readonly t0 = Date.now();
 
   private constructor(private readonly opts: QueueDriverOptions, private readonly pkgText: string, readonly pkgHash: string) {
@@ -81,6 +82,15 @@ export class QueueDriver {
     };
     this.events.on("completed", note);
     this.events.on("failed", note);
+    // After a reconnect (Redis restarted), check every outstanding job at once: jobs may be lost.
+    let connectedOnce = false;
+    this.redis.on("ready", () => {
+      if (connectedOnce) {
+        this.sweepNow = true;
+        this.wake?.();
+      }
+      connectedOnce = true;
+    });
   }
 
   /** Connect and store the fit package (text and hash from fitPackage()). */
@@ -155,12 +165,13 @@ export class QueueDriver {
   private async collect(jobs: Outstanding[], requests: readonly EvalRequest[]): Promise<JobResult[]> {
     const out = new Array<JobResult>(jobs.length);
     const open = new Map(jobs.map((j) => [j.id, j]));
-    const sweepMs = this.opts.sweepMs ?? 2000;
+    const sweepMs = this.opts.sweepMs ?? 10000;
     let lastSweep = 0;
     let lastProgress = 0;
     while (open.size) {
       const now = Date.now();
-      const sweep = now - lastSweep >= sweepMs;
+      const sweep = now - lastSweep >= sweepMs || this.sweepNow;
+      this.sweepNow = false;
       const ids = sweep ? [...open.keys()] : [...this.woken].filter((id) => open.has(id));
       if (sweep) lastSweep = now;
       this.woken.clear();

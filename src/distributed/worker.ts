@@ -195,11 +195,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     },
     close() {
       closing ??= (async () => {
-        // Finish the jobs held (their batch may still be gathering), then leave.
+        // Finish the jobs held (their batch may still be gathering), then leave. Without Redis
+        // the results cannot be delivered: give up after the lock time (the jobs go to other
+        // workers once Redis is back) rather than hang.
         if (pending.length) flush();
-        await worker.close();
+        const drained = await Promise.race([worker.close().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), (opts.lockMs ?? 30000) + 5000).unref?.())]);
+        if (!drained) {
+          log("could not drain (Redis unreachable?): leaving the jobs held to other workers");
+          void worker.close(true).catch(() => {});
+        }
         clearInterval(beats);
-        await redis.del(keys.worker(queue, id)).catch(() => {});
+        // (Commands wait for Redis while it is down: only say goodbye to a live one.)
+        if (redis.status === "ready") await redis.del(keys.worker(queue, id)).catch(() => {});
         redis.disconnect();
         bullConnection.disconnect();
       })();
