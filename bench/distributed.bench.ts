@@ -2,10 +2,10 @@
 // side by side in one run, on a redis-server this bench starts (127.0.0.1, no persistence).
 // Run: node scripts/run-ts.mjs bench/distributed.bench.ts [--quick]
 // 1. Per-job latency of the queue: one tiny candidate at a time through 1 worker vs in-process.
-// 2. Overhead: a DE fit (2 generations × 4 candidates, each ≈ 2 s of CPU: the jobs of
+// 2. Overhead: a DE fit (2 generations × 8 candidates, each ≈ 2 s of CPU: the jobs of
 //    ≥ 2 s) in-process vs 1 worker holding the whole generation (same lanes per call, same
 //    thread count); wall time and CPU time (driver + workers, from /proc).
-// 3. Scaling: 1 worker (4 lanes, 1 thread) vs 2 workers (2 lanes each, 1 thread each).
+// 3. Scaling: 1 worker (8 lanes, 1 thread) vs 2 workers (4 lanes each: a full WASM lane group, 1 thread each).
 // Reports Redis commands per job (INFO stats) and driver CPU per job, the inputs of the
 // on-paper estimate in bench/RESULTS.md. Repetitions alternate the variants (ABCABC) and the
 // minimum is kept: the machine is shared.
@@ -24,7 +24,7 @@ import { N, WEIGHTS, targetFc } from "../test/fit/fixtures.ts";
 const quick = process.argv.includes("--quick");
 const reps = quick ? 1 : 2;
 const GENS = 2;
-const POP = 4;
+const POP = 8;
 /** CPU seconds of simulation per candidate (one job): the "jobs of ≥ 2 s of simulation". */
 const JOB_CPU_S = quick ? 0.5 : 2;
 

@@ -12,7 +12,7 @@ const FLAGS: FlagSpec[] = [
   { name: "concurrency", type: "number", metavar: "N", help: "candidates held and simulated together (default: 4 per core; 64 with --backend webgpu)" },
   { name: "threads", type: "number", metavar: "N", help: "wasm backend worker threads (default: all cores)" },
   { name: "max-lanes", type: "number", metavar: "N", help: "most simulations per backend call" },
-  { name: "lock-ms", type: "number", default: 30000, metavar: "MS", help: "a job whose worker goes silent this long is retried elsewhere" },
+  { name: "lock-ms", type: "number", default: 120000, metavar: "MS", help: "a job whose worker goes silent this long is retried elsewhere; keep it above the longest batch (a one-lane-group wasm batch runs on the main thread)" },
   { name: "verbose", type: "boolean", help: "print a line per job" },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
   { name: "help", type: "boolean", help: "show this help" },

@@ -22,7 +22,11 @@ export interface WorkerOptions {
   /** wasm backend threads (default: all cores). */
   threads?: number;
   maxLanesPerCall?: number;
-  /** A job whose worker stops renewing its lock for this long is given to another worker (default 30000 ms). */
+  /**
+   * A job whose worker stops renewing its lock for this long is given to another worker
+   * (default 120000 ms). Renewal runs on the worker's main thread, and the wasm backend runs a
+   * batch of one lane group on that thread: keep this above the longest batch.
+   */
   lockMs?: number;
   /** How often this worker looks for stalled jobs (default 15000 ms). */
   stalledCheckMs?: number;
@@ -161,8 +165,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const worker = new Worker<JobData, string>(queue, processor, {
     connection: bullConnection,
     concurrency,
-    lockDuration: opts.lockMs ?? 30000,
-    stalledInterval: opts.stalledCheckMs ?? Math.max(1000, Math.floor((opts.lockMs ?? 30000) / 2)),
+    lockDuration: opts.lockMs ?? 120000,
+    stalledInterval: opts.stalledCheckMs ?? Math.max(1000, Math.floor((opts.lockMs ?? 120000) / 4)),
     // A job that keeps killing its workers (out of memory, say) fails after this many tries.
     maxStalledCount: 3,
     autorun: false,
@@ -196,10 +200,21 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     close() {
       closing ??= (async () => {
         // Finish the jobs held (their batch may still be gathering), then leave. Without Redis
-        // the results cannot be delivered: give up after the lock time (the jobs go to other
+        // the results cannot be delivered: after 10 s without it, give up (the jobs go to other
         // workers once Redis is back) rather than hang.
         if (pending.length) flush();
-        const drained = await Promise.race([worker.close().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), (opts.lockMs ?? 30000) + 5000).unref?.())]);
+        const closed = worker.close().then(() => true);
+        let watch: ReturnType<typeof setInterval> | undefined;
+        const redisGone = new Promise<boolean>((resolve) => {
+          let downSince = 0;
+          watch = setInterval(() => {
+            if (redis.status === "ready") downSince = 0;
+            else if (!downSince) downSince = Date.now();
+            else if (Date.now() - downSince > 10000) resolve(false);
+          }, 1000);
+        });
+        const drained = await Promise.race([closed, redisGone]);
+        clearInterval(watch);
         if (!drained) {
           log("could not drain (Redis unreachable?): leaving the jobs held to other workers");
           void worker.close(true).catch(() => {});
