@@ -22,7 +22,7 @@ import { cli, startRedis, type Child } from "../test/distributed/harness.ts";
 import { N, WEIGHTS, targetFc } from "../test/fit/fixtures.ts";
 
 const quick = process.argv.includes("--quick");
-const reps = quick ? 1 : 2;
+const reps = quick ? 1 : Number(process.env.BENCH_REPS ?? 2);
 const GENS = 2;
 const POP = 8;
 /** CPU seconds of simulation per candidate (one job): the "jobs of ≥ 2 s of simulation". */
