@@ -2,7 +2,9 @@
 # System packages brainfit's tests need on Debian bookworm (run as root; idempotent):
 #   - Mesa lavapipe (software Vulkan) from bookworm-backports, so WebGPU finds an adapter
 #     in Node (the `webgpu` package / Dawn), Deno and Chromium without a GPU;
-#   - Debian's chromium for the browser smoke test (driven by playwright-core).
+#   - Debian's chromium for the browser smoke test (driven by playwright-core);
+#   - Debian's redis-server for the queued-fit tests (test/distributed starts its own servers
+#     on 127.0.0.1; the Debian service is not started here).
 # Reruns only check dpkg and return at once. Network: Debian mirrors only.
 set -euo pipefail
 
@@ -25,14 +27,15 @@ installed() {
   [[ $ver == *"$want"* ]]
 }
 
-need_mesa=0 need_chromium=0
+need_mesa=0 need_chromium=0 need_redis=0
 # Bookworm's own Mesa 22.3 lavapipe lacks what Dawn needs; backports' Mesa (25.x, "~bpo12") works.
 installed mesa-vulkan-drivers bpo12 || need_mesa=1
 installed libvulkan1 || need_mesa=1
 installed chromium || need_chromium=1
+installed redis-server || need_redis=1
 
-if [[ $need_mesa -eq 0 && $need_chromium -eq 0 ]]; then
-  echo "install-system: mesa-vulkan-drivers (backports), libvulkan1, chromium already installed"
+if [[ $need_mesa -eq 0 && $need_chromium -eq 0 && $need_redis -eq 0 ]]; then
+  echo "install-system: mesa-vulkan-drivers (backports), libvulkan1, chromium, redis-server already installed"
   exit 0
 fi
 
@@ -64,6 +67,10 @@ fi
 if [[ $need_chromium -eq 1 ]]; then
   quietly apt-get install "${APT_OPTS[@]}" chromium
 fi
+if [[ $need_redis -eq 1 ]]; then
+  quietly apt-get install "${APT_OPTS[@]}" redis-server
+fi
 rm -f "$LOG"
 echo "install-system: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers)," \
-  "libvulkan1 $(dpkg-query -W -f='${Version}' libvulkan1), chromium $(dpkg-query -W -f='${Version}' chromium)"
+  "libvulkan1 $(dpkg-query -W -f='${Version}' libvulkan1), chromium $(dpkg-query -W -f='${Version}' chromium)," \
+  "redis-server $(dpkg-query -W -f='${Version}' redis-server)"

@@ -5,6 +5,7 @@
 import { readConfigFile } from "../fit/from-config.ts";
 import { runsFromConfig, validateConfig } from "../fit/config.ts";
 import { QUICKSTART_CONFIG } from "../fit/quickstart.ts";
+import { RunFolderLockedError } from "../fit/disk.ts";
 import { batchOptimize, FitRunError, type ProgressInfo, type RunResult } from "../fit/run.ts";
 import { FitConfigError } from "../fit/validate.ts";
 import { formatNumber as fmt, summarize } from "../fit/summary.ts";
@@ -19,6 +20,8 @@ const FLAGS: FlagSpec[] = [
   { name: "resume", type: "boolean", help: "continue runs from their checkpoints in --out (a finished run is left as it is)" },
   { name: "overwrite", type: "boolean", help: "start again in run folders that already hold a run" },
   { name: "max-generations", type: "number", metavar: "N", help: "pause every run after N generations (in total; --resume continues it)" },
+  { name: "queue", type: "string", metavar: "URL", help: "run the simulations on 'brainfit worker's through BullMQ on Redis (redis://host:6379; see docs/distributed.md)" },
+  { name: "queue-name", type: "string", default: "brainfit", metavar: "NAME", help: "with --queue: the queue the workers serve" },
   { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file; reruns start again" },
   { name: "check", type: "boolean", help: "validate the config and load its data, then exit without fitting" },
   { name: "no-report", type: "boolean", help: "do not write report.html (by default one report of all runs is written under --out)" },
@@ -59,6 +62,16 @@ async function writeFitReport(results: RunResult[], out: string, quiet: boolean,
   }
 }
 
+async function connectQueue(url: string, queue: string, config: unknown, baseDir: string | undefined, problems: import("../fit/problem.ts").FitProblem[], o: { onProgress?: (q: import("../distributed/driver.ts").QueueProgress) => void; log?: (line: string) => void }) {
+  const { fitPackage } = await import("../distributed/package.ts");
+  const { QueueDriver } = await import("../distributed/driver.ts");
+  const pkg = await fitPackage(config, { baseDir });
+  const driver = await QueueDriver.connect({ url, queue, ...o }, pkg);
+  // The package's problems are the config's variants in order: the distinct problems of the runs.
+  const variants = [...new Set(problems)];
+  return { driver, evaluator: driver.evaluator((p) => variants.indexOf(p)) };
+}
+
 export async function fitCommand(argv: string[]): Promise<number> {
   const { flags, positional } = parseFlags(argv, FLAGS, "fit");
   if (flags.help) {
@@ -72,6 +85,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
   const backend = String(flags.backend) as BackendName;
   if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
   if (flags.resume && flags.overwrite) throw new UsageError("--resume and --overwrite contradict each other; pick one");
+  if (flags.queue !== undefined && !/^rediss?:\/\/./.test(String(flags.queue))) throw new UsageError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${String(flags.queue)}'`);
   try {
     let config: unknown = flags.quickstart ? structuredClone(QUICKSTART_CONFIG) : undefined;
     let baseDir: string | undefined;
@@ -87,14 +101,29 @@ export async function fitCommand(argv: string[]): Promise<number> {
     const tty = !quiet && process.stdout.isTTY === true;
     const out = String(flags.out);
     if (!quiet) process.stdout.write(`brainfit fit: ${runs.length} run(s) → ${out}${flags.resume ? " (resuming)" : ""}\n`);
+    // --queue: workers evaluate; everything else (optimizers, run folders, checkpoints) stays here.
+    let queued: Awaited<ReturnType<typeof connectQueue>> | null = null;
+    let queueLine = "";
+    let lastLine = "";
+    if (typeof flags.queue === "string") {
+      queued = await connectQueue(flags.queue, String(flags["queue-name"]), config, baseDir, runs.map((r) => r.problem), {
+        onProgress: tty ? (q) => {
+          queueLine = `  | workers ${q.workers}, queue ${q.waiting} waiting ${q.active} active, ${q.simsPerSecond.toFixed(1)} sims/s`;
+          if (lastLine) process.stdout.write(`\r\x1b[2K${lastLine}${queueLine}`);
+        } : undefined,
+        log: quiet ? undefined : (line) => process.stderr.write(`${tty ? "\n" : ""}brainfit fit: ${line}\n`),
+      });
+      if (!quiet) process.stdout.write(`brainfit fit: simulations go to queue '${queued.driver.queueName}' (fit package ${queued.driver.pkgHash.slice(0, 12)}); ${(await queued.driver.workers()).length} worker(s) connected\n`);
+    }
     const results = await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), {
+      evaluator: queued?.evaluator, lockPurpose: queued ? "brainfit fit --queue" : "brainfit fit",
       // The quickstart is a demo: running it again starts it again (unless --resume).
       out, backend, config, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) || (Boolean(flags.quickstart) && !flags.resume),
       threads: flags.threads === undefined ? undefined : Number(flags.threads),
       maxLanesPerCall: maxLanes,
       maxGenerations: flags["max-generations"] === undefined ? undefined : Number(flags["max-generations"]),
-      onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${progressLine(p)}`) : undefined,
-    });
+      onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${(lastLine = progressLine(p))}${queueLine}`) : undefined,
+    }).finally(() => queued?.driver.close());
     if (tty) process.stdout.write("\n");
     if (!quiet) process.stdout.write(summarize(results));
     if (!flags["no-report"]) await writeFitReport(results, out, quiet, baseDir);
@@ -103,6 +132,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof FitConfigError) throw new UsageError(e.message);
     if (e instanceof FitRunError) throw new UsageError(e.message);
+    if (e instanceof RunFolderLockedError) throw new UsageError(e.message);
     throw e;
   }
 }

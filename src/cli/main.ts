@@ -6,6 +6,7 @@ import { VERSION } from "../version.ts";
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   simulate: { summary: "simulate a batch of network models and write .npy outputs", run: async (a) => (await import("./simulate.ts")).simulateCommand(a) },
   fit: { summary: "fit a model to data as a JSON config describes (--quickstart: a small real fit)", run: async (a) => (await import("./fit.ts")).fitCommand(a) },
+  worker: { summary: "evaluate candidates of queued fits (fit --queue) from Redis until stopped", run: async (a) => (await import("./worker.ts")).workerCommand(a) },
   demo: { summary: "simulate the bundled HCP connectome and print a summary", run: async (a) => (await import("./demo.ts")).demoCommand(a) },
   report: { summary: "write an HTML report (plots) of fit run folders", run: async (a) => (await import("./report.ts")).reportCommand(a) },
   compile: { summary: "compile a model's WASM kernels ahead of time for edge runtimes (workerd)", run: async (a) => (await import("./compile.ts")).compileCommand(a) },

@@ -17,7 +17,7 @@ export interface EvalRequest {
   x: ArrayLike<number>;
 }
 
-export type EvalStatus = "ok" | "diverged" | "invalid" | "fic_failed";
+export type EvalStatus = "ok" | "diverged" | "invalid" | "fic_failed" | "failed";
 
 export interface EvalResult {
   /** What the optimizer is told: a number, or one value per objective (objectives: "terms"). */
@@ -28,7 +28,7 @@ export interface EvalResult {
   /** Unsigned value of each GOF term (NaN when diverged). */
   terms: Record<string, number>;
   penalties: Record<string, number>;
-  /** ok; diverged: the simulation produced NaN/Inf; invalid: a GOF term or penalty was not finite; fic_failed: numerical FIC ran out of trials and the problem has fic.rejectFailed. */
+  /** ok; diverged: the simulation produced NaN/Inf; invalid: a GOF term or penalty was not finite; fic_failed: numerical FIC ran out of trials and the problem has fic.rejectFailed; failed: a queued evaluation failed for good (a bad candidate), given the worst cost. */
   status: EvalStatus;
   /** Numerical FIC only: failed = some trial lane still had a node off target when the budget ran out; trials = adjustments made (max over trial lanes). */
   fic?: { failed: boolean; trials: number };

@@ -10,8 +10,8 @@ import { restoreOptimizer } from "../optim/registry.ts";
 import type { Optimizer, OptimizerJSON, StopReason } from "../optim/types.ts";
 import type { BackendName } from "../sim/prepare.ts";
 import { fcMatrix } from "../stats/fc.ts";
-import { appendText, exists, mkdirp, readText, saveFile, truncateTo } from "./disk.ts";
-import { evaluateBatch, type EvalResult, type EvaluateOptions } from "./evaluate.ts";
+import { appendText, exists, lockRunFolder, mkdirp, readText, saveFile, truncateTo } from "./disk.ts";
+import { evaluateBatch, type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 import { FitConfigError } from "./validate.ts";
 
@@ -51,7 +51,26 @@ export interface ProgressInfo {
   diverged: number;
 }
 
+/** Where a request comes from: a queue derives job ids from it (a retry or duplicate then overwrites, never double-counts). */
+export interface EvalTag {
+  /** The run's label (<problem>/<optimizer>_run-<k>) and its index in the batch. */
+  run: string;
+  runIndex: number;
+  /** The generation the candidate belongs to (1-based), and its index in the optimizer's ask. */
+  generation: number;
+  candidate: number;
+  /** The re-run of a finished run's best candidate (outputs kept). */
+  best?: boolean;
+}
+
+/** Evaluates one generation's requests; evaluateBatch in-process, or a queue of workers (src/distributed). */
+export type BatchEvaluator = (requests: readonly EvalRequest[], opts: EvaluateOptions, tags: readonly EvalTag[]) => Promise<EvaluationBatch>;
+
 export interface OptimizeOptions extends EvaluateOptions {
+  /** How candidates are evaluated (default: evaluateBatch in this process). Results must not depend on it. */
+  evaluator?: BatchEvaluator;
+  /** Named in the run folders' lock (default "brainfit fit"). */
+  lockPurpose?: string;
   /** Results root: each run writes <out>/<problem name>/<optimizer type>_run-<k>/. No disk output without it. */
   out?: string;
   /** Continue runs from their checkpoints (runs without one start fresh). */
@@ -176,8 +195,19 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
     dir: dirs[i]!, problem: probs[i]!, optimizer: o, generation: 0, evaluations: 0, diverged: 0, invalid: 0, best: null,
     historyBytes: 0, paretoBytes: 0, convergenceBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "",
   }));
-  for (const r of runs) if (r.dir) await openRunFolder(r, opts);
+  // One writer per run folder: take every folder's lock before touching any of them.
+  const releases: (() => Promise<void>)[] = [];
+  try {
+    for (const r of runs) if (r.dir) releases.push(await lockRunFolder(r.dir, opts.lockPurpose ?? "brainfit fit"));
+    for (const r of runs) if (r.dir) await openRunFolder(r, opts);
+    return await runLoop(runs, opts);
+  } finally {
+    for (const release of releases) await release();
+  }
+}
 
+async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResult[]> {
+  const evaluate = opts.evaluator ?? ((reqs: readonly EvalRequest[], o: EvaluateOptions) => evaluateBatch(reqs, o));
   const t0 = Date.now();
   let evalsThisSession = 0;
   const saveBest = opts.saveBest ?? true;
@@ -189,11 +219,12 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
     const live = asks.filter((a) => a.xs.length > 0);
     // Runs that ended (stop, budget, or an empty ask) are finalized together: one batch re-runs their best.
     const ended = runs.filter((r) => !r.finalized && !paused(r) && (r.optimizer.done || !live.some((a) => a.r === r)));
-    if (ended.length) await finalize(ended, opts, saveBest);
+    if (ended.length) await finalize(ended, runs, opts, saveBest, evaluate);
     if (live.length === 0) break;
     const g0 = Date.now();
     const reqs = live.flatMap((a) => a.xs.map((x) => ({ problem: a.r.problem, x })));
-    const batch = await evaluateBatch(reqs, opts);
+    const tags = live.flatMap((a) => a.xs.map((_, j) => ({ run: a.r.label, runIndex: runs.indexOf(a.r), generation: a.r.generation + 1, candidate: j })));
+    const batch = await evaluate(reqs, opts, tags);
     const genMs = Date.now() - g0;
     let k = 0;
     for (const a of live) {
@@ -208,7 +239,7 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
         if (x.status === "ok") genBest = Math.min(genBest, x.totalCost);
         r.evaluations++;
         if (x.status === "diverged") r.diverged++;
-        if (x.status === "invalid") r.invalid++;
+        if (x.status === "invalid" || x.status === "failed") r.invalid++;
         if (x.status === "ok" && (r.best === null || x.totalCost < r.best.cost)) {
           r.best = {
             params: r.problem.named(a.xs[j]!), x: [...a.xs[j]!], cost: x.totalCost, gof: x.gof, terms: x.terms,
@@ -327,11 +358,12 @@ async function openRunFolder(r: RunState, opts: OptimizeOptions): Promise<void> 
   await writeCheckpoint(r);
 }
 
-async function finalize(ended: RunState[], opts: OptimizeOptions, saveBest: boolean): Promise<void> {
+async function finalize(ended: RunState[], runs: RunState[], opts: OptimizeOptions, saveBest: boolean, evaluate: BatchEvaluator): Promise<void> {
   const withBest = ended.filter((r) => r.best !== null && r.dir && saveBest);
   let outputs: LaneOutputs[] | undefined;
   if (withBest.length) {
-    const batch = await evaluateBatch(withBest.map((r) => ({ problem: r.problem, x: r.best!.x })), { ...opts, keepOutputs: true, extraAverages: true });
+    const tags = withBest.map((r) => ({ run: r.label, runIndex: runs.indexOf(r), generation: r.generation, candidate: 0, best: true }));
+    const batch = await evaluate(withBest.map((r) => ({ problem: r.problem, x: r.best!.x })), { ...opts, keepOutputs: true, extraAverages: true }, tags);
     outputs = batch.outputs;
   }
   for (const r of ended) {
