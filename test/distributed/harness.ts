@@ -111,7 +111,8 @@ export interface Child {
 
 export async function cli(args: string[]): Promise<Child> {
   const proc = spawn(process.execPath, [await cliBundle(), ...args], {
-    cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BRAINFIT_DATA: join(root, "data") },
+    // The bundle lives in build/: point it at the data and the built kernels (dist/wasm).
+    cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BRAINFIT_DATA: join(root, "data"), BRAINFIT_WASM_DIR: join(root, "dist", "wasm") },
   });
   let out = "", err = "";
   const listeners: (() => void)[] = [];
