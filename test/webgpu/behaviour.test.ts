@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { planWebGpuRun, simulateWebGpu, type WebGpuRunOptions } from "../../src/backends/webgpu/driver.ts";
 import { WebGpuUnavailableError } from "../../src/backends/webgpu/gpu.ts";
-import { generateSimulationKernel } from "../../src/backends/webgpu/kernel.ts";
+import { generateSimulationKernel } from "../../src/codegen/wgsl.ts";
 import { compileModel, type ModelSpec } from "../../src/models/spec.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";

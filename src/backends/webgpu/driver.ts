@@ -2,11 +2,13 @@
 // The WebGPU backend: runs a PreparedSimulation as WGSL compute kernels (f32), following the
 // reference backend's step order. Memory is bounded by chunking: recorded samples are read
 // back one chunk at a time and streamed into a RecordingSink; averages are summed in f32 on
-// the GPU for at most SUM_STEPS steps, then added into float64 sums on the host.
+// the GPU for at most SUM_STEPS steps, then added into float64 sums on the host. GPU arrays
+// are lanes innermost (see kernels/simulate.wgsl); parameters are transposed into that layout
+// on upload, samples and sums back into [lane][…][node] on read-back.
 import type { CompiledModel } from "../../models/spec.ts";
 import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../sim/prepare.ts";
 import { getGpuContext } from "./gpu.ts";
-import { generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES } from "./kernel.ts";
+import { type CouplingPath, DENSE_TILE, generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES } from "../../codegen/wgsl.ts";
 
 /** Bytes of recorded samples held on the GPU per chunk (all lanes, all observables). */
 const RECORD_CHUNK_BYTES = 32 << 20;
@@ -34,7 +36,10 @@ export class WebGpuSimulationError extends Error {
 }
 
 export interface WebGpuRunOptions {
-  /** Invocations per workgroup (one workgroup per lane); default: nodes rounded up to 32…256. */
+  /**
+   * Invocations per workgroup: lanes per workgroup (up to 32) × node slices per lane. Default:
+   * software adapters 8…64 lanes × 1 slice, GPUs 32 lanes × 8 slices.
+   */
   workgroupSize?: number;
   /** Tuning and testing knobs; results are bit-identical whatever their values. */
   webgpu?: {
@@ -44,6 +49,8 @@ export interface WebGpuRunOptions {
     chunkSamples?: number;
     /** Lanes per lane group (default: as many as one storage binding holds). */
     lanesPerGroup?: number;
+    /** Coupling path: "dense" (matrix product; only without delays) or "csr". Default: dense when no delays and >= 25 % of weights non-zero. */
+    coupling?: CouplingPath;
   };
 }
 
@@ -97,7 +104,7 @@ export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opt
   const groupBytes = (count: number) => [count * n * S * 4, count * K * 2 * R * n * 4, count * n * P * 4, count * 8, nRec * count * chunkSamples * n * 4, count * n * nAvg * 4];
   const groupSizes = [];
   for (let first = 0; first < lanes; first += lanesPerGroup) groupSizes.push(...groupBytes(Math.min(lanesPerGroup, lanes - first)));
-  const shared = [(n + 2 + 2 * sim.network.source.length) * 4, UNIFORM_SLOTS * UNIFORM_STRIDE, 2 * sampleBytes * chunkSamples, 2 * lanes * n * nAvg * 4];
+  const shared = [Math.max(n + 2 + 2 * sim.network.source.length, n * (n + 4)) * 4, UNIFORM_SLOTS * UNIFORM_STRIDE, 2 * sampleBytes * chunkSamples, 2 * lanes * n * nAvg * 4];
   const all = [...groupSizes, ...shared];
   return {
     ringLength: R,
@@ -171,6 +178,32 @@ function getKernel(device: GPUDevice, model: CompiledModel, source: string): Pro
   return k;
 }
 
+/**
+ * The network buffer shared by all lanes. CSR: rowStart (padded to even length), then per edge
+ * (source − delay·n, weight bits). Dense: weights [row][source], rows padded to DENSE_TILE.
+ */
+function packNetwork(sim: PreparedSimulation, path: CouplingPath): Uint32Array<ArrayBuffer> {
+  const net = sim.network;
+  const n = sim.nNodes;
+  const E = net.source.length;
+  if (path === "dense") {
+    const w = new Float32Array(Math.ceil(n / DENSE_TILE) * DENSE_TILE * n);
+    for (let i = 0; i < n; i++) {
+      for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) w[i * n + net.source[e]!] = w[i * n + net.source[e]!]! + net.weight[e]!;
+    }
+    return new Uint32Array(w.buffer);
+  }
+  const edgeOff = (n + 2) & ~1;
+  const netWords = new Uint32Array(edgeOff + 2 * E);
+  const netFloats = new Float32Array(netWords.buffer);
+  netWords.set(net.rowStart, 0);
+  for (let e = 0; e < E; e++) {
+    netWords[edgeOff + 2 * e] = (net.source[e]! - net.delay[e]! * n) >>> 0;
+    netFloats[edgeOff + 2 * e + 1] = net.weight[e]!;
+  }
+  return netWords;
+}
+
 /** A contiguous run of steps ending in a read-back (sums and/or one chunk of samples). */
 export interface Segment {
   firstStep: number;
@@ -201,11 +234,39 @@ function planSegments(sim: PreparedSimulation, chunkSamples: number, averaging: 
   return segs;
 }
 
-/** One invocation per node up to 256 (32, 64, 128 or 256): fewer idle invocations per step. */
-export function defaultWorkgroupSize(nNodes: number): number {
-  let wg = 32;
-  while (wg < nNodes && wg < 256) wg *= 2;
-  return wg;
+/** Workgroup shape: lanes per workgroup × node slices (see kernels/simulate.wgsl). */
+export interface WorkgroupShape {
+  lanesPerWorkgroup: number;
+  nodeSlices: number;
+}
+
+const nextPow2 = (v: number) => 2 ** Math.ceil(Math.log2(Math.max(1, v)));
+
+/**
+ * Default invocations per workgroup. Software adapters run a workgroup on one CPU thread,
+ * SIMD across invocations: one slice (no barriers, uniform node loop) and enough workgroups
+ * for every core. GPUs: a subgroup of 32 lanes (coalesced loads) × 8 node slices.
+ */
+export function defaultWorkgroupSize(lanes: number, software: boolean): number {
+  if (software) return Math.min(64, Math.max(8, nextPow2(Math.ceil(lanes / 4))));
+  return 256;
+}
+
+/** Splits invocations per workgroup into lanes (at most 32, a subgroup) × node slices. */
+export function workgroupShape(workgroupSize: number, software: boolean): WorkgroupShape {
+  if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > 256) {
+    throw new WebGpuSimulationError(`workgroupSize must be an integer in [1, 256], got ${workgroupSize}`);
+  }
+  const lanesPerWorkgroup = software ? workgroupSize : Math.min(workgroupSize, 32);
+  return { lanesPerWorkgroup, nodeSlices: Math.floor(workgroupSize / lanesPerWorkgroup) };
+}
+
+/** Dense coupling (matrix product) when no edge has a delay and the network is not sparse. */
+export function couplingPath(sim: PreparedSimulation, forced?: CouplingPath): CouplingPath {
+  const net = sim.network;
+  if (forced === "dense" && net.maxDelay > 0) throw new WebGpuSimulationError(`webgpu.coupling "dense" needs a network without delays (maxDelay is ${net.maxDelay} steps)`);
+  if (forced !== undefined && forced !== "dense" && forced !== "csr") throw new WebGpuSimulationError(`webgpu.coupling must be "dense" or "csr", got '${String(forced)}'`);
+  return forced ?? (net.maxDelay === 0 && net.source.length >= 0.25 * net.nNodes * net.nNodes ? "dense" : "csr");
 }
 
 interface LaneGroup {
@@ -236,11 +297,15 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const E = net.source.length;
   const nRec = sim.recordIdx.length;
   const nAvg = sim.averageIdx.length;
+  const software = description.isFallback;
+  const shape = workgroupShape(opts.workgroupSize ?? defaultWorkgroupSize(lanes, software), software);
+  const coupling = couplingPath(sim, opts.webgpu?.coupling);
   const kernelDef = generateSimulationKernel(m, {
     integrator: sim.integrator,
     recordIdx: sim.recordIdx,
     averageIdx: sim.averageIdx,
-    workgroupSize: opts.workgroupSize ?? defaultWorkgroupSize(n),
+    ...shape,
+    coupling,
   });
   const plan = planWebGpuRun(sim, device.limits, opts);
   const kernel = await getKernel(device, m, kernelDef.source);
@@ -256,15 +321,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const { STORAGE, COPY_DST, COPY_SRC } = USAGE;
 
   try {
-    // Network shared by all lanes: rowStart, then per edge (source − delay·n, weight bits).
-    const edgeOff = (n + 2) & ~1;
-    const netWords = new Uint32Array(edgeOff + 2 * E);
-    const netFloats = new Float32Array(netWords.buffer);
-    netWords.set(net.rowStart, 0);
-    for (let e = 0; e < E; e++) {
-      netWords[edgeOff + 2 * e] = (net.source[e]! - net.delay[e]! * n) >>> 0;
-      netFloats[edgeOff + 2 * e + 1] = net.weight[e]!;
-    }
+    const netWords = packNetwork(sim, coupling);
     const netBuf = makeBuffer(netWords.byteLength, STORAGE | COPY_DST, "network");
     device.queue.writeBuffer(netBuf, 0, netWords);
 
@@ -275,7 +332,12 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
       const state = makeBuffer(count * n * S * 4, STORAGE, "state");
       const ring = makeBuffer(count * K * 2 * R * n * 4, STORAGE, "delay ring");
       const params = makeBuffer(count * n * P * 4, STORAGE | COPY_DST, "params");
-      device.queue.writeBuffer(params, 0, Float32Array.from(sim.params.subarray(first * n * P, (first + count) * n * P)));
+      // [lane][node][param] → [node][param][lane]
+      const pT = new Float32Array(count * n * P);
+      for (let l = 0; l < count; l++) {
+        for (let q = 0; q < n * P; q++) pT[q * count + l] = sim.params[(first + l) * n * P + q]!;
+      }
+      device.queue.writeBuffer(params, 0, pT);
       const keys = makeBuffer(count * 8, STORAGE | COPY_DST, "keys");
       const keyWords = new Uint32Array(count * 2);
       for (let l = 0; l < count; l++) {
@@ -328,7 +390,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
           const pass = enc.beginComputePass();
           pass.setPipeline(w.pipeline);
           pass.setBindGroup(0, w.g.bindGroups[slot]!);
-          pass.dispatchWorkgroups(w.g.count);
+          pass.dispatchWorkgroups(Math.ceil(w.g.count / shape.lanesPerWorkgroup));
           pass.end();
         });
         i += UNIFORM_SLOTS;
@@ -349,11 +411,8 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
         if (seg.completesChunk >= 0) {
           const staging = recStaging[seg.completesChunk % 2]!;
           const cc = seg.chunkCount;
-          for (const g of groups) {
-            for (let r = 0; r < nRec; r++) {
-              enc.copyBufferToBuffer(g.rec, r * g.count * cc * n * 4, staging, (r * lanes + g.first) * cc * n * 4, g.count * cc * n * 4);
-            }
-          }
+          // Group after group, each [observable][sample][node][lane in group].
+          for (const g of groups) enc.copyBufferToBuffer(g.rec, 0, staging, nRec * g.first * cc * n * 4, nRec * g.count * cc * n * 4);
         }
         if (nAvg) {
           const staging = sumStaging[index % 2]!;
@@ -378,7 +437,17 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
         const all = new Float32Array(staging.getMappedRange(0, bytes));
         const data: Record<string, Float32Array> = {};
         recNames.forEach((name, r) => {
-          data[name] = all.slice(r * lanes * cc * n, (r + 1) * lanes * cc * n);
+          // → [lane][sample][node]
+          const out = new Float32Array(lanes * cc * n);
+          for (const g of groups) {
+            const L = g.count;
+            const base = nRec * g.first * cc * n + r * cc * n * L;
+            for (let q = 0; q < cc * n; q++) {
+              const src = base + q * L;
+              for (let l = 0; l < L; l++) out[(g.first + l) * cc * n + q] = all[src + l]!;
+            }
+          }
+          data[name] = out;
         });
         staging.unmap();
         sink.push({ start: seg.chunkStart, count: cc, data });
@@ -387,7 +456,13 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
         const staging = sumStaging[index % 2]!;
         await staging.mapAsync(MAP_MODE_READ, 0, sumBytes);
         const part = new Float32Array(staging.getMappedRange(0, sumBytes));
-        for (let q = 0; q < part.length; q++) sumsF64[q] += part[q]!;
+        // group blocks of [node][observable][lane in group] → [lane][node][observable]
+        for (const g of groups) {
+          const base = g.first * n * nAvg;
+          for (let q = 0; q < n * nAvg; q++) {
+            for (let l = 0; l < g.count; l++) sumsF64[(g.first + l) * n * nAvg + q] += part[base + q * g.count + l]!;
+          }
+        }
         staging.unmap();
       }
     };
