@@ -179,7 +179,11 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number)
   }
   for (let t = 0; t < NT; t++) s += `${p}    wsum${t} += w${t};\n`;
   s += `${p}  }\n`;
-  for (let t = 0; t < NT; t++) s += `${p}  if (i0 + ${t}u < n) {\n${p}    node_step(lane, i0 + ${t}u, key, st, c${t}, wsum${t});\n${p}  }\n`;
+  // One call site for the tile's nodes: node_step is inlined once, not NT times (compile time).
+  const list = (f: (t: number) => string) => Array.from({ length: NT }, (_, t) => f(t)).join(", ");
+  s += `${p}  let cs = array<array<f32, N_COUPLINGS1>, NT>(${list((t) => `c${t}`)});\n`;
+  s += `${p}  let ws = array<f32, NT>(${list((t) => `wsum${t}`)});\n`;
+  s += `${p}  for (var t = 0u; t < min(NT, n - i0); t++) {\n${p}    node_step(lane, i0 + t, key, st, cs[t], ws[t]);\n${p}  }\n`;
   s += `${p}}\n`;
   return s;
 }

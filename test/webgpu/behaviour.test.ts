@@ -95,8 +95,11 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
     const a = await run(base);
     const b = await run(base, { webgpu: { chunkSamples: 7, stepsPerDispatch: 13, lanesPerGroup: 2 } });
     const c = await run(base, { webgpu: { chunkSamples: 1, stepsPerDispatch: 1 }, workgroupSize: 4 });
+    // GPU-style workgroups: 2 lanes × 3 node slices with a barrier per step, lanes split over workgroups.
+    const d = await run(base, { webgpu: { nodeSlices: 3, lanesPerGroup: 3 }, workgroupSize: 6 });
     expect(b.recorded).toEqual(a.recorded);
     expect(c.recorded).toEqual(a.recorded);
+    expect(d.recorded).toEqual(a.recorded);
     // Averages are f32 partial sums cut at chunk boundaries: equal up to the rounding of
     // 300 f32 additions (300 · 2^-24 of the largest |value|, here < 1).
     for (const name of ["x", "r2"]) {
@@ -105,6 +108,27 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
         expect(Math.abs(c.averages[name]![q]! - a.averages[name]![q]!)).toBeLessThan(300 * 2 ** -24);
       }
     }
+  });
+
+  it("without delays, the dense matrix-product coupling agrees with the CSR path, whatever the workgroup shape", async () => {
+    // 37 lanes (not a multiple of any workgroup's lanes), 10 nodes (not a multiple of the 4-node tile).
+    const lanes = 37;
+    const noDelays: SimulationOptions = {
+      ...hopfBase(lanes),
+      network: { weights: network(10, 8, 0, 0.1).weights },
+      params: { a: Array.from({ length: lanes }, (_, l) => -0.3 + 0.02 * l), G: 0.4, sigma: 0.05 },
+    };
+    const dense = await run(noDelays, { webgpu: { coupling: "dense" } });
+    const sliced = await run(noDelays, { webgpu: { coupling: "dense", nodeSlices: 2, lanesPerGroup: 20 }, workgroupSize: 16 });
+    const csr = await run(noDelays, { webgpu: { coupling: "csr" } });
+    expect(sliced.recorded).toEqual(dense.recorded);
+    // Same sums in the same order (the dense rows add zeros for absent edges): f32 rounding at most.
+    for (const name of ["x", "y"]) {
+      const g = dense.recorded[name]!, r = csr.recorded[name]!;
+      expect(g.length).toBe(lanes * 60 * 10);
+      for (let q = 0; q < g.length; q++) expect(Math.abs(g[q]! - r[q]!)).toBeLessThan(1e-5 * (1 + Math.abs(r[q]!)));
+    }
+    await expect(run(hopfBase(2), { webgpu: { coupling: "dense" } })).rejects.toThrow(/without delays/);
   });
 
   it("streams chunks in order with keepRecorded: false, and they equal the kept recording", async () => {

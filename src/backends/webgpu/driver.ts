@@ -51,6 +51,8 @@ export interface WebGpuRunOptions {
     lanesPerGroup?: number;
     /** Coupling path: "dense" (matrix product; only without delays) or "csr". Default: dense when no delays and >= 25 % of weights non-zero. */
     coupling?: CouplingPath;
+    /** Node slices per workgroup (workgroupSize / nodeSlices lanes each); default 1 on software adapters, 8 on GPUs. */
+    nodeSlices?: number;
   };
 }
 
@@ -253,9 +255,15 @@ export function defaultWorkgroupSize(lanes: number, software: boolean): number {
 }
 
 /** Splits invocations per workgroup into lanes (at most 32, a subgroup) × node slices. */
-export function workgroupShape(workgroupSize: number, software: boolean): WorkgroupShape {
+export function workgroupShape(workgroupSize: number, software: boolean, nodeSlices?: number): WorkgroupShape {
   if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > 256) {
     throw new WebGpuSimulationError(`workgroupSize must be an integer in [1, 256], got ${workgroupSize}`);
+  }
+  if (nodeSlices !== undefined) {
+    if (!Number.isInteger(nodeSlices) || nodeSlices < 1 || nodeSlices > workgroupSize) {
+      throw new WebGpuSimulationError(`webgpu.nodeSlices must be an integer in [1, workgroupSize = ${workgroupSize}], got ${nodeSlices}`);
+    }
+    return { lanesPerWorkgroup: Math.floor(workgroupSize / nodeSlices), nodeSlices };
   }
   const lanesPerWorkgroup = software ? workgroupSize : Math.min(workgroupSize, 32);
   return { lanesPerWorkgroup, nodeSlices: Math.floor(workgroupSize / lanesPerWorkgroup) };
@@ -298,7 +306,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const nRec = sim.recordIdx.length;
   const nAvg = sim.averageIdx.length;
   const software = description.isFallback;
-  const shape = workgroupShape(opts.workgroupSize ?? defaultWorkgroupSize(lanes, software), software);
+  const shape = workgroupShape(opts.workgroupSize ?? defaultWorkgroupSize(lanes, software), software, opts.webgpu?.nodeSlices);
   const coupling = couplingPath(sim, opts.webgpu?.coupling);
   const kernelDef = generateSimulationKernel(m, {
     integrator: sim.integrator,
