@@ -9,7 +9,9 @@
 // delay) is the same for every lane: its loads are uniform across a subgroup (broadcast).
 //
 // A workgroup is LW lanes × NS node slices: invocation (lx, ly) integrates lane
-// wid.x·LW + lx, nodes ly, ly + NS, … (tiles of NT nodes on the dense path). Coupling reads
+// wid.x·LW + lx, nodes ly, ly + NS, … (tiles of NT nodes on the dense path). The driver pads
+// a lane group to a multiple of LW lanes (copies of its first lane), so no invocation idles
+// behind a divergent branch and the node loops stay uniform. Coupling reads
 // ring slots step − d (0 <= d <= R − 2) while the new coupled values go to slot step + 1,
 // which nobody reads in this step (R = maxDelay + 2): with NS > 1 one barrier per step makes
 // every slice's writes visible before the next step; with NS = 1 an invocation owns its whole
@@ -38,15 +40,17 @@ struct Run {
 @group(0) @binding(0) var<uniform> run: Run;
 // [node][state][lane]
 @group(0) @binding(1) var<storage, read_write> state: array<f32>;
-// [coupling][slot][node][lane]: coupled quantity h of every node for the last R steps, stored
-// twice (slots s and s + R), so a delayed read is one add: no wrap-around test per edge
-@group(0) @binding(2) var<storage, read_write> ring: array<f32>;
+// Coupled quantity h of every node for the last R steps, stored twice (slots s and s + R), so a
+// delayed read is one add: no wrap-around test per edge. CSR path: RingT = f32,
+// [coupling][slot][node][lane]; dense path: RingT = vec4<f32>, [coupling][slot][node / 4][lane]
+// holding nodes 4q … 4q + 3, so one load brings four sources of one lane (ring_get/ring_set).
+@group(0) @binding(2) var<storage, read_write> ring: array<RingT>;
 // [node][param][lane]
 @group(0) @binding(3) var<storage, read> params: array<f32>;
-// Network shared by all lanes. CSR: rowStart[N + 1] (padded to even length), then per edge
-// (source − delay·N as i32, weight bits). Dense (no delays): weights [row][source] as f32 bits,
-// rows padded with zeros to a multiple of NT.
-@group(0) @binding(4) var<storage, read> net: array<u32>;
+// Network shared by all lanes. CSR (NetT = u32): rowStart[N + 1] (padded to even length), then
+// per edge (source − delay·N as i32, weight bits). Dense (no delays, NetT = vec4<f32>): weights
+// [row][source / 4], rows padded with zeros to a multiple of NT and columns to a multiple of 4.
+@group(0) @binding(4) var<storage, read> net: array<NetT>;
 // (seed, stream) per lane
 @group(0) @binding(5) var<storage, read> keys: array<vec2<u32>>;
 // recorded samples of this chunk: [observable][sample in chunk][node][lane]
@@ -71,9 +75,6 @@ fn state_at(i: u32, s: u32, lane: u32) -> u32 {
   return (i * N_STATES + s) * run.lane_count + lane;
 }
 
-fn ring_at(k: u32, slot: u32, i: u32, lane: u32) -> u32 {
-  return ((k * 2u * run.ring_len + slot) * run.n_nodes + i) * run.lane_count + lane;
-}
 
 fn load_state(lane: u32, i: u32) -> array<f32, N_STATES> {
   var x: array<f32, N_STATES>;
@@ -102,9 +103,6 @@ fn load_params(lane: u32, i: u32) -> array<f32, N_PARAMS1> {
 @compute @workgroup_size(LW, NS)
 fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let lane = wid.x * LW + lid.x;
-  if (lane >= run.lane_count) {
-    return;
-  }
   for (var i = lid.y; i < run.n_nodes; i += NS) {
     let x = model_init();
     store_state(lane, i, x);
@@ -112,7 +110,7 @@ fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     var h = model_coupled(x, p);
     for (var k = 0u; k < N_COUPLINGS; k++) {
       for (var r = 0u; r < 2u * run.ring_len; r++) {
-        ring[ring_at(k, r, i, lane)] = h[k];
+        ring_set(k, r, i, lane, h[k]);
       }
     }
   }
@@ -141,8 +139,7 @@ fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COU
 @compute @workgroup_size(LW, NS)
 fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let lane = wid.x * LW + lid.x;
-  let lane_live = lane < run.lane_count;
-  let key = keys[min(lane, run.lane_count - 1u)];
+  let key = keys[lane];
   let n = run.n_nodes;
   let R = run.ring_len;
   let L = run.lane_count;
@@ -157,9 +154,7 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     st.record_here = sample_here && sample >= run.chunk_start && sample < run.chunk_start + run.chunk_count;
     st.sample_in_chunk = sample - run.chunk_start;
     st.slow_here = run.slow_every > 0u && ((st.step + 1u) % run.slow_every) == 0u;
-    if (lane_live) {
 /*@COUPLING@*/
-    }
 /*@BARRIER@*/
   }
 }

@@ -146,7 +146,7 @@ function clampStage(m: CompiledModel, v: string, pad = ind): string {
 /** Coupling (in sim_step, per node or node tile): c_k = Σ_j w_ij h_k,j(step − d_ij), and Σ_j w_ij. */
 function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number): string {
   const K = m.coupling.length;
-  const p = "      ";
+  const p = "    ";
   // With one slice the node loop starts at 0 for every invocation: the loop, the edge loads
   // and the weights are then uniform (scalar loads on CPU adapters, broadcasts on GPUs).
   const first = nodeSlices > 1 ? "lid.y" : "0u";
@@ -164,20 +164,23 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number)
     s += `${p}  node_step(lane, i, key, st, c, wsum);\n${p}}\n`;
     return s;
   }
-  // Dense: a register tile of NT rows; each h_k,j (one coalesced load across lanes) is used NT times.
+  // Dense: a register tile of NT rows × 4 sources. One vec4 load brings h_k of four sources of
+  // this lane (coalesced across lanes) and serves all NT rows; the weights are uniform loads.
+  // Sources are added one at a time in index order, as the CSR path and the reference do.
   const NT = DENSE_TILE;
-  let s = `${p}let h_base = (st.now + R) * n;\n`;
+  let s = `${p}let n4 = (n + 3u) / 4u;\n`;
+  s += `${p}let h_base = (st.now + R) * n4;\n`;
   s += `${p}for (var i0 = ${first} * NT; i0 < n; i0 += NS * NT) {\n`;
-  for (let t = 0; t < NT; t++) {
-    s += `${p}  var c${t} = array<f32, N_COUPLINGS1>();\n${p}  var wsum${t} = 0.0;\n`;
-  }
-  s += `${p}  for (var j = 0u; j < n; j++) {\n`;
-  for (let t = 0; t < NT; t++) s += `${p}    let w${t} = bitcast<f32>(net[(i0 + ${t}u) * n + j]);\n`;
+  for (let t = 0; t < NT; t++) s += `${p}  var c${t} = array<f32, N_COUPLINGS1>();\n${p}  var wsum${t} = 0.0;\n`;
+  s += `${p}  for (var j4 = 0u; j4 < n4; j4++) {\n`;
+  for (let t = 0; t < NT; t++) s += `${p}    let w${t} = net[(i0 + ${t}u) * n4 + j4];\n`;
   for (let k = 0; k < K; k++) {
-    s += `${p}    let h${k} = ring[(${k}u * 2u * R * n + h_base + j) * L + lane];\n`;
-    for (let t = 0; t < NT; t++) s += `${p}    c${t}[${k}] += w${t} * h${k};\n`;
+    s += `${p}    let h${k} = ring[(${k}u * 2u * R * n4 + h_base + j4) * L + lane];\n`;
+    for (let t = 0; t < NT; t++) {
+      for (const q of ["x", "y", "z", "w"]) s += `${p}    c${t}[${k}] += w${t}.${q} * h${k}.${q};\n`;
+    }
   }
-  for (let t = 0; t < NT; t++) s += `${p}    wsum${t} += w${t};\n`;
+  for (let t = 0; t < NT; t++) s += `${p}    wsum${t} += w${t}.x + w${t}.y + w${t}.z + w${t}.w;\n`;
   s += `${p}  }\n`;
   // One call site for the tile's nodes: node_step is inlined once, not NT times (compile time).
   const list = (f: (t: number) => string) => Array.from({ length: NT }, (_, t) => f(t)).join(", ");
@@ -188,10 +191,30 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number)
   return s;
 }
 
+/** Ring element types and accessors of each coupling path (see kernels/simulate.wgsl). */
+function ringAccess(path: CouplingPath): string {
+  const R = "run.ring_len", L = "run.lane_count";
+  if (path === "csr") {
+    return [
+      "alias RingT = f32;",
+      "alias NetT = u32;",
+      `fn ring_get(k: u32, slot: u32, i: u32, lane: u32) -> f32 {\n  return ring[((k * 2u * ${R} + slot) * run.n_nodes + i) * ${L} + lane];\n}`,
+      `fn ring_set(k: u32, slot: u32, i: u32, lane: u32, v: f32) {\n  ring[((k * 2u * ${R} + slot) * run.n_nodes + i) * ${L} + lane] = v;\n}`,
+    ].join("\n") + "\n";
+  }
+  const cell = `((k * 2u * ${R} + slot) * ((run.n_nodes + 3u) / 4u) + i / 4u) * ${L} + lane`;
+  return [
+    "alias RingT = vec4<f32>;",
+    "alias NetT = vec4<f32>;",
+    `fn ring_get(k: u32, slot: u32, i: u32, lane: u32) -> f32 {\n  return ring[${cell}][i % 4u];\n}`,
+    `fn ring_set(k: u32, slot: u32, i: u32, lane: u32, v: f32) {\n  ring[${cell}][i % 4u] = v;\n}`,
+  ].join("\n") + "\n";
+}
+
 /** Difference coupling: c_k −= (Σ_j w_ij) h_k,i(step). */
 function differenceStage(m: CompiledModel): string {
   return m.coupling
-    .map((c, k) => (c.form === "difference" ? `${ind}c[${k}] = c[${k}] - wsum * ring[ring_at(${k}u, st.now, i, lane)];\n` : ""))
+    .map((c, k) => (c.form === "difference" ? `${ind}c[${k}] = c[${k}] - wsum * ring_get(${k}u, st.now, i, lane);\n` : ""))
     .join("");
 }
 
@@ -240,7 +263,7 @@ function slowStage(m: CompiledModel): string {
 function ringWriteStage(): string {
   let s = `${ind}let h = model_coupled(x, p);\n`;
   s += `${ind}for (var k = 0u; k < N_COUPLINGS; k++) {\n`;
-  s += `${ind}  ring[ring_at(k, st.next, i, lane)] = h[k];\n${ind}  ring[ring_at(k, st.next + run.ring_len, i, lane)] = h[k];\n${ind}}\n`;
+  s += `${ind}  ring_set(k, st.next, i, lane, h[k]);\n${ind}  ring_set(k, st.next + run.ring_len, i, lane, h[k]);\n${ind}}\n`;
   return s;
 }
 
@@ -278,7 +301,7 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   if (coupling !== "csr" && coupling !== "dense") throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
   const body = piece("simulate")
-    .replace("/*@MODEL@*/", consts + emitModelWgsl(m))
+    .replace("/*@MODEL@*/", consts + ringAccess(coupling) + "\n" + emitModelWgsl(m))
     .replace("/*@DIFFERENCE@*/\n", differenceStage(m))
     .replace("/*@NOISE@*/\n", noiseStage(m))
     .replace("/*@INTEGRATE@*/\n", integratorStage(m, opts.integrator) + slowStage(m))
