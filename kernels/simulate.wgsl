@@ -44,6 +44,7 @@ struct Run {
 // delayed read is one add: no wrap-around test per edge. CSR path: RingT = f32,
 // [coupling][slot][node][lane]; dense path: RingT = vec4<f32>, [coupling][slot][node / 4][lane]
 // holding nodes 4q … 4q + 3, so one load brings four sources of one lane (ring_get/ring_set).
+// Both are tiled by workgroup: [lane / LW] outermost, [lane % LW] innermost.
 @group(0) @binding(2) var<storage, read_write> ring: array<RingT>;
 // [node][param][lane]
 @group(0) @binding(3) var<storage, read> params: array<f32>;
@@ -91,12 +92,8 @@ fn store_state(lane: u32, i: u32, x: array<f32, N_STATES>) {
   }
 }
 
-fn load_params(lane: u32, i: u32) -> array<f32, N_PARAMS1> {
-  var p: array<f32, N_PARAMS1>;
-  for (var k = 0u; k < N_PARAMS; k++) {
-    p[k] = params[(i * N_PARAMS + k) * run.lane_count + lane];
-  }
-  return p;
+fn param_at(i: u32, k: u32, lane: u32) -> u32 {
+  return (i * N_PARAMS + k) * run.lane_count + lane;
 }
 
 // Initial states, and their coupled values as the whole history (t <= 0).
@@ -106,7 +103,7 @@ fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
   for (var i = lid.y; i < run.n_nodes; i += NS) {
     let x = model_init();
     store_state(lane, i, x);
-    let p = load_params(lane, i);
+    let p = load_params(lane, i, load_globals(lane));
     var h = model_coupled(x, p);
     for (var k = 0u; k < N_COUPLINGS; k++) {
       for (var r = 0u; r < 2u * run.ring_len; r++) {
@@ -117,12 +114,12 @@ fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
 }
 
 // One node of one lane through one step, given its coupling input c and row weight sum.
-fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COUPLINGS1>, wsum: f32) {
+fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COUPLINGS1>, wsum: f32, pg: array<f32, N_PARAMS1>) {
   let n = run.n_nodes;
   let step = st.step;
   let t = st.t;
   var x = load_state(lane, i);
-  let p = load_params(lane, i);
+  let p = load_params(lane, i, pg);
   var c = c_in;
 /*@DIFFERENCE@*/
   // noise: Philox normals of (seed, stream, node, step, channel)
@@ -138,8 +135,11 @@ fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COU
 
 @compute @workgroup_size(LW, NS)
 fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let lane = wid.x * LW + lid.x;
+  let lx = lid.x;
+  let lane = wid.x * LW + lx;
   let key = keys[lane];
+  // global parameters: one per lane, loaded once per dispatch
+  let pg = load_globals(lane);
   let n = run.n_nodes;
   let R = run.ring_len;
   let L = run.lane_count;

@@ -151,7 +151,7 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number)
   // and the weights are then uniform (scalar loads on CPU adapters, broadcasts on GPUs).
   const first = nodeSlices > 1 ? "lid.y" : "0u";
   if (path === "csr") {
-    let s = `${p}let edge_off = (n + 2u) & ~1u;\n`;
+    let s = `${p}let edge_off = (n + 2u) & ~1u;\n${p}let ring_tile = wid.x * N_COUPLINGS1 * 2u * R * n;\n`;
     s += `${p}// Slot now + R − d of the mirrored ring: node index (now + R)·N + (j − d·N).\n`;
     s += `${p}let row_base = i32((st.now + R) * n);\n`;
     s += `${p}for (var i = ${first}; i < n; i += NS) {\n`;
@@ -159,23 +159,23 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number)
     s += `${p}  for (var e = net[i]; e < net[i + 1u]; e++) {\n`;
     s += `${p}    let at = u32(row_base + bitcast<i32>(net[edge_off + 2u * e]));\n`;
     s += `${p}    let w = bitcast<f32>(net[edge_off + 2u * e + 1u]);\n`;
-    for (let k = 0; k < K; k++) s += `${p}    c[${k}] += w * ring[(${k}u * 2u * R * n + at) * L + lane];\n`;
+    for (let k = 0; k < K; k++) s += `${p}    c[${k}] += w * ring[(ring_tile + ${k}u * 2u * R * n + at) * LW + lx];\n`;
     s += `${p}    wsum += w;\n${p}  }\n`;
-    s += `${p}  node_step(lane, i, key, st, c, wsum);\n${p}}\n`;
+    s += `${p}  node_step(lane, i, key, st, c, wsum, pg);\n${p}}\n`;
     return s;
   }
   // Dense: a register tile of NT rows × 4 sources. One vec4 load brings h_k of four sources of
   // this lane (coalesced across lanes) and serves all NT rows; the weights are uniform loads.
   // Sources are added one at a time in index order, as the CSR path and the reference do.
   const NT = DENSE_TILE;
-  let s = `${p}let n4 = (n + 3u) / 4u;\n`;
+  let s = `${p}let n4 = (n + 3u) / 4u;\n${p}let ring_tile = wid.x * N_COUPLINGS1 * 2u * R * n4;\n`;
   s += `${p}let h_base = (st.now + R) * n4;\n`;
   s += `${p}for (var i0 = ${first} * NT; i0 < n; i0 += NS * NT) {\n`;
   for (let t = 0; t < NT; t++) s += `${p}  var c${t} = array<f32, N_COUPLINGS1>();\n${p}  var wsum${t} = 0.0;\n`;
   s += `${p}  for (var j4 = 0u; j4 < n4; j4++) {\n`;
   for (let t = 0; t < NT; t++) s += `${p}    let w${t} = net[(i0 + ${t}u) * n4 + j4];\n`;
   for (let k = 0; k < K; k++) {
-    s += `${p}    let h${k} = ring[(${k}u * 2u * R * n4 + h_base + j4) * L + lane];\n`;
+    s += `${p}    let h${k} = ring[(ring_tile + ${k}u * 2u * R * n4 + h_base + j4) * LW + lx];\n`;
     for (let t = 0; t < NT; t++) {
       for (const q of ["x", "y", "z", "w"]) s += `${p}    c${t}[${k}] += w${t}.${q} * h${k}.${q};\n`;
     }
@@ -186,23 +186,44 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number)
   const list = (f: (t: number) => string) => Array.from({ length: NT }, (_, t) => f(t)).join(", ");
   s += `${p}  let cs = array<array<f32, N_COUPLINGS1>, NT>(${list((t) => `c${t}`)});\n`;
   s += `${p}  let ws = array<f32, NT>(${list((t) => `wsum${t}`)});\n`;
-  s += `${p}  for (var t = 0u; t < min(NT, n - i0); t++) {\n${p}    node_step(lane, i0 + t, key, st, cs[t], ws[t]);\n${p}  }\n`;
+  s += `${p}  for (var t = 0u; t < min(NT, n - i0); t++) {\n${p}    node_step(lane, i0 + t, key, st, cs[t], ws[t], pg);\n${p}  }\n`;
   s += `${p}}\n`;
   return s;
 }
 
-/** Ring element types and accessors of each coupling path (see kernels/simulate.wgsl). */
+/**
+ * Parameter loads: global parameters (one value per lane, the same at every node) come from
+ * registers loaded once per dispatch (load_globals); regional ones are loaded per node.
+ */
+function paramAccess(m: CompiledModel): string {
+  const P = m.paramNames.length;
+  const global = m.paramNames.map((name) => m.spec.parameters.find((q) => q.name === name)?.scope === "global");
+  let s = "fn load_globals(lane: u32) -> array<f32, N_PARAMS1> {\n  var pg: array<f32, N_PARAMS1>;\n";
+  for (let k = 0; k < P; k++) if (global[k]) s += `  pg[${k}] = params[param_at(0u, ${k}u, lane)];\n`;
+  s += "  return pg;\n}\n\n";
+  s += "fn load_params(lane: u32, i: u32, pg: array<f32, N_PARAMS1>) -> array<f32, N_PARAMS1> {\n  var p: array<f32, N_PARAMS1>;\n";
+  for (let k = 0; k < P; k++) s += global[k] ? `  p[${k}] = pg[${k}];\n` : `  p[${k}] = params[param_at(i, ${k}u, lane)];\n`;
+  return s + "  return p;\n}\n";
+}
+
+/**
+ * Ring element types and accessors of each coupling path (see kernels/simulate.wgsl). The ring
+ * is tiled by workgroup: [lane / LW][coupling][slot][node][lane % LW], so one workgroup's
+ * history is contiguous (cache- and TLB-friendly on CPU adapters) and a subgroup's delayed
+ * read is still one contiguous load.
+ */
 function ringAccess(path: CouplingPath): string {
-  const R = "run.ring_len", L = "run.lane_count";
+  const R = "run.ring_len";
   if (path === "csr") {
+    const at = `((((lane / LW) * N_COUPLINGS1 + k) * 2u * ${R} + slot) * run.n_nodes + i) * LW + lane % LW`;
     return [
       "alias RingT = f32;",
       "alias NetT = u32;",
-      `fn ring_get(k: u32, slot: u32, i: u32, lane: u32) -> f32 {\n  return ring[((k * 2u * ${R} + slot) * run.n_nodes + i) * ${L} + lane];\n}`,
-      `fn ring_set(k: u32, slot: u32, i: u32, lane: u32, v: f32) {\n  ring[((k * 2u * ${R} + slot) * run.n_nodes + i) * ${L} + lane] = v;\n}`,
+      `fn ring_get(k: u32, slot: u32, i: u32, lane: u32) -> f32 {\n  return ring[${at}];\n}`,
+      `fn ring_set(k: u32, slot: u32, i: u32, lane: u32, v: f32) {\n  ring[${at}] = v;\n}`,
     ].join("\n") + "\n";
   }
-  const cell = `((k * 2u * ${R} + slot) * ((run.n_nodes + 3u) / 4u) + i / 4u) * ${L} + lane`;
+  const cell = `((((lane / LW) * N_COUPLINGS1 + k) * 2u * ${R} + slot) * ((run.n_nodes + 3u) / 4u) + i / 4u) * LW + lane % LW`;
   return [
     "alias RingT = vec4<f32>;",
     "alias NetT = vec4<f32>;",
@@ -301,7 +322,7 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   if (coupling !== "csr" && coupling !== "dense") throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
   const body = piece("simulate")
-    .replace("/*@MODEL@*/", consts + ringAccess(coupling) + "\n" + emitModelWgsl(m))
+    .replace("/*@MODEL@*/", consts + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
     .replace("/*@DIFFERENCE@*/\n", differenceStage(m))
     .replace("/*@NOISE@*/\n", noiseStage(m))
     .replace("/*@INTEGRATE@*/\n", integratorStage(m, opts.integrator) + slowStage(m))
