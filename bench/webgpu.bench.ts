@@ -3,7 +3,8 @@
 //   rWW + BOLD (cuBNM's headline workload): no delays, Euler, dt 0.1 ms, BOLD every 1 ms
 //   SupHopf: delays = tract length / 6 mm/ms (up to 413 steps), Heun, dt 0.1 ms
 // Each case: a first run of 10 steps (pipeline compilation and start-up; reported on its own),
-// a probe run, then a timed run sized to take about BENCH_SECONDS of wall time. Times are
+// a second 10-step run (start-up alone), a probe run, then a timed run sized to take about
+// WEBGPU_BENCH_SECONDS of wall time. Times are
 // whole simulate() calls (buffers, ring initialisation, read-backs included) with enough steps
 // that start-up is a small share. node-steps/s is reported per wall second and per CPU second
 // of this process (lavapipe's and wasm's worker threads included), so load from other jobs
@@ -64,19 +65,26 @@ async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, s
   return { wallS, cpuS: (c.user + c.system) / 1e6, nodeSteps: lanes * r.nNodes * r.nSteps };
 }
 
-/** First run (start-up), probe, then a run of about `target` seconds. */
+/**
+ * First run (pipeline compilation + start-up), a second short run (start-up alone), a probe
+ * grown until it takes >= 1 s, then a timed run sized from the probe's per-step time (start-up
+ * subtracted) to take about `target` seconds.
+ */
 async function measure(w: Workload, backend: "webgpu" | "wasm", lanes: number) {
   const first = await timeRun(w, backend, lanes, 10);
-  let steps = 20;
+  const startup = await timeRun(w, backend, lanes, 10);
+  let steps = 50;
   let probe = await timeRun(w, backend, lanes, steps);
-  while (probe.wallS < 0.3 && steps < 1e7) {
+  while (probe.wallS < 1 && steps < 1e7) {
     steps *= 4;
     probe = await timeRun(w, backend, lanes, steps);
   }
-  const perStep = probe.wallS / steps;
+  const perStep = Math.max(probe.wallS - startup.wallS, probe.wallS / 2) / steps;
   const timedSteps = Math.max(steps, Math.round(target / perStep / 10) * 10);
   const t = await timeRun(w, backend, lanes, timedSteps);
-  return { firstS: first.wallS, steps: timedSteps, ...t, perWall: t.nodeSteps / t.wallS, perCpu: t.nodeSteps / t.cpuS };
+  // Steady state: the timed run less the 10-step run (start-up and 10 steps) in both work and time.
+  const steady = (t.nodeSteps - startup.nodeSteps) / Math.max(t.cpuS - startup.cpuS, 1e-9);
+  return { firstS: first.wallS, startupS: startup.wallS, steps: timedSteps, ...t, perWall: t.nodeSteps / t.wallS, perCpu: t.nodeSteps / t.cpuS, steadyPerCpu: steady };
 }
 
 const fmt = (v: number) => (v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(2)} M`);
@@ -89,18 +97,21 @@ for (const w of workloads) {
     for (const backend of sides) {
       const m = await measure(w, backend, lanes);
       res[backend] = m;
-      const line = `${w.label.padEnd(20)} ${backend.padEnd(6)} lanes ${String(lanes).padStart(5)}  first run ${m.firstS.toFixed(2)} s  timed ${m.steps} steps ${m.wallS.toFixed(2)} s wall ${m.cpuS.toFixed(2)} s CPU  ${fmt(m.perWall)} node-steps/s (${fmt(m.perCpu)} per CPU-s)`;
+      const line = `${w.label.padEnd(20)} ${backend.padEnd(6)} lanes ${String(lanes).padStart(5)}  first run ${m.firstS.toFixed(2)} s, 10-step run ${m.startupS.toFixed(2)} s  timed ${m.steps} steps ${m.wallS.toFixed(2)} s wall ${m.cpuS.toFixed(2)} s CPU  ${fmt(m.perWall)} node-steps/s (${fmt(m.perCpu)} per CPU-s; steady state without start-up ${fmt(m.steadyPerCpu)} per CPU-s)`;
       console.log(line);
-      rows.push(`| ${w.label} | ${backend} | ${lanes} | ${m.steps} | ${m.firstS.toFixed(2)} | ${m.wallS.toFixed(2)} | ${fmt(m.perWall)} | ${fmt(m.perCpu)} |`);
+      rows.push(`| ${w.label} | ${backend} | ${lanes} | ${m.steps} | ${m.firstS.toFixed(2)} | ${m.startupS.toFixed(2)} | ${m.wallS.toFixed(2)} | ${fmt(m.perWall)} | ${fmt(m.perCpu)} | ${fmt(m.steadyPerCpu)} |`);
       rates[`${w.label}|${backend}|${lanes}`] = m.perWall;
     }
     if (withWasm) {
       const g = res.webgpu!, a = res.wasm!;
-      console.log(`${w.label.padEnd(20)} lanes ${lanes}: WGSL / WASM = ${(g.perWall / a.perWall).toFixed(2)} per wall-s, ${(g.perCpu / a.perCpu).toFixed(2)} per CPU-s`);
+      console.log(
+        `${w.label.padEnd(20)} lanes ${lanes}: WGSL / WASM = ${(g.perWall / a.perWall).toFixed(2)} per wall-s, ${(g.perCpu / a.perCpu).toFixed(2)} per CPU-s, ` +
+          `${(g.steadyPerCpu / a.steadyPerCpu).toFixed(2)} per CPU-s in steady state`,
+      );
     }
   }
 }
-console.log("\n| workload | backend | lanes | timed steps | first run s | wall s | node-steps/s | per CPU-s |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n" + rows.join("\n"));
+console.log("\n| workload | backend | lanes | timed steps | first run s | 10-step run s | wall s | node-steps/s | per CPU-s | steady per CPU-s |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + rows.join("\n"));
 
 // cuBNM's headline: 32,768 rWW-100 simulations of 60 s at dt 0.1 ms (5.6 min on an A100).
 const rwwRates = Object.entries(rates).filter(([k]) => k.startsWith("rWW") && k.includes("|webgpu|"));
