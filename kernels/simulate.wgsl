@@ -100,13 +100,16 @@ fn param_at(i: u32, k: u32, lane: u32) -> u32 {
 @compute @workgroup_size(LW, NS)
 fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let lane = wid.x * LW + lid.x;
+  let pg = load_globals(lane);
+  let x = model_init();
   for (var i = lid.y; i < run.n_nodes; i += NS) {
-    let x = model_init();
     store_state(lane, i, x);
-    let p = load_params(lane, i, load_globals(lane));
-    var h = model_coupled(x, p);
-    for (var k = 0u; k < N_COUPLINGS; k++) {
-      for (var r = 0u; r < 2u * run.ring_len; r++) {
+  }
+  // Slot by slot, nodes inner: the ring is written in address order (h is recomputed per slot).
+  for (var r = 0u; r < 2u * run.ring_len; r++) {
+    for (var i = lid.y; i < run.n_nodes; i += NS) {
+      let h = model_coupled(x, load_params(lane, i, pg));
+      for (var k = 0u; k < N_COUPLINGS; k++) {
         ring_set(k, r, i, lane, h[k]);
       }
     }
