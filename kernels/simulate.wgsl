@@ -121,7 +121,7 @@ fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COU
   let n = run.n_nodes;
   let step = st.step;
   let t = st.t;
-  var x = load_state(lane, i);
+/*@LOAD_STATE@*/
   let p = load_params(lane, i, pg);
   var c = c_in;
 /*@DIFFERENCE@*/
@@ -130,7 +130,7 @@ fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COU
 /*@NOISE@*/
   // drift and integrator with coupling and noise held over the step, clamps, slow step
 /*@INTEGRATE@*/
-  store_state(lane, i, x);
+/*@STORE_STATE@*/
   // the new coupled values enter the ring for step + 1
 /*@RING_WRITE@*/
 /*@RECORD@*/

@@ -232,6 +232,27 @@ function ringAccess(path: CouplingPath): string {
   ].join("\n") + "\n";
 }
 
+/**
+ * State load and store. Fast equations never read slow states (compileModel enforces it), so
+ * slow states (e.g. BOLD) are loaded only on slow steps and where an observable may need them,
+ * and stored only on slow steps, the only steps that change them.
+ */
+function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[]): { load: string; store: string } {
+  const S = m.stateNames.length;
+  if (!m.slowStates.length) return { load: `${ind}var x = load_state(lane, i);\n`, store: `${ind}store_state(lane, i, x);\n` };
+  const fast = m.stateNames.map((_, k) => k).filter((k) => !m.slowStates.includes(k));
+  // Derived quantities may read slow states: treat every derived observable as needing them.
+  const needsSlow = (k: number) => k >= S || m.slowStates.includes(k);
+  const always = averageIdx.some(needsSlow);
+  const cond = always ? "" : ["st.slow_here", ...(recordIdx.some(needsSlow) ? ["st.record_here"] : [])].join(" || ");
+  const get = (k: number, pad: string) => `${pad}x[${k}] = state[state_at(i, ${k}u, lane)];\n`;
+  const put = (k: number, pad: string) => `${pad}state[state_at(i, ${k}u, lane)] = x[${k}];\n`;
+  let load = `${ind}var x: array<f32, N_STATES>;\n` + fast.map((k) => get(k, ind)).join("");
+  load += always ? m.slowStates.map((k) => get(k, ind)).join("") : `${ind}if (${cond}) {\n${m.slowStates.map((k) => get(k, ind + "  ")).join("")}${ind}}\n`;
+  const store = fast.map((k) => put(k, ind)).join("") + `${ind}if (st.slow_here) {\n${m.slowStates.map((k) => put(k, ind + "  ")).join("")}${ind}}\n`;
+  return { load, store };
+}
+
 /** Difference coupling: c_k −= (Σ_j w_ij) h_k,i(step). */
 function differenceStage(m: CompiledModel): string {
   return m.coupling
@@ -320,9 +341,12 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   if (LW * NS > 256) throw new KernelSourceError(`lanesPerWorkgroup × nodeSlices must be <= 256 (WebGPU's default limit), got ${LW} × ${NS}`);
   const coupling = opts.coupling ?? "csr";
   if (coupling !== "csr" && coupling !== "dense") throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
+  const states = stateStages(m, opts.recordIdx, opts.averageIdx);
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
   const body = piece("simulate")
     .replace("/*@MODEL@*/", consts + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
+    .replace("/*@LOAD_STATE@*/\n", states.load)
+    .replace("/*@STORE_STATE@*/\n", states.store)
     .replace("/*@DIFFERENCE@*/\n", differenceStage(m))
     .replace("/*@NOISE@*/\n", noiseStage(m))
     .replace("/*@INTEGRATE@*/\n", integratorStage(m, opts.integrator) + slowStage(m))

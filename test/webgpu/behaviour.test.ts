@@ -9,6 +9,8 @@ import { WebGpuUnavailableError } from "../../src/backends/webgpu/gpu.ts";
 import { generateSimulationKernel } from "../../src/codegen/wgsl.ts";
 import { compileModel, type ModelSpec } from "../../src/models/spec.ts";
 import { supHopf } from "../../src/models/hopf.ts";
+import { withBold } from "../../src/models/bold.ts";
+import { rww } from "../../src/models/rww.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { type RecordedChunk, prepareSimulation, type SimulationOptions } from "../../src/sim/prepare.ts";
 import { simulate } from "../../src/sim/simulate.ts";
@@ -129,6 +131,40 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
       for (let q = 0; q < g.length; q++) expect(Math.abs(g[q]! - r[q]!)).toBeLessThan(1e-5 * (1 + Math.abs(r[q]!)));
     }
     await expect(run(hopfBase(2), { webgpu: { coupling: "dense" } })).rejects.toThrow(/without delays/);
+  });
+
+  it("slow states (BOLD) loaded only on slow and sample steps: sparse BOLD recording matches the reference", async () => {
+    // BOLD at bw_dt 1 ms = every 10th step, recorded every 2.5 ms (25 steps, not a multiple of
+    // 10): between samples the kernel neither loads nor stores the Balloon–Windkessel states.
+    const opts: SimulationOptions = {
+      model: withBold(rww, { params: "cubnm" }),
+      network: { weights: network(6, 12, 0, 0.1).weights },
+      lanes: 3,
+      duration: 0.1, // 1000 steps
+      dt: 0.1,
+      integrator: "euler",
+      seed: [1, 2, 3],
+      noise: "independent",
+      params: { G: [0.2, 0.5, 0.8] },
+      record: { observables: ["bold", "bw_q"], period: 2.5 },
+      averages: ["S_E"],
+    };
+    const gpu = await run(opts);
+    const ref = simulateReference(prepareSimulation(opts));
+    for (const name of ["bold", "bw_q"]) {
+      const g = gpu.recorded[name]!, r = ref.recorded[name]!;
+      expect(g.length).toBe(3 * 40 * 6);
+      let worst = 0, spread = 0;
+      for (let q = 0; q < g.length; q++) {
+        worst = Math.max(worst, Math.abs(g[q]! - r[q]!));
+        spread = Math.max(spread, Math.abs(r[q]! - r[q % 6]!));
+      }
+      if (process.env.BRAINFIT_VERBOSE) console.log(name, worst, spread);
+      // The states move (a BOLD state stuck at its initial value would be off by about the whole
+      // spread); f32 stays within 2 % of it (observed 0.3 %).
+      expect(spread).toBeGreaterThan(1e-6);
+      expect(worst).toBeLessThan(0.02 * spread);
+    }
   });
 
   it("streams chunks in order with keepRecorded: false, and they equal the kept recording", async () => {
