@@ -1,57 +1,126 @@
-// WebGPU backend throughput: node-steps per second for SupHopf and Wilson–Cowan on the HCP
-// Schaefer-100 group connectome (train706) with conduction delays, at batch 1, 32 and 512.
-// Run: node scripts/run-ts.mjs bench/webgpu.bench.ts [--quick]
-// On fast adapters each case is lengthened until it runs about 2 s (start-up excluded in effect).
-// Weights are normalised as cuBNM does (sc / (mean · 100)); delays = length / 6 mm/ms at dt 0.1 ms.
+// WebGPU (WGSL) backend throughput against the wasm backend, side by side in one run, on the
+// HCP Schaefer-100 group connectome (train706, weights sc / (mean · 100) as cuBNM):
+//   rWW + BOLD (cuBNM's headline workload): no delays, Euler, dt 0.1 ms, BOLD every 1 ms
+//   SupHopf: delays = tract length / 6 mm/ms (up to 413 steps), Heun, dt 0.1 ms
+// Each case: a first run of 10 steps (pipeline compilation and start-up; reported on its own),
+// a second 10-step run (start-up alone), a probe run, then a timed run sized to take about
+// WEBGPU_BENCH_SECONDS of wall time. Times are
+// whole simulate() calls (buffers, ring initialisation, read-backs included) with enough steps
+// that start-up is a small share. node-steps/s is reported per wall second and per CPU second
+// of this process (lavapipe's and wasm's worker threads included), so load from other jobs
+// distorts the ratio less.
+// Run: node scripts/run-ts.mjs bench/webgpu.bench.ts
+//   WEBGPU_BENCH_LANES=512,4096   lane counts (default 512)
+//   WEBGPU_BENCH_SECONDS=3        target wall time of each timed run (default 3)
+//   WEBGPU_BENCH_WASM=0           skip the wasm side (bench/device.sh does: GPU only)
+//   WEBGPU_BENCH_MODELS=rww,hopf  which workloads (default both)
 import { hcpSchaefer100Input } from "./native.ts";
-import { simulateWebGpu } from "../src/backends/webgpu/driver.ts";
 import { describeAdapter } from "../src/backends/webgpu/gpu.ts";
+import { withBold } from "../src/models/bold.ts";
 import { supHopf } from "../src/models/hopf.ts";
-import { wilsonCowan } from "../src/models/wilsoncowan.ts";
+import { rww } from "../src/models/rww.ts";
 import type { ModelSpec } from "../src/models/spec.ts";
-import { prepareSimulation } from "../src/sim/prepare.ts";
+import { simulate, type SimulateOptions } from "../src/sim/simulate.ts";
 
-const quick = process.argv.includes("--quick");
-
-const network = hcpSchaefer100Input(6); // cuBNM-normalised HCP group SC, delays at 6 mm/ms
+const env = (globalThis as { process: { env: Record<string, string | undefined> } }).process.env;
+const laneCounts = (env.WEBGPU_BENCH_LANES ?? "512").split(",").map(Number);
+const target = Number(env.WEBGPU_BENCH_SECONDS ?? 3);
+const withWasm = env.WEBGPU_BENCH_WASM !== "0";
+const models = (env.WEBGPU_BENCH_MODELS ?? "rww,hopf").split(",");
+const dt = 0.1;
 
 const adapter = await describeAdapter();
-console.log(`adapter: ${adapter.name}${adapter.isFallback ? " (software)" : ""}`);
+console.log(`webgpu bench: adapter ${adapter.name}${adapter.isFallback ? " (software)" : ""}; lanes ${laneCounts.join(", ")}; ~${target} s per timed run`);
 
-// Simulated seconds per batch size, so that every case does a comparable amount of work.
-const durations: Record<number, number> = quick ? { 1: 0.2, 32: 0.02, 512: 0.002 } : { 1: 2, 32: 0.2, 512: 0.02 };
+interface Workload {
+  label: string;
+  model: ModelSpec;
+  speed: number;
+  integrator: "euler" | "heun";
+  params: Record<string, number>;
+  record: SimulateOptions["record"];
+}
+const all: Workload[] = [
+  { label: "rWW+BOLD, no delays", model: withBold(rww, { params: "cubnm" }), speed: Infinity, integrator: "euler", params: { G: 0.5 }, record: { observables: ["bold"], period: 1000 } },
+  { label: "SupHopf, delays", model: supHopf, speed: 6, integrator: "heun", params: { a: -0.02, G: 0.5, sigma: 0.02 }, record: { observables: ["x"], period: 10 } },
+];
+const workloads = all.filter((w) => models.includes(w.label.startsWith("rWW") ? "rww" : "hopf"));
+
+interface Timing {
+  wallS: number;
+  cpuS: number;
+  nodeSteps: number;
+}
+
+async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, steps: number): Promise<Timing> {
+  const network = hcpSchaefer100Input(w.speed);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await simulate({
+    model: w.model, network, lanes, duration: (steps * dt) / 1000, dt, integrator: w.integrator, backend, seed: 1, noise: "independent",
+    params: w.params, record: w.record, keepRecorded: false, onChunk: () => {},
+  });
+  const wallS = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(cpu0);
+  return { wallS, cpuS: (c.user + c.system) / 1e6, nodeSteps: lanes * r.nNodes * r.nSteps };
+}
+
+/**
+ * First run (pipeline compilation + start-up), a second short run (start-up alone), a probe
+ * grown until it takes >= 1 s, then a timed run sized from the probe's per-step time (start-up
+ * subtracted) to take about `target` seconds.
+ */
+async function measure(w: Workload, backend: "webgpu" | "wasm", lanes: number) {
+  const first = await timeRun(w, backend, lanes, 10);
+  const startup = await timeRun(w, backend, lanes, 10);
+  let steps = 50;
+  let probe = await timeRun(w, backend, lanes, steps);
+  while (probe.wallS < 1 && steps < 1e7) {
+    steps *= 4;
+    probe = await timeRun(w, backend, lanes, steps);
+  }
+  const perStep = Math.max(probe.wallS - startup.wallS, probe.wallS / 2) / steps;
+  const timedSteps = Math.max(steps, Math.round(target / perStep / 10) * 10);
+  const t = await timeRun(w, backend, lanes, timedSteps);
+  // Steady state: the timed run less the 10-step run (start-up and 10 steps) in both work and time.
+  const steady = (t.nodeSteps - startup.nodeSteps) / Math.max(t.cpuS - startup.cpuS, 1e-9);
+  return { firstS: first.wallS, startupS: startup.wallS, steps: timedSteps, ...t, perWall: t.nodeSteps / t.wallS, perCpu: t.nodeSteps / t.cpuS, steadyPerCpu: steady };
+}
+
+const fmt = (v: number) => (v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(2)} M`);
 const rows: string[] = [];
-for (const [model, params] of [
-  [supHopf, { a: -0.02, G: 0.5, sigma: 0.02 }],
-  [wilsonCowan, { k: 1, sigma_ou: 0.05 }],
-] as [ModelSpec, Record<string, number>][]) {
-  for (const lanes of [1, 32, 512]) {
-    const opts = {
-      model,
-      network,
-      lanes,
-      dt: 0.1,
-      integrator: "heun" as const,
-      seed: 1,
-      noise: "independent" as const,
-      params,
-      record: { observables: [model.states[0]!.name], period: 1 },
-      averages: [model.states[0]!.name],
-      keepRecorded: false,
-      onChunk: () => {},
-    };
-    // Warm-up (compiles and caches the pipeline), then the timed run.
-    await simulateWebGpu(prepareSimulation({ ...opts, duration: 0.001 }));
-    let r = await simulateWebGpu(prepareSimulation({ ...opts, duration: durations[lanes]! }));
-    // Fast adapters: lengthen the run until it takes about 2 s, so start-up costs do not dominate.
-    if (!quick && r.elapsedMs < 1000) {
-      const scale = Math.min(5000, Math.ceil(2000 / Math.max(r.elapsedMs, 1)));
-      r = await simulateWebGpu(prepareSimulation({ ...opts, duration: durations[lanes]! * scale }));
+const rates: Record<string, number> = {};
+for (const w of workloads) {
+  for (const lanes of laneCounts) {
+    const sides = withWasm ? (["webgpu", "wasm"] as const) : (["webgpu"] as const);
+    const res: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+    for (const backend of sides) {
+      const m = await measure(w, backend, lanes);
+      res[backend] = m;
+      const line = `${w.label.padEnd(20)} ${backend.padEnd(6)} lanes ${String(lanes).padStart(5)}  first run ${m.firstS.toFixed(2)} s, 10-step run ${m.startupS.toFixed(2)} s  timed ${m.steps} steps ${m.wallS.toFixed(2)} s wall ${m.cpuS.toFixed(2)} s CPU  ${fmt(m.perWall)} node-steps/s (${fmt(m.perCpu)} per CPU-s; steady state without start-up ${fmt(m.steadyPerCpu)} per CPU-s)`;
+      console.log(line);
+      rows.push(`| ${w.label} | ${backend} | ${lanes} | ${m.steps} | ${m.firstS.toFixed(2)} | ${m.startupS.toFixed(2)} | ${m.wallS.toFixed(2)} | ${fmt(m.perWall)} | ${fmt(m.perCpu)} | ${fmt(m.steadyPerCpu)} |`);
+      rates[`${w.label}|${backend}|${lanes}`] = m.perWall;
     }
-    const line = `${model.name.padEnd(12)} batch ${String(lanes).padStart(3)}  ${r.nSteps} steps  ${(r.elapsedMs / 1000).toFixed(2)} s  ${(r.nodeStepsPerSecond / 1e6).toFixed(2)} M node-steps/s`;
-    console.log(line);
-    rows.push(`| ${model.name} | ${lanes} | ${r.nSteps} | ${(r.elapsedMs / 1000).toFixed(2)} | ${(r.nodeStepsPerSecond / 1e6).toFixed(2)} |`);
+    if (withWasm) {
+      const g = res.webgpu!, a = res.wasm!;
+      console.log(
+        `${w.label.padEnd(20)} lanes ${lanes}: WGSL / WASM = ${(g.perWall / a.perWall).toFixed(2)} per wall-s, ${(g.perCpu / a.perCpu).toFixed(2)} per CPU-s, ` +
+          `${(g.steadyPerCpu / a.steadyPerCpu).toFixed(2)} per CPU-s in steady state`,
+      );
+    }
   }
 }
-console.log("\n| model | batch | steps | wall s | M node-steps/s |\n| --- | --- | --- | --- | --- |\n" + rows.join("\n"));
+console.log("\n| workload | backend | lanes | timed steps | first run s | 10-step run s | wall s | node-steps/s | per CPU-s | steady per CPU-s |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + rows.join("\n"));
+
+// cuBNM's headline: 32,768 rWW-100 simulations of 60 s at dt 0.1 ms (5.6 min on an A100).
+const rwwRates = Object.entries(rates).filter(([k]) => k.startsWith("rWW") && k.includes("|webgpu|"));
+if (rwwRates.length) {
+  const [key, rate] = rwwRates.reduce((a, b) => (Number(b[0].split("|")[2]) > Number(a[0].split("|")[2]) ? b : a));
+  const headline = 32768 * 100 * (60_000 / dt);
+  console.log(
+    `cuBNM headline (32,768 × rWW-100 × 60 s, dt 0.1 ms = ${(headline / 1e12).toFixed(2)}e12 node-steps) at the rate measured with ${key.split("|")[2]} lanes ` +
+      `(${fmt(rate)} node-steps/s): ${(headline / rate / 60).toFixed(1)} min (cuBNM on an A100: 5.6 min)`,
+  );
+}
 process.exit(0);

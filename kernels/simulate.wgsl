@@ -1,13 +1,21 @@
-// Template of the per-model simulation kernel. src/backends/webgpu/kernel.ts fills the
-// /*@…@*/ slots from a CompiledModel (constants, model functions, integrator, observables)
-// and prepends philox.wgsl. The step order is src/backends/reference.ts's, in f32.
+// Template of the per-model simulation kernel. src/codegen/wgsl.ts fills the /*@…@*/ slots
+// from a CompiledModel (constants, model functions, and the step's stages: coupling,
+// difference, noise, drift/integrator with clamps and the slow step, ring write, record) and
+// prepends philox.wgsl. The step order is src/backends/reference.ts's, in f32.
 //
-// One workgroup integrates one lane (one simulation); its invocations share the lane's
-// nodes (node i belongs to invocation i mod WG for the whole run, so a node's state is only
-// ever touched by one invocation). Coupling reads the delay ring at slots step − d
-// (0 <= d <= R − 2) while the new coupled values go to slot step + 1, which nobody reads in
-// this step (R = maxDelay + 2): one barrier per step is enough to make every node's write
-// visible before the next step reads the history.
+// Lanes innermost: every per-lane array is laid out [..][node][lane], so adjacent invocations
+// (adjacent lanes) touch adjacent words and one edge's delayed read is one coalesced load
+// across a subgroup. The network (CSR rows, or the dense weight matrix when no edge has a
+// delay) is the same for every lane: its loads are uniform across a subgroup (broadcast).
+//
+// A workgroup is LW lanes × NS node slices: invocation (lx, ly) integrates lane
+// wid.x·LW + lx, nodes ly, ly + NS, … (tiles of NT nodes on the dense path). The driver pads
+// a lane group to a multiple of LW lanes (copies of its first lane), so no invocation idles
+// behind a divergent branch and the node loops stay uniform. Coupling reads
+// ring slots step − d (0 <= d <= R − 2) while the new coupled values go to slot step + 1,
+// which nobody reads in this step (R = maxDelay + 2): with NS > 1 one barrier per step makes
+// every slice's writes visible before the next step; with NS = 1 an invocation owns its whole
+// lane and needs no barrier at all.
 
 struct Run {
   n_nodes: u32,
@@ -30,123 +38,126 @@ struct Run {
 }
 
 @group(0) @binding(0) var<uniform> run: Run;
-// [lane][node][state]
+// [node][state][lane]
 @group(0) @binding(1) var<storage, read_write> state: array<f32>;
-// [lane][coupling][slot][node]: coupled quantity h of every node for the last R steps, stored
-// twice (slots s and s + R), so a delayed read is one add: no wrap-around test per edge
-@group(0) @binding(2) var<storage, read_write> ring: array<f32>;
-// [lane][node][param]
+// Coupled quantity h of every node for the last R steps, stored twice (slots s and s + R), so a
+// delayed read is one add: no wrap-around test per edge. CSR path: RingT = f32,
+// [coupling][slot][node][lane]; dense path: RingT = vec4<f32>, [coupling][slot][node / 4][lane]
+// holding nodes 4q … 4q + 3, so one load brings four sources of one lane (ring_get/ring_set).
+// Both are tiled by workgroup: [lane / LW] outermost, [lane % LW] innermost.
+@group(0) @binding(2) var<storage, read_write> ring: array<RingT>;
+// [node][param][lane]
 @group(0) @binding(3) var<storage, read> params: array<f32>;
-// CSR network shared by all lanes: rowStart[N + 1] (padded to even length), then per edge
-// (source − delay·N as i32, weight bits): one 8-byte load per edge
-@group(0) @binding(4) var<storage, read> net: array<u32>;
+// Network shared by all lanes. CSR (NetT = u32): rowStart[N + 1] (padded to even length), then
+// per edge (source − delay·N as i32, weight bits). Dense (no delays, NetT = vec4<f32>): weights
+// [row][source / 4], rows padded with zeros to a multiple of NT and columns to a multiple of 4.
+@group(0) @binding(4) var<storage, read> net: array<NetT>;
 // (seed, stream) per lane
 @group(0) @binding(5) var<storage, read> keys: array<vec2<u32>>;
-// recorded samples of this chunk: [observable][lane][sample in chunk][node]
+// recorded samples of this chunk: [observable][sample in chunk][node][lane]
 @group(0) @binding(6) var<storage, read_write> rec: array<f32>;
-// running sums of averaged observables since the last read-back: [lane][node][observable]
+// running sums of averaged observables since the last read-back: [node][observable][lane]
 @group(0) @binding(7) var<storage, read_write> sums: array<f32>;
+
+// What every node of one step shares.
+struct Step {
+  step: u32,
+  now: u32,
+  next: u32,
+  t: f32,
+  record_here: bool,
+  sample_in_chunk: u32,
+  slow_here: bool,
+}
 
 /*@MODEL@*/
 
+fn state_at(i: u32, s: u32, lane: u32) -> u32 {
+  return (i * N_STATES + s) * run.lane_count + lane;
+}
+
+
 fn load_state(lane: u32, i: u32) -> array<f32, N_STATES> {
   var x: array<f32, N_STATES>;
-  let base = (lane * run.n_nodes + i) * N_STATES;
   for (var s = 0u; s < N_STATES; s++) {
-    x[s] = state[base + s];
+    x[s] = state[state_at(i, s, lane)];
   }
   return x;
 }
 
 fn store_state(lane: u32, i: u32, x: array<f32, N_STATES>) {
-  let base = (lane * run.n_nodes + i) * N_STATES;
   var v = x;
   for (var s = 0u; s < N_STATES; s++) {
-    state[base + s] = v[s];
+    state[state_at(i, s, lane)] = v[s];
   }
 }
 
-fn load_params(lane: u32, i: u32) -> array<f32, N_PARAMS1> {
-  var p: array<f32, N_PARAMS1>;
-  let base = (lane * run.n_nodes + i) * N_PARAMS;
-  for (var k = 0u; k < N_PARAMS; k++) {
-    p[k] = params[base + k];
-  }
-  return p;
-}
-
-fn ring_index(lane: u32, k: u32, slot: u32, i: u32) -> u32 {
-  return ((lane * N_COUPLINGS1 + k) * 2u * run.ring_len + slot) * run.n_nodes + i;
+fn param_at(i: u32, k: u32, lane: u32) -> u32 {
+  return (i * N_PARAMS + k) * run.lane_count + lane;
 }
 
 // Initial states, and their coupled values as the whole history (t <= 0).
-@compute @workgroup_size(WG)
-fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let lane = wid.x;
-  for (var i = lid; i < run.n_nodes; i += WG) {
-    let x = model_init();
+@compute @workgroup_size(LW, NS)
+fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let lane = wid.x * LW + lid.x;
+  let pg = load_globals(lane);
+  let x = model_init();
+  for (var i = lid.y; i < run.n_nodes; i += NS) {
     store_state(lane, i, x);
-    let p = load_params(lane, i);
-    var h = model_coupled(x, p);
-    for (var k = 0u; k < N_COUPLINGS; k++) {
-      for (var r = 0u; r < 2u * run.ring_len; r++) {
-        ring[ring_index(lane, k, r, i)] = h[k];
+  }
+  // Slot by slot, nodes inner: the ring is written in address order (h is recomputed per slot).
+  for (var r = 0u; r < 2u * run.ring_len; r++) {
+    for (var i = lid.y; i < run.n_nodes; i += NS) {
+      let h = model_coupled(x, load_params(lane, i, pg));
+      for (var k = 0u; k < N_COUPLINGS; k++) {
+        ring_set(k, r, i, lane, h[k]);
       }
     }
   }
 }
 
-@compute @workgroup_size(WG)
-fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let lane = wid.x;
+// One node of one lane through one step, given its coupling input c and row weight sum.
+fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COUPLINGS1>, wsum: f32, pg: array<f32, N_PARAMS1>) {
+  let n = run.n_nodes;
+  let step = st.step;
+  let t = st.t;
+/*@LOAD_STATE@*/
+  let p = load_params(lane, i, pg);
+  var c = c_in;
+/*@DIFFERENCE@*/
+  // noise: Philox normals of (seed, stream, node, step, channel)
+  var z = array<f32, N_NOISE4>();
+/*@NOISE@*/
+  // drift and integrator with coupling and noise held over the step, clamps, slow step
+/*@INTEGRATE@*/
+/*@STORE_STATE@*/
+  // the new coupled values enter the ring for step + 1
+/*@RING_WRITE@*/
+/*@RECORD@*/
+}
+
+@compute @workgroup_size(LW, NS)
+fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let lx = lid.x;
+  let lane = wid.x * LW + lx;
+  let key = keys[lane];
+  // global parameters: one per lane, loaded once per dispatch
+  let pg = load_globals(lane);
   let n = run.n_nodes;
   let R = run.ring_len;
-  let edge_off = (n + 2u) & ~1u;
-  let key = keys[lane];
+  let L = run.lane_count;
   for (var s = 0u; s < run.n_steps; s++) {
-    let step = run.first_step + s;
-    let now = step % R;
-    let next = select(now + 1u, 0u, now + 1u == R);
-    let t = f32(step) * run.dt;
-    let sample_here = ((step + 1u) % run.record_every) == 0u;
-    let sample = (step + 1u) / run.record_every - 1u;
-    let record_here = sample_here && sample >= run.chunk_start && sample < run.chunk_start + run.chunk_count;
-    let sample_in_chunk = sample - run.chunk_start;
-    let slow_here = run.slow_every > 0u && ((step + 1u) % run.slow_every) == 0u;
-    for (var i = lid; i < n; i += WG) {
-      var x = load_state(lane, i);
-      let p = load_params(lane, i);
-      // 1. coupling: c_k = Σ_j w_ij h_k,j(step − d_ij)
-      var c = array<f32, N_COUPLINGS1>();
-      var wsum = 0.0;
-      let e_end = net[i + 1u];
-      // Slot now + R − d of the mirrored ring: index base + (now + R)·N + (j − d·N).
-      let row_base = ring_index(lane, 0u, now + R, 0u);
-      let k_stride = 2u * R * n;
-      for (var e = net[i]; e < e_end; e++) {
-        let at = u32(i32(row_base) + bitcast<i32>(net[edge_off + 2u * e]));
-        let w = bitcast<f32>(net[edge_off + 2u * e + 1u]);
-        for (var k = 0u; k < N_COUPLINGS; k++) {
-          c[k] += w * ring[at + k * k_stride];
-        }
-        wsum += w;
-      }
-/*@DIFFERENCE@*/
-      // 2. noise: Philox normals of (seed, stream, node, step, channel)
-      var z = array<f32, N_NOISE4>();
-/*@NOISE@*/
-      // 3.–4. integrate with coupling and noise held over the step, clamp to state limits
-/*@INTEGRATE@*/
-      store_state(lane, i, x);
-      // 5. the new coupled values enter the ring for step + 1
-      var h = model_coupled(x, p);
-      for (var k = 0u; k < N_COUPLINGS; k++) {
-        ring[ring_index(lane, k, next, i)] = h[k];
-        ring[ring_index(lane, k, next + R, i)] = h[k];
-      }
-/*@OBSERVE@*/
-    }
-    storageBarrier();
-    workgroupBarrier();
+    var st: Step;
+    st.step = run.first_step + s;
+    st.now = st.step % R;
+    st.next = select(st.now + 1u, 0u, st.now + 1u == R);
+    st.t = f32(st.step) * run.dt;
+    let sample_here = ((st.step + 1u) % run.record_every) == 0u;
+    let sample = (st.step + 1u) / run.record_every - 1u;
+    st.record_here = sample_here && sample >= run.chunk_start && sample < run.chunk_start + run.chunk_count;
+    st.sample_in_chunk = sample - run.chunk_start;
+    st.slow_here = run.slow_every > 0u && ((st.step + 1u) % run.slow_every) == 0u;
+/*@COUPLING@*/
+/*@BARRIER@*/
   }
 }

@@ -25,7 +25,7 @@ export { philox4x32, normals4, uniform24 } from "./noise/philox.ts";
 export { simulateReference } from "./backends/reference.ts";
 export { simulateWebGpu, planWebGpuRun, defaultWorkgroupSize, WebGpuSimulationError, type WebGpuRunOptions, type WebGpuRunPlan } from "./backends/webgpu/driver.ts";
 export { getGpu, describeAdapter, probeWebGpu, WebGpuUnavailableError, type WebGpuProbe } from "./backends/webgpu/gpu.ts";
-export { generateSimulationKernel, emitModelWgsl, KernelSourceError } from "./backends/webgpu/kernel.ts";
+export { generateSimulationKernel, emitModelWgsl, KernelSourceError } from "./codegen/wgsl.ts";
 export { simulateWasm, type WasmOptions } from "../fallback/driver.ts";
 // Code generation (for inspecting what runs)
 export { emitExpr } from "./codegen/emit.ts";

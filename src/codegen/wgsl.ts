@@ -1,0 +1,365 @@
+// WGSL emitter for the WebGPU simulation kernel (beside the AssemblyScript one in asm.ts):
+// fills kernels/simulate.wgsl's slots with the model's constants and functions (from the
+// expression AST via emitExpr) and the integration step, generated stage by stage from the
+// CompiledModel in the reference's order (src/backends/reference.ts header): coupling,
+// difference coupling, noise, drift + integrator, clamps, slow step, ring write, record. It
+// prepends kernels/philox.wgsl. Everything that varies between runs of the same model and
+// coupling path (network size, delays, dt, lanes, chunking) is a uniform, so one compiled
+// pipeline serves every shape.
+import { emitExpr, floatLiteral } from "./emit.ts";
+import { WGSL } from "../generated/wgsl.ts";
+import type { CompiledModel } from "../models/spec.ts";
+import type { Integrator } from "../sim/prepare.ts";
+
+export interface KernelOptions {
+  integrator: Integrator;
+  /** Indices into model.observables recorded each sample (GPU layout [observable][sample][node][lane]). */
+  recordIdx: number[];
+  /** Indices into model.observables summed every step (GPU layout [node][observable][lane]). */
+  averageIdx: number[];
+  /** Lanes per workgroup (adjacent invocations = adjacent lanes). Default 32. */
+  lanesPerWorkgroup?: number;
+  /** Node slices per workgroup (invocations per lane; > 1 adds one barrier per step). Default 1. */
+  nodeSlices?: number;
+  /**
+   * "csr": one delayed read per edge from the ring; "dense": no delays, coupling as a dense
+   * matrix product over tiles of DENSE_TILE nodes (each h_j load serves the whole tile).
+   * Default "csr".
+   */
+  coupling?: CouplingPath;
+}
+
+export type CouplingPath = "csr" | "dense";
+
+/** Nodes per register tile of the dense coupling path (the net buffer's rows are padded to it). */
+export const DENSE_TILE = 4;
+
+export interface SimulationKernel {
+  source: string;
+  /** Invocations per workgroup: lanesPerWorkgroup × nodeSlices. */
+  workgroupSize: number;
+  lanesPerWorkgroup: number;
+  nodeSlices: number;
+  coupling: CouplingPath;
+  /** Entry points: `sim_init` writes initial states and history, `sim_step` advances Run.n_steps steps. */
+  entryPoints: { init: "sim_init"; step: "sim_step" };
+}
+
+/** Bytes of the Run uniform (see kernels/simulate.wgsl). */
+export const RUN_UNIFORM_BYTES = 64;
+
+export class KernelSourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "KernelSourceError";
+  }
+}
+
+function piece(name: string): string {
+  const src = WGSL[name];
+  if (src === undefined) {
+    throw new KernelSourceError(`kernels/${name}.wgsl is not embedded in src/generated/wgsl.ts; run \`node scripts/build.mjs\``);
+  }
+  return src;
+}
+
+const arr = (n: number, items: string[]) => `array<f32, ${n}>(${items.join(", ")})`;
+
+/** The model's constants and functions (drift, diffusion, derived, coupled, init) in WGSL. */
+export function emitModelWgsl(m: CompiledModel): string {
+  const S = m.stateNames.length;
+  const P = m.paramNames.length;
+  const K = m.coupling.length;
+  const NZ = m.noiseStates.length;
+  const D = m.derived.length;
+  const resolve = (name: string): string => {
+    const si = m.stateNames.indexOf(name);
+    if (si >= 0) return `x[${si}]`;
+    const pi = m.paramIndex[name];
+    if (pi !== undefined) return `p[${pi}]`;
+    const ci = m.couplingNames.indexOf(name);
+    if (ci >= 0) return `c[${ci}]`;
+    if (name === "t") return "t";
+    return `d_${name}`;
+  };
+  const e = (x: Parameters<typeof emitExpr>[0]) => emitExpr(x, "wgsl", resolve);
+  const derivedLets = m.derived.map((d) => `  let d_${d.name}: f32 = ${e(d.expr)};`).join("\n");
+  const sig = `x: array<f32, N_STATES>, p: array<f32, N_PARAMS1>, c: array<f32, N_COUPLINGS1>, t: f32`;
+  const lines = [
+    `const N_STATES: u32 = ${S}u;`,
+    `const N_PARAMS: u32 = ${P}u;`,
+    `const N_PARAMS1: u32 = ${Math.max(P, 1)}u;`,
+    `const N_COUPLINGS: u32 = ${K}u;`,
+    `const N_COUPLINGS1: u32 = ${Math.max(K, 1)}u;`,
+    `const N_NOISE1: u32 = ${Math.max(NZ, 1)}u;`,
+    `const N_NOISE4: u32 = ${Math.max(Math.ceil(NZ / 4) * 4, 4)}u;`,
+    `const N_DERIVED1: u32 = ${Math.max(D, 1)}u;`,
+    "",
+    `fn model_init() -> array<f32, N_STATES> {`,
+    `  return ${arr(S, m.spec.states.map((s) => floatLiteral(s.init)))};`,
+    `}`,
+    "",
+    // Slow states hold during the model step (drift 0 here) and step in model_slow_drift.
+    `fn model_drift(${sig}) -> array<f32, N_STATES> {`,
+    derivedLets,
+    `  return ${arr(S, m.drift.map((d, k) => (m.slowStates.includes(k) ? "0.0" : e(d))))};`,
+    `}`,
+    "",
+    `fn model_slow_drift(${sig}) -> array<f32, N_STATES> {`,
+    derivedLets,
+    `  return ${arr(S, m.drift.map((d, k) => (m.slowStates.includes(k) ? e(d) : "0.0")))};`,
+    `}`,
+    "",
+    `fn model_diffusion(${sig}) -> array<f32, N_NOISE1> {`,
+    derivedLets,
+    `  return ${arr(Math.max(NZ, 1), NZ ? m.noiseStates.map((s) => e(m.diffusion[s]!)) : ["0.0"])};`,
+    `}`,
+    "",
+    `fn model_derived(${sig}) -> array<f32, N_DERIVED1> {`,
+    derivedLets,
+    `  return ${arr(Math.max(D, 1), D ? m.derived.map((d) => `d_${d.name}`) : ["0.0"])};`,
+    `}`,
+    "",
+    `fn model_coupled(x: array<f32, N_STATES>, p: array<f32, N_PARAMS1>) -> array<f32, N_COUPLINGS1> {`,
+    `  return ${arr(Math.max(K, 1), K ? m.coupling.map((c) => e(c.of)) : ["0.0"])};`,
+    `}`,
+  ];
+  return lines.join("\n");
+}
+
+// ---- The integration step, one stage at a time (inside node_step unless said otherwise). ----
+// Each stage returns WGSL statements; `ind` is the indentation of node_step's body.
+const ind = "  ";
+
+function clampStage(m: CompiledModel, v: string, pad = ind): string {
+  return m.spec.states
+    .map((s, k) => {
+      if (s.min === undefined && s.max === undefined) return "";
+      let expr = `${v}[${k}]`;
+      if (s.min !== undefined) expr = `max(${expr}, ${floatLiteral(s.min)})`;
+      if (s.max !== undefined) expr = `min(${expr}, ${floatLiteral(s.max)})`;
+      return `${pad}${v}[${k}] = ${expr};\n`;
+    })
+    .join("");
+}
+
+/** Coupling (in sim_step, per node or node tile): c_k = Σ_j w_ij h_k,j(step − d_ij), and Σ_j w_ij. */
+function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number): string {
+  const K = m.coupling.length;
+  const p = "    ";
+  // With one slice the node loop starts at 0 for every invocation: the loop, the edge loads
+  // and the weights are then uniform (scalar loads on CPU adapters, broadcasts on GPUs).
+  const first = nodeSlices > 1 ? "lid.y" : "0u";
+  if (path === "csr") {
+    let s = `${p}let edge_off = (n + 2u) & ~1u;\n${p}let ring_tile = wid.x * N_COUPLINGS1 * 2u * R * n;\n`;
+    s += `${p}// Slot now + R − d of the mirrored ring: node index (now + R)·N + (j − d·N).\n`;
+    s += `${p}let row_base = i32((st.now + R) * n);\n`;
+    s += `${p}for (var i = ${first}; i < n; i += NS) {\n`;
+    s += `${p}  var c = array<f32, N_COUPLINGS1>();\n${p}  var wsum = 0.0;\n`;
+    s += `${p}  for (var e = net[i]; e < net[i + 1u]; e++) {\n`;
+    s += `${p}    let at = u32(row_base + bitcast<i32>(net[edge_off + 2u * e]));\n`;
+    s += `${p}    let w = bitcast<f32>(net[edge_off + 2u * e + 1u]);\n`;
+    for (let k = 0; k < K; k++) s += `${p}    c[${k}] += w * ring[(ring_tile + ${k}u * 2u * R * n + at) * LW + lx];\n`;
+    s += `${p}    wsum += w;\n${p}  }\n`;
+    s += `${p}  node_step(lane, i, key, st, c, wsum, pg);\n${p}}\n`;
+    return s;
+  }
+  // Dense: a register tile of NT rows × 4 sources. One vec4 load brings h_k of four sources of
+  // this lane (coalesced across lanes) and serves all NT rows; the weights are uniform loads.
+  // Sources are added one at a time in index order, as the CSR path and the reference do.
+  const NT = DENSE_TILE;
+  let s = `${p}let n4 = (n + 3u) / 4u;\n${p}let ring_tile = wid.x * N_COUPLINGS1 * 2u * R * n4;\n`;
+  s += `${p}let h_base = (st.now + R) * n4;\n`;
+  s += `${p}for (var i0 = ${first} * NT; i0 < n; i0 += NS * NT) {\n`;
+  for (let t = 0; t < NT; t++) s += `${p}  var c${t} = array<f32, N_COUPLINGS1>();\n${p}  var wsum${t} = 0.0;\n`;
+  s += `${p}  for (var j4 = 0u; j4 < n4; j4++) {\n`;
+  for (let t = 0; t < NT; t++) s += `${p}    let w${t} = net[(i0 + ${t}u) * n4 + j4];\n`;
+  for (let k = 0; k < K; k++) {
+    s += `${p}    let h${k} = ring[(ring_tile + ${k}u * 2u * R * n4 + h_base + j4) * LW + lx];\n`;
+    for (let t = 0; t < NT; t++) {
+      for (const q of ["x", "y", "z", "w"]) s += `${p}    c${t}[${k}] += w${t}.${q} * h${k}.${q};\n`;
+    }
+  }
+  for (let t = 0; t < NT; t++) s += `${p}    wsum${t} += w${t}.x + w${t}.y + w${t}.z + w${t}.w;\n`;
+  s += `${p}  }\n`;
+  // One call site for the tile's nodes: node_step is inlined once, not NT times (compile time).
+  const list = (f: (t: number) => string) => Array.from({ length: NT }, (_, t) => f(t)).join(", ");
+  s += `${p}  let cs = array<array<f32, N_COUPLINGS1>, NT>(${list((t) => `c${t}`)});\n`;
+  s += `${p}  let ws = array<f32, NT>(${list((t) => `wsum${t}`)});\n`;
+  s += `${p}  for (var t = 0u; t < min(NT, n - i0); t++) {\n${p}    node_step(lane, i0 + t, key, st, cs[t], ws[t], pg);\n${p}  }\n`;
+  s += `${p}}\n`;
+  return s;
+}
+
+/**
+ * Parameter loads: global parameters (one value per lane, the same at every node) come from
+ * registers loaded once per dispatch (load_globals); regional ones are loaded per node.
+ */
+function paramAccess(m: CompiledModel): string {
+  const P = m.paramNames.length;
+  const global = m.paramNames.map((name) => m.spec.parameters.find((q) => q.name === name)?.scope === "global");
+  let s = "fn load_globals(lane: u32) -> array<f32, N_PARAMS1> {\n  var pg: array<f32, N_PARAMS1>;\n";
+  for (let k = 0; k < P; k++) if (global[k]) s += `  pg[${k}] = params[param_at(0u, ${k}u, lane)];\n`;
+  s += "  return pg;\n}\n\n";
+  s += "fn load_params(lane: u32, i: u32, pg: array<f32, N_PARAMS1>) -> array<f32, N_PARAMS1> {\n  var p: array<f32, N_PARAMS1>;\n";
+  for (let k = 0; k < P; k++) s += global[k] ? `  p[${k}] = pg[${k}];\n` : `  p[${k}] = params[param_at(i, ${k}u, lane)];\n`;
+  return s + "  return p;\n}\n";
+}
+
+/**
+ * Ring element types and accessors of each coupling path (see kernels/simulate.wgsl). The ring
+ * is tiled by workgroup: [lane / LW][coupling][slot][node][lane % LW], so one workgroup's
+ * history is contiguous (cache- and TLB-friendly on CPU adapters) and a subgroup's delayed
+ * read is still one contiguous load.
+ */
+function ringAccess(path: CouplingPath): string {
+  const R = "run.ring_len";
+  if (path === "csr") {
+    const at = `((((lane / LW) * N_COUPLINGS1 + k) * 2u * ${R} + slot) * run.n_nodes + i) * LW + lane % LW`;
+    return [
+      "alias RingT = f32;",
+      "alias NetT = u32;",
+      `fn ring_get(k: u32, slot: u32, i: u32, lane: u32) -> f32 {\n  return ring[${at}];\n}`,
+      `fn ring_set(k: u32, slot: u32, i: u32, lane: u32, v: f32) {\n  ring[${at}] = v;\n}`,
+    ].join("\n") + "\n";
+  }
+  const cell = `((((lane / LW) * N_COUPLINGS1 + k) * 2u * ${R} + slot) * ((run.n_nodes + 3u) / 4u) + i / 4u) * LW + lane % LW`;
+  return [
+    "alias RingT = vec4<f32>;",
+    "alias NetT = vec4<f32>;",
+    `fn ring_get(k: u32, slot: u32, i: u32, lane: u32) -> f32 {\n  return ring[${cell}][i % 4u];\n}`,
+    `fn ring_set(k: u32, slot: u32, i: u32, lane: u32, v: f32) {\n  ring[${cell}][i % 4u] = v;\n}`,
+  ].join("\n") + "\n";
+}
+
+/**
+ * State load and store. Fast equations never read slow states (compileModel enforces it), so
+ * slow states (e.g. BOLD) are loaded only on slow steps and where an observable may need them,
+ * and stored only on slow steps, the only steps that change them.
+ */
+function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[]): { load: string; store: string } {
+  const S = m.stateNames.length;
+  if (!m.slowStates.length) return { load: `${ind}var x = load_state(lane, i);\n`, store: `${ind}store_state(lane, i, x);\n` };
+  const fast = m.stateNames.map((_, k) => k).filter((k) => !m.slowStates.includes(k));
+  // Derived quantities may read slow states: treat every derived observable as needing them.
+  const needsSlow = (k: number) => k >= S || m.slowStates.includes(k);
+  const always = averageIdx.some(needsSlow);
+  const cond = always ? "" : ["st.slow_here", ...(recordIdx.some(needsSlow) ? ["st.record_here"] : [])].join(" || ");
+  const get = (k: number, pad: string) => `${pad}x[${k}] = state[state_at(i, ${k}u, lane)];\n`;
+  const put = (k: number, pad: string) => `${pad}state[state_at(i, ${k}u, lane)] = x[${k}];\n`;
+  let load = `${ind}var x: array<f32, N_STATES>;\n` + fast.map((k) => get(k, ind)).join("");
+  load += always ? m.slowStates.map((k) => get(k, ind)).join("") : `${ind}if (${cond}) {\n${m.slowStates.map((k) => get(k, ind + "  ")).join("")}${ind}}\n`;
+  const store = fast.map((k) => put(k, ind)).join("") + `${ind}if (st.slow_here) {\n${m.slowStates.map((k) => put(k, ind + "  ")).join("")}${ind}}\n`;
+  return { load, store };
+}
+
+/** Difference coupling: c_k −= (Σ_j w_ij) h_k,i(step). */
+function differenceStage(m: CompiledModel): string {
+  return m.coupling
+    .map((c, k) => (c.form === "difference" ? `${ind}c[${k}] = c[${k}] - wsum * ring_get(${k}u, st.now, i, lane);\n` : ""))
+    .join("");
+}
+
+/** Noise: z = Philox normals of (seed, stream, node, step, channel), four per Philox block. */
+function noiseStage(m: CompiledModel): string {
+  const NZ = m.noiseStates.length;
+  let s = "";
+  for (let b = 0; b < NZ; b += 4) {
+    s += `${ind}{\n${ind}  let zb = philox_normals4(key.x, key.y, i, step, ${b >> 2}u);\n`;
+    for (let q = 0; q < 4 && b + q < NZ; q++) s += `${ind}  z[${b + q}] = zb[${q}];\n`;
+    s += `${ind}}\n`;
+  }
+  return s;
+}
+
+/** Drift and integrator (Euler–Maruyama or Heun), clamps after the predictor and the step. */
+function integratorStage(m: CompiledModel, integrator: Integrator): string {
+  const S = m.stateNames.length;
+  const NZ = m.noiseStates.length;
+  const addNoise = (v: string) => m.noiseStates.map((s, q) => `${ind}${v}[${s}] = ${v}[${s}] + run.sqrt_dt * g[${q}] * z[${q}];\n`).join("");
+  let s = `${ind}let f = model_drift(x, p, c, t);\n`;
+  if (NZ) s += `${ind}let g = model_diffusion(x, p, c, t);\n`;
+  if (integrator === "heun") {
+    s += `${ind}var xt: array<f32, N_STATES>;\n`;
+    for (let k = 0; k < S; k++) s += `${ind}xt[${k}] = x[${k}] + run.dt * f[${k}];\n`;
+    s += addNoise("xt") + clampStage(m, "xt");
+    s += `${ind}let f2 = model_drift(xt, p, c, t + run.dt);\n`;
+    for (let k = 0; k < S; k++) s += `${ind}x[${k}] = x[${k}] + run.half_dt * (f[${k}] + f2[${k}]);\n`;
+  } else if (integrator === "euler") {
+    for (let k = 0; k < S; k++) s += `${ind}x[${k}] = x[${k}] + run.dt * f[${k}];\n`;
+  } else {
+    throw new KernelSourceError(`integrator must be "euler" or "heun", got '${String(integrator)}'`);
+  }
+  return s + addNoise("x") + clampStage(m, "x");
+}
+
+/** Slow states (e.g. BOLD): one Euler step of slowDt from the new state after every slowEvery-th step. */
+function slowStage(m: CompiledModel): string {
+  if (!m.slowStates.length) return "";
+  let s = `${ind}if (st.slow_here) {\n${ind}  let fs = model_slow_drift(x, p, c, t + run.dt);\n`;
+  for (const k of m.slowStates) s += `${ind}  x[${k}] = x[${k}] + run.slow_dt * fs[${k}];\n`;
+  return `${s}${clampStage(m, "x", ind + "  ")}${ind}}\n`;
+}
+
+/** h(x_new) enters ring slots next and next + R (the mirror). */
+function ringWriteStage(): string {
+  let s = `${ind}let h = model_coupled(x, p);\n`;
+  s += `${ind}for (var k = 0u; k < N_COUPLINGS; k++) {\n`;
+  s += `${ind}  ring_set(k, st.next, i, lane, h[k]);\n${ind}  ring_set(k, st.next + run.ring_len, i, lane, h[k]);\n${ind}}\n`;
+  return s;
+}
+
+/** Recorded samples and running sums of the new state (derived values with this step's coupling). */
+function recordStage(m: CompiledModel, recordIdx: number[], averageIdx: number[]): string {
+  const S = m.stateNames.length;
+  const obs = (k: number) => (k < S ? `x[${k}]` : `dv[${k - S}]`);
+  let s = "";
+  if ([...recordIdx, ...averageIdx].some((k) => k >= S)) s += `${ind}let dv = model_derived(x, p, c, t + run.dt);\n`;
+  if (recordIdx.length) {
+    s += `${ind}if (st.record_here) {\n`;
+    recordIdx.forEach((k, r) => {
+      s += `${ind}  rec[((${r}u * run.chunk_count + st.sample_in_chunk) * n + i) * run.lane_count + lane] = ${obs(k)};\n`;
+    });
+    s += `${ind}}\n`;
+  }
+  const nAvg = averageIdx.length;
+  averageIdx.forEach((k, a) => {
+    s += `${ind}sums[(i * ${nAvg}u + ${a}u) * run.lane_count + lane] += ${obs(k)};\n`;
+  });
+  return s;
+}
+
+function checkedCount(v: number, name: string, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new KernelSourceError(`${name} must be an integer in [1, ${max}], got ${v}`);
+  return v;
+}
+
+/** The full simulation kernel for a model, integrator, observable selection and coupling path. */
+export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions): SimulationKernel {
+  const LW = checkedCount(opts.lanesPerWorkgroup ?? 32, "lanesPerWorkgroup", 256);
+  const NS = checkedCount(opts.nodeSlices ?? 1, "nodeSlices", 256);
+  if (LW * NS > 256) throw new KernelSourceError(`lanesPerWorkgroup × nodeSlices must be <= 256 (WebGPU's default limit), got ${LW} × ${NS}`);
+  const coupling = opts.coupling ?? "csr";
+  if (coupling !== "csr" && coupling !== "dense") throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
+  const states = stateStages(m, opts.recordIdx, opts.averageIdx);
+  const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
+  const body = piece("simulate")
+    .replace("/*@MODEL@*/", consts + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
+    .replace("/*@LOAD_STATE@*/\n", states.load)
+    .replace("/*@STORE_STATE@*/\n", states.store)
+    .replace("/*@DIFFERENCE@*/\n", differenceStage(m))
+    .replace("/*@NOISE@*/\n", noiseStage(m))
+    .replace("/*@INTEGRATE@*/\n", integratorStage(m, opts.integrator) + slowStage(m))
+    .replace("/*@RING_WRITE@*/\n", ringWriteStage())
+    .replace("/*@RECORD@*/\n", recordStage(m, opts.recordIdx, opts.averageIdx))
+    .replace("/*@COUPLING@*/\n", couplingStage(m, coupling, NS))
+    .replace("/*@BARRIER@*/\n", NS > 1 ? "    storageBarrier();\n    workgroupBarrier();\n" : "");
+  return {
+    source: `${piece("philox")}\n${body}`,
+    workgroupSize: LW * NS,
+    lanesPerWorkgroup: LW,
+    nodeSlices: NS,
+    coupling,
+    entryPoints: { init: "sim_init", step: "sim_step" },
+  };
+}
