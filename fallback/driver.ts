@@ -49,6 +49,21 @@ export async function availableThreads(): Promise<number> {
   }
 }
 
+/**
+ * The weights as [source][target padded to 4] for the "nodes" layout's dense coupling pass, when
+ * there are no delays and at least a quarter of the pairs are connected (the edge walk is
+ * cheaper on sparser networks); else empty.
+ */
+function denseWeights(net: PreparedSimulation["network"], nodes: boolean): Float32Array {
+  const n = net.nNodes, nPad = Math.ceil(n / 4) * 4;
+  if (!nodes || net.maxDelay > 0 || net.source.length < 0.25 * n * n) return new Float32Array(0);
+  const w = new Float32Array(n * nPad);
+  for (let i = 0; i < n; i++) {
+    for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) w[net.source[e]! * nPad + i] = net.weight[e]!;
+  }
+  return w;
+}
+
 /** Build the plan for lanes [laneStart, laneStart + count), padded to whole lane groups ("lanes" layout). */
 function makePlan(sim: PreparedSimulation, laneStart: number, count: number, samplesPerChunk: number, width: AsmWidth, sharedRing: boolean, layout: AsmLayout): GroupPlan {
   const m = sim.model;
@@ -95,7 +110,7 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     }
   }
   return {
-    n, P, S, K, NZ: m.noiseStates.length, R, blockSteps, T: minDelay >= blockSteps ? blockSteps : 1, layout, nObs, dt: sim.dt, width,
+    n, P, S, K, NZ: m.noiseStates.length, R, blockSteps, T: minDelay >= blockSteps ? blockSteps : 1, layout, denseW: denseWeights(net, nodes), nObs, dt: sim.dt, width,
     heun: sim.integrator === "heun" ? 1 : 0,
     needDerived: [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0,
     slowEvery: sim.slowEvery,

@@ -40,6 +40,8 @@ export interface GroupPlan {
   blockSteps: number;
   /** blockSteps when every delay is at least that long (one pass per blockSteps steps), else 1. */
   T: number;
+  /** "nodes" layout without delays: weights as [source][target, padded to 4] for the dense coupling pass (else empty). */
+  denseW: Float32Array;
   wsum: Float32Array;
   obsSlot: Int32Array;
   avgSlot: Int32Array;
@@ -109,6 +111,7 @@ export class LaneGroupRunner {
   private readonly pRec: number;
   private readonly pNoise: number;
   private readonly pCbuf: number;
+  private readonly pDense: number;
 
   private constructor(private readonly plan: GroupPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory, layout: number[]) {
     this.run = instance.exports.run as RunFn;
@@ -116,7 +119,7 @@ export class LaneGroupRunner {
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
     this.cl = new CellLayout(plan);
-    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise, this.pCbuf] = layout as [number, number, number, number, number, number, number, number];
+    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise, this.pCbuf, this.pDense] = layout as [number, number, number, number, number, number, number, number, number];
   }
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
@@ -138,6 +141,7 @@ export class LaneGroupRunner {
       alloc(nRec * samplesPerChunk * V),
       alloc(plan.NZ * Math.ceil(n / 4) * 16), // one step's normals [channel][node] for lanes that share a key
       alloc(plan.blockSteps * K * V), // coupled inputs of one pass: [step][coupling][cell][E]
+      plan.denseW.length ? alloc(plan.denseW.length * 4) : 0,
     ];
     const G = plan.lanes / cl.GL;
     const ringBytes = K * cl.ringNodes * (R + plan.blockSteps - 1) * (cl.nodes ? 4 : cl.GL * 4);
@@ -173,6 +177,7 @@ export class LaneGroupRunner {
     i32.set(plan.rowStart, this.pRowStart / 4);
     i32.set(plan.edges, this.pEdges / 4);
     f32.set(plan.wsum, this.pWsum / 4);
+    if (this.pDense) f32.set(plan.denseW, this.pDense / 4);
     i32.set(plan.obsSlot, this.pObsSlot / 4);
     i32.set(plan.avgSlot, this.pAvgSlot / 4);
     const GL = cl.GL;
@@ -227,7 +232,7 @@ export class LaneGroupRunner {
       this.run(n, first, steps, plan.dt, plan.R, plan.heun,
         this.pRowStart, this.pEdges, this.pWsum,
         g.state, g.params, g.ring, g.keys,
-        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt, this.pNoise, g.sharedKeys, plan.T, this.pCbuf);
+        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt, this.pNoise, g.sharedKeys, plan.T, this.pCbuf, this.pDense);
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;
         for (let l = 0; l < cl.GL; l++) {

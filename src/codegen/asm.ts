@@ -8,7 +8,7 @@ import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 7;
+export const ASM_ABI_VERSION = 8;
 
 /** Vectors per lane group that built-in kernels are compiled for. */
 export const ASM_WIDTHS = [1, 2, 4] as const;
@@ -113,7 +113,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `  rowStart: usize, edges: usize, wsum: usize,`,
     `  state: usize, params: usize, ring: usize, keys: usize,`,
     `  recEvery: i32, recBuf: usize, recCount: i32, obsSlot: usize, avgBuf: usize, avgSlot: usize, needDerived: i32,`,
-    `  slowEvery: i32, slowDt: f32, noiseBuf: usize, sharedKeys: i32, T: i32, cbuf: usize,`,
+    `  slowEvery: i32, slowDt: f32, noiseBuf: usize, sharedKeys: i32, T: i32, cbuf: usize, denseW: usize,`,
     `): void {`,
   );
   for (let v = 0; v < W; v++) push(1, `const seeds_${v} = v128.load(keys, ${v * 16});`, `const streams_${v} = v128.load(keys, ${(W + v) * 16});`);
@@ -144,6 +144,28 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   push(2,
     `const Tb = T == ${TC} && nSteps - s >= ${TC} ? ${TC} : 1;`,
     `const nowB = ((firstStep + s) % R) * ${NODES ? 4 : W * 16};`,
+  );
+  if (NODES) {
+    // No delays (the driver passes denseW, the weights as [source][target padded to 4], when
+    // every delay is 0 and the network is not sparse): the coupling of four target nodes is a
+    // matrix-vector product, one f32x4 multiply-add per source, summed in source order as the
+    // edge walk does (zero weights add ±0, which changes no sum).
+    push(2, `if (denseW != 0) {`, `  for (let ib = 0; ib < nPad; ib += 4) {`);
+    m.coupling.forEach((_, k) => {
+      push(4,
+        `{`,
+        `  const ringK = ring + <usize>(${k} * nR) * nodeB + <usize>nowB;`,
+        `  let acc = f32x4.splat(0);`,
+        `  for (let j = 0; j < n; j++) {`,
+        `    acc = ${fma(`v128.load(denseW + (<usize>(j * nPad + ib) << 2))`, `v128.load32_splat(ringK + <usize>j * nodeB)`, "acc")};`,
+        `  }`,
+        `  v128.store(cbuf + (<usize>(${k} * nPad + ib) << 2), acc);`,
+        `}`,
+      );
+    });
+    push(2, `  }`, `} else {`);
+  }
+  push(2,
     `for (let i = 0; i < n; i++) {`,
     `  const e0 = load<i32>(rowStart + (<usize>i << 2));`,
     `  const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
@@ -234,6 +256,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   });
   }
   push(2, `}`);
+  if (NODES) push(2, `}`); // dense or edge walk
   // Integration phase: Tb steps, each over all nodes.
   push(2,
     `for (let t = 0; t < Tb; t++, s++) {`,

@@ -102,7 +102,8 @@ describe("wasm backend smoke", () => {
     // n = 7 (not a multiple of 4: a padded block), delays 5–11 steps (one-step passes in the
     // nodes layout, whose blocks are 8 steps) and 12–27 (blocked), difference coupling (SupHopf),
     // two couplings (Kuramoto), linear coupling with BOLD as slow states (rWW), independent and
-    // shared noise, 1, 2 and 3 lanes. Same per-value arithmetic in both layouts (plain SIMD).
+    // shared noise, 1, 2 and 3 lanes, and no delays (a dense pass in the nodes layout). Same
+    // per-value arithmetic in both layouts (plain SIMD).
     const n = 7;
     const Wt = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 0 : 0.05 + ((k * 37) % 11) / 40));
     const cases: { model: ModelSpec; params: Record<string, number | number[]>; speed: number; lanes: number; noise: "shared" | "independent"; obs: string }[] = [
@@ -110,11 +111,15 @@ describe("wasm backend smoke", () => {
       { model: supHopf, params: { a: [0.1, -0.1, 0.05], G: 0.3, sigma: 0.03 }, speed: 4, lanes: 3, noise: "shared", obs: "y" },
       { model: withBold(rww), params: { G: 0.8, sigma: 0.01 }, speed: 4, lanes: 2, noise: "independent", obs: "bold" },
       { model: kuramoto, params: { K: 2, sigma: 0.05 }, speed: 10, lanes: 1, noise: "shared", obs: "sin_theta" },
+      // No delays: the nodes layout's dense matrix-vector pass (linear, difference, two couplings).
+      { model: withBold(rww), params: { G: 0.8, sigma: 0.01 }, speed: 0, lanes: 1, noise: "shared", obs: "bold" },
+      { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, speed: 0, lanes: 2, noise: "independent", obs: "x" },
+      { model: kuramoto, params: { K: 2, sigma: 0.05 }, speed: 0, lanes: 3, noise: "shared", obs: "cos_theta" },
     ];
     for (const c of cases) {
       const Lg = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 13) % 7));
       const opts = {
-        model: c.model, network: { weights: Wt, lengths: Lg, speed: c.speed }, lanes: c.lanes, duration: 0.0503, dt: 0.1,
+        model: c.model, network: c.speed ? { weights: Wt, lengths: Lg, speed: c.speed } : { weights: Wt }, lanes: c.lanes, duration: 0.0503, dt: 0.1,
         params: c.params, seed: 5, noise: c.noise, record: { observables: [c.obs], period: 0.5 }, averages: [c.obs],
       };
       const byNodes = await simulateWasm(prepareSimulation(opts), { threads: 2, layout: "nodes", relaxed: false });
