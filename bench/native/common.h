@@ -44,6 +44,39 @@ static void readNetwork(const char *path, Network *net) {
   }
 }
 
+// ---- The delay ring and its blocked coupling pass, as the wasm kernel lays them out ----
+// Ring [node][slot][LB lanes]: R = maxDelay + 2 slots plus TC − 1 mirrored ones, so that when
+// every delay is ≥ TC one pass over the edges reads TC consecutive slots per edge for TC steps
+// (TC = 8 / width in the wasm kernel: 2 for LB 16, 8 for LB 1).
+#define RING_TC (LB >= 16 ? 2 : 8)
+
+/** Steps per coupling pass for this network: RING_TC when every delay allows it, else 1. */
+static int ringPassSteps(const Network *net) {
+  int minDelay = 1 << 30;
+  for (int e = 0; e < net->nnz; e++) if (net->delay[e] < minDelay) minDelay = net->delay[e];
+  return minDelay >= RING_TC ? RING_TC : 1;
+}
+
+/** Coupled inputs of steps now0 … now0 + Tb − 1 for every node into cbuf [t][node][LB]. */
+static void couplingPass(const Network *net, const float *ring, int R, int now0, int Tb, float *cbuf) {
+  const int n = net->n, Rm = R + RING_TC - 1;
+  for (int i = 0; i < n; i++) {
+    float c[8][LB];
+    for (int t = 0; t < Tb; t++)
+      for (int l = 0; l < LB; l++) c[t][l] = 0.0f;
+    for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) {
+      int slot = now0 - net->delay[e];
+      if (slot < 0) slot += R;
+      const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
+      const float w = net->weight[e];
+      for (int t = 0; t < Tb; t++)
+        for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
+    }
+    for (int t = 0; t < Tb; t++)
+      for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
+  }
+}
+
 // ---- Philox4x32-10 over LB lanes (same counter, per-lane key k1 = stream) ----
 #define PM0 0xD2511F53u
 #define PM1 0xCD9E8D57u

@@ -56,13 +56,8 @@ typedef struct {
 // One block of LB lanes, all steps. xout/yout receive the final state (LB × n, lane-major).
 static void runBlock(const Network *net, const Params *p, int block, float *xout, float *yout) {
   const int n = net->n, R = net->maxDelay + 2;
-  // Ring [node][slot][LB lanes]: R slots plus TC − 1 mirrored ones, so that when every delay is
-  // ≥ TC one pass over the edges reads TC consecutive slots per edge for TC steps (the wasm
-  // kernel's blocked coupling: TC = 8 / width, i.e. 2 for LB 16 and 8 for LB 1).
-  const int TC = LB >= 16 ? 2 : 8, Rm = R + TC - 1;
-  int minDelay = 1 << 30;
-  for (int e = 0; e < net->nnz; e++) if (net->delay[e] < minDelay) minDelay = net->delay[e];
-  const int T = minDelay >= TC ? TC : 1;
+  // The ring and its blocked coupling pass: common.h.
+  const int TC = RING_TC, Rm = R + TC - 1, T = ringPassSteps(net);
   float *ring = aligned_alloc(64, sizeof(float) * (size_t)n * Rm * LB);
   float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)TC * n * LB);
   float *y = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
@@ -81,21 +76,7 @@ static void runBlock(const Network *net, const Params *p, int block, float *xout
   for (long s0 = 0; s0 < p->steps;) {
     const int Tb = (T == TC && p->steps - s0 >= TC) ? TC : 1;
     const int now0 = (int)(s0 % R);
-    for (int i = 0; i < n; i++) {
-      float c[8][LB];
-      for (int t = 0; t < Tb; t++)
-        for (int l = 0; l < LB; l++) c[t][l] = 0.0f;
-      for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) {
-        int slot = now0 - net->delay[e];
-        if (slot < 0) slot += R;
-        const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
-        const float w = net->weight[e];
-        for (int t = 0; t < Tb; t++)
-          for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
-      }
-      for (int t = 0; t < Tb; t++)
-        for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
-    }
+    couplingPass(net, ring, R, now0, Tb, cbuf);
     for (int t = 0; t < Tb; t++, s0++) {
       const long step = s0;
       const int now = (int)(step % R), next = (int)((step + 1) % R);

@@ -83,10 +83,7 @@ static double runBlock(const Network *net, const Params *p, int block) {
   const int n = net->n, R = net->maxDelay + 2, bwEvery = 10;
   const float dt = p->dt, sq = sqrtf(dt) * p->sigma, bdt = dt * bwEvery;
   const float lnE0 = lnf_poly(1.0f - BW_E0);
-  const int TC = LB >= 16 ? 2 : 8, Rm = R + TC - 1;
-  int minDelay = 1 << 30;
-  for (int e = 0; e < net->nnz; e++) if (net->delay[e] < minDelay) minDelay = net->delay[e];
-  const int T = minDelay >= TC ? TC : 1;
+  const int TC = RING_TC, Rm = R + TC - 1, T = ringPassSteps(net);
   float *ring = aligned_alloc(64, sizeof(float) * (size_t)n * Rm * LB);  // [node][slot][lane]
   float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)TC * n * LB);  // [t][node][lane]
   float *SE = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
@@ -101,22 +98,7 @@ static double runBlock(const Network *net, const Params *p, int block) {
   for (long s0 = 0; s0 < p->steps;) {
     const int Tb = (T == TC && p->steps - s0 >= TC) ? TC : 1;
     const int now0 = (int)(s0 % R);
-    // Coupling phase: Tb steps' inputs, reading Tb consecutive slots per edge.
-    for (int i = 0; i < n; i++) {
-      float c[8][LB];
-      for (int t = 0; t < Tb; t++)
-        for (int l = 0; l < LB; l++) c[t][l] = 0.0f;
-      for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) {
-        int slot = now0 - net->delay[e];
-        if (slot < 0) slot += R;
-        const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
-        const float w = net->weight[e];
-        for (int t = 0; t < Tb; t++)
-          for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
-      }
-      for (int t = 0; t < Tb; t++)
-        for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
-    }
+    couplingPass(net, ring, R, now0, Tb, cbuf);
     for (int t = 0; t < Tb; t++, s0++) {
     const long step = s0;
     const int next = (int)((step + 1) % R);
