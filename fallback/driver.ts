@@ -30,6 +30,8 @@ export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, re
       });
     })();
     moduleCache.set(key, mod);
+    // A failed load is not remembered: the next call tries again (the file may be there now).
+    mod.catch(() => moduleCache.delete(key));
   }
   return mod;
 }

@@ -274,7 +274,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // the node loop splats them from noiseBuf [channel][node] (bit-identical to per-lane calls).
   const both = (b: number) => (Math.min(NZ - b, 4) > 2 ? "true" : "false");
   if (NZ > 0) {
-    push(2, `if (sharedKeys${NODES ? " || true" : ""}) {`, `  for (let i = 0; i < n; i += 4) {`);
+    // In the "nodes" layout the one lane's key is always shared by the vector's four nodes.
+    push(2, `if (${NODES ? "true" : "sharedKeys"}) {`, `  for (let i = 0; i < n; i += 4) {`);
     for (let b = 0; b < NZ; b += 4) {
       push(4, `normals4Nodes(<u32>step, <u32>i, ${b >> 2}, seeds_0, streams_0, ${both(b)});`);
       for (let q = 0; q < 4 && b + q < NZ; q++) push(4, `v128.store(noiseBuf + (<usize>(${b + q} * nPad + i) << 2), z${q});`);
