@@ -50,6 +50,12 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   const NODES = opts.layout === "nodes";
   const W = NODES ? 1 : (opts.width ?? 1);
   const fma = (a: string, b: string, c: string) => (opts.relaxed ? `f32x4.relaxed_madd(${a}, ${b}, ${c})` : `f32x4.add(f32x4.mul(${a}, ${b}), ${c})`);
+  // Ring address of an edge's delayed source (edges are [source byte offset, delay bytes,
+  // weight]): (now − delay) wraps into the ring with one select. `at` is the edge's byte offset.
+  const edgeSource = (suffix: string, at = 0) => [
+    `const rel${suffix} = nowB - load<i32>(edge, ${at + 4});`,
+    `const src${suffix} = ringK + <usize>load<i32>(edge${at ? `, ${at}` : ""}) + <usize>select<i32>(rel${suffix} + ringSlotsB, rel${suffix}, rel${suffix} < 0);`,
+  ];
   const P = m.paramNames.length;
   const D = m.derived.length;
   const NZ = m.noiseStates.length;
@@ -186,8 +192,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         `    let a1 = f32x4.splat(0);`,
         `    for (; edge < end; edge += 12) {`,
         `      const w = v128.load32_splat(edge, 8);`,
-        `      const rel = nowB - load<i32>(edge, 4);`,
-        `      const src = ringK + <usize>load<i32>(edge) + <usize>select<i32>(rel + ringSlotsB, rel, rel < 0);`,
+        ...edgeSource("").map((l) => `      ${l}`),
         `      a0 = ${fma("w", "v128.load(src, 0)", "a0")};`,
         `      a1 = ${fma("w", "v128.load(src, 16)", "a1")};`,
         `    }`,
@@ -198,8 +203,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         `  } else {`,
         `    let a: f32 = 0;`,
         `    for (; edge < end; edge += 12) {`,
-        `      const rel = nowB - load<i32>(edge, 4);`,
-        `      a += load<f32>(edge, 8) * load<f32>(ringK + <usize>load<i32>(edge) + <usize>select<i32>(rel + ringSlotsB, rel, rel < 0));`,
+        ...edgeSource("").map((l) => `      ${l}`),
+        `      a += load<f32>(edge, 8) * load<f32>(src);`,
         `    }`,
         `    store<f32>(${cb(0)}, a);`,
         `  }`,
@@ -220,8 +225,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     push(5,
       `for (; edge < end; edge += 12) {`,
       `  const w = v128.load32_splat(edge, 8);`,
-      `  const rel = nowB - load<i32>(edge, 4);`,
-      `  const src = ringK + <usize>load<i32>(edge) + <usize>select<i32>(rel + ringSlotsB, rel, rel < 0);`,
+      ...edgeSource("").map((l) => `  ${l}`),
     );
     for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
     push(5, `}`);
@@ -234,10 +238,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       `for (; edge < end2; edge += 24) {`,
       `  const wA = v128.load32_splat(edge, 8);`,
       `  const wB = v128.load32_splat(edge, 20);`,
-      `  const relA = nowB - load<i32>(edge, 4);`,
-      `  const relB = nowB - load<i32>(edge, 16);`,
-      `  const srcA = ringK + <usize>load<i32>(edge) + <usize>select<i32>(relA + ringSlotsB, relA, relA < 0);`,
-      `  const srcB = ringK + <usize>load<i32>(edge, 12) + <usize>select<i32>(relB + ringSlotsB, relB, relB < 0);`,
+      ...edgeSource("A").map((l) => `  ${l}`),
+      ...edgeSource("B", 12).map((l) => `  ${l}`),
     );
     for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("wA", `v128.load(srcA, ${v * 16})`, `a0_${v}`)};`);
     for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("wB", `v128.load(srcB, ${v * 16})`, `a0_${v}`)};`);
@@ -245,8 +247,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       `}`,
       `if (edge < end) {`,
       `  const w = v128.load32_splat(edge, 8);`,
-      `  const rel = nowB - load<i32>(edge, 4);`,
-      `  const src = ringK + <usize>load<i32>(edge) + <usize>select<i32>(rel + ringSlotsB, rel, rel < 0);`,
+      ...edgeSource("").map((l) => `  ${l}`),
     );
     for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `a0_${v}`)};`);
     push(5, `}`);
