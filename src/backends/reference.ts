@@ -11,9 +11,12 @@
 //   6. h(x) of the new states enters the delay ring for step + 1
 // Recorded samples are taken after steps recordEvery, 2·recordEvery, …; derived quantities
 // are evaluated on the new states with the coupling input of the step that produced them.
+// The step's arithmetic (steps 1's difference term to 6's h) is codegen/step.ts's description,
+// compiled to float64 JavaScript (or closures); this file only moves data in and out.
 // Unlike the f32 backends, the reference integrates one lane at a time and so holds every
 // recorded sample until the end (then emits chunks): it is for checking, not for long batches.
-import { compileTsFunctions } from "../codegen/ts.ts";
+import { describeStep } from "../codegen/step.ts";
+import { compileStepFunction, compileTsFunctions } from "../codegen/ts.ts";
 import { normals4 } from "../noise/philox.ts";
 import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../sim/prepare.ts";
 
@@ -33,25 +36,22 @@ export function simulateReference(sim: PreparedSimulation): SimulationResult {
   const sqrtDt = Math.sqrt(dt);
   const heun = sim.integrator === "heun";
   const nObs = m.observables.length;
-  const mins = m.spec.states.map((s) => s.min ?? -Infinity);
-  const maxs = m.spec.states.map((s) => s.max ?? Infinity);
   const sink = new RecordingSink(sim);
   const recNames = sim.recordIdx.map((k) => m.observables[k]!);
   const averages: Record<string, Float64Array> = {};
   for (const k of sim.averageIdx) averages[m.observables[k]!] = new Float64Array(lanes * n);
-  const fast = m.stateNames.map((_, s) => !m.slowStates.includes(s));
   const needDerived = D > 0 && (sim.recordIdx.some((k) => k >= S) || sim.averageIdx.some((k) => k >= S));
 
+  const step = compileStepFunction(describeStep(m), heun ? "heun" : "euler");
+  const times = Float64Array.of(0, 0, dt, 0.5 * dt, sqrtDt, sim.slowDt);
   const x = new Float64Array(n * S);
-  const xt = new Float64Array(S);
-  const f = new Float64Array(n * S);
-  const f2 = new Float64Array(S);
-  const g = new Float64Array(Math.max(NZ, 1));
-  const g2 = new Float64Array(Math.max(NZ, 1)); // diffusion at the predictor: unused (taken at x)
   const z = new Float64Array(Math.ceil(NZ / 4) * 4);
   const z4 = new Float64Array(4);
   const words = new Uint32Array(4);
   const c = new Float64Array(Math.max(K, 1));
+  const cs = new Float64Array(Math.max(K, 1));
+  const hs = new Float64Array(Math.max(K, 1));
+  const hNew = new Float64Array(n * Math.max(K, 1));
   const ring = new Float64Array(K * R * n);
   const dv = new Float64Array(n * Math.max(D, 1));
   const obs = new Float64Array(n * nObs);
@@ -77,61 +77,40 @@ export function simulateReference(sim: PreparedSimulation): SimulationResult {
     sums.fill(0);
     const samples = recNames.map(() => new Float32Array(sim.nSamples * n));
     let sample = 0;
-    for (let step = 0; step < nSteps; step++) {
-      const t = step * dt;
-      const now = step % R;
+    for (let step_ = 0; step_ < nSteps; step_++) {
+      times[0] = step_ * dt;
+      times[1] = step_ * dt + dt;
+      const now = step_ % R;
+      const slowStep = sim.slowEvery > 0 && (step_ + 1) % sim.slowEvery === 0;
       for (let i = 0; i < n; i++) {
-        const po = pBase + i * P;
+        let wsum = 0;
         for (let k = 0; k < K; k++) {
           const base = k * R * n;
           let acc = 0;
-          let wsum = 0;
+          wsum = 0;
           for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
-            const slot = (step - net.delay[e]! + R) % R; // delay <= R - 2
+            const slot = (step_ - net.delay[e]! + R) % R; // delay <= R - 2
             acc += net.weight[e]! * ring[base + slot * n + net.source[e]!]!;
             wsum += net.weight[e]!;
           }
-          if (m.coupling[k]!.form === "difference") acc -= wsum * ring[base + now * n + i]!;
-          c[k] = acc;
+          cs[k] = acc;
+          hs[k] = ring[base + now * n + i]!;
         }
         for (let b = 0; b < NZ; b += 4) {
-          normals4(seed, stream, i, step, b >> 2, z4, words);
+          normals4(seed, stream, i, step_, b >> 2, z4, words);
           for (let q = 0; q < 4 && b + q < NZ; q++) z[b + q] = z4[q]!;
         }
-        const xo = i * S;
-        fns.eval(x, xo, sim.params, po, c, t, f, xo, g, 0, null, 0);
-        if (heun) {
-          for (let s = 0; s < S; s++) xt[s] = fast[s] ? x[xo + s]! + dt * f[xo + s]! : x[xo + s]!;
-          for (let q = 0; q < NZ; q++) xt[m.noiseStates[q]!] += sqrtDt * g[q]! * z[q]!;
-          for (let s = 0; s < S; s++) xt[s] = Math.min(maxs[s]!, Math.max(mins[s]!, xt[s]!));
-          fns.eval(xt, 0, sim.params, po, c, t + dt, f2, 0, g2, 0, null, 0);
-          for (let s = 0; s < S; s++) if (fast[s]) x[xo + s] = x[xo + s]! + 0.5 * dt * (f[xo + s]! + f2[s]!);
-        } else {
-          for (let s = 0; s < S; s++) if (fast[s]) x[xo + s] = x[xo + s]! + dt * f[xo + s]!;
-        }
-        for (let q = 0; q < NZ; q++) x[xo + m.noiseStates[q]!] += sqrtDt * g[q]! * z[q]!;
-        for (let s = 0; s < S; s++) x[xo + s] = Math.min(maxs[s]!, Math.max(mins[s]!, x[xo + s]!));
-        if (sim.slowEvery && (step + 1) % sim.slowEvery === 0) {
-          fns.eval(x, xo, sim.params, po, c, t + dt, f2, 0, g2, 0, null, 0);
-          for (const s of m.slowStates) x[xo + s] = Math.min(maxs[s]!, Math.max(mins[s]!, x[xo + s]! + sim.slowDt * f2[s]!));
-        }
-        if (needDerived) {
-          // Derived values of the new state, with this step's coupling input.
-          fns.eval(x, xo, sim.params, po, c, t + dt, f2, 0, g2, 0, dv, i * D);
-        }
+        step(x, i * S, sim.params, pBase + i * P, cs, hs, wsum, z, times, slowStep, hNew, i * K, needDerived ? dv : null, i * D);
       }
-      const next = (step + 1) % R;
-      for (let i = 0; i < n; i++) {
-        fns.coupled(x, i * S, sim.params, pBase + i * P, c, 0);
-        for (let k = 0; k < K; k++) ring[(k * R + next) * n + i] = c[k]!;
-      }
+      const next = (step_ + 1) % R;
+      for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) ring[(k * R + next) * n + i] = hNew[i * K + k]!;
       if (sim.averageIdx.length) {
         for (let i = 0; i < n; i++) {
           writeObs(i);
           for (const k of sim.averageIdx) sums[i * nObs + k] += obs[i * nObs + k]!;
         }
       }
-      if (recNames.length && (step + 1) % sim.recordEvery === 0 && sample < sim.nSamples) {
+      if (recNames.length && (step_ + 1) % sim.recordEvery === 0 && sample < sim.nSamples) {
         for (let i = 0; i < n; i++) writeObs(i);
         sim.recordIdx.forEach((k, r) => {
           for (let i = 0; i < n; i++) samples[r]![sample * n + i] = obs[i * nObs + k]!;

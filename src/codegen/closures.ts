@@ -4,7 +4,8 @@
 // (Cloudflare workerd, strict-CSP pages); slower than the generated code, see bench/RESULTS.md.
 import type { Expr } from "../models/expr.ts";
 import type { CompiledModel } from "../models/spec.ts";
-import type { NodeFunctions } from "./ts.ts";
+import { blockInputs, type StepDescription, type StepIntegrator, type StepLet } from "./step.ts";
+import { type NodeFunctions, STEP_TIMES, type StepFunction } from "./ts.ts";
 
 /** What a closure reads: the arguments of the current eval/coupled call, plus derived values. */
 interface Frame {
@@ -18,8 +19,8 @@ interface Frame {
   d: Float64Array;
 }
 
-type Num = (fr: Frame) => number;
-type Val = (fr: Frame) => number | boolean;
+type Num<F> = (fr: F) => number;
+type Val<F> = (fr: F) => number | boolean;
 
 /** Small integer powers as products, as codegen/emit.ts does (exact in every target). */
 function integerPower(e: Expr): number | null {
@@ -28,35 +29,26 @@ function integerPower(e: Expr): number | null {
   return null;
 }
 
-function build(e: Expr, m: CompiledModel, derivedIndex: Map<string, number>): Val {
-  const go = (x: Expr) => build(x, m, derivedIndex) as Num;
+/** e as a closure over a frame F; `resolve` gives the closure that reads a variable. */
+function build<F>(e: Expr, resolve: (name: string) => Num<F>): Val<F> {
+  const go = (x: Expr) => build(x, resolve) as Num<F>;
   switch (e.kind) {
     case "num": {
       const v = e.value;
       return () => v;
     }
-    case "var": {
-      const si = m.stateNames.indexOf(e.name);
-      if (si >= 0) return (fr) => fr.x[fr.xo + si]!;
-      const pi = m.paramIndex[e.name];
-      if (pi !== undefined) return (fr) => fr.p[fr.po + pi]!;
-      const ci = m.couplingNames.indexOf(e.name);
-      if (ci >= 0) return (fr) => fr.c[ci]!;
-      if (e.name === "t") return (fr) => fr.t;
-      const di = derivedIndex.get(e.name);
-      if (di === undefined) throw new Error(`model '${m.name}': unresolved name '${e.name}'`);
-      return (fr) => fr.d[di]!;
-    }
+    case "var":
+      return resolve(e.name);
     case "neg": {
       const a = go(e.arg);
       return (fr) => -a(fr);
     }
     case "not": {
-      const a = build(e.arg, m, derivedIndex);
+      const a = build(e.arg, resolve);
       return (fr) => !a(fr);
     }
     case "cond": {
-      const test = build(e.test, m, derivedIndex), then = go(e.then), other = go(e.else);
+      const test = build(e.test, resolve), then = go(e.then), other = go(e.else);
       return (fr) => (test(fr) ? then(fr) : other(fr));
     }
     case "call": {
@@ -77,7 +69,7 @@ function build(e: Expr, m: CompiledModel, derivedIndex: Map<string, number>): Va
           if (n === 0) return () => 1;
           const k = Math.abs(n);
           // Left-to-right products l·l·…·l, as the emitted ((l * l) * l) …
-          const prod: Num = (fr) => {
+          const prod: Num<F> = (fr) => {
             const v = l(fr);
             let acc = v;
             for (let i = 1; i < k; i++) acc = acc * v;
@@ -89,7 +81,7 @@ function build(e: Expr, m: CompiledModel, derivedIndex: Map<string, number>): Va
         const r = go(e.right);
         return (fr) => Math.pow(l(fr), r(fr));
       }
-      const l = build(e.left, m, derivedIndex) as Num, r = build(e.right, m, derivedIndex) as Num;
+      const l = build(e.left, resolve) as Num<F>, r = build(e.right, resolve) as Num<F>;
       switch (e.op) {
         case "+": return (fr) => l(fr) + r(fr);
         case "-": return (fr) => l(fr) - r(fr);
@@ -108,13 +100,29 @@ function build(e: Expr, m: CompiledModel, derivedIndex: Map<string, number>): Va
   }
 }
 
+/** A model expression over the arguments of an eval/coupled call. */
+function buildModelExpr(e: Expr, m: CompiledModel, derivedIndex: Map<string, number>): Val<Frame> {
+  return build<Frame>(e, (name) => {
+    const si = m.stateNames.indexOf(name);
+    if (si >= 0) return (fr) => fr.x[fr.xo + si]!;
+    const pi = m.paramIndex[name];
+    if (pi !== undefined) return (fr) => fr.p[fr.po + pi]!;
+    const ci = m.couplingNames.indexOf(name);
+    if (ci >= 0) return (fr) => fr.c[ci]!;
+    if (name === "t") return (fr) => fr.t;
+    const di = derivedIndex.get(name);
+    if (di === undefined) throw new Error(`model '${m.name}': unresolved name '${name}'`);
+    return (fr) => fr.d[di]!;
+  });
+}
+
 /** The model's per-node functions as closure trees: the same interface as compileTsFunctions. */
 export function compileClosureFunctions(m: CompiledModel): NodeFunctions {
   const derivedIndex = new Map(m.derived.map((d, i) => [d.name, i]));
-  const derived = m.derived.map((d) => build(d.expr, m, derivedIndex) as Num);
-  const drift = m.drift.map((e) => build(e, m, derivedIndex) as Num);
-  const diffusion = m.noiseStates.map((s) => build(m.diffusion[s]!, m, derivedIndex) as Num);
-  const coupled = m.coupling.map((c) => build(c.of, m, derivedIndex) as Num);
+  const derived = m.derived.map((d) => buildModelExpr(d.expr, m, derivedIndex) as Num<Frame>);
+  const drift = m.drift.map((e) => buildModelExpr(e, m, derivedIndex) as Num<Frame>);
+  const diffusion = m.noiseStates.map((s) => buildModelExpr(m.diffusion[s]!, m, derivedIndex) as Num<Frame>);
+  const coupled = m.coupling.map((c) => buildModelExpr(c.of, m, derivedIndex) as Num<Frame>);
   const D = derived.length;
   const empty = new Float64Array(0);
   const fr: Frame = { x: empty, xo: 0, p: empty, po: 0, c: empty, t: 0, d: new Float64Array(D) };
@@ -132,5 +140,93 @@ export function compileClosureFunctions(m: CompiledModel): NodeFunctions {
       for (let k = 0; k < coupled.length; k++) h[ho + k] = coupled[k]!(fr);
     },
     source: `// closure trees (no code generation) for model '${m.name}'`,
+  };
+}
+
+/**
+ * The step (codegen/step.ts) as closures over one Float64Array of named slots: inputs are
+ * copied in, each let writes its slot, in the order and with the operations of emitTsStep's
+ * generated JavaScript (bit-identical).
+ */
+export function compileClosureStep(desc: StepDescription, integrator: StepIntegrator): StepFunction {
+  const m = desc.model;
+  const S = m.stateNames;
+  const slotOf = new Map<string, number>();
+  const slot = (name: string) => {
+    let i = slotOf.get(name);
+    if (i === undefined) slotOf.set(name, (i = slotOf.size));
+    return i;
+  };
+  const compile = (l: StepLet) => {
+    const f = build<Float64Array>(l.expr, (name) => {
+      const i = slot(name);
+      return (vals) => vals[i]!;
+    }) as Num<Float64Array>;
+    const out = slot(l.name), lo = l.min, hi = l.max;
+    if (lo === undefined && hi === undefined) return (vals: Float64Array) => void (vals[out] = f(vals));
+    if (hi === undefined) return (vals: Float64Array) => void (vals[out] = Math.max(lo!, f(vals)));
+    if (lo === undefined) return (vals: Float64Array) => void (vals[out] = Math.min(hi, f(vals)));
+    return (vals: Float64Array) => void (vals[out] = Math.min(hi, Math.max(lo, f(vals))));
+  };
+  // An input's reader from StepFunction's arguments (see stepInputSource for the same mapping).
+  type Args = { x: Float64Array; xo: number; p: Float64Array; po: number; cs: Float64Array; hs: Float64Array; wsum: number; z: Float64Array; k: Float64Array };
+  const reader = (name: string): ((a: Args) => number) => {
+    const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
+    let i: number;
+    if ((i = at("x_", S)) >= 0) return (a) => a.x[a.xo + i]!;
+    if ((i = at("p_", m.paramNames)) >= 0) {
+      const pi = m.paramIndex[m.paramNames[i]!]!;
+      return (a) => a.p[a.po + pi]!;
+    }
+    if ((i = at("cs_", m.couplingNames)) >= 0) return (a) => a.cs[i]!;
+    if ((i = at("hs_", m.couplingNames)) >= 0) return (a) => a.hs[i]!;
+    if (name === "wsum") return (a) => a.wsum;
+    if (/^z_\d+$/.test(name)) {
+      const q = Number(name.slice(2));
+      return (a) => a.z[q]!;
+    }
+    if ((i = STEP_TIMES.indexOf(name as (typeof STEP_TIMES)[number])) >= 0) return (a) => a.k[i]!;
+    throw new Error(`model '${m.name}': the step reads '${name}', which is not an input`);
+  };
+  const loads = (lets: StepLet[], skip: Set<string>) =>
+    blockInputs(lets).filter((n) => !skip.has(n)).map((n) => {
+      const read = reader(n), i = slot(n);
+      return (vals: Float64Array, a: Args) => void (vals[i] = read(a));
+    });
+  const fastLets = [...desc.coupling, ...desc.start, ...desc.integrate[integrator]];
+  const fastLoads = loads(fastLets, new Set());
+  const fast = fastLets.map(compile);
+  const slowLoads = loads(desc.slow, new Set(fastLets.map((l) => l.name)));
+  const slow = desc.slow.map(compile);
+  // After the slow block every n_<state> is in its slot (held slow states copied in).
+  const defined = new Set([...fastLets.map((l) => l.name), ...S.map((s) => `n_${s}`)]);
+  const coupledLoads = loads(desc.coupled, defined);
+  const coupled = desc.coupled.map(compile);
+  const derivedLoads = loads(desc.derived, new Set([...defined, ...desc.coupled.map((l) => l.name)]));
+  const derived = desc.derived.map(compile);
+  const newSlots = S.map((s) => slot(`n_${s}`));
+  const slowNew = desc.slowStates.map((k) => [k, slot(`n_${S[k]}`)] as const);
+  const hSlots = desc.coupled.map((l) => slot(l.name));
+  const dSlots = desc.derived.map((l) => slot(l.name));
+  const vals = new Float64Array(slotOf.size + 1);
+  const args = {} as Args;
+  return (x, xo, p, po, cs, hs, wsum, z, k, slowStep, h, ho, dv, dvo) => {
+    args.x = x, args.xo = xo, args.p = p, args.po = po, args.cs = cs, args.hs = hs, args.wsum = wsum, args.z = z, args.k = k;
+    for (const f of fastLoads) f(vals, args);
+    for (const f of fast) f(vals);
+    for (const [s, i] of slowNew) vals[i] = x[xo + s]!;
+    if (slowStep && slow.length) {
+      for (const f of slowLoads) f(vals, args);
+      for (const f of slow) f(vals);
+    }
+    for (let s = 0; s < newSlots.length; s++) x[xo + s] = vals[newSlots[s]!]!;
+    for (const f of coupledLoads) f(vals, args);
+    for (const f of coupled) f(vals);
+    for (let c = 0; c < hSlots.length; c++) h[ho + c] = vals[hSlots[c]!]!;
+    if (dv !== null) {
+      for (const f of derivedLoads) f(vals, args);
+      for (const f of derived) f(vals);
+      for (let j = 0; j < dSlots.length; j++) dv[dvo + j] = vals[dSlots[j]!]!;
+    }
   };
 }

@@ -4,8 +4,9 @@
 // workerd, strict-CSP pages) compileTsFunctions falls back to closure trees of the same ASTs
 // (codegen/closures.ts): bit-identical results, slower.
 import type { CompiledModel } from "../models/spec.ts";
-import { compileClosureFunctions } from "./closures.ts";
-import { emitExpr } from "./emit.ts";
+import { compileClosureFunctions, compileClosureStep } from "./closures.ts";
+import { emitExpr, floatLiteral } from "./emit.ts";
+import { blockInputs, type StepDescription, type StepIntegrator, type StepLet } from "./step.ts";
 
 /** Per-node model functions, all float64. Offsets index into flat arrays. */
 export interface NodeFunctions {
@@ -74,4 +75,97 @@ export function compileTsFunctions(m: CompiledModel, evaluator: Evaluator = defa
   const evalFn = new Function("x", "xo", "p", "po", "c", "t", "f", "fo", "g", "go", "dv", "dvo", `"use strict";\n${evalSrc}`) as NodeFunctions["eval"];
   const coupledFn = new Function("x", "xo", "p", "po", "h", "ho", `"use strict";\n${coupledSrc}`) as NodeFunctions["coupled"];
   return { eval: evalFn, coupled: coupledFn, source: `// eval\n${evalSrc}\n// coupled\n${coupledSrc}` };
+}
+
+/** Scalars of one step, in the order of StepFunction's `k` argument. */
+export const STEP_TIMES = ["t", "t1", "dt", "half_dt", "sqrt_dt", "slow_dt"] as const;
+
+/**
+ * One node of one lane through one step of a StepDescription, in float64, in place:
+ * x[xo …] ← the new state, h[ho …] ← the new coupled quantities, and, when dv is not null,
+ * dv[dvo …] ← the derived quantities of the new state. cs and hs hold the node's coupling sums
+ * and own coupled values (per coupling), z its normals (per noise channel), k the scalars
+ * STEP_TIMES; slowStep says whether the slow states step.
+ */
+export type StepFunction = (x: Float64Array, xo: number, p: Float64Array, po: number, cs: Float64Array, hs: Float64Array, wsum: number,
+  z: Float64Array, k: Float64Array, slowStep: boolean, h: Float64Array, ho: number, dv: Float64Array | null, dvo: number) => void;
+
+/** Where each input of the step lives in StepFunction's arguments (a JavaScript expression). */
+export function stepInputSource(m: StepDescription["model"], name: string): string {
+  const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
+  let i: number;
+  if ((i = at("x_", m.stateNames)) >= 0) return `x[xo + ${i}]`;
+  if ((i = at("p_", m.paramNames)) >= 0) return `p[po + ${m.paramIndex[m.paramNames[i]!]}]`;
+  if ((i = at("cs_", m.couplingNames)) >= 0) return `cs[${i}]`;
+  if ((i = at("hs_", m.couplingNames)) >= 0) return `hs[${i}]`;
+  if (name === "wsum") return "wsum";
+  if (/^z_\d+$/.test(name)) return `z[${name.slice(2)}]`;
+  if ((i = STEP_TIMES.indexOf(name as (typeof STEP_TIMES)[number])) >= 0) return `k[${i}]`;
+  throw new Error(`model '${m.name}': the step reads '${name}', which is not an input`);
+}
+
+/** A let as a float64 JavaScript statement (clamped with Math.min/Math.max, as the reference always did). */
+function tsLet(l: StepLet, decl: "const " | "" = "const "): string {
+  let e = emitExpr(l.expr, "ts", (n) => n);
+  if (l.min !== undefined) e = `Math.max(${floatLiteral(l.min)}, ${e})`;
+  if (l.max !== undefined) e = `Math.min(${floatLiteral(l.max)}, ${e})`;
+  return `${decl}${l.name} = ${e};`;
+}
+
+/** The body of a StepFunction for one integrator (generated JavaScript, also shown by `source`). */
+export function emitTsStep(desc: StepDescription, integrator: StepIntegrator): string {
+  const m = desc.model;
+  const S = m.stateNames;
+  const fastBlocks = [...desc.coupling, ...desc.start, ...desc.integrate[integrator]];
+  const lines: string[] = [];
+  // Names visible at the top level of the function: wsum (an argument), then loaded inputs and lets.
+  const top = new Set<string>(["wsum"]);
+  // Loads of a block's inputs not yet visible; inside a nested block they stay local to it.
+  const loads = (lets: StepLet[], pad: string, scope: Set<string>) => {
+    for (const name of blockInputs(lets)) {
+      if (scope.has(name)) continue;
+      lines.push(`${pad}const ${name} = ${stepInputSource(m, name)};`);
+      scope.add(name);
+    }
+  };
+  const lets = (block: StepLet[], pad: string, scope: Set<string>) => {
+    for (const l of block) {
+      lines.push(pad + tsLet(l, scope.has(l.name) ? "" : "const "));
+      scope.add(l.name);
+    }
+  };
+  loads(fastBlocks, "", top);
+  lets(fastBlocks, "", top);
+  if (desc.slowStates.length) {
+    // Slow states hold unless this is a slow step.
+    for (const k of desc.slowStates) {
+      lines.push(`let n_${S[k]} = x[xo + ${k}];`);
+      top.add(`n_${S[k]}`);
+    }
+    lines.push("if (slowStep) {");
+    const inner = new Set(top);
+    loads(desc.slow, "  ", inner);
+    lets(desc.slow, "  ", inner);
+    lines.push("}");
+  }
+  S.forEach((s, k) => lines.push(`x[xo + ${k}] = n_${s};`));
+  loads(desc.coupled, "", top);
+  lets(desc.coupled, "", top);
+  desc.coupled.forEach((l, k) => lines.push(`h[ho + ${k}] = ${l.name};`));
+  if (desc.derived.length) {
+    lines.push("if (dv !== null) {");
+    const inner = new Set(top);
+    loads(desc.derived, "  ", inner);
+    lets(desc.derived, "  ", inner);
+    desc.derived.forEach((l, j) => lines.push(`  dv[dvo + ${j}] = ${l.name};`));
+    lines.push("}");
+  }
+  return lines.join("\n");
+}
+
+/** The step as a float64 function: generated JavaScript where allowed, else closure trees (bit-identical). */
+export function compileStepFunction(desc: StepDescription, integrator: StepIntegrator, evaluator: Evaluator = defaultEvaluator): StepFunction {
+  if (evaluator === "closures" || (evaluator === "auto" && !canGenerateCode())) return compileClosureStep(desc, integrator);
+  const body = emitTsStep(desc, integrator);
+  return new Function("x", "xo", "p", "po", "cs", "hs", "wsum", "z", "k", "slowStep", "h", "ho", "dv", "dvo", `"use strict";\n${body}`) as StepFunction;
 }
