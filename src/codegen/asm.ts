@@ -3,9 +3,10 @@
 // integrates one lane group for a block of steps in exactly the order of
 // src/backends/reference.ts (see its header), in float32. W > 1 amortises each edge's offset
 // and weight loads over W vectors in the coupling loop, the dominant cost on dense connectomes.
-import { type Expr, freeVariables } from "../models/expr.ts";
+import { freeVariables } from "../models/expr.ts";
 import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
+import { describeStep, type StepLet } from "./step.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
 export const ASM_ABI_VERSION = 8;
@@ -62,47 +63,60 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // Byte offset of vector v of (row, node i) in a [row][node][W vectors] array.
   // Node-axis cells of the integration loop: nodes ("lanes") or blocks of four nodes ("nodes").
   const at = (row: string, v: number) => `(<usize>((${row}) * nn + i) * ${W * 16} + ${v * 16})`;
-  // Resolvers per stage (a: start of step, b: Heun predictor, n: new state) and vector v.
-  const stage = (prefix: string, v: number) => (name: string): string => {
-    if (m.stateNames.includes(name)) return `${prefix}_${name}_${v}`;
-    if (name in m.paramIndex) return `p_${name}_${v}`;
-    if (m.couplingNames.includes(name)) return `c_${name}_${v}`;
-    if (name === "t") return prefix === "a" ? "tv" : "tv1";
-    return `${prefix}d_${name}_${v}`;
+  const desc = describeStep(m);
+  const K = m.coupling.length;
+  // Scalars of the step as the kernel's splatted locals.
+  const SCALARS: Record<string, string> = { t: "tv", t1: "tv1", dt: "vdt", half_dt: "vhalf", sqrt_dt: "vsq", slow_dt: "vsdt" };
+  const local = (name: string, v: number) => SCALARS[name] ?? `${name}_${v}`;
+  // Where each input of the step comes from, as statements declaring `local(name, v)`. Memory
+  // traffic: an input is loaded in the innermost block that first reads it, so the fast step
+  // loads what its derived quantities, drifts, diffusions and coupled quantities read, and the
+  // slow step (1 step in slowEvery) and the observation block load the rest themselves; slow
+  // states are loaded and stored only there. Binaryen cannot drop an unused load (it may trap),
+  // so loading everything at the top cost rWW + BOLD 15 parameter and 6 state loads per node
+  // and vector where the fast step needs 6 and 2.
+  const loadInput = (name: string, v: number): string[] => {
+    const x = local(name, v);
+    if (name in SCALARS) return [];
+    const at_ = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
+    let k: number;
+    if ((k = at_("x_", m.stateNames)) >= 0) return [`const ${x} = v128.load(state + ${at(String(k), v)});`];
+    if ((k = at_("p_", m.paramNames)) >= 0) return [`const ${x} = v128.load(params + (<usize>(i * ${P} + ${m.paramIndex[m.paramNames[k]!]}) * ${W * 16} + ${v * 16}));`];
+    if ((k = at_("cs_", m.couplingNames)) >= 0) return [`const ${x} = v128.load(cbuf + (<usize>((t * ${K} + ${k}) * nn + i) * ${W * 16} + ${v * 16}));`];
+    if ((k = at_("hs_", m.couplingNames)) >= 0) {
+      // This node's own h now (difference couplings): in the "nodes" layout four scalars from
+      // the four nodes' histories.
+      if (!NODES) return [`const ${x} = v128.load(ring + <usize>(${k} * nR + i) * nodeB + <usize>now * ${W * 16} + ${v * 16});`];
+      return [
+        `const h0_${x} = ring + <usize>(${k} * nR + (i << 2)) * nodeB + <usize>now * 4;`,
+        `let ${x} = f32x4.splat(load<f32>(h0_${x}));`,
+        ...[1, 2, 3].map((q) => `${x} = f32x4.replace_lane(${x}, ${q}, load<f32>(h0_${x} + <usize>${q} * nodeB));`),
+      ];
+    }
+    if (name === "wsum") return [NODES ? `const ${x} = v128.load(wsum + (<usize>i << 4));` : `const ${x} = f32x4.splat(load<f32>(wsum + (<usize>i << 2)));`];
+    throw new Error(`model '${m.name}': the step reads '${name}', which the AssemblyScript kernel does not provide`);
   };
-  const emit = (e: Expr, prefix: string, v: number) => emitExpr(e, "as-simd", stage(prefix, v));
-  // Slow-step stage: states are the new values n_*, derived quantities sd_*, time t + dt.
-  const emitSlow = (e: Expr, v: number) =>
-    emitExpr(e, "as-simd", (name) => (m.stateNames.includes(name) ? `n_${name}_${v}` : m.derived.some((d) => d.name === name) ? `sd_${name}_${v}` : stage("n", v)(name)));
-  const isSlow = (k: number) => m.slowStates.includes(k);
-  const fastStates = m.stateNames.map((s, k) => [s, k] as const).filter(([, k]) => !isSlow(k));
-  const fastDerived = m.derived.filter((_, j) => m.derivedForFast[j]);
-  const clampExpr = (s: number, x: string) => {
-    const spec = m.spec.states[s]!;
+  // pmin/pmax: one instruction each on x86; NaN in x (the first operand) still propagates.
+  const clamped = (l: StepLet, x: string) => {
     let out = x;
-    // pmin/pmax: one instruction each on x86; NaN in x (the first operand) still propagates.
-    if (spec.max !== undefined) out = `f32x4.pmin(${out}, f32x4.splat(<f32>${floatLiteral(spec.max)}))`;
-    if (spec.min !== undefined) out = `f32x4.pmax(${out}, f32x4.splat(<f32>${floatLiteral(spec.min)}))`;
+    if (l.max !== undefined) out = `f32x4.pmin(${out}, f32x4.splat(<f32>${floatLiteral(l.max)}))`;
+    if (l.min !== undefined) out = `f32x4.pmax(${out}, f32x4.splat(<f32>${floatLiteral(l.min)}))`;
     return out;
   };
-  const noiseOf = new Map(m.noiseStates.map((s, q) => [s, q]));
-  // Memory traffic: a parameter is loaded where it is first needed. The fast step loads what its
-  // derived quantities, drifts, diffusions and coupled quantities read; the slow step (1 step in
-  // slowEvery) and the observation block load the rest themselves, and slow states are loaded
-  // and stored only there (nothing else reads them). Binaryen cannot drop an unused load (it may
-  // trap), so loading everything at the top costs rWW + BOLD 15 parameter and 6 state loads per
-  // node and vector where the fast step needs 6 and 2.
-  const fastExprs = [
-    ...fastDerived.map((d) => d.expr),
-    ...fastStates.map(([, k]) => m.drift[k]!),
-    ...m.noiseStates.map((k) => m.diffusion[k]!),
-    ...m.coupling.map((c) => c.of),
-  ];
-  const fastNames = new Set(fastExprs.flatMap((e) => freeVariables(e)));
-  const fastParams = m.paramNames.filter((p) => fastNames.has(p));
-  const otherParams = m.paramNames.filter((p) => !fastNames.has(p));
-  const slowNames = new Set([...m.derived.filter((_, j) => m.derivedForSlow[j]).map((d) => d.expr), ...m.slowStates.map((k) => m.drift[k]!)].flatMap((e) => freeVariables(e)));
-  const loadParam = (p: string, v: number) => `const p_${p}_${v} = v128.load(params + (<usize>(i * ${P} + ${m.paramIndex[p]}) * ${W * 16} + ${v * 16}));`;
+  // A block of lets for vector v: loads of inputs not yet in scope, then `const name_v = expr`
+  // (or an assignment, for names declared in an enclosing block).
+  const emitLets = (lets: StepLet[], v: number, indent: number, scope: Set<string>) => {
+    for (const l of lets) {
+      for (const name of freeVariables(l.expr)) {
+        if (scope.has(name)) continue;
+        push(indent, ...loadInput(name, v));
+        scope.add(name);
+      }
+      const e = clamped(l, emitExpr(l.expr, "as-simd", (name) => local(name, v)));
+      push(indent, scope.has(l.name) ? `${local(l.name, v)} = ${e};` : `const ${local(l.name, v)} = ${e};`);
+      scope.add(l.name);
+    }
+  };
   const L: string[] = [];
   const push = (indent: number, ...lines: string[]) => lines.forEach((l) => L.push("  ".repeat(indent) + l));
 
@@ -124,7 +138,6 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   );
   for (let v = 0; v < W; v++) push(1, `const seeds_${v} = v128.load(keys, ${v * 16});`, `const streams_${v} = v128.load(keys, ${(W + v) * 16});`);
   const TC = asmBlockSteps(W as AsmWidth, NODES ? "nodes" : "lanes");
-  const K = m.coupling.length;
   push(1,
     `const vdt = f32x4.splat(dt);`,
     `const vhalf = f32x4.splat(<f32>0.5 * dt);`,
@@ -284,107 +297,78 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     push(2, `  }`, `}`);
   }
   push(3, `for (let i = 0; i < nn; i++) {`);
-  m.coupling.forEach((c, k) => {
-    for (let v = 0; v < W; v++) push(4, `let c_${c.name}_${v} = v128.load(cbuf + (<usize>((t * ${K} + ${k}) * nn + i) * ${W * 16} + ${v * 16}));`);
-    if (c.form === "difference" && NODES) {
-      // h of the block's four nodes now: four scalars from their histories.
-      push(4, `{`, `  const ws = v128.load(wsum + (<usize>i << 4));`, `  const h0 = ring + <usize>(${k} * nR + (i << 2)) * nodeB + <usize>now * 4;`);
-      push(5, `let hv = f32x4.splat(load<f32>(h0));`);
-      for (let q = 1; q < 4; q++) push(5, `hv = f32x4.replace_lane(hv, ${q}, load<f32>(h0 + <usize>${q} * nodeB));`);
-      push(5, `c_${c.name}_0 = f32x4.sub(c_${c.name}_0, f32x4.mul(ws, hv));`);
-      push(4, `}`);
-    } else if (c.form === "difference") {
-      push(4, `{`, `  const ws = f32x4.splat(load<f32>(wsum + (<usize>i << 2)));`, `  const hi = ring + <usize>(${k} * nR + i) * nodeB + <usize>now * ${W * 16};`);
-      for (let v = 0; v < W; v++) push(5, `c_${c.name}_${v} = f32x4.sub(c_${c.name}_${v}, f32x4.mul(ws, v128.load(hi, ${v * 16})));`);
-      push(4, `}`);
-    }
-  });
   for (let v = 0; v < W; v++) {
     push(3, `// ---- vector ${v}: lanes ${4 * v}–${4 * v + 3} of the group`);
-    for (let q = 0; q < NZ; q++) push(3, `let zn${q}_${v} = f32x4.splat(0);`);
+    // Normals of this step (declared here, read by the step's lets as z_<q>).
+    for (let q = 0; q < NZ; q++) push(3, `let z_${q}_${v} = f32x4.splat(0);`);
     if (NZ > 0 && NODES) {
       // Lanes are nodes: the step's normals for this block of four nodes, drawn above.
-      for (let q = 0; q < NZ; q++) push(3, `zn${q}_${v} = v128.load(noiseBuf + (<usize>(${q} * nPad) << 2) + (<usize>i << 4));`);
+      for (let q = 0; q < NZ; q++) push(3, `z_${q}_${v} = v128.load(noiseBuf + (<usize>(${q} * nPad) << 2) + (<usize>i << 4));`);
     } else if (NZ > 0) {
       push(3, `if (sharedKeys) {`);
-      for (let q = 0; q < NZ; q++) push(4, `zn${q}_${v} = v128.load32_splat(noiseBuf + (<usize>(${q} * nPad + i) << 2));`);
+      for (let q = 0; q < NZ; q++) push(4, `z_${q}_${v} = v128.load32_splat(noiseBuf + (<usize>(${q} * nPad + i) << 2));`);
       push(3, `} else {`);
       for (let b = 0; b < NZ; b += 4) {
         // Only the Box–Muller pairs this block uses are computed (pair 2–3 skipped for ≤ 2 channels).
         push(4, `normals4(<u32>step, <u32>i, ${b >> 2}, seeds_${v}, streams_${v}, ${both(b)});`);
-        for (let q = 0; q < 4 && b + q < NZ; q++) push(4, `zn${b + q}_${v} = z${q};`);
+        for (let q = 0; q < 4 && b + q < NZ; q++) push(4, `z_${b + q}_${v} = z${q};`);
       }
       push(3, `}`);
     }
-    fastStates.forEach(([s, k]) => push(3, `const a_${s}_${v} = v128.load(state + ${at(String(k), v)});`));
-    fastParams.forEach((p) => push(3, loadParam(p, v)));
-    // Stage a: only what the fast states' drift and diffusion need (slow states hold here).
-    fastDerived.forEach((d) => push(3, `const ad_${d.name}_${v} = ${emit(d.expr, "a", v)};`));
-    fastStates.forEach(([, k]) => push(3, `const fa${k}_${v} = ${emit(m.drift[k]!, "a", v)};`));
-    m.noiseStates.forEach((s, q) => push(3, `const gn${q}_${v} = f32x4.mul(${emit(m.diffusion[s]!, "a", v)}, vsq);`));
-    const withNoise = (k: number, x: string) => {
-      const q = noiseOf.get(k);
-      return q === undefined ? x : `f32x4.add(${x}, f32x4.mul(gn${q}_${v}, zn${q}_${v}))`;
-    };
-    m.stateNames.forEach((s, k) => push(3, isSlow(k) ? `let n_${s}_${v} = f32x4.splat(0);` : `let n_${s}_${v} = a_${s}_${v};`));
+    const top = new Set(m.noiseStates.map((_, q) => `z_${q}`));
+    const block = (lets: StepLet[], indent: number, scope: Set<string>) => emitLets(lets, v, indent, scope);
+    // The step's arithmetic, from the one description (codegen/step.ts); inputs load where first read.
+    block([...desc.coupling, ...desc.start], 3, top);
+    for (const k of desc.fastStates) push(3, `let n_${m.stateNames[k]}_${v} = f32x4.splat(0);`);
+    for (const k of desc.slowStates) push(3, `let n_${m.stateNames[k]}_${v} = f32x4.splat(0);`);
+    desc.fastStates.forEach((k) => top.add(`n_${m.stateNames[k]}`));
+    desc.slowStates.forEach((k) => top.add(`n_${m.stateNames[k]}`));
     push(3, `if (heun) {`);
-    fastStates.forEach(([s, k]) => push(4, `const b_${s}_${v} = ${clampExpr(k, withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vdt, fa${k}_${v}))`))};`));
-    fastDerived.forEach((d) => push(4, `const bd_${d.name}_${v} = ${emit(d.expr, "b", v)};`));
-    fastStates.forEach(([, k]) => push(4, `const fb${k}_${v} = ${emit(m.drift[k]!, "b", v)};`));
-    fastStates.forEach(([s, k]) => push(4, `n_${s}_${v} = ${withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vhalf, f32x4.add(fa${k}_${v}, fb${k}_${v})))`)};`));
+    block(desc.integrate.heun, 4, new Set(top));
     push(3, `} else {`);
-    fastStates.forEach(([s, k]) => push(4, `n_${s}_${v} = ${withNoise(k, `f32x4.add(a_${s}_${v}, f32x4.mul(vdt, fa${k}_${v}))`)};`));
+    block(desc.integrate.euler, 4, new Set(top));
     push(3, `}`);
-    if (m.slowStates.length) {
+    if (desc.slowStates.length) {
       // Slow states: one Euler step of slowDt from the new fast state, every slowEvery steps.
-      fastStates.forEach(([s, k]) => push(3, `n_${s}_${v} = ${clampExpr(k, `n_${s}_${v}`)};`));
       push(3, `if (slowStep) {`);
-      otherParams.filter((p) => slowNames.has(p)).forEach((p) => push(4, loadParam(p, v)));
-      m.slowStates.forEach((k) => push(4, `n_${m.stateNames[k]}_${v} = v128.load(state + ${at(String(k), v)});`));
-      m.derived.forEach((d, j) => {
-        if (m.derivedForSlow[j]) push(4, `const sd_${d.name}_${v} = ${emitSlow(d.expr, v)};`);
-      });
-      m.slowStates.forEach((k) => push(4, `const fs${k}_${v} = ${emitSlow(m.drift[k]!, v)};`));
-      m.slowStates.forEach((k) => {
-        const s = m.stateNames[k]!;
-        push(4, `n_${s}_${v} = ${clampExpr(k, `f32x4.add(n_${s}_${v}, f32x4.mul(vsdt, fs${k}_${v}))`)};`, `v128.store(state + ${at(String(k), v)}, n_${s}_${v});`);
-      });
+      block(desc.slow, 4, new Set(top));
+      desc.slowStates.forEach((k) => push(4, `v128.store(state + ${at(String(k), v)}, n_${m.stateNames[k]}_${v});`));
       push(3, `}`);
     }
-    fastStates.forEach(([s, k]) => push(3, `n_${s}_${v} = ${clampExpr(k, `n_${s}_${v}`)};`, `v128.store(state + ${at(String(k), v)}, n_${s}_${v});`));
+    desc.fastStates.forEach((k) => push(3, `v128.store(state + ${at(String(k), v)}, n_${m.stateNames[k]}_${v});`));
     // The new coupled quantities enter the ring at slot `next` (never read during this step).
+    block(desc.coupled, 3, top);
     m.coupling.forEach((c, k) => {
+      const hv = `h_${c.name}_${v}`;
       push(3,
         `{`,
-        `  const hv = ${emitExpr(c.of, "as-simd", stage("n", v))};`,
         ...(NODES
           ? [
             `  const slot = ring + <usize>(${k} * nR + (i << 2)) * nodeB + <usize>next * 4;`,
-            ...[0, 1, 2, 3].map((q) => `  store<f32>(slot + <usize>${q} * nodeB, f32x4.extract_lane(hv, ${q}));`),
+            ...[0, 1, 2, 3].map((q) => `  store<f32>(slot + <usize>${q} * nodeB, f32x4.extract_lane(${hv}, ${q}));`),
             `  if (next < ${TC - 1}) {`,
-            ...[0, 1, 2, 3].map((q) => `    store<f32>(slot + <usize>${q} * nodeB + <usize>R * 4, f32x4.extract_lane(hv, ${q}));`),
+            ...[0, 1, 2, 3].map((q) => `    store<f32>(slot + <usize>${q} * nodeB + <usize>R * 4, f32x4.extract_lane(${hv}, ${q}));`),
             `  }`,
           ]
           : [
             `  const slot = ring + <usize>(${k} * nR + i) * nodeB + ${v * 16};`,
-            `  v128.store(slot + <usize>next * ${W * 16}, hv);`,
-            `  if (next < ${TC - 1}) v128.store(slot + <usize>(next + R) * ${W * 16}, hv); // the mirrored slot`,
+            `  v128.store(slot + <usize>next * ${W * 16}, ${hv});`,
+            `  if (next < ${TC - 1}) v128.store(slot + <usize>(next + R) * ${W * 16}, ${hv}); // the mirrored slot`,
           ]),
         `}`,
       );
     });
     // Observables: states, then derived (evaluated on the new state with this step's coupling).
     push(3, `if (rec || avgBuf != 0) {`);
-    if (m.slowStates.length) {
+    if (desc.slowStates.length) {
       push(4, `if (!slowStep) {`);
-      m.slowStates.forEach((k) => push(5, `n_${m.stateNames[k]}_${v} = v128.load(state + ${at(String(k), v)});`));
+      desc.slowStates.forEach((k) => push(5, `n_${m.stateNames[k]}_${v} = v128.load(state + ${at(String(k), v)});`));
       push(4, `}`);
     }
     if (D > 0) {
-      m.derived.forEach((d) => push(4, `let nd_${d.name}_${v} = f32x4.splat(0);`));
+      desc.derived.forEach((l) => push(4, `let ${l.name}_${v} = f32x4.splat(0);`));
       push(4, `if (needDerived) {`);
-      otherParams.forEach((p) => push(5, loadParam(p, v)));
-      m.derived.forEach((d) => push(5, `nd_${d.name}_${v} = ${emit(d.expr, "n", v)};`));
+      block(desc.derived, 5, new Set([...top, ...desc.derived.map((l) => l.name)]));
       push(4, `}`);
     }
     const obsValues = [...m.stateNames.map((s) => `n_${s}_${v}`), ...m.derived.map((d) => `nd_${d.name}_${v}`)];
