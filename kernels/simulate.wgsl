@@ -1,7 +1,7 @@
 // Template of the per-model simulation kernel. src/codegen/wgsl.ts fills the /*@…@*/ slots
-// from a CompiledModel (constants, model functions, and the step's stages: coupling,
-// difference, noise, drift/integrator with clamps and the slow step, ring write, record) and
-// prepends philox.wgsl. The step order is src/backends/reference.ts's, in f32.
+// from a CompiledModel (constants, initial state, and the step: the coupling sums, noise, then
+// the step's arithmetic emitted from src/codegen/step.ts's description, record) and prepends
+// philox.wgsl. The step order is src/backends/reference.ts's, in f32.
 //
 // Lanes innermost: every per-lane array is laid out [..][node][lane], so adjacent invocations
 // (adjacent lanes) touch adjacent words and one edge's delayed read is one coalesced load
@@ -123,16 +123,12 @@ fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COU
   let t = st.t;
 /*@LOAD_STATE@*/
   let p = load_params(lane, i, pg);
-  var c = c_in;
-/*@DIFFERENCE@*/
   // noise: Philox normals of (seed, stream, node, step, channel)
   var z = array<f32, N_NOISE4>();
 /*@NOISE@*/
-  // drift and integrator with coupling and noise held over the step, clamps, slow step
-/*@INTEGRATE@*/
-/*@STORE_STATE@*/
-  // the new coupled values enter the ring for step + 1
-/*@RING_WRITE@*/
+  // the step (src/codegen/step.ts): coupling input, drift and integrator with coupling and noise
+  // held over the step, clamps, slow step, new state into x (stored), h into the ring, derived
+/*@STEP@*/
 /*@RECORD@*/
 }
 

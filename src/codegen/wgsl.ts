@@ -7,6 +7,8 @@
 // coupling path (network size, delays, dt, lanes, chunking) is a uniform, so one compiled
 // pipeline serves every shape.
 import { emitExpr, floatLiteral } from "./emit.ts";
+import { describeStep, pruneLets, type StepLet } from "./step.ts";
+import { freeVariables } from "../models/expr.ts";
 import { WGSL } from "../generated/wgsl.ts";
 import type { CompiledModel } from "../models/spec.ts";
 import type { Integrator } from "../sim/prepare.ts";
@@ -65,13 +67,12 @@ function piece(name: string): string {
 
 const arr = (n: number, items: string[]) => `array<f32, ${n}>(${items.join(", ")})`;
 
-/** The model's constants and functions (drift, diffusion, derived, coupled, init) in WGSL. */
+/** The model's constants, initial state and coupled quantity (for the initial history) in WGSL. */
 export function emitModelWgsl(m: CompiledModel): string {
   const S = m.stateNames.length;
   const P = m.paramNames.length;
   const K = m.coupling.length;
   const NZ = m.noiseStates.length;
-  const D = m.derived.length;
   const resolve = (name: string): string => {
     const si = m.stateNames.indexOf(name);
     if (si >= 0) return `x[${si}]`;
@@ -83,43 +84,19 @@ export function emitModelWgsl(m: CompiledModel): string {
     return `d_${name}`;
   };
   const e = (x: Parameters<typeof emitExpr>[0]) => emitExpr(x, "wgsl", resolve);
-  const derivedLets = m.derived.map((d) => `  let d_${d.name}: f32 = ${e(d.expr)};`).join("\n");
-  const sig = `x: array<f32, N_STATES>, p: array<f32, N_PARAMS1>, c: array<f32, N_COUPLINGS1>, t: f32`;
   const lines = [
     `const N_STATES: u32 = ${S}u;`,
     `const N_PARAMS: u32 = ${P}u;`,
     `const N_PARAMS1: u32 = ${Math.max(P, 1)}u;`,
     `const N_COUPLINGS: u32 = ${K}u;`,
     `const N_COUPLINGS1: u32 = ${Math.max(K, 1)}u;`,
-    `const N_NOISE1: u32 = ${Math.max(NZ, 1)}u;`,
     `const N_NOISE4: u32 = ${Math.max(Math.ceil(NZ / 4) * 4, 4)}u;`,
-    `const N_DERIVED1: u32 = ${Math.max(D, 1)}u;`,
     "",
     `fn model_init() -> array<f32, N_STATES> {`,
     `  return ${arr(S, m.spec.states.map((s) => floatLiteral(s.init)))};`,
     `}`,
     "",
-    // Slow states hold during the model step (drift 0 here) and step in model_slow_drift.
-    `fn model_drift(${sig}) -> array<f32, N_STATES> {`,
-    derivedLets,
-    `  return ${arr(S, m.drift.map((d, k) => (m.slowStates.includes(k) ? "0.0" : e(d))))};`,
-    `}`,
-    "",
-    `fn model_slow_drift(${sig}) -> array<f32, N_STATES> {`,
-    derivedLets,
-    `  return ${arr(S, m.drift.map((d, k) => (m.slowStates.includes(k) ? e(d) : "0.0")))};`,
-    `}`,
-    "",
-    `fn model_diffusion(${sig}) -> array<f32, N_NOISE1> {`,
-    derivedLets,
-    `  return ${arr(Math.max(NZ, 1), NZ ? m.noiseStates.map((s) => e(m.diffusion[s]!)) : ["0.0"])};`,
-    `}`,
-    "",
-    `fn model_derived(${sig}) -> array<f32, N_DERIVED1> {`,
-    derivedLets,
-    `  return ${arr(Math.max(D, 1), D ? m.derived.map((d) => `d_${d.name}`) : ["0.0"])};`,
-    `}`,
-    "",
+    // The history before t = 0 (sim_init); the step's own h_k come from the step description.
     `fn model_coupled(x: array<f32, N_STATES>, p: array<f32, N_PARAMS1>) -> array<f32, N_COUPLINGS1> {`,
     `  return ${arr(Math.max(K, 1), K ? m.coupling.map((c) => e(c.of)) : ["0.0"])};`,
     `}`,
@@ -130,18 +107,6 @@ export function emitModelWgsl(m: CompiledModel): string {
 // ---- The integration step, one stage at a time (inside node_step unless said otherwise). ----
 // Each stage returns WGSL statements; `ind` is the indentation of node_step's body.
 const ind = "  ";
-
-function clampStage(m: CompiledModel, v: string, pad = ind): string {
-  return m.spec.states
-    .map((s, k) => {
-      if (s.min === undefined && s.max === undefined) return "";
-      let expr = `${v}[${k}]`;
-      if (s.min !== undefined) expr = `max(${expr}, ${floatLiteral(s.min)})`;
-      if (s.max !== undefined) expr = `min(${expr}, ${floatLiteral(s.max)})`;
-      return `${pad}${v}[${k}] = ${expr};\n`;
-    })
-    .join("");
-}
 
 /** Coupling (in sim_step, per node or node tile): c_k = Σ_j w_ij h_k,j(step − d_ij), and Σ_j w_ij. */
 function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number): string {
@@ -253,13 +218,6 @@ function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[]
   return { load, store };
 }
 
-/** Difference coupling: c_k −= (Σ_j w_ij) h_k,i(step). */
-function differenceStage(m: CompiledModel): string {
-  return m.coupling
-    .map((c, k) => (c.form === "difference" ? `${ind}c[${k}] = c[${k}] - wsum * ring_get(${k}u, st.now, i, lane);\n` : ""))
-    .join("");
-}
-
 /** Noise: z = Philox normals of (seed, stream, node, step, channel), four per Philox block. */
 function noiseStage(m: CompiledModel): string {
   const NZ = m.noiseStates.length;
@@ -272,49 +230,68 @@ function noiseStage(m: CompiledModel): string {
   return s;
 }
 
-/** Drift and integrator (Euler–Maruyama or Heun), clamps after the predictor and the step. */
-function integratorStage(m: CompiledModel, integrator: Integrator): string {
-  const S = m.stateNames.length;
-  const NZ = m.noiseStates.length;
-  const addNoise = (v: string) => m.noiseStates.map((s, q) => `${ind}${v}[${s}] = ${v}[${s}] + run.sqrt_dt * g[${q}] * z[${q}];\n`).join("");
-  let s = `${ind}let f = model_drift(x, p, c, t);\n`;
-  if (NZ) s += `${ind}let g = model_diffusion(x, p, c, t);\n`;
-  if (integrator === "heun") {
-    s += `${ind}var xt: array<f32, N_STATES>;\n`;
-    for (let k = 0; k < S; k++) s += `${ind}xt[${k}] = x[${k}] + run.dt * f[${k}];\n`;
-    s += addNoise("xt") + clampStage(m, "xt");
-    s += `${ind}let f2 = model_drift(xt, p, c, t + run.dt);\n`;
-    for (let k = 0; k < S; k++) s += `${ind}x[${k}] = x[${k}] + run.half_dt * (f[${k}] + f2[${k}]);\n`;
-  } else if (integrator === "euler") {
-    for (let k = 0; k < S; k++) s += `${ind}x[${k}] = x[${k}] + run.dt * f[${k}];\n`;
-  } else {
-    throw new KernelSourceError(`integrator must be "euler" or "heun", got '${String(integrator)}'`);
+/**
+ * The step's arithmetic from the one description (codegen/step.ts), in f32: difference
+ * coupling, drift and diffusion, the integrator with clamps, the slow step on slow steps, the new
+ * state into x, h_k into the ring for step + 1, and the derived observables that are recorded or
+ * averaged. Inputs are read where first used: states from x, parameters from p, the coupling
+ * sum from c_in, this node's own h(step) from the ring, normals from z.
+ */
+function stepStage(m: CompiledModel, integrator: Integrator, recordIdx: number[], averageIdx: number[]): string {
+  if (integrator !== "euler" && integrator !== "heun") throw new KernelSourceError(`integrator must be "euler" or "heun", got '${String(integrator)}'`);
+  const desc = describeStep(m);
+  const S = m.stateNames;
+  const SCALARS: Record<string, string> = { t: "t", t1: "(t + run.dt)", dt: "run.dt", half_dt: "run.half_dt", sqrt_dt: "run.sqrt_dt", slow_dt: "run.slow_dt", wsum: "wsum" };
+  const input = (name: string): string => {
+    const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
+    let k: number;
+    if ((k = at("x_", S)) >= 0) return `x[${k}]`;
+    if ((k = at("p_", m.paramNames)) >= 0) return `p[${m.paramIndex[m.paramNames[k]!]}]`;
+    if ((k = at("cs_", m.couplingNames)) >= 0) return `c_in[${k}]`;
+    if ((k = at("hs_", m.couplingNames)) >= 0) return `ring_get(${k}u, st.now, i, lane)`;
+    if (/^z_\d+$/.test(name)) return `z[${name.slice(2)}]`;
+    throw new KernelSourceError(`model '${m.name}': the step reads '${name}', which the WGSL kernel does not provide`);
+  };
+  const local = (name: string) => SCALARS[name] ?? name;
+  let out = "";
+  const lets = (block: StepLet[], pad: string, scope: Set<string>) => {
+    for (const l of block) {
+      for (const name of freeVariables(l.expr)) {
+        if (scope.has(name) || name in SCALARS) continue;
+        out += `${pad}let ${name} = ${input(name)};\n`;
+        scope.add(name);
+      }
+      let e = emitExpr(l.expr, "wgsl", local);
+      if (l.min !== undefined) e = `max(${e}, ${floatLiteral(l.min)})`;
+      if (l.max !== undefined) e = `min(${e}, ${floatLiteral(l.max)})`;
+      out += scope.has(l.name) ? `${pad}${l.name} = ${e};\n` : `${pad}let ${l.name} = ${e};\n`;
+      scope.add(l.name);
+    }
+  };
+  const top = new Set<string>();
+  lets([...desc.coupling, ...desc.start, ...desc.integrate[integrator]], ind, top);
+  if (desc.slowStates.length) {
+    for (const k of desc.slowStates) out += `${ind}var n_${S[k]} = x[${k}];\n`;
+    desc.slowStates.forEach((k) => top.add(`n_${S[k]}`));
+    out += `${ind}if (st.slow_here) {\n`;
+    lets(desc.slow, ind + "  ", new Set(top));
+    out += `${ind}}\n`;
   }
-  return s + addNoise("x") + clampStage(m, "x");
-}
-
-/** Slow states (e.g. BOLD): one Euler step of slowDt from the new state after every slowEvery-th step. */
-function slowStage(m: CompiledModel): string {
-  if (!m.slowStates.length) return "";
-  let s = `${ind}if (st.slow_here) {\n${ind}  let fs = model_slow_drift(x, p, c, t + run.dt);\n`;
-  for (const k of m.slowStates) s += `${ind}  x[${k}] = x[${k}] + run.slow_dt * fs[${k}];\n`;
-  return `${s}${clampStage(m, "x", ind + "  ")}${ind}}\n`;
-}
-
-/** h(x_new) enters ring slots next and next + R (the mirror). */
-function ringWriteStage(): string {
-  let s = `${ind}let h = model_coupled(x, p);\n`;
-  s += `${ind}for (var k = 0u; k < N_COUPLINGS; k++) {\n`;
-  s += `${ind}  ring_set(k, st.next, i, lane, h[k]);\n${ind}  ring_set(k, st.next + run.ring_len, i, lane, h[k]);\n${ind}}\n`;
-  return s;
+  S.forEach((s, k) => (out += `${ind}x[${k}] = n_${s};\n`));
+  out += `/*@STORE_STATE@*/\n`;
+  lets(desc.coupled, ind, top);
+  out += `${ind}// the new coupled values enter the ring for step + 1 (and its mirror)\n`;
+  desc.coupled.forEach((l, k) => (out += `${ind}ring_set(${k}u, st.next, i, lane, ${l.name});\n${ind}ring_set(${k}u, st.next + run.ring_len, i, lane, ${l.name});\n`));
+  const needed = [...recordIdx, ...averageIdx].filter((k) => k >= S.length).map((k) => `nd_${m.observables[k]}`);
+  lets(pruneLets(desc.derived, needed), ind, top);
+  return out;
 }
 
 /** Recorded samples and running sums of the new state (derived values with this step's coupling). */
 function recordStage(m: CompiledModel, recordIdx: number[], averageIdx: number[]): string {
   const S = m.stateNames.length;
-  const obs = (k: number) => (k < S ? `x[${k}]` : `dv[${k - S}]`);
+  const obs = (k: number) => (k < S ? `x[${k}]` : `nd_${m.observables[k]}`);
   let s = "";
-  if ([...recordIdx, ...averageIdx].some((k) => k >= S)) s += `${ind}let dv = model_derived(x, p, c, t + run.dt);\n`;
   if (recordIdx.length) {
     s += `${ind}if (st.record_here) {\n`;
     recordIdx.forEach((k, r) => {
@@ -346,11 +323,9 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   const body = piece("simulate")
     .replace("/*@MODEL@*/", consts + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
     .replace("/*@LOAD_STATE@*/\n", states.load)
+    .replace("/*@STEP@*/\n", stepStage(m, opts.integrator, opts.recordIdx, opts.averageIdx))
     .replace("/*@STORE_STATE@*/\n", states.store)
-    .replace("/*@DIFFERENCE@*/\n", differenceStage(m))
     .replace("/*@NOISE@*/\n", noiseStage(m))
-    .replace("/*@INTEGRATE@*/\n", integratorStage(m, opts.integrator) + slowStage(m))
-    .replace("/*@RING_WRITE@*/\n", ringWriteStage())
     .replace("/*@RECORD@*/\n", recordStage(m, opts.recordIdx, opts.averageIdx))
     .replace("/*@COUPLING@*/\n", couplingStage(m, coupling, NS))
     .replace("/*@BARRIER@*/\n", NS > 1 ? "    storageBarrier();\n    workgroupBarrier();\n" : "");
