@@ -9,6 +9,7 @@ import { compileModel, type ModelSpec } from "../../src/models/spec.ts";
 import { blockInputs, describeStep, pruneLets, type StepIntegrator } from "../../src/codegen/step.ts";
 import { compileStepFunction, emitTsStep } from "../../src/codegen/ts.ts";
 import { parseExpr } from "../../src/models/expr.ts";
+import { readFileSync } from "node:fs";
 
 const clampedDifference: ModelSpec = {
   name: "ClampedDifference",
@@ -115,5 +116,14 @@ describe("step description", () => {
     expect(pruneLets(lets, ["d"]).map((l) => l.name)).toEqual(["a", "b", "c", "d"]);
     expect(pruneLets(lets, ["e"]).map((l) => l.name)).toEqual(["a", "e"]);
     expect(blockInputs(lets)).toEqual(["x_u", "p_k"]);
+  });
+
+  it("is the only place the step's equations are written: the backends' emitters read no drift, diffusion or state limits", () => {
+    for (const file of ["src/backends/reference.ts", "src/codegen/asm.ts", "src/codegen/wgsl.ts", "fallback/driver.ts", "fallback/groups.ts"]) {
+      const src = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
+      for (const field of [".drift", ".diffusion", "derivedForFast", "derivedForSlow", ".min ??", ".max ??", "spec.states[s]!.min"]) {
+        expect(src.includes(field), `${file} reads '${field}': emit from describeStep instead`).toBe(false);
+      }
+    }
   });
 });
