@@ -239,9 +239,48 @@ export interface WasmOptions {
   relaxed?: boolean;
 }
 
+/**
+ * A lane order that puts lanes sharing a noise key (seed, stream) next to each other (stable,
+ * by first appearance of each key), or null when the lanes are already so ordered. Lane groups
+ * whose lanes share one key draw each step's normals once for the whole group instead of once
+ * per lane (+68 % per lane-node-step for rWW + BOLD, bench/RESULTS.md), and a fit with noise
+ * trials lays its lanes out candidate by candidate (seed, seed + 1, seed, seed + 1, …), which
+ * would give every group mixed keys.
+ */
+export function laneOrderByKey(seeds: ArrayLike<number>, streams: ArrayLike<number>): number[] | null {
+  const byKey = new Map<string, number[]>();
+  for (let l = 0; l < seeds.length; l++) {
+    const key = `${seeds[l]}:${streams[l]}`;
+    let lanes = byKey.get(key);
+    if (!lanes) byKey.set(key, (lanes = []));
+    lanes.push(l);
+  }
+  const order = [...byKey.values()].flat();
+  return order.every((l, i) => l === i) ? null : order;
+}
+
+/** sim with its lanes in `order` (lane k of the result is lane order[k] of sim). */
+function permuteLanes(sim: PreparedSimulation, order: number[]): PreparedSimulation {
+  const per = sim.nNodes * sim.nParams;
+  const params = new Float64Array(sim.params.length);
+  order.forEach((from, to) => params.set(sim.params.subarray(from * per, (from + 1) * per), to * per));
+  return { ...sim, params, seeds: Uint32Array.from(order, (l) => sim.seeds[l]!), streams: Uint32Array.from(order, (l) => sim.streams[l]!) };
+}
+
 export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = {}): Promise<SimulationResult> {
+  const order = laneOrderByKey(sim.seeds, sim.streams);
+  if (order === null) return simulateWasmInOrder(sim, opts, null);
+  return simulateWasmInOrder(permuteLanes(sim, order), opts, order, sim);
+}
+
+/**
+ * Integrate `sim`'s lanes; when `order` is given, `sim` is `original` with its lanes permuted
+ * (lane k is original lane order[k]) and the results are written back in the original order.
+ */
+async function simulateWasmInOrder(sim: PreparedSimulation, opts: WasmOptions, order: number[] | null, original = sim): Promise<SimulationResult> {
   const t0 = performance.now();
   const m = sim.model;
+  const laneOut = (lane: number) => (order ? order[lane]! : lane);
   const { lanes, nNodes: n } = sim;
   const cores = await availableThreads();
   // Fewer than 4 simulations: vectors over nodes, one simulation per group, so none pays for
@@ -280,7 +319,7 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
       shards.push(threads === 1 ? await inlineShard(plan, module) : await workerShard(plan, module));
     }
 
-    const sink = new RecordingSink(sim);
+    const sink = new RecordingSink(original);
     const recNames = sim.recordIdx.map((k) => m.observables[k]!);
     let sampleBase = 0;
     for (let first = 0; first < sim.nSteps; first += chunkSteps) {
@@ -293,7 +332,8 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
           const dst = new Float32Array(lanes * count * n);
           parts.forEach((p, t) => {
             const own = Math.min(shards[t]!.lanes, lanes - laneStarts[t]!);
-            dst.set(p[r]!.subarray(0, own * count * n), laneStarts[t]! * count * n);
+            if (!order) dst.set(p[r]!.subarray(0, own * count * n), laneStarts[t]! * count * n);
+            else for (let l = 0; l < own; l++) dst.set(p[r]!.subarray(l * count * n, (l + 1) * count * n), laneOut(laneStarts[t]! + l) * count * n);
           });
           data[name] = dst;
         });
@@ -311,14 +351,14 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
           const L = shards[t]!.lanes;
           const own = Math.min(L, lanes - laneStarts[t]!);
           for (let l = 0; l < own; l++) {
-            for (let i = 0; i < n; i++) out[(laneStarts[t]! + l) * n + i] = s[(a * L + l) * n + i]! / sim.nSteps;
+            for (let i = 0; i < n; i++) out[laneOut(laneStarts[t]! + l) * n + i] = s[(a * L + l) * n + i]! / sim.nSteps;
           }
         });
         averages[m.observables[k]!] = out;
       });
     }
     const shape = layout === "nodes" ? `f32x4 over nodes), ${G} simulation${G > 1 ? "s" : ""}` : `f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes}`;
-    return finishResult(sim, "wasm", `WASM ${relaxed ? "relaxed " : ""}SIMD (${shape} on ${threads} thread${threads > 1 ? "s" : ""}`, sink, averages, t0);
+    return finishResult(original, "wasm", `WASM ${relaxed ? "relaxed " : ""}SIMD (${shape} on ${threads} thread${threads > 1 ? "s" : ""}`, sink, averages, t0);
   } finally {
     for (const s of shards) s.close();
   }

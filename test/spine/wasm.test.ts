@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { prepareSimulation } from "../../src/sim/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { simulateWasm } from "../../fallback/driver.ts";
+import { laneOrderByKey, simulateWasm } from "../../fallback/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { rww } from "../../src/models/rww.ts";
@@ -58,23 +58,45 @@ describe("wasm backend smoke", () => {
       model: wilsonCowan, network: { weights: W, lengths: W.map((v) => v * 40), speed: 5 }, lanes: 8, duration: 0.03, dt: 0.1,
       params: { k: 1.5, sigma_ou: 0.05 }, seed: 4, record: { observables: ["rE", "rI"], period: 0.1 },
     };
-    // Every group's lanes share stream 0 → shared-key path; alternating 0/1 → per-lane path.
+    // Every group's lanes share stream 0 → shared-key path. Streams 0, 1, 2, 3, 4, 5, 6, 0: the
+    // driver groups lanes by key ([0, 0, 1, 2] [3, 4, 5, 6]), so lanes 0 and 7 run in a group of
+    // mixed keys → per-lane path.
+    const streams = [0, 1, 2, 3, 4, 5, 6, 0];
     const shared = await simulateWasm(prepareSimulation({ ...base, noise: [0, 0, 0, 0, 0, 0, 0, 0] }), { threads: 1, width: 1 });
-    const mixed = await simulateWasm(prepareSimulation({ ...base, noise: [0, 1, 0, 1, 0, 1, 0, 1] }), { threads: 1, width: 1 });
-    const ref = simulateReference(prepareSimulation({ ...base, noise: [0, 1, 0, 1, 0, 1, 0, 1] }));
+    const mixed = await simulateWasm(prepareSimulation({ ...base, noise: streams }), { threads: 1, width: 1 });
+    const ref = simulateReference(prepareSimulation({ ...base, noise: streams }));
     const T = shared.recorded.rE!.length / (8 * n);
     let differs = 0;
     for (const name of ["rE", "rI"]) {
       const a = shared.recorded[name]!, b = mixed.recorded[name]!, r = ref.recorded[name]!;
       for (let lane = 0; lane < 8; lane++) {
         for (let k = lane * T * n; k < (lane + 1) * T * n; k++) {
-          if (lane % 2 === 0) expect(a[k]).toBe(b[k]); // same key, other path: the same bits
+          if (streams[lane] === 0) expect(a[k]).toBe(b[k]); // same key, other path: the same bits
           else if (a[k] !== b[k]) differs++;
           expect(Math.abs(b[k]! - r[k]!)).toBeLessThan(1e-4);
         }
       }
     }
-    expect(differs).toBeGreaterThan(0); // stream 1 really is other noise
+    expect(differs).toBeGreaterThan(0); // other streams really are other noise
+  });
+  it("groups lanes by noise key and gives every lane back in its place (per-lane parameters, recordings, averages)", async () => {
+    // Seeds A, B, A, B, …: run as [A A A A][B B B B] (shared-key groups), results in the caller's
+    // order. Each lane must equal, bit for bit, the same lane run among lanes of its own key only.
+    const n = 5;
+    const W = Float64Array.from({ length: n * n }, (_, k) => (k % 6 === 0 ? 0 : 0.1 + (k % 4) * 0.1));
+    const G = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+    const base = { model: supHopf, network: { weights: W, lengths: W.map((v) => v * 50), speed: 4 }, duration: 0.02, dt: 0.1, params: { a: -0.05, sigma: 0.05 }, record: { observables: ["x"], period: 0.5 }, averages: ["x"] };
+    const mixed = await simulateWasm(prepareSimulation({ ...base, lanes: 8, params: { ...base.params, G }, seed: [1, 2, 1, 2, 1, 2, 1, 2] }), { threads: 1, width: 1 });
+    expect(laneOrderByKey(Uint32Array.of(1, 2, 1, 2), Uint32Array.of(0, 0, 0, 0))).toEqual([0, 2, 1, 3]);
+    expect(laneOrderByKey(Uint32Array.of(1, 1, 2, 2), Uint32Array.of(0, 0, 0, 0))).toBeNull();
+    for (const [seed, lanes] of [[1, [0, 2, 4, 6]], [2, [1, 3, 5, 7]]] as const) {
+      const alone = await simulateWasm(prepareSimulation({ ...base, lanes: 4, params: { ...base.params, G: lanes.map((l) => G[l]!) }, seed }), { threads: 1, width: 1 });
+      const T = alone.recorded.x!.length / (4 * n);
+      lanes.forEach((lane, k) => {
+        expect(Array.from(mixed.recorded.x!.subarray(lane * T * n, (lane + 1) * T * n))).toEqual(Array.from(alone.recorded.x!.subarray(k * T * n, (k + 1) * T * n)));
+        expect(Array.from(mixed.averages.x!.subarray(lane * n, (lane + 1) * n))).toEqual(Array.from(alone.averages.x!.subarray(k * n, (k + 1) * n)));
+      });
+    }
   });
   it("integrates the same bits whether the coupling pass covers one step or several (blocked delayed reads)", async () => {
     // Delays of 5–11 steps: width 1 (a pass covers 8 steps when every delay is ≥ 8) falls back
