@@ -59,7 +59,12 @@ export const OPTIMIZER_OPTIONS: { [K in OptimizerType]: Record<string, Schema> }
   "nelder-mead": { x0: vec(), initialStep: vec(), xtol: nonneg(), ftol: nonneg(), adaptive: bool() },
   lbfgsb: {
     x0: vec(), gradient: oneOf(["supplied", "finite-difference", "forward", "central"], "gradient source: supplied, or central (default; alias finite-difference) or forward differences"),
-    memory: int(1), fdStep: pos(), pgtol: nonneg(), ftol: nonneg(), c1: pos(), maxLineSearch: int(1),
+    memory: int(1, "correction pairs kept (scipy's maxcor, default 10)"), fdStep: pos("relative finite-difference step"),
+    pgtol: nonneg("stop when the projected gradient's max-norm is below this (default 1e-8; scipy's gtol 1e-5)"),
+    ftol: nonneg("stop when the relative decrease is below this (default 2.2e-9, scipy's factr·eps)"),
+    c1: { type: "number", exclusiveMin: 0, max: 1, doc: "line search sufficient-decrease constant (default 1e-3)" },
+    c2: { type: "number", exclusiveMin: 0, max: 1, doc: "strong Wolfe curvature constant (default 0.9)" },
+    maxLineSearch: int(1, "trial points per line search (scipy's maxls, default 20)"),
   },
   adam: { x0: vec(), learningRate: pos(), beta1: prob(), beta2: prob(), epsilon: pos(), gtol: nonneg() },
   bo: { initialPoints: int(1), batchSize: int(1), hyperRestarts: int(0), candidates: int(1), refine: int(0), xi: nonneg() },
