@@ -54,6 +54,7 @@ export const OPTIMIZER_OPTIONS: { [K in OptimizerType]: Record<string, Schema> }
     tolfun: nonneg("absolute tolerance on the population's cost spread (default 1e-12)"),
     tol: nonneg("scipy's relative tolerance: stop when std(costs) <= atol + tol·|mean(costs)| (default 0.01)"),
     atol: nonneg("scipy's absolute tolerance (default 0)"),
+    polish: bool("after converging, polish the best member with L-BFGS-B (forward differences); its evaluations count and the budget cuts it off (default true, scipy's)"),
   },
   pso: { popsize: int(2), inertia: num(), cognitive: num(), social: num(), topology: oneOf(["global", "ring"]), maxVelocity: pos() },
   "nelder-mead": { x0: vec(), initialStep: vec(), xtol: nonneg(), ftol: nonneg(), adaptive: bool() },
