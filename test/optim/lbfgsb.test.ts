@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { LBFGSB } from "../../src/optim/index.ts";
-import { medianOf, rosenbrock, runSingle } from "./problems.ts";
+import { medianOf, rosenbrock, rosenbrockGrad, runSingle } from "./problems.ts";
 
 /** Solve A x = b (Gaussian elimination; A small and non-singular). */
 function solve(A: number[][], b: number[]): number[] {
@@ -155,5 +155,21 @@ describe("L-BFGS-B (generalized Cauchy point, subspace minimisation, Moré–Thu
       b = LBFGSB.fromJSON(JSON.stringify(b.toJSON()));
     }
     expect(b.toJSON()).toEqual(a.toJSON());
+  });
+});
+
+describe("L-BFGS-B with exact gradients against scipy", () => {
+  const ref = JSON.parse(readFileSync("bench/reference/scipy-optim.json", "utf8")) as {
+    scipy: string;
+    lbfgsb_rosen10_exact: { gtol: number; ftol: number | null; nfev: number; nit: number; fun: number }[];
+  };
+  it(`unbounded 10-D Rosenbrock from 0: the same evaluations and final value as scipy ${ref.scipy}`, () => {
+    for (const r of ref.lbfgsb_rosen10_exact) {
+      const opt = new LBFGSB({ x0: new Array(10).fill(0), gradient: "supplied", pgtol: r.gtol, ...(r.ftol === null ? {} : { ftol: r.ftol }) });
+      const out = runSingle(opt, rosenbrock, 5000, -Infinity, rosenbrockGrad);
+      expect(opt.stopReason).toBe("tolerance");
+      expect(Math.abs(out.evals - r.nfev)).toBeLessThanOrEqual(2);
+      expect(Math.abs(Math.log10(out.best / r.fun))).toBeLessThan(0.5);
+    }
   });
 });
