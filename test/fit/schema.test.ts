@@ -10,19 +10,9 @@ import { deepMerge, runsFromConfig, validateConfig, configJsonSchema } from "../
 import { fitSchema } from "../../src/fit/schema.ts";
 import { FitConfigError, schemaRules } from "../../src/fit/validate.ts";
 import { runCli } from "../cli/run-cli.ts";
-import { N, WEIGHTS, tinySpec, targetFc } from "./fixtures.ts";
+import { asyncErrorOf, errorOf, inlineConfig, tinySpec } from "./fixtures.ts";
 
-const baseConfig = () => ({
-  name: "t",
-  model: "SupHopf",
-  network: { weights: Array.from({ length: N }, (_, i) => Array.from(WEIGHTS.subarray(i * N, (i + 1) * N))) },
-  free: [{ name: "G", bounds: [0.01, 1] }],
-  fixed: { a: -0.1 },
-  target: { fc: Array.from(targetFc()) },
-  gof: ["+fc_corr"],
-  simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x" },
-  optimizer: { type: "de", options: { popsize: 4, maxIterations: 2 } },
-});
+const baseConfig = () => inlineConfig();
 const baseSpec = (): FitProblemSpec => ({ ...tinySpec(), name: "t", fixed: { a: -0.1 }, simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x" } });
 
 /** Patches (replacing top-level sections) that each break one thing, with the field refused. */
@@ -51,26 +41,6 @@ const CASES: { what: string; patch: Record<string, unknown>; field: string; mess
   { what: "FIC and wIE", patch: { fic: {}, fixed: { wIE: 1 } }, field: "fic", message: /FIC sets wIE; remove wIE from free and fixed/ },
   { what: "FIC mode", patch: { fic: { mode: "numeric" } }, field: "fic.mode", message: /did you mean "numerical"/ },
 ];
-
-function errorOf(f: () => unknown): FitConfigError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof FitConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a FitConfigError");
-}
-
-async function asyncErrorOf(f: () => Promise<unknown>): Promise<FitConfigError> {
-  try {
-    await f();
-  } catch (e) {
-    if (e instanceof FitConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a FitConfigError");
-}
 
 describe("one validator for configs and specs", () => {
   const dir = mkdtempSync(join(tmpdir(), "brainfit-schema-"));
