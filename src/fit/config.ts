@@ -13,7 +13,7 @@ import { normalizeMax, normalizeMean } from "../sim/network.ts";
 import { fcTril } from "../stats/fc.ts";
 import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FicSettings, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
 import { FitConfigError, toJsonSchema, validate } from "./validate.ts";
-import { fitSchema } from "./schema.ts";
+import { fitSchema, optimizerOptions } from "./schema.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
 
@@ -285,9 +285,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
 export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer"], seedOffset = 0): Optimizer[] {
   const runs = section.runs ?? 1;
   const o = section.options ?? {};
-  for (const k of ["lower", "upper", "scale", "dim"]) {
-    if (k in o) throw new FitConfigError(`optimizer.options.${k}`, "comes from the problem's free parameters; remove it here");
-  }
+  validate(o, optimizerOptions, "optimizer.options");
   const baseSeed = typeof o.seed === "number" ? o.seed : 0;
   return Array.from({ length: runs }, (_, r) => {
     const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + seedOffset + r };

@@ -56,6 +56,19 @@ const dataRef: Schema = {
   ],
 };
 
+/** optimizer.options of a config: the per-type table (src/optim/options.ts) checks each option;
+ *  this node refuses what the problem sets itself. */
+export const optimizerOptions: Schema = {
+  type: "record", values: { type: "any" }, doc: "options of the optimizer type (see its table)",
+  rules: [{
+    doc: "dim, lower, upper and scale come from the free parameters",
+    check: (o) => {
+      const k = ["lower", "upper", "scale", "dim"].find((key) => key in o);
+      return k ? { field: k, message: "comes from the problem's free parameters; remove it here" } : undefined;
+    },
+  }],
+};
+
 /** "config": JSON configs (data as references). "spec": FitProblemSpec objects (data as numbers). */
 export type Flavour = "config" | "spec";
 
@@ -261,7 +274,7 @@ export function fitSchema(flavour: Flavour, requireAll = true): Schema {
           fields: {
             type: { type: "string", enum: OPTIMIZER_TYPES, required: r },
             runs: { type: "number", integer: true, min: 1, doc: "independent runs (seeds seed, seed+1, …)" },
-            options: { type: "record", values: { type: "any" } },
+            options: optimizerOptions,
           },
         } as FieldSchema,
       }
