@@ -239,6 +239,11 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
   static fromJSON(json: OptimizerJSON | string): LBFGSB {
     const obj = parseOptimizerJSON(json, "lbfgsb");
     const opt = new LBFGSB(decodeOptions<LBFGSBOptions>(obj));
+    const state = obj.state as { phase?: unknown } | null;
+    // Checkpoints of the earlier projected L-BFGS (phases "trial"/"gradient") hold no Cauchy-point state.
+    if (state === null || typeof state !== "object" || (state.phase !== "start" && state.phase !== "search")) {
+      throw new OptimizerUsageError("restore: this lbfgsb checkpoint was written by the earlier projected L-BFGS (before the full L-BFGS-B); start the run again (or resume it with the brainfit version that wrote it)");
+    }
     opt.loadState(obj.state);
     return opt;
   }

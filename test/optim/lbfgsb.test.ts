@@ -155,6 +155,9 @@ describe("L-BFGS-B (generalized Cauchy point, subspace minimisation, Moré–Thu
       b = LBFGSB.fromJSON(JSON.stringify(b.toJSON()));
     }
     expect(b.toJSON()).toEqual(a.toJSON());
+    // A checkpoint of the earlier projected L-BFGS is refused with the fix, not resumed wrongly.
+    const old = { ...a.toJSON(), state: { ...(a.toJSON().state as object), phase: "trial" } };
+    expect(() => LBFGSB.fromJSON(old)).toThrow(/earlier projected L-BFGS.*start the run again/);
   });
 });
 
