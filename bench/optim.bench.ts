@@ -1,4 +1,5 @@
 // Optimizer overhead and validation figures. Run: node scripts/run-ts.mjs bench/optim.bench.ts [--quick]
+// [--references: only the last section, brainfit against scipy/pycma]
 // Prints (1) ask+tell overhead per generation for CMA-ES (popsize 128, 17-D) and BO
 // (200 observations, one ask of q = 8 and its tell), excluding cost evaluation, and
 // (2) evaluation counts on the standard problems used in test/optim.
@@ -7,6 +8,7 @@ import type { Optimizer } from "../src/optim/index.ts";
 import { branin, BRANIN_MIN, ellipsoid, rastrigin, rosenbrock, sphere, zdt1, zdt2, runSingle, medianOf } from "../test/optim/problems.ts";
 
 const quick = process.argv.includes("--quick");
+const referencesOnly = process.argv.includes("--references");
 const now = () => performance.now();
 const fmt = (v: number[]) => `median ${medianOf(v)}, min ${Math.min(...v)}, max ${Math.max(...v)}`;
 
@@ -25,6 +27,7 @@ function overheadPerGeneration(opt: Optimizer, f: (x: number[]) => number, gens:
   return { ask: ta / gens, tell: tt / gens };
 }
 
+if (!referencesOnly) {
 console.log(`# optimizer overhead (node ${process.version}); min over repetitions (robust to a loaded machine), median in brackets`);
 {
   const n = 17;
@@ -96,6 +99,7 @@ for (const strategy of ["rand/1/bin", "current-to-best/1/bin"] as const) {
   const r = seeds.map((seed) => runSingle(new BayesianOptimization({ lower: [-5, 0], upper: [10, 15], seed }), branin, 60, BRANIN_MIN * 1.01).evalsToTarget);
   console.log(`BO Branin within 1% of ${BRANIN_MIN.toFixed(6)} in <= 60: solved ${r.filter((e) => e <= 60).length}/11; evaluations ${r.join(", ")}; ${(now() - t0).toFixed(0)} ms`);
 }
+}
 
 // ---- Against the reference implementations (issue 17): brainfit and the reference side by side.
 // scipy figures: bench/reference/scipy-optim.json, made by bench/reference/scipy-optim.py (the
@@ -110,7 +114,8 @@ for (const strategy of ["rand/1/bin", "current-to-best/1/bin"] as const) {
   const ref = JSON.parse(readFileSync(refFile, "utf8")) as {
     scipy: string; numpy: string; python: string;
     de_rastrigin10_immediate: { median_fun: number }; de_rastrigin10_deferred: { median_fun: number };
-    lbfgsb_rosen20_x0_zero: { median_nfev: number }; lbfgsb_rosen20_x0_uniform: { median_nfev: number; runs: { x0: number[]; nfev: number }[] };
+    lbfgsb_rosen20_x0_zero: { median_nfev: number; runs: { nit: number }[] }; lbfgsb_rosen20_x0_uniform: { median_nfev: number; runs: { x0: number[]; nfev: number; nit: number }[] };
+    de_polish_quad5: { median_polish_nfev: number; runs: { fun_polish: number }[] };
   };
   const { LBFGSB } = await import("../src/optim/index.ts");
   const five = [1, 2, 3, 4, 5];
@@ -141,10 +146,24 @@ for (const strategy of ["rand/1/bin", "current-to-best/1/bin"] as const) {
     row(`CMA-ES 10-D Rosenbrock, evaluations to f < 1e-8 (solved ${solved.length}/5)`, medianOf(solved.map((r) => r.evalsToTarget)), 4778, "pycma 5/5, issue 17");
   }
   {
-    const o = new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: new Array(20).fill(0), gradient: "forward" });
+    // scipy's settings: forward differences, gtol (pgtol) 1e-5; the rest are brainfit's defaults, equal to scipy's.
+    const lb = (x0: number[]) => new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0, gradient: "forward", pgtol: 1e-5 });
+    const iters = (o: InstanceType<typeof LBFGSB>) => (o.toJSON().state as { iter: number }).iter;
+    const o = lb(new Array(20).fill(0));
     row("L-BFGS-B 20-D Rosenbrock in [-2, 2], x0 = 0, forward differences, evaluations", runSingle(o, rosenbrock, 100000).evals, ref.lbfgsb_rosen20_x0_zero.median_nfev, `scipy ${ref.scipy}`);
-    const e = ref.lbfgsb_rosen20_x0_uniform.runs.map((r) => runSingle(new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: r.x0, gradient: "forward" }), rosenbrock, 100000).evals);
-    row("L-BFGS-B same, x0 uniform in the box (scipy's 5 starts)", medianOf(e), ref.lbfgsb_rosen20_x0_uniform.median_nfev, `scipy ${ref.scipy}`);
+    row("L-BFGS-B same, iterations", iters(o), ref.lbfgsb_rosen20_x0_zero.runs[0]!.nit, `scipy ${ref.scipy}`);
+    const runs = ref.lbfgsb_rosen20_x0_uniform.runs.map((r) => { const u = lb(r.x0); return { evals: runSingle(u, rosenbrock, 100000).evals, iter: iters(u) }; });
+    row("L-BFGS-B same, x0 uniform in the box (scipy's 5 starts), evaluations", medianOf(runs.map((r) => r.evals)), ref.lbfgsb_rosen20_x0_uniform.median_nfev, `scipy ${ref.scipy}`);
+    console.log(`|   iterations per start: ${runs.map((r) => r.iter).join(", ")} (scipy ${ref.lbfgsb_rosen20_x0_uniform.runs.map((r) => r.nit).join(", ")}); evaluations ${runs.map((r) => r.evals).join(", ")} (scipy ${ref.lbfgsb_rosen20_x0_uniform.runs.map((r) => r.nfev).join(", ")}) | | | |`);
+  }
+  {
+    // DE polish: the evaluations polishing adds (polish on minus off, same seed), and where it ends.
+    const quad = (x: number[]) => 1 + x.reduce((a, v, i) => a + (i + 1) * (v - 0.3) ** 2, 0);
+    const box5 = { lower: new Array(5).fill(-5), upper: new Array(5).fill(5) };
+    const added = [1, 2, 3].map((seed) => runSingle(new DifferentialEvolution({ ...box5, seed }), quad, 1e6).evals - runSingle(new DifferentialEvolution({ ...box5, seed, polish: false }), quad, 1e6).evals);
+    const fin = [1, 2, 3].map((seed) => runSingle(new DifferentialEvolution({ ...box5, seed }), quad, 1e6).best - 1);
+    row("DE polish on 1 + Σ i(x_i − 0.3)² in 5-D: evaluations polish adds (3 seeds)", medianOf(added), ref.de_polish_quad5.median_polish_nfev, `scipy ${ref.scipy}`);
+    console.log(`|   f − 1 after polish: ${fin.map((v) => v.toExponential(1)).join(", ")} (scipy ${ref.de_polish_quad5.runs.map((r) => (r.fun_polish - 1).toExponential(1)).join(", ")}) | | | |`);
   }
   {
     const f = five.map((seed) => runSingle(new DifferentialEvolution({ lower: new Array(10).fill(-5.12), upper: new Array(10).fill(5.12), seed, tol: 0 }), rastrigin, 50000).best);

@@ -29,5 +29,21 @@ for name, starts in [("x0_zero", [np.zeros(20)]), ("x0_uniform", [np.random.defa
         r = minimize(rosen, x0, method="L-BFGS-B", bounds=lb)
         res.append({"x0": x0.tolist(), "fun": r.fun, "nfev": int(r.nfev), "nit": int(r.nit)})
     out[f"lbfgsb_rosen20_{name}"] = {"median_nfev": float(np.median([r["nfev"] for r in res])), "runs": res}
+# L-BFGS-B with exact gradients, unbounded 10-D Rosenbrock from 0 (test/optim/lbfgsb.test.ts):
+# gtol 1e-8 (brainfit's default pgtol), and gtol 1e-9 with ftol 0.
+from scipy.optimize import rosen as _rosen, rosen_der
+out["lbfgsb_rosen10_exact"] = [
+    {"gtol": gt, "ftol": ft, **(lambda r: {"nfev": int(r.nfev), "nit": int(r.nit), "fun": float(r.fun)})(
+        minimize(_rosen, np.zeros(10), jac=rosen_der, method="L-BFGS-B", options={"gtol": gt, **({"ftol": ft} if ft is not None else {})}))}
+    for gt, ft in [(1e-8, None), (1e-9, 0.0)]]
+# DE polish (polish=True, scipy's default): 1 + sum (i+1)(x_i - 0.3)^2 in [-5, 5]^5, defaults
+# otherwise; the polish's evaluations are the difference to polish=False.
+def quad(x): return 1 + float(np.sum(np.arange(1, len(x) + 1) * (x - 0.3) ** 2))
+res = []
+for s in [1, 2, 3]:
+    a = differential_evolution(quad, [(-5, 5)] * 5, rng=s, polish=False)
+    p = differential_evolution(quad, [(-5, 5)] * 5, rng=s, polish=True)
+    res.append({"seed": s, "nfev_raw": int(a.nfev), "fun_raw": a.fun, "nfev_polish": int(p.nfev), "fun_polish": p.fun})
+out["de_polish_quad5"] = {"median_polish_nfev": float(np.median([r["nfev_polish"] - r["nfev_raw"] for r in res])), "runs": res}
 json.dump(out, open(os.path.join(os.path.dirname(__file__), "scipy-optim.json"), "w"), indent=1)
 print(json.dumps({k: (v if not isinstance(v, dict) else {kk: vv for kk, vv in v.items() if kk != "runs"}) for k, v in out.items()}))

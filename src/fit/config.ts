@@ -12,7 +12,8 @@ import type { Optimizer, OptimizerType } from "../optim/types.ts";
 import { normalizeMax, normalizeMean } from "../sim/network.ts";
 import { fcTril } from "../stats/fc.ts";
 import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FicSettings, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
-import { FitConfigError, toJsonSchema, validate, type FieldSchema, type Schema } from "./validate.ts";
+import { FitConfigError, toJsonSchema, validate } from "./validate.ts";
+import { fitSchema, optimizerOptions } from "./schema.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
 
@@ -53,125 +54,9 @@ export interface FitConfig {
 /** Objects with every key optional, recursively (arrays and data references stay whole). */
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-const num: Schema = { type: "number" };
-const bounds: Schema = { type: "array", items: num, minItems: 2, maxItems: 2, doc: "[low, high]" };
-const dataRef: Schema = {
-  type: "union",
-  doc: "a file path, an array of numbers, or a dataset reference {dataset: 'hcp' | 'aal2', what, …}",
-  options: [
-    { type: "string" },
-    { type: "array", items: { type: "union", doc: "a number or a row of numbers", options: [num, { type: "array", items: num }] } },
-    {
-      type: "object",
-      fields: {
-        dataset: { type: "string", enum: ["hcp"], required: true },
-        what: { type: "string", enum: ["sc_strength", "sc_length", "bold", "fc", "fcd_tril", "map"], required: true },
-        subject: { type: "string" }, session: { type: "string" }, name: { type: "string", doc: "map name, e.g. yeo7" }, normalize: { type: "boolean" },
-      },
-    },
-    {
-      type: "object",
-      fields: {
-        dataset: { type: "string", enum: ["aal2"], required: true },
-        what: { type: "string", enum: ["sc", "len", "bold", "fc"], required: true },
-        subject: { type: "string", doc: `one of ${AAL2_SUBJECTS.join(", ")}, or "mean" (average over them)` },
-        cortexOnly: { type: "boolean" },
-      },
-    },
-  ],
-};
-
-const simulationFields: Record<string, FieldSchema> = {
-  duration: { type: "number", exclusiveMin: 0, required: true, doc: "simulated seconds" },
-  dt: { type: "number", exclusiveMin: 0, doc: "integration step in ms" },
-  tr: { type: "number", exclusiveMin: 0, doc: "signal sampling period (BOLD TR) in s" },
-  signal: { type: "string", doc: '"bold" or an observable name' },
-  fcSignal: { type: "string", doc: 'FC/FCD from this observable ("bold" or a name) instead of signal' },
-  fcTr: { type: "number", exclusiveMin: 0, doc: "sampling period of fcSignal in s (a multiple of tr)" },
-  boldParams: { type: "string", enum: ["friston2003", "cubnm", "heinzle2016-3T"], doc: "Balloon–Windkessel constants" },
-  bwDt: { type: "number", exclusiveMin: 0, doc: "Balloon–Windkessel Euler step in ms (default 1), a multiple of dt" },
-  boldRemove: { type: "number", min: 0 },
-  fcdWindow: { type: "number", exclusiveMin: 0 },
-  fcdStep: { type: "number", exclusiveMin: 0 },
-  excludeInterhemispheric: { type: "boolean" },
-  hemispheres: dataRef,
-  seed: { type: "number", integer: true, min: 0 },
-  integrator: { type: "string", enum: ["heun", "euler"] },
-  seriesWeights: dataRef,
-  trials: { type: "number", integer: true, min: 1, doc: "noise realisations averaged per candidate" },
-  seriesTransform: { type: "object", fields: { subtractInitial: { type: "boolean" }, smoothMs: { type: "number", min: 0 }, scale: num } },
-  psd: { type: "object", fields: { nperseg: { type: "number", integer: true, min: 4 }, fmin: { type: "number", min: 0 }, fmax: { type: "number", exclusiveMin: 0 } } },
-};
-
-function configSchema(requireAll: boolean): Schema {
-  const r = requireAll;
-  return {
-    type: "object",
-    fields: {
-      $schema: { type: "string" },
-      name: { type: "string", required: !r },
-      description: { type: "string" },
-      model: { type: "union", doc: `a built-in model name (${Object.keys(BUILTIN_MODELS).join(", ")}) or a model spec object`, options: [{ type: "string" }, { type: "record", values: { type: "any" } }], required: r },
-      network: {
-        type: "object", required: r,
-        fields: {
-          weights: { ...dataRef, required: true }, lengths: dataRef, speed: { type: "number", exclusiveMin: 0, doc: "mm/ms" },
-          normalize: { type: "string", enum: ["none", "mean", "max"] }, zeroDiagonal: { type: "boolean" },
-        },
-      },
-      free: {
-        type: "array", minItems: 1, required: r,
-        items: {
-          type: "object",
-          fields: {
-            name: { type: "string", required: true }, bounds: { ...bounds, required: true }, scale: { type: "string", enum: ["linear", "log"] },
-            groups: dataRef,
-            maps: { type: "array", minItems: 1, items: { type: "object", fields: { name: { type: "string", required: true }, values: { ...dataRef, required: true }, bounds: { ...bounds, required: true } } } },
-          },
-        },
-      },
-      fixed: { type: "record", values: { type: "union", doc: "a number or one number per node", options: [num, { type: "array", items: num }] } },
-      target: { type: "object", required: r, fields: { bold: dataRef, tr: { type: "number", exclusiveMin: 0 }, fc: dataRef, fcdTril: dataRef, series: dataRef, seriesTimes: dataRef, psdPeaks: dataRef } },
-      gof: { type: "array", items: { type: "string" }, minItems: 1, required: r },
-      gofWeights: { type: "record", values: { type: "number", exclusiveMin: 0 } },
-      objectives: { type: "string", enum: ["sum", "terms"] },
-      simulation: { type: "object", required: r, fields: r ? simulationFields : Object.fromEntries(Object.entries(simulationFields).map(([k, v]) => [k, { ...v, required: false }])) },
-      penalties: {
-        type: "array",
-        items: {
-          type: "union", doc: 'a penalty {kind: "average-range" | "average-target", …}',
-          options: [
-            { type: "object", fields: { kind: { type: "string", enum: ["average-range"], required: true }, observable: { type: "string", required: true }, low: { ...num, required: true }, high: { ...num, required: true }, weight: { type: "number", min: 0 } } },
-            { type: "object", fields: { kind: { type: "string", enum: ["average-target"], required: true }, observable: { type: "string", required: true }, target: { ...num, required: true }, weight: { type: "number", min: 0 }, rate: { type: "number", exclusiveMin: 0 } } },
-          ],
-        },
-      },
-      divergedCost: num,
-      fic: {
-        type: "object", doc: "feedback inhibition control (rWW): analytical, or numerical adjustment from the analytical start",
-        fields: {
-          mode: { type: "string", enum: ["analytical", "numerical"] }, penaltyScale: { type: "number", min: 0 },
-          maxTrials: { type: "number", integer: true, min: 0, doc: "numerical FIC adjustment budget (cuBNM max_fic_trials)" },
-          tolerance: { type: "number", exclusiveMin: 0, doc: "nA" }, samplingStart: { type: "number", min: 0, doc: "ms" }, samplingEnd: { type: "number", exclusiveMin: 0, doc: "ms" },
-          initDelta: { type: "number", exclusiveMin: 0 }, rejectFailed: { type: "boolean" },
-        },
-      },
-      optimizer: {
-        type: "object", required: r,
-        fields: {
-          type: { type: "string", enum: OPTIMIZER_TYPES, required: r },
-          runs: { type: "number", integer: true, min: 1, doc: "independent runs (seeds seed, seed+1, …)" },
-          options: { type: "record", values: { type: "any" } },
-        },
-      },
-      ...(r ? { batch: { type: "array", minItems: 1, items: configSchema(false) } } : {}),
-    },
-  };
-}
-
 /** Check a parsed JSON config; throws FitConfigError naming the field and the fix. */
 export function validateConfig(config: unknown): asserts config is FitConfig {
-  validate(config, configSchema(true));
+  validate(config, fitSchema("config"));
   // Optimizer options depend on the optimizer type: check each section against its type's table.
   const c = config as FitConfig;
   const check = (section: Partial<FitConfig["optimizer"]> | undefined, type: OptimizerType, path: string) => {
@@ -184,7 +69,7 @@ export function validateConfig(config: unknown): asserts config is FitConfig {
 
 /** The config format as a JSON Schema (draft 2020-12), generated from the validator's own tables. */
 export function configJsonSchema(): Record<string, unknown> {
-  const root = toJsonSchema(configSchema(true)) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
+  const root = toJsonSchema(fitSchema("config")) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
   // optimizer.options: one shape per optimizer type
   const opt = root.properties["optimizer"]!;
   opt["allOf"] = OPTIMIZER_TYPES.map((t) => ({
@@ -400,9 +285,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
 export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer"], seedOffset = 0): Optimizer[] {
   const runs = section.runs ?? 1;
   const o = section.options ?? {};
-  for (const k of ["lower", "upper", "scale", "dim"]) {
-    if (k in o) throw new FitConfigError(`optimizer.options.${k}`, "comes from the problem's free parameters; remove it here");
-  }
+  validate(o, optimizerOptions, "optimizer.options");
   const baseSeed = typeof o.seed === "number" ? o.seed : 0;
   return Array.from({ length: runs }, (_, r) => {
     const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + seedOffset + r };

@@ -1,7 +1,9 @@
 // A fitting problem: which model runs on which network, which parameters are free (with
 // bounds, scales and heterogeneity), what the simulation is compared with (targets and GOF
 // terms), how the comparison signal is made (BOLD or a recorded state), and penalties.
-// defineProblem() checks everything once and precomputes the empirical summaries.
+// defineProblem() validates the spec against the fit schema (src/fit/schema.ts: types, ranges and
+// rules across fields, the same as for JSON configs), then checks what needs the model and the
+// data (names, node counts, steps per sample) and precomputes the empirical summaries.
 import { compileModel, type CompiledModel, type ModelSpec } from "../models/spec.ts";
 import { getModel } from "../models/index.ts";
 import { withBold, type BoldParamSet } from "../models/bold.ts";
@@ -11,9 +13,10 @@ import { wholeSteps, type Integrator } from "../sim/prepare.ts";
 import type { ParamScale } from "../optim/types.ts";
 import { fcPairs, fcTril, type PairOptions } from "../stats/fc.ts";
 import { fcd, fcdWindowTRsFromSeconds, type FcdOptions } from "../stats/fcd.ts";
-import { getGofTerm, gofSign, gofTermNames, type StatSummary } from "../stats/gof.ts";
+import { getGofTerm, type StatSummary } from "../stats/gof.ts";
 import { FitConfigError, unknownNameMessage } from "./validate.ts";
 import { checkIntegrationStep } from "./budget.ts";
+import { DEFAULT_DT, DEFAULT_TR, validateProblemSpec } from "./schema.ts";
 
 export interface FreeParameter {
   /** A parameter of the model. */
@@ -268,6 +271,7 @@ export class FitProblem {
   private readonly layout: { name: string; kind: "global" | "groups" | "maps"; start: number; labels?: Int32Array; maps?: Float64Array[] }[];
 
   constructor(spec: FitProblemSpec) {
+    validateProblemSpec(spec);
     this.spec = spec;
     const fail = (field: string, msg: string): never => {
       throw new FitConfigError(field, msg);
@@ -281,10 +285,10 @@ export class FitProblem {
     }
     this.model = model;
     this.name = spec.name ?? model.name;
-    if (!/^[A-Za-z0-9._-]+$/.test(this.name)) fail("name", `'${this.name}' names a folder: use letters, digits, '-', '_' or '.'`);
+    // A name given is checked by the schema; one taken from the model still names a folder.
+    if (!/^[A-Za-z0-9._-]+$/.test(this.name)) fail("name", `'${this.name}' (the model's name) names a folder: give the problem a name of letters, digits, '-', '_' or '.'`);
     this.network = spec.network;
-    const w = spec.network?.weights;
-    if (!w || typeof w.length !== "number") fail("network.weights", "give an n × n weight matrix");
+    const w = spec.network.weights;
     const n = spec.network.nNodes ?? Math.round(Math.sqrt(w.length));
     if (n * n !== w.length || n < 1) fail("network.weights", `expected an n × n matrix, got ${w.length} values`);
     this.nNodes = n;
@@ -295,22 +299,16 @@ export class FitProblem {
     };
 
     // Free parameters → optimizer dimensions.
-    if (!Array.isArray(spec.free) || spec.free.length === 0) fail("free", "list at least one free parameter, e.g. [{ name: 'G', bounds: [0, 1] }]");
     const dims: FitDimension[] = [];
     const layout: FitProblem["layout"] = [];
     const seen = new Set<string>();
     spec.free.forEach((f, i) => {
       const field = `free[${i}]`;
       const p = pspec(f.name, `${field}.name`);
-      if (seen.has(f.name)) fail(`${field}.name`, `'${f.name}' is free twice; list each parameter once`);
       seen.add(f.name);
-      const [lo, hi] = f.bounds ?? [];
-      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo! < hi!)) fail(`${field}.bounds`, `need [low, high] with low < high, got ${JSON.stringify(f.bounds)}`);
+      const [lo, hi] = f.bounds;
       const scale = f.scale ?? "linear";
-      if (scale !== "linear" && scale !== "log") fail(`${field}.scale`, `use "linear" or "log", got '${String(scale)}'`);
-      if (scale === "log" && !(lo! > 0)) fail(`${field}.bounds`, `scale "log" needs low > 0, got ${lo}`);
       if ((f.groups || f.maps) && p.scope !== "regional") fail(`${field}`, `'${f.name}' is a global parameter of ${model.name}; it cannot vary by node (drop groups/maps)`);
-      if (f.groups && f.maps) fail(`${field}`, "use either groups or maps, not both");
       const start = dims.length;
       if (f.groups) {
         if (f.groups.length !== n) fail(`${field}.groups`, `needs one label per node (${n}), got ${f.groups.length}`);
@@ -323,12 +321,10 @@ export class FitProblem {
         for (const l of distinct) dims.push({ name: `${f.name}[${l}]`, lower: lo!, upper: hi!, scale });
         layout.push({ name: f.name, kind: "groups", start, labels: Int32Array.from(labels, (l) => index.get(l)!) });
       } else if (f.maps) {
-        if (!Array.isArray(f.maps) || f.maps.length === 0) fail(`${field}.maps`, "give at least one map, or drop maps");
         dims.push({ name: f.name, lower: lo!, upper: hi!, scale });
         const maps = f.maps.map((m, k) => {
           if (m.values.length !== n) fail(`${field}.maps[${k}].values`, `needs one value per node (${n}), got ${m.values.length}`);
-          const [a, b] = m.bounds ?? [];
-          if (!(Number.isFinite(a) && Number.isFinite(b) && a! < b!)) fail(`${field}.maps[${k}].bounds`, `need [low, high] with low < high`);
+          const [a, b] = m.bounds;
           dims.push({ name: `${f.name}.map:${m.name}`, lower: a!, upper: b!, scale: "linear" });
           return Float64Array.from(m.values);
         });
@@ -344,9 +340,7 @@ export class FitProblem {
     this.fixed = {};
     for (const [k, v] of Object.entries(spec.fixed ?? {})) {
       const p = pspec(k, `fixed.${k}`);
-      if (seen.has(k)) fail(`fixed.${k}`, `'${k}' is also free; remove it from fixed or from free`);
       if (typeof v === "number") {
-        if (!Number.isFinite(v)) fail(`fixed.${k}`, `must be finite, got ${v}`);
         this.fixed[k] = v;
       } else {
         if (p.scope !== "regional") fail(`fixed.${k}`, `'${k}' is global; give one number`);
@@ -356,13 +350,10 @@ export class FitProblem {
     }
 
     // Simulation settings.
-    if (!sim || !(sim.duration > 0)) fail("simulation.duration", "give the simulated time in seconds (> 0)");
     this.duration = sim.duration;
-    this.dt = sim.dt ?? 0.1;
-    if (!(this.dt > 0)) fail("simulation.dt", `must be > 0 ms, got ${this.dt}`);
+    this.dt = sim.dt ?? DEFAULT_DT;
     checkIntegrationStep(model, this.dt, this.duration);
-    this.tr = sim.tr ?? 0.72;
-    if (!(this.tr > 0)) fail("simulation.tr", `must be > 0 s, got ${this.tr}`);
+    this.tr = sim.tr ?? DEFAULT_TR;
     this.signal = sim.signal ?? (model.observables.includes("bold") ? "bold" : model.observables[0]!);
     if (!model.observables.includes(this.signal)) {
       fail("simulation.signal", unknownNameMessage(`observable of ${model.name}`, this.signal, ["bold", ...model.observables]));
@@ -371,7 +362,6 @@ export class FitProblem {
     const nSteps = Math.round((this.duration * 1000) / this.dt);
     this.nSamples = Math.floor(nSteps / perSample);
     const remove = sim.boldRemove ?? 0;
-    if (!(remove >= 0)) fail("simulation.boldRemove", `must be >= 0 s, got ${remove}`);
     this.removeSamples = Math.round(remove / this.tr);
     this.nTime = this.nSamples - this.removeSamples;
     if (this.nTime < 3) fail("simulation.duration", `leaves ${this.nTime} samples after removing ${remove} s at TR ${this.tr} s; simulate longer or remove less`);
@@ -380,14 +370,13 @@ export class FitProblem {
       if (!model.observables.includes(sim.fcSignal)) fail("simulation.fcSignal", unknownNameMessage(`observable of ${model.name}`, sim.fcSignal, ["bold", ...model.observables]));
       const fcTr = sim.fcTr ?? this.tr;
       const stride = Math.round(fcTr / this.tr);
-      if (!(fcTr > 0) || stride < 1 || Math.abs(stride * this.tr - fcTr) > 1e-9 * fcTr) fail("simulation.fcTr", `must be a whole multiple of tr (${this.tr} s), got ${sim.fcTr}`);
+      if (stride < 1 || Math.abs(stride * this.tr - fcTr) > 1e-9 * fcTr) fail("simulation.fcTr", `must be a whole multiple of tr (${this.tr} s), got ${sim.fcTr}`);
       const fcRemove = Math.round(remove / fcTr);
       const fcN = Math.floor(this.nSamples / stride) - fcRemove;
       if (fcN < 3) fail("simulation.duration", `leaves ${fcN} samples of ${sim.fcSignal} at fcTr ${fcTr} s after removing ${remove} s; simulate longer`);
       this.fc = { signal: sim.fcSignal, tr: fcTr, stride, removeSamples: fcRemove, nTime: fcN };
     } else if (sim.fcTr !== undefined && Math.abs(sim.fcTr - this.tr) > 1e-12) fail("simulation.fcTr", "applies only with a simulation.fcSignal other than signal; remove it or name fcSignal");
     const seed = sim.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail("simulation.seed", `must be an integer in [0, 2^32), got ${seed}`);
     this.seed = seed;
     this.integrator = sim.integrator ?? "heun";
     if (model.slowStates.length) {
@@ -398,44 +387,24 @@ export class FitProblem {
       if (sim.bwDt !== undefined) fail("simulation.bwDt", `applies to BOLD (the model's slow states); ${model.name} has none, so remove it`);
       this.slowDt = undefined;
     }
-    if (this.integrator !== "heun" && this.integrator !== "euler") fail("simulation.integrator", `use "heun" or "euler", got '${String(this.integrator)}'`);
     if (sim.hemispheres && sim.hemispheres.length !== n) fail("simulation.hemispheres", `needs one label per node (${n}), got ${sim.hemispheres.length}`);
     this.pairOptions = { excludeInterhemispheric: sim.excludeInterhemispheric ?? false, hemispheres: sim.hemispheres };
     if (sim.seriesWeights && sim.seriesWeights.length !== n) fail("simulation.seriesWeights", `needs one weight per node (${n}), got ${sim.seriesWeights.length}`);
     this.seriesWeights = sim.seriesWeights ? Float64Array.from(sim.seriesWeights) : null;
     this.trials = sim.trials ?? 1;
-    if (!Number.isInteger(this.trials) || this.trials < 1) fail("simulation.trials", `must be an integer >= 1, got ${this.trials}`);
-    if (seed + this.trials - 1 > 0xffffffff) fail("simulation.trials", "seed + trials − 1 must stay below 2^32");
     const tf = sim.seriesTransform ?? {};
     this.seriesTransform = { subtractInitial: tf.subtractInitial ?? false, smoothMs: tf.smoothMs ?? 0, scale: tf.scale ?? 1 };
-    if (!(this.seriesTransform.smoothMs >= 0)) fail("simulation.seriesTransform.smoothMs", `must be >= 0 ms, got ${tf.smoothMs}`);
-    if (!Number.isFinite(this.seriesTransform.scale)) fail("simulation.seriesTransform.scale", `must be a finite number, got ${tf.scale}`);
     this.sampleTimesMs = Float64Array.from({ length: this.nTime }, (_, k) => (this.removeSamples + k + 1) * perSample * this.dt);
 
     // GOF terms and what they need.
-    if (!Array.isArray(spec.gof) || spec.gof.length === 0) fail("gof", 'list at least one signed term, e.g. ["+fc_corr"]');
     const needs = new Set<string>();
-    spec.gof.forEach((t, i) => {
-      if (typeof t !== "string" || !/^[+-]/.test(t)) fail(`gof[${i}]`, `'${String(t)}' must start with + (reward) or - (penalty), e.g. "+fc_corr"`);
-      try {
-        for (const r of getGofTerm(t).requires) needs.add(r);
-      } catch {
-        fail(`gof[${i}]`, unknownNameMessage("GOF term", t, gofTermNames()));
-      }
-      gofSign(t);
-    });
+    for (const t of spec.gof) for (const r of getGofTerm(t).requires) needs.add(r);
     this.gof = [...spec.gof];
-    this.gofWeights = {};
-    for (const [t, w] of Object.entries(spec.gofWeights ?? {})) {
-      if (!this.gof.includes(t)) fail(`gofWeights.${t}`, `'${t}' is not one of the gof terms (${this.gof.join(", ")}); weight a listed term, with its sign`);
-      if (typeof w !== "number" || !Number.isFinite(w) || w <= 0) fail(`gofWeights.${t}`, `must be a finite number > 0, got ${String(w)}; drop the term from gof to ignore it`);
-      this.gofWeights[t] = w;
-    }
+    this.gofWeights = { ...spec.gofWeights };
     this.objectives = spec.objectives ?? "sum";
-    if (this.objectives !== "sum" && this.objectives !== "terms") fail("objectives", `use "sum" or "terms", got '${String(this.objectives)}'`);
     for (const r of needs) if (!["fcTril", "fcdTril", "series", "psdPeaks"].includes(r)) fail("gof", `term needing '${r}' is not supported by fits yet (supported summaries: fcTril, fcdTril, series, psdPeaks)`);
     const nperseg = Math.min(sim.psd?.nperseg ?? 256, this.nTime);
-    if (!Number.isInteger(nperseg) || nperseg < 4) fail("simulation.psd.nperseg", `must be an integer >= 4, got ${sim.psd?.nperseg}`);
+    if (nperseg < 4) fail("simulation.psd.nperseg", `${this.nTime} samples are fewer than the 4 a Welch segment needs; simulate longer`);
     this.psdOptions = { fs: 1 / this.tr, nperseg, fmin: sim.psd?.fmin, fmax: sim.psd?.fmax };
     if (needs.has("psdPeaks") && (sim.psd?.fmax ?? 0) > 0.5 / this.tr) fail("simulation.psd.fmax", `${sim.psd!.fmax} Hz is above the Nyquist frequency ${0.5 / this.tr} Hz of tr ${this.tr} s; sample faster or lower fmax`);
 
@@ -459,7 +428,7 @@ export class FitProblem {
     const pairs = fcPairs(n, this.pairOptions);
     if (t.bold) {
       const nT = t.bold.nTime;
-      if (!Number.isInteger(nT) || nT < 3 || t.bold.data.length !== n * nT) fail("target.bold", `expected nodes × volumes = ${n} × ${nT} values, got ${t.bold.data.length}`);
+      if (t.bold.data.length !== n * nT) fail("target.bold", `expected nodes × volumes = ${n} × ${nT} values, got ${t.bold.data.length}`);
       if (needs.has("fcTril")) emp.fcTril = fcTril(Float64Array.from(t.bold.data), n, nT, this.pairOptions);
       if (needs.has("fcdTril") && !t.fcdTril) {
         const trE = t.bold.tr ?? this.tr;
@@ -507,8 +476,7 @@ export class FitProblem {
       for (const need of ["G", "w_p", "J_N", "wIE", "I_ext", "r_E"]) {
         if (!model.paramNames.includes(need) && !model.observables.includes(need)) fail("fic", `FIC needs an rWW-type model (parameters G, w_p, J_N, wIE, I_ext and rate r_E); ${model.name} has no '${need}'`);
       }
-      if (seen.has("wIE") || "wIE" in (spec.fixed ?? {})) fail("fic", "FIC sets wIE; remove wIE from free and fixed");
-      this.fic = resolveFic(spec.fic, this.dt, fail);
+      this.fic = resolveFic(spec.fic);
       const scale = this.fic.penaltyScale;
       if (scale > 0) this.penalties.push({ name: "fic", averages: ["r_E"], compute: (out) => ficPenalty(out.averages.r_E!, scale) });
     }
@@ -525,7 +493,6 @@ export class FitProblem {
     const worst = this.gof.map((g) => TERM_WORST[g] ?? (g === "-psd_mae" ? band : 1e3));
     this.divergedCosts = worst.map((w) => w + 1);
     this.divergedCost = spec.divergedCost ?? worst.reduce((a, b, k) => a + (this.gofWeights[this.gof[k]!] ?? 1) * b, 0) + 1;
-    if (!Number.isFinite(this.divergedCost)) fail("divergedCost", "must be finite");
   }
 
   get dim(): number {
@@ -606,33 +573,12 @@ export class FitProblem {
   }
 }
 
-const FIC_KEYS = ["mode", "maxTrials", "tolerance", "samplingStart", "samplingEnd", "initDelta", "penaltyScale", "rejectFailed"];
-
-function resolveFic(f: FicSettings, dt: number, fail: (field: string, msg: string) => never): ResolvedFic {
-  if (typeof f !== "object" || f === null) fail("fic", `give an object such as { mode: "numerical", maxTrials: 150 }, got ${String(f)}`);
-  for (const k of Object.keys(f)) if (!FIC_KEYS.includes(k)) fail(`fic.${k}`, unknownNameMessage("FIC setting", k, FIC_KEYS));
-  const mode = f.mode ?? "analytical";
-  if (mode !== "analytical" && mode !== "numerical") fail("fic.mode", `use "analytical" or "numerical", got '${String(mode)}'`);
-  const r: ResolvedFic = {
-    mode, penaltyScale: f.penaltyScale ?? 2, maxTrials: f.maxTrials ?? 150, tolerance: f.tolerance ?? 0.005,
+/** FIC settings after defaults (the schema has checked them). */
+function resolveFic(f: FicSettings): ResolvedFic {
+  return {
+    mode: f.mode ?? "analytical", penaltyScale: f.penaltyScale ?? 2, maxTrials: f.maxTrials ?? 150, tolerance: f.tolerance ?? 0.005,
     samplingStart: f.samplingStart ?? 1000, samplingEnd: f.samplingEnd ?? 10000, initDelta: f.initDelta ?? 0.02, rejectFailed: f.rejectFailed ?? false,
   };
-  if (!(r.penaltyScale >= 0 && Number.isFinite(r.penaltyScale))) fail("fic.penaltyScale", `must be a finite number >= 0, got ${f.penaltyScale}`);
-  if (typeof r.rejectFailed !== "boolean") fail("fic.rejectFailed", `must be true or false, got ${String(f.rejectFailed)}`);
-  if (mode === "analytical") {
-    for (const k of ["maxTrials", "tolerance", "samplingStart", "samplingEnd", "initDelta", "rejectFailed"] as const) {
-      if (f[k] !== undefined) fail(`fic.${k}`, `applies only to numerical FIC; set fic.mode to "numerical" or remove it`);
-    }
-    return r;
-  }
-  if (!(Number.isInteger(r.maxTrials) && r.maxTrials >= 0)) fail("fic.maxTrials", `must be an integer >= 0 (0: analytical wIE only, flagged when off target), got ${f.maxTrials}`);
-  if (!(r.tolerance > 0 && Number.isFinite(r.tolerance))) fail("fic.tolerance", `must be > 0 nA (cuBNM 0.005), got ${f.tolerance}`);
-  if (!(r.samplingStart >= 0 && Number.isFinite(r.samplingStart))) fail("fic.samplingStart", `must be >= 0 ms, got ${f.samplingStart}`);
-  if (!(r.samplingEnd > r.samplingStart && Number.isFinite(r.samplingEnd))) fail("fic.samplingEnd", `must be above samplingStart (${r.samplingStart} ms), got ${f.samplingEnd}`);
-  if (!(r.initDelta > 0 && Number.isFinite(r.initDelta))) fail("fic.initDelta", `must be > 0, got ${f.initDelta}`);
-  const every = Math.round(1 / dt);
-  if (!(every >= 1 && Math.abs(every * dt - 1) < 1e-9)) fail("simulation.dt", `numerical FIC samples I_E every 1 ms, so dt must divide 1 ms; got ${dt} ms`);
-  return r;
 }
 
 // One compiled BOLD-wrapped model per (spec, parameter set), so that problems on the same model

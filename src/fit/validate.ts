@@ -1,26 +1,46 @@
 // A small schema checker for fit configs (no dependencies). Each failure throws a
 // FitConfigError naming the field path (e.g. "free[1].bounds") and the fix; unknown keys
-// get a "did you mean" from the known ones.
+// get a "did you mean" from the known ones. Besides types and ranges a schema node carries
+// `rules`: checks across its fields (low < high, "also free"), written once here so the JSON
+// config path and the SDK path (defineProblem) refuse the same input with the same message.
 
 export class FitConfigError extends Error {
   constructor(
     readonly field: string,
     message: string,
+    /** The schema rule that refused the input (its doc), when one did. */
+    readonly rule?: string,
   ) {
     super(`${field || "config"}: ${message}`);
     this.name = "FitConfigError";
   }
 }
 
-export type Schema =
+/** A failed rule: the field (relative to the node the rule sits on; "" for the node itself) and the message. */
+export interface RuleFailure {
+  field: string;
+  message: string;
+}
+
+/** A check across fields, run after the node's own type check passed. `doc` goes into the JSON Schema's description. */
+export interface Rule {
+  doc: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  check(value: any): RuleFailure | undefined;
+}
+
+export type Schema = (
   | { type: "number"; min?: number; max?: number; exclusiveMin?: number; integer?: boolean; doc?: string; /** also accept ±Infinity */ infinite?: boolean }
-  | { type: "string"; enum?: readonly string[]; doc?: string }
+  | { type: "string"; enum?: readonly string[]; doc?: string; /** regular expression the value must match, and the fix said when it does not */ pattern?: string; patternHint?: string }
   | { type: "boolean"; doc?: string }
   | { type: "array"; items: Schema; minItems?: number; maxItems?: number; doc?: string }
+  /** Numbers in an array or typed array (data handed to the SDK); elements are not range-checked. */
+  | { type: "numbers"; doc?: string }
   | { type: "object"; fields: Record<string, FieldSchema>; doc?: string }
   | { type: "record"; values: Schema; doc?: string }
   | { type: "union"; options: Schema[]; doc: string }
-  | { type: "any"; doc?: string };
+  | { type: "any"; doc?: string }
+) & { rules?: Rule[] };
 
 export type FieldSchema = Schema & { required?: boolean };
 
@@ -70,10 +90,21 @@ function kindOf(v: unknown): string {
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
 
+/** "an integer >= 0", "a number > 0 and <= 1": the whole expectation, for messages. */
+function describeNumber(s: Extract<Schema, { type: "number" }>): string {
+  const parts: string[] = [];
+  if (s.min !== undefined) parts.push(`>= ${s.min}`);
+  if (s.exclusiveMin !== undefined) parts.push(`> ${s.exclusiveMin}`);
+  if (s.max !== undefined) parts.push(`<= ${s.max}`);
+  return `${s.integer ? "an integer" : "a number"}${parts.length ? " " + parts.join(" and ") : ""}`;
+}
+
 function describe(s: Schema): string {
   switch (s.type) {
     case "number":
       return s.integer ? "an integer" : "a number";
+    case "numbers":
+      return "an array of numbers";
     case "string":
       return s.enum ? `one of ${s.enum.map((e) => `"${e}"`).join(", ")}` : "a string";
     case "boolean":
@@ -100,6 +131,8 @@ function matchesKind(v: unknown, s: Schema): boolean {
       return typeof v === "boolean";
     case "array":
       return Array.isArray(v);
+    case "numbers":
+      return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
     case "object":
     case "record":
       return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -114,6 +147,14 @@ const join = (path: string, key: string | number) => (typeof key === "number" ? 
 
 /** Check `value` against `schema`; throws FitConfigError at the first problem. */
 export function validate(value: unknown, schema: Schema, path = ""): void {
+  checkType(value, schema, path);
+  for (const rule of schema.rules ?? []) {
+    const bad = rule.check(value);
+    if (bad) throw new FitConfigError(bad.field ? (bad.field.startsWith("[") ? path + bad.field : join(path, bad.field)) : path, bad.message, rule.doc);
+  }
+}
+
+function checkType(value: unknown, schema: Schema, path: string): void {
   const fail = (msg: string): never => {
     throw new FitConfigError(path, msg);
   };
@@ -123,18 +164,23 @@ export function validate(value: unknown, schema: Schema, path = ""): void {
     case "number": {
       if (typeof value !== "number" || Number.isNaN(value) || (!Number.isFinite(value) && !schema.infinite)) fail(`expected ${describe(schema)}, got ${kindOf(value)}${schema.doc ? ` (${schema.doc})` : ""}`);
       const x = value as number;
-      if (schema.integer && !Number.isInteger(x)) fail(`must be an integer, got ${x}`);
-      if (schema.min !== undefined && x < schema.min) fail(`must be >= ${schema.min}, got ${x}${schema.doc ? ` (${schema.doc})` : ""}`);
-      if (schema.exclusiveMin !== undefined && x <= schema.exclusiveMin) fail(`must be > ${schema.exclusiveMin}, got ${x}${schema.doc ? ` (${schema.doc})` : ""}`);
-      if (schema.max !== undefined && x > schema.max) fail(`must be <= ${schema.max}, got ${x}${schema.doc ? ` (${schema.doc})` : ""}`);
+      const doc = schema.doc ? ` (${schema.doc})` : "";
+      if (schema.integer && !Number.isInteger(x)) fail(`must be ${describeNumber(schema)}, got ${x}${doc}`);
+      if (schema.min !== undefined && x < schema.min) fail(`must be >= ${schema.min}, got ${x}${doc}`);
+      if (schema.exclusiveMin !== undefined && x <= schema.exclusiveMin) fail(`must be > ${schema.exclusiveMin}, got ${x}${doc}`);
+      if (schema.max !== undefined && x > schema.max) fail(`must be <= ${schema.max}, got ${x}${doc}`);
       return;
     }
+    case "numbers":
+      if (!matchesKind(value, schema) || (Array.isArray(value) && !value.every((v) => typeof v === "number"))) fail(`expected ${describe(schema)}${schema.doc ? ` (${schema.doc})` : ""}, got ${kindOf(value)}`);
+      return;
     case "string":
       if (typeof value !== "string") fail(`expected ${describe(schema)}, got ${kindOf(value)}`);
       if (schema.enum && !schema.enum.includes(value as string)) {
         const hint = didYouMean(value as string, schema.enum);
         fail(`'${String(value)}' is not allowed; use ${describe(schema)}${hint ? ` (did you mean "${hint}"?)` : ""}`);
       }
+      if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value as string)) fail(`'${String(value)}' ${schema.patternHint ?? `must match ${schema.pattern}`}`);
       return;
     case "boolean":
       if (typeof value !== "boolean") fail(`expected true or false, got ${kindOf(value)}`);
@@ -185,9 +231,21 @@ export function validate(value: unknown, schema: Schema, path = ""): void {
   }
 }
 
+/** Every rule in a schema (for tests that make each one fire). */
+export function schemaRules(s: Schema, out = new Set<Rule>()): Set<Rule> {
+  for (const r of s.rules ?? []) out.add(r);
+  if (s.type === "array") schemaRules(s.items, out);
+  else if (s.type === "record") schemaRules(s.values, out);
+  else if (s.type === "object") for (const f of Object.values(s.fields)) schemaRules(f, out);
+  else if (s.type === "union") for (const o of s.options) schemaRules(o, out);
+  return out;
+}
+
 /** The same schema in JSON Schema form (for editors; `brainfit schema` prints the config's). */
 export function toJsonSchema(s: Schema): Record<string, unknown> {
-  const doc = s.doc ? { description: s.doc } : {};
+  // Rules have no JSON Schema form: their text joins the description, so editors show them.
+  const text = [s.doc, ...(s.rules ?? []).map((r) => r.doc)].filter(Boolean).join("; ");
+  const doc = text ? { description: text } : {};
   switch (s.type) {
     case "number": {
       const out: Record<string, unknown> = { type: s.integer ? "integer" : "number", ...doc };
@@ -197,7 +255,9 @@ export function toJsonSchema(s: Schema): Record<string, unknown> {
       return out;
     }
     case "string":
-      return s.enum ? { type: "string", enum: [...s.enum], ...doc } : { type: "string", ...doc };
+      return { type: "string", ...(s.enum ? { enum: [...s.enum] } : {}), ...(s.pattern !== undefined ? { pattern: s.pattern } : {}), ...doc };
+    case "numbers":
+      return { type: "array", items: { type: "number" }, ...doc };
     case "boolean":
       return { type: "boolean", ...doc };
     case "array": {

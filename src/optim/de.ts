@@ -3,9 +3,12 @@
 // simulation needs): scipy's strategies (best1bin by default), the mutation factor dithered
 // per generation in [0.5, 1), crossover 0.7, a Latin-hypercube initial population of 15·dim,
 // out-of-bounds trial components redrawn uniformly in the box, greedy one-to-one selection and
-// scipy's convergence test std(costs) <= atol + tol·|mean(costs)|.
+// scipy's convergence test std(costs) <= atol + tol·|mean(costs)|, and scipy's polish: once
+// converged, an L-BFGS-B run (forward differences, scipy's gtol) from the best member, inside the
+// same ask/tell loop, counted in the evaluations and cut off by the budget.
 
 import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { LBFGSB } from "./lbfgsb.ts";
 import { DE_STRATEGIES } from "./options.ts";
 import { OptimizerOptionError, Space, rankableCost } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
@@ -30,12 +33,19 @@ export interface DEOptions extends CommonOptions {
   atol?: number;
   /** Stop ("tolerance") when max − min population cost < tolfun (all finite). Default 1e-12. */
   tolfun?: number;
+  /** After converging (tol/tolfun), polish the best member with L-BFGS-B (forward differences,
+   *  projected-gradient tolerance 1e-5), as scipy's polish=True. Its evaluations count; it never
+   *  starts a batch past maxEvaluations and ends at maxIterations like any other round, so a run
+   *  stopped by its budget is not polished. Default true, scipy's. */
+  polish?: boolean;
 }
 
 interface DEState extends BaseState {
   /** Population (internal space) and its costs (non-finite stored as Infinity). */
   pop: number[][];
   costs: number[];
+  /** The polishing L-BFGS-B (its own JSON; it works in DE's internal space), null before polishing. */
+  polish: OptimizerJSON | null;
 }
 
 /** How each strategy builds the mutant, and how many distinct other members it draws. */
@@ -71,8 +81,33 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
     const resolved: DEOptions = {
       ...options, dim: space.dim, popsize, strategy, seed: options.seed ?? 0, F: Array.isArray(F) ? [F[0], F[1]] : F,
       CR: options.CR ?? 0.7, init: options.init ?? "latinhypercube", tol: options.tol ?? 0.01, atol: options.atol ?? 0, tolfun: options.tolfun ?? 1e-12,
+      polish: options.polish ?? true,
     };
-    super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), pop: [], costs: [] });
+    super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), pop: [], costs: [], polish: null });
+  }
+
+  /** The live polisher, rebuilt from the state after a restore. */
+  private polisher: LBFGSB | null = null;
+
+  private get polishing(): LBFGSB | null {
+    if (this.st.polish === null) return null;
+    this.polisher ??= LBFGSB.fromJSON(this.st.polish);
+    return this.polisher;
+  }
+
+  override toJSON(): OptimizerJSON {
+    if (this.polisher) this.st.polish = this.polisher.toJSON();
+    return super.toJSON();
+  }
+
+  /** Converged: polish the best member, or stop. */
+  private converged(): void {
+    if (!this.options.polish) { this.finish("tolerance"); return; }
+    let b = 0;
+    for (let i = 1; i < this.st.costs.length; i++) if (this.st.costs[i]! < this.st.costs[b]!) b = i;
+    const { lo, hi } = this.space;
+    this.polisher = new LBFGSB({ lower: lo.slice(), upper: hi.slice(), x0: this.st.pop[b]!.slice(), gradient: "forward", pgtol: 1e-5 });
+    this.st.polish = this.polisher.toJSON();
   }
 
   static fromJSON(json: OptimizerJSON | string): DifferentialEvolution {
@@ -99,6 +134,14 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
   }
 
   protected propose(): number[][] {
+    const polisher = this.polishing;
+    if (polisher) {
+      const xs = polisher.ask();
+      const budget = this.options.maxEvaluations;
+      if (xs.length === 0) this.finish("tolerance");
+      else if (budget !== undefined && this.st.evaluations + xs.length > budget) this.finish("budget");
+      return xs;
+    }
     const o = this.options;
     const NP = o.popsize ?? 15 * this.dim;
     const { lo, hi } = this.space;
@@ -158,6 +201,20 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
   }
 
   protected absorb(points: number[][], costs: number[]): void {
+    const polisher = this.polishing;
+    if (polisher) {
+      polisher.tell(points, costs);
+      if (polisher.done) {
+        // The polished point replaces the best member when it is better (as scipy's result).
+        const pb = polisher.best;
+        let b = 0;
+        for (let i = 1; i < this.st.costs.length; i++) if (this.st.costs[i]! < this.st.costs[b]!) b = i;
+        if (pb && pb.cost < this.st.costs[b]!) { this.st.pop[b] = pb.x.slice(); this.st.costs[b] = pb.cost; }
+        this.st.polish = polisher.toJSON();
+        this.finish("tolerance");
+      }
+      return;
+    }
     const c = costs.map(rankableCost);
     if (this.st.pop.length === 0) {
       this.st.pop = points;
@@ -181,6 +238,6 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
     if (!Number.isFinite(mx)) return;
     const mean = sum / cs.length;
     const sd = Math.sqrt(cs.reduce((a, v) => a + (v - mean) ** 2, 0) / cs.length);
-    if (mx - mn < (this.options.tolfun ?? 0) || sd <= (this.options.atol ?? 0) + (this.options.tol ?? 0) * Math.abs(mean)) this.finish("tolerance");
+    if (mx - mn < (this.options.tolfun ?? 0) || sd <= (this.options.atol ?? 0) + (this.options.tol ?? 0) * Math.abs(mean)) this.converged();
   }
 }

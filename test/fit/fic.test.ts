@@ -93,8 +93,8 @@ describe("numerical FIC in fits", () => {
 
   it("validates the fic settings with messages naming the field and the fix", () => {
     const bad = (fic: unknown, over: Partial<FitProblemSpec> = {}) => () => defineProblem(spec({ fic: fic as FitProblemSpec["fic"], ...over }));
-    expect(bad({ mode: "numeric" })).toThrow(/fic\.mode: use "analytical" or "numerical"/);
-    expect(bad({ mode: "numerical", maxTrial: 3 })).toThrow(/fic\.maxTrial: unknown FIC setting 'maxTrial'; did you mean 'maxTrials'/);
+    expect(bad({ mode: "numeric" })).toThrow(/fic\.mode: 'numeric' is not allowed; use one of "analytical", "numerical" \(did you mean "numerical"\?\)/);
+    expect(bad({ mode: "numerical", maxTrial: 3 })).toThrow(/fic: unknown key 'maxTrial'; did you mean 'maxTrials'/);
     expect(bad({ maxTrials: 3 })).toThrow(/fic\.maxTrials: applies only to numerical FIC/);
     expect(bad({ mode: "numerical", maxTrials: 1.5 })).toThrow(/fic\.maxTrials: must be an integer >= 0/);
     expect(bad({ mode: "numerical", tolerance: 0 })).toThrow(/fic\.tolerance: must be > 0/);

@@ -8,39 +8,9 @@ import { FitConfigError, didYouMean, validate } from "../../src/fit/validate.ts"
 import { deepMerge, problemsFromConfig, runsFromConfig, validateConfig, type FitConfig } from "../../src/fit/config.ts";
 import { QUICKSTART_CONFIG } from "../../src/fit/quickstart.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
-import { N, WEIGHTS, tinySpec, targetFc } from "./fixtures.ts";
+import { N, asyncErrorOf, errorOf, inlineConfig, tinySpec } from "./fixtures.ts";
 
-function errorOf(f: () => unknown): FitConfigError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof FitConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a FitConfigError");
-}
-
-async function asyncErrorOf(f: () => Promise<unknown>): Promise<FitConfigError> {
-  try {
-    await f();
-  } catch (e) {
-    if (e instanceof FitConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a FitConfigError");
-}
-
-const baseConfig = (): FitConfig => ({
-  name: "t",
-  model: "SupHopf",
-  network: { weights: Array.from({ length: N }, (_, i) => Array.from(WEIGHTS.subarray(i * N, (i + 1) * N))) },
-  free: [{ name: "G", bounds: [0.01, 1] }],
-  fixed: { a: -0.1 },
-  target: { fc: Array.from(targetFc()) },
-  gof: ["+fc_corr"],
-  simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x" },
-  optimizer: { type: "de", options: { popsize: 4, maxIterations: 2 } },
-});
+const baseConfig = (): FitConfig => inlineConfig();
 
 describe("problem definition", () => {
   it("maps groups and maps to one free value per group / coefficient per map", () => {

@@ -9,20 +9,9 @@ import { OPTIMIZER_TYPES } from "../../src/optim/registry.ts";
 import { OPTIMIZER_OPTIONS } from "../../src/optim/options.ts";
 import { compileModel } from "../../src/models/spec.ts";
 import { rww } from "../../src/models/rww.ts";
-import { N, WEIGHTS, tinySpec, targetFc } from "./fixtures.ts";
+import { inlineConfig, tinySpec } from "./fixtures.ts";
 
-const config = (over: Partial<FitConfig> = {}): FitConfig => ({
-  name: "t",
-  model: "SupHopf",
-  network: { weights: Array.from({ length: N }, (_, i) => Array.from(WEIGHTS.subarray(i * N, (i + 1) * N))) },
-  free: [{ name: "G", bounds: [0.01, 1] }],
-  fixed: { a: -0.1 },
-  target: { fc: Array.from(targetFc()) },
-  gof: ["+fc_corr"],
-  simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x" },
-  optimizer: { type: "cmaes" },
-  ...over,
-});
+const config = (over: Partial<FitConfig> = {}): FitConfig => inlineConfig({ optimizer: { type: "cmaes" }, ...over });
 
 function refusal(f: () => unknown): Error {
   try {

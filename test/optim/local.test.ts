@@ -71,7 +71,7 @@ describe("Nelder–Mead", () => {
   });
 });
 
-describe("L-BFGS-B (projected L-BFGS)", () => {
+describe("L-BFGS-B (see also lbfgsb.test.ts)", () => {
   const c = [2, -3, 0.5, 1.5];
   const q = (x: number[]) => x.reduce((a, v, i) => a + (i + 1) * (v - c[i]) ** 2, 0);
   const qg = (x: number[]) => x.map((v, i) => 2 * (i + 1) * (v - c[i]));
@@ -114,12 +114,6 @@ describe("L-BFGS-B (projected L-BFGS)", () => {
     expect(xs.length).toBe(1 + 2);
     expect(xs[1]![0]).toBeLessThan(1); // backward at the upper bound
     expect(xs[2]![1]).toBeGreaterThan(0.5);
-  });
-  it("20-D Rosenbrock in [-2, 2] from 0 with forward differences: no more evaluations than scipy 1.17.1 (2,877)", () => {
-    const opt = new LBFGSB({ lower: new Array(20).fill(-2), upper: new Array(20).fill(2), x0: new Array(20).fill(0), gradient: "forward" });
-    const r = runSingle(opt, rosenbrock, 20000);
-    expect(r.best).toBeLessThan(1e-8);
-    expect(r.evals).toBeLessThanOrEqual(2877);
   });
   it("requires gradients when gradient is 'supplied'", () => {
     const opt = new LBFGSB({ x0: [1, 1], gradient: "supplied" });
