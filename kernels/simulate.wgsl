@@ -153,6 +153,7 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     st.record_here = sample_here && sample >= run.chunk_start && sample < run.chunk_start + run.chunk_count;
     st.sample_in_chunk = sample - run.chunk_start;
     st.slow_here = run.slow_every > 0u && ((st.step + 1u) % run.slow_every) == 0u;
+/*@SHARED_NOISE@*/
 /*@COUPLING@*/
 /*@BARRIER@*/
   }

@@ -29,6 +29,8 @@ export interface KernelOptions {
    * Default "csr".
    */
   coupling?: CouplingPath;
+  /** Every workgroup's lanes share one noise key: draw normals once per workgroup (see sharedNoiseStage). */
+  sharedNoise?: boolean;
 }
 
 export type CouplingPath = "csr" | "dense";
@@ -219,14 +221,45 @@ function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[]
 }
 
 /** Noise: z = Philox normals of (seed, stream, node, step, channel), four per Philox block. */
-function noiseStage(m: CompiledModel): string {
+function noiseStage(m: CompiledModel, shared: boolean): string {
   const NZ = m.noiseStates.length;
   let s = "";
+  if (shared) {
+    // Drawn once per workgroup and step into wz (sharedNoiseStage); the same bits.
+    for (let q = 0; q < NZ; q++) s += `${ind}z[${q}] = wz[i * N_NOISE4 + ${q}u];\n`;
+    return s;
+  }
   for (let b = 0; b < NZ; b += 4) {
     s += `${ind}{\n${ind}  let zb = philox_normals4(key.x, key.y, i, step, ${b >> 2}u);\n`;
     for (let q = 0; q < 4 && b + q < NZ; q++) s += `${ind}  z[${b + q}] = zb[${q}];\n`;
     s += `${ind}}\n`;
   }
+  return s;
+}
+
+/** Most nodes whose normals fit the shared-noise workgroup array (12 KB of the 16 KB WebGPU guarantees). */
+export function sharedNoiseMaxNodes(m: CompiledModel): number {
+  return Math.floor(12288 / (4 * Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4)));
+}
+
+/**
+ * Lanes that share one noise key (the default "shared" noise, and a fit's candidates) draw the
+ * same normals: with sharedNoise the workgroup's invocations draw one step's normals for every
+ * node once, into workgroup memory, instead of every lane drawing its own (Philox + Box–Muller
+ * is ~40 % of an rWW node-step's operations, docs/webgpu.md). The driver uses it only when every
+ * workgroup's lanes share one key; the normals are the same bits either way.
+ */
+function sharedNoiseStage(m: CompiledModel): string {
+  const NZ = m.noiseStates.length;
+  const p = "    ";
+  let s = `${p}{\n${p}  // this step's normals for every node, drawn once for the workgroup's lanes (one key)\n`;
+  s += `${p}  let key0 = keys[wid.x * LW];\n`;
+  s += `${p}  for (var j = lid.y * LW + lid.x; j < n; j += LW * NS) {\n`;
+  for (let b = 0; b < NZ; b += 4) {
+    s += `${p}    let zb${b >> 2} = philox_normals4(key0.x, key0.y, j, st.step, ${b >> 2}u);\n`;
+    for (let q = 0; q < 4 && b + q < NZ; q++) s += `${p}    wz[j * N_NOISE4 + ${b + q}u] = zb${b >> 2}[${q}];\n`;
+  }
+  s += `${p}  }\n${p}}\n${p}workgroupBarrier();\n`;
   return s;
 }
 
@@ -319,16 +352,20 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   const coupling = opts.coupling ?? "csr";
   if (coupling !== "csr" && coupling !== "dense") throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
   const states = stateStages(m, opts.recordIdx, opts.averageIdx);
+  const shared = !!opts.sharedNoise && m.noiseStates.length > 0;
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
+  const wz = shared ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4)}>;\n\n` : "";
   const body = piece("simulate")
-    .replace("/*@MODEL@*/", consts + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
+    .replace("/*@MODEL@*/", consts + wz + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
     .replace("/*@LOAD_STATE@*/\n", states.load)
     .replace("/*@STEP@*/\n", stepStage(m, opts.integrator, opts.recordIdx, opts.averageIdx))
     .replace("/*@STORE_STATE@*/\n", states.store)
-    .replace("/*@NOISE@*/\n", noiseStage(m))
+    .replace("/*@NOISE@*/\n", noiseStage(m, shared))
     .replace("/*@RECORD@*/\n", recordStage(m, opts.recordIdx, opts.averageIdx))
+    .replace("/*@SHARED_NOISE@*/\n", shared ? sharedNoiseStage(m) : "")
     .replace("/*@COUPLING@*/\n", couplingStage(m, coupling, NS))
-    .replace("/*@BARRIER@*/\n", NS > 1 ? "    storageBarrier();\n    workgroupBarrier();\n" : "");
+    // NS > 1: ring writes before the next step's reads; shared noise: wz read before rewritten.
+    .replace("/*@BARRIER@*/\n", NS > 1 ? "    storageBarrier();\n    workgroupBarrier();\n" : shared ? "    workgroupBarrier();\n" : "");
   return {
     source: `${piece("philox")}\n${body}`,
     workgroupSize: LW * NS,

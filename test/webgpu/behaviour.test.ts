@@ -4,7 +4,7 @@
 // memory plan of a large run.
 import { describe, expect, it } from "vitest";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { planWebGpuRun, simulateWebGpu, type WebGpuRunOptions } from "../../src/backends/webgpu/driver.ts";
+import { planWebGpuRun, simulateWebGpu, type WebGpuRunOptions, workgroupsShareKeys } from "../../src/backends/webgpu/driver.ts";
 import { WebGpuUnavailableError } from "../../src/backends/webgpu/gpu.ts";
 import { generateSimulationKernel } from "../../src/codegen/wgsl.ts";
 import { compileModel, type ModelSpec } from "../../src/models/spec.ts";
@@ -334,5 +334,34 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu codegen covers the whole expression la
       // The upper limit of u is reached and held exactly.
       expect(Math.max(...gpu.recorded.u!)).toBe(1);
     }
+  });
+
+  it("draws shared-key normals once per workgroup with the same bits as per-lane draws, and only where every workgroup shares a key", async () => {
+    // Wilson–Cowan with OU noise: 4 noise channels. 16 lanes in workgroups of 8 (lavapipe's
+    // default): all lanes on stream 0 → the shared-noise kernel; stream 1 on lane 15 → one
+    // workgroup mixes keys → the per-lane kernel for every workgroup.
+    const opts = (noise: number[]): SimulationOptions => ({
+      model: wilsonCowan, network: network(9, 5, 4, 0.1), lanes: 16, duration: 0.02, dt: 0.1, seed: 7, noise,
+      params: { k: Array.from({ length: 16 }, (_, l) => 1 + 0.05 * l), sigma_ou: 0.05 }, record: { observables: ["rE"], period: 0.2 }, averages: ["rI"],
+    });
+    const sharedStreams = new Array<number>(16).fill(0);
+    const mixedStreams = [...sharedStreams.slice(0, 15), 1];
+    const sim = prepareSimulation(opts(sharedStreams));
+    expect(workgroupsShareKeys(sim, 16, 8)).toBe(true);
+    expect(workgroupsShareKeys(prepareSimulation(opts(mixedStreams)), 16, 8)).toBe(false);
+    // Padding lanes copy the group's first lane: 12 lanes of one key in workgroups of 8 share.
+    expect(workgroupsShareKeys({ lanes: 12, seeds: new Uint32Array(12).fill(3), streams: new Uint32Array(12) }, 12, 8)).toBe(true);
+    expect(generateSimulationKernel(compileModel(wilsonCowan), { integrator: "heun", recordIdx: [0], averageIdx: [], lanesPerWorkgroup: 8, sharedNoise: true }).source).toContain("var<workgroup> wz");
+    const shared = await run(opts(sharedStreams), { workgroupSize: 8 });
+    const mixed = await run(opts(mixedStreams), { workgroupSize: 8 });
+    expect(shared.backendInfo).toContain("normals drawn once per workgroup");
+    expect(mixed.backendInfo).not.toContain("normals drawn once per workgroup");
+    const T = shared.recorded.rE!.length / (16 * 9);
+    for (let lane = 0; lane < 15; lane++) {
+      expect(Array.from(shared.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9))).toEqual(Array.from(mixed.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9)));
+      expect(Array.from(shared.averages.rI!.subarray(lane * 9, (lane + 1) * 9))).toEqual(Array.from(mixed.averages.rI!.subarray(lane * 9, (lane + 1) * 9)));
+    }
+    // Lane 15's own stream is other noise.
+    expect(Array.from(mixed.recorded.rE!.subarray(15 * T * 9))).not.toEqual(Array.from(shared.recorded.rE!.subarray(15 * T * 9)));
   });
 });

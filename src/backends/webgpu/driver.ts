@@ -8,7 +8,7 @@
 import type { CompiledModel } from "../../models/spec.ts";
 import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../sim/prepare.ts";
 import { getGpuContext } from "./gpu.ts";
-import { type CouplingPath, DENSE_TILE, generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES } from "../../codegen/wgsl.ts";
+import { type CouplingPath, DENSE_TILE, generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES, sharedNoiseMaxNodes } from "../../codegen/wgsl.ts";
 
 /** Bytes of recorded samples held on the GPU per chunk (all lanes, all observables). */
 const RECORD_CHUNK_BYTES = 32 << 20;
@@ -307,6 +307,26 @@ interface LaneGroup {
 }
 
 /**
+ * Whether every workgroup's lanes (groups of lanesPerGroup lanes, each padded to whole
+ * workgroups of LW with copies of its first lane, as simulateWebGpu lays them out) share one
+ * noise key, so that the kernel may draw each step's normals once per workgroup.
+ */
+export function workgroupsShareKeys(sim: Pick<PreparedSimulation, "lanes" | "seeds" | "streams">, lanesPerGroup: number, LW: number): boolean {
+  for (let first = 0; first < sim.lanes; first += lanesPerGroup) {
+    const count = Math.min(lanesPerGroup, sim.lanes - first);
+    const width = Math.ceil(count / LW) * LW;
+    for (let w = 0; w < width; w += LW) {
+      const lane0 = first + (w < count ? w : 0);
+      for (let l = w; l < w + LW; l++) {
+        const lane = first + (l < count ? l : 0);
+        if (sim.seeds[lane] !== sim.seeds[lane0] || sim.streams[lane] !== sim.streams[lane0]) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
  * Run a prepared simulation on WebGPU. `opts` may be the caller's whole options object (as
  * simulate() passes it); only the WebGpuRunOptions fields are read.
  */
@@ -325,14 +345,16 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const software = description.isFallback;
   const shape = workgroupShape(opts.workgroupSize ?? defaultWorkgroupSize(software), software, opts.webgpu?.nodeSlices);
   const coupling = couplingPath(sim, opts.webgpu?.coupling);
+  const plan = planWebGpuRun(sim, device.limits, opts, shape.lanesPerWorkgroup);
+  const sharedNoise = m.noiseStates.length > 0 && n <= sharedNoiseMaxNodes(m) && workgroupsShareKeys(sim, plan.lanesPerGroup, shape.lanesPerWorkgroup);
   const kernelDef = generateSimulationKernel(m, {
     integrator: sim.integrator,
     recordIdx: sim.recordIdx,
     averageIdx: sim.averageIdx,
     ...shape,
     coupling,
+    sharedNoise,
   });
-  const plan = planWebGpuRun(sim, device.limits, opts, shape.lanesPerWorkgroup);
   const kernel = await getKernel(device, m, kernelDef.source);
   const { lanesPerGroup, chunkSamples, segments, stepsPerDispatch } = plan;
   const LW = shape.lanesPerWorkgroup;
@@ -511,7 +533,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
       for (let q = 0; q < lanes * n; q++) out[q] = sumsF64[q * nAvg + a]! / sim.nSteps;
       averages[name] = out;
     });
-    return finishResult(sim, "webgpu", `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}`, sink, averages, t0);
+    return finishResult(sim, "webgpu", `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}${sharedNoise ? "; normals drawn once per workgroup (shared noise key)" : ""}`, sink, averages, t0);
   } finally {
     for (const b of buffers) b.destroy();
   }
