@@ -12,6 +12,7 @@
 // Run: node scripts/run-ts.mjs bench/webgpu.bench.ts
 //   WEBGPU_BENCH_LANES=512,4096   lane counts (default 512)
 //   WEBGPU_BENCH_SECONDS=3        target wall time of each timed run (default 3)
+//   WEBGPU_BENCH_NOISE=shared     one noise key for all lanes (default independent streams)
 //   WEBGPU_BENCH_WASM=0           skip the wasm side (bench/device.sh does: GPU only)
 //   WEBGPU_BENCH_MODELS=rww,hopf  which workloads (default both)
 import { hcpSchaefer100Input } from "./native.ts";
@@ -27,10 +28,14 @@ const laneCounts = (env.WEBGPU_BENCH_LANES ?? "512").split(",").map(Number);
 const target = Number(env.WEBGPU_BENCH_SECONDS ?? 3);
 const withWasm = env.WEBGPU_BENCH_WASM !== "0";
 const models = (env.WEBGPU_BENCH_MODELS ?? "rww,hopf").split(",");
+// "independent": every lane its own noise stream (per-lane Philox on both backends); "shared":
+// one key for all lanes, as simulate() and a fit's candidates (normals drawn once per lane group
+// on wasm, once per workgroup on WGSL).
+const noise = (env.WEBGPU_BENCH_NOISE ?? "independent") as "independent" | "shared";
 const dt = 0.1;
 
 const adapter = await describeAdapter();
-console.log(`webgpu bench: adapter ${adapter.name}${adapter.isFallback ? " (software)" : ""}; lanes ${laneCounts.join(", ")}; ~${target} s per timed run`);
+console.log(`webgpu bench: adapter ${adapter.name}${adapter.isFallback ? " (software)" : ""}; lanes ${laneCounts.join(", ")}; ~${target} s per timed run; ${noise} noise`);
 
 interface Workload {
   label: string;
@@ -57,7 +62,7 @@ async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, s
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await simulate({
-    model: w.model, network, lanes, duration: (steps * dt) / 1000, dt, integrator: w.integrator, backend, seed: 1, noise: "independent",
+    model: w.model, network, lanes, duration: (steps * dt) / 1000, dt, integrator: w.integrator, backend, seed: 1, noise,
     params: w.params, record: w.record, keepRecorded: false, onChunk: () => {},
   });
   const wallS = (performance.now() - t0) / 1000;

@@ -352,8 +352,9 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu codegen covers the whole expression la
     // Padding lanes copy the group's first lane: 12 lanes of one key in workgroups of 8 share.
     expect(workgroupsShareKeys({ lanes: 12, seeds: new Uint32Array(12).fill(3), streams: new Uint32Array(12) }, 12, 8)).toBe(true);
     expect(generateSimulationKernel(compileModel(wilsonCowan), { integrator: "heun", recordIdx: [0], averageIdx: [], lanesPerWorkgroup: 8, sharedNoise: true }).source).toContain("var<workgroup> wz");
-    const shared = await run(opts(sharedStreams), { workgroupSize: 8 });
-    const mixed = await run(opts(mixedStreams), { workgroupSize: 8 });
+    // (Forced on: the default is off on software adapters such as lavapipe.)
+    const shared = await run(opts(sharedStreams), { workgroupSize: 8, webgpu: { sharedNoise: true } });
+    const mixed = await run(opts(mixedStreams), { workgroupSize: 8, webgpu: { sharedNoise: true } });
     expect(shared.backendInfo).toContain("normals drawn once per workgroup");
     expect(mixed.backendInfo).not.toContain("normals drawn once per workgroup");
     const T = shared.recorded.rE!.length / (16 * 9);
@@ -361,7 +362,10 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu codegen covers the whole expression la
       expect(Array.from(shared.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9))).toEqual(Array.from(mixed.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9)));
       expect(Array.from(shared.averages.rI!.subarray(lane * 9, (lane + 1) * 9))).toEqual(Array.from(mixed.averages.rI!.subarray(lane * 9, (lane + 1) * 9)));
     }
-    // Lane 15's own stream is other noise.
+    // Lane 15's own stream is other noise; a GPU with nodeSlices > 1 (its barrier already there) agrees too.
+    const slices = await run(opts(sharedStreams), { workgroupSize: 32, webgpu: { sharedNoise: true, nodeSlices: 4 } });
+    expect(slices.backendInfo).toContain("normals drawn once per workgroup");
+    expect(Array.from(slices.recorded.rE!)).toEqual(Array.from(shared.recorded.rE!));
     expect(Array.from(mixed.recorded.rE!.subarray(15 * T * 9))).not.toEqual(Array.from(shared.recorded.rE!.subarray(15 * T * 9)));
   });
 });

@@ -53,6 +53,12 @@ export interface WebGpuRunOptions {
     coupling?: CouplingPath;
     /** Node slices per workgroup (workgroupSize / nodeSlices lanes each); default 1 on software adapters, 8 on GPUs. */
     nodeSlices?: number;
+    /**
+     * When every workgroup's lanes share one noise key, draw each step's normals once per
+     * workgroup (two barriers per step) instead of per lane. Default: on GPUs, off on software
+     * adapters (llvmpipe: 2.3× slower per node-step with the barriers; bench/RESULTS.md).
+     */
+    sharedNoise?: boolean;
   };
 }
 
@@ -346,7 +352,8 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const shape = workgroupShape(opts.workgroupSize ?? defaultWorkgroupSize(software), software, opts.webgpu?.nodeSlices);
   const coupling = couplingPath(sim, opts.webgpu?.coupling);
   const plan = planWebGpuRun(sim, device.limits, opts, shape.lanesPerWorkgroup);
-  const sharedNoise = m.noiseStates.length > 0 && n <= sharedNoiseMaxNodes(m) && workgroupsShareKeys(sim, plan.lanesPerGroup, shape.lanesPerWorkgroup);
+  const sharedNoise = (opts.webgpu?.sharedNoise ?? !software) && m.noiseStates.length > 0 && n <= sharedNoiseMaxNodes(m) &&
+    workgroupsShareKeys(sim, plan.lanesPerGroup, shape.lanesPerWorkgroup);
   const kernelDef = generateSimulationKernel(m, {
     integrator: sim.integrator,
     recordIdx: sim.recordIdx,
