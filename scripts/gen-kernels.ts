@@ -1,6 +1,6 @@
 // Build step (run by scripts/build-asm.mjs): compile the built-in models' AssemblyScript
 // kernels into dist/wasm/<model>.w<width>.<simd|relaxed>.wasm (each with its kernel key in a
-// custom section, see src/sim/wasm-modules.ts) and write their index and the shared AS sources
+// custom section, see src/backends/wasm/modules.ts) and write their index and the shared AS sources
 // to src/generated/.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,7 +8,7 @@ import { BUILTIN_MODELS } from "../src/models/index.ts";
 import { compileModel } from "../src/models/spec.ts";
 import { ASM_VARIANTS, asmKernelFile, emitAsmKernel } from "../src/codegen/asm.ts";
 import { ASC_OPTIONS, compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
-import { withKernelKey } from "../src/sim/wasm-modules.ts";
+import { withKernelKey } from "../src/backends/wasm/modules.ts";
 
 const root = process.argv[2]!;
 const gen = join(root, "src", "generated");

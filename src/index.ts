@@ -15,10 +15,10 @@ export {
   type RecordedChunk,
   type SimulationOptions,
   type SimulationResult,
-} from "./sim/prepare.ts";
-export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, type NetworkInput } from "./sim/network.ts";
-export { chooseBackend, hasWasmSimd, type BackendChoice } from "./sim/choose.ts";
-export { provideWasmModules, setWasmKernelBaseUrl, canCompileWasm, KERNEL_KEY_SECTION } from "./sim/wasm-modules.ts";
+} from "./batch/prepare.ts";
+export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, type NetworkInput } from "./batch/network.ts";
+export { chooseBackend, type BackendChoice } from "./sim/choose.ts";
+export { provideWasmModules, setWasmKernelBaseUrl, canCompileWasm, hasWasmSimd, KERNEL_KEY_SECTION } from "./backends/wasm/modules.ts";
 export { simulateBold, type SimulateBoldOptions, type SimulateBoldResult } from "./sim/bold.ts";
 export { numericalFic, windowMeanIE, type NumericalFicOptions, type NumericalFicResult } from "./sim/fic.ts";
 export { philox4x32, normals4, uniform24 } from "./noise/philox.ts";
@@ -26,7 +26,7 @@ export { simulateReference } from "./backends/reference.ts";
 export { simulateWebGpu, planWebGpuRun, defaultWorkgroupSize, WebGpuSimulationError, type WebGpuRunOptions, type WebGpuRunPlan } from "./backends/webgpu/driver.ts";
 export { getGpu, describeAdapter, probeWebGpu, WebGpuUnavailableError, type WebGpuProbe } from "./backends/webgpu/gpu.ts";
 export { generateSimulationKernel, emitModelWgsl, KernelSourceError } from "./codegen/wgsl.ts";
-export { simulateWasm, type WasmOptions } from "../fallback/driver.ts";
+export { simulateWasm, type WasmOptions } from "./backends/wasm/driver.ts";
 // Code generation (for inspecting what runs)
 export { emitExpr } from "./codegen/emit.ts";
 export { emitAsmKernel } from "./codegen/asm.ts";

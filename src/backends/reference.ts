@@ -15,7 +15,7 @@
 // recorded sample until the end (then emits chunks): it is for checking, not for long batches.
 import { compileTsFunctions } from "../codegen/ts.ts";
 import { normals4 } from "../noise/philox.ts";
-import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../sim/prepare.ts";
+import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../batch/prepare.ts";
 
 /** Samples per streamed chunk: bounded memory whatever the duration. */
 const CHUNK_SAMPLES = 256;

@@ -9,7 +9,7 @@
 import { emitExpr, floatLiteral } from "./emit.ts";
 import { WGSL } from "../generated/wgsl.ts";
 import type { CompiledModel } from "../models/spec.ts";
-import type { Integrator } from "../sim/prepare.ts";
+import type { Integrator } from "../batch/prepare.ts";
 
 export interface KernelOptions {
   integrator: Integrator;

@@ -9,10 +9,10 @@ import { BUILTIN_MODELS } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
 import { OPTIMIZER_TYPES, createOptimizer } from "../optim/registry.ts";
 import type { Optimizer, OptimizerType } from "../optim/types.ts";
-import { normalizeMax, normalizeMean } from "../sim/network.ts";
+import { normalizeMax, normalizeMean } from "../batch/network.ts";
 import { fcTril } from "../stats/fc.ts";
 import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FicSettings, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
-import { FitConfigError, toJsonSchema, validate, type FieldSchema, type Schema } from "./validate.ts";
+import { FitConfigError, toJsonSchema, validate, type FieldSchema, type Schema } from "../schema/validate.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
 
@@ -337,7 +337,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
   if (typeof model === "string") {
     const key = Object.keys(BUILTIN_MODELS).find((k) => k.toLowerCase() === (model as string).toLowerCase());
     if (!key) {
-      const { unknownNameMessage } = await import("./validate.ts");
+      const { unknownNameMessage } = await import("../schema/validate.ts");
       throw new FitConfigError("model", unknownNameMessage("model", model, Object.keys(BUILTIN_MODELS)));
     }
     model = BUILTIN_MODELS[key]!;

@@ -3,7 +3,7 @@
 // signal) → per-lane statistics and GOF → costs. Diverged simulations (NaN/Inf anywhere in the
 // signal) and non-finite GOF values get the problem's finite worst cost and are counted.
 import { simulate } from "../sim/simulate.ts";
-import type { BackendName } from "../sim/prepare.ts";
+import type { BackendName } from "../batch/prepare.ts";
 import { fcTril } from "../stats/fc.ts";
 import { FcdWorkspace } from "../stats/fcd.ts";
 import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";

@@ -1,5 +1,5 @@
 // brainfit fitting: problems, batched evaluation, runs with results on disk, JSON configs.
-export { FitConfigError, validate, didYouMean, editDistance, type Schema, type FieldSchema } from "./validate.ts";
+export { FitConfigError, validate, didYouMean, editDistance, type Schema, type FieldSchema } from "../schema/validate.ts";
 export {
   FitProblem, defineProblem, averageRangePenalty, averageTargetPenalty,
   type FitProblemSpec, type FicSettings, type ResolvedFic, type FreeParameter, type FitTarget, type FitSimulationSettings, type Penalty, type LaneOutputs, type FitDimension,

@@ -6,13 +6,13 @@ import { compileModel, type CompiledModel, type ModelSpec } from "../models/spec
 import { getModel } from "../models/index.ts";
 import { withBold, type BoldParamSet } from "../models/bold.ts";
 import { analyticalFic, ficPenalty } from "../models/fic.ts";
-import type { NetworkInput } from "../sim/network.ts";
-import { wholeSteps, type Integrator } from "../sim/prepare.ts";
+import type { NetworkInput } from "../batch/network.ts";
+import { wholeSteps, type Integrator } from "../batch/prepare.ts";
 import type { ParamScale } from "../optim/types.ts";
 import { fcPairs, fcTril, type PairOptions } from "../stats/fc.ts";
 import { fcd, fcdWindowTRsFromSeconds, type FcdOptions } from "../stats/fcd.ts";
 import { getGofTerm, gofSign, gofTermNames, type StatSummary } from "../stats/gof.ts";
-import { FitConfigError, unknownNameMessage } from "./validate.ts";
+import { FitConfigError, unknownNameMessage } from "../schema/validate.ts";
 import { checkIntegrationStep } from "./budget.ts";
 
 export interface FreeParameter {

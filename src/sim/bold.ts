@@ -2,7 +2,7 @@
 // states from models/bold.ts withBold). It runs simulations, so it sits in sim/.
 import { type ModelSpec, ModelSpecError } from "../models/spec.ts";
 import { simulate, type SimulateOptions } from "./simulate.ts";
-import type { SimulationResult } from "./prepare.ts";
+import type { SimulationResult } from "../batch/prepare.ts";
 
 export interface SimulateBoldOptions extends Omit<SimulateOptions, "record" | "keepRecorded" | "onChunk"> {
   /** Repetition time in s: `bold` is sampled every TR. */

@@ -10,10 +10,10 @@ export {
   type RecordedChunk,
   type SimulationOptions,
   type SimulationResult,
-} from "./prepare.ts";
-export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, type NetworkInput } from "./network.ts";
-export { chooseBackend, hasWasmSimd, type BackendChoice } from "./choose.ts";
-export { provideWasmModules, setWasmKernelBaseUrl, canCompileWasm, KERNEL_KEY_SECTION } from "./wasm-modules.ts";
+} from "../batch/prepare.ts";
+export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, type NetworkInput } from "../batch/network.ts";
+export { chooseBackend, type BackendChoice } from "./choose.ts";
+export { provideWasmModules, setWasmKernelBaseUrl, canCompileWasm, hasWasmSimd, KERNEL_KEY_SECTION } from "../backends/wasm/modules.ts";
 export { simulateBold, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
 export { numericalFic, windowMeanIE, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";
 export { philox4x32, normals4, uniform24 } from "../noise/philox.ts";

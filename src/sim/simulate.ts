@@ -1,7 +1,7 @@
 // simulate(): the one entry point. Picks a backend (or uses the one asked for), says which
 // and why, and runs the prepared batch on it.
 import { simulateReference } from "../backends/reference.ts";
-import { type BackendName, prepareSimulation, type SimulationOptions, type SimulationResult } from "./prepare.ts";
+import { type BackendName, prepareSimulation, type SimulationOptions, type SimulationResult } from "../batch/prepare.ts";
 
 export interface SimulateOptions extends SimulationOptions {
   backend?: BackendName;
@@ -17,7 +17,7 @@ type BackendRunner = (sim: ReturnType<typeof prepareSimulation>, opts: SimulateO
 
 const runners: Partial<Record<Exclude<BackendName, "auto">, () => Promise<BackendRunner>>> = {
   reference: async () => async (sim) => simulateReference(sim),
-  wasm: async () => (await import("../../fallback/driver.ts")).simulateWasm,
+  wasm: async () => (await import("../backends/wasm/driver.ts")).simulateWasm,
   webgpu: async () => (await import("../backends/webgpu/driver.ts")).simulateWebGpu,
 };
 

@@ -23,7 +23,7 @@ import fc from "fast-check";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { simulateWebGpu } from "../../src/backends/webgpu/driver.ts";
 import type { CompiledModel, ModelSpec } from "../../src/models/spec.ts";
-import { type Integrator, prepareSimulation, type SimulationResult } from "../../src/sim/prepare.ts";
+import { type Integrator, prepareSimulation, type SimulationResult } from "../../src/batch/prepare.ts";
 import { NORMAL_TOLERANCE } from "./compute.ts";
 
 const U = 2 ** -24;

@@ -1,6 +1,6 @@
-// A small schema checker for fit configs (no dependencies). Each failure throws a
-// FitConfigError naming the field path (e.g. "free[1].bounds") and the fix; unknown keys
-// get a "did you mean" from the known ones.
+// A small schema checker (no dependencies) for fit configs and optimizer options, so it sits
+// below both fit/ and optim/. Each failure throws a FitConfigError naming the field path
+// (e.g. "free[1].bounds") and the fix; unknown keys get a "did you mean" from the known ones.
 
 export class FitConfigError extends Error {
   constructor(
