@@ -4,7 +4,9 @@
 // prints the speed-up and the largest differences between the backends. WebGPU (WGSL kernels,
 // src/stats/webgpu.ts) is included when an adapter is available.
 // Run: node scripts/run-ts.mjs bench/gof.bench.ts [batch=16] [excludeInterhemispheric=1]
-import { boldSummaryBatch, ksStatisticBatch, setStatsBackend, typescriptStatsBackend, type StatsBackend } from "../src/stats/index.ts";
+import { setStatsBackend, type StatsBackend } from "../src/stats/index.ts";
+import { boldSummaryBatch, typescriptStatsBackend } from "../src/stats/backend.ts";
+import { ksStatisticBatch } from "../src/stats/ks.ts";
 import { createWasmStatsBackend } from "../src/stats/wasm.ts";
 import { createWebGpuStatsBackend } from "../src/stats/webgpu.ts";
 import { syntheticBold } from "../test/stats/synthetic.ts";

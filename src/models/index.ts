@@ -1,12 +1,14 @@
-export * from "./expr.ts";
-export * from "./spec.ts";
+// brainfit/models: the built-in neural-mass models as plain-data specs, the spec format for your
+// own, and the model-level helpers (BOLD as a spec transform, analytical FIC, Kuramoto order).
+// Public surface: every name here is documented with an example (test/layout/public-api.test.ts).
+export { compileModel, ModelSpecError, type CompiledModel, type CouplingSpec, type ModelSpec, type ParameterSpec, type StateSpec } from "./spec.ts";
 export { supHopf, supHopfDifference } from "./hopf.ts";
 export { wilsonCowan } from "./wilsoncowan.ts";
-export { rww, RWW_CONSTANTS } from "./rww.ts";
-export { rwwEx, RWWEX_CONSTANTS } from "./rwwex.ts";
-export { jansenRit, JR_DRIVE_SLOTS } from "./jansenrit.ts";
+export { rww } from "./rww.ts";
+export { rwwEx } from "./rwwex.ts";
+export { jansenRit } from "./jansenrit.ts";
 export { kuramoto, orderParameter } from "./kuramoto.ts";
-export { withBold, integrateBoldEuler, BOLD_PARAMS, boldConstantsAtField, DEFAULT_BW_DT, NU0_PER_TESLA, type FieldStrengthOptions, type BoldConstants, type BoldParamSet, type WithBoldOptions } from "./bold.ts";
+
 import { supHopf, supHopfDifference } from "./hopf.ts";
 import { wilsonCowan } from "./wilsoncowan.ts";
 import { rww } from "./rww.ts";
@@ -37,8 +39,3 @@ export function getModel(name: string): ModelSpec {
   if (!key) throw new Error(`unknown model '${name}'; built-in models: ${Object.keys(BUILTIN_MODELS).join(", ")}`);
   return BUILTIN_MODELS[key]!;
 }
-export { analyticalFic, ficPenalty, brentRoot, FIC_TARGET_IE, FicError, type AnalyticalFicOptions, type AnalyticalFicResult } from "./fic.ts";
-export {
-  nodeGroups, symmetricGroups, parseNodeValues, expandGroups, normaliseMap, autoCoefRange, mapHeterogeneity, HeterogeneityError,
-  type NodeGroups, type MapNormalisation, type MapHeterogeneityOptions, type MapHeterogeneityResult,
-} from "./heterogeneity.ts";
