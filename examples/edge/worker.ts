@@ -44,7 +44,7 @@ function rows(bytes: ArrayBuffer, scale = false): number[][] {
 
 /** The quickstart problem with the bundled arrays inlined; duration and seed may be overridden. */
 export function edgeConfig(duration?: number, seed?: number): FitConfig {
-  const base = structuredClone(QUICKSTART_CONFIG) as unknown as FitConfig;
+  const base: FitConfig = structuredClone(QUICKSTART_CONFIG);
   return {
     ...base,
     network: { ...base.network, weights: rows(scStrength, true), lengths: rows(scLength) },

@@ -24,6 +24,26 @@ export type DataRef =
   | { dataset: "hcp"; what: "sc_strength" | "sc_length" | "bold" | "fc" | "fcd_tril" | "map"; subject?: string; session?: string; name?: string; normalize?: boolean }
   | { dataset: "aal2"; what: "sc" | "len" | "bold" | "fc"; subject?: string; cortexOnly?: boolean };
 
+/**
+ * A fit as JSON (what `brainfit fit config.json` reads): model, network and target data by
+ * path or bundled dataset, free parameters, GOF terms, simulation settings and optimizers
+ * (docs/fit.md; `brainfit schema` prints its JSON Schema).
+ *
+ * @example
+ * ```ts
+ * import { fitFromConfig, type FitConfig } from "brainfit/fit";
+ * const config: FitConfig = {
+ *   model: "SupHopf",
+ *   network: { weights: { dataset: "hcp", what: "sc_strength", normalize: true } },
+ *   free: [{ name: "G", bounds: [0.001, 0.1] }],
+ *   target: { fc: { dataset: "hcp", what: "fc" } },
+ *   gof: ["+fc_corr"],
+ *   simulation: { duration: 60, tr: 0.72 },
+ *   optimizer: { type: "cmaes", options: { seed: 1, maxIterations: 10 } },
+ * };
+ * const runs = await fitFromConfig(config, { out: "out/fit" });
+ * ```
+ */
 export interface FitConfig {
   name?: string;
   description?: string;
@@ -169,7 +189,16 @@ function configSchema(requireAll: boolean): Schema {
   };
 }
 
-/** Check a parsed JSON config; throws FitConfigError naming the field and the fix. */
+/**
+ * Check a parsed JSON config; throws FitConfigError naming the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { validateConfig } from "brainfit/fit";
+ * const config: unknown = JSON.parse('{"model": "SupHopf"}');
+ * validateConfig(config); // throws FitConfigError naming the first missing or wrong field
+ * ```
+ */
 export function validateConfig(config: unknown): asserts config is FitConfig {
   validate(config, configSchema(true));
   // Optimizer options depend on the optimizer type: check each section against its type's table.
@@ -315,7 +344,16 @@ export interface ConfiguredRun {
   optimizer: Optimizer;
 }
 
-/** The problems of a config (one per batch variant, or one). */
+/**
+ * The problems of a config (one per batch variant, or one).
+ *
+ * @example
+ * ```ts
+ * import { problemsFromConfig, QUICKSTART_CONFIG } from "brainfit/fit";
+ * const problems = await problemsFromConfig(QUICKSTART_CONFIG);
+ * console.log(problems.map((p) => p.name));
+ * ```
+ */
 export async function problemsFromConfig(config: FitConfig, ctx: ConfigContext = {}, loader = new DataLoader(ctx)): Promise<FitProblem[]> {
   validateConfig(config);
   const variants = config.batch ? config.batch.map((v) => ({ cfg: deepMerge({ ...config, batch: undefined }, v) as FitConfig, name: `${config.name ? config.name + "-" : ""}${v.name}`, where: (f: string) => `batch[${config.batch!.indexOf(v)}] → ${f}` }))

@@ -8,6 +8,8 @@ export { rww } from "./rww.ts";
 export { rwwEx } from "./rwwex.ts";
 export { jansenRit } from "./jansenrit.ts";
 export { kuramoto, orderParameter } from "./kuramoto.ts";
+export { withBold, type WithBoldOptions } from "./bold.ts";
+export { analyticalFic, FicError, type AnalyticalFicOptions, type AnalyticalFicResult } from "./fic.ts";
 
 import { supHopf, supHopfDifference } from "./hopf.ts";
 import { wilsonCowan } from "./wilsoncowan.ts";
@@ -18,7 +20,15 @@ import { kuramoto } from "./kuramoto.ts";
 import { withBold } from "./bold.ts";
 import type { ModelSpec } from "./spec.ts";
 
-/** Built-in models by name (case-insensitive lookup via getModel). */
+/**
+ * Built-in models by name (case-insensitive lookup via getModel).
+ *
+ * @example
+ * ```ts
+ * import { BUILTIN_MODELS } from "brainfit/models";
+ * console.log(Object.keys(BUILTIN_MODELS)); // ["SupHopf", "SupHopfDifference", "WilsonCowan", "rWW", …]
+ * ```
+ */
 export const BUILTIN_MODELS: Record<string, ModelSpec> = {
   SupHopf: supHopf,
   SupHopfDifference: supHopfDifference,
@@ -34,6 +44,16 @@ export const BUILTIN_MODELS: Record<string, ModelSpec> = {
   WilsonCowan_BOLD: withBold(wilsonCowan),
 };
 
+/**
+ * A built-in model by name, case-insensitive (as configs and the CLI name them); throws listing
+ * the built-in names when there is none.
+ *
+ * @example
+ * ```ts
+ * import { getModel } from "brainfit/models";
+ * const model = getModel("rww_bold"); // rWW with Balloon–Windkessel BOLD
+ * ```
+ */
 export function getModel(name: string): ModelSpec {
   const key = Object.keys(BUILTIN_MODELS).find((k) => k.toLowerCase() === name.toLowerCase());
   if (!key) throw new Error(`unknown model '${name}'; built-in models: ${Object.keys(BUILTIN_MODELS).join(", ")}`);

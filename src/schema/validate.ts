@@ -2,6 +2,20 @@
 // below both fit/ and optim/. Each failure throws a FitConfigError naming the field path
 // (e.g. "free[1].bounds") and the fix; unknown keys get a "did you mean" from the known ones.
 
+/**
+ * Thrown for an unusable fit config or problem: `field` is the path of the offending field
+ * (e.g. "free[1].bounds") and the message says the fix.
+ *
+ * @example
+ * ```ts
+ * import { FitConfigError, validateConfig } from "brainfit/fit";
+ * try {
+ *   validateConfig({ model: "SupHopf", free: [{ name: "G", bounds: [1, 0] }] });
+ * } catch (err) {
+ *   if (err instanceof FitConfigError) console.error(err.field, err.message);
+ * }
+ * ```
+ */
 export class FitConfigError extends Error {
   constructor(
     readonly field: string,

@@ -10,6 +10,6 @@ export { fcd, fcdBatch, type FcdOptions, type FcdResult } from "./fcd.ts";
 export { ks2samp, ksStatistic, type KsResult } from "./ks.ts";
 export { peakFrequency, welch, type WelchOptions, type WelchResult } from "./welch.ts";
 export { evaluateGof, gofTermNames, registerGofTerm, type GofEvaluation, type GofTerm } from "./gof.ts";
-export { setStatsBackend, type StatsBackend } from "./backend.ts";
+export { setStatsBackend, typescriptStatsBackend, type StatsBackend } from "./backend.ts";
 export { createWasmStatsBackend } from "./wasm.ts";
 export { createWebGpuStatsBackend, type WebGpuStatsOptions } from "./webgpu.ts";

@@ -198,6 +198,13 @@ class WasmStats {
  * runtime with WASM SIMD (Node 16.4+, Deno, Bun, current browsers). Results match
  * typescriptStatsBackend within float32 tolerance: |ΔFC| ≤ 1e-4 and |ΔFCD| ≤ 1e-4 (docs/stats.md).
  * Use it with setStatsBackend(await createWasmStatsBackend()).
+ *
+ * @example
+ * ```ts
+ * import { createWasmStatsBackend, setStatsBackend } from "brainfit/stats";
+ * const wasm = await createWasmStatsBackend();
+ * setStatsBackend(wasm);
+ * ```
  */
 export async function createWasmStatsBackend(): Promise<StatsBackend> {
   const module = await statsModule();

@@ -90,7 +90,7 @@ async function edge(body: object): Promise<{ backendInfo: string; results: { ter
 }
 
 async function node(backend: "wasm" | "reference", params: number[][], seed = SEED) {
-  const config = structuredClone(QUICKSTART_CONFIG) as unknown as FitConfig;
+  const config: FitConfig = structuredClone(QUICKSTART_CONFIG);
   config.simulation = { ...config.simulation, duration: DURATION, seed };
   const [p] = await problemsFromConfig(config);
   return evaluateBatch(params.map((x) => ({ problem: p!, x })), { backend, threads: 1 });

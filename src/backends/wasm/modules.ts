@@ -109,6 +109,7 @@ let kernelBase: URL | undefined;
  *
  * @example
  * ```ts
+ * import { setWasmKernelBaseUrl } from "brainfit/sim";
  * setWasmKernelBaseUrl(new URL("/assets/brainfit-wasm/", location.href));
  * ```
  */
