@@ -36,7 +36,8 @@ async function run(backend: StatsBackend) {
   return { summaries, ks, fcFcdMs: (t1 - t0) / B, ksMs: (t2 - t1) / B };
 }
 
-let empirical: Float64Array | undefined;
+// undefined during the first run (run() falls back to its own simulation 0), then fixed.
+let empirical: Float64Array | undefined = undefined;
 const ts = await run(typescriptStatsBackend);
 empirical = ts.summaries[0]!.fcdTril;
 const tsRun = await run(typescriptStatsBackend);

@@ -8,7 +8,6 @@ import { hypervolume } from "../optim/hypervolume.ts";
 import type { ParetoPoint } from "../optim/nsga2.ts";
 import { restoreOptimizer } from "../optim/registry.ts";
 import type { Optimizer, OptimizerJSON, StopReason } from "../optim/types.ts";
-import type { BackendName } from "../batch/prepare.ts";
 import { fcMatrix } from "../stats/fc.ts";
 import { appendText, exists, lockRunFolder, mkdirp, readText, saveFile, truncateTo } from "./disk.ts";
 import { evaluateBatch, type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";

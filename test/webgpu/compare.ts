@@ -112,7 +112,6 @@ export function wcBounds(c: Case, M: number): Bounds {
 }
 
 function optionsFor(model: CompiledModel, c: Case, dt: number, nSteps: number) {
-  const n = c.n;
   const lengths = c.delays.map((d) => d * dt); // speed 1 mm/ms → d steps exactly
   return {
     model,
