@@ -29,6 +29,7 @@ const placeholders = {
   "wasm-kernels.ts": "export const WASM_KERNEL_FILES: Record<string, string> = {};\n",
   "asm-sources.ts": 'export const ASM_SOURCES = { vmath: "", philox: "" };\n',
   "wasm-worker.ts": 'export const WASM_WORKER_SOURCE: string = "";\n',
+  "wasm-stats.ts": 'export const WASM_STATS_KEY: string = "";\n',
 };
 for (const [file, text] of Object.entries(placeholders)) {
   // Also replace an older generated file that lacks the export the sources now import.
