@@ -2,7 +2,8 @@
 // every output format. Run: node scripts/run-ts.mjs bench/io.bench.ts
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArray, parseTextMatrix, readJson, toFloat64, writeCsv, writeJson, writeMat, writeNpy, writeNpz } from "../src/io/index.ts";
+import { parseArray, parseTextMatrix, toFloat64, writeCsv, writeJson, writeMat, writeNpy, writeNpz } from "../src/io/index.ts";
+import { readJson } from "../src/io/json.ts";
 
 const shared = process.env["BRAINFIT_SHARED"] ?? path.resolve(process.cwd(), "../shared");
 const data = existsSync(path.join(shared, "data")) ? path.join(shared, "data") : path.resolve(process.cwd(), "data");

@@ -17,7 +17,7 @@ import { availableParallelism } from "node:os";
 import { withBold } from "../src/models/bold.ts";
 import { analyticalFic } from "../src/models/fic.ts";
 import { rww } from "../src/models/rww.ts";
-import { buildNetwork, type NetworkInput } from "../src/sim/network.ts";
+import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
 import { simulate } from "../src/sim/simulate.ts";
 import { hcpSchaefer100Input, runNativeRww } from "./native.ts";
 import { marginalRate } from "./timing.ts";

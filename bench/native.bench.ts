@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { availableParallelism, loadavg } from "node:os";
 import { supHopf } from "../src/models/hopf.ts";
-import { prepareSimulation } from "../src/sim/prepare.ts";
+import { prepareSimulation } from "../src/batch/prepare.ts";
 import { simulateReference } from "../src/backends/reference.ts";
-import { buildNetwork } from "../src/sim/network.ts";
+import { buildNetwork } from "../src/batch/network.ts";
 import { hcpSchaefer100Input, runNativeHopf } from "./native.ts";
 
 const dt = 0.1;

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSyn
 import { dirname, join, resolve } from "node:path";
 import { parseNpz } from "../src/io/npz.ts";
 import { toFloat64 } from "../src/io/ndarray.ts";
-import { buildNetwork, type Network, type NetworkInput, normalizeMean } from "../src/sim/network.ts";
+import { buildNetwork, type Network, type NetworkInput, normalizeMean } from "../src/batch/network.ts";
 
 const ROOT = process.cwd();
 const NATIVE_DIR = join(ROOT, "bench", "native");

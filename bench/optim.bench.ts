@@ -3,7 +3,8 @@
 // Prints (1) ask+tell overhead per generation for CMA-ES (popsize 128, 17-D) and BO
 // (200 observations, one ask of q = 8 and its tell), excluding cost evaluation, and
 // (2) evaluation counts on the standard problems used in test/optim.
-import { BayesianOptimization, CMAES, DifferentialEvolution, NSGA2, ParticleSwarm, Rng, hypervolume, restoreOptimizer } from "../src/optim/index.ts";
+import { BayesianOptimization, CMAES, DifferentialEvolution, NSGA2, ParticleSwarm, hypervolume, restoreOptimizer } from "../src/optim/index.ts";
+import { Rng } from "../src/optim/rng.ts";
 import type { Optimizer } from "../src/optim/index.ts";
 import { branin, BRANIN_MIN, ellipsoid, rastrigin, rosenbrock, sphere, zdt1, zdt2, runSingle, medianOf } from "../test/optim/problems.ts";
 

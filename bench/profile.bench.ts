@@ -12,7 +12,7 @@ import { withBold } from "../src/models/bold.ts";
 import { analyticalFic } from "../src/models/fic.ts";
 import { rww } from "../src/models/rww.ts";
 import type { ModelSpec } from "../src/models/spec.ts";
-import type { NetworkInput } from "../src/sim/network.ts";
+import type { NetworkInput } from "../src/batch/network.ts";
 import { simulate } from "../src/sim/simulate.ts";
 import { hcpSchaefer100Input } from "./native.ts";
 

@@ -2,7 +2,9 @@
 // pairs as cuBNM's HCP setup) + KS against an empirical FCD, for B simulations of 100 nodes x 1200
 // volumes. Measures a small batch and extrapolates to 512 simulations.
 // Run: node scripts/run-ts.mjs bench/stats.bench.ts [batch=16] [excludeInterhemispheric=1]
-import { fcBatch, fcdBatch, fcdWindowTRsFromSeconds, ks2samp, ksStatisticBatch } from "../src/stats/index.ts";
+import { fcBatch, fcdBatch, ks2samp } from "../src/stats/index.ts";
+import { fcdWindowTRsFromSeconds } from "../src/stats/fcd.ts";
+import { ksStatisticBatch } from "../src/stats/ks.ts";
 import { syntheticBold } from "../test/stats/synthetic.ts";
 
 const B = Number(process.argv[2] ?? 16);

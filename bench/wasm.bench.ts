@@ -8,9 +8,9 @@
 import { availableParallelism } from "node:os";
 import { supHopf } from "../src/models/hopf.ts";
 import { wilsonCowan } from "../src/models/wilsoncowan.ts";
-import { prepareSimulation, type SimulationOptions } from "../src/sim/prepare.ts";
-import { simulateWasm } from "../fallback/driver.ts";
-import { buildNetwork } from "../src/sim/network.ts";
+import { prepareSimulation, type SimulationOptions } from "../src/batch/prepare.ts";
+import { simulateWasm } from "../src/backends/wasm/driver.ts";
+import { buildNetwork } from "../src/batch/network.ts";
 import { hcpSchaefer100Input, runNativeHopf } from "./native.ts";
 import { marginalRate } from "./timing.ts";
 

@@ -5,7 +5,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseMatAll, parseNpy, parseNpzAll, parseTextMatrix, parseTvbZip, writeMat, writeNpy, writeNpz } from "../src/io/index.ts";
+import { parseNpy, parseTextMatrix, parseTvbZip, writeMat, writeNpy, writeNpz } from "../src/io/index.ts";
+import { parseMatAll } from "../src/io/mat.ts";
+import { parseNpzAll } from "../src/io/npz.ts";
 import { runsFromConfig } from "../src/fit/config.ts";
 import { readConfigFile } from "../src/fit/from-config.ts";
 

@@ -25,7 +25,7 @@ if (!process.stdout.isTTY && env.FORCE_COLOR === undefined) env.NO_COLOR = "1";
 mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
 
 // Optional backends present in this checkout (the smoke page can't look at files itself).
-const backendFiles = { webgpu: "src/backends/webgpu/driver.ts", wasm: "fallback/driver.ts" };
+const backendFiles = { webgpu: "src/backends/webgpu/driver.ts", wasm: "src/backends/wasm/driver.ts" };
 const presentBackends = Object.entries(backendFiles)
   .filter(([, f]) => existsSync(join(root, f)))
   .map(([b]) => b);
@@ -120,7 +120,7 @@ async function browser() {
       res.end(html);
       return;
     }
-    // The SDK fetches built-in WASM kernels from ./wasm/ beside its bundle (src/sim/wasm-modules.ts).
+    // The SDK fetches built-in WASM kernels from ./wasm/ beside its bundle (src/backends/wasm/modules.ts).
     const base = path.startsWith("/wasm/") ? join(root, "dist") : outDir;
     const file = join(base, path.replace(/^\/+/, ""));
     if (!file.startsWith(base) || !existsSync(file)) {

@@ -4,7 +4,7 @@
 // compares its best cost with the SDK's optimize() of the same config and seed in Node.
 import { runsFromConfig, type ConfigContext, type FitConfig } from "../../src/fit/config.ts";
 import { evaluateBatch } from "../../src/fit/evaluate.ts";
-import type { BackendName } from "../../src/sim/prepare.ts";
+import type { BackendName } from "../../src/batch/prepare.ts";
 
 export interface GenerationUpdate {
   generation: number;

@@ -9,7 +9,7 @@
 import { parse, View } from "vega";
 import { compile } from "vega-lite";
 import { parseArray } from "../../src/io/load.ts";
-import type { BackendName } from "../../src/sim/prepare.ts";
+import type { BackendName } from "../../src/batch/prepare.ts";
 import { runPageFit, type GenerationUpdate } from "./fit-loop.ts";
 import { buildConfig, CONNECTOMES, MODELS, type PageChoices } from "./presets.ts";
 

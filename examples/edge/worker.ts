@@ -9,9 +9,12 @@
 //   curl -s -X POST http://127.0.0.1:8787 -d '{"params": [[0.02, -0.05], [0.05, -0.1]]}'
 // Body: {"params": [[G, a], …], "backend"?: "wasm" | "reference" | "auto", "duration"?: s, "seed"?: n}
 // Reply: {"backendInfo": "…", "results": [{"terms": {"+fc_corr": …}, "cost": …, "status": "ok"}, …]}
+// POST /fc {"data": [...], "batch": B, "nNodes": n, "nTime": T} → {"fc": [...]}: the FC lower
+// triangles of B series (B × n × T) from the WASM SIMD statistics backend (a provided module too).
 import { evaluateBatch, type FitConfig, type FitProblem, problemsFromConfig, QUICKSTART_CONFIG } from "brainfit/fit";
 import { parseArray, toFloat64 } from "brainfit/io";
 import { type BackendName, provideWasmModules } from "brainfit/sim";
+import { createWasmStatsBackend } from "brainfit/stats";
 // The SupHopf kernels (widths 1, 2, 4 and the layout over nodes; SIMD and relaxed SIMD): the backend picks one by batch size.
 import k1 from "brainfit/wasm/SupHopf.w1.simd.wasm";
 import k2 from "brainfit/wasm/SupHopf.w2.simd.wasm";
@@ -21,12 +24,14 @@ import r2 from "brainfit/wasm/SupHopf.w2.relaxed.wasm";
 import r4 from "brainfit/wasm/SupHopf.w4.relaxed.wasm";
 import kn from "brainfit/wasm/SupHopf.nodes.simd.wasm";
 import rn from "brainfit/wasm/SupHopf.nodes.relaxed.wasm";
+// The statistics kernels (FC, FCD in f32x4), for createWasmStatsBackend.
+import stats from "brainfit/wasm/stats.simd.wasm";
 // The quickstart's data (HCP Schaefer-100, group-train706), bundled as data modules.
 import scStrength from "../../data/hcp-schaefer100/group-train706/sc_strength.npz";
 import scLength from "../../data/hcp-schaefer100/group-train706/sc_length.npz";
 import fc from "../../data/hcp-schaefer100/group-train706/fc.npz";
 
-provideWasmModules([k1, k2, k4, kn, r1, r2, r4, rn]);
+provideWasmModules([k1, k2, k4, kn, r1, r2, r4, rn, stats]);
 
 /** An n × n matrix from .npz bytes as rows (what a fit config takes inline). */
 function rows(bytes: ArrayBuffer, scale = false): number[][] {
@@ -44,7 +49,7 @@ function rows(bytes: ArrayBuffer, scale = false): number[][] {
 
 /** The quickstart problem with the bundled arrays inlined; duration and seed may be overridden. */
 export function edgeConfig(duration?: number, seed?: number): FitConfig {
-  const base = structuredClone(QUICKSTART_CONFIG) as unknown as FitConfig;
+  const base: FitConfig = structuredClone(QUICKSTART_CONFIG);
   return {
     ...base,
     network: { ...base.network, weights: rows(scStrength, true), lengths: rows(scLength) },
@@ -62,6 +67,7 @@ function bad(message: string): Response {
 export default {
   async fetch(request: Request): Promise<Response> {
     if (request.method !== "POST") return Response.json({ usage: 'POST {"params": [[G, a], …]}' }, { status: 405 });
+    if (new URL(request.url).pathname === "/fc") return fcRequest(request);
     let body: { params?: unknown; backend?: unknown; duration?: unknown; seed?: unknown };
     try {
       body = await request.json();
@@ -92,3 +98,23 @@ export default {
     }
   },
 };
+
+/** POST /fc: FC lower triangles of a batch of series on the WASM statistics backend. */
+async function fcRequest(request: Request): Promise<Response> {
+  let body: { data?: unknown; batch?: unknown; nNodes?: unknown; nTime?: unknown };
+  try {
+    body = await request.json();
+  } catch (err) {
+    return bad(`body is not JSON: ${(err as Error).message}`);
+  }
+  const { data, batch, nNodes, nTime } = body;
+  if (!Array.isArray(data) || !data.every(Number.isFinite)) return bad("data: give the series as an array of numbers (batch × nNodes × nTime)");
+  if (![batch, nNodes, nTime].every((v) => Number.isInteger(v) && (v as number) > 0)) return bad("batch, nNodes, nTime: give positive integers");
+  try {
+    const wasm = await createWasmStatsBackend();
+    const fc = await wasm.fcBatch({ data: Float64Array.from(data as number[]), batch: batch as number, nNodes: nNodes as number, nTime: nTime as number });
+    return Response.json({ backend: wasm.name, fc: Array.from(fc) });
+  } catch (err) {
+    return Response.json({ error: (err as Error).message }, { status: 500 });
+  }
+}

@@ -2,7 +2,7 @@
 // (Cloudflare Workers / workerd, Vercel Edge). Writes, for a worker bundle to import:
 //   <name>.<w1|w2|w4|nodes>.<simd|relaxed>.wasm  the WASM SIMD kernels (every width, the
 //                                        layout over nodes that runs fewer than 4 simulations, both
-//                                        SIMD builds; each carries its kernel key, see sim/wasm-modules.ts)
+//                                        SIMD builds; each carries its kernel key, see backends/wasm/modules.ts)
 //   model.js                             the spec as an ES module (what the reference evaluates)
 //   index.js, index.d.ts                 `model` and `wasmModules` for provideWasmModules()
 // Needs the AssemblyScript compiler (a dev dependency of brainfit; `npm install assemblyscript`).
@@ -10,7 +10,7 @@ import { ASM_VARIANTS, asmKernelFile, emitAsmKernel } from "../codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../codegen/asm-compile.ts";
 import { getModel } from "../models/index.ts";
 import { compileModel, type ModelSpec } from "../models/spec.ts";
-import { withKernelKey } from "../sim/wasm-modules.ts";
+import { withKernelKey } from "../backends/wasm/modules.ts";
 import { saveFile } from "../io/source.ts";
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
 import { readModelFile } from "./simulate.ts";

@@ -4,7 +4,7 @@
 import { loadFc, loadSc } from "../datasets/index.ts";
 import { supHopf } from "../models/hopf.ts";
 import { simulate } from "../sim/simulate.ts";
-import type { BackendName } from "../sim/prepare.ts";
+import type { BackendName } from "../batch/prepare.ts";
 import { fcBatch } from "../stats/fc.ts";
 import { pearson } from "../stats/corr.ts";
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";

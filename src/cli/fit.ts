@@ -7,9 +7,9 @@ import { runsFromConfig, validateConfig } from "../fit/config.ts";
 import { QUICKSTART_CONFIG } from "../fit/quickstart.ts";
 import { RunFolderLockedError } from "../fit/disk.ts";
 import { batchOptimize, FitRunError, type ProgressInfo, type RunResult } from "../fit/run.ts";
-import { FitConfigError } from "../fit/validate.ts";
+import { FitConfigError } from "../schema/validate.ts";
 import { formatNumber as fmt, summarize } from "../fit/summary.ts";
-import type { BackendName } from "../sim/prepare.ts";
+import type { BackendName } from "../batch/prepare.ts";
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
 
 const FLAGS: FlagSpec[] = [

@@ -2,8 +2,8 @@
 import { BUILTIN_MODELS, getModel } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
 import { simulate, type SimulateOptions } from "../sim/simulate.ts";
-import { normalizeMax, normalizeMean } from "../sim/network.ts";
-import type { BackendName, Integrator } from "../sim/prepare.ts";
+import { normalizeMax, normalizeMean } from "../batch/network.ts";
+import type { BackendName, Integrator } from "../batch/prepare.ts";
 import { asMatrix, toFloat64 } from "../io/ndarray.ts";
 import { loadArray } from "../io/load.ts";
 import { writeNpy } from "../io/npy.ts";

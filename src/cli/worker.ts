@@ -3,7 +3,7 @@
 // jobs held, takes no more) and exits 0. A second signal exits at once (the jobs held are then
 // given to other workers when their locks expire).
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
-import type { BackendName } from "../sim/prepare.ts";
+import type { BackendName } from "../batch/prepare.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "queue", type: "string", metavar: "URL", help: "Redis URL: redis://[:password@]host:port[/db], rediss:// for TLS (required)" },

@@ -193,7 +193,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     // One simulation: a node's history is scalars, so the TC = 8 steps of a blocked pass are two
     // f32x4 of consecutive slots, and the accumulators' lanes are steps; they are stored to
     // cbuf [t][k][node] for the integration phase to load four nodes at a time.
-    m.coupling.forEach((c, k) => {
+    m.coupling.forEach((_c, k) => {
       const cb = (t: number | string) => `cbuf + (<usize>((${t}) * ${K} + ${k}) * nPad + i) * 4`;
       push(3,
         `{`,
@@ -225,7 +225,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       );
     });
   } else {
-  m.coupling.forEach((c, k) => {
+  m.coupling.forEach((_c, k) => {
     const cb = (t: number | string, v: number) => `cbuf + (<usize>(((${t}) * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
     push(3,
       `{`,

@@ -46,6 +46,7 @@ export function emitExpr(e: Expr, target: Target, resolve: Resolver): string {
       if (target === "ts") return `(${go(e.test)} ? ${go(e.then)} : ${go(e.else)})`;
       if (target === "wgsl") return `select(${go(e.else)}, ${go(e.then)}, ${go(e.test)})`;
       return `v128.bitselect(${go(e.then)}, ${go(e.else)}, ${go(e.test)})`;
+    // deno-lint-ignore no-fallthrough -- every branch of the inner switch returns (the rule does not see through it)
     case "call": {
       const a = e.args.map(go);
       if (target === "ts") return `Math.${e.fn}(${a.join(", ")})`;

@@ -11,7 +11,7 @@ import { describeStep, pruneLets, type StepLet } from "./step.ts";
 import { freeVariables } from "../models/expr.ts";
 import { WGSL } from "../generated/wgsl.ts";
 import type { CompiledModel } from "../models/spec.ts";
-import type { Integrator } from "../sim/prepare.ts";
+import type { Integrator } from "../batch/prepare.ts";
 
 export interface KernelOptions {
   integrator: Integrator;

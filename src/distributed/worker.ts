@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { evaluateBatch, type EvalResult } from "../fit/evaluate.ts";
 import type { FitProblem, LaneOutputs } from "../fit/problem.ts";
-import type { BackendName } from "../sim/prepare.ts";
+import type { BackendName } from "../batch/prepare.ts";
 import { decode, encode } from "./codec.ts";
 import { connect, DEFAULT_QUEUE, keys, reachable, type JobData, type WorkerBeat } from "./connection.ts";
 import { problemsOfPackage } from "./package.ts";

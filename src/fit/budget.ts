@@ -3,7 +3,7 @@
 // numbers and the fix.
 import { compileTsFunctions } from "../codegen/ts.ts";
 import type { CompiledModel } from "../models/spec.ts";
-import { FitConfigError } from "./validate.ts";
+import { FitConfigError } from "../schema/validate.ts";
 
 /** Most integration steps one simulation may take (1e9 × nodes is hours per candidate even on a GPU). */
 export const MAX_STEPS_PER_SIMULATION = 1e9;

@@ -9,10 +9,10 @@ import { BUILTIN_MODELS } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
 import { OPTIMIZER_TYPES, createOptimizer } from "../optim/registry.ts";
 import type { Optimizer, OptimizerType } from "../optim/types.ts";
-import { normalizeMax, normalizeMean } from "../sim/network.ts";
+import { normalizeMax, normalizeMean } from "../batch/network.ts";
 import { fcTril } from "../stats/fc.ts";
 import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FicSettings, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
-import { FitConfigError, toJsonSchema, validate } from "./validate.ts";
+import { FitConfigError, toJsonSchema, validate } from "../schema/validate.ts";
 import { fitSchema, optimizerOptions } from "./schema.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
@@ -25,6 +25,26 @@ export type DataRef =
   | { dataset: "hcp"; what: "sc_strength" | "sc_length" | "bold" | "fc" | "fcd_tril" | "map"; subject?: string; session?: string; name?: string; normalize?: boolean }
   | { dataset: "aal2"; what: "sc" | "len" | "bold" | "fc"; subject?: string; cortexOnly?: boolean };
 
+/**
+ * A fit as JSON (what `brainfit fit config.json` reads): model, network and target data by
+ * path or bundled dataset, free parameters, GOF terms, simulation settings and optimizers
+ * (docs/fit.md; `brainfit schema` prints its JSON Schema).
+ *
+ * @example
+ * ```ts
+ * import { fitFromConfig, type FitConfig } from "brainfit/fit";
+ * const config: FitConfig = {
+ *   model: "SupHopf",
+ *   network: { weights: { dataset: "hcp", what: "sc_strength", normalize: true } },
+ *   free: [{ name: "G", bounds: [0.001, 0.1] }],
+ *   target: { fc: { dataset: "hcp", what: "fc" } },
+ *   gof: ["+fc_corr"],
+ *   simulation: { duration: 60, tr: 0.72 },
+ *   optimizer: { type: "cmaes", options: { seed: 1, maxIterations: 10 } },
+ * };
+ * const runs = await fitFromConfig(config, { out: "out/fit" });
+ * ```
+ */
 export interface FitConfig {
   name?: string;
   description?: string;
@@ -54,7 +74,16 @@ export interface FitConfig {
 /** Objects with every key optional, recursively (arrays and data references stay whole). */
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-/** Check a parsed JSON config; throws FitConfigError naming the field and the fix. */
+/**
+ * Check a parsed JSON config; throws FitConfigError naming the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { validateConfig } from "brainfit/fit";
+ * const config: unknown = JSON.parse('{"model": "SupHopf"}');
+ * validateConfig(config); // throws FitConfigError naming the first missing or wrong field
+ * ```
+ */
 export function validateConfig(config: unknown): asserts config is FitConfig {
   validate(config, fitSchema("config"));
   // Optimizer options depend on the optimizer type: check each section against its type's table.
@@ -200,7 +229,16 @@ export interface ConfiguredRun {
   optimizer: Optimizer;
 }
 
-/** The problems of a config (one per batch variant, or one). */
+/**
+ * The problems of a config (one per batch variant, or one).
+ *
+ * @example
+ * ```ts
+ * import { problemsFromConfig, QUICKSTART_CONFIG } from "brainfit/fit";
+ * const problems = await problemsFromConfig(QUICKSTART_CONFIG);
+ * console.log(problems.map((p) => p.name));
+ * ```
+ */
 export async function problemsFromConfig(config: FitConfig, ctx: ConfigContext = {}, loader = new DataLoader(ctx)): Promise<FitProblem[]> {
   validateConfig(config);
   const variants = config.batch ? config.batch.map((v) => ({ cfg: deepMerge({ ...config, batch: undefined }, v) as FitConfig, name: `${config.name ? config.name + "-" : ""}${v.name}`, where: (f: string) => `batch[${config.batch!.indexOf(v)}] → ${f}` }))
@@ -222,7 +260,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
   if (typeof model === "string") {
     const key = Object.keys(BUILTIN_MODELS).find((k) => k.toLowerCase() === (model as string).toLowerCase());
     if (!key) {
-      const { unknownNameMessage } = await import("./validate.ts");
+      const { unknownNameMessage } = await import("../schema/validate.ts");
       throw new FitConfigError("model", unknownNameMessage("model", model, Object.keys(BUILTIN_MODELS)));
     }
     model = BUILTIN_MODELS[key]!;

@@ -3,7 +3,7 @@
 // signal) → per-lane statistics and GOF → costs. Diverged simulations (NaN/Inf anywhere in the
 // signal) and non-finite GOF values get the problem's finite worst cost and are counted.
 import { simulate } from "../sim/simulate.ts";
-import type { BackendName } from "../sim/prepare.ts";
+import type { BackendName } from "../batch/prepare.ts";
 import { fcTril } from "../stats/fc.ts";
 import { FcdWorkspace } from "../stats/fcd.ts";
 import { evaluateGof, gofSign, type StatSummary } from "../stats/gof.ts";
@@ -12,6 +12,17 @@ import { smoothHamming } from "../stats/signal.ts";
 import { numericalFic } from "../sim/fic.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 
+/**
+ * One candidate to evaluate: its problem and its parameters (optimizer coordinates, user space).
+ *
+ * @example
+ * ```ts
+ * import { evaluateBatch, problemsFromConfig, QUICKSTART_CONFIG, type EvalRequest } from "brainfit/fit";
+ * const [problem] = await problemsFromConfig(QUICKSTART_CONFIG);
+ * const requests: EvalRequest[] = [0.01, 0.02, 0.04].map((G) => ({ problem: problem!, x: [G, -0.05] }));
+ * const { results } = await evaluateBatch(requests);
+ * ```
+ */
 export interface EvalRequest {
   problem: FitProblem;
   x: ArrayLike<number>;
@@ -19,6 +30,19 @@ export interface EvalRequest {
 
 export type EvalStatus = "ok" | "diverged" | "invalid" | "fic_failed" | "failed";
 
+/**
+ * The score of one candidate: the cost told to the optimizer, the GOF terms and penalties, and
+ * whether its simulation was usable (status).
+ *
+ * @example
+ * ```ts
+ * import { evaluateBatch, problemsFromConfig, QUICKSTART_CONFIG, type EvalResult } from "brainfit/fit";
+ * const [problem] = await problemsFromConfig(QUICKSTART_CONFIG);
+ * const { results } = await evaluateBatch([{ problem: problem!, x: [0.02, -0.05] }]);
+ * const r: EvalResult = results[0]!;
+ * if (r.status === "ok") console.log(r.cost, r.terms["+fc_corr"]);
+ * ```
+ */
 export interface EvalResult {
   /** What the optimizer is told: a number, or one value per objective (objectives: "terms"). */
   cost: number | number[];
@@ -183,7 +207,17 @@ export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<
   return { result: { cost, totalCost, gof: ev.gof, terms: ev.values, penalties, status: "ok" }, outputs };
 }
 
-/** Evaluate candidates: one simulate() call per compatible group (split at maxLanesPerCall), then statistics per lane. */
+/**
+ * Evaluate candidates: one simulate() call per compatible group (split at maxLanesPerCall), then statistics per lane.
+ *
+ * @example
+ * ```ts
+ * import { evaluateBatch, problemsFromConfig, QUICKSTART_CONFIG } from "brainfit/fit";
+ * const [problem] = await problemsFromConfig(QUICKSTART_CONFIG);
+ * const { results } = await evaluateBatch([{ problem: problem!, x: [0.02, -0.05] }, { problem: problem!, x: [0.05, -0.1] }]);
+ * console.log(results.map((r) => [r.cost, r.terms, r.status]));
+ * ```
+ */
 export async function evaluateBatch(requests: readonly EvalRequest[], opts: EvaluateOptions = {}): Promise<EvaluationBatch> {
   const byKey = new Map<string, number[]>();
   requests.forEach((r, i) => {

@@ -1,10 +1,21 @@
 // Fit from a JSON config (object or file path): validate, build problems and optimizers, run
 // them as one batch. Used by `brainfit fit` and the examples.
-import type { BackendName } from "../sim/prepare.ts";
+import type { BackendName } from "../batch/prepare.ts";
 import { runsFromConfig, validateConfig, type ConfigContext } from "./config.ts";
 import { batchOptimize, type OptimizeOptions, type RunResult } from "./run.ts";
-import { FitConfigError } from "./validate.ts";
+import { FitConfigError } from "../schema/validate.ts";
 
+/**
+ * fitFromConfig's options: optimize()'s, with the backend and where relative paths and bundled
+ * datasets are found.
+ *
+ * @example
+ * ```ts
+ * import { fitFromConfig, QUICKSTART_CONFIG, type FitFromConfigOptions } from "brainfit/fit";
+ * const opts: FitFromConfigOptions = { out: "out/fit", backend: "wasm", context: { baseDir: "configs" } };
+ * const results = await fitFromConfig(QUICKSTART_CONFIG, opts);
+ * ```
+ */
 export interface FitFromConfigOptions extends Omit<OptimizeOptions, "config"> {
   backend?: BackendName;
   context?: ConfigContext;
@@ -29,6 +40,19 @@ export async function readConfigFile(path: string): Promise<{ config: unknown; b
   return { config, baseDir: i >= 0 ? path.slice(0, i) || "/" : "." };
 }
 
+/**
+ * Validate a config, build its problems and optimizers, and run them (as `brainfit fit` does);
+ * one RunResult per optimizer run.
+ *
+ * @example
+ * ```ts
+ * import { fitFromConfig, summarize } from "brainfit/fit";
+ * import { readFile } from "node:fs/promises";
+ * const config = JSON.parse(await readFile("examples/quickstart.json", "utf8"));
+ * const results = await fitFromConfig(config, { out: "out/fit", resume: true });
+ * console.log(summarize(results));
+ * ```
+ */
 export async function fitFromConfig(config: unknown, opts: FitFromConfigOptions = {}): Promise<RunResult[]> {
   let ctx = opts.context ?? {};
   if (typeof config === "string") {

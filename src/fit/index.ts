@@ -1,15 +1,10 @@
-// brainfit fitting: problems, batched evaluation, runs with results on disk, JSON configs.
-export { FitConfigError, validate, didYouMean, editDistance, type Schema, type FieldSchema } from "./validate.ts";
-export {
-  FitProblem, defineProblem, averageRangePenalty, averageTargetPenalty,
-  type FitProblemSpec, type FicSettings, type ResolvedFic, type FreeParameter, type FitTarget, type FitSimulationSettings, type Penalty, type LaneOutputs, type FitDimension,
-} from "./problem.ts";
-export { evaluateBatch, scoreLane, simulationGroupKey, type EvalRequest, type EvalResult, type EvalStatus, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
-export { optimize, batchOptimize, runFolders, FitRunError, type OptimizeOptions, type RunResult, type BestRecord, type ProgressInfo } from "./run.ts";
-export {
-  validateConfig, problemsFromConfig, optimizersFor, runsFromConfig, deepMerge, DataLoader,
-  type FitConfig, type DataRef, type ConfigContext, type ConfiguredRun, type LoadedArray,
-} from "./config.ts";
+// brainfit/fit: fitting problems, batched evaluation, runs with results on disk, JSON configs.
+// Public surface: every name here is documented with an example (test/layout/public-api.test.ts).
+export { FitConfigError } from "../schema/validate.ts";
+export { defineProblem, FitProblem, type FitProblemSpec } from "./problem.ts";
+export { evaluateBatch, type EvalRequest, type EvalResult } from "./evaluate.ts";
+export { batchOptimize, FitRunError, optimize, type OptimizeOptions, type ProgressInfo, type RunResult } from "./run.ts";
+export { problemsFromConfig, validateConfig, type FitConfig } from "./config.ts";
 export { QUICKSTART_CONFIG } from "./quickstart.ts";
 export { fitFromConfig, type FitFromConfigOptions } from "./from-config.ts";
 export { summarize } from "./summary.ts";

@@ -8,13 +8,13 @@ import { compileModel, type CompiledModel, type ModelSpec } from "../models/spec
 import { getModel } from "../models/index.ts";
 import { withBold, type BoldParamSet } from "../models/bold.ts";
 import { analyticalFic, ficPenalty } from "../models/fic.ts";
-import type { NetworkInput } from "../sim/network.ts";
-import { wholeSteps, type Integrator } from "../sim/prepare.ts";
+import type { NetworkInput } from "../batch/network.ts";
+import { wholeSteps, type Integrator } from "../batch/prepare.ts";
 import type { ParamScale } from "../optim/types.ts";
 import { fcPairs, fcTril, type PairOptions } from "../stats/fc.ts";
 import { fcd, fcdWindowTRsFromSeconds, type FcdOptions } from "../stats/fcd.ts";
 import { getGofTerm, type StatSummary } from "../stats/gof.ts";
-import { FitConfigError, unknownNameMessage } from "./validate.ts";
+import { FitConfigError, unknownNameMessage } from "../schema/validate.ts";
 import { checkIntegrationStep } from "./budget.ts";
 import { DEFAULT_DT, DEFAULT_TR, validateProblemSpec } from "./schema.ts";
 
@@ -116,6 +116,27 @@ export interface Penalty {
   compute(out: LaneOutputs): number;
 }
 
+/**
+ * What defineProblem takes: model, network, free and fixed parameters, the empirical target,
+ * signed GOF terms (with optional weights), simulation settings, penalties and FIC (docs/fit.md).
+ *
+ * @example
+ * ```ts
+ * import { defineProblem, type FitProblemSpec } from "brainfit/fit";
+ * const spec: FitProblemSpec = {
+ *   name: "hopf-g",
+ *   model: "SupHopf",
+ *   network: { weights: [0, 1, 1, 0], lengths: [0, 40, 40, 0], speed: 6 },
+ *   free: [{ name: "G", bounds: [0.001, 1], scale: "log" }],
+ *   fixed: { a: -0.02 },
+ *   target: { fc: [1, 0.4, 0.4, 1] },
+ *   gof: ["+fc_corr", "-fc_diff"],
+ *   gofWeights: { "-fc_diff": 0.5 },
+ *   simulation: { duration: 30, tr: 0.72, seed: 1 },
+ * };
+ * const problem = defineProblem(spec);
+ * ```
+ */
 export interface FitProblemSpec {
   /** Names the run folders (default: the model name). Letters, digits, -, _, . */
   name?: string;
@@ -223,6 +244,25 @@ export function averageTargetPenalty(observable: string, target: number, weight 
   };
 }
 
+/**
+ * A checked fitting problem (made by defineProblem): the model, network, free dimensions with
+ * their bounds and scales, the target's precomputed summaries, GOF terms and penalties.
+ *
+ * @example
+ * ```ts
+ * import { defineProblem, FitProblem } from "brainfit/fit";
+ * import { createOptimizer } from "brainfit/optim";
+ * const problem: FitProblem = defineProblem({
+ *   model: "SupHopf",
+ *   network: { weights: [0, 1, 1, 0] },
+ *   free: [{ name: "G", bounds: [0, 1] }],
+ *   target: { fc: [1, 0.5, 0.5, 1] },
+ *   gof: ["+fc_corr"],
+ *   simulation: { duration: 10, tr: 0.5 },
+ * });
+ * const opt = createOptimizer("cmaes", { lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: 1 });
+ * ```
+ */
 export class FitProblem {
   readonly name: string;
   readonly model: CompiledModel;
@@ -607,7 +647,26 @@ function wrapModelName(name: string): CompiledModel {
   }
 }
 
-/** Check a problem and precompute its empirical summaries. */
+/**
+ * Check a problem and precompute its empirical summaries.
+ *
+ * @example
+ * ```ts
+ * import { defineProblem } from "brainfit/fit";
+ * import { datasets, wilsonCowan } from "brainfit";
+ * const sc = await datasets.loadAal2("NAP_001", "sc", { normalize: true }); // 94 × 94
+ * const bold = await datasets.loadAal2("NAP_001", "bold"); // 94 × volumes, TR 2 s
+ * const problem = defineProblem({
+ *   model: wilsonCowan,
+ *   network: { weights: sc.data },
+ *   free: [{ name: "k", bounds: [0.5, 9] }, { name: "sigma_ou", bounds: [0.005, 0.5], scale: "log" }],
+ *   target: { bold: { data: bold.data, nTime: bold.shape[1]!, tr: 2 } },
+ *   gof: ["+fc_corr", "-fcd_ks"],
+ *   simulation: { duration: 60, tr: 2, signal: "bold", boldRemove: 10 },
+ * });
+ * console.log(problem.dim, problem.lower, problem.upper);
+ * ```
+ */
 export function defineProblem(spec: FitProblemSpec): FitProblem {
   return new FitProblem(spec);
 }

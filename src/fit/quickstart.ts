@@ -1,6 +1,19 @@
 // The configuration of `brainfit fit --quickstart` (same as examples/quickstart.json, checked by a test):
 // a small real fit on bundled data that finishes in well under two minutes on 2 cores.
-export const QUICKSTART_CONFIG = {
+import type { FitConfig } from "./config.ts";
+
+/**
+ * The quickstart fit (`brainfit fit --quickstart`): SupHopf on the bundled HCP Schaefer-100
+ * group connectome, CMA-ES fitting G and a to the group FC. Typed as a FitConfig, so every
+ * config function takes it; copy it (structuredClone) before changing a field.
+ *
+ * @example
+ * ```ts
+ * import { fitFromConfig, QUICKSTART_CONFIG, summarize } from "brainfit/fit";
+ * console.log(summarize(await fitFromConfig(QUICKSTART_CONFIG)));
+ * ```
+ */
+export const QUICKSTART_CONFIG: FitConfig = {
   "name": "quickstart",
   "description": "SupHopf on the bundled HCP Schaefer-100 group connectome (delays at 6 mm/ms): CMA-ES fits the global coupling G and the bifurcation parameter a so that the FC of the simulated x matches the empirical group FC.",
   "model": "SupHopf",
@@ -64,4 +77,4 @@ export const QUICKSTART_CONFIG = {
       "seed": 1
     }
   }
-} as const;
+};

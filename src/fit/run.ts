@@ -8,13 +8,26 @@ import { hypervolume } from "../optim/hypervolume.ts";
 import type { ParetoPoint } from "../optim/nsga2.ts";
 import { restoreOptimizer } from "../optim/registry.ts";
 import type { Optimizer, OptimizerJSON, StopReason } from "../optim/types.ts";
-import type { BackendName } from "../sim/prepare.ts";
 import { fcMatrix } from "../stats/fc.ts";
 import { appendText, exists, lockRunFolder, mkdirp, readText, saveFile, truncateTo } from "./disk.ts";
 import { evaluateBatch, type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
-import { FitConfigError } from "./validate.ts";
+import { FitConfigError } from "../schema/validate.ts";
 
+/**
+ * Thrown when a run folder cannot be used as asked: it already holds a run (pass resume or
+ * overwrite), or its checkpoint belongs to another optimizer or problem.
+ *
+ * @example
+ * ```ts
+ * import { FitRunError, fitFromConfig, QUICKSTART_CONFIG } from "brainfit/fit";
+ * try {
+ *   await fitFromConfig(QUICKSTART_CONFIG, { out: "out/fit" });
+ * } catch (err) {
+ *   if (err instanceof FitRunError) console.error(err.message); // e.g. "… already holds a run; pass resume …"
+ * }
+ * ```
+ */
 export class FitRunError extends Error {
   constructor(message: string) {
     super(message);
@@ -35,6 +48,15 @@ export interface BestRecord {
   evaluation: number;
 }
 
+/**
+ * What onGeneration gets after each generation: counts, speed, the best cost so far and an ETA.
+ *
+ * @example
+ * ```ts
+ * import type { ProgressInfo } from "brainfit/fit";
+ * const log = (p: ProgressInfo) => console.log(`${p.generation}: ${p.evaluationsPerSecond.toFixed(1)} sims/s, best ${p.bestCost}, eta ${p.etaSeconds ?? "?"} s`);
+ * ```
+ */
 export interface ProgressInfo {
   /** Generations done by the longest run (counting those before a resume). */
   generation: number;
@@ -66,6 +88,21 @@ export interface EvalTag {
 /** Evaluates one generation's requests; evaluateBatch in-process, or a queue of workers (src/distributed). */
 export type BatchEvaluator = (requests: readonly EvalRequest[], opts: EvaluateOptions, tags: readonly EvalTag[]) => Promise<EvaluationBatch>;
 
+/**
+ * How a fit runs: the backend and lanes per simulate() call, the run folder (`out`, with
+ * checkpoints; `resume` continues a stopped run), a progress callback, and a generation limit.
+ *
+ * @example
+ * ```ts
+ * import { optimize, type OptimizeOptions } from "brainfit/fit";
+ * const opts: OptimizeOptions = {
+ *   out: "out/fit",
+ *   resume: true,
+ *   backend: "wasm",
+ *   onGeneration: (p) => console.log(`generation ${p.generation}: best ${p.bestCost}`),
+ * };
+ * ```
+ */
 export interface OptimizeOptions extends EvaluateOptions {
   /** How candidates are evaluated (default: evaluateBatch in this process). Results must not depend on it. */
   evaluator?: BatchEvaluator;
@@ -87,6 +124,17 @@ export interface OptimizeOptions extends EvaluateOptions {
   config?: unknown;
 }
 
+/**
+ * The outcome of one optimizer's run: the best parameters and scores, counts, why it stopped,
+ * the Pareto front for multi-objective runs, and the run folder.
+ *
+ * @example
+ * ```ts
+ * import { fitFromConfig, QUICKSTART_CONFIG, type RunResult } from "brainfit/fit";
+ * const [run]: RunResult[] = await fitFromConfig(QUICKSTART_CONFIG, { out: "out/fit" });
+ * console.log(run!.stopReason, run!.best?.params, run!.dir);
+ * ```
+ */
 export interface RunResult {
   label: string;
   dir: string | null;
@@ -172,7 +220,23 @@ export function runFolders(out: string, runs: { problem: FitProblem; optimizer: 
   });
 }
 
-/** Run one optimizer on one problem. */
+/**
+ * Run one optimizer on one problem.
+ *
+ * @example
+ * ```ts
+ * import { defineProblem, optimize } from "brainfit/fit";
+ * import { createOptimizer } from "brainfit/optim";
+ * const problem = defineProblem({
+ *   model: "SupHopf", network: { weights: [0, 1, 1, 0] },
+ *   free: [{ name: "G", bounds: [0, 1] }],
+ *   target: { fc: [1, 0.5, 0.5, 1] }, gof: ["+fc_corr"], simulation: { duration: 10, tr: 0.5 },
+ * });
+ * const opt = createOptimizer("cmaes", { lower: problem.lower, upper: problem.upper, seed: 1, maxIterations: 10 });
+ * const run = await optimize(opt, problem, { out: "out/fit", backend: "auto" });
+ * console.log(run.best); // { params: { G }, cost, gof, terms, … }
+ * ```
+ */
 export async function optimize(optimizer: Optimizer, problem: FitProblem, opts: OptimizeOptions = {}): Promise<RunResult> {
   return (await batchOptimize([optimizer], [problem], opts))[0]!;
 }
@@ -180,6 +244,20 @@ export async function optimize(optimizer: Optimizer, problem: FitProblem, opts: 
 /**
  * Run several optimizers (one per problem, or all on one problem) in lockstep: each generation
  * their candidates are simulated as one batch. Results come back in the order given.
+ *
+ * @example
+ * ```ts
+ * import { batchOptimize, defineProblem } from "brainfit/fit";
+ * import { createOptimizer } from "brainfit/optim";
+ * const problem = defineProblem({
+ *   model: "SupHopf", network: { weights: [0, 1, 1, 0] },
+ *   free: [{ name: "G", bounds: [0, 1] }, { name: "a", bounds: [-0.5, 0] }],
+ *   target: { fc: [1, 0.5, 0.5, 1] }, gof: ["+fc_corr"], simulation: { duration: 10, tr: 0.5 },
+ * });
+ * const opts = { lower: problem.lower, upper: problem.upper, maxIterations: 5 };
+ * const runs = await batchOptimize([createOptimizer("cmaes", { ...opts, seed: 1 }), createOptimizer("cmaes", { ...opts, seed: 2 })], problem, { out: "out/fit" });
+ * console.log(runs.map((r) => r.best?.cost));
+ * ```
  */
 export async function batchOptimize(optimizers: Optimizer[], problems: FitProblem[] | FitProblem, opts: OptimizeOptions = {}): Promise<RunResult[]> {
   const probs = Array.isArray(problems) ? problems : optimizers.map(() => problems);

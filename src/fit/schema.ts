@@ -9,7 +9,7 @@ import { AAL2_SUBJECTS } from "../datasets/index.ts";
 import { BUILTIN_MODELS } from "../models/index.ts";
 import { OPTIMIZER_TYPES } from "../optim/registry.ts";
 import { getGofTerm, gofTermNames } from "../stats/gof.ts";
-import { unknownNameMessage, validate, type FieldSchema, type Rule, type Schema } from "./validate.ts";
+import { unknownNameMessage, validate, type FieldSchema, type Rule, type Schema } from "../schema/validate.ts";
 
 const num: Schema = { type: "number" };
 

@@ -12,8 +12,9 @@ export function formatNumber(v: number): string {
  *
  * @example
  * ```ts
- * const results = await fitFromConfig(config);
- * process.stdout.write(summarize(results));
+ * import { fitFromConfig, QUICKSTART_CONFIG, summarize } from "brainfit/fit";
+ * const results = await fitFromConfig(QUICKSTART_CONFIG, { out: "out/fit" });
+ * console.log(summarize(results));
  * ```
  */
 export function summarize(results: RunResult[]): string {

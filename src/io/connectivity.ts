@@ -8,6 +8,15 @@ import { DEFAULT_MAX_BYTES, inflateLimited, isGzip, readZipDirectory, readZipEnt
 /**
  * A structural connectome. Matrices are n×n row-major float64 exactly as stored in the file
  * (weights.data[i*n + j] is row i, column j; DTI connectomes are symmetric).
+ *
+ * @example
+ * ```ts
+ * import { loadConnectivity, type Connectivity } from "brainfit/io";
+ * import { simulate } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * const conn: Connectivity = await loadConnectivity("connectivity_76.zip");
+ * await simulate({ model: supHopf, network: { weights: conn.weights.data, lengths: conn.tractLengths?.data, speed: 6 }, duration: 1 });
+ * ```
  */
 export interface Connectivity {
   nRegions: number;
@@ -149,7 +158,17 @@ export function assembleConnectivity(parts: {
   return out;
 }
 
-/** Reads a TVB connectivity zip (weights.txt, tract_lengths.txt, centres.txt, ... possibly inside a folder). */
+/**
+ * Reads a TVB connectivity zip (weights.txt, tract_lengths.txt, centres.txt, ... possibly inside a folder).
+ *
+ * @example
+ * ```ts
+ * import { parseTvbZip } from "brainfit/io";
+ * import { readFile } from "node:fs/promises";
+ * const conn = parseTvbZip(await readFile("connectivity_76.zip"));
+ * console.log(conn.nRegions, conn.regionLabels?.slice(0, 3));
+ * ```
+ */
 export function parseTvbZip(bytes: Uint8Array, opts: { source?: string; maxBytes?: number } = {}): Connectivity {
   const source = opts.source ?? "connectivity.zip";
   const entries = readZipDirectory(bytes, source);

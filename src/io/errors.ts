@@ -1,7 +1,20 @@
 // Typed errors for everything that reads or writes files. Each carries a stable
 // machine-readable `code`, and a message that names the file/field and the fix.
 
-/** Stable codes of {@link BrainfitIOError}. */
+/**
+ * Stable codes of {@link BrainfitIOError}.
+ *
+ * @example
+ * ```ts
+ * import { BrainfitIOError, parseNpy, type IOErrorCode } from "brainfit/io";
+ * let code: IOErrorCode | undefined;
+ * try {
+ *   parseNpy(new Uint8Array([1, 2, 3]));
+ * } catch (err) {
+ *   if (err instanceof BrainfitIOError) code = err.code; // "NPY_BAD_MAGIC"
+ * }
+ * ```
+ */
 export type IOErrorCode =
   | "SOURCE_UNSUPPORTED"
   | "SOURCE_READ_FAILED"
@@ -44,7 +57,19 @@ export type IOErrorCode =
   | "DATASET_NOT_FOUND"
   | "DATASET_BAD_ARGUMENT";
 
-/** Error thrown by every reader, writer and dataset loader of brainfit's io layer. */
+/**
+ * Error thrown by every reader, writer and dataset loader of brainfit's io layer.
+ *
+ * @example
+ * ```ts
+ * import { BrainfitIOError, loadArray } from "brainfit/io";
+ * try {
+ *   await loadArray("missing.npy");
+ * } catch (err) {
+ *   if (err instanceof BrainfitIOError) console.error(err.code, err.message); // "SOURCE_READ_FAILED", names the file
+ * }
+ * ```
+ */
 export class BrainfitIOError extends Error {
   readonly code: IOErrorCode;
   /** File name, URL or member the error refers to, when known. */

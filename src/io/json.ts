@@ -84,6 +84,12 @@ function valueText(v: unknown, depth: number): string {
 /**
  * Encodes an NdArray, or any JSON-like value containing NdArrays and typed arrays (e.g. a fit
  * result), as UTF-8 JSON. See the module comment for the encoding of non-finite numbers.
+ *
+ * @example
+ * ```ts
+ * import { ndarray, saveFile, writeJson } from "brainfit/io";
+ * await saveFile("out/result.json", writeJson({ G: 0.02, fc: ndarray(Float64Array.from([1, 0.5, 0.5, 1]), [2, 2]) }));
+ * ```
  */
 export function writeJson(value: JsonInput): Uint8Array {
   return new TextEncoder().encode(valueText(value, 0));

@@ -12,6 +12,17 @@ import { DEFAULT_MAX_BYTES, inflateLimited, isGzip, isZip, readZipDirectory } fr
 
 export type FileFormat = "npy" | "npz" | "mat" | "text" | "json" | "tvb-zip";
 
+/**
+ * How loadArray and parseArray read: the format (default: sniffed), the member of a
+ * multi-array file, a size limit, and text settings (delimiter, header).
+ *
+ * @example
+ * ```ts
+ * import { loadArray, type LoadOptions } from "brainfit/io";
+ * const opts: LoadOptions = { format: "text", delimiter: ",", header: true };
+ * const table = await loadArray("fc.csv", opts);
+ * ```
+ */
 export interface LoadOptions {
   /** Skip sniffing and parse as this format. */
   format?: FileFormat;
@@ -99,7 +110,16 @@ function ungzip(bytes: Uint8Array, name: string, opts: LoadOptions): { bytes: Ui
   return { bytes: inner, name: name.replace(/\.gz$/i, "") };
 }
 
-/** Parses bytes already in memory (synchronous form of loadArray). */
+/**
+ * Parses bytes already in memory (synchronous form of loadArray).
+ *
+ * @example
+ * ```ts
+ * import { parseArray } from "brainfit/io";
+ * const bytes = new Uint8Array(await (await fetch("sc.npy")).arrayBuffer());
+ * const sc = parseArray(bytes, { name: "sc.npy" }); // format sniffed from the bytes
+ * ```
+ */
 export function parseArray(input: Uint8Array, opts: LoadOptions = {}): NdArray {
   const un = ungzip(input, opts.name ?? "bytes", opts);
   const bytes = un.bytes;
@@ -158,13 +178,27 @@ function tvbZipMember(bytes: Uint8Array, name: string, opts: LoadOptions): NdArr
 /**
  * Loads one array from a path ("sc.npy", "conn.npz:weights", "x.mat:sc"), URL, Response, Blob,
  * ArrayBuffer or Uint8Array. The format is sniffed from magic bytes, then the extension.
+ *
+ * @example
+ * ```ts
+ * import { loadArray, toFloat64 } from "brainfit/io";
+ * const sc = toFloat64(await loadArray("data/conn.npz:weights")); // file:key; also URLs, Blobs, bytes
+ * ```
  */
 export async function loadArray(source: Source, opts: LoadOptions = {}): Promise<NdArray> {
   const r = await resolveSource(source, opts.name);
   return parseArray(r.bytes, { ...opts, name: r.name, key: opts.key ?? r.key });
 }
 
-/** Keys of a multi-array file: npz members, MAT variables, TVB zip members; [] for single-array formats. */
+/**
+ * Keys of a multi-array file: npz members, MAT variables, TVB zip members; [] for single-array formats.
+ *
+ * @example
+ * ```ts
+ * import { listKeys } from "brainfit/io";
+ * console.log(await listKeys("conn.npz")); // ["weights", "lengths"]
+ * ```
+ */
 export async function listKeys(source: Source, opts: LoadOptions = {}): Promise<string[]> {
   const r = await resolveSource(source, opts.name);
   const un = ungzip(r.bytes, r.name, opts);
@@ -222,6 +256,12 @@ async function loadLabels(src: Source | string[], opts: LoadOptions): Promise<st
  * (weights/sc/Cmat...), optional lengths (tract_lengths/lengths/Dmat/len...) and labels
  * (region_labels...); a single matrix file (weights only); or {weights, tractLengths?, regionLabels?}
  * naming separate sources.
+ *
+ * @example
+ * ```ts
+ * import { loadConnectivity } from "brainfit/io";
+ * const conn = await loadConnectivity("connectivity_76.zip"); // or { weights: "sc.npy", tractLengths: "len.npy" }
+ * ```
  */
 export async function loadConnectivity(source: Source | ConnectivityParts, opts: LoadOptions = {}): Promise<Connectivity> {
   if (isConnectivityParts(source)) {

@@ -255,7 +255,16 @@ function info(h: ParsedHeader, opts: MatReadOptions): MatVariableInfo {
   };
 }
 
-/** Lists the variables of a level-5 MAT-file (hidden/unnamed elements are skipped). */
+/**
+ * Lists the variables of a level-5 MAT-file (hidden/unnamed elements are skipped).
+ *
+ * @example
+ * ```ts
+ * import { listMatVariables } from "brainfit/io";
+ * import { readFile } from "node:fs/promises";
+ * for (const v of listMatVariables(await readFile("subject.mat"))) console.log(v.name, v.matlabClass, v.dims);
+ * ```
+ */
 export function listMatVariables(bytes: Uint8Array, opts: MatReadOptions = {}): MatVariableInfo[] {
   const out: MatVariableInfo[] = [];
   for (const h of variables(bytes, opts)) if (h.name !== "") out.push(info(h, opts));
@@ -265,6 +274,13 @@ export function listMatVariables(bytes: Uint8Array, opts: MatReadOptions = {}): 
 /**
  * Reads one variable (by name; default: the first variable) of a level-5 MAT-file into a C-order
  * NdArray. MATLAB's column-major data is transposed; shapes stay as MATLAB has them (at least 2-D).
+ *
+ * @example
+ * ```ts
+ * import { parseMat } from "brainfit/io";
+ * import { readFile } from "node:fs/promises";
+ * const sc = parseMat(await readFile("subject.mat"), "sc");
+ * ```
  */
 export function parseMat(bytes: Uint8Array, name?: string, opts: MatReadOptions = {}): NdArray {
   const seen: string[] = [];
@@ -553,6 +569,12 @@ function matrixElement(name: string, arr: NdArray): Uint8Array {
  * Encodes variables as a level-5 MAT-file (MATLAB -v7 layout) that MATLAB's load and
  * scipy.io.loadmat read. 1-D arrays become row vectors; bool becomes logical; float16 single;
  * 1-D string arrays become space-padded char matrices (UTF-8 encoded).
+ *
+ * @example
+ * ```ts
+ * import { ndarray, saveFile, writeMat } from "brainfit/io";
+ * await saveFile("out/result.mat", writeMat({ fc: ndarray(Float64Array.from([1, 0.5, 0.5, 1]), [2, 2]) })); // MATLAB: load("result.mat")
+ * ```
  */
 export function writeMat(vars: Record<string, NdArray>, opts: MatWriteOptions = {}): Uint8Array {
   const compress = opts.compress ?? true;

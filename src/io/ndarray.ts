@@ -2,7 +2,16 @@
 // It mirrors numpy: a dtype name, a shape, and C-order (row-major) flat data.
 import { BrainfitIOError } from "./errors.ts";
 
-/** numpy's names of the numeric dtypes brainfit reads and writes. */
+/**
+ * numpy's names of the numeric dtypes brainfit reads and writes.
+ *
+ * @example
+ * ```ts
+ * import { ndarray, type NumericDType } from "brainfit/io";
+ * const dtype: NumericDType = "float32";
+ * const a = ndarray(new Float32Array(4), [4], dtype);
+ * ```
+ */
 export type NumericDType =
   | "bool"
   | "int8"
@@ -34,6 +43,13 @@ export type ArrayData =
 /**
  * An n-dimensional array. `dtype` uses numpy's names ("float64", "int32", "bool", "<U6" for
  * unicode strings of at most 6 characters, "|S4" for byte strings); `data` is in C order.
+ *
+ * @example
+ * ```ts
+ * import { ndarray, type NdArray } from "brainfit/io";
+ * const a: NdArray = ndarray(Int32Array.from([1, 2, 3, 4]), [2, 2]);
+ * console.log(a.dtype, a.shape, a.data); // "int32" [2, 2] Int32Array [1, 2, 3, 4]
+ * ```
  */
 export interface NdArray {
   dtype: string;
@@ -136,6 +152,13 @@ function dtypeOfTypedArray(data: ArrayData): string {
  * Builds an NdArray, checking that the data length matches the shape. The dtype defaults to
  * the typed array's natural numpy name (pass "bool" for a Uint8Array of 0/1, "float16" for a
  * Float32Array of half-precision values). The shape defaults to 1-D.
+ *
+ * @example
+ * ```ts
+ * import { ndarray, writeNpy } from "brainfit/io";
+ * const a = ndarray(Float64Array.from([1, 2, 3, 4, 5, 6]), [2, 3]); // dtype "float64", C order
+ * const bytes = writeNpy(a);
+ * ```
  */
 export function ndarray(data: ArrayData, shape?: readonly number[], dtype?: string): NdArray {
   const s = shape ? [...shape] : [data.length];
@@ -178,6 +201,12 @@ export function validateArray(arr: NdArray, what = "array"): void {
 /**
  * Returns a float64 view of a numeric array (the same object when it already is float64).
  * bool becomes 0/1; int64/uint64 values beyond 2^53 round to the nearest double.
+ *
+ * @example
+ * ```ts
+ * import { loadArray, toFloat64 } from "brainfit/io";
+ * const sc = toFloat64(await loadArray("counts.npy")); // int32 counts → Float64Array data
+ * ```
  */
 export function toFloat64(arr: NdArray): Float64NdArray {
   if (arr.data instanceof Float64Array && arr.dtype === "float64") {
@@ -196,7 +225,15 @@ export function toFloat64(arr: NdArray): Float64NdArray {
   return { dtype: "float64", shape: [...arr.shape], data: out };
 }
 
-/** The array as a row-major float64 matrix (sharing memory when it is already float64); throws NOT_A_MATRIX unless it is 2-D. */
+/**
+ * The array as a row-major float64 matrix (sharing memory when it is already float64); throws NOT_A_MATRIX unless it is 2-D.
+ *
+ * @example
+ * ```ts
+ * import { asMatrix, loadArray } from "brainfit/io";
+ * const { rows, cols, data } = asMatrix(await loadArray("sc.npy"), "sc"); // throws NOT_A_MATRIX unless 2-D
+ * ```
+ */
 export function asMatrix(arr: NdArray, name = "array"): Float64Matrix {
   if (arr.shape.length !== 2) {
     const hint =

@@ -234,6 +234,14 @@ function latin1(bytes: Uint8Array): string {
 /**
  * Parses a .npy file into a C-order NdArray. Every numeric dtype, both byte orders, C and
  * Fortran order and str arrays are supported; object arrays are refused (no unpickling).
+ *
+ * @example
+ * ```ts
+ * import { parseNpy } from "brainfit/io";
+ * import { readFile } from "node:fs/promises";
+ * const sc = parseNpy(await readFile("sc.npy"), "sc.npy");
+ * console.log(sc.dtype, sc.shape);
+ * ```
  */
 export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
   const h = readNpyHeader(bytes, source);
@@ -371,7 +379,15 @@ function headerBytes(descr: string, shape: readonly number[]): Uint8Array {
   return out;
 }
 
-/** Encodes an NdArray as a .npy file (format 1.0, little-endian, C order) that numpy.load reads. */
+/**
+ * Encodes an NdArray as a .npy file (format 1.0, little-endian, C order) that numpy.load reads.
+ *
+ * @example
+ * ```ts
+ * import { ndarray, saveFile, writeNpy } from "brainfit/io";
+ * await saveFile("out/fc.npy", writeNpy(ndarray(Float64Array.from([1, 0.5, 0.5, 1]), [2, 2])));
+ * ```
+ */
 export function writeNpy(arr: NdArray): Uint8Array {
   validateArray(arr);
   const { descr, itemsize } = descrOf(arr);

@@ -19,7 +19,16 @@ function npyEntries(bytes: Uint8Array, source?: string): ZipEntry[] {
   return readZipDirectory(bytes, source).filter((e) => !e.name.endsWith("/"));
 }
 
-/** Keys of the arrays in an .npz archive, in archive order ("arr_0", "weights", ...). */
+/**
+ * Keys of the arrays in an .npz archive, in archive order ("arr_0", "weights", ...).
+ *
+ * @example
+ * ```ts
+ * import { listNpzKeys } from "brainfit/io";
+ * import { readFile } from "node:fs/promises";
+ * console.log(listNpzKeys(await readFile("conn.npz"))); // ["weights", "lengths"]
+ * ```
+ */
 export function listNpzKeys(bytes: Uint8Array, source?: string): string[] {
   return npyEntries(bytes, source).map((e) => keyOf(e.name));
 }
@@ -27,6 +36,13 @@ export function listNpzKeys(bytes: Uint8Array, source?: string): string[] {
 /**
  * Reads one array of an .npz archive: `key` when given, otherwise the first member
  * (the only one for files written by numpy.savez(f, a)).
+ *
+ * @example
+ * ```ts
+ * import { parseNpz } from "brainfit/io";
+ * import { readFile } from "node:fs/promises";
+ * const weights = parseNpz(await readFile("conn.npz"), "weights");
+ * ```
  */
 export function parseNpz(bytes: Uint8Array, key?: string, opts: NpzReadOptions = {}): NdArray {
   const entries = npyEntries(bytes, opts.source);
@@ -69,6 +85,13 @@ export interface NpzWriteOptions {
 /**
  * Encodes arrays as an .npz archive. An array or list of arrays gets numpy's positional
  * names arr_0, arr_1, ...; a record keeps its keys.
+ *
+ * @example
+ * ```ts
+ * import { ndarray, saveFile, writeNpz } from "brainfit/io";
+ * const w = ndarray(Float64Array.from([0, 1, 1, 0]), [2, 2]);
+ * await saveFile("out/conn.npz", writeNpz({ weights: w }, { compress: true })); // numpy.load("out/conn.npz")["weights"]
+ * ```
  */
 export function writeNpz(arrays: NdArray | NdArray[] | Record<string, NdArray>, opts: NpzWriteOptions = {}): Uint8Array {
   const record: Record<string, NdArray> = {};

@@ -3,7 +3,16 @@
 // lazily inside functions so this module loads in browsers too.
 import { BrainfitIOError } from "./errors.ts";
 
-/** Anything brainfit can read bytes from. */
+/**
+ * Anything brainfit can read bytes from.
+ *
+ * @example
+ * ```ts
+ * import { loadArray, type Source } from "brainfit/io";
+ * const sources: Source[] = ["sc.npy", new URL("https://example.org/sc.npy"), new Uint8Array(0)];
+ * const first = await loadArray(sources[0]!);
+ * ```
+ */
 export type Source = string | URL | Uint8Array | ArrayBuffer | Response | Blob;
 
 export interface ResolvedSource {
@@ -147,6 +156,12 @@ export interface SaveFileOptions {
  * Writes bytes to a file atomically (Node, Deno, Bun): the data goes to a temporary file in the
  * same directory, is flushed to disk, then renamed over the target, so the target is either
  * the old file or the complete new one — never a partial write.
+ *
+ * @example
+ * ```ts
+ * import { saveFile, writeNpy, ndarray } from "brainfit/io";
+ * await saveFile("out/x.npy", writeNpy(ndarray(new Float64Array(3), [3]))); // atomic: no half-written file
+ * ```
  */
 export async function saveFile(path: string | URL, bytes: Uint8Array | string, opts: SaveFileOptions = {}): Promise<void> {
   const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;

@@ -63,6 +63,12 @@ function unquote(s: string): string {
  * skipped; a first line that is not all numbers is a header; a first column of non-numeric
  * labels (pandas index, TVB centres.txt) is returned as rowLabels. Like numpy.loadtxt, a single row or
  * column comes back 1-D (and a single value 0-d) unless `ndmin` asks for more.
+ *
+ * @example
+ * ```ts
+ * import { parseTextMatrix } from "brainfit/io";
+ * const { array } = parseTextMatrix("0 1\n1 0\n"); // 2 × 2 float64
+ * ```
  */
 export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOptions = {}): TextMatrix {
   const source = opts.source;
@@ -210,6 +216,12 @@ export interface CsvWriteOptions {
  * Encodes a 0-D, 1-D (one value per line) or 2-D numeric array as delimited text.
  * Floats use the shortest text that reads back to the same value; NaN/±Inf are written
  * nan/inf/-inf, which numpy.loadtxt, pandas.read_csv and MATLAB readmatrix all read.
+ *
+ * @example
+ * ```ts
+ * import { ndarray, saveFile, writeCsv } from "brainfit/io";
+ * await saveFile("out/fc.csv", writeCsv(ndarray(Float64Array.from([1, 0.5, 0.5, 1]), [2, 2]), { delimiter: "," }));
+ * ```
  */
 export function writeCsv(arr: NdArray, opts: CsvWriteOptions = {}): Uint8Array {
   validateArray(arr);

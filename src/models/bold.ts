@@ -91,6 +91,17 @@ export function boldConstantsAtField(o: FieldStrengthOptions): BoldConstants {
   return { ...BALLOON, ...o.balloon, E0, k1: 4.3 * nu0 * E0 * o.TE, k2: o.epsilon * o.r0 * E0 * o.TE, k3: 1 - o.epsilon };
 }
 
+/**
+ * Options of withBold: the Balloon–Windkessel parameter set (or field-strength constants) and
+ * the step of the BOLD states (ms).
+ *
+ * @example
+ * ```ts
+ * import { rww, withBold, type WithBoldOptions } from "brainfit/models";
+ * const opts: WithBoldOptions = { dt: 1 }; // ms, the default
+ * const model = withBold(rww, opts);
+ * ```
+ */
 export interface WithBoldOptions {
   params?: BoldParamSet | BoldConstants;
   /**
@@ -122,6 +133,14 @@ const PARAMS: (keyof BoldConstants)[] = ["kappa", "gamma", "tau", "alpha", "E0",
  * By default the four states are slow (spec.slow): Euler at bw_dt = 1 ms from the model state
  * every ms, as cuBNM, skipping the haemodynamic work on the other model steps; options.dt = 0
  * integrates them at the model dt instead (see docs/models.md for the accuracy of both).
+ *
+ * @example
+ * ```ts
+ * import { supHopf, withBold } from "brainfit/models";
+ * import { simulateBold } from "brainfit/sim";
+ * const model = withBold(supHopf); // Balloon–Windkessel states added as slow states
+ * const { bold, volumes } = await simulateBold({ model, network: { weights: [0, 1, 1, 0] }, duration: 60, tr: 0.72, boldRemove: 10 });
+ * ```
  */
 export function withBold(spec: ModelSpec, options: WithBoldOptions = {}): ModelSpec {
   const input = spec.boldInput;

@@ -6,6 +6,19 @@
 //  - ficPenalty: cuBNM's penalty on nodes whose mean r_E strays more than 1 Hz from 3 Hz.
 import { RWW_CONSTANTS as C } from "./rww.ts";
 
+/**
+ * Thrown by the FIC helpers for unusable input; the message names the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { analyticalFic, FicError } from "brainfit/models";
+ * try {
+ *   analyticalFic({ sc: [0, 1, 1], G: 0.5 });
+ * } catch (err) {
+ *   if (err instanceof FicError) console.error(err.message); // "sc: expected an n × n matrix …"
+ * }
+ * ```
+ */
 export class FicError extends Error {
   constructor(field: string, message: string) {
     super(`fic.${field}: ${message}`);
@@ -13,6 +26,17 @@ export class FicError extends Error {
   }
 }
 
+/**
+ * Input of analyticalFic: the structural connectivity (n × n, row = target), the global coupling
+ * and optionally per-node w_p, J_N and I_ext (defaults: the rWW model's).
+ *
+ * @example
+ * ```ts
+ * import { analyticalFic, type AnalyticalFicOptions } from "brainfit/models";
+ * const opts: AnalyticalFicOptions = { sc: [0, 0.02, 0.02, 0], G: 0.5, w_p: 1.4 };
+ * const { wIE } = analyticalFic(opts);
+ * ```
+ */
 export interface AnalyticalFicOptions {
   /** n × n structural weights, row = target (as simulate's network), already normalised. */
   sc: ArrayLike<number>;
@@ -24,6 +48,16 @@ export interface AnalyticalFicOptions {
   I_ext?: number | ArrayLike<number>;
 }
 
+/**
+ * What analyticalFic returns: wIE per node, and whether the linearised system was unstable.
+ *
+ * @example
+ * ```ts
+ * import { analyticalFic, type AnalyticalFicResult } from "brainfit/models";
+ * const res: AnalyticalFicResult = analyticalFic({ sc: [0, 0.02, 0.02, 0], G: 0.5 });
+ * if (res.unstable) console.warn("FIC: unstable fixed point");
+ * ```
+ */
 export interface AnalyticalFicResult {
   wIE: Float64Array;
   /** True where the solution is unusable (no fixed point of I_I in [0, 2] nA, or wIE < 0): cuBNM then sets wIE = 1 and flags the simulation. */
@@ -80,6 +114,14 @@ function perNode(name: string, v: number | ArrayLike<number> | undefined, n: num
  *   wIE_i = (W_E I0 + I_ext + w_p J_N S_E_ss + G J_N,i Σ_j sc_ij S_E_ss − I_E_ss) / S_I.
  * cuBNM stops its Brent search at a 1e-3 relative bracket; we solve to double precision (their
  * published values agree with ours to ~2e-10 relative on the HCP group connectome).
+ *
+ * @example
+ * ```ts
+ * import { analyticalFic } from "brainfit/models";
+ * const sc = [0, 0.02, 0.02, 0]; // 2 × 2, row = target
+ * const { wIE, unstable } = analyticalFic({ sc, G: 0.5 });
+ * console.log(wIE, unstable); // one inhibitory weight per node
+ * ```
  */
 export function analyticalFic(opts: AnalyticalFicOptions): AnalyticalFicResult {
   const n = Math.round(Math.sqrt(opts.sc.length));

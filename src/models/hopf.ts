@@ -6,6 +6,19 @@ import type { ModelSpec } from "./spec.ts";
  * c = Σ_j w_ij x_j(t − d_ij) (linear) — use `supHopfDifference` for diffusive coupling.
  * Time in ms: ω in rad/ms (default 2π·10 Hz). Additive noise of amplitude sigma on x and y.
  * Without noise and coupling, a < 0 decays to 0 and a > 0 settles on a circle of radius √a.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * const r = await simulate({
+ *   model: supHopf,
+ *   network: { weights: [0, 1, 1, 0] },
+ *   params: { a: -0.05, G: 0.2 },
+ *   duration: 1, // s
+ *   record: { observables: ["x"], period: 1 },
+ * });
+ * ```
  */
 export const supHopf: ModelSpec = {
   name: "SupHopf",
@@ -31,7 +44,16 @@ export const supHopf: ModelSpec = {
   boldInput: "x",
 };
 
-/** SupHopf with difference (Laplacian) coupling: c_i = Σ_j w_ij (x_j(t − d_ij) − x_i(t)). */
+/**
+ * SupHopf with difference (Laplacian) coupling: c_i = Σ_j w_ij (x_j(t − d_ij) − x_i(t)).
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "brainfit/sim";
+ * import { supHopfDifference } from "brainfit/models";
+ * const r = await simulate({ model: supHopfDifference, network: { weights: [0, 1, 1, 0] }, duration: 1, record: { observables: ["x"], period: 1 } });
+ * ```
+ */
 export const supHopfDifference: ModelSpec = {
   ...supHopf,
   name: "SupHopfDifference",

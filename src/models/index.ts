@@ -1,12 +1,16 @@
-export * from "./expr.ts";
-export * from "./spec.ts";
+// brainfit/models: the built-in neural-mass models as plain-data specs, the spec format for your
+// own, and the model-level helpers (BOLD as a spec transform, analytical FIC, Kuramoto order).
+// Public surface: every name here is documented with an example (test/layout/public-api.test.ts).
+export { compileModel, ModelSpecError, type CompiledModel, type CouplingSpec, type ModelSpec, type ParameterSpec, type StateSpec } from "./spec.ts";
 export { supHopf, supHopfDifference } from "./hopf.ts";
 export { wilsonCowan } from "./wilsoncowan.ts";
-export { rww, RWW_CONSTANTS } from "./rww.ts";
-export { rwwEx, RWWEX_CONSTANTS } from "./rwwex.ts";
-export { jansenRit, JR_DRIVE_SLOTS } from "./jansenrit.ts";
+export { rww } from "./rww.ts";
+export { rwwEx } from "./rwwex.ts";
+export { jansenRit } from "./jansenrit.ts";
 export { kuramoto, orderParameter } from "./kuramoto.ts";
-export { withBold, integrateBoldEuler, BOLD_PARAMS, boldConstantsAtField, DEFAULT_BW_DT, NU0_PER_TESLA, type FieldStrengthOptions, type BoldConstants, type BoldParamSet, type WithBoldOptions } from "./bold.ts";
+export { withBold, type WithBoldOptions } from "./bold.ts";
+export { analyticalFic, FicError, type AnalyticalFicOptions, type AnalyticalFicResult } from "./fic.ts";
+
 import { supHopf, supHopfDifference } from "./hopf.ts";
 import { wilsonCowan } from "./wilsoncowan.ts";
 import { rww } from "./rww.ts";
@@ -16,7 +20,15 @@ import { kuramoto } from "./kuramoto.ts";
 import { withBold } from "./bold.ts";
 import type { ModelSpec } from "./spec.ts";
 
-/** Built-in models by name (case-insensitive lookup via getModel). */
+/**
+ * Built-in models by name (case-insensitive lookup via getModel).
+ *
+ * @example
+ * ```ts
+ * import { BUILTIN_MODELS } from "brainfit/models";
+ * console.log(Object.keys(BUILTIN_MODELS)); // ["SupHopf", "SupHopfDifference", "WilsonCowan", "rWW", …]
+ * ```
+ */
 export const BUILTIN_MODELS: Record<string, ModelSpec> = {
   SupHopf: supHopf,
   SupHopfDifference: supHopfDifference,
@@ -32,13 +44,18 @@ export const BUILTIN_MODELS: Record<string, ModelSpec> = {
   WilsonCowan_BOLD: withBold(wilsonCowan),
 };
 
+/**
+ * A built-in model by name, case-insensitive (as configs and the CLI name them); throws listing
+ * the built-in names when there is none.
+ *
+ * @example
+ * ```ts
+ * import { getModel } from "brainfit/models";
+ * const model = getModel("rww_bold"); // rWW with Balloon–Windkessel BOLD
+ * ```
+ */
 export function getModel(name: string): ModelSpec {
   const key = Object.keys(BUILTIN_MODELS).find((k) => k.toLowerCase() === name.toLowerCase());
   if (!key) throw new Error(`unknown model '${name}'; built-in models: ${Object.keys(BUILTIN_MODELS).join(", ")}`);
   return BUILTIN_MODELS[key]!;
 }
-export { analyticalFic, ficPenalty, brentRoot, FIC_TARGET_IE, FicError, type AnalyticalFicOptions, type AnalyticalFicResult } from "./fic.ts";
-export {
-  nodeGroups, symmetricGroups, parseNodeValues, expandGroups, normaliseMap, autoCoefRange, mapHeterogeneity, HeterogeneityError,
-  type NodeGroups, type MapNormalisation, type MapHeterogeneityOptions, type MapHeterogeneityResult,
-} from "./heterogeneity.ts";

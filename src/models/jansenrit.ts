@@ -35,6 +35,13 @@ const into = (lo: number, hi: number) =>
  * added to the input rate of population drive{k}_target (0 excitatory interneurons, 1 pyramidal,
  * 2 inhibitory). All drive parameters are regional: per lane and per node, so fittable.
  * Output: dipole = y1 − y2, the pyramidal membrane potential that maps to an MEG/EEG dipole.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "brainfit/sim";
+ * import { jansenRit } from "brainfit/models";
+ * const r = await simulate({ model: jansenRit, network: { weights: [0, 1, 1, 0] }, duration: 1, record: { observables: ["y0"], period: 1 } });
+ * ```
  */
 export const jansenRit: ModelSpec = {
   name: "JansenRit",

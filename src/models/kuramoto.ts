@@ -17,6 +17,14 @@ import type { ModelSpec } from "./spec.ts";
  * order, its radial part is removed by the λ term. theta0 (regional) is the initial phase.
  * Time in ms, ω in rad/ms (default 2π·10 Hz). Derived cos_theta, sin_theta give the order
  * parameter R(t) = |Σ_i e^{iθ_i}| / n (orderParameter).
+ *
+ * @example
+ * ```ts
+ * import { kuramoto, orderParameter } from "brainfit/models";
+ * import { simulate } from "brainfit/sim";
+ * const r = await simulate({ model: kuramoto, network: { weights: [0, 1, 1, 0] }, duration: 1, record: { observables: ["cos_theta", "sin_theta"], period: 1 } });
+ * const R = orderParameter(r.recorded, r.lanes, r.nNodes); // synchrony over time, 0…1
+ * ```
  */
 export const kuramoto: ModelSpec = {
   name: "Kuramoto",
@@ -50,6 +58,15 @@ export const kuramoto: ModelSpec = {
 /**
  * Kuramoto order parameter R(t) = |(1/n) Σ_i e^{iθ_i(t)}| from recorded cos_theta and sin_theta
  * (each lanes × samples × nodes, as simulate returns them). Returns lanes × samples.
+ *
+ * @example
+ * ```ts
+ * import { kuramoto, orderParameter } from "brainfit/models";
+ * import { simulate } from "brainfit/sim";
+ * const r = await simulate({ model: kuramoto, network: { weights: [0, 1, 1, 0] }, duration: 1, record: { observables: ["cos_theta", "sin_theta"], period: 1 } });
+ * const R = orderParameter(r.recorded, r.lanes, r.nNodes); // lanes × samples
+ * console.log(R[R.length - 1]);
+ * ```
  */
 export function orderParameter(recorded: Record<string, ArrayLike<number>>, lanes: number, nNodes: number): Float64Array {
   const c = recorded.cos_theta, s = recorded.sin_theta;

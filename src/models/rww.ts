@@ -49,6 +49,15 @@ const c = RWW_CONSTANTS;
  * S_E and S_I are clipped to [0, 1] after every step and start at 0.001, as in cuBNM. cuBNM
  * integrates with Euler–Maruyama at dt = 0.1 ms: pass integrator "euler" to match it.
  * The BOLD input is S_E (Deco et al. 2014; cuBNM).
+ *
+ * @example
+ * ```ts
+ * import { analyticalFic, rww } from "brainfit/models";
+ * import { simulate } from "brainfit/sim";
+ * const sc = [0, 0.02, 0.02, 0];
+ * const { wIE } = analyticalFic({ sc, G: 0.5 }); // feedback inhibition that holds r_E near 3 Hz
+ * const r = await simulate({ model: rww, network: { weights: sc }, params: { G: 0.5, wIE }, duration: 2, averages: ["r_E"] });
+ * ```
  */
 export const rww: ModelSpec = {
   name: "rWW",

@@ -19,6 +19,13 @@ const k = RWWEX_CONSTANTS;
  *   H(x) = r = (a x − b) / (1 − exp(−d (a x − b)))
  *   dS/dt = −S/tau + gamma (1 − S) r + sigma ξ
  * S clipped to [0, 1], initial 0.001. Defaults as cuBNM's example: G 0.5, w 0.9, I0 0.3, sigma 0.001.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "brainfit/sim";
+ * import { rwwEx } from "brainfit/models";
+ * const r = await simulate({ model: rwwEx, network: { weights: [0, 0.02, 0.02, 0] }, params: { G: 0.5 }, duration: 1, record: { observables: ["S"], period: 1 } });
+ * ```
  */
 export const rwwEx: ModelSpec = {
   name: "rWWEx",

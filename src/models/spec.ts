@@ -3,6 +3,15 @@
 // resolved names, parameter and state indices. Nothing downstream re-parses strings.
 import { type Expr, ExprSyntaxError, freeVariables, parseExpr } from "./expr.ts";
 
+/**
+ * One state variable of a model: its name, initial value and optional clamps.
+ *
+ * @example
+ * ```ts
+ * import type { StateSpec } from "brainfit/models";
+ * const rate: StateSpec = { name: "r", init: 0.1, min: 0, max: 1, description: "firing rate" };
+ * ```
+ */
 export interface StateSpec {
   name: string;
   /** Initial value, also the value of the whole delay history at t = 0. */
@@ -13,6 +22,15 @@ export interface StateSpec {
   description?: string;
 }
 
+/**
+ * One model parameter: default, bounds for fitting, unit, and whether it may vary per node.
+ *
+ * @example
+ * ```ts
+ * import type { ParameterSpec } from "brainfit/models";
+ * const gain: ParameterSpec = { name: "G", default: 0.1, bounds: [0, 5], unit: "1", scope: "global" };
+ * ```
+ */
 export interface ParameterSpec {
   name: string;
   default: number;
@@ -24,6 +42,16 @@ export interface ParameterSpec {
   description?: string;
 }
 
+/**
+ * A coupling through the connectome: what each node sends (`of`, an expression of its states)
+ * and how it is summed at the target (linear Σ w h(t − d), or the difference form).
+ *
+ * @example
+ * ```ts
+ * import type { CouplingSpec } from "brainfit/models";
+ * const c: CouplingSpec = { name: "c", of: "x", form: "linear" }; // c_i = Σ_j w_ij x_j(t − d_ij)
+ * ```
+ */
 export interface CouplingSpec {
   /** Name the drift uses for the coupling input, e.g. "c". */
   name: string;
@@ -37,6 +65,30 @@ export interface CouplingSpec {
   form: "linear" | "difference";
 }
 
+/**
+ * A model as plain data: states, parameters, couplings, and drift and diffusion as equations
+ * (strings in brainfit's expression language, time in ms). Every backend is generated from it.
+ *
+ * @example
+ * ```ts
+ * import { compileModel, type ModelSpec } from "brainfit/models";
+ * const linear: ModelSpec = {
+ *   name: "Linear",
+ *   description: "damped linear nodes driven by their neighbours",
+ *   citation: "textbook",
+ *   states: [{ name: "x", init: 0 }],
+ *   parameters: [
+ *     { name: "tau", default: 10, bounds: [1, 100], unit: "ms", scope: "regional" },
+ *     { name: "G", default: 0.5, bounds: [0, 2], unit: "1", scope: "global" },
+ *     { name: "sigma", default: 0.01, bounds: [0, 1], unit: "1/√ms", scope: "global" },
+ *   ],
+ *   couplings: [{ name: "c", of: "x", form: "linear" }],
+ *   drift: { x: "(-x + G * c) / tau" },
+ *   diffusion: { x: "sigma" },
+ * };
+ * compileModel(linear); // throws ModelSpecError naming the field if something is wrong
+ * ```
+ */
 export interface ModelSpec {
   name: string;
   description: string;
@@ -63,6 +115,19 @@ export interface ModelSpec {
   slow?: { states: string[]; dt: number };
 }
 
+/**
+ * Thrown when a model spec is invalid; the message names the model, the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { compileModel, ModelSpecError, supHopf } from "brainfit/models";
+ * try {
+ *   compileModel({ ...supHopf, drift: { ...supHopf.drift, x: "(a - r2) * x +" } });
+ * } catch (err) {
+ *   if (err instanceof ModelSpecError) console.error(err.message); // names SupHopf, drift.x and the fix
+ * }
+ * ```
+ */
 export class ModelSpecError extends Error {
   constructor(model: string, field: string, message: string) {
     super(`model '${model}', ${field}: ${message}`);
@@ -70,6 +135,17 @@ export class ModelSpecError extends Error {
   }
 }
 
+/**
+ * A checked ModelSpec with its equations parsed and every name resolved: what the backends
+ * generate code from. Make one with compileModel; simulate() accepts either form.
+ *
+ * @example
+ * ```ts
+ * import { compileModel, rww, type CompiledModel } from "brainfit/models";
+ * const m: CompiledModel = compileModel(rww);
+ * console.log(m.stateNames, m.paramNames, m.observables);
+ * ```
+ */
 export interface CompiledModel {
   spec: ModelSpec;
   name: string;
@@ -139,7 +215,16 @@ function typeOf(e: Expr, where: () => string, model: string): Type {
   }
 }
 
-/** Check a spec and compile its equations. Errors name the model, the field and the fix. */
+/**
+ * Check a spec and compile its equations. Errors name the model, the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { compileModel, wilsonCowan } from "brainfit/models";
+ * const m = compileModel(wilsonCowan);
+ * console.log(m.stateNames); // ["rE", "rI", …]
+ * ```
+ */
 export function compileModel(spec: ModelSpec): CompiledModel {
   const m = spec.name || "(unnamed)";
   const fail = (field: string, msg: string): never => {

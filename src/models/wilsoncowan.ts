@@ -9,6 +9,13 @@ import type { ModelSpec } from "./spec.ts";
  * wII 11, a_E 1.2, θ_E 2.8, a_I 1, θ_I 4, τ 1 ms, r 1).
  * Noise is Ornstein–Uhlenbeck, as brainmass's OUProcess: d ou = −ou/τ_ou dt + σ √(2/τ_ou) dW,
  * so sigma_ou is the stationary standard deviation of the input fluctuation.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "brainfit/sim";
+ * import { wilsonCowan } from "brainfit/models";
+ * const r = await simulate({ model: wilsonCowan, network: { weights: [0, 1, 1, 0] }, duration: 1, record: { observables: ["rE"], period: 1 } });
+ * ```
  */
 export const wilsonCowan: ModelSpec = {
   name: "WilsonCowan",

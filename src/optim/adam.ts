@@ -27,6 +27,19 @@ interface AdamState extends BaseState {
   lastGood: number[] | null;
 }
 
+/**
+ * Adam (Kingma & Ba) with projection onto the bounds; needs gradients (tell's `grads`).
+ *
+ * @example
+ * ```ts
+ * import { Adam } from "brainfit/optim";
+ * const opt = new Adam({ lower: [-1], upper: [1], x0: [0.9], learningRate: 0.05, maxIterations: 200 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a]) => a! ** 2), { grads: xs.map(([a]) => [2 * a!]) });
+ * }
+ * ```
+ */
 export class Adam extends OptimizerBase<AdamOptions, AdamState> {
   readonly type = "adam" as const;
 

@@ -8,6 +8,21 @@ import type {
   BestPoint, CommonOptions, Cost, HistoryEntry, Optimizer, OptimizerJSON, OptimizerType, StopReason, TellExtras,
 } from "./types.ts";
 
+/**
+ * Thrown when an optimizer is driven wrongly, e.g. tell() with rows that are not the last ask()'s.
+ *
+ * @example
+ * ```ts
+ * import { CMAES, OptimizerUsageError } from "brainfit/optim";
+ * const opt = new CMAES({ lower: [0], upper: [1], seed: 1 });
+ * opt.ask();
+ * try {
+ *   opt.tell([[0.5]], [1]);
+ * } catch (err) {
+ *   if (err instanceof OptimizerUsageError) console.error(err.message);
+ * }
+ * ```
+ */
 export class OptimizerUsageError extends Error {
   constructor(message: string) {
     super(message);

@@ -21,6 +21,21 @@ export interface BatchDriverJSON {
   optimizers: OptimizerJSON[];
 }
 
+/**
+ * Several optimizers in lockstep: one combined ask() (every running optimizer's candidates) and
+ * one tell() with all the costs, split back; each sees what it would see alone.
+ *
+ * @example
+ * ```ts
+ * import { BatchDriver, createOptimizer } from "brainfit/optim";
+ * const lower = [0, 0], upper = [1, 1];
+ * const driver = new BatchDriver([
+ *   createOptimizer("cmaes", { lower, upper, seed: 1, maxEvaluations: 200 }),
+ *   createOptimizer("de", { lower, upper, seed: 2, maxEvaluations: 200 }),
+ * ]);
+ * await driver.run((xs) => xs.map(([a, b]) => (a! - 0.5) ** 2 + b! ** 2));
+ * ```
+ */
 export class BatchDriver {
   readonly optimizers: Optimizer[];
   private lastSlices: BatchSlice[] | null = null;

@@ -45,6 +45,20 @@ function hyperBounds(n: number): { lo: number[]; hi: number[] } {
   };
 }
 
+/**
+ * Bayesian optimisation: a Gaussian-process surrogate and expected improvement, batches of q
+ * candidates per ask; for expensive fits with few parameters.
+ *
+ * @example
+ * ```ts
+ * import { BayesianOptimization } from "brainfit/optim";
+ * const opt = new BayesianOptimization({ lower: [0, 0], upper: [1, 1], batchSize: 4, maxEvaluations: 40, seed: 1 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => Math.sin(5 * a!) + (b! - 0.5) ** 2));
+ * }
+ * ```
+ */
 export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
   readonly type = "bo" as const;
 

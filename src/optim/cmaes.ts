@@ -135,6 +135,20 @@ export function mirrorIntoBounds(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, r));
 }
 
+/**
+ * CMA-ES (Hansen's), with active covariance updates and optional IPOP/BIPOP restarts: the
+ * default for continuous fits.
+ *
+ * @example
+ * ```ts
+ * import { CMAES } from "brainfit/optim";
+ * const opt = new CMAES({ lower: [-5, -5], upper: [5, 5], sigma0: 1, seed: 1, maxEvaluations: 1000 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => a! ** 2 + 10 * b! ** 2));
+ * }
+ * ```
+ */
 export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
   readonly type = "cmaes" as const;
 

@@ -59,6 +59,20 @@ function canonical(strategy: DEStrategy): { base: string; crossover: "bin" | "ex
   return { base: strategy.slice(0, -3), crossover: strategy.slice(-3) as "bin" | "exp" };
 }
 
+/**
+ * Differential evolution as scipy's differential_evolution (deferred updating, all 12
+ * strategies, best1bin by default).
+ *
+ * @example
+ * ```ts
+ * import { DifferentialEvolution } from "brainfit/optim";
+ * const opt = new DifferentialEvolution({ lower: [-2, -2], upper: [2, 2], strategy: "best1bin", seed: 1, maxIterations: 50 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => (1 - a!) ** 2 + 100 * (b! - a! ** 2) ** 2));
+ * }
+ * ```
+ */
 export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
   readonly type = "de" as const;
 

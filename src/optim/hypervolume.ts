@@ -7,7 +7,14 @@ import { OptimizerUsageError } from "./base.ts";
 
 /** Hypervolume of the region dominated by `points` and dominating `ref` (all objectives
  *  minimised). Points that do not strictly dominate ref in every objective, and points
- *  with non-finite values, contribute nothing. */
+ *  with non-finite values, contribute nothing.
+ *
+ * @example
+ * ```ts
+ * import { hypervolume } from "brainfit/optim";
+ * const hv = hypervolume([[0, 1], [0.5, 0.5], [1, 0]], [1, 1]); // 0.25
+ * ```
+ */
 export function hypervolume(points: ArrayLike<ArrayLike<number>>, ref: ArrayLike<number>): number {
   const d = ref.length;
   if (d < 1) throw new OptimizerUsageError("hypervolume: ref must have at least one objective");

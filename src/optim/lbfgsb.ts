@@ -209,6 +209,19 @@ function wolfeStep(w: WolfeSearch, vals: { fx: number; gx: number; fy: number; g
   return stpf;
 }
 
+/**
+ * L-BFGS-B (bounded quasi-Newton) with supplied or finite-difference gradients.
+ *
+ * @example
+ * ```ts
+ * import { LBFGSB } from "brainfit/optim";
+ * const opt = new LBFGSB({ lower: [-1, -1], upper: [1, 1], x0: [0.5, 0.5], gradient: "supplied" });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => a! ** 2 + b! ** 2), { grads: xs.map(([a, b]) => [2 * a!, 2 * b!]) });
+ * }
+ * ```
+ */
 export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
   readonly type = "lbfgsb" as const;
 

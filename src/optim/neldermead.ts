@@ -32,6 +32,20 @@ interface NMState extends BaseState {
   fr: number;
 }
 
+/**
+ * Nelder–Mead simplex (scipy's, optionally adaptive), kept inside the bounds: a local method
+ * for a few parameters.
+ *
+ * @example
+ * ```ts
+ * import { NelderMead } from "brainfit/optim";
+ * const opt = new NelderMead({ lower: [0, 0], upper: [1, 1], x0: [0.5, 0.5], maxEvaluations: 200 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => (a! - 0.2) ** 2 + (b! - 0.8) ** 2));
+ * }
+ * ```
+ */
 export class NelderMead extends OptimizerBase<NelderMeadOptions, NMState> {
   readonly type = "nelder-mead" as const;
 

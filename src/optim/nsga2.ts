@@ -26,6 +26,18 @@ interface NSGA2State extends BaseState {
   population: Member[];
 }
 
+/**
+ * One point of a Pareto front: parameters (user space) and objective values.
+ *
+ * @example
+ * ```ts
+ * import { hypervolume, NSGA2, type ParetoPoint } from "brainfit/optim";
+ * const opt = new NSGA2({ lower: [0], upper: [1], objectives: 2, seed: 1, maxIterations: 10 });
+ * while (!opt.done) { const xs = opt.ask(); opt.tell(xs, xs.map(([a]) => [a!, 1 - a!])); }
+ * const front: ParetoPoint[] = opt.paretoFront();
+ * console.log(hypervolume(front.map((p) => p.f), [1.1, 1.1]));
+ * ```
+ */
 export interface ParetoPoint { x: number[]; f: number[] }
 
 /** a dominates b (minimisation). */
@@ -90,6 +102,21 @@ export function crowdingDistance(fs: number[][], front: number[]): number[] {
   return dist;
 }
 
+/**
+ * NSGA-II (Deb et al. 2002): multi-objective, a cost is one number per objective; read the
+ * result with paretoFront().
+ *
+ * @example
+ * ```ts
+ * import { NSGA2 } from "brainfit/optim";
+ * const opt = new NSGA2({ lower: [0, 0], upper: [1, 1], objectives: 2, popsize: 20, maxIterations: 30, seed: 1 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => [a!, (1 + b!) * (1 - Math.sqrt(a! / (1 + b!)))]));
+ * }
+ * console.log(opt.paretoFront()); // [{ x, f }, …]
+ * ```
+ */
 export class NSGA2 extends OptimizerBase<NSGA2Options, NSGA2State> {
   readonly type = "nsga2" as const;
 

@@ -1,7 +1,7 @@
 // The type of every optimizer option, as data: createOptimizer checks options against it (so
 // `maxIterations: {}` is refused naming the field), and the config JSON Schema
 // (`brainfit schema`) is generated from the same table, so editors check what the code checks.
-import { FitConfigError, validate, type Schema } from "../fit/validate.ts";
+import { FitConfigError, validate, type Schema } from "../schema/validate.ts";
 import { OptimizerOptionError } from "./space.ts";
 import type { OptimizerType } from "./types.ts";
 

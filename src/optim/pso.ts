@@ -29,6 +29,19 @@ interface PSOState extends BaseState {
   pbestCost: number[];
 }
 
+/**
+ * Particle swarm optimisation (global or ring topology).
+ *
+ * @example
+ * ```ts
+ * import { ParticleSwarm } from "brainfit/optim";
+ * const opt = new ParticleSwarm({ lower: [0, 0], upper: [1, 1], popsize: 16, topology: "ring", seed: 1, maxIterations: 40 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => (a! - 0.3) ** 2 + (b! - 0.7) ** 2));
+ * }
+ * ```
+ */
 export class ParticleSwarm extends OptimizerBase<PSOOptions, PSOState> {
   readonly type = "pso" as const;
 

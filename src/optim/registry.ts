@@ -15,6 +15,16 @@ import {
 } from "./sampling.ts";
 import type { Optimizer, OptimizerJSON, OptimizerType } from "./types.ts";
 
+/**
+ * The options of each optimizer, by name: the type createOptimizer checks its second argument against.
+ *
+ * @example
+ * ```ts
+ * import { createOptimizer, type OptimizerOptionsByType } from "brainfit/optim";
+ * const opts: OptimizerOptionsByType["bo"] = { lower: [0, 0], upper: [1, 1], batchSize: 4, maxEvaluations: 40 };
+ * const bo = createOptimizer("bo", opts);
+ * ```
+ */
 export interface OptimizerOptionsByType {
   cmaes: CMAESOptions;
   nsga2: NSGA2Options;
@@ -65,9 +75,26 @@ const REGISTRY: { [K in OptimizerType]: Entry<K> } = {
   lhs: { create: (o) => new LatinHypercube(o), restore: (j) => LatinHypercube.fromJSON(j) },
 };
 
+/**
+ * Every optimizer name createOptimizer accepts.
+ *
+ * @example
+ * ```ts
+ * import { OPTIMIZER_TYPES } from "brainfit/optim";
+ * console.log(OPTIMIZER_TYPES); // ["cmaes", "nsga2", "de", "pso", "nelder-mead", "lbfgsb", "adam", "bo", "grid", "random", "sobol", "lhs"]
+ * ```
+ */
 export const OPTIMIZER_TYPES = Object.keys(REGISTRY) as OptimizerType[];
 
-/** Create an optimizer by name (as in a config file). Unknown option names throw. */
+/**
+ * Create an optimizer by name (as in a config file). Unknown option names throw.
+ *
+ * @example
+ * ```ts
+ * import { createOptimizer } from "brainfit/optim";
+ * const opt = createOptimizer("cmaes", { lower: [0, 1e-3], upper: [5, 10], scale: ["linear", "log"], seed: 1, maxEvaluations: 2000 });
+ * ```
+ */
 export function createOptimizer<K extends OptimizerType>(name: K, options: OptimizerOptionsByType[K]): OptimizerByType[K];
 export function createOptimizer(name: string, options: Record<string, unknown>): Optimizer;
 export function createOptimizer(name: string, options: Record<string, unknown> | OptimizerOptionsByType[OptimizerType]): Optimizer {
@@ -80,7 +107,17 @@ export function createOptimizer(name: string, options: Record<string, unknown> |
   return entry.create(options as never);
 }
 
-/** Restore any optimizer from its toJSON() output (object or JSON string). */
+/**
+ * Restore any optimizer from its toJSON() output (object or JSON string).
+ *
+ * @example
+ * ```ts
+ * import { createOptimizer, restoreOptimizer } from "brainfit/optim";
+ * const opt = createOptimizer("pso", { lower: [0, 0], upper: [1, 1], seed: 2 });
+ * opt.tell(opt.ask(), opt.ask().map(([a, b]) => a! + b!));
+ * const again = restoreOptimizer(JSON.stringify(opt.toJSON())); // asks what opt would ask next
+ * ```
+ */
 export function restoreOptimizer(json: OptimizerJSON | string): Optimizer {
   const obj = parseOptimizerJSON(json);
   const entry = REGISTRY[obj.type] as Entry<OptimizerType> | undefined;

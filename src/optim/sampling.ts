@@ -22,6 +22,16 @@ interface CountState extends BaseState {
 
 // ---------------------------------------------------------------- random
 
+/**
+ * Uniform random samples within the bounds (log-uniform on log-scaled dimensions).
+ *
+ * @example
+ * ```ts
+ * import { RandomSearch } from "brainfit/optim";
+ * const rs = new RandomSearch({ lower: [0], upper: [1], seed: 1, batchSize: 8, maxEvaluations: 64 });
+ * while (!rs.done) { const xs = rs.ask(); rs.tell(xs, xs.map(([a]) => Math.abs(a! - 0.42))); }
+ * ```
+ */
 export class RandomSearch extends OptimizerBase<SamplerOptions, CountState> {
   readonly type = "random" as const;
 
@@ -58,6 +68,17 @@ export interface GridOptions extends SamplerOptions {
   points?: number | number[];
 }
 
+/**
+ * A full grid over the bounds (points per dimension), asked in batches; done when exhausted.
+ *
+ * @example
+ * ```ts
+ * import { GridSearch } from "brainfit/optim";
+ * const grid = new GridSearch({ lower: [0, 0], upper: [1, 1], points: [5, 3], batchSize: 15 });
+ * const xs = grid.ask(); // all 15 grid points
+ * grid.tell(xs, xs.map(([a, b]) => a! + b!));
+ * ```
+ */
 export class GridSearch extends OptimizerBase<GridOptions, CountState> {
   readonly type = "grid" as const;
 
@@ -155,6 +176,16 @@ interface SobolState extends CountState {
   shift: number[];
 }
 
+/**
+ * Sobol low-discrepancy samples (optionally scrambled) within the bounds.
+ *
+ * @example
+ * ```ts
+ * import { SobolSearch } from "brainfit/optim";
+ * const s = new SobolSearch({ lower: [0, 0], upper: [1, 1], scramble: true, seed: 1, batchSize: 16, maxEvaluations: 64 });
+ * while (!s.done) { const xs = s.ask(); s.tell(xs, xs.map(([a, b]) => a! * b!)); }
+ * ```
+ */
 export class SobolSearch extends OptimizerBase<SobolOptions, SobolState> {
   readonly type = "sobol" as const;
 
@@ -216,6 +247,17 @@ interface LHSState extends CountState {
   design: number[][];
 }
 
+/**
+ * A Latin hypercube design: `samples` points, one per stratum in every dimension.
+ *
+ * @example
+ * ```ts
+ * import { LatinHypercube } from "brainfit/optim";
+ * const lhs = new LatinHypercube({ lower: [0, 0], upper: [1, 1], samples: 20, seed: 1, batchSize: 20 });
+ * const xs = lhs.ask();
+ * lhs.tell(xs, xs.map(([a, b]) => a! + b!));
+ * ```
+ */
 export class LatinHypercube extends OptimizerBase<LHSOptions, LHSState> {
   readonly type = "lhs" as const;
 

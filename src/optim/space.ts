@@ -3,6 +3,20 @@
 
 import type { CommonOptions, ParamScale } from "./types.ts";
 
+/**
+ * Thrown for an unusable optimizer option (unknown name, wrong type, bounds out of order); the
+ * message names the option.
+ *
+ * @example
+ * ```ts
+ * import { createOptimizer, OptimizerOptionError } from "brainfit/optim";
+ * try {
+ *   createOptimizer("cmaes", { lower: [1], upper: [0] });
+ * } catch (err) {
+ *   if (err instanceof OptimizerOptionError) console.error(err.message);
+ * }
+ * ```
+ */
 export class OptimizerOptionError extends Error {
   constructor(message: string) {
     super(message);

@@ -2,6 +2,16 @@
 
 import type { JsonValue } from "./json.ts";
 
+/**
+ * The optimizers by name, as createOptimizer and fit configs take them.
+ *
+ * @example
+ * ```ts
+ * import { createOptimizer, type OptimizerType } from "brainfit/optim";
+ * const name: OptimizerType = "nelder-mead";
+ * const opt = createOptimizer(name, { lower: [0, 0], upper: [1, 1], x0: [0.5, 0.5] });
+ * ```
+ */
 export type OptimizerType =
   | "cmaes" | "nsga2" | "de" | "pso" | "nelder-mead" | "lbfgsb" | "adam" | "bo"
   | "grid" | "random" | "sobol" | "lhs";
@@ -77,6 +87,18 @@ export interface TellExtras {
  *  ±Infinity: every optimizer treats a non-finite cost as worse than every finite one. */
 export type Cost = number | ArrayLike<number>;
 
+/**
+ * An optimizer's complete state as JSON ({ format, version, type, options, state }): restoring
+ * it continues exactly where it stopped.
+ *
+ * @example
+ * ```ts
+ * import { createOptimizer, restoreOptimizer, type OptimizerJSON } from "brainfit/optim";
+ * const opt = createOptimizer("de", { lower: [0], upper: [1], seed: 3 });
+ * const saved: OptimizerJSON = opt.toJSON();
+ * const again = restoreOptimizer(JSON.stringify(saved));
+ * ```
+ */
 export interface OptimizerJSON {
   format: "brainfit.optimizer";
   version: 1;
@@ -85,6 +107,22 @@ export interface OptimizerJSON {
   state: JsonValue;
 }
 
+/**
+ * The ask/tell interface every optimizer implements: ask() gives candidates (rows inside the
+ * bounds, user space), tell() takes their costs; `done`, `stopReason`, `best`, `history`, and
+ * toJSON() for a bit-identical resume (docs/optim.md).
+ *
+ * @example
+ * ```ts
+ * import { createOptimizer, type Optimizer } from "brainfit/optim";
+ * const opt: Optimizer = createOptimizer("cmaes", { lower: [-5, -5], upper: [5, 5], seed: 1, maxEvaluations: 500 });
+ * while (!opt.done) {
+ *   const xs = opt.ask();
+ *   opt.tell(xs, xs.map(([a, b]) => (a! - 1) ** 2 + (b! + 2) ** 2));
+ * }
+ * console.log(opt.stopReason, opt.best); // { x: ≈[1, -2], cost: ≈0, evaluation }
+ * ```
+ */
 export interface Optimizer {
   readonly type: OptimizerType;
   /** Number of parameters. */

@@ -2,8 +2,20 @@
 // states from models/bold.ts withBold). It runs simulations, so it sits in sim/.
 import { type ModelSpec, ModelSpecError } from "../models/spec.ts";
 import { simulate, type SimulateOptions } from "./simulate.ts";
-import type { SimulationResult } from "./prepare.ts";
+import type { SimulationResult } from "../batch/prepare.ts";
 
+/**
+ * simulateBold's options: simulate()'s, with the repetition time (s) at which BOLD is sampled
+ * and the seconds dropped from the start.
+ *
+ * @example
+ * ```ts
+ * import { simulateBold, type SimulateBoldOptions } from "brainfit/sim";
+ * import { supHopf, withBold } from "brainfit/models";
+ * const opts: SimulateBoldOptions = { model: withBold(supHopf), network: { weights: [0, 1, 1, 0] }, duration: 30, tr: 1, boldRemove: 5 };
+ * const res = await simulateBold(opts);
+ * ```
+ */
 export interface SimulateBoldOptions extends Omit<SimulateOptions, "record" | "keepRecorded" | "onChunk"> {
   /** Repetition time in s: `bold` is sampled every TR. */
   tr: number;
@@ -11,6 +23,17 @@ export interface SimulateBoldOptions extends Omit<SimulateOptions, "record" | "k
   boldRemove?: number;
 }
 
+/**
+ * BOLD at TR (lanes × volumes × nodes, float32), its times, and the underlying simulation result.
+ *
+ * @example
+ * ```ts
+ * import { simulateBold, type SimulateBoldResult } from "brainfit/sim";
+ * import { supHopf, withBold } from "brainfit/models";
+ * const res: SimulateBoldResult = await simulateBold({ model: withBold(supHopf), network: { weights: [0, 1, 1, 0] }, duration: 30, tr: 1 });
+ * console.log(res.volumes, res.bold.length === res.lanes * res.volumes * res.nNodes);
+ * ```
+ */
 export interface SimulateBoldResult {
   /** lanes × nodes × volumes (node-major per lane, the layout fcBatch reads). */
   bold: Float32Array;
@@ -27,6 +50,13 @@ export interface SimulateBoldResult {
  * Simulate and return BOLD at TR with the first boldRemove seconds dropped. The model must carry
  * a `bold` observable (wrap it with withBold). Only BOLD samples are held: recording is streamed
  * (onChunk, keepRecorded false) straight into the output array.
+ *
+ * @example
+ * ```ts
+ * import { simulateBold } from "brainfit/sim";
+ * import { rww, withBold } from "brainfit/models";
+ * const { bold, volumes, nNodes } = await simulateBold({ model: withBold(rww), network: { weights: [0, 0.02, 0.02, 0] }, duration: 60, tr: 0.72, boldRemove: 10 });
+ * ```
  */
 export async function simulateBold(opts: SimulateBoldOptions): Promise<SimulateBoldResult> {
   const model = opts.model as ModelSpec;

@@ -4,6 +4,16 @@
 import { analyticalFic, FIC_TARGET_IE, FicError } from "../models/fic.ts";
 import type { CompiledModel, ModelSpec } from "../models/spec.ts";
 import { simulate, type SimulateOptions } from "./simulate.ts";
+/**
+ * How numericalFic adjusts wIE: the number of trials, the tolerance on mean I_E (nA), and the
+ * window (ms) it averages over.
+ *
+ * @example
+ * ```ts
+ * import type { NumericalFicOptions } from "brainfit/sim";
+ * const fic: NumericalFicOptions = { maxTrials: 10, tolerance: 0.005, samplingStart: 1000, samplingEnd: 10000 };
+ * ```
+ */
 export interface NumericalFicOptions {
   /** Adjustment budget (cuBNM max_fic_trials). 0 = analytical only. */
   maxTrials: number;
@@ -16,6 +26,18 @@ export interface NumericalFicOptions {
   initDelta?: number;
 }
 
+/**
+ * numericalFic's answer: wIE per lane and node, which lanes failed to reach the target, the
+ * trials used, and the final mean I_E.
+ *
+ * @example
+ * ```ts
+ * import { numericalFic, type NumericalFicResult } from "brainfit/sim";
+ * import { rww } from "brainfit/models";
+ * const res: NumericalFicResult = await numericalFic({ model: rww, network: { weights: [0, 0.02, 0.02, 0] }, duration: 10 }, { maxTrials: 5 });
+ * if (res.failed.some(Boolean)) console.warn("FIC did not converge in", res.trials);
+ * ```
+ */
 export interface NumericalFicResult {
   /** Adjusted wIE, lanes × nodes. */
   wIE: Float64Array;
@@ -92,6 +114,17 @@ export async function windowMeanIE(opts: SimulateOptions, start = 1000, end = 10
  * Start values: opts.params.wIE if given, else analyticalFic per lane (from opts.network.weights,
  * the lane's G, w_p, J_N). Only lanes still adjusting are rerun; each keeps its own seed and
  * noise stream. The model must be rWW or a transform of it (withBold) with I_E observable.
+ *
+ * @example
+ * ```ts
+ * import { numericalFic } from "brainfit/sim";
+ * import { rww } from "brainfit/models";
+ * const fic = await numericalFic(
+ *   { model: rww, network: { weights: [0, 0.02, 0.02, 0] }, params: { G: 0.5 }, duration: 10 },
+ *   { maxTrials: 10 },
+ * );
+ * console.log(fic.wIE, fic.failed);
+ * ```
  */
 export async function numericalFic(opts: SimulateOptions, fic: NumericalFicOptions): Promise<NumericalFicResult> {
   const lanes = opts.lanes ?? 1;

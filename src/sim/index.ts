@@ -1,19 +1,15 @@
-// brainfit/sim: simulations on every backend (webgpu, wasm, reference), networks, noise, and the
+// brainfit/sim: simulations on every backend (webgpu, wasm, reference), chosen per run, and the
 // simulation-driven helpers (BOLD at TR, numerical FIC). Backends load lazily when chosen.
+// Public surface: every name here is documented with an example (test/layout/public-api.test.ts).
 export { simulate, type SimulateOptions } from "./simulate.ts";
 export {
-  prepareSimulation,
   SimulationError,
   type BackendName,
-  type Integrator,
-  type PreparedSimulation,
   type RecordedChunk,
   type SimulationOptions,
   type SimulationResult,
-} from "./prepare.ts";
-export { buildNetwork, normalizeMax, normalizeMean, NetworkError, type Network, type NetworkInput } from "./network.ts";
-export { chooseBackend, hasWasmSimd, type BackendChoice } from "./choose.ts";
-export { provideWasmModules, setWasmKernelBaseUrl, canCompileWasm, KERNEL_KEY_SECTION } from "./wasm-modules.ts";
+} from "../batch/prepare.ts";
+export { normalizeMax, normalizeMean, NetworkError, type NetworkInput } from "../batch/network.ts";
+export { provideWasmModules, setWasmKernelBaseUrl } from "../backends/wasm/modules.ts";
 export { simulateBold, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
-export { numericalFic, windowMeanIE, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";
-export { philox4x32, normals4, uniform24 } from "../noise/philox.ts";
+export { numericalFic, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";

@@ -1,8 +1,19 @@
 // simulate(): the one entry point. Picks a backend (or uses the one asked for), says which
 // and why, and runs the prepared batch on it.
 import { simulateReference } from "../backends/reference.ts";
-import { type BackendName, prepareSimulation, type SimulationOptions, type SimulationResult } from "./prepare.ts";
+import { type BackendName, prepareSimulation, type SimulationOptions, type SimulationResult } from "../batch/prepare.ts";
 
+/**
+ * simulate()'s options: the SimulationOptions plus the backend and its settings.
+ *
+ * @example
+ * ```ts
+ * import { simulate, type SimulateOptions } from "brainfit/sim";
+ * import { rww } from "brainfit/models";
+ * const opts: SimulateOptions = { model: rww, network: { weights: [0, 0.02, 0.02, 0] }, duration: 2, averages: ["r_E"], backend: "wasm", threads: 2 };
+ * const r = await simulate(opts);
+ * ```
+ */
 export interface SimulateOptions extends SimulationOptions {
   backend?: BackendName;
   /** For auto: accept a software WebGPU adapter (lavapipe, SwiftShader). Default false. */
@@ -17,10 +28,29 @@ type BackendRunner = (sim: ReturnType<typeof prepareSimulation>, opts: SimulateO
 
 const runners: Partial<Record<Exclude<BackendName, "auto">, () => Promise<BackendRunner>>> = {
   reference: async () => async (sim) => simulateReference(sim),
-  wasm: async () => (await import("../../fallback/driver.ts")).simulateWasm,
+  wasm: async () => (await import("../backends/wasm/driver.ts")).simulateWasm,
   webgpu: async () => (await import("../backends/webgpu/driver.ts")).simulateWebGpu,
 };
 
+/**
+ * Run a batch of simulations (lanes) of one model on one network, on the backend asked for or
+ * the best available ("auto"). All validation happens first; errors name the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { simulate } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * const r = await simulate({
+ *   model: supHopf,
+ *   network: { weights: [0, 1, 1, 0], lengths: [0, 30, 30, 0], speed: 6 },
+ *   lanes: 2,
+ *   params: { G: [0.1, 0.3], a: -0.05 },
+ *   duration: 5,
+ *   record: { observables: ["x"], period: 10 },
+ * });
+ * console.log(r.backendInfo, r.recorded["x"]);
+ * ```
+ */
 export async function simulate(opts: SimulateOptions): Promise<SimulationResult> {
   const sim = prepareSimulation(opts);
   const wanted = opts.backend ?? "auto";

@@ -13,6 +13,18 @@ export interface BatchSeries {
   nTime: number;
 }
 
+/**
+ * Where batch FC and FCD run (fits call them once per generation): TypeScript by default,
+ * or WASM SIMD (createWasmStatsBackend) or WebGPU (createWebGpuStatsBackend).
+ *
+ * @example
+ * ```ts
+ * import { createWebGpuStatsBackend, setStatsBackend, type StatsBackend } from "brainfit/stats";
+ * const gpu: StatsBackend = await createWebGpuStatsBackend();
+ * setStatsBackend(gpu);
+ * console.log(gpu.name);
+ * ```
+ */
 export interface StatsBackend {
   readonly name: string;
   /** (B x nPairs) FC lower triangles, as fcBatch. */
@@ -21,6 +33,18 @@ export interface StatsBackend {
   fcdBatch(input: BatchSeries, options: FcdOptions): FcdResult[] | Promise<FcdResult[]>;
 }
 
+/**
+ * The default StatsBackend: FC and FCD batches in TypeScript (float64), the definition the
+ * WASM and WebGPU backends are tested against. Pass it to setStatsBackend to switch back.
+ *
+ * @example
+ * ```ts
+ * import { createWasmStatsBackend, setStatsBackend, typescriptStatsBackend } from "brainfit/stats";
+ * setStatsBackend(await createWasmStatsBackend());
+ * // … batch statistics in WASM SIMD …
+ * setStatsBackend(typescriptStatsBackend);
+ * ```
+ */
 export const typescriptStatsBackend: StatsBackend = {
   name: "typescript",
   fcBatch: (input, options = {}) => fcBatch(input.data, input.batch, input.nNodes, input.nTime, options),
@@ -29,7 +53,15 @@ export const typescriptStatsBackend: StatsBackend = {
 
 let current: StatsBackend = typescriptStatsBackend;
 
-/** Route batch statistics through another backend (pass typescriptStatsBackend to restore). */
+/**
+ * Route batch statistics through another backend (pass typescriptStatsBackend to restore).
+ *
+ * @example
+ * ```ts
+ * import { createWasmStatsBackend, setStatsBackend } from "brainfit/stats";
+ * setStatsBackend(await createWasmStatsBackend()); // fits now compute FC and FCD batches in WASM SIMD
+ * ```
+ */
 export function setStatsBackend(backend: StatsBackend): void {
   current = backend;
 }

@@ -13,6 +13,12 @@ function assertSameLength(a: Vec, b: Vec, fn: string): void {
 /**
  * Pearson correlation (scipy.stats.pearsonr's statistic): centre both vectors, normalise, dot.
  * Clipped to [-1, 1]. A constant vector gives NaN.
+ *
+ * @example
+ * ```ts
+ * import { pearson } from "brainfit/stats";
+ * const r = pearson([1, 2, 3, 4], [2, 4, 5, 9]); // 0.9647…
+ * ```
  */
 export function pearson(a: Vec, b: Vec): number {
   assertSameLength(a, b, "pearson");
@@ -58,7 +64,15 @@ export function rankAverage(x: Vec): Float64Array {
   return ranks;
 }
 
-/** Spearman rank correlation: Pearson of average ranks (scipy.stats.spearmanr's statistic). */
+/**
+ * Spearman rank correlation: Pearson of average ranks (scipy.stats.spearmanr's statistic).
+ *
+ * @example
+ * ```ts
+ * import { spearman } from "brainfit/stats";
+ * const rho = spearman([1, 2, 3, 4], [2, 4, 5, 9]); // 1
+ * ```
+ */
 export function spearman(a: Vec, b: Vec): number {
   assertSameLength(a, b, "spearman");
   return pearson(rankAverage(a), rankAverage(b));
@@ -101,6 +115,12 @@ export function fcCorr(simFcTril: Vec, empFcTril: Vec): number {
 /**
  * Lower triangle (i > j, row by row: (1,0), (2,0), (2,1), (3,0) …, numpy's tril_indices(n, -1) order)
  * of a row-major n x n matrix.
+ *
+ * @example
+ * ```ts
+ * import { lowerTriangle } from "brainfit/stats";
+ * const tril = lowerTriangle([1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1], 3); // [0.5, 0.2, 0.3]
+ * ```
  */
 export function lowerTriangle(matrix: Vec, n: number): Float64Array {
   if (matrix.length !== n * n) {

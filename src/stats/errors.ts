@@ -1,4 +1,16 @@
-/** Thrown when a statistics function gets input it cannot use; the message names the field and the fix. */
+/**
+ * Thrown when a statistics function gets input it cannot use; the message names the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { pearson, StatsInputError } from "brainfit/stats";
+ * try {
+ *   pearson([1, 2, 3], [1, 2]);
+ * } catch (err) {
+ *   if (err instanceof StatsInputError) console.error(err.message); // says the lengths differ
+ * }
+ * ```
+ */
 export class StatsInputError extends Error {
   override readonly name = "StatsInputError";
 }

@@ -17,6 +17,17 @@ export interface PairOptions {
   hemispheres?: NumberArrayLike;
 }
 
+/**
+ * Options of the FC functions: which node pairs count (intrahemispheric only, given each node's
+ * hemisphere) and whether all-zero volumes are outliers to skip.
+ *
+ * @example
+ * ```ts
+ * import { fcTril, type FcOptions } from "brainfit/stats";
+ * const opts: FcOptions = { excludeInterhemispheric: true, hemispheres: [0, 0, 1, 1] };
+ * const tril = fcTril(new Float64Array(4 * 100).map(Math.random), 4, 100, opts); // pairs (1,0) and (3,2)
+ * ```
+ */
 export interface FcOptions extends PairOptions {
   /**
    * cuBNM's calculate_fc treatment of motion outliers: volumes whose sum over nodes is exactly 0
@@ -178,7 +189,16 @@ export function zscoreNonOutlierVolumes(
   return { z: out, outlier, nOutliers };
 }
 
-/** Full FC matrix (nNodes x nNodes, row-major), np.corrcoef of the rows; unit diagonal (NaN for constant nodes). */
+/**
+ * Full FC matrix (nNodes x nNodes, row-major), np.corrcoef of the rows; unit diagonal (NaN for constant nodes).
+ *
+ * @example
+ * ```ts
+ * import { fcMatrix } from "brainfit/stats";
+ * const series = Float64Array.from([1, 2, 3, 4, 2, 4, 6, 9]); // 2 nodes × 4 time points
+ * const fc = fcMatrix(series, 2, 4); // [1, r, r, 1]
+ * ```
+ */
 export function fcMatrix(data: RealArray, nNodes: number, nTime: number, options: Pick<FcOptions, "zeroVolumesAsOutliers"> = {}): Float64Array {
   assertSeriesShape(data, nNodes, nTime);
   const src = options.zeroVolumesAsOutliers ? zscoreNonOutlierVolumes(data, 0, nNodes, nTime).z : data;
@@ -202,7 +222,16 @@ export function fcMatrix(data: RealArray, nNodes: number, nTime: number, options
   return fc;
 }
 
-/** FC lower triangle (pairs i > j in tril order, optionally intrahemispheric only), as cuBNM's calculate_fc. */
+/**
+ * FC lower triangle (pairs i > j in tril order, optionally intrahemispheric only), as cuBNM's calculate_fc.
+ *
+ * @example
+ * ```ts
+ * import { fcTril } from "brainfit/stats";
+ * const series = Float64Array.from([1, 2, 3, 4, 2, 4, 6, 9, 4, 3, 2, 2]); // 3 nodes × 4 time points
+ * const tril = fcTril(series, 3, 4); // pairs (1,0), (2,0), (2,1)
+ * ```
+ */
 export function fcTril(data: RealArray, nNodes: number, nTime: number, options: FcOptions = {}): Float64Array {
   return fcBatch(data, 1, nNodes, nTime, options);
 }
@@ -211,6 +240,20 @@ export function fcTril(data: RealArray, nNodes: number, nTime: number, options: 
  * FC lower triangles of B simulations at once. `data` is (B x nNodes x nTime) contiguous;
  * the result is (B x nPairs) contiguous, nPairs = fcPairs(nNodes, options).length.
  * Equal to calling fcTril on each simulation.
+ *
+ * @example
+ * ```ts
+ * import { fcBatch } from "brainfit/stats";
+ * import { simulateBold } from "brainfit/sim";
+ * import { supHopf, withBold } from "brainfit/models";
+ * const res = await simulateBold({ model: withBold(supHopf), network: { weights: [0, 1, 1, 0] }, lanes: 4, duration: 60, tr: 1 });
+ * // fcBatch wants (lanes × nodes × time); BOLD comes as (lanes × time × nodes): transpose first.
+ * const series = new Float64Array(res.bold.length);
+ * for (let l = 0; l < res.lanes; l++)
+ *   for (let t = 0; t < res.volumes; t++)
+ *     for (let i = 0; i < res.nNodes; i++) series[(l * res.nNodes + i) * res.volumes + t] = res.bold[(l * res.volumes + t) * res.nNodes + i]!;
+ * const fc = fcBatch(series, res.lanes, res.nNodes, res.volumes); // lanes × pairs
+ * ```
  */
 export function fcBatch(data: RealArray, batch: number, nNodes: number, nTime: number, options: FcOptions = {}): Float64Array {
   assertSeriesShape(data, nNodes, nTime, batch);

@@ -23,6 +23,16 @@ export interface FcdWindowOptions {
   dropEdges?: boolean;
 }
 
+/**
+ * FCD settings in TRs (cuBNM's): window length and step, whether to drop the edge windows, the
+ * pair filter, outlier handling, and whether to return each window's FC.
+ *
+ * @example
+ * ```ts
+ * import type { FcdOptions } from "brainfit/stats";
+ * const opts: FcdOptions = { windowTRs: 44, stepTRs: 7, dropEdges: true };
+ * ```
+ */
 export interface FcdOptions extends FcdWindowOptions, PairOptions {
   /** Windows whose fraction of outlier volumes (sum over nodes exactly 0) exceeds this are discarded. Default 0.5. */
   outlierThreshold?: number;
@@ -30,6 +40,17 @@ export interface FcdOptions extends FcdWindowOptions, PairOptions {
   returnWindowFc?: boolean;
 }
 
+/**
+ * The FCD of one series: the lower triangle of the window-by-window correlation of window FCs,
+ * and where each window starts and ends (TRs).
+ *
+ * @example
+ * ```ts
+ * import { fcd, type FcdResult } from "brainfit/stats";
+ * const res: FcdResult = fcd(new Float64Array(4 * 200).map(Math.random), 4, 200, { windowTRs: 30, stepTRs: 5 });
+ * console.log(res.nWindows, res.fcdTril.length === (res.nWindows * (res.nWindows - 1)) / 2);
+ * ```
+ */
 export interface FcdResult {
   /** FCD lower triangle (window pairs a > b, tril order): the FCD distribution. */
   fcdTril: Float64Array;
@@ -209,7 +230,17 @@ function clip1(r: number): number {
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
-/** FCD of one (nNodes x nTime) series with cuBNM's definitions. */
+/**
+ * FCD of one (nNodes x nTime) series with cuBNM's definitions.
+ *
+ * @example
+ * ```ts
+ * import { fcd } from "brainfit/stats";
+ * const nNodes = 4, nTime = 200;
+ * const series = new Float64Array(nNodes * nTime).map(Math.random); // nodes × time
+ * const { fcdTril, nWindows } = fcd(series, nNodes, nTime, { windowTRs: 30, stepTRs: 5 });
+ * ```
+ */
 export function fcd(data: RealArray, nNodes: number, nTime: number, options: FcdOptions): FcdResult {
   assertSeriesShape(data, nNodes, nTime);
   return new FcdWorkspace(nNodes, nTime, options).compute(data, 0);
@@ -218,6 +249,15 @@ export function fcd(data: RealArray, nNodes: number, nTime: number, options: Fcd
 /**
  * FCD of B simulations at once: `data` is (B x nNodes x nTime) contiguous. Buffers and node pairs are
  * shared across simulations. Equal to calling fcd on each simulation.
+ *
+ * @example
+ * ```ts
+ * import { fcdBatch } from "brainfit/stats";
+ * const batch = 3, nNodes = 4, nTime = 200;
+ * const series = new Float64Array(batch * nNodes * nTime).map(Math.random); // batch × nodes × time
+ * const results = fcdBatch(series, batch, nNodes, nTime, { windowTRs: 30, stepTRs: 5 });
+ * console.log(results.map((r) => r.nWindows));
+ * ```
  */
 export function fcdBatch(data: RealArray, batch: number, nNodes: number, nTime: number, options: FcdOptions): FcdResult[] {
   assertSeriesShape(data, nNodes, nTime, batch);

@@ -18,6 +18,21 @@ export interface StatSummary {
   [key: string]: ArrayLike<number> | undefined;
 }
 
+/**
+ * A goodness-of-fit term: a signed name ("+" higher is better, "-" lower is better), the summaries
+ * it needs (fcTril, fcdTril, series, psdPeaks …), and how to compute it from the simulated and
+ * empirical summaries.
+ *
+ * @example
+ * ```ts
+ * import { ksStatistic, type GofTerm } from "brainfit/stats";
+ * const fcKs: GofTerm = {
+ *   name: "-fc_ks",
+ *   requires: ["fcTril"],
+ *   compute: (sim, emp) => ksStatistic(sim.fcTril!, emp.fcTril!),
+ * };
+ * ```
+ */
 export interface GofTerm {
   /** Signed name: "+name" (higher is better) or "-name" (lower is better). */
   readonly name: string;
@@ -37,7 +52,21 @@ export function gofSign(name: string): 1 | -1 {
   throw new StatsInputError(`GOF term name "${name}" must start with "+" (reward) or "-" (penalty), e.g. "+fc_corr"`);
 }
 
-/** Add a term to the registry; throws if the name is taken unless `replace` is set. */
+/**
+ * Add a term to the registry; throws if the name is taken unless `replace` is set.
+ *
+ * @example
+ * ```ts
+ * import { pearson, registerGofTerm } from "brainfit/stats";
+ * registerGofTerm({
+ *   name: "+series_corr",
+ *   requires: ["series"],
+ *   description: "correlation of the simulated and empirical series",
+ *   compute: (sim, emp) => pearson(sim.series!, emp.series!),
+ * });
+ * // now usable as gof: ["+series_corr"] in defineProblem or a config
+ * ```
+ */
 export function registerGofTerm(term: GofTerm, options: { replace?: boolean } = {}): void {
   gofSign(term.name);
   if (registry.has(term.name) && !options.replace) {
@@ -54,6 +83,16 @@ export function getGofTerm(name: string): GofTerm {
   return term;
 }
 
+/**
+ * The signed names of every registered GOF term (the built-ins and those added with
+ * registerGofTerm), as fit configs and problems name them.
+ *
+ * @example
+ * ```ts
+ * import { gofTermNames } from "brainfit/stats";
+ * console.log(gofTermNames()); // ["+fc_corr", "-fc_diff", "-fcd_ks", …]
+ * ```
+ */
 export function gofTermNames(): string[] {
   return [...registry.keys()];
 }
@@ -121,6 +160,17 @@ const builtins: GofTerm[] = [
 ];
 for (const t of builtins) registerGofTerm(t);
 
+/**
+ * evaluateGof's answer: each term's unsigned value, their signed (weighted) sum, and the cost
+ * (its negative) an optimizer minimises.
+ *
+ * @example
+ * ```ts
+ * import { evaluateGof, type GofEvaluation } from "brainfit/stats";
+ * const res: GofEvaluation = evaluateGof(["+fc_corr"], { fcTril: [0.2, 0.5, 0.1] }, { fcTril: [0.3, 0.6, 0.2] });
+ * console.log(res.values["+fc_corr"], res.cost);
+ * ```
+ */
 export interface GofEvaluation {
   /** Unsigned value of each term, by signed name. */
   values: Record<string, number>;
@@ -134,6 +184,14 @@ export interface GofEvaluation {
  * Evaluate the named terms for one simulation against the empirical summaries. `weights` (by
  * signed name, default 1) scale each term in the sum, so terms in different units (a correlation,
  * a frequency error in Hz) can be balanced; `values` stay unweighted.
+ *
+ * @example
+ * ```ts
+ * import { evaluateGof } from "brainfit/stats";
+ * const sim = { fcTril: [0.2, 0.5, 0.1], fcdTril: [0.1, 0.3, 0.4, 0.2] };
+ * const emp = { fcTril: [0.3, 0.6, 0.2], fcdTril: [0.2, 0.3, 0.5, 0.1] };
+ * const { values, gof, cost } = evaluateGof(["+fc_corr", "-fcd_ks"], sim, emp);
+ * ```
  */
 export function evaluateGof(terms: readonly string[], sim: StatSummary, emp: StatSummary, weights?: Readonly<Record<string, number>>): GofEvaluation {
   if (terms.length === 0) throw new StatsInputError("evaluateGof: pass at least one term name, e.g. ['+fc_corr', '-fcd_ks']");

@@ -1,11 +1,15 @@
-// brainfit statistics: pure TypeScript, typed arrays in, Float64Array out.
-export { StatsInputError, roundHalfEven, type RealArray, type NumberArrayLike } from "./errors.ts";
-export * from "./signal.ts";
-export * from "./corr.ts";
-export * from "./fc.ts";
-export * from "./fcd.ts";
-export * from "./ks.ts";
-export * from "./fft.ts";
-export * from "./welch.ts";
-export * from "./gof.ts";
-export * from "./backend.ts";
+// brainfit/stats: the statistics a fit compares (FC, FCD, KS, spectra) and the goodness-of-fit
+// terms built from them; typed arrays in, Float64Array out. Pure TypeScript by default, with
+// swappable WASM SIMD and WebGPU backends for batches.
+// Public surface: every name here is documented with an example (test/layout/public-api.test.ts).
+export { StatsInputError } from "./errors.ts";
+export { zscore } from "./signal.ts";
+export { lowerTriangle, pearson, spearman } from "./corr.ts";
+export { fcBatch, fcMatrix, fcTril, type FcOptions } from "./fc.ts";
+export { fcd, fcdBatch, type FcdOptions, type FcdResult } from "./fcd.ts";
+export { ks2samp, ksStatistic, type KsResult } from "./ks.ts";
+export { peakFrequency, welch, type WelchOptions, type WelchResult } from "./welch.ts";
+export { evaluateGof, gofTermNames, registerGofTerm, type GofEvaluation, type GofTerm } from "./gof.ts";
+export { setStatsBackend, typescriptStatsBackend, type StatsBackend } from "./backend.ts";
+export { createWasmStatsBackend } from "./wasm.ts";
+export { createWebGpuStatsBackend, type WebGpuStatsOptions } from "./webgpu.ts";

@@ -12,6 +12,16 @@ import { StatsInputError, roundHalfEven, type RealArray } from "./errors.ts";
 
 export type KsMethod = "auto" | "exact" | "asymp";
 
+/**
+ * ks2samp's answer as scipy gives it: the statistic, its p-value, the method used, and the
+ * sign of the largest difference.
+ *
+ * @example
+ * ```ts
+ * import { ks2samp, type KsResult } from "brainfit/stats";
+ * const res: KsResult = ks2samp([1, 2, 3], [2, 3, 4, 5], { method: "exact" });
+ * ```
+ */
 export interface KsResult {
   statistic: number;
   pvalue: number;
@@ -58,7 +68,15 @@ export function ksStatisticSorted(sortedA: Float64Array, sortedB: Float64Array):
   return minS > maxS ? minS : maxS;
 }
 
-/** Two-sided KS statistic of two samples (scipy's value in asymptotic mode; unrounded). */
+/**
+ * Two-sided KS statistic of two samples (scipy's value in asymptotic mode; unrounded).
+ *
+ * @example
+ * ```ts
+ * import { ksStatistic } from "brainfit/stats";
+ * const d = ksStatistic([0.1, 0.4, 0.5, 0.9], [0.3, 0.6, 0.7, 0.8]); // 0.5
+ * ```
+ */
 export function ksStatistic(a: RealArray | ArrayLike<number>, b: RealArray | ArrayLike<number>): number {
   return ksStatisticSorted(sortedCopy(a, "a"), sortedCopy(b, "b"));
 }
@@ -76,7 +94,15 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** scipy.stats.ks_2samp(a, b) (two-sided) with method "auto" (default), "exact" or "asymp". */
+/**
+ * scipy.stats.ks_2samp(a, b) (two-sided) with method "auto" (default), "exact" or "asymp".
+ *
+ * @example
+ * ```ts
+ * import { ks2samp } from "brainfit/stats";
+ * const { statistic, pvalue } = ks2samp([0.1, 0.4, 0.5, 0.9], [0.3, 0.6, 0.7, 0.8]);
+ * ```
+ */
 export function ks2samp(
   a: RealArray | ArrayLike<number>,
   b: RealArray | ArrayLike<number>,

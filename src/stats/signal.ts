@@ -11,6 +11,12 @@ function mean(a: ArrayLike<number>, offset = 0, length = a.length - offset): num
 /**
  * Z-score one vector with ddof 0 (scipy.stats.zscore): (x - mean) / std, std = sqrt(mean((x-mean)^2)).
  * A constant vector gives NaN, as scipy does.
+ *
+ * @example
+ * ```ts
+ * import { zscore } from "brainfit/stats";
+ * const z = zscore([1, 2, 3]); // Float64Array [-1.2247…, 0, 1.2247…]
+ * ```
  */
 export function zscore(x: RealArray | ArrayLike<number>): Float64Array {
   const n = x.length;

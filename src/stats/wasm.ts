@@ -1,5 +1,6 @@
 // WASM SIMD batch statistics backend: FC and FCD with the f32x4 kernels of asm/stats.ts
-// (embedded by the build as src/generated/wasm-stats.ts). Same interface and options as
+// (built as dist/wasm/stats.simd.wasm and loaded like the simulation kernels: provided with
+// provideWasmModules at the edge, else read beside the bundle). Same interface and options as
 // typescriptStatsBackend; results agree with it within float32 tolerance (docs/stats.md).
 //
 // Each series is copied into WASM memory as float64. The exactness-sensitive steps run there in
@@ -29,18 +30,19 @@ const PAGE = 65536;
 
 const roundUp4 = (n: number) => (n + 3) & ~3;
 
-function decodeBase64(b64: string): Uint8Array {
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-}
-
 let modulePromise: Promise<WebAssembly.Module> | null = null;
 
+/** The kernel module: provided (edge bundles), else dist/wasm/stats.simd.wasm compiled here. */
 function statsModule(): Promise<WebAssembly.Module> {
   modulePromise ??= (async () => {
-    const { WASM_STATS } = await import("../generated/wasm-stats.ts");
-    if (!WASM_STATS) throw new Error("wasm stats backend: the kernels are not built; run `npm run build` (node scripts/build.mjs)");
-    return WebAssembly.compile(decodeBase64(WASM_STATS) as BufferSource);
+    const { WASM_STATS_KEY } = await import("../generated/wasm-stats.ts");
+    const { loadKernelModule } = await import("../backends/wasm/modules.ts");
+    return loadKernelModule(WASM_STATS_KEY, "the WASM statistics backend", () => {
+      throw new Error("wasm stats backend: the kernels are not built; run `npm run build` (node scripts/build.mjs)");
+    });
   })();
+  // A failed load (no kernel file yet, no module provided) may succeed on a later call.
+  modulePromise.catch(() => (modulePromise = null));
   return modulePromise;
 }
 
@@ -198,6 +200,13 @@ class WasmStats {
  * runtime with WASM SIMD (Node 16.4+, Deno, Bun, current browsers). Results match
  * typescriptStatsBackend within float32 tolerance: |ΔFC| ≤ 1e-4 and |ΔFCD| ≤ 1e-4 (docs/stats.md).
  * Use it with setStatsBackend(await createWasmStatsBackend()).
+ *
+ * @example
+ * ```ts
+ * import { createWasmStatsBackend, setStatsBackend } from "brainfit/stats";
+ * const wasm = await createWasmStatsBackend();
+ * setStatsBackend(wasm);
+ * ```
  */
 export async function createWasmStatsBackend(): Promise<StatsBackend> {
   const module = await statsModule();

@@ -172,6 +172,16 @@ interface Pipelines {
   gramPairs: GPUComputePipeline;
 }
 
+/**
+ * Settings of the WebGPU statistics backend.
+ *
+ * @example
+ * ```ts
+ * import { createWebGpuStatsBackend, type WebGpuStatsOptions } from "brainfit/stats";
+ * const opts: WebGpuStatsOptions = { tiledGram: true };
+ * const gpu = await createWebGpuStatsBackend(undefined, opts);
+ * ```
+ */
 export interface WebGpuStatsOptions {
   /**
    * FCD correlation kernel: true = 8 × 8 tiles through workgroup memory (for hardware GPUs),
@@ -430,6 +440,12 @@ function centreRows(data: ArrayLike<number>, offset: number, nNodes: number, nTi
  * A StatsBackend running FC and FCD in WGSL compute kernels on `device` (default: the shared
  * device of the WebGPU simulation backend). Results match typescriptStatsBackend within float32
  * tolerance (docs/stats.md). Throws WebGpuUnavailableError when there is no adapter.
+ *
+ * @example
+ * ```ts
+ * import { createWebGpuStatsBackend, setStatsBackend } from "brainfit/stats";
+ * setStatsBackend(await createWebGpuStatsBackend()); // on the shared device of the WebGPU simulation backend
+ * ```
  */
 export async function createWebGpuStatsBackend(device?: GPUDevice, options: WebGpuStatsOptions = {}): Promise<StatsBackend> {
   let dev = device;

@@ -2,6 +2,16 @@
 import { StatsInputError, assertPositiveInteger, type RealArray } from "./errors.ts";
 import { RealFft } from "./fft.ts";
 
+/**
+ * scipy.signal.welch's settings: sampling frequency (Hz), segment length, overlap and FFT length.
+ *
+ * @example
+ * ```ts
+ * import { welch, type WelchOptions } from "brainfit/stats";
+ * const opts: WelchOptions = { fs: 1000 / 0.72, nperseg: 128, noverlap: 64 };
+ * const { f, psd } = welch(new Float64Array(1024).map(Math.random), opts);
+ * ```
+ */
 export interface WelchOptions {
   /** Sampling frequency in Hz. Default 1. */
   fs?: number;
@@ -13,6 +23,16 @@ export interface WelchOptions {
   nfft?: number;
 }
 
+/**
+ * Frequencies (Hz) and the power spectral density (one row per input row).
+ *
+ * @example
+ * ```ts
+ * import { welch, type WelchResult } from "brainfit/stats";
+ * const res: WelchResult = welch(new Float64Array(512).map(Math.random), { fs: 100 });
+ * console.log(res.f.length, res.psd.length);
+ * ```
+ */
 export interface WelchResult {
   /** Frequencies k * fs / nfft, k = 0 .. nfft/2. */
   f: Float64Array;
@@ -92,7 +112,17 @@ function welchInto(x: ArrayLike<number>, offset: number, plan: WelchPlan, out: F
   for (let k = 0; k < nBins; k++) out[outOffset + k] = out[outOffset + k]! / nSegments;
 }
 
-/** scipy.signal.welch(x, fs, nperseg=…, noverlap=…, nfft=…) with its defaults otherwise (Hann, constant detrend, density, one-sided, mean). */
+/**
+ * scipy.signal.welch(x, fs, nperseg=…, noverlap=…, nfft=…) with its defaults otherwise (Hann, constant detrend, density, one-sided, mean).
+ *
+ * @example
+ * ```ts
+ * import { welch } from "brainfit/stats";
+ * const fs = 100; // Hz
+ * const x = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(2 * Math.PI * 10 * (i / fs)));
+ * const { f, psd } = welch(x, { fs, nperseg: 256 }); // as scipy.signal.welch(x, fs, nperseg=256)
+ * ```
+ */
 export function welch(x: RealArray | ArrayLike<number>, options: WelchOptions = {}): WelchResult {
   if (x.length === 0) throw new StatsInputError("welch: x is empty");
   const plan = welchPlan(x.length, options);
@@ -139,7 +169,18 @@ function rowsOf(psd: Float64Array, nFreq: number): number {
   return psd.length / nFreq;
 }
 
-/** Per-row peak frequency by argmax (first maximum) of the PSD; psd is (nRows x f.length). */
+/**
+ * Per-row peak frequency by argmax (first maximum) of the PSD; psd is (nRows x f.length).
+ *
+ * @example
+ * ```ts
+ * import { peakFrequency, welch } from "brainfit/stats";
+ * const fs = 100; // Hz
+ * const x = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(2 * Math.PI * 10 * (i / fs)));
+ * const { f, psd } = welch(x, { fs, nperseg: 256 });
+ * const [peak] = peakFrequency(f, psd, { fmin: 1, fmax: 40 }); // ≈ 10 Hz
+ * ```
+ */
 export function peakFrequency(f: Float64Array, psd: Float64Array, options: PeakOptions = {}): Float64Array {
   const nf = f.length;
   const rows = rowsOf(psd, nf);

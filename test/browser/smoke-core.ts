@@ -4,7 +4,7 @@
 // asked for, compared with the reference draw for draw (same seed → same Philox noise).
 import { supHopf } from "../../src/models/hopf.ts";
 import { simulate } from "../../src/sim/simulate.ts";
-import type { SimulationResult } from "../../src/sim/prepare.ts";
+import type { SimulationResult } from "../../src/batch/prepare.ts";
 
 export type SmokeBackend = "reference" | "webgpu" | "wasm";
 

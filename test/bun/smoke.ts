@@ -1,6 +1,6 @@
 // Bun smoke test: the SDK's TypeScript source runs unchanged under Bun. Reference always;
 // webgpu (Dawn via the `webgpu` package) when src/backends/webgpu/driver.ts exists; wasm when
-// fallback/driver.ts exists. A backend whose file exists but cannot be imported is skipped
+// src/backends/wasm/driver.ts exists. A backend whose file exists but cannot be imported is skipped
 // with a warning locally and is a failure in CI (CI=true).
 // Run: bun test/bun/smoke.ts   (scripts/test-runtimes.mjs does). Exit code 1 on any failure.
 import { existsSync } from "node:fs";
@@ -17,7 +17,7 @@ outcomes.push(ref.outcome);
 
 const optional = [
   { backend: "webgpu" as const, file: "src/backends/webgpu/driver.ts", load: () => import("../../src/backends/webgpu/driver.ts") },
-  { backend: "wasm" as const, file: "fallback/driver.ts", load: () => import("../../fallback/driver.ts") },
+  { backend: "wasm" as const, file: "src/backends/wasm/driver.ts", load: () => import("../../src/backends/wasm/driver.ts") },
 ];
 for (const b of optional) {
   if (!existsSync(join(root, b.file))) {

@@ -1,7 +1,7 @@
 // Deno smoke test of the float64 reference backend: the SDK's source runs unchanged under
 // Deno. Run with `deno test -A test/deno/` (scripts/test-runtimes.mjs does).
 import assert from "node:assert/strict";
-import { prepareSimulation } from "../../src/sim/prepare.ts";
+import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 

@@ -1,9 +1,9 @@
 // Deno smoke test: the WASM SIMD backend (relaxed SIMD and web Workers in Deno) agrees with
 // the float64 reference. Run: deno test -A test/deno/
 import assert from "node:assert/strict";
-import { prepareSimulation } from "../../src/sim/prepare.ts";
+import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { simulateWasm } from "../../fallback/driver.ts";
+import { simulateWasm } from "../../src/backends/wasm/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 

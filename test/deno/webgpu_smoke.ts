@@ -2,7 +2,7 @@
 // delays and noise on webgpu agrees with the float64 reference. Run with
 // `deno test -A test/deno/`. Fails when Deno finds no adapter, unless BRAINFIT_NO_WEBGPU=1.
 import assert from "node:assert/strict";
-import { prepareSimulation } from "../../src/sim/prepare.ts";
+import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { simulateWebGpu } from "../../src/backends/webgpu/driver.ts";
 import { probeWebGpu } from "../../src/backends/webgpu/gpu.ts";

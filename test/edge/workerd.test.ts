@@ -17,6 +17,7 @@ import { QUICKSTART_CONFIG } from "../../src/fit/quickstart.ts";
 import { problemsFromConfig, type FitConfig } from "../../src/fit/config.ts";
 import { evaluateBatch } from "../../src/fit/evaluate.ts";
 import { simulate } from "../../src/sim/simulate.ts";
+import { typescriptStatsBackend } from "../../src/stats/backend.ts";
 import { fhnSimulation, type FhnRequest } from "../../examples/edge/fhn-problem.ts";
 import { f32Tolerance } from "../spine/crossbackend.ts";
 import { runCli } from "../cli/run-cli.ts";
@@ -90,7 +91,7 @@ async function edge(body: object): Promise<{ backendInfo: string; results: { ter
 }
 
 async function node(backend: "wasm" | "reference", params: number[][], seed = SEED) {
-  const config = structuredClone(QUICKSTART_CONFIG) as unknown as FitConfig;
+  const config: FitConfig = structuredClone(QUICKSTART_CONFIG);
   config.simulation = { ...config.simulation, duration: DURATION, seed };
   const [p] = await problemsFromConfig(config);
   return evaluateBatch(params.map((x) => ({ problem: p!, x })), { backend, threads: 1 });
@@ -120,6 +121,27 @@ describe("edge example in workerd", () => {
     const ref = await node("reference", params);
     expect(got.backendInfo).toMatch(/reference/);
     expect(got.results[0]!.terms).toEqual(ref.results[0]!.terms);
+  }, 120_000);
+
+  it("computes FC on the WASM statistics backend from the provided stats module, within 1e-4 of TypeScript", async () => {
+    // Two batches of 6 nodes × 120 volumes: a shared slow wave plus per-node noise (LCG), so the
+    // correlations are far from 0 and a wrong pairing or a missed centring would show.
+    const batch = 2, nNodes = 6, nTime = 120;
+    let s = 12345;
+    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const data = Array.from({ length: batch * nNodes * nTime }, (_, k) => {
+      const [b, i, t] = [Math.floor(k / (nNodes * nTime)), Math.floor(k / nTime) % nNodes, k % nTime];
+      return 1e4 + (i % 2 ? 1 : -1) * Math.sin((t + 7 * b) / 9) + (0.3 + 0.1 * i) * rnd();
+    });
+    const res = await fetch(new URL("fc", url), { method: "POST", body: JSON.stringify({ data, batch, nNodes, nTime }) });
+    const got = (await res.json()) as { backend: string; fc: number[]; error?: string };
+    if (!res.ok) throw new Error(`workerd answered ${res.status}: ${got.error}\n${log()}`);
+    expect(got.backend).toBe("wasm");
+    const want = await typescriptStatsBackend.fcBatch({ data: Float64Array.from(data), batch, nNodes, nTime });
+    expect(got.fc.length).toBe(want.length);
+    const maxDiff = Math.max(...got.fc.map((v, k) => Math.abs(v - want[k]!)));
+    expect(maxDiff).toBeLessThan(1e-4); // docs/stats.md: |ΔFC| ≤ 1e-4 against the TypeScript backend
+    expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(0.5);
   }, 120_000);
 
   it("auto picks the wasm backend from the provided modules, and bad input gets a 400 naming the field", async () => {

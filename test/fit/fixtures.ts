@@ -2,7 +2,7 @@
 import { supHopf } from "../../src/models/hopf.ts";
 import { defineProblem, type FitProblemSpec } from "../../src/fit/problem.ts";
 import type { FitConfig } from "../../src/fit/config.ts";
-import { FitConfigError } from "../../src/fit/validate.ts";
+import { FitConfigError } from "../../src/schema/validate.ts";
 
 export const N = 6;
 export const WEIGHTS = (() => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { defineProblem } from "../../src/fit/problem.ts";
-import { FitConfigError, didYouMean, validate } from "../../src/fit/validate.ts";
+import { didYouMean, validate } from "../../src/schema/validate.ts";
 import { deepMerge, problemsFromConfig, runsFromConfig, validateConfig, type FitConfig } from "../../src/fit/config.ts";
 import { QUICKSTART_CONFIG } from "../../src/fit/quickstart.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { defineProblem, type FitProblemSpec } from "../../src/fit/problem.ts";
 import { deepMerge, optimizersFor, runsFromConfig, validateConfig, configJsonSchema, type FitConfig } from "../../src/fit/config.ts";
 import { fitSchema } from "../../src/fit/schema.ts";
-import { FitConfigError, schemaRules } from "../../src/fit/validate.ts";
+import { schemaRules } from "../../src/schema/validate.ts";
 import { runCli } from "../cli/run-cli.ts";
 import { asyncErrorOf, errorOf, inlineConfig, tinySpec } from "./fixtures.ts";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { configJsonSchema, runsFromConfig, validateConfig, type FitConfig } from "../../src/fit/config.ts";
 import { fastestTimeScaleMs } from "../../src/fit/budget.ts";
 import { defineProblem } from "../../src/fit/problem.ts";
-import { FitConfigError } from "../../src/fit/validate.ts";
+import { FitConfigError } from "../../src/schema/validate.ts";
 import { createOptimizer } from "../../src/optim/registry.ts";
 import { OPTIMIZER_TYPES } from "../../src/optim/registry.ts";
 import { OPTIMIZER_OPTIONS } from "../../src/optim/options.ts";

@@ -16,7 +16,7 @@ import {
   loadSc,
   normalizeScStrength,
 } from "../../src/datasets/index.ts";
-import { BrainfitIOError, loadArray, toFloat64 } from "../../src/io/index.ts";
+import { loadArray, toFloat64 } from "../../src/io/index.ts";
 import { SHARED_DATA, rejectsWith } from "./helpers.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

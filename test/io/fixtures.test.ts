@@ -1,19 +1,8 @@
 // Files written by numpy/scipy (test/io/fixtures, see make_fixtures.py) read back exactly.
 import { describe, expect, it } from "vitest";
-import {
-  BrainfitIOError,
-  listMatVariables,
-  listNpzKeys,
-  loadArray,
-  loadConnectivity,
-  parseArray,
-  parseMat,
-  parseNpy,
-  parseNpz,
-  parseTvbZip,
-  readNpyHeader,
-  sniffFormat,
-} from "../../src/io/index.ts";
+import { BrainfitIOError, listMatVariables, listNpzKeys, loadArray, loadConnectivity, parseArray, parseMat, parseNpy, parseNpz, parseTvbZip } from "../../src/io/index.ts";
+import { readNpyHeader } from "../../src/io/npy.ts";
+import { sniffFormat } from "../../src/io/load.ts";
 import { elementMatches, fixture, FIXTURES, manifest, pyNumber } from "./helpers.ts";
 
 function expectCode(fn: () => unknown, code: string): BrainfitIOError {

@@ -3,22 +3,12 @@
 // exception, a hang, or a giant allocation. 12,000+ generated cases in total.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  BrainfitIOError,
-  parseArray,
-  parseJsonArray,
-  parseMatAll,
-  parseNpy,
-  parseNpzAll,
-  parseTextMatrix,
-  parseTvbZip,
-  validateArray,
-  writeMat,
-  writeNpy,
-  writeNpz,
-  writeZip,
-  type NdArray,
-} from "../../src/io/index.ts";
+import { BrainfitIOError, parseArray, parseNpy, parseTextMatrix, parseTvbZip, writeMat, writeNpy, writeNpz, type NdArray } from "../../src/io/index.ts";
+import { parseJsonArray } from "../../src/io/json.ts";
+import { parseMatAll } from "../../src/io/mat.ts";
+import { parseNpzAll } from "../../src/io/npz.ts";
+import { validateArray } from "../../src/io/ndarray.ts";
+import { writeZip } from "../../src/io/zip.ts";
 import { anyArrayArb, NUMERIC, numericArb, shapeArb } from "./arbitraries.ts";
 import { fixture } from "./helpers.ts";
 

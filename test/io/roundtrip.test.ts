@@ -2,24 +2,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { roundToHalf } from "../../src/io/half.ts";
-import {
-  arraysEqual,
-  formatNumber,
-  loadArray,
-  parseArray,
-  parseMatAll,
-  parseNpy,
-  parseNpzAll,
-  parseTextMatrix,
-  readJson,
-  toFloat64,
-  writeCsv,
-  writeJson,
-  writeMat,
-  writeNpy,
-  writeNpz,
-  type NdArray,
-} from "../../src/io/index.ts";
+import { loadArray, parseArray, parseNpy, parseTextMatrix, toFloat64, writeCsv, writeJson, writeMat, writeNpy, writeNpz, type NdArray } from "../../src/io/index.ts";
+import { arraysEqual } from "../../src/io/ndarray.ts";
+import { formatNumber } from "../../src/io/text.ts";
+import { parseMatAll } from "../../src/io/mat.ts";
+import { parseNpzAll } from "../../src/io/npz.ts";
+import { readJson } from "../../src/io/json.ts";
 import { anyArrayArb, NUMERIC, numericArb, shapeArb } from "./arbitraries.ts";
 
 const RUNS = 300;

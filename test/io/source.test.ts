@@ -7,22 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  arraysEqual,
-  asMatrix,
-  BrainfitIOError,
-  listKeys,
-  loadArray,
-  loadConnectivity,
-  ndarray,
-  parseNpy,
-  resolveSource,
-  saveFile,
-  toFloat64,
-  writeCsv,
-  writeNpy,
-  writeNpz,
-} from "../../src/io/index.ts";
+import { asMatrix, BrainfitIOError, listKeys, loadArray, loadConnectivity, ndarray, parseNpy, saveFile, toFloat64, writeCsv, writeNpy, writeNpz } from "../../src/io/index.ts";
+import { arraysEqual } from "../../src/io/ndarray.ts";
+import { resolveSource } from "../../src/io/source.ts";
 import { FIXTURES, fixture, rejectsWith } from "./helpers.ts";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "brainfit-io-"));

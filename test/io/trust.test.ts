@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { BrainfitIOError } from "../../src/io/errors.ts";
 import { parseMat, parseMatAll, writeMat } from "../../src/io/mat.ts";
 import { parseNpy, writeNpy } from "../../src/io/npy.ts";
-import { DataLoader, FitConfigError } from "../../src/fit/index.ts";
+import { FitConfigError } from "../../src/fit/index.ts";
+import { DataLoader } from "../../src/fit/config.ts";
 import { fixture } from "./helpers.ts";
 
 function npyFloat16(bits: number[], shape: number[], opts: { bigEndian?: boolean; fortran?: boolean } = {}): Uint8Array {

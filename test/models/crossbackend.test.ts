@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { NAMES, problem } from "./problems.ts";
-import { prepareSimulation, type SimulationOptions, type SimulationResult } from "../../src/sim/prepare.ts";
+import { prepareSimulation, type SimulationResult } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import { probeWebGpu } from "../../src/backends/webgpu/gpu.ts";

@@ -1,7 +1,7 @@
 // Random small problems for the models' cross-backend tests: a built-in model, network, delays,
 // parameters (regional ones per node), seed and integrator, drawn by fast-check.
 import fc from "fast-check";
-import type { SimulationOptions } from "../../src/sim/prepare.ts";
+import type { SimulationOptions } from "../../src/batch/prepare.ts";
 import { BUILTIN_MODELS } from "../../src/models/index.ts";
 import type { ModelSpec } from "../../src/models/spec.ts";
 

@@ -1,6 +1,8 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { Rng, encodeJson, decodeJson, symmetricEigen, choleskyWithJitter } from "../../src/optim/index.ts";
+import { Rng } from "../../src/optim/rng.ts";
+import { encodeJson, decodeJson } from "../../src/optim/json.ts";
+import { symmetricEigen, choleskyWithJitter } from "../../src/optim/linalg.ts";
 
 describe("Rng (xoshiro128**)", () => {
   it("matches the reference xoshiro128** output for a known state", () => {

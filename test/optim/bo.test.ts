@@ -1,5 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { BayesianOptimization, GaussianProcess, expectedImprovement, Rng } from "../../src/optim/index.ts";
+import { BayesianOptimization } from "../../src/optim/index.ts";
+import { GaussianProcess, expectedImprovement } from "../../src/optim/gp.ts";
+import { Rng } from "../../src/optim/rng.ts";
 import { negLogMarginalLikelihood, normCdf, matern52 } from "../../src/optim/gp.ts";
 import { branin, BRANIN_MIN, runSingle } from "./problems.ts";
 

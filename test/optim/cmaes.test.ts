@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { CMAES, Rng } from "../../src/optim/index.ts";
+import { CMAES } from "../../src/optim/index.ts";
+import { Rng } from "../../src/optim/rng.ts";
 import { mirrorIntoBounds } from "../../src/optim/cmaes.ts";
 import { sphere, ellipsoid, rosenbrock, rastrigin, runSingle, medianOf } from "./problems.ts";
 

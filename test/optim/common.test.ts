@@ -2,7 +2,8 @@
 // costs, bit-identical continuation after JSON serialise/restore, and the batch driver.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { restoreOptimizer, createOptimizer, decodeJson, BatchDriver, CMAES, OptimizerUsageError, OptimizerOptionError } from "../../src/optim/index.ts";
+import { restoreOptimizer, createOptimizer, BatchDriver, CMAES, OptimizerUsageError, OptimizerOptionError } from "../../src/optim/index.ts";
+import { decodeJson } from "../../src/optim/json.ts";
 import { KINDS, makeOptimizer, step, needsGrads, evaluate, type Box } from "./harness.ts";
 
 const boxArb = (n: number) =>

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { NSGA2, hypervolume, nonDominatedSort, crowdingDistance, dominates } from "../../src/optim/index.ts";
+import { NSGA2, hypervolume } from "../../src/optim/index.ts";
+import { nonDominatedSort, crowdingDistance, dominates } from "../../src/optim/nsga2.ts";
 import { zdt1, zdt2 } from "./problems.ts";
 
 /** Independent reference: inclusion–exclusion over all subsets (small sets only). */

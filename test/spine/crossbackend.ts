@@ -19,7 +19,7 @@ import fc from "fast-check";
 import type { ModelSpec } from "../../src/models/spec.ts";
 import { supHopf, supHopfDifference } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
-import { prepareSimulation, type SimulationOptions, type SimulationResult } from "../../src/sim/prepare.ts";
+import { prepareSimulation, type SimulationOptions, type SimulationResult } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
 
 export const EPS32 = 2 ** -24;

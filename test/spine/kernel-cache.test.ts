@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { kernelModule } from "../../fallback/driver.ts";
+import { kernelModule } from "../../src/backends/wasm/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { compileModel } from "../../src/models/spec.ts";
-import { setWasmKernelBaseUrl } from "../../src/sim/wasm-modules.ts";
+import { setWasmKernelBaseUrl } from "../../src/backends/wasm/modules.ts";
 
 describe("wasm kernel module cache", () => {
   it("does not remember a failed load: the next call reads the file again", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prepareSimulation } from "../../src/sim/prepare.ts";
+import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 

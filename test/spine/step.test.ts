@@ -119,7 +119,7 @@ describe("step description", () => {
   });
 
   it("is the only place the step's equations are written: the backends' emitters read no drift, diffusion or state limits", () => {
-    for (const file of ["src/backends/reference.ts", "src/codegen/asm.ts", "src/codegen/wgsl.ts", "fallback/driver.ts", "fallback/groups.ts"]) {
+    for (const file of ["src/backends/reference.ts", "src/codegen/asm.ts", "src/codegen/wgsl.ts", "src/backends/wasm/driver.ts", "src/backends/wasm/groups.ts"]) {
       const src = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
       for (const field of [".drift", ".diffusion", "derivedForFast", "derivedForSlow", ".min ??", ".max ??", "spec.states[s]!.min"]) {
         expect(src.includes(field), `${file} reads '${field}': emit from describeStep instead`).toBe(false);

@@ -1,9 +1,9 @@
 // Cross-backend properties of the WASM SIMD backend against the float64 reference.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { prepareSimulation, type SimulationOptions } from "../../src/sim/prepare.ts";
+import { prepareSimulation, type SimulationOptions } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { simulateWasm } from "../../fallback/driver.ts";
+import { simulateWasm } from "../../src/backends/wasm/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { f32Tolerance, maxAbsDiff, problemArb } from "./crossbackend.ts";
 

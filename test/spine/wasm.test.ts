@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { prepareSimulation } from "../../src/sim/prepare.ts";
+import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { laneOrderByKey, simulateWasm } from "../../fallback/driver.ts";
+import { laneOrderByKey, simulateWasm } from "../../src/backends/wasm/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { rww } from "../../src/models/rww.ts";

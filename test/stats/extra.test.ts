@@ -1,17 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  fcd,
-  fcTril,
-  ks2samp,
-  peakFrequency,
-  roundHalfEven,
-  softPeakFrequency,
-  spearman,
-  StatsInputError,
-  zscore,
-  fcPairs,
-} from "../../src/stats/index.ts";
+import { fcd, fcTril, ks2samp, peakFrequency, spearman, StatsInputError, zscore } from "../../src/stats/index.ts";
+import { roundHalfEven } from "../../src/stats/errors.ts";
+import { softPeakFrequency } from "../../src/stats/welch.ts";
+import { fcPairs } from "../../src/stats/fc.ts";
 import { expectRelClose, flat, readGolden } from "./helpers.ts";
 
 interface OutlierFixture {

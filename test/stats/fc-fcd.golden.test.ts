@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fcMatrix, fcTril, fcBatch, fcd, fcdBatch, fcdWindows, fcdWindowTRsFromSeconds, timeMajorToNodeMajor } from "../../src/stats/index.ts";
+import { fcMatrix, fcTril, fcBatch, fcd, fcdBatch } from "../../src/stats/index.ts";
+import { fcdWindows, fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
+import { timeMajorToNodeMajor } from "../../src/stats/fc.ts";
 import { expectRelClose, flat, maxRelErr, readGolden } from "./helpers.ts";
 
 interface FcGolden { x: number[][]; fc: number[][] }

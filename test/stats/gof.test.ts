@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  boldSummaryBatch,
-  evaluateGof,
-  evaluateGofBatch,
-  fcBatch,
-  fcdBatch,
-  fcdWindowTRsFromSeconds,
-  fcTril,
-  getGofTerm,
-  getStatsBackend,
-  gofSign,
-  gofTermNames,
-  ksStatistic,
-  meanAbsoluteError,
-  pearson,
-  registerGofTerm,
-  rmse,
-  setStatsBackend,
-  typescriptStatsBackend,
-  type StatsBackend,
-} from "../../src/stats/index.ts";
+import { evaluateGof, fcBatch, fcdBatch, fcTril, gofTermNames, ksStatistic, pearson, registerGofTerm, setStatsBackend, type StatsBackend } from "../../src/stats/index.ts";
+import { boldSummaryBatch, getStatsBackend, typescriptStatsBackend } from "../../src/stats/backend.ts";
+import { evaluateGofBatch, getGofTerm, gofSign } from "../../src/stats/gof.ts";
+import { fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
+import { meanAbsoluteError, rmse } from "../../src/stats/corr.ts";
 
 const sim = {
   fcTril: [0.1, 0.5, 0.3, 0.9],

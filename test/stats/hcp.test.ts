@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fcd, fcdWindowTRsFromSeconds, fcTril, lowerTriangle, pearson } from "../../src/stats/index.ts";
+import { fcd, fcTril, lowerTriangle, pearson } from "../../src/stats/index.ts";
+import { fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
 import { readGolden, relErr, SHARED } from "./helpers.ts";
 import { readFileSync } from "node:fs";
 import { parseNpz } from "../../src/io/npz.ts";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { kolmogorovSf, ks2samp, ksStatistic, ksStatisticBatch, smirnovSf } from "../../src/stats/index.ts";
+import { ks2samp, ksStatistic } from "../../src/stats/index.ts";
+import { kolmogorovSf, ksStatisticBatch, smirnovSf } from "../../src/stats/ks.ts";
 import { readGolden, relErr } from "./helpers.ts";
 
 interface KsGolden { cases: { a: number[]; b: number[]; statistic: number; pvalue: number }[] }

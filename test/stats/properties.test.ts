@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { fcd, fcMatrix, peakFrequency, welch, hannPeriodic } from "../../src/stats/index.ts";
+import { fcd, fcMatrix, peakFrequency, welch } from "../../src/stats/index.ts";
+import { hannPeriodic } from "../../src/stats/welch.ts";
 import { mulberry32 } from "./synthetic.ts";
 
 const rng = mulberry32; // small deterministic PRNG for reproducible synthetic series

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  convolveSame,
-  hammingWindow,
-  pearson,
-  rfft,
-  smoothHamming,
-  smoothHammingSamples,
-  spearman,
-  welch,
-  welchRows,
-  zscore,
-  zscoreRows,
-} from "../../src/stats/index.ts";
+import { pearson, spearman, welch, zscore } from "../../src/stats/index.ts";
+import { convolveSame, hammingWindow, smoothHamming, smoothHammingSamples, zscoreRows } from "../../src/stats/signal.ts";
+import { rfft } from "../../src/stats/fft.ts";
+import { welchRows } from "../../src/stats/welch.ts";
 import { expectRelClose, flat, maxRelErr, readGolden, relErr } from "./helpers.ts";
 
 interface WelchGolden { cases: { x: number[]; fs: number; nperseg: number; nfft: number | null; f: number[]; psd: number[] }[] }

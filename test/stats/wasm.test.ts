@@ -15,18 +15,9 @@ import path from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadArray } from "../../src/io/index.ts";
-import {
-  boldSummaryBatch,
-  fcdWindowTRsFromSeconds,
-  ks2samp,
-  setStatsBackend,
-  StatsInputError,
-  typescriptStatsBackend,
-  type FcdOptions,
-  type FcOptions,
-  type FcdResult,
-  type StatsBackend,
-} from "../../src/stats/index.ts";
+import { ks2samp, setStatsBackend, StatsInputError, type FcdOptions, type FcOptions, type FcdResult, type StatsBackend } from "../../src/stats/index.ts";
+import { boldSummaryBatch, typescriptStatsBackend } from "../../src/stats/backend.ts";
+import { fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
 import { createWasmStatsBackend } from "../../src/stats/wasm.ts";
 import { SHARED } from "./helpers.ts";
 import { mulberry32 } from "./synthetic.ts";

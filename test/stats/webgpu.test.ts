@@ -8,7 +8,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { probeWebGpu } from "../../src/backends/webgpu/gpu.ts";
 import { loadArray } from "../../src/io/index.ts";
-import { fcdWindowTRsFromSeconds, typescriptStatsBackend, type FcdOptions, type FcOptions } from "../../src/stats/index.ts";
+import { type FcdOptions, type FcOptions } from "../../src/stats/index.ts";
+import { fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
+import { typescriptStatsBackend } from "../../src/stats/backend.ts";
 import { createWebGpuStatsBackend } from "../../src/stats/webgpu.ts";
 import { SHARED } from "./helpers.ts";
 

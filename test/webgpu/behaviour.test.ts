@@ -12,7 +12,7 @@ import { supHopf } from "../../src/models/hopf.ts";
 import { withBold } from "../../src/models/bold.ts";
 import { rww } from "../../src/models/rww.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
-import { type RecordedChunk, prepareSimulation, type SimulationOptions } from "../../src/sim/prepare.ts";
+import { type RecordedChunk, prepareSimulation, type SimulationOptions } from "../../src/batch/prepare.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import { itHasAdapter, WEBGPU_OPTED_OUT } from "./gpu.ts";
 

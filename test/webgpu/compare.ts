@@ -23,7 +23,7 @@ import fc from "fast-check";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { simulateWebGpu } from "../../src/backends/webgpu/driver.ts";
 import type { CompiledModel, ModelSpec } from "../../src/models/spec.ts";
-import { type Integrator, prepareSimulation, type SimulationResult } from "../../src/sim/prepare.ts";
+import { type Integrator, prepareSimulation, type SimulationResult } from "../../src/batch/prepare.ts";
 import { NORMAL_TOLERANCE } from "./compute.ts";
 
 const U = 2 ** -24;
@@ -112,7 +112,6 @@ export function wcBounds(c: Case, M: number): Bounds {
 }
 
 function optionsFor(model: CompiledModel, c: Case, dt: number, nSteps: number) {
-  const n = c.n;
   const lengths = c.delays.map((d) => d * dt); // speed 1 mm/ms → d steps exactly
   return {
     model,

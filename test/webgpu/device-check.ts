@@ -11,7 +11,7 @@ import { compileModel } from "../../src/models/spec.ts";
 import { supHopf, supHopfDifference } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { normals4, philox4x32 } from "../../src/noise/philox.ts";
-import { prepareSimulation } from "../../src/sim/prepare.ts";
+import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { caseArbitrary, compare, hopfBounds, wcBounds } from "./compare.ts";
 import { PHILOX_TEST_SHADER, runCompute } from "./compute.ts";
 

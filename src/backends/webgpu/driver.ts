@@ -6,7 +6,7 @@
 // are lanes innermost (see kernels/simulate.wgsl); parameters are transposed into that layout
 // on upload, samples and sums back into [lane][…][node] on read-back.
 import type { CompiledModel } from "../../models/spec.ts";
-import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../sim/prepare.ts";
+import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../batch/prepare.ts";
 import { getGpuContext } from "./gpu.ts";
 import { type CouplingPath, DENSE_TILE, generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES, sharedNoiseMaxNodes } from "../../codegen/wgsl.ts";
 

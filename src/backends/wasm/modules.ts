@@ -8,7 +8,7 @@
 // Every kernel file carries its kernel key (kernelKey of the exact AssemblyScript source) in a
 // custom section, so a module is matched to the source it was built from, whatever its file
 // name, and a stale module (an older build of a changed model) is never used by mistake.
-import { WASM_KERNEL_FILES } from "../generated/wasm-kernels.ts";
+import { WASM_KERNEL_FILES } from "../../generated/wasm-kernels.ts";
 
 /** Name of the custom section holding a kernel module's key (UTF-8). */
 export const KERNEL_KEY_SECTION = "brainfit.kernel";
@@ -71,6 +71,35 @@ export function canCompileWasm(): boolean {
   return compileAllowed;
 }
 
+// (module (func (result v128) v128.const i32x4 0 0 0 0))
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+// (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253,
+  133, 2, 11,
+]);
+
+/** Relaxed SIMD (fused multiply-add): Deno, Bun and current browsers; not Node 20. */
+export function hasRelaxedSimd(): boolean {
+  try {
+    return typeof WebAssembly === "object" && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+export function hasWasmSimd(): boolean {
+  try {
+    return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 let kernelBase: URL | undefined;
 
 /**
@@ -80,6 +109,7 @@ let kernelBase: URL | undefined;
  *
  * @example
  * ```ts
+ * import { setWasmKernelBaseUrl } from "brainfit/sim";
  * setWasmKernelBaseUrl(new URL("/assets/brainfit-wasm/", location.href));
  * ```
  */
@@ -105,8 +135,8 @@ function defaultKernelBase(): URL {
   const env = envKernelDir();
   if (env) return env;
   const here = import.meta.url;
-  // Running from the source tree (src/sim/wasm-modules.ts) vs from a bundle in dist/.
-  return /\/src\/sim\/wasm-modules\.[jt]s$/.test(here) ? new URL("../../dist/wasm/", here) : new URL("./wasm/", here);
+  // Running from the source tree (src/backends/wasm/modules.ts) vs from a bundle in dist/.
+  return /\/src\/backends\/wasm\/modules\.[jt]s$/.test(here) ? new URL("../../../dist/wasm/", here) : new URL("./wasm/", here);
 }
 
 async function readKernelFile(file: string): Promise<Uint8Array> {

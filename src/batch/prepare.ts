@@ -3,9 +3,40 @@
 import { type CompiledModel, compileModel, type ModelSpec } from "../models/spec.ts";
 import { buildNetwork, type Network, type NetworkInput } from "./network.ts";
 
+/**
+ * Where a simulation runs: "webgpu", "wasm" (WASM SIMD), "reference" (float64 TypeScript), or
+ * "auto" (a hardware GPU, else WASM SIMD, else the reference; the result says which and why).
+ *
+ * @example
+ * ```ts
+ * import type { BackendName } from "brainfit/sim";
+ * const backend: BackendName = "wasm";
+ * ```
+ */
 export type BackendName = "auto" | "webgpu" | "wasm" | "reference";
 export type Integrator = "euler" | "heun";
 
+/**
+ * What to simulate: the model, the network, how many simulations at once (lanes) with which
+ * parameters (a number for all, or one per lane, or per lane and node), duration (s), dt (ms),
+ * noise seeds, and what to record or average.
+ *
+ * @example
+ * ```ts
+ * import type { SimulationOptions } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * const opts: SimulationOptions = {
+ *   model: supHopf,
+ *   network: { weights: [0, 1, 1, 0] },
+ *   lanes: 3,
+ *   params: { G: [0.1, 0.2, 0.3], a: -0.05 },
+ *   duration: 10, // s
+ *   dt: 0.1, // ms
+ *   seed: 1,
+ *   record: { observables: ["x"], period: 10 }, // ms
+ * };
+ * ```
+ */
 export interface SimulationOptions {
   model: ModelSpec | CompiledModel;
   network: NetworkInput;
@@ -43,6 +74,22 @@ export interface SimulationOptions {
   keepRecorded?: boolean;
 }
 
+/**
+ * One streamed piece of the recorded observables (`onChunk`): samples [start, start + count) of
+ * every lane, each observable (lanes × count × nodes, float32).
+ *
+ * @example
+ * ```ts
+ * import { simulate, type RecordedChunk } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * let samples = 0;
+ * await simulate({
+ *   model: supHopf, network: { weights: [0, 1, 1, 0] }, duration: 60,
+ *   record: { observables: ["x"], period: 10 }, keepRecorded: false,
+ *   onChunk: (chunk: RecordedChunk) => { samples += chunk.count; },
+ * });
+ * ```
+ */
 export interface RecordedChunk {
   /** Index of the first sample in this chunk. */
   start: number;
@@ -76,6 +123,18 @@ export interface PreparedSimulation {
   keepRecorded: boolean;
 }
 
+/**
+ * What a simulation returns: the recorded observables (lanes × samples × nodes, float32), the
+ * per-node averages (lanes × nodes, float64), the sample times, and which backend ran and how fast.
+ *
+ * @example
+ * ```ts
+ * import { simulate, type SimulationResult } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * const r: SimulationResult = await simulate({ model: supHopf, network: { weights: [0, 1, 1, 0] }, duration: 1, record: { observables: ["x"], period: 1 } });
+ * console.log(r.backendInfo, r.recorded["x"]!.length === r.lanes * r.times.length * r.nNodes);
+ * ```
+ */
 export interface SimulationResult {
   backend: Exclude<BackendName, "auto">;
   /** Why this backend ran, and on what (adapter name for webgpu). */
@@ -94,6 +153,21 @@ export interface SimulationResult {
   nodeStepsPerSecond: number;
 }
 
+/**
+ * Thrown when simulation options are unusable (unknown parameter, a duration that is not a whole
+ * number of steps, too many lanes …); the message names the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { SimulationError, simulate } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * try {
+ *   await simulate({ model: supHopf, network: { weights: [0, 1, 1, 0] }, params: { nope: 1 }, duration: 1 });
+ * } catch (err) {
+ *   if (err instanceof SimulationError) console.error(err.message); // names params.nope and the model's parameters
+ * }
+ * ```
+ */
 export class SimulationError extends Error {
   constructor(field: string, message: string) {
     super(`simulation.${field}: ${message}`);

@@ -4,13 +4,12 @@
 // chunk whatever the duration. Workers receive their inputs by structured clone and send chunks
 // back as transferred buffers (no SharedArrayBuffer needed, so it also runs on pages without
 // cross-origin isolation).
-import { type AsmLayout, type AsmWidth, asmBlockSteps, emitAsmKernel } from "../src/codegen/asm.ts";
-import { compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
-import { compileTsFunctions } from "../src/codegen/ts.ts";
-import type { CompiledModel } from "../src/models/spec.ts";
-import { hasRelaxedSimd } from "../src/sim/choose.ts";
-import { loadKernelModule } from "../src/sim/wasm-modules.ts";
-import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../src/sim/prepare.ts";
+import { type AsmLayout, type AsmWidth, asmBlockSteps, emitAsmKernel } from "../../codegen/asm.ts";
+import { compileAsmKernel, kernelKey } from "../../codegen/asm-compile.ts";
+import { compileTsFunctions } from "../../codegen/ts.ts";
+import type { CompiledModel } from "../../models/spec.ts";
+import { hasRelaxedSimd, loadKernelModule } from "./modules.ts";
+import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../batch/prepare.ts";
 import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
 
 const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
@@ -22,10 +21,10 @@ export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, re
   let mod = moduleCache.get(key);
   if (!mod) {
     mod = (async () => {
-      // Provided (edge bundles), built-in file, or compiled now: src/sim/wasm-modules.ts.
+      // Provided (edge bundles), built-in file, or compiled now: src/backends/wasm/modules.ts.
       const label = `model '${model.name}' (${layout === "nodes" ? "nodes layout" : `width ${width}`}, ${relaxed ? "relaxed SIMD" : "SIMD"})`;
       return loadKernelModule(key, label, async () => {
-        const { ASM_SOURCES } = await import("../src/generated/asm-sources.ts");
+        const { ASM_SOURCES } = await import("../../generated/asm-sources.ts");
         return compileAsmKernel(model, ASM_SOURCES, { width, relaxed, layout });
       });
     })();
@@ -158,7 +157,7 @@ const idleNodeWorkers: NodeWorker[] = [];
 let maxIdleNodeWorkers = 0;
 
 async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise<Shard> {
-  const { WASM_WORKER_SOURCE } = await import("../src/generated/wasm-worker.ts");
+  const { WASM_WORKER_SOURCE } = await import("../../generated/wasm-worker.ts");
   const hasWebWorker = typeof (globalThis as { Worker?: unknown }).Worker === "function";
   const code = `globalThis.__BRAINFIT_WORKER_MODE = ${JSON.stringify(hasWebWorker ? "web" : "node")};\n${WASM_WORKER_SOURCE}`;
   let worker: AnyWorker;

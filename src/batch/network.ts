@@ -3,6 +3,16 @@
 // Convention: weights[i * n + j] is the connection from node j onto node i (row = target),
 // as TVB's coupling reads it. Symmetric connectomes do not care.
 
+/**
+ * The connectome of a simulation: weights (n × n, row = target i, column = source j), and for
+ * conduction delays the tract lengths (mm) and the speed (mm/ms); delay = round(L / (speed · dt)) steps.
+ *
+ * @example
+ * ```ts
+ * import type { NetworkInput } from "brainfit/sim";
+ * const network: NetworkInput = { weights: [0, 1, 1, 0], lengths: [0, 30, 30, 0], speed: 6 };
+ * ```
+ */
 export interface NetworkInput {
   /** n × n weights, row-major. */
   weights: ArrayLike<number>;
@@ -27,6 +37,21 @@ export interface Network {
   dt: number;
 }
 
+/**
+ * Thrown when a network is unusable (not square, negative or non-finite weights, lengths without
+ * a speed …); the message names the field and the fix.
+ *
+ * @example
+ * ```ts
+ * import { NetworkError, simulate } from "brainfit/sim";
+ * import { supHopf } from "brainfit/models";
+ * try {
+ *   await simulate({ model: supHopf, network: { weights: [0, 1, 1] }, duration: 1 });
+ * } catch (err) {
+ *   if (err instanceof NetworkError) console.error(err.message);
+ * }
+ * ```
+ */
 export class NetworkError extends Error {
   constructor(field: string, message: string) {
     super(`network.${field}: ${message}`);
@@ -87,7 +112,17 @@ export function buildNetwork(input: NetworkInput, dt: number): Network {
   };
 }
 
-/** cuBNM's SC normalisation: sc / (mean(sc) · 100), so the mean weight is 0.01. */
+/**
+ * cuBNM's SC normalisation: sc / (mean(sc) · 100), so the mean weight is 0.01.
+ *
+ * @example
+ * ```ts
+ * import { normalizeMean, simulate } from "brainfit/sim";
+ * import { datasets, supHopf } from "brainfit";
+ * const sc = await datasets.loadSc("strength");
+ * const r = await simulate({ model: supHopf, network: { weights: normalizeMean(sc.data) }, duration: 1, averages: ["x"] });
+ * ```
+ */
 export function normalizeMean(weights: ArrayLike<number>, target = 0.01): Float64Array {
   let s = 0;
   for (let i = 0; i < weights.length; i++) s += weights[i]!;
@@ -96,7 +131,15 @@ export function normalizeMean(weights: ArrayLike<number>, target = 0.01): Float6
   return Float64Array.from(weights, (v) => (v / mean) * target);
 }
 
-/** Divide by the largest weight (neurolib's Cmat normalisation). */
+/**
+ * Divide by the largest weight (neurolib's Cmat normalisation).
+ *
+ * @example
+ * ```ts
+ * import { normalizeMax } from "brainfit/sim";
+ * const w = normalizeMax([0, 4, 2, 0]); // Float64Array [0, 1, 0.5, 0]
+ * ```
+ */
 export function normalizeMax(weights: ArrayLike<number>): Float64Array {
   let mx = -Infinity;
   for (let i = 0; i < weights.length; i++) mx = Math.max(mx, weights[i]!);

@@ -1,9 +1,24 @@
-// A small schema checker for fit configs (no dependencies). Each failure throws a
-// FitConfigError naming the field path (e.g. "free[1].bounds") and the fix; unknown keys
-// get a "did you mean" from the known ones. Besides types and ranges a schema node carries
-// `rules`: checks across its fields (low < high, "also free"), written once here so the JSON
-// config path and the SDK path (defineProblem) refuse the same input with the same message.
+// A small schema checker (no dependencies) for fit configs and optimizer options, so it sits
+// below both fit/ and optim/. Each failure throws a FitConfigError naming the field path
+// (e.g. "free[1].bounds") and the fix; unknown keys get a "did you mean" from the known ones.
+// Besides types and ranges a schema node carries `rules`: checks across its fields (low <
+// high, "also free"), written once here so the JSON config path and the SDK path
+// (defineProblem) refuse the same input with the same message.
 
+/**
+ * Thrown for an unusable fit config or problem: `field` is the path of the offending field
+ * (e.g. "free[1].bounds") and the message says the fix.
+ *
+ * @example
+ * ```ts
+ * import { FitConfigError, validateConfig } from "brainfit/fit";
+ * try {
+ *   validateConfig({ model: "SupHopf", free: [{ name: "G", bounds: [1, 0] }] });
+ * } catch (err) {
+ *   if (err instanceof FitConfigError) console.error(err.field, err.message);
+ * }
+ * ```
+ */
 export class FitConfigError extends Error {
   constructor(
     readonly field: string,
@@ -25,7 +40,7 @@ export interface RuleFailure {
 /** A check across fields, run after the node's own type check passed. `doc` goes into the JSON Schema's description. */
 export interface Rule {
   doc: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // deno-lint-ignore no-explicit-any -- a rule reads the fields of the node it is attached to, whatever their types
   check(value: any): RuleFailure | undefined;
 }
 
