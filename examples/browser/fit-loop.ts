@@ -2,9 +2,9 @@
 // lowest finite cost), kept here so the page can show every generation's best FC while it runs
 // (batchOptimize reports costs only). Runtime-neutral: the Chromium test runs the page and
 // compares its best cost with the SDK's optimize() of the same config and seed in Node.
-import { runsFromConfig, type ConfigContext, type FitConfig } from "../../src/fit/config.ts";
-import { evaluateBatch } from "../../src/fit/evaluate.ts";
-import type { BackendName } from "../../src/batch/prepare.ts";
+import { evaluateBatch, runsFromConfig, type ConfigContext, type FitConfig } from "brainfit/fit";
+import type { BackendName } from "brainfit/sim";
+import { fcPairs } from "brainfit/stats";
 
 export interface GenerationUpdate {
   generation: number;
@@ -49,7 +49,6 @@ export async function runPageFit(config: FitConfig, opts: PageFitOptions): Promi
   const [run] = await runsFromConfig(structuredClone(config), opts.context ?? {});
   if (!run) throw new Error("the config describes no run");
   const { problem: p, optimizer: opt } = run;
-  const { fcPairs } = await import("../../src/stats/fc.ts");
   const pairs = fcPairs(p.nNodes, p.pairOptions);
   const empiricalFc = p.empirical.fcTril ? matrixFromPairs(p.empirical.fcTril, p.nNodes, pairs.rows, pairs.cols) : null;
   let best = Infinity, bestParams: Record<string, number> = {}, bestFc: Float64Array | null = null;

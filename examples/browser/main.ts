@@ -8,8 +8,8 @@
 // software-gpu=1 (accept a software WebGPU adapter such as SwiftShader), autostart=1.
 import { parse, View } from "vega";
 import { compile } from "vega-lite";
-import { parseArray } from "../../src/io/load.ts";
-import type { BackendName } from "../../src/batch/prepare.ts";
+import { parseArray } from "brainfit/io";
+import type { BackendName } from "brainfit/sim";
 import { runPageFit, type GenerationUpdate } from "./fit-loop.ts";
 import { buildConfig, CONNECTOMES, MODELS, type PageChoices } from "./presets.ts";
 

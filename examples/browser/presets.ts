@@ -1,7 +1,7 @@
 // What the page offers: bundled connectomes (with their empirical FC as the target), models with
 // their free parameters and defaults, and the JSON fit config the choices make (the same config
 // `brainfit fit` takes, so a fit started on the page can be rerun from the command line).
-import type { DataRef, FitConfig } from "../../src/fit/config.ts";
+import type { DataRef, FitConfig } from "brainfit/fit";
 
 export interface ConnectomeChoice {
   id: string;

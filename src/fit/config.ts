@@ -17,7 +17,19 @@ import { fitSchema, optimizerOptions } from "./schema.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
 
-/** A data reference in a config: a file path (relative to the config; "file.npz:key" picks a member), inline numbers, or a bundled dataset. */
+/**
+ * A data reference in a config: a file path (relative to the config; "file.npz:key" picks a
+ * member), inline numbers, or a bundled dataset.
+ *
+ * @example
+ * ```ts
+ * import type { DataRef } from "brainfit/fit";
+ * const weights: DataRef = { dataset: "hcp", what: "sc_strength", normalize: true };
+ * const inline: DataRef = [[0, 0.5], [0.5, 0]];
+ * const file: DataRef = "subject1/sc.npz:weights";
+ * console.log(weights, inline, file);
+ * ```
+ */
 export type DataRef =
   | string
   | number[]
@@ -125,6 +137,17 @@ export interface LoadedArray {
   shape: number[];
 }
 
+/**
+ * Where a config's data references are read from.
+ *
+ * @example
+ * ```ts
+ * import { problemsFromConfig, QUICKSTART_CONFIG, type ConfigContext } from "brainfit/fit";
+ * const ctx: ConfigContext = { baseDir: "configs/" }; // relative paths resolve against the config's folder
+ * const problems = await problemsFromConfig(QUICKSTART_CONFIG, ctx);
+ * console.log(problems.length);
+ * ```
+ */
 export interface ConfigContext {
   /** Folder that relative paths resolve against (default: the working directory). */
   baseDir?: string;
@@ -224,6 +247,16 @@ export class DataLoader {
   }
 }
 
+/**
+ * One run of a config: its problem and a fresh optimizer (runsFromConfig).
+ *
+ * @example
+ * ```ts
+ * import { runsFromConfig, QUICKSTART_CONFIG, type ConfiguredRun } from "brainfit/fit";
+ * const runs: ConfiguredRun[] = await runsFromConfig(QUICKSTART_CONFIG);
+ * console.log(runs[0]!.problem.name, runs[0]!.optimizer.type);
+ * ```
+ */
 export interface ConfiguredRun {
   problem: FitProblem;
   optimizer: Optimizer;
@@ -336,7 +369,19 @@ export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer
   });
 }
 
-/** Problems and optimizers of a config, in run order (variant by variant, run by run). */
+/**
+ * Problems and optimizers of a config, in run order (variant by variant, run by run): for
+ * callers that drive the ask/evaluate/tell loop themselves (a page that draws every generation).
+ *
+ * @example
+ * ```ts
+ * import { evaluateBatch, runsFromConfig, QUICKSTART_CONFIG } from "brainfit/fit";
+ * const [{ problem, optimizer }] = await runsFromConfig(QUICKSTART_CONFIG);
+ * const xs = optimizer.ask();
+ * const batch = await evaluateBatch(xs.map((x) => ({ problem: problem!, x })));
+ * optimizer.tell(xs, batch.results.map((r) => r.cost));
+ * ```
+ */
 export async function runsFromConfig(config: unknown, ctx: ConfigContext = {}): Promise<ConfiguredRun[]> {
   validateConfig(config);
   const problems = await problemsFromConfig(config, ctx);

@@ -4,7 +4,7 @@ export { FitConfigError } from "../schema/validate.ts";
 export { defineProblem, FitProblem, type FitProblemSpec } from "./problem.ts";
 export { evaluateBatch, type EvalRequest, type EvalResult } from "./evaluate.ts";
 export { batchOptimize, FitRunError, optimize, type OptimizeOptions, type ProgressInfo, type RunResult } from "./run.ts";
-export { problemsFromConfig, validateConfig, type FitConfig } from "./config.ts";
+export { problemsFromConfig, runsFromConfig, validateConfig, type ConfigContext, type ConfiguredRun, type DataRef, type FitConfig } from "./config.ts";
 export { QUICKSTART_CONFIG } from "./quickstart.ts";
 export { fitFromConfig, type FitFromConfigOptions } from "./from-config.ts";
 export { summarize } from "./summary.ts";

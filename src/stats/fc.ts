@@ -6,7 +6,16 @@
 // data[(b * nNodes + i) * nTime + t]. timeMajorToNodeMajor converts (time x nodes) data.
 import { StatsInputError, assertPositiveInteger, type NumberArrayLike, type RealArray } from "./errors.ts";
 
-/** Which node pairs enter an FC lower triangle. */
+/**
+ * Which node pairs enter an FC lower triangle.
+ *
+ * @example
+ * ```ts
+ * import { fcPairs, type PairOptions } from "brainfit/stats";
+ * const intra: PairOptions = { excludeInterhemispheric: true }; // first half left, second half right
+ * console.log(fcPairs(6, intra).length); // 6 of the 15 pairs
+ * ```
+ */
 export interface PairOptions {
   /**
    * Drop pairs whose nodes lie in different hemispheres. Without `hemispheres`, the first
@@ -37,7 +46,16 @@ export interface FcOptions extends PairOptions {
   zeroVolumesAsOutliers?: boolean;
 }
 
-/** Node pairs (i > j) of an FC lower triangle in numpy's tril_indices(n, -1) order, filtered by PairOptions. */
+/**
+ * Node pairs (i > j) of an FC lower triangle in numpy's tril_indices(n, -1) order, filtered by PairOptions.
+ *
+ * @example
+ * ```ts
+ * import { fcPairs, type NodePairs } from "brainfit/stats";
+ * const pairs: NodePairs = fcPairs(3);
+ * console.log(Array.from(pairs.rows), Array.from(pairs.cols)); // [1, 2, 2] [0, 0, 1]
+ * ```
+ */
 export interface NodePairs {
   readonly nNodes: number;
   readonly rows: Int32Array;
@@ -61,7 +79,17 @@ export function hemisphereLabels(nNodes: number, options: PairOptions = {}): Int
   return labels;
 }
 
-/** The node pairs an FC lower triangle holds (all i > j, or only intrahemispheric ones). */
+/**
+ * The node pairs an FC lower triangle holds (all i > j, or only intrahemispheric ones), e.g. to
+ * put a triangle from `fcTril` back into a matrix.
+ *
+ * @example
+ * ```ts
+ * import { fcPairs } from "brainfit/stats";
+ * const pairs = fcPairs(4);
+ * console.log(pairs.length); // 6
+ * ```
+ */
 export function fcPairs(nNodes: number, options: PairOptions = {}): NodePairs {
   assertPositiveInteger(nNodes, "nNodes");
   const exclude = options.excludeInterhemispheric === true;

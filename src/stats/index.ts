@@ -5,7 +5,7 @@
 export { StatsInputError } from "./errors.ts";
 export { zscore } from "./signal.ts";
 export { lowerTriangle, pearson, spearman } from "./corr.ts";
-export { fcBatch, fcMatrix, fcTril, type FcOptions } from "./fc.ts";
+export { fcBatch, fcMatrix, fcPairs, fcTril, type FcOptions, type NodePairs, type PairOptions } from "./fc.ts";
 export { fcd, fcdBatch, type FcdOptions, type FcdResult } from "./fcd.ts";
 export { ks2samp, ksStatistic, type KsResult } from "./ks.ts";
 export { peakFrequency, welch, type WelchOptions, type WelchResult } from "./welch.ts";
