@@ -8,7 +8,10 @@
 # 2. There, from the repository root: bash bench/device.sh
 #    (device tool: run with carry ["bench/device/pack"] and command "bash bench/device.sh")
 # Environment: DEVICE_LANES (default 512,4096,32768), DEVICE_SECONDS (target seconds per timed
-# run, default 4), DEVICE_MODELS (rww,hopf), DEVICE_TIMEOUT (s, default 280).
+# run, default 4), DEVICE_MODELS (rww,hopf), DEVICE_NOISE (shared: one noise key for all lanes,
+# as cuBNM shares one noise realisation across a batch, and as a fit's candidates do, so the
+# kernel draws normals once per workgroup; independent: per-lane streams), DEVICE_TIMEOUT (s,
+# default 280).
 # Designed to finish in < 5 minutes on a GPU. Tested end to end on lavapipe with small sizes:
 #   DEVICE_LANES=16 DEVICE_SECONDS=1 bash bench/device.sh
 set -euo pipefail
@@ -47,5 +50,6 @@ export WEBGPU_BENCH_LANES=${DEVICE_LANES:-512,4096,32768}
 export WEBGPU_BENCH_SECONDS=${DEVICE_SECONDS:-4}
 export WEBGPU_BENCH_MODELS=${DEVICE_MODELS:-rww,hopf}
 export WEBGPU_BENCH_WASM=0
+export WEBGPU_BENCH_NOISE=${DEVICE_NOISE:-shared}
 cd "$work"
 timeout "${DEVICE_TIMEOUT:-280}" ./node bench.mjs
