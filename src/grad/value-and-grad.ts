@@ -1,0 +1,222 @@
+// valueAndGrad: loss and exact gradient (reverse mode, grad/backward.ts) for a batch of lanes.
+//   valueAndGradSimulation(simulation options, loss): any loss of the recorded observables,
+//     gradient with respect to every parameter (global: per lane; regional: lanes × nodes).
+//   valueAndGrad(problem, candidates): a fit problem's cost (−Σ w·sign·term, as evaluateGof) and
+//     its gradient with respect to the problem's dimensions (global, grouped and map-based free
+//     parameters), one lane per candidate, on the float64 reference.
+import { prepareSimulation, type SimulationOptions } from "../sim/prepare.ts";
+import { fcPairs } from "../stats/fc.ts";
+import { gofSign } from "../stats/gof.ts";
+import type { FitProblem } from "../fit/problem.ts";
+import { type BackwardOptions, type LaneLoss, type LaneRecording, simulateGradient } from "./backward.ts";
+import { fcTrilWithVjp, maeWithGrad, meanDiffWithGrad, NotDifferentiableError, pearsonWithGrad, rmseWithGrad, softPeaksWithVjp } from "./losses.ts";
+
+export interface SimulationGradient {
+  /** Loss per lane. */
+  values: Float64Array;
+  /** Per parameter: d loss / d value. Global parameters: one per lane; regional: lanes × nodes (lane-major). */
+  grads: Record<string, Float64Array>;
+  recorded: LaneRecording[];
+  checkpointEvery: number;
+  peakBytes: number;
+  forwardMs: number;
+  backwardMs: number;
+}
+
+/**
+ * Loss of every lane's recording (float64, samples × nodes per observable) and its gradient with
+ * respect to the model's parameters, on the float64 reference (backend options are ignored).
+ */
+export function valueAndGradSimulation(options: SimulationOptions, loss: LaneLoss, backward: BackwardOptions = {}): SimulationGradient {
+  if (!options.record?.observables.length) throw new Error("valueAndGradSimulation: record at least one observable (options.record); the loss reads the recording");
+  const sim = prepareSimulation(options);
+  const r = simulateGradient(sim, loss, backward);
+  const m = sim.model;
+  const { lanes, nNodes: n, nParams: P } = sim;
+  const grads: Record<string, Float64Array> = {};
+  m.spec.parameters.forEach((p, k) => {
+    if (p.scope === "global") {
+      const g = new Float64Array(lanes);
+      for (let l = 0; l < lanes; l++) for (let i = 0; i < n; i++) g[l] += r.paramGrad[(l * n + i) * P + k]!;
+      grads[p.name] = g;
+    } else {
+      const g = new Float64Array(lanes * n);
+      for (let l = 0; l < lanes; l++) for (let i = 0; i < n; i++) g[l * n + i] = r.paramGrad[(l * n + i) * P + k]!;
+      grads[p.name] = g;
+    }
+  });
+  return { values: r.values, grads, recorded: r.recorded, checkpointEvery: r.checkpointEvery, peakBytes: r.peakBytes, forwardMs: r.forwardMs, backwardMs: r.backwardMs };
+}
+
+/** GOF terms valueAndGrad differentiates. */
+export const DIFFERENTIABLE_TERMS = ["+fc_corr", "-fc_diff", "-rmse", "+psd_peak_corr", "-psd_mae"] as const;
+
+export interface ProblemGradientOptions extends BackwardOptions {
+  /**
+   * Soft-argmax temperature for peak-frequency terms (tvboptim's softmax(β·psd/max psd)); the fit's
+   * own cost uses the hard argmax, whose gradient is zero almost everywhere. Default 50.
+   */
+  peakBeta?: number;
+}
+
+/** Why a problem cannot be differentiated, or null when valueAndGrad supports it. */
+export function whyNotDifferentiable(p: FitProblem): string | null {
+  for (const t of p.gof) {
+    if (!(DIFFERENTIABLE_TERMS as readonly string[]).includes(t)) {
+      return t.includes("ks") ? `GOF term '${t}' is KS-based (a distance between sorted samples), not differentiable` : `GOF term '${t}' has no vector–Jacobian product (differentiable: ${DIFFERENTIABLE_TERMS.join(", ")})`;
+    }
+  }
+  if (p.objectives !== "sum") return 'objectives "terms" has no single cost to differentiate';
+  if (p.fic) return "FIC sets wIE from the other parameters (analytical root or numerical iteration), not differentiated";
+  if (p.penalties.length) return `penalties (${p.penalties.map((q) => q.name).join(", ")}) are opaque functions`;
+  if (p.trials !== 1) return "simulation.trials > 1 (averaged noise realisations) is not supported by the adjoint yet";
+  const tf = p.seriesTransform;
+  if (p.empirical.series && (tf.subtractInitial || tf.smoothMs > 0 || tf.scale !== 1 || p.seriesTimes)) return "seriesTransform and seriesTimes are not differentiated yet";
+  return null;
+}
+
+export interface ProblemGradient {
+  /** Cost per candidate (−Σ weight·sign·term, as the fit's cost; peak terms use the soft argmax). */
+  costs: Float64Array;
+  /** d cost / d x per candidate, in the problem's dimensions (user space). */
+  grads: Float64Array[];
+  /** Unsigned term values per candidate. */
+  terms: Record<string, number>[];
+  checkpointEvery: number;
+  peakBytes: number;
+  forwardMs: number;
+  backwardMs: number;
+}
+
+/** Cost and gradient of a fit problem at candidates xs (one lane each), on the float64 reference. */
+export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], options: ProblemGradientOptions = {}): ProblemGradient {
+  const why = whyNotDifferentiable(p);
+  if (why) {
+    const bad = p.gof.find((t) => !(DIFFERENTIABLE_TERMS as readonly string[]).includes(t));
+    throw bad ? new NotDifferentiableError(bad, why) : new Error(`valueAndGrad: problem '${p.name}' is not differentiable: ${why}`);
+  }
+  const lanes = xs.length;
+  if (lanes < 1) throw new Error("valueAndGrad: pass at least one candidate");
+  const n = p.nNodes;
+  const perLane = xs.map((x) => p.paramsOf(x));
+  const params: Record<string, Float64Array> = {};
+  const names = new Set(perLane.flatMap((q) => Object.keys(q)));
+  for (const name of names) {
+    const regional = perLane.some((q) => typeof q[name] === "object");
+    const spec = p.model.spec.parameters.find((q) => q.name === name)!;
+    const arr = new Float64Array(regional ? lanes * n : lanes);
+    perLane.forEach((q, l) => {
+      const v = q[name] ?? spec.default;
+      if (!regional) arr[l] = v as number;
+      else if (typeof v === "number") arr.fill(v, l * n, (l + 1) * n);
+      else arr.set(v, l * n);
+    });
+    params[name] = arr;
+  }
+  const pairs = fcPairs(n, p.pairOptions);
+  const emp = p.empirical;
+  const beta = options.peakBeta ?? 50;
+  const T = p.nTime;
+  const fcInfo = p.fc;
+  const recNames = fcInfo ? [p.signal, fcInfo.signal] : [p.signal];
+  const terms: Record<string, number>[] = [];
+  const loss: LaneLoss = (lane, rec) => {
+    const raw = rec[p.signal]!;
+    const nS = raw.length / n;
+    const sig = new Float64Array(n * T);
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) sig[i * T + t] = raw[(t + p.removeSamples) * n + i]!;
+    let fcS = sig, fcN = T;
+    if (fcInfo) {
+      fcN = fcInfo.nTime;
+      fcS = new Float64Array(n * fcN);
+      const fr = rec[fcInfo.signal]!;
+      for (let t = 0; t < fcN; t++) for (let i = 0; i < n; i++) fcS[i * fcN + t] = fr[((t + fcInfo.removeSamples + 1) * fcInfo.stride - 1) * n + i]!;
+    }
+    const gSig = new Float64Array(n * T);
+    const gFc = fcInfo ? new Float64Array(n * fcN) : gSig;
+    let cost = 0;
+    const values: Record<string, number> = {};
+    let fc: ReturnType<typeof fcTrilWithVjp> | null = null;
+    let gTril: Float64Array | null = null;
+    let peaks: ReturnType<typeof softPeaksWithVjp> | null = null;
+    let gPeaks: Float64Array | null = null;
+    for (const term of p.gof) {
+      const coef = -(p.gofWeights[term] ?? 1) * gofSign(term);
+      let r: { value: number; grad: Float64Array };
+      if (term === "+fc_corr" || term === "-fc_diff") {
+        fc ??= fcTrilWithVjp(fcS, n, fcN, pairs);
+        gTril ??= new Float64Array(pairs.length);
+        r = term === "+fc_corr" ? pearsonWithGrad(fc.tril, emp.fcTril!) : meanDiffWithGrad(fc.tril, emp.fcTril!);
+        for (let k = 0; k < r.grad.length; k++) gTril[k] += coef * r.grad[k]!;
+      } else if (term === "-rmse") {
+        const w = p.seriesWeights;
+        const series = new Float64Array(T);
+        for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) series[t] += (w ? w[i]! : 1 / n) * sig[i * T + t]!;
+        r = rmseWithGrad(series, emp.series!);
+        for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) gSig[i * T + t] += coef * (w ? w[i]! : 1 / n) * r.grad[t]!;
+      } else {
+        peaks ??= softPeaksWithVjp(sig, n, T, { fs: p.psdOptions.fs, nperseg: p.psdOptions.nperseg, fmin: p.psdOptions.fmin, fmax: p.psdOptions.fmax, beta });
+        gPeaks ??= new Float64Array(n);
+        r = term === "+psd_peak_corr" ? pearsonWithGrad(peaks.peaks, emp.psdPeaks!) : maeWithGrad(peaks.peaks, emp.psdPeaks!);
+        for (let k = 0; k < n; k++) gPeaks[k] += coef * r.grad[k]!;
+      }
+      values[term] = r.value;
+      cost += coef * r.value;
+    }
+    if (fc && gTril) {
+      const g = fc.vjp(gTril);
+      for (let q = 0; q < g.length; q++) gFc[q] += g[q]!;
+    }
+    if (peaks && gPeaks) {
+      const g = peaks.vjp(gPeaks);
+      for (let q = 0; q < g.length; q++) gSig[q] += g[q]!;
+    }
+    terms[lane] = values;
+    const grad: LaneRecording = {};
+    const gRaw = new Float64Array(raw.length);
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) gRaw[(t + p.removeSamples) * n + i] = gSig[i * T + t]!;
+    grad[p.signal] = gRaw;
+    if (fcInfo) {
+      const gF = new Float64Array(rec[fcInfo.signal]!.length);
+      for (let t = 0; t < fcN; t++) for (let i = 0; i < n; i++) gF[((t + fcInfo.removeSamples + 1) * fcInfo.stride - 1) * n + i] = gFc[i * fcN + t]!;
+      grad[fcInfo.signal] = gF;
+    }
+    void nS;
+    return { value: cost, grad };
+  };
+  const r = valueAndGradSimulation({
+    model: p.model, network: p.network, lanes, params, duration: p.duration, dt: p.dt, integrator: p.integrator,
+    seed: p.seed, noise: "shared", slowDt: p.slowDt, record: { observables: recNames, period: p.tr * 1000 },
+  }, loss, options);
+  // Parameters → problem dimensions (the order FitProblem lays them out: spec.free in turn).
+  const grads = xs.map((x, l) => {
+    const g = new Float64Array(p.dim);
+    let d = 0;
+    for (const f of p.spec.free) {
+      const pg = r.grads[f.name]!;
+      const regional = pg.length === lanes * n;
+      const at = (i: number) => (regional ? pg[l * n + i]! : i === 0 ? pg[l]! : 0); // global: the lane's sum already
+      if (f.groups) {
+        const distinct = [...new Set(Array.from(f.groups))].sort((a, b) => a - b);
+        distinct.forEach((lab, k) => {
+          for (let i = 0; i < n; i++) if (f.groups![i] === lab) g[d + k] += at(i);
+        });
+        d += distinct.length;
+      } else if (f.maps) {
+        const base = x[d]!;
+        for (let i = 0; i < n; i++) {
+          let s = 1;
+          f.maps.forEach((mp, k) => (s += x[d + 1 + k]! * mp.values[i]!));
+          g[d] += at(i) * s;
+          f.maps.forEach((mp, k) => (g[d + 1 + k] += at(i) * base * mp.values[i]!));
+        }
+        d += 1 + f.maps.length;
+      } else {
+        for (let i = 0; i < n; i++) g[d] += at(i);
+        d += 1;
+      }
+    }
+    return g;
+  });
+  return { costs: r.values, grads, terms, checkpointEvery: r.checkpointEvery, peakBytes: r.peakBytes, forwardMs: r.forwardMs, backwardMs: r.backwardMs };
+}
