@@ -15,6 +15,7 @@ import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProbl
 import { FitConfigError, toJsonSchema, validate, type FieldSchema, type Schema } from "./validate.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
+import { resolveGradient, setGradientMode, type GradientMode } from "../grad/fit.ts";
 
 /** A data reference in a config: a file path (relative to the config; "file.npz:key" picks a member), inline numbers, or a bundled dataset. */
 export type DataRef =
@@ -45,7 +46,7 @@ export interface FitConfig {
   penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | { kind: "average-target"; observable: string; target: number; weight?: number; rate?: number })[];
   divergedCost?: number;
   fic?: FicSettings;
-  optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown> };
+  optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown>; gradient?: GradientMode };
   /** Variants run in the same batch: each is merged over the config (objects deeply, arrays replaced) and needs a name. */
   batch?: (DeepPartial<Omit<FitConfig, "batch">> & { name: string })[];
 }
@@ -162,6 +163,7 @@ function configSchema(requireAll: boolean): Schema {
           type: { type: "string", enum: OPTIMIZER_TYPES, required: r },
           runs: { type: "number", integer: true, min: 1, doc: "independent runs (seeds seed, seed+1, …)" },
           options: { type: "record", values: { type: "any" } },
+          gradient: { type: "string", enum: ["adjoint", "finite-difference"], doc: "adam, lbfgsb: gradients by the adjoint (default; finite differences when the problem is not differentiable) or by finite differences" },
         },
       },
       ...(r ? { batch: { type: "array", minItems: 1, items: configSchema(false) } } : {}),
@@ -407,8 +409,13 @@ export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer
   return Array.from({ length: runs }, (_, r) => {
     const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + seedOffset + r };
     if (section.type === "nsga2" && opts.objectives === undefined) opts.objectives = problem.nObjectives;
+    // L-BFGS-B is told adjoint gradients unless its options pick its own finite differences.
+    const mode = resolveGradient(problem, section.gradient ?? "adjoint").mode;
+    if (section.type === "lbfgsb" && opts.gradient === undefined && mode === "adjoint") opts.gradient = "supplied";
     try {
-      return createOptimizer(section.type, opts as never);
+      const optimizer = createOptimizer(section.type, opts as never);
+      if (section.gradient) setGradientMode(optimizer, section.gradient);
+      return optimizer;
     } catch (e) {
       throw new FitConfigError(`optimizer.options`, (e as Error).message);
     }

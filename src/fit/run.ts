@@ -14,6 +14,7 @@ import { appendText, exists, lockRunFolder, mkdirp, readText, saveFile, truncate
 import { evaluateBatch, type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 import { FitConfigError } from "./validate.ts";
+import { evaluateWithGradients, gradientModeOf, needsGradients, resolveGradient, type GradientMode } from "../grad/fit.ts";
 
 export class FitRunError extends Error {
   constructor(message: string) {
@@ -85,6 +86,14 @@ export interface OptimizeOptions extends EvaluateOptions {
   saveBest?: boolean;
   /** Written into each run's config.json as "config" (e.g. the JSON config the problem came from). */
   config?: unknown;
+  /**
+   * Where optimizers told gradients (Adam; L-BFGS-B with gradient "supplied") get them: "adjoint"
+   * (default; falls back to finite differences when the problem is not differentiable) or
+   * "finite-difference". A config's optimizer.gradient takes precedence for its runs.
+   */
+  gradient?: GradientMode;
+  /** Receives one line per gradient-driven run saying where its gradients come from (default: console.log). */
+  log?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -211,6 +220,14 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
   const t0 = Date.now();
   let evalsThisSession = 0;
   const saveBest = opts.saveBest ?? true;
+  // Gradient-driven runs: where their gradients come from, said once per run.
+  const gradientMode = new Map<RunState, GradientMode>();
+  for (const r of runs) {
+    if (!needsGradients(r.optimizer)) continue;
+    const { mode, line } = resolveGradient(r.problem, gradientModeOf(r.optimizer, opts.gradient ?? "adjoint"));
+    gradientMode.set(r, mode);
+    (opts.log ?? ((l: string) => console.log(l)))(`${r.label}: ${r.optimizer.type} ${line}`);
+  }
   for (;;) {
     // Runs at maxGenerations pause: left as they are (checkpointed, not finalized), so resume continues them.
     const paused = (r: RunState) => opts.maxGenerations !== undefined && r.generation >= opts.maxGenerations && !r.optimizer.done;
@@ -224,14 +241,16 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
     const g0 = Date.now();
     const reqs = live.flatMap((a) => a.xs.map((x) => ({ problem: a.r.problem, x })));
     const tags = live.flatMap((a) => a.xs.map((_, j) => ({ run: a.r.label, runIndex: runs.indexOf(a.r), generation: a.r.generation + 1, candidate: j })));
-    const batch = await evaluate(reqs, opts, tags);
+    const modes = live.flatMap((a) => a.xs.map(() => gradientMode.get(a.r) ?? null));
+    const { batch, grads } = await evaluateWithGradients(reqs, modes, (rs, origin) => evaluate(rs, opts, origin.map((o) => tags[o.from]!)));
     const genMs = Date.now() - g0;
     let k = 0;
     for (const a of live) {
       const r = a.r;
       const res = batch.results.slice(k, k + a.xs.length);
+      const told = gradientMode.has(r) ? { grads: grads.slice(k, k + a.xs.length) as number[][] } : undefined;
       k += a.xs.length;
-      r.optimizer.tell(a.xs, res.map((x) => x.cost));
+      r.optimizer.tell(a.xs, res.map((x) => x.cost), told);
       r.generation++;
       let rows = "";
       let genBest = Infinity;
