@@ -27,6 +27,8 @@ export { simulateWebGpu, planWebGpuRun, defaultWorkgroupSize, WebGpuSimulationEr
 export { getGpu, describeAdapter, probeWebGpu, WebGpuUnavailableError, type WebGpuProbe } from "./backends/webgpu/gpu.ts";
 export { generateSimulationKernel, emitModelWgsl, KernelSourceError } from "./codegen/wgsl.ts";
 export { simulateWasm, type WasmOptions } from "../fallback/driver.ts";
+// Gradients through the simulation (float64 reference, reverse mode with checkpointing)
+export * from "./grad/index.ts";
 // Code generation (for inspecting what runs)
 export { emitExpr } from "./codegen/emit.ts";
 export { emitAsmKernel } from "./codegen/asm.ts";
