@@ -164,7 +164,11 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
       for (let k = 0; k < Kc; k++) {
         const base = k * R * n;
         let acc = 0;
-        for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) acc += net.weight[e]! * ring[base + ((s - net.delay[e]! + R) % R) * n + net.source[e]!]!;
+        for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
+          let slot = now - net.delay[e]!; // (s − d) mod R without a division per edge
+          if (slot < 0) slot += R;
+          acc += net.weight[e]! * ring[base + slot * n + net.source[e]!]!;
+        }
         cs[k] = acc;
         hs[k] = ring[base + now * n + i]!;
       }
@@ -249,6 +253,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
         times[0] = s * dt;
         times[1] = s * dt + dt;
         const tp = s - from;
+        const nowS = s % R;
         for (let i = 0; i < n; i++) {
           const o = tp * n + i;
           for (let q = 0; q < S; q++) inp[iX + q] = tapeX[o * S + q]!;
@@ -272,10 +277,14 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
           for (let k = 0; k < Kc; k++) {
             const a = out[oCs + k]!;
             if (a !== 0) {
+              const base = k * R * n;
               for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
-                const r = s - net.delay[e]!, j = net.source[e]!;
-                if (r >= 1) aRing[(k * R + (r % R)) * n + j] += net.weight[e]! * a;
-                else aH0[j * Kc + k] += net.weight[e]! * a;
+                const d = net.delay[e]!, j = net.source[e]!;
+                if (s - d >= 1) {
+                  let slot = nowS - d;
+                  if (slot < 0) slot += R;
+                  aRing[base + slot * n + j] += net.weight[e]! * a;
+                } else aH0[j * Kc + k] += net.weight[e]! * a;
               }
             }
           }
