@@ -409,9 +409,14 @@ export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer
   return Array.from({ length: runs }, (_, r) => {
     const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + seedOffset + r };
     if (section.type === "nsga2" && opts.objectives === undefined) opts.objectives = problem.nObjectives;
-    // L-BFGS-B is told adjoint gradients unless its options pick its own finite differences.
-    const mode = resolveGradient(problem, section.gradient ?? "adjoint").mode;
-    if (section.type === "lbfgsb" && opts.gradient === undefined && mode === "adjoint") opts.gradient = "supplied";
+    // L-BFGS-B is told adjoint gradients (when the problem is differentiable) unless its options
+    // pick its own finite differences (options.gradient or fdStep) and gradient is not "adjoint".
+    const ownFd = opts.gradient !== undefined || opts.fdStep !== undefined;
+    const wantAdjoint = section.gradient === "adjoint" || (section.gradient === undefined && !ownFd);
+    if (section.type === "lbfgsb" && wantAdjoint && resolveGradient(problem, "adjoint").mode === "adjoint") {
+      opts.gradient = "supplied";
+      delete opts.fdStep;
+    }
     try {
       const optimizer = createOptimizer(section.type, opts as never);
       if (section.gradient) setGradientMode(optimizer, section.gradient);
