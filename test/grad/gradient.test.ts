@@ -102,6 +102,13 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
     expect(Array.from(a.grads.a!)).toEqual(Array.from(b.grads.a!));
     for (let i = 0; i < 4; i++) expect(c.grads.a![i]!).toBeCloseTo(a.grads.a![i]!, 12);
   });
+
+  it("closure trees (no code generation) give the same gradient bit for bit", () => {
+    const base: SimulationOptions = { model: rww, network: network(4, 5), duration: 0.01, seed: 2, integrator: "euler", params: { G: 2, sigma: 0.02 }, record: { observables: ["S_E", "r_E"], period: 0.5 } };
+    const a = valueAndGradSimulation(base, loss, { evaluator: "generated" });
+    const b = valueAndGradSimulation(base, loss, { evaluator: "closures" });
+    for (const name of ["G", "w_p", "J_N", "sigma"]) expect(Array.from(b.grads[name]!)).toEqual(Array.from(a.grads[name]!));
+  });
 });
 
 describe("the gradient's forward pass", () => {
