@@ -26,6 +26,15 @@ export type LaneRecording = Record<string, Float64Array>;
 /** A loss of one lane's recording: its value and its gradient with respect to every recorded sample. */
 export type LaneLoss = (lane: number, recorded: LaneRecording) => { value: number; grad: LaneRecording };
 
+/**
+ * A loss of all lanes' recordings together (e.g. a candidate's noise trials averaged): values
+ * (any number of them) and the gradient of their sum with respect to every lane's samples. Every
+ * lane's checkpoints are then held until the backward pass (memory × lanes).
+ */
+export interface BatchLoss {
+  batch(recorded: LaneRecording[]): { values: Float64Array; grads: LaneRecording[] };
+}
+
 export interface BackwardOptions {
   /** Steps between checkpoints (default √(steps · checkpoint size / tape size per step)). */
   checkpointEvery?: number;
@@ -33,7 +42,7 @@ export interface BackwardOptions {
 }
 
 export interface GradientResult {
-  /** Loss per lane. */
+  /** Loss per lane (a BatchLoss: its values). */
   values: Float64Array;
   /** d loss / d parameter, [lane][node][param] as PreparedSimulation.params. */
   paramGrad: Float64Array;
@@ -97,7 +106,7 @@ function compileAdjoint(sim: PreparedSimulation, evaluator: Evaluator): Compiled
  * Loss and parameter gradient of every lane of a prepared simulation on the float64 reference.
  * `loss` sees one lane's recording (sim.record's observables, samples × nodes, float64).
  */
-export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, options: BackwardOptions = {}): GradientResult {
+export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | BatchLoss, options: BackwardOptions = {}): GradientResult {
   const evaluator = options.evaluator ?? "auto";
   const m = sim.model;
   const { lanes, nNodes: n, nParams: P, dt, nSteps, network: net } = sim;
@@ -128,8 +137,9 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
   const words = new Uint32Array(4);
   const wsum = new Float64Array(n);
   for (let i = 0; i < n; i++) for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) wsum[i] += net.weight[e]!;
-  const ckX = new Float64Array(nCkpt * n * S);
-  const ckRing = new Float64Array(nCkpt * Kc * R * n);
+  const batched = typeof loss !== "function";
+  const newCheckpoints = () => ({ x: new Float64Array(nCkpt * n * S), ring: new Float64Array(nCkpt * Kc * R * n) });
+  const shared = batched ? null : newCheckpoints();
   const tapeX = new Float64Array(K * n * S);
   const tapeCs = new Float64Array(K * n * Kc);
   const tapeHs = new Float64Array(K * n * Kc);
@@ -149,7 +159,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
   const initInp = new Float64Array(S + P + Kc);
   const initOut = new Float64Array(P);
 
-  const values = new Float64Array(lanes);
+  let values: Float64Array = new Float64Array(lanes);
   const paramGrad = new Float64Array(lanes * n * P);
   const recorded: LaneRecording[] = [];
   let forwardMs = 0, backwardMs = 0;
@@ -189,8 +199,10 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
   };
   const isRecordStep = (s: number) => recNames.length > 0 && (s + 1) % sim.recordEvery === 0 && (s + 1) / sim.recordEvery <= sim.nSamples;
 
-  for (let lane = 0; lane < lanes; lane++) {
+  // Forward of one lane from its initial state, checkpointing into ck.
+  const forwardLane = (lane: number, ck: { x: Float64Array; ring: Float64Array }): LaneRecording => {
     const t0 = performance.now();
+    const ckX = ck.x, ckRing = ck.ring;
     const seed = sim.seeds[lane]!, stream = sim.streams[lane]!;
     const pBase = lane * n * P;
     for (let i = 0; i < n; i++) for (let q = 0; q < S; q++) x[i * S + q] = m.spec.states[q]!.init;
@@ -216,17 +228,19 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
         });
       }
     }
-    recorded.push(rec);
-    const t1 = performance.now();
-    forwardMs += t1 - t0;
+    forwardMs += performance.now() - t0;
+    return rec;
+  };
 
-    const { value, grad } = loss(lane, rec);
-    values[lane] = value;
+  // Backward of one lane, given the gradient of the loss with respect to its recording.
+  const backwardLane = (lane: number, grad: LaneRecording, ck: { x: Float64Array; ring: Float64Array }) => {
+    const t1 = performance.now();
+    const ckX = ck.x, ckRing = ck.ring;
+    const seed = sim.seeds[lane]!, stream = sim.streams[lane]!;
+    const pBase = lane * n * P;
     for (const name of recNames) {
       if (!grad[name] || grad[name]!.length !== sim.nSamples * n) throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${n} values`);
     }
-
-    // Backward.
     aX.fill(0);
     aRing.fill(0);
     aH0.fill(0);
@@ -307,7 +321,25 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss, option
       }
     }
     backwardMs += performance.now() - t1;
+  };
+
+  if (!batched) {
+    for (let lane = 0; lane < lanes; lane++) {
+      const rec = forwardLane(lane, shared!);
+      recorded.push(rec);
+      const { value, grad } = (loss as LaneLoss)(lane, rec);
+      values[lane] = value;
+      backwardLane(lane, grad, shared!);
+    }
+  } else {
+    const cks = Array.from({ length: lanes }, newCheckpoints);
+    for (let lane = 0; lane < lanes; lane++) recorded.push(forwardLane(lane, cks[lane]!));
+    const r = (loss as BatchLoss).batch(recorded);
+    if (r.grads.length !== lanes) throw new Error(`gradient: the batch loss must return one gradient per lane (${lanes}), got ${r.grads.length}`);
+    values = r.values;
+    for (let lane = 0; lane < lanes; lane++) backwardLane(lane, r.grads[lane]!, cks[lane]!);
   }
-  const peakBytes = 8 * (ckX.length + ckRing.length + tapeX.length + tapeCs.length + tapeHs.length + tapeZ.length + aRing.length + ring.length);
+  const ckBytes = (batched ? lanes : 1) * (nCkpt * n * S + nCkpt * Kc * R * n);
+  const peakBytes = 8 * (ckBytes + tapeX.length + tapeCs.length + tapeHs.length + tapeZ.length + aRing.length + ring.length);
   return { values, paramGrad, recorded, checkpointEvery: K, peakBytes, forwardMs, backwardMs };
 }

@@ -8,7 +8,9 @@ import { prepareSimulation, type SimulationOptions } from "../sim/prepare.ts";
 import { fcPairs } from "../stats/fc.ts";
 import { gofSign } from "../stats/gof.ts";
 import type { FitProblem } from "../fit/problem.ts";
-import { type BackwardOptions, type LaneLoss, type LaneRecording, simulateGradient } from "./backward.ts";
+import { type BackwardOptions, type BatchLoss, type LaneLoss, type LaneRecording, simulateGradient } from "./backward.ts";
+import { simulatedSeries } from "../fit/evaluate.ts";
+import { hammingWindow, hammingWindowSamples } from "../stats/signal.ts";
 import { fcTrilWithVjp, maeWithGrad, meanDiffWithGrad, NotDifferentiableError, pearsonWithGrad, rmseWithGrad, softPeaksWithVjp } from "./losses.ts";
 
 export interface SimulationGradient {
@@ -27,7 +29,7 @@ export interface SimulationGradient {
  * Loss of every lane's recording (float64, samples × nodes per observable) and its gradient with
  * respect to the model's parameters, on the float64 reference (backend options are ignored).
  */
-export function valueAndGradSimulation(options: SimulationOptions, loss: LaneLoss, backward: BackwardOptions = {}): SimulationGradient {
+export function valueAndGradSimulation(options: SimulationOptions, loss: LaneLoss | BatchLoss, backward: BackwardOptions = {}): SimulationGradient {
   if (!options.record?.observables.length) throw new Error("valueAndGradSimulation: record at least one observable (options.record); the loss reads the recording");
   const sim = prepareSimulation(options);
   const r = simulateGradient(sim, loss, backward);
@@ -69,9 +71,6 @@ export function whyNotDifferentiable(p: FitProblem): string | null {
   if (p.objectives !== "sum") return 'objectives "terms" has no single cost to differentiate';
   if (p.fic) return "FIC sets wIE from the other parameters (analytical root or numerical iteration), not differentiated";
   if (p.penalties.length) return `penalties (${p.penalties.map((q) => q.name).join(", ")}) are opaque functions`;
-  if (p.trials !== 1) return "simulation.trials > 1 (averaged noise realisations) is not supported by the adjoint yet";
-  const tf = p.seriesTransform;
-  if (p.empirical.series && (tf.subtractInitial || tf.smoothMs > 0 || tf.scale !== 1 || p.seriesTimes)) return "seriesTransform and seriesTimes are not differentiated yet";
   return null;
 }
 
@@ -95,10 +94,15 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
     const bad = p.gof.find((t) => !(DIFFERENTIABLE_TERMS as readonly string[]).includes(t));
     throw bad ? new NotDifferentiableError(bad, why) : new Error(`valueAndGrad: problem '${p.name}' is not differentiable: ${why}`);
   }
-  const lanes = xs.length;
-  if (lanes < 1) throw new Error("valueAndGrad: pass at least one candidate");
+  if (xs.length < 1) throw new Error("valueAndGrad: pass at least one candidate");
+  // Lanes: every candidate `trials` times, noise seeds seed, seed + 1, … (as evaluateBatch).
+  const trials = p.trials;
+  const lanes = xs.length * trials;
   const n = p.nNodes;
-  const perLane = xs.map((x) => p.paramsOf(x));
+  const perLane = xs.flatMap((x) => {
+    const q = p.paramsOf(x);
+    return Array.from({ length: trials }, () => q);
+  });
   const params: Record<string, Float64Array> = {};
   const names = new Set(perLane.flatMap((q) => Object.keys(q)));
   for (const name of names) {
@@ -120,9 +124,9 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
   const fcInfo = p.fc;
   const recNames = fcInfo ? [p.signal, fcInfo.signal] : [p.signal];
   const terms: Record<string, number>[] = [];
-  const loss: LaneLoss = (lane, rec) => {
+  // Cost, term values and gradient of one candidate from its (trial-averaged) recording.
+  const candidateLoss = (rec: LaneRecording) => {
     const raw = rec[p.signal]!;
-    const nS = raw.length / n;
     const sig = new Float64Array(n * T);
     for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) sig[i * T + t] = raw[(t + p.removeSamples) * n + i]!;
     let fcS = sig, fcN = T;
@@ -149,11 +153,9 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
         r = term === "+fc_corr" ? pearsonWithGrad(fc.tril, emp.fcTril!) : meanDiffWithGrad(fc.tril, emp.fcTril!);
         for (let k = 0; k < r.grad.length; k++) gTril[k] += coef * r.grad[k]!;
       } else if (term === "-rmse") {
-        const w = p.seriesWeights;
-        const series = new Float64Array(T);
-        for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) series[t] += (w ? w[i]! : 1 / n) * sig[i * T + t]!;
-        r = rmseWithGrad(series, emp.series!);
-        for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) gSig[i * T + t] += coef * (w ? w[i]! : 1 / n) * r.grad[t]!;
+        r = rmseWithGrad(simulatedSeries(p, sig), emp.series!);
+        const g = seriesVjp(p, r.grad);
+        for (let q = 0; q < g.length; q++) gSig[q] += coef * g[q]!;
       } else {
         peaks ??= softPeaksWithVjp(sig, n, T, { fs: p.psdOptions.fs, nperseg: p.psdOptions.nperseg, fmin: p.psdOptions.fmin, fmax: p.psdOptions.fmax, beta });
         gPeaks ??= new Float64Array(n);
@@ -171,7 +173,6 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
       const g = peaks.vjp(gPeaks);
       for (let q = 0; q < g.length; q++) gSig[q] += g[q]!;
     }
-    terms[lane] = values;
     const grad: LaneRecording = {};
     const gRaw = new Float64Array(raw.length);
     for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) gRaw[(t + p.removeSamples) * n + i] = gSig[i * T + t]!;
@@ -181,21 +182,60 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
       for (let t = 0; t < fcN; t++) for (let i = 0; i < n; i++) gF[((t + fcInfo.removeSamples + 1) * fcInfo.stride - 1) * n + i] = gFc[i * fcN + t]!;
       grad[fcInfo.signal] = gF;
     }
-    void nS;
-    return { value: cost, grad };
+    return { value: cost, values, grad };
   };
+  const loss: LaneLoss | BatchLoss = trials === 1
+    ? (lane, rec) => {
+      const r = candidateLoss(rec);
+      terms[lane] = r.values;
+      return { value: r.value, grad: r.grad };
+    }
+    : {
+      batch(recs) {
+        const costs = new Float64Array(xs.length);
+        const grads: LaneRecording[] = [];
+        for (let c = 0; c < xs.length; c++) {
+          // The candidate's recording is the mean of its trials; each trial gets 1/trials of the gradient.
+          const mean: LaneRecording = {};
+          for (const name of recNames) {
+            const m = new Float64Array(recs[c * trials]![name]!.length);
+            for (let k = 0; k < trials; k++) {
+              const v = recs[c * trials + k]![name]!;
+              for (let q = 0; q < m.length; q++) m[q] += v[q]!;
+            }
+            for (let q = 0; q < m.length; q++) m[q] = m[q]! / trials;
+            mean[name] = m;
+          }
+          const r = candidateLoss(mean);
+          costs[c] = r.value;
+          terms[c] = r.values;
+          const g: LaneRecording = {};
+          for (const name of recNames) g[name] = r.grad[name]!.map((v) => v / trials);
+          for (let k = 0; k < trials; k++) grads.push(g);
+        }
+        return { values: costs, grads };
+      },
+    };
   const r = valueAndGradSimulation({
     model: p.model, network: p.network, lanes, params, duration: p.duration, dt: p.dt, integrator: p.integrator,
-    seed: p.seed, noise: "shared", slowDt: p.slowDt, record: { observables: recNames, period: p.tr * 1000 },
+    seed: Array.from({ length: lanes }, (_, l) => p.seed + (l % trials)), noise: "shared", slowDt: p.slowDt, record: { observables: recNames, period: p.tr * 1000 },
   }, loss, options);
   // Parameters → problem dimensions (the order FitProblem lays them out: spec.free in turn).
-  const grads = xs.map((x, l) => {
+  const grads = xs.map((x, c) => {
     const g = new Float64Array(p.dim);
     let d = 0;
     for (const f of p.spec.free) {
       const pg = r.grads[f.name]!;
-      const regional = pg.length === lanes * n;
-      const at = (i: number) => (regional ? pg[l * n + i]! : i === 0 ? pg[l]! : 0); // global: the lane's sum already
+      const regional = pg.length === lanes * n && n > 1;
+      // d cost / d value at node i, summed over the candidate's trial lanes (global: the lane's sum already).
+      const at = (i: number) => {
+        let v = 0;
+        for (let k = 0; k < trials; k++) {
+          const l = c * trials + k;
+          v += regional ? pg[l * n + i]! : i === 0 ? pg[l]! : 0;
+        }
+        return v;
+      };
       if (f.groups) {
         const distinct = [...new Set(Array.from(f.groups))].sort((a, b) => a - b);
         distinct.forEach((lab, k) => {
@@ -219,4 +259,52 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
     return g;
   });
   return { costs: r.values, grads, terms, checkpointEvery: r.checkpointEvery, peakBytes: r.peakBytes, forwardMs: r.forwardMs, backwardMs: r.backwardMs };
+}
+
+/**
+ * Transpose of simulatedSeries (fit/evaluate.ts), which is linear in the signal: node weights,
+ * baseline subtraction, Hamming smoothing (np.convolve "same"), scaling, linear interpolation at
+ * the target's times. g: gradient wrt the series; returns the gradient wrt the signal (nodes × T).
+ */
+export function seriesVjp(p: FitProblem, g: ArrayLike<number>): Float64Array {
+  const n = p.nNodes, T = p.nTime, tf = p.seriesTransform;
+  let gs = new Float64Array(T);
+  if (p.seriesTimes) {
+    const ts = p.sampleTimesMs;
+    let j = 0;
+    for (let k = 0; k < p.seriesTimes.length; k++) {
+      const x = p.seriesTimes[k]!;
+      if (x <= ts[0]!) {
+        gs[0] += g[k]!;
+        continue;
+      }
+      while (j + 1 < ts.length - 1 && ts[j + 1]! < x) j++;
+      const u = Math.min(1, (x - ts[j]!) / (ts[j + 1]! - ts[j]!));
+      gs[j] += (1 - u) * g[k]!;
+      gs[j + 1] += u * g[k]!;
+    }
+  } else gs.set(Array.from(g));
+  if (tf.scale !== 1) for (let t = 0; t < T; t++) gs[t] = gs[t]! * tf.scale;
+  if (tf.smoothMs > 0) {
+    const m = hammingWindowSamples(tf.smoothMs, 1 / p.tr);
+    const w = hammingWindow(m);
+    let sum = 0;
+    for (let i = 0; i < m; i++) sum += w[i]!;
+    const shift = (m - 1) >> 1;
+    const gIn = new Float64Array(T);
+    for (let k = 0; k < T; k++) {
+      const t = k + shift;
+      for (let j = Math.max(0, t - (T - 1)); j <= Math.min(m - 1, t); j++) gIn[t - j] += (gs[k]! * w[j]!) / sum;
+    }
+    gs = gIn;
+  }
+  if (tf.subtractInitial) {
+    let tot = 0;
+    for (let t = 0; t < T; t++) tot += gs[t]!;
+    gs[0] -= tot;
+  }
+  const out = new Float64Array(n * T);
+  const w = p.seriesWeights;
+  for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) out[i * T + t] = (w ? w[i]! : 1 / n) * gs[t]!;
+  return out;
 }

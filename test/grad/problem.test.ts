@@ -8,6 +8,7 @@ import { createOptimizer } from "../../src/optim/registry.ts";
 import { valueAndGrad } from "../../src/grad/value-and-grad.ts";
 import { NotDifferentiableError } from "../../src/grad/losses.ts";
 import { optimizersFor } from "../../src/fit/config.ts";
+import { evaluateBatch } from "../../src/fit/evaluate.ts";
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -49,6 +50,37 @@ describe("valueAndGrad(problem)", () => {
       up[d]! += h;
       dn[d]! -= h;
       const c = valueAndGrad(p, [up, dn], opts).costs;
+      const fd = (c[0]! - c[1]!) / (2 * h);
+      const g = vg.grads[0]![d]!;
+      expect(Math.abs(g - fd), `${p.dims[d]!.name}: adjoint ${g}, FD ${fd}`).toBeLessThan(1e-5 * Math.max(Math.abs(fd), 1e-3));
+    }
+  });
+
+  it("differentiates an evoked-series fit: noise trials averaged, baseline, smoothing, scaling, interpolation (Jansen–Rit)", async () => {
+    const times = Array.from({ length: 30 }, (_, k) => 3 + 1.7 * k);
+    const p = defineProblem({
+      model: "JansenRit",
+      network: { weights: [0, 0.5, 0.8, 0], lengths: [0, 4, 4, 0], speed: 1 },
+      free: [{ name: "drive1_mu", bounds: [0, 60], groups: [0, 1] }, { name: "drive1_amp", bounds: [0, 1] }, { name: "G", bounds: [0, 5] }],
+      fixed: { sigma_p: 0.05, drive1_sigma: 6 },
+      target: { series: times.map((t) => Math.sin(t / 9)), seriesTimes: times },
+      gof: ["-rmse"],
+      simulation: {
+        duration: 0.06, dt: 0.1, tr: 0.001, signal: "dipole", seed: 2, trials: 2, seriesWeights: [0.7, 0.3],
+        seriesTransform: { subtractInitial: true, smoothMs: 5, scale: 3 },
+      },
+    });
+    const x = [20, 30, 0.3, 1.2];
+    const vg = valueAndGrad(p, [x]);
+    // The same cost as the fit's own evaluation (which records in float32).
+    const fit = await evaluateBatch([{ problem: p, x }], { backend: "reference" });
+    expect(fit.results[0]!.cost as number).toBeCloseTo(vg.costs[0]!, 5);
+    for (let d = 0; d < x.length; d++) {
+      const h = 1e-6 * Math.max(1, Math.abs(x[d]!));
+      const up = x.slice(), dn = x.slice();
+      up[d]! += h;
+      dn[d]! -= h;
+      const c = valueAndGrad(p, [up, dn]).costs;
       const fd = (c[0]! - c[1]!) / (2 * h);
       const g = vg.grads[0]![d]!;
       expect(Math.abs(g - fd), `${p.dims[d]!.name}: adjoint ${g}, FD ${fd}`).toBeLessThan(1e-5 * Math.max(Math.abs(fd), 1e-3));
