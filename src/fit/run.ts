@@ -145,6 +145,8 @@ interface RunState extends RunProgress {
   optimizer: Optimizer;
   pareto?: RunResult["pareto"];
   hypervolume?: number;
+  /** Gradient source asked for (config optimizer.gradient or opts.gradient), kept across a resume's restore. */
+  gradient: GradientMode;
 }
 
 const bytesOf = (s: string) => new TextEncoder().encode(s).length;
@@ -202,7 +204,7 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
   const runs: RunState[] = optimizers.map((o, i) => ({
     label: dirs[i] ? dirs[i]!.split("/").slice(-2).join("/") : `${probs[i]!.name}/${o.type}_run-${i}`,
     dir: dirs[i]!, problem: probs[i]!, optimizer: o, generation: 0, evaluations: 0, diverged: 0, invalid: 0, best: null,
-    historyBytes: 0, paretoBytes: 0, convergenceBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "",
+    historyBytes: 0, paretoBytes: 0, convergenceBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "", gradient: gradientModeOf(o, opts.gradient ?? "adjoint"),
   }));
   // One writer per run folder: take every folder's lock before touching any of them.
   const releases: (() => Promise<void>)[] = [];
@@ -224,7 +226,7 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
   const gradientMode = new Map<RunState, GradientMode>();
   for (const r of runs) {
     if (!needsGradients(r.optimizer)) continue;
-    const { mode, line } = resolveGradient(r.problem, gradientModeOf(r.optimizer, opts.gradient ?? "adjoint"));
+    const { mode, line } = resolveGradient(r.problem, r.gradient);
     gradientMode.set(r, mode);
     (opts.log ?? ((l: string) => console.log(l)))(`${r.label}: ${r.optimizer.type} ${line}`);
   }
