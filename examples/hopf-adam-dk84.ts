@@ -7,7 +7,8 @@
 // gives the start and the end: fc_corr, psd_mae and the correlation of the nodes' peak
 // frequencies with the target gradient, all re-evaluated by the fit's own statistics (hard argmax).
 // Size: HOPF_ADAM_S simulated seconds (default 20 with --full, 0.8 without; the NSGA-II example's
-// full size is 60 s), HOPF_ADAM_STEPS Adam steps (default 6 with --full, 2 without).
+// full size is 60 s), HOPF_ADAM_STEPS Adam steps (default 6 with --full, 2 without),
+// HOPF_ADAM_SEEDS at most that many Pareto members (default all).
 // Run: node scripts/run-ts.mjs examples/hopf-adam-dk84.ts [--full] [--backend wasm]
 import { createOptimizer } from "brainfit/optim";
 import { batchOptimize, defineProblem, evaluateBatch, problemsFromConfig, type FitProblem } from "brainfit/fit";
@@ -28,8 +29,11 @@ export async function runHopfAdam(full: boolean, out: string, backend: "auto" | 
   const nsga = createOptimizer("nsga2", { ...config.optimizer.options, objectives: 2, lower: p.lower, upper: p.upper, scale: p.scale } as never);
   const [global] = await batchOptimize([nsga], [p], { out, backend, overwrite: true, config });
   const t1 = Date.now();
-  const seeds = global!.pareto ?? [];
-  say(`stage 0 (NSGA-II, ${backend}): ${seeds.length} Pareto seeds in ${((t1 - t0) / 1000).toFixed(0)} s`);
+  // HOPF_ADAM_SEEDS caps the seeds: that many, evenly spaced along the front ordered by fc_corr.
+  const front = (global!.pareto ?? []).slice().sort((a, b) => a.f[0]! - b.f[0]!);
+  const cap = Math.min(front.length, Number(env.HOPF_ADAM_SEEDS ?? front.length));
+  const seeds = cap >= front.length ? front : Array.from({ length: cap }, (_, k) => front[Math.round((k * (front.length - 1)) / Math.max(cap - 1, 1))]!);
+  say(`stage 0 (NSGA-II, ${backend}): ${front.length} Pareto members in ${((t1 - t0) / 1000).toFixed(0)} s; Adam from ${seeds.length} of them`);
   // Stage 1: per seed, G, a[84], omega[84] free; sigma fixed at the seed's.
   const omega0 = (base.fixed!.omega as number[]).slice();
   const regions = Array.from({ length: N_DK }, (_, i) => i);
