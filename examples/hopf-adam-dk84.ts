@@ -8,7 +8,8 @@
 // frequencies with the target gradient, all re-evaluated by the fit's own statistics (hard argmax).
 // Size: HOPF_ADAM_S simulated seconds (default 20 with --full, 0.8 without; the NSGA-II example's
 // full size is 60 s), HOPF_ADAM_STEPS Adam steps (default 6 with --full, 2 without),
-// HOPF_ADAM_SEEDS at most that many Pareto members (default all).
+// HOPF_ADAM_SEEDS at most that many Pareto members (default all), HOPF_ADAM_LR Adam's learning
+// rate (default 0.0005: a near the bifurcation changes the dynamics fast; 0.002 overshot).
 // Run: node scripts/run-ts.mjs examples/hopf-adam-dk84.ts [--full] [--backend wasm]
 import { createOptimizer } from "brainfit/optim";
 import { batchOptimize, defineProblem, evaluateBatch, problemsFromConfig, type FitProblem } from "brainfit/fit";
@@ -49,17 +50,20 @@ export async function runHopfAdam(full: boolean, out: string, backend: "auto" | 
     fixed: { ...fixedRest, sigma: m.params.sigma! },
   }));
   const x0s = seeds.map((m) => [m.params.G!, ...regions.map(() => m.params.a!), ...omega0]);
-  const adams = problems.map((q, k) => createOptimizer("adam", { lower: q.lower, upper: q.upper, x0: x0s[k], learningRate: 0.002, maxIterations: steps }));
+  const lr = Number(env.HOPF_ADAM_LR ?? 0.0005);
+  const adams = problems.map((q, k) => createOptimizer("adam", { lower: q.lower, upper: q.upper, x0: x0s[k], learningRate: lr, maxIterations: steps }));
   const local = await batchOptimize(adams, problems, { out, backend, overwrite: true, gradient: "adjoint", log: say, saveBest: false });
   const t2 = Date.now();
   // Start and end of every seed, by the fit's own statistics (+ the peak-gradient correlation).
   const rep = (q: FitProblem) => defineProblem({ ...q.spec, gof: ["+fc_corr", "-psd_mae", "+psd_peak_corr"], gofWeights: {} });
-  const reqs = problems.flatMap((q, k) => [{ problem: rep(q), x: x0s[k]! }, { problem: rep(q), x: local[k]!.best?.x ?? x0s[k]! }]);
+  // Adam's last iterate (where it ends after its steps) and its best evaluated point.
+  const last = local.map((r) => (r.optimizer.toJSON().state as { x: number[] }).x);
+  const reqs = problems.flatMap((q, k) => [x0s[k]!, last[k]!, local[k]!.best?.x ?? x0s[k]!].map((x) => ({ problem: rep(q), x })));
   const ev = await evaluateBatch(reqs, { backend });
   const rows = seeds.map((m, k) => {
-    const [a, b] = [ev.results[2 * k]!.terms, ev.results[2 * k + 1]!.terms];
+    const [a, b, c] = [0, 1, 2].map((j) => ev.results[3 * k + j]!.terms);
     const f = (t: Record<string, number>) => `fc_corr ${t["+fc_corr"]!.toFixed(3)}, psd_mae ${t["-psd_mae"]!.toFixed(2)} Hz, peak corr ${t["+psd_peak_corr"]!.toFixed(3)}`;
-    return `seed ${k} (G ${m.params.G!.toFixed(3)}, a ${m.params.a!.toFixed(4)}, σ ${m.params.sigma!.toFixed(4)}): start ${f(a)} → after ${local[k]!.generations} Adam steps ${f(b)}; adjoint loss ${local[k]!.best?.cost.toFixed(4)}`;
+    return `seed ${k} (G ${m.params.G!.toFixed(3)}, a ${m.params.a!.toFixed(4)}, σ ${m.params.sigma!.toFixed(4)}): start ${f(a!)} → after ${local[k]!.generations} Adam steps ${f(b!)}; best evaluated ${f(c!)} (adjoint loss ${local[k]!.best?.cost.toFixed(4)})`;
   });
   say(rows.join("\n"));
   say(`stage 1 (Adam, adjoint gradients on the float64 reference, ${problems[0]?.dim ?? 0} parameters): ${((t2 - t1) / 1000).toFixed(0)} s; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
