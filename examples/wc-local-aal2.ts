@@ -1,6 +1,7 @@
 // Example 3 — L-BFGS-B and Nelder–Mead on (k, sigma_ou) of the Wilson–Cowan AAL2 network of
-// example 2 (the brainmass + SciPy tutorial), run side by side in one batch. L-BFGS-B estimates
-// gradients by finite differences; every candidate of a run uses the same noise realisation
+// example 2 (the brainmass + SciPy tutorial), run side by side in one batch. L-BFGS-B runs twice:
+// with adjoint gradients (float64 reference, reverse mode) and with finite differences, where
+// every candidate of a run uses the same noise realisation
 // (common random numbers: the run's seed, noise "shared"), so differences of nearby candidates
 // measure the parameter change, not a new draw of the noise.
 // Run: node scripts/run-ts.mjs examples/wc-local-aal2.ts [--full]
@@ -25,6 +26,9 @@ export function wcLocalConfig(full: boolean, coupling: WcCoupling = "linear"): F
     optimizer: { type: "lbfgsb", options: { x0: [3, 0.05], fdStep: 0.02, maxEvaluations: budget } },
     batch: [
       { name: "lbfgsb" },
+      // The same L-BFGS-B told exact gradients (reverse mode through the float64 reference, issue 14).
+      // Each of its evaluations is one simulation and one gradient (≈ 3 simulations' cost, not 2·dim + 1).
+      { name: "lbfgsb-adjoint", optimizer: { gradient: "adjoint", options: { maxEvaluations: full ? 12 : budget } } },
       { name: "nelder-mead", optimizer: { type: "nelder-mead", options: { x0: [3, 0.05], maxEvaluations: budget } } },
     ],
   };

@@ -89,7 +89,8 @@ export function simulateReference(sim: PreparedSimulation): SimulationResult {
           let acc = 0;
           wsum = 0;
           for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
-            const slot = (step_ - net.delay[e]! + R) % R; // delay <= R - 2
+            let slot = now - net.delay[e]!; // (step − d) mod R, delay <= R - 2, without a division per edge
+            if (slot < 0) slot += R;
             acc += net.weight[e]! * ring[base + slot * n + net.source[e]!]!;
             wsum += net.weight[e]!;
           }

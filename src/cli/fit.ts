@@ -122,6 +122,7 @@ export async function fitCommand(argv: string[]): Promise<number> {
       threads: flags.threads === undefined ? undefined : Number(flags.threads),
       maxLanesPerCall: maxLanes,
       maxGenerations: flags["max-generations"] === undefined ? undefined : Number(flags["max-generations"]),
+      log: (line) => void (quiet || process.stderr.write(`brainfit fit: ${line}\n`)),
       onGeneration: tty ? (p) => void process.stdout.write(`\r\x1b[2K${(lastLine = progressLine(p))}${queueLine}`) : undefined,
     }).finally(() => queued?.driver.close());
     if (tty) process.stdout.write("\n");

@@ -230,3 +230,38 @@ export function compileClosureStep(desc: StepDescription, integrator: StepIntegr
     }
   };
 }
+
+/**
+ * Straight-line lets over named inputs as closures (the adjoint blocks of grad/adjoint.ts where
+ * `new Function` is forbidden): inp holds `inputs` in order, out receives `outputs` in order.
+ */
+export function compileClosureLets(lets: readonly StepLet[], inputs: readonly string[], outputs: readonly string[]): (inp: Float64Array, out: Float64Array) => void {
+  const slotOf = new Map<string, number>(inputs.map((n, i) => [n, i]));
+  const slot = (name: string) => {
+    let i = slotOf.get(name);
+    if (i === undefined) slotOf.set(name, (i = slotOf.size));
+    return i;
+  };
+  const steps = lets.map((l) => {
+    const f = build<Float64Array>(l.expr, (name) => {
+      if (!slotOf.has(name)) throw new Error(`let block reads '${name}', which is neither an input nor an earlier let`);
+      const i = slot(name);
+      return (vals) => vals[i]!;
+    }) as Num<Float64Array>;
+    const o = slot(l.name), lo = l.min, hi = l.max;
+    return (vals: Float64Array) => {
+      let v = f(vals);
+      if (lo !== undefined) v = Math.max(lo, v);
+      if (hi !== undefined) v = Math.min(hi, v);
+      vals[o] = v;
+    };
+  });
+  const outSlots = outputs.map(slot);
+  const vals = new Float64Array(slotOf.size);
+  const nIn = inputs.length;
+  return (inp, out) => {
+    for (let i = 0; i < nIn; i++) vals[i] = inp[i]!;
+    for (const s of steps) s(vals);
+    for (let j = 0; j < outSlots.length; j++) out[j] = vals[outSlots[j]!]!;
+  };
+}

@@ -16,6 +16,7 @@ import { FitConfigError, toJsonSchema, validate } from "../schema/validate.ts";
 import { fitSchema, optimizerOptions } from "./schema.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
+import { resolveGradient, setGradientMode, type GradientMode } from "./gradients.ts";
 
 /**
  * A data reference in a config: a file path (relative to the config; "file.npz:key" picks a
@@ -78,7 +79,7 @@ export interface FitConfig {
   penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | { kind: "average-target"; observable: string; target: number; weight?: number; rate?: number })[];
   divergedCost?: number;
   fic?: FicSettings;
-  optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown> };
+  optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown>; gradient?: GradientMode };
   /** Variants run in the same batch: each is merged over the config (objects deeply, arrays replaced) and needs a name. */
   batch?: (DeepPartial<Omit<FitConfig, "batch">> & { name: string })[];
 }
@@ -361,8 +362,18 @@ export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer
   return Array.from({ length: runs }, (_, r) => {
     const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + seedOffset + r };
     if (section.type === "nsga2" && opts.objectives === undefined) opts.objectives = problem.nObjectives;
+    // L-BFGS-B is told adjoint gradients (when the problem is differentiable) unless its options
+    // pick its own finite differences (options.gradient or fdStep) and gradient is not "adjoint".
+    const ownFd = opts.gradient !== undefined || opts.fdStep !== undefined;
+    const wantAdjoint = section.gradient === "adjoint" || (section.gradient === undefined && !ownFd);
+    if (section.type === "lbfgsb" && wantAdjoint && resolveGradient(problem, "adjoint").mode === "adjoint") {
+      opts.gradient = "supplied";
+      delete opts.fdStep;
+    }
     try {
-      return createOptimizer(section.type, opts as never);
+      const optimizer = createOptimizer(section.type, opts as never);
+      if (section.gradient) setGradientMode(optimizer, section.gradient);
+      return optimizer;
     } catch (e) {
       throw new FitConfigError(`optimizer.options`, (e as Error).message);
     }

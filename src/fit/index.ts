@@ -8,3 +8,5 @@ export { problemsFromConfig, runsFromConfig, validateConfig, type ConfigContext,
 export { QUICKSTART_CONFIG } from "./quickstart.ts";
 export { fitFromConfig, type FitFromConfigOptions } from "./from-config.ts";
 export { summarize } from "./summary.ts";
+export { valueAndGrad } from "./gradients.ts";
+export { NotDifferentiableError } from "../grad/losses.ts";

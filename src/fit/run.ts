@@ -13,6 +13,7 @@ import { appendText, exists, lockRunFolder, mkdirp, readText, saveFile, truncate
 import { evaluateBatch, type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 import { FitConfigError } from "../schema/validate.ts";
+import { evaluateWithGradients, gradientModeOf, needsGradients, resolveGradient, type GradientMode } from "./gradients.ts";
 
 /**
  * Thrown when a run folder cannot be used as asked: it already holds a run (pass resume or
@@ -122,6 +123,14 @@ export interface OptimizeOptions extends EvaluateOptions {
   saveBest?: boolean;
   /** Written into each run's config.json as "config" (e.g. the JSON config the problem came from). */
   config?: unknown;
+  /**
+   * Where optimizers told gradients (Adam; L-BFGS-B with gradient "supplied") get them: "adjoint"
+   * (default; falls back to finite differences when the problem is not differentiable) or
+   * "finite-difference". A config's optimizer.gradient takes precedence for its runs.
+   */
+  gradient?: GradientMode;
+  /** Receives one line per gradient-driven run saying where its gradients come from (default: console.log). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -184,6 +193,8 @@ interface RunState extends RunProgress {
   optimizer: Optimizer;
   pareto?: RunResult["pareto"];
   hypervolume?: number;
+  /** Gradient source asked for (config optimizer.gradient or opts.gradient), kept across a resume's restore. */
+  gradient: GradientMode;
 }
 
 const bytesOf = (s: string) => new TextEncoder().encode(s).length;
@@ -271,7 +282,7 @@ export async function batchOptimize(optimizers: Optimizer[], problems: FitProble
   const runs: RunState[] = optimizers.map((o, i) => ({
     label: dirs[i] ? dirs[i]!.split("/").slice(-2).join("/") : `${probs[i]!.name}/${o.type}_run-${i}`,
     dir: dirs[i]!, problem: probs[i]!, optimizer: o, generation: 0, evaluations: 0, diverged: 0, invalid: 0, best: null,
-    historyBytes: 0, paretoBytes: 0, convergenceBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "",
+    historyBytes: 0, paretoBytes: 0, convergenceBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "", gradient: gradientModeOf(o, opts.gradient ?? "adjoint"),
   }));
   // One writer per run folder: take every folder's lock before touching any of them.
   const releases: (() => Promise<void>)[] = [];
@@ -289,6 +300,14 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
   const t0 = Date.now();
   let evalsThisSession = 0;
   const saveBest = opts.saveBest ?? true;
+  // Gradient-driven runs: where their gradients come from, said once per run.
+  const gradientMode = new Map<RunState, GradientMode>();
+  for (const r of runs) {
+    if (!needsGradients(r.optimizer)) continue;
+    const { mode, line } = resolveGradient(r.problem, r.gradient);
+    gradientMode.set(r, mode);
+    (opts.log ?? ((l: string) => console.log(l)))(`${r.label}: ${r.optimizer.type} ${line}`);
+  }
   for (;;) {
     // Runs at maxGenerations pause: left as they are (checkpointed, not finalized), so resume continues them.
     const paused = (r: RunState) => opts.maxGenerations !== undefined && r.generation >= opts.maxGenerations && !r.optimizer.done;
@@ -302,14 +321,16 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
     const g0 = Date.now();
     const reqs = live.flatMap((a) => a.xs.map((x) => ({ problem: a.r.problem, x })));
     const tags = live.flatMap((a) => a.xs.map((_, j) => ({ run: a.r.label, runIndex: runs.indexOf(a.r), generation: a.r.generation + 1, candidate: j })));
-    const batch = await evaluate(reqs, opts, tags);
+    const modes = live.flatMap((a) => a.xs.map(() => gradientMode.get(a.r) ?? null));
+    const { batch, grads } = await evaluateWithGradients(reqs, modes, (rs, origin) => evaluate(rs, opts, origin.map((o) => tags[o.from]!)));
     const genMs = Date.now() - g0;
     let k = 0;
     for (const a of live) {
       const r = a.r;
       const res = batch.results.slice(k, k + a.xs.length);
+      const told = gradientMode.has(r) ? { grads: grads.slice(k, k + a.xs.length) as number[][] } : undefined;
       k += a.xs.length;
-      r.optimizer.tell(a.xs, res.map((x) => x.cost));
+      r.optimizer.tell(a.xs, res.map((x) => x.cost), told);
       r.generation++;
       let rows = "";
       let genBest = Infinity;

@@ -275,6 +275,7 @@ export function fitSchema(flavour: Flavour, requireAll = true): Schema {
             type: { type: "string", enum: OPTIMIZER_TYPES, required: r },
             runs: { type: "number", integer: true, min: 1, doc: "independent runs (seeds seed, seed+1, …)" },
             options: optimizerOptions,
+            gradient: { type: "string", enum: ["adjoint", "finite-difference"], doc: "adam, lbfgsb: gradients by the adjoint (default; finite differences when the problem is not differentiable) or by finite differences" },
           },
         } as FieldSchema,
       }

@@ -13,3 +13,4 @@ export { normalizeMax, normalizeMean, NetworkError, type NetworkInput } from "..
 export { provideWasmModules, setWasmKernelBaseUrl } from "../backends/wasm/modules.ts";
 export { simulateBold, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
 export { numericalFic, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";
+export { valueAndGradSimulation } from "../grad/value-and-grad.ts";

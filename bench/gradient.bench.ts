@@ -1,0 +1,95 @@
+// Cost of one reverse-mode gradient (grad/backward.ts: forward with checkpoints, segment
+// recompute, adjoint) ÷ one forward simulation of the same lanes on the same backend (the float64
+// reference: the only backend with an adjoint so far), side by side in one run, alternating,
+// median of BENCH_REPS; and the peak memory of checkpoints + tape + adjoint ring.
+// Model: SupHopf with delays on the TVB DK-84 connectome (../shared/data/tvb-dk84; a random
+// 84-node network with 1–100 mm tracts when absent), speed 3 mm/ms, dt 0.1 ms, Heun, noise,
+// x recorded every 5 ms, loss +fc_corr-like (Pearson of the FC triangle with a fixed FC).
+// Run: node scripts/run-ts.mjs bench/gradient.bench.ts   (GRAD_BENCH_S simulated seconds,
+// default 2; GRAD_BENCH_LANES, default 1; BENCH_REPS, default 3)
+import { existsSync } from "node:fs";
+import { loadArray } from "../src/io/load.ts";
+import { supHopf } from "../src/models/hopf.ts";
+import { buildNetwork, normalizeMax, type NetworkInput } from "../src/batch/network.ts";
+import { prepareSimulation, type SimulationOptions } from "../src/batch/prepare.ts";
+import { simulateReference } from "../src/backends/reference.ts";
+import { fcPairs } from "../src/stats/fc.ts";
+import { checkpointSizes, type LaneLoss } from "../src/grad/backward.ts";
+import { fcTrilWithVjp, pearsonWithGrad } from "../src/grad/losses.ts";
+import { valueAndGradSimulation } from "../src/grad/value-and-grad.ts";
+
+const seconds = Number(process.env.GRAD_BENCH_S ?? 2);
+const lanes = Number(process.env.GRAD_BENCH_LANES ?? 1);
+const reps = Number(process.env.BENCH_REPS ?? 3);
+const dt = 0.1;
+const shared = process.env.BRAINFIT_SHARED ?? "../shared";
+const dk = `${shared}/data/tvb-dk84/connectivity.npz`;
+let network: NetworkInput;
+let source: string;
+if (existsSync(dk)) {
+  const w = await loadArray(`${dk}:weights`);
+  const l = await loadArray(`${dk}:lengths`);
+  network = { weights: normalizeMax(Float64Array.from(w.data as ArrayLike<number>)), lengths: Float64Array.from(l.data as ArrayLike<number>), speed: 3 };
+  source = "TVB DK-84";
+} else {
+  const n = 84;
+  let s = 1;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  network = { weights: Float64Array.from({ length: n * n }, () => (r() < 0.3 ? r() : 0)), lengths: Float64Array.from({ length: n * n }, () => 1 + 99 * r()), speed: 3 };
+  source = "random 84-node network";
+}
+const net = buildNetwork(network, dt);
+const n = net.nNodes;
+const options: SimulationOptions = {
+  model: supHopf, network, lanes, duration: seconds, dt, integrator: "heun", seed: 1,
+  params: { a: -0.02, G: 0.5, sigma: 0.02 }, record: { observables: ["x"], period: 5 },
+};
+const pairs = fcPairs(n);
+const empFc = Float64Array.from({ length: pairs.length }, (_, k) => Math.sin(k));
+const loss: LaneLoss = (_lane, rec) => {
+  const x = rec.x!, T = x.length / n;
+  const data = new Float64Array(n * T);
+  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) data[i * T + t] = x[t * n + i]!;
+  const fc = fcTrilWithVjp(data, n, T, pairs);
+  const r = pearsonWithGrad(fc.tril, empFc);
+  const g = fc.vjp(r.grad.map((v) => -v));
+  const grad = new Float64Array(x.length);
+  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) grad[t * n + i] = g[i * T + t]!;
+  return { value: -r.value, grad: { x: grad } };
+};
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+const sim = prepareSimulation(options);
+const sizes = checkpointSizes(sim);
+console.log(`gradient bench: SupHopf on ${source} (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), dt ${dt} ms, Heun, ${seconds} s simulated, ${lanes} lane(s), median of ${reps}`);
+const fwd: number[] = [], grad: number[] = [];
+let peak = 0, K = 0;
+simulateReference(prepareSimulation({ ...options, duration: 0.05 })); // warm-up (JIT)
+valueAndGradSimulation({ ...options, duration: 0.05 }, loss);
+// CPU seconds of the process (one thread): robust to other load on a shared machine; wall too.
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+const fwdWall: number[] = [], gradWall: number[] = [];
+for (let k = 0; k < reps; k++) {
+  let c0 = cpu(), t0 = performance.now();
+  simulateReference(prepareSimulation(options));
+  fwd.push(cpu() - c0);
+  fwdWall.push((performance.now() - t0) / 1000);
+  c0 = cpu();
+  t0 = performance.now();
+  const g = valueAndGradSimulation(options, loss);
+  grad.push(cpu() - c0);
+  gradWall.push((performance.now() - t0) / 1000);
+  peak = g.peakBytes;
+  K = g.checkpointEvery;
+}
+const f = median(fwd), g = median(grad);
+console.log(`CPU s: forward (reference, float64) ${f.toFixed(2)}, gradient ${g.toFixed(2)}: gradient / forward = ${(g / f).toFixed(2)}   (wall: ${median(fwdWall).toFixed(2)} s, ${median(gradWall).toFixed(2)} s: ${(median(gradWall) / median(fwdWall)).toFixed(2)})`);
+console.log(`checkpoint every ${K} steps: ${(peak / 2 ** 20).toFixed(1)} MiB peak (checkpoints + tape + rings, one lane at a time)`);
+// The issue's size: 60 s, 84 nodes at dt 0.1 ms (lanes run one after another: memory per lane).
+const steps60 = Math.round(60_000 / dt);
+const K60 = Math.round(Math.sqrt((steps60 * sizes.checkpoint) / sizes.tapeStep));
+const bytes60 = Math.ceil(steps60 / K60) * sizes.checkpoint + K60 * sizes.tapeStep + 2 * sizes.checkpoint;
+const full = steps60 * sizes.tapeStep;
+console.log(`60 s at dt 0.1 ms (${steps60} steps), this network: default K = ${K60}, peak ≈ ${(bytes60 / 2 ** 20).toFixed(1)} MiB per lane (a stored trajectory would be ${(full / 2 ** 30).toFixed(2)} GiB)`);
