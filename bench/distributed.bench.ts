@@ -17,9 +17,9 @@ import { QueueDriver } from "../src/distributed/driver.ts";
 import { fitPackage } from "../src/distributed/package.ts";
 import { runsFromConfig } from "../src/fit/config.ts";
 import { evaluateBatch } from "../src/fit/evaluate.ts";
-import { batchOptimize, type BatchEvaluator } from "../src/fit/run.ts";
-import { cli, startRedis, type Child } from "../test/distributed/harness.ts";
-import { N, WEIGHTS, targetFc } from "../test/fit/fixtures.ts";
+import { type BatchEvaluator, batchOptimize } from "../src/fit/run.ts";
+import { type Child, cli, startRedis } from "../test/distributed/harness.ts";
+import { N, targetFc, WEIGHTS } from "../test/fit/fixtures.ts";
 
 const quick = process.argv.includes("--quick");
 const reps = quick ? 1 : Number(process.env.BENCH_REPS ?? 2);
@@ -29,11 +29,14 @@ const POP = 8;
 const JOB_CPU_S = quick ? 0.5 : 2;
 
 const configOf = (duration: number, gens = GENS) => ({
-  name: "bench", model: "SupHopf",
+  name: "bench",
+  model: "SupHopf",
   network: { weights: Array.from({ length: N }, (_, i) => Array.from(WEIGHTS.subarray(i * N, (i + 1) * N))), speed: 5 },
-  free: [{ name: "G", bounds: [0.01, 1] }], fixed: { a: -0.1, omega: 0.005, sigma: 0.05 },
+  free: [{ name: "G", bounds: [0.01, 1] }],
+  fixed: { a: -0.1, omega: 0.005, sigma: 0.05 },
   target: { fc: Array.from({ length: N }, (_, i) => Array.from(targetFc().subarray(i * N, (i + 1) * N))) },
-  gof: ["+fc_corr"], simulation: { duration, dt: 0.5, tr: 0.05, signal: "x", seed: 1 },
+  gof: ["+fc_corr"],
+  simulation: { duration, dt: 0.5, tr: 0.05, signal: "x", seed: 1 },
   optimizer: { type: "de", options: { popsize: POP, maxIterations: gens, seed: 1 } },
 });
 
@@ -42,7 +45,12 @@ const admin = new Redis(redis.url);
 const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info("stats"))![1]);
 const workers: Child[] = [];
 async function startWorkers(n: number, lanes: number) {
-  const ws = await Promise.all(Array.from({ length: n }, () => cli(["worker", "--queue", redis.url, "--backend", "wasm", "--threads", "1", "--concurrency", String(lanes), "--quiet"])));
+  const ws = await Promise.all(
+    Array.from(
+      { length: n },
+      () => cli(["worker", "--queue", redis.url, "--backend", "wasm", "--threads", "1", "--concurrency", String(lanes), "--quiet"]),
+    ),
+  );
   workers.push(...ws);
   // Quiet workers print nothing: wait for their heartbeats instead.
   for (;;) {
@@ -78,7 +86,13 @@ async function fitOnce(config: ReturnType<typeof configOf>, evaluator?: BatchEva
   const out = mkdtempSync(join(tmpdir(), "brainfit-bench-q-"));
   const c0 = selfCpu(), w0 = ws.map((w) => cpuOfPid(w.proc.pid!));
   const t0 = performance.now();
-  await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), { out, backend: "wasm", threads: 1, evaluator, saveBest: false });
+  await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), {
+    out,
+    backend: "wasm",
+    threads: 1,
+    evaluator,
+    saveBest: false,
+  });
   const wall = (performance.now() - t0) / 1000;
   const driverCpu = selfCpu() - c0;
   const workerCpu = ws.reduce((s, w, i) => s + cpuOfPid(w.proc.pid!) - w0[i]!, 0);
@@ -97,7 +111,9 @@ async function queued(config: ReturnType<typeof configOf>, ws: Child[]) {
   return { ...r, opsPerJob: ops / jobs, driverCpuMsPerJob: (r.driverCpu * 1000) / jobs };
 }
 
-console.log(`# queued fits (node ${process.version}, redis-server on 127.0.0.1, wasm backend, 1 thread per process); min over ${reps} alternating repetitions`);
+console.log(
+  `# queued fits (node ${process.version}, redis-server on 127.0.0.1, wasm backend, 1 thread per process); min over ${reps} alternating repetitions`,
+);
 
 // 1. Per-job latency: 1 candidate, 0.2 s simulated (a few ms of work), 30 times.
 {
@@ -122,7 +138,11 @@ console.log(`# queued fits (node ${process.version}, redis-server on 127.0.0.1, 
   await driver.close();
   await stopWorkers([w!]);
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-  console.log(`per-job latency: in-process ${med(local).toFixed(1)} ms, through the queue ${med(viaQueue).toFixed(1)} ms (medians of ${K}); queue latency ≈ ${(med(viaQueue) - med(local)).toFixed(1)} ms per round trip`);
+  console.log(
+    `per-job latency: in-process ${med(local).toFixed(1)} ms, through the queue ${
+      med(viaQueue).toFixed(1)
+    } ms (medians of ${K}); queue latency ≈ ${(med(viaQueue) - med(local)).toFixed(1)} ms per round trip`,
+  );
 }
 
 // Calibrate the simulated duration so one candidate costs JOB_CPU_S of CPU (CPU, not wall: the machine is shared).
@@ -139,7 +159,11 @@ let duration: number;
   }
   const perCandidate = cpus.slice(1).sort((a, b) => a - b)[1]!; // median of 3 after a warm-up
   duration = Math.max(probe, Math.round((probe * JOB_CPU_S) / perCandidate));
-  console.log(`calibration: ${probe} s simulated costs ${(perCandidate * 1000).toFixed(0)} ms CPU per candidate → duration ${duration} s (≈ ${JOB_CPU_S} s CPU per job)`);
+  console.log(
+    `calibration: ${probe} s simulated costs ${
+      (perCandidate * 1000).toFixed(0)
+    } ms CPU per candidate → duration ${duration} s (≈ ${JOB_CPU_S} s CPU per job)`,
+  );
 }
 const config = configOf(duration);
 
@@ -163,11 +187,29 @@ const min = (k: keyof typeof runsOf, f: keyof Fit) => Math.min(...runsOf[k].map(
 const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
 console.log(`load average during the run: ${loadavg().map((v) => v.toFixed(1)).join(", ")} on ${availableParallelism()} cores`);
 console.log(`fit of ${GENS} generations × ${POP} candidates (${duration} s simulated each, ≈ ${JOB_CPU_S} s CPU per job):`);
-console.log(`  wall: in-process ${min("local", "wall").toFixed(2)} s, 1 worker ${min("one", "wall").toFixed(2)} s, 2 workers ${min("two", "wall").toFixed(2)} s`);
-console.log(`  CPU (driver + workers): in-process ${min("local", "cpu").toFixed(2)} s, 1 worker ${min("one", "cpu").toFixed(2)} s, 2 workers ${min("two", "cpu").toFixed(2)} s`);
-console.log(`overhead of the queue (1 worker vs in-process): wall ${pct(min("one", "wall"), min("local", "wall"))}, CPU ${pct(min("one", "cpu"), min("local", "cpu"))}`);
-console.log(`scaling: 2 workers ÷ 1 worker wall speed-up ${(min("one", "wall") / min("two", "wall")).toFixed(2)}×, CPU ratio ${(min("two", "cpu") / min("one", "cpu")).toFixed(2)}`);
-console.log(`per job (1 worker run): ${oneStats.opsPerJob.toFixed(1)} Redis commands, driver CPU ${oneStats.driverCpuMsPerJob.toFixed(2)} ms`);
+console.log(
+  `  wall: in-process ${min("local", "wall").toFixed(2)} s, 1 worker ${min("one", "wall").toFixed(2)} s, 2 workers ${
+    min("two", "wall").toFixed(2)
+  } s`,
+);
+console.log(
+  `  CPU (driver + workers): in-process ${min("local", "cpu").toFixed(2)} s, 1 worker ${min("one", "cpu").toFixed(2)} s, 2 workers ${
+    min("two", "cpu").toFixed(2)
+  } s`,
+);
+console.log(
+  `overhead of the queue (1 worker vs in-process): wall ${pct(min("one", "wall"), min("local", "wall"))}, CPU ${
+    pct(min("one", "cpu"), min("local", "cpu"))
+  }`,
+);
+console.log(
+  `scaling: 2 workers ÷ 1 worker wall speed-up ${(min("one", "wall") / min("two", "wall")).toFixed(2)}×, CPU ratio ${
+    (min("two", "cpu") / min("one", "cpu")).toFixed(2)
+  }`,
+);
+console.log(
+  `per job (1 worker run): ${oneStats.opsPerJob.toFixed(1)} Redis commands, driver CPU ${oneStats.driverCpuMsPerJob.toFixed(2)} ms`,
+);
 
 admin.disconnect();
 for (const w of workers) if (w.proc.exitCode === null) w.proc.kill("SIGKILL");

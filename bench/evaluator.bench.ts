@@ -9,7 +9,7 @@ import { supHopf } from "../src/models/hopf.ts";
 import { wilsonCowan } from "../src/models/wilsoncowan.ts";
 import { jansenRit } from "../src/models/jansenrit.ts";
 import type { ModelSpec } from "../src/models/spec.ts";
-import { setModelEvaluator, type Evaluator } from "../src/codegen/ts.ts";
+import { type Evaluator, setModelEvaluator } from "../src/codegen/ts.ts";
 import { simulate } from "../src/sim/simulate.ts";
 import { hcpSchaefer100Input } from "./native.ts";
 
@@ -27,13 +27,24 @@ for (const [label, model, params] of cases) {
   const outs: Partial<Record<Evaluator, Float32Array>> = {};
   for (const mode of ["generated", "closures", "generated", "closures"] as Evaluator[]) {
     setModelEvaluator(mode);
-    const r = await simulate({ model, network: input, duration: seconds, dt: 0.1, backend: "reference", seed: 1, params, record: { observables: [model.states[0]!.name], period: 10 } });
+    const r = await simulate({
+      model,
+      network: input,
+      duration: seconds,
+      dt: 0.1,
+      backend: "reference",
+      seed: 1,
+      params,
+      record: { observables: [model.states[0]!.name], period: 10 },
+    });
     rates[mode] = Math.max(rates[mode] ?? 0, r.nodeStepsPerSecond); // best of two, interleaved
     outs[mode] = Object.values(r.recorded)[0]!;
   }
   const same = outs.generated!.every((v, i) => Object.is(v, outs.closures![i]));
   console.log(
-    `${label.padEnd(12)} generated ${(rates.generated! / 1e6).toFixed(3)} M node-steps/s  closures ${(rates.closures! / 1e6).toFixed(3)} M  ` +
+    `${label.padEnd(12)} generated ${(rates.generated! / 1e6).toFixed(3)} M node-steps/s  closures ${
+      (rates.closures! / 1e6).toFixed(3)
+    } M  ` +
       `closures ÷ generated ${(rates.closures! / rates.generated!).toFixed(2)}  ${same ? "bit-identical" : "RESULTS DIFFER"}`,
   );
   if (!same) process.exitCode = 1;

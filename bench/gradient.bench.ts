@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { loadArray } from "../src/io/load.ts";
 import { supHopf } from "../src/models/hopf.ts";
-import { buildNetwork, normalizeMax, type NetworkInput } from "../src/batch/network.ts";
+import { buildNetwork, type NetworkInput, normalizeMax } from "../src/batch/network.ts";
 import { prepareSimulation, type SimulationOptions } from "../src/batch/prepare.ts";
 import { simulateReference } from "../src/backends/reference.ts";
 import { fcPairs } from "../src/stats/fc.ts";
@@ -29,20 +29,35 @@ let source: string;
 if (existsSync(dk)) {
   const w = await loadArray(`${dk}:weights`);
   const l = await loadArray(`${dk}:lengths`);
-  network = { weights: normalizeMax(Float64Array.from(w.data as ArrayLike<number>)), lengths: Float64Array.from(l.data as ArrayLike<number>), speed: 3 };
+  network = {
+    weights: normalizeMax(Float64Array.from(w.data as ArrayLike<number>)),
+    lengths: Float64Array.from(l.data as ArrayLike<number>),
+    speed: 3,
+  };
   source = "TVB DK-84";
 } else {
   const n = 84;
   let s = 1;
   const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  network = { weights: Float64Array.from({ length: n * n }, () => (r() < 0.3 ? r() : 0)), lengths: Float64Array.from({ length: n * n }, () => 1 + 99 * r()), speed: 3 };
+  network = {
+    weights: Float64Array.from({ length: n * n }, () => (r() < 0.3 ? r() : 0)),
+    lengths: Float64Array.from({ length: n * n }, () => 1 + 99 * r()),
+    speed: 3,
+  };
   source = "random 84-node network";
 }
 const net = buildNetwork(network, dt);
 const n = net.nNodes;
 const options: SimulationOptions = {
-  model: supHopf, network, lanes, duration: seconds, dt, integrator: "heun", seed: 1,
-  params: { a: -0.02, G: 0.5, sigma: 0.02 }, record: { observables: ["x"], period: 5 },
+  model: supHopf,
+  network,
+  lanes,
+  duration: seconds,
+  dt,
+  integrator: "heun",
+  seed: 1,
+  params: { a: -0.02, G: 0.5, sigma: 0.02 },
+  record: { observables: ["x"], period: 5 },
 };
 const pairs = fcPairs(n);
 const empFc = Float64Array.from({ length: pairs.length }, (_, k) => Math.sin(k));
@@ -60,7 +75,9 @@ const loss: LaneLoss = (_lane, rec) => {
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const sim = prepareSimulation(options);
 const sizes = checkpointSizes(sim);
-console.log(`gradient bench: SupHopf on ${source} (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), dt ${dt} ms, Heun, ${seconds} s simulated, ${lanes} lane(s), median of ${reps}`);
+console.log(
+  `gradient bench: SupHopf on ${source} (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), dt ${dt} ms, Heun, ${seconds} s simulated, ${lanes} lane(s), median of ${reps}`,
+);
 const fwd: number[] = [], grad: number[] = [];
 let peak = 0, K = 0;
 simulateReference(prepareSimulation({ ...options, duration: 0.05 })); // warm-up (JIT)
@@ -85,11 +102,19 @@ for (let k = 0; k < reps; k++) {
   K = g.checkpointEvery;
 }
 const f = median(fwd), g = median(grad);
-console.log(`CPU s: forward (reference, float64) ${f.toFixed(2)}, gradient ${g.toFixed(2)}: gradient / forward = ${(g / f).toFixed(2)}   (wall: ${median(fwdWall).toFixed(2)} s, ${median(gradWall).toFixed(2)} s: ${(median(gradWall) / median(fwdWall)).toFixed(2)})`);
+console.log(
+  `CPU s: forward (reference, float64) ${f.toFixed(2)}, gradient ${g.toFixed(2)}: gradient / forward = ${(g / f).toFixed(2)}   (wall: ${
+    median(fwdWall).toFixed(2)
+  } s, ${median(gradWall).toFixed(2)} s: ${(median(gradWall) / median(fwdWall)).toFixed(2)})`,
+);
 console.log(`checkpoint every ${K} steps: ${(peak / 2 ** 20).toFixed(1)} MiB peak (checkpoints + tape + rings, one lane at a time)`);
 // The issue's size: 60 s, 84 nodes at dt 0.1 ms (lanes run one after another: memory per lane).
 const steps60 = Math.round(60_000 / dt);
 const K60 = Math.round(Math.sqrt((steps60 * sizes.checkpoint) / sizes.tapeStep));
 const bytes60 = Math.ceil(steps60 / K60) * sizes.checkpoint + K60 * sizes.tapeStep + 2 * sizes.checkpoint;
 const full = steps60 * sizes.tapeStep;
-console.log(`60 s at dt 0.1 ms (${steps60} steps), this network: default K = ${K60}, peak ≈ ${(bytes60 / 2 ** 20).toFixed(1)} MiB per lane (a stored trajectory would be ${(full / 2 ** 30).toFixed(2)} GiB)`);
+console.log(
+  `60 s at dt 0.1 ms (${steps60} steps), this network: default K = ${K60}, peak ≈ ${
+    (bytes60 / 2 ** 20).toFixed(1)
+  } MiB per lane (a stored trajectory would be ${(full / 2 ** 30).toFixed(2)} GiB)`,
+);

@@ -35,14 +35,30 @@ const model = withBold(rww, { params: "cubnm" }); // BOLD at bw_dt 1 ms (the def
 const wIE = analyticalFic({ sc: input.weights, G: 0.5 }).wIE;
 const cores = availableParallelism();
 const steps = Math.round((seconds * 1000) / dt);
-console.log(`models bench: rWW + FIC + BOLD, HCP Schaefer-100 (${n} nodes, ${net.source.length} edges, ${delays ? `delays at 6 mm/ms, max ${net.maxDelay} steps` : "no delays"}), dt ${dt} ms, Euler, ${noise} noise, ${seconds} s simulated, median of ${reps}, ${cores} cores`);
+console.log(
+  `models bench: rWW + FIC + BOLD, HCP Schaefer-100 (${n} nodes, ${net.source.length} edges, ${
+    delays ? `delays at 6 mm/ms, max ${net.maxDelay} steps` : "no delays"
+  }), dt ${dt} ms, Euler, ${noise} noise, ${seconds} s simulated, median of ${reps}, ${cores} cores`,
+);
 
 function wasmRun(lanes: number, threads: number, steps: number) {
   const wie = new Float64Array(lanes * n);
   for (let l = 0; l < lanes; l++) wie.set(wIE, l * n);
   return simulate({
-    model, network: input, lanes, duration: (steps * dt) / 1000, dt, integrator: "euler", backend: "wasm", threads, seed: 1, noise,
-    params: { G: 0.5, wIE: wie }, record: { observables: ["bold"], period: 1000 }, keepRecorded: false, onChunk: () => {},
+    model,
+    network: input,
+    lanes,
+    duration: (steps * dt) / 1000,
+    dt,
+    integrator: "euler",
+    backend: "wasm",
+    threads,
+    seed: 1,
+    noise,
+    params: { G: 0.5, wIE: wie },
+    record: { observables: ["bold"], period: 1000 },
+    keepRecorded: false,
+    onChunk: () => {},
   });
 }
 async function wasm(lanes: number, threads: number) {
@@ -58,7 +74,9 @@ async function native(lanes: number, threads: number) {
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const e = (x: number) => x.toExponential(2);
 
-console.log("| lanes | threads | wasm node-steps/s (wall) | C node-steps/s (wall) | wasm ÷ C (wall) | wasm per CPU-s | C per CPU-s | wasm ÷ C (CPU) | wasm whole call (wall) | wasm layout |");
+console.log(
+  "| lanes | threads | wasm node-steps/s (wall) | C node-steps/s (wall) | wasm ÷ C (wall) | wasm per CPU-s | C per CPU-s | wasm ÷ C (CPU) | wasm whole call (wall) | wasm layout |",
+);
 console.log("|---|---|---|---|---|---|---|---|---|---|");
 const byCase = new Map<string, number>();
 for (const lanes of [1, 8, 64]) {
@@ -69,17 +87,31 @@ for (const lanes of [1, 8, 64]) {
     let info = "";
     for (let r = 0; r < reps; r++) {
       const wr = await wasm(lanes, threads);
-      w.wall.push(wr.wall); w.cpu.push(wr.cpu); w.whole.push(wr.whole); info = wr.info;
+      w.wall.push(wr.wall);
+      w.cpu.push(wr.cpu);
+      w.whole.push(wr.whole);
+      info = wr.info;
       const cr = await native(lanes, threads);
-      c.wall.push(cr.wall); c.cpu.push(cr.cpu);
+      c.wall.push(cr.wall);
+      c.cpu.push(cr.cpu);
     }
     const [ww, wc, cw, cc] = [median(w.wall), median(w.cpu), median(c.wall), median(c.cpu)];
     byCase.set(`${lanes}/${threads}`, ww);
-    console.log(`| ${lanes} | ${threads} | ${e(ww)} | ${e(cw)} | ${(ww / cw).toFixed(2)} | ${e(wc)} | ${e(cc)} | ${(wc / cc).toFixed(2)} | ${e(median(w.whole))} | ${info.replace(/^WASM /, "")} |`);
+    console.log(
+      `| ${lanes} | ${threads} | ${e(ww)} | ${e(cw)} | ${(ww / cw).toFixed(2)} | ${e(wc)} | ${e(cc)} | ${(wc / cc).toFixed(2)} | ${
+        e(median(w.whole))
+      } | ${info.replace(/^WASM /, "")} |`,
+    );
   }
 }
 if (cores > 1) {
   const b8 = byCase.get(`8/${cores}`)!, b8one = byCase.get("8/1")!, b1 = byCase.get("1/1")!;
-  console.log(`batch 8: ${cores} threads ÷ 1 thread = ${(b8 / b8one).toFixed(2)}; batch 1 ÷ per-lane rate of batch 8 (all cores) = ${(b1 / (b8 / 8) / 1).toFixed(2)} (per lane: ${e(b1)} vs ${e(b8 / 8)})`);
+  console.log(
+    `batch 8: ${cores} threads ÷ 1 thread = ${(b8 / b8one).toFixed(2)}; batch 1 ÷ per-lane rate of batch 8 (all cores) = ${
+      (b1 / (b8 / 8) / 1).toFixed(2)
+    } (per lane: ${e(b1)} vs ${e(b8 / 8)})`,
+  );
 }
-console.log("cuBNM's CPU path on this machine (issue 12, its own timing, 2 threads, rWW + BOLD, 60 s): 8.1e6 (1 sim), 1.89e7 (8), 2.53e7 (64) node-steps/s; single simulation 1.36e7 in its own timing");
+console.log(
+  "cuBNM's CPU path on this machine (issue 12, its own timing, 2 threads, rWW + BOLD, 60 s): 8.1e6 (1 sim), 1.89e7 (8), 2.53e7 (64) node-steps/s; single simulation 1.36e7 in its own timing",
+);

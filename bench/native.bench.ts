@@ -15,7 +15,9 @@ const dt = 0.1;
 const input = hcpSchaefer100Input(6);
 const net = buildNetwork(input, dt);
 const n = net.nNodes;
-console.log(`native: HCP Schaefer-100, ${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps (ring ${net.maxDelay + 2} slots)`);
+console.log(
+  `native: HCP Schaefer-100, ${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps (ring ${net.maxDelay + 2} slots)`,
+);
 
 // 1. Agreement with the float64 reference: 4 lanes, 100 ms, independent noise streams.
 {
@@ -29,7 +31,11 @@ console.log(`native: HCP Schaefer-100, ${n} nodes, ${net.source.length} edges, m
     prepareSimulation({
       model: supHopf,
       network: input,
-      lanes, params, seed, noise: "independent", dt,
+      lanes,
+      params,
+      seed,
+      noise: "independent",
+      dt,
       duration: (steps * dt) / 1000,
       record: { observables: ["x", "y"], period: steps * dt },
     }),
@@ -44,7 +50,11 @@ console.log(`native: HCP Schaefer-100, ${n} nodes, ${net.source.length} edges, m
   }
   // f32 vs f64 over 1000 contracting steps: rounding stays ~1e-6 relative to the amplitude.
   const ok = maxErr <= 1e-4 * Math.max(maxAbs, 1e-3);
-  console.log(`native check vs float64 reference (4 lanes, 1000 steps): max |Δ| ${maxErr.toExponential(2)} (max |state| ${maxAbs.toExponential(2)}) ${ok ? "OK" : "MISMATCH"}`);
+  console.log(
+    `native check vs float64 reference (4 lanes, 1000 steps): max |Δ| ${maxErr.toExponential(2)} (max |state| ${maxAbs.toExponential(2)}) ${
+      ok ? "OK" : "MISMATCH"
+    }`,
+  );
   if (!ok) process.exitCode = 1;
 }
 
@@ -64,10 +74,21 @@ for (const lanes of [1, 32, 512]) {
     }
     const r = best!;
     const perCpu = (lanes * n * steps) / r.cpuSeconds;
-    rows.push(`| ${lanes} | ${threads} | ${r.laneBlock} | ${steps} | ${r.seconds.toFixed(3)} | ${r.cpuSeconds.toFixed(3)} | ${r.nodeStepsPerSecond.toExponential(3)} | ${perCpu.toExponential(3)} |`);
-    console.log(`native hopf lanes=${lanes} threads=${threads} steps=${steps}: ${r.nodeStepsPerSecond.toExponential(3)} node-steps/s (best of ${repeat}, ${r.seconds.toFixed(3)} s) — ${r.command}`);
+    rows.push(
+      `| ${lanes} | ${threads} | ${r.laneBlock} | ${steps} | ${r.seconds.toFixed(3)} | ${r.cpuSeconds.toFixed(3)} | ${
+        r.nodeStepsPerSecond.toExponential(3)
+      } | ${perCpu.toExponential(3)} |`,
+    );
+    console.log(
+      `native hopf lanes=${lanes} threads=${threads} steps=${steps}: ${
+        r.nodeStepsPerSecond.toExponential(3)
+      } node-steps/s (best of ${repeat}, ${r.seconds.toFixed(3)} s) — ${r.command}`,
+    );
   }
 }
 const [load1] = loadavg();
 console.log(`\n1-min load average at the end: ${load1!.toFixed(2)} on ${availableParallelism()} cores`);
-console.log("\n| lanes | threads | lane block | steps | wall s | CPU s | node-steps/s (wall) | node-steps per CPU-s |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows.join("\n"));
+console.log(
+  "\n| lanes | threads | lane block | steps | wall s | CPU s | node-steps/s (wall) | node-steps per CPU-s |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
+    rows.join("\n"),
+);

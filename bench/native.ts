@@ -155,7 +155,13 @@ function networkFile(network: Network): string {
 }
 
 /** Runs one native program (lane block 1 below 8 lanes, else 16; OpenMP when threads > 1) and parses its JSON line. */
-async function runNative<T>(program: NativeProgram, network: Network, lanes: number, threads: number, args: string[]): Promise<T & { command: string }> {
+async function runNative<T>(
+  program: NativeProgram,
+  network: Network,
+  lanes: number,
+  threads: number,
+  args: string[],
+): Promise<T & { command: string }> {
   if (!binaries.has(program)) binaries.set(program, buildNativeBinaries(() => {}, program));
   const laneBlock = lanes < 8 ? 1 : 16;
   const bin = binaries.get(program)!.find((b) => b.laneBlock === laneBlock && b.openmp === threads > 1)?.path;
@@ -177,7 +183,16 @@ async function runNative<T>(program: NativeProgram, network: Network, lanes: num
 /** Runs the native SupHopf integrator; resolves with its measured throughput. */
 export async function runNativeHopf(opts: NativeHopfOptions): Promise<NativeHopfResult> {
   const p = opts.params ?? {};
-  const args = ["--steps", String(opts.steps), "--dt", String(opts.network.dt), "--seed", String(opts.seed ?? 0), "--noise", opts.noise ?? "independent"];
+  const args = [
+    "--steps",
+    String(opts.steps),
+    "--dt",
+    String(opts.network.dt),
+    "--seed",
+    String(opts.seed ?? 0),
+    "--noise",
+    opts.noise ?? "independent",
+  ];
   for (const k of ["a", "omega", "G", "sigma"] as const) if (p[k] !== undefined) args.push(`--${k}`, String(p[k]));
   if (opts.dumpTo) args.push("--dump", opts.dumpTo);
   return runNative<Omit<NativeHopfResult, "command">>("hopf", opts.network, opts.lanes, opts.threads ?? 1, args);
@@ -211,8 +226,21 @@ export interface NativeRwwResult {
 
 /** Runs the native rWW + BOLD integrator (bench/native/rww.c). */
 export async function runNativeRww(opts: NativeRwwOptions): Promise<NativeRwwResult> {
-  if (Math.abs(opts.network.dt - 0.1) > 1e-12) throw new Error("runNativeRww: rww.c integrates at dt 0.1 ms (BOLD every 10 steps); build the network at dt 0.1");
-  const args = ["--steps", String(opts.steps), "--G", String(opts.G ?? 0.5), "--sigma", String(opts.sigma ?? 0.01), "--seed", String(opts.seed ?? 1), "--noise", opts.noise ?? "shared"];
+  if (Math.abs(opts.network.dt - 0.1) > 1e-12) {
+    throw new Error("runNativeRww: rww.c integrates at dt 0.1 ms (BOLD every 10 steps); build the network at dt 0.1");
+  }
+  const args = [
+    "--steps",
+    String(opts.steps),
+    "--G",
+    String(opts.G ?? 0.5),
+    "--sigma",
+    String(opts.sigma ?? 0.01),
+    "--seed",
+    String(opts.seed ?? 1),
+    "--noise",
+    opts.noise ?? "shared",
+  ];
   if (opts.wIE) {
     const file = join(WORK_DIR, `wie-${process.pid}.bin`);
     mkdirSync(WORK_DIR, { recursive: true });

@@ -33,7 +33,9 @@ const noNoise: ModelSpec = { ...rww, name: "rWW_nonoise", diffusion: {} };
 const cheapH: ModelSpec = {
   ...rww,
   name: "rWW_cheapH",
-  derived: (rww.derived ?? []).map((d) => (d.name === "r_E" || d.name === "r_I" ? { ...d, expr: `u_${d.name.slice(2)} / (1 + abs(u_${d.name.slice(2)}))` } : d)),
+  derived: (rww.derived ?? []).map((
+    d,
+  ) => (d.name === "r_E" || d.name === "r_I" ? { ...d, expr: `u_${d.name.slice(2)} / (1 + abs(u_${d.name.slice(2)}))` } : d)),
 };
 
 interface Variant {
@@ -47,12 +49,31 @@ interface Variant {
 const full: Variant = { label: "full: rWW + FIC + BOLD, delays, BOLD recorded", model: bold(rww), network: withDelays, record: "bold" };
 const variants: Variant[] = [
   full,
-  { label: "no delays (ring of 2 slots)", part: "delays (cache misses of the delayed reads)", model: bold(rww), network: noDelays, record: "bold" },
+  {
+    label: "no delays (ring of 2 slots)",
+    part: "delays (cache misses of the delayed reads)",
+    model: bold(rww),
+    network: noDelays,
+    record: "bold",
+  },
   { label: "no edges (empty connectome)", part: "coupling sum with delays", model: bold(rww), network: noEdges, record: "bold" },
   { label: "no noise (no Philox, no Box–Muller)", part: "noise generation", model: bold(noNoise), network: withDelays, record: "bold" },
-  { label: "independent noise per lane (Philox per lane)", part: "(negative: the extra cost of per-lane noise)", model: bold(rww), network: withDelays, record: "bold", noise: "independent" },
+  {
+    label: "independent noise per lane (Philox per lane)",
+    part: "(negative: the extra cost of per-lane noise)",
+    model: bold(rww),
+    network: withDelays,
+    record: "bold",
+    noise: "independent",
+  },
   { label: "no BOLD states", part: "BOLD (Balloon–Windkessel at bw_dt)", model: rww, network: withDelays, record: "none" },
-  { label: "transfer functions without exp", part: "exp in the transfer functions", model: bold(cheapH), network: withDelays, record: "bold" },
+  {
+    label: "transfer functions without exp",
+    part: "exp in the transfer functions",
+    model: bold(cheapH),
+    network: withDelays,
+    record: "bold",
+  },
   { label: "nothing recorded", part: "recording BOLD every 1 s", model: bold(rww), network: withDelays, record: "none" },
 ];
 
@@ -61,16 +82,28 @@ async function cpuRate(v: Variant, duration: number): Promise<number> {
   for (let l = 0; l < lanes; l++) wie.set(wIE, l * n);
   const c0 = process.cpuUsage();
   const r = await simulate({
-    model: v.model, network: v.network, lanes, duration, dt, integrator: "euler", backend: "wasm", threads: 1, seed: 1,
-    noise: v.noise ?? "shared", params: { G: 0.5, wIE: wie },
+    model: v.model,
+    network: v.network,
+    lanes,
+    duration,
+    dt,
+    integrator: "euler",
+    backend: "wasm",
+    threads: 1,
+    seed: 1,
+    noise: v.noise ?? "shared",
+    params: { G: 0.5, wIE: wie },
     ...(v.record === "bold" ? { record: { observables: ["bold"], period: 1000 } } : {}),
-    keepRecorded: false, onChunk: () => {},
+    keepRecorded: false,
+    onChunk: () => {},
   });
   const c = process.cpuUsage(c0);
   return (lanes * n * r.nSteps) / ((c.user + c.system) / 1e6);
 }
 
-console.log(`profile bench: rWW + FIC + BOLD, HCP Schaefer-100 (${n} nodes), dt ${dt} ms, Euler, wasm 1 thread, ${lanes} lanes, ${seconds} s simulated, median of ${reps}`);
+console.log(
+  `profile bench: rWW + FIC + BOLD, HCP Schaefer-100 (${n} nodes), dt ${dt} ms, Euler, wasm 1 thread, ${lanes} lanes, ${seconds} s simulated, median of ${reps}`,
+);
 for (const v of variants) await cpuRate(v, 0.01); // warm-up: compile every kernel once
 const rates = variants.map(() => [] as number[]);
 for (let r = 0; r < reps; r++) {

@@ -60,7 +60,9 @@ for (const f of files) {
   results.push({ f, ok: r.status === 0, seconds, status: r.status ?? r.signal });
 }
 console.log("\nbench summary:");
-for (const r of results) console.log(`  ${r.ok ? "ok    " : "FAILED"} bench/${r.f} (${r.seconds.toFixed(1)} s)${r.ok ? "" : ` exit ${r.status}`}`);
+for (const r of results) {
+  console.log(`  ${r.ok ? "ok    " : "FAILED"} bench/${r.f} (${r.seconds.toFixed(1)} s)${r.ok ? "" : ` exit ${r.status}`}`);
+}
 const failed = results.filter((r) => !r.ok).length;
 console.log(`bench: ${results.length - failed} ok, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -36,10 +36,18 @@ const [, ksPMs] = time(() => fcds.map((r) => ks2samp(r.fcdTril, empirical)));
 
 const per = (ms: number) => ms / B;
 const total = per(fcMs) + per(fcdMs) + per(ksMs);
-console.log(`stats benchmark: B=${B} simulations x ${nNodes} nodes x ${nTime} volumes (float32 in), window ${windows.windowTRs} TRs, step ${windows.stepTRs} TRs, ${fcds[0]!.nWindows} windows, ${fcds[0]!.fcdTril.length} FCD values, excludeInterhemispheric=${excludeInterhemispheric}`);
+console.log(
+  `stats benchmark: B=${B} simulations x ${nNodes} nodes x ${nTime} volumes (float32 in), window ${windows.windowTRs} TRs, step ${windows.stepTRs} TRs, ${
+    fcds[0]!.nWindows
+  } windows, ${fcds[0]!.fcdTril.length} FCD values, excludeInterhemispheric=${excludeInterhemispheric}`,
+);
 console.log(`  FC          ${per(fcMs).toFixed(2)} ms/sim`);
 console.log(`  FCD         ${per(fcdMs).toFixed(2)} ms/sim`);
 console.log(`  KS stat     ${per(ksMs).toFixed(2)} ms/sim`);
 console.log(`  KS + p (asymptotic, ${fcds[0]!.fcdTril.length} vs ${empirical.length}) ${per(ksPMs).toFixed(2)} ms/sim (not in the total)`);
-console.log(`  total       ${total.toFixed(2)} ms/sim (target ${TARGET_MS_PER_SIM} ms/sim) -> ${((total * 512) / 1000).toFixed(1)} s per 512 simulations, single thread`);
+console.log(
+  `  total       ${total.toFixed(2)} ms/sim (target ${TARGET_MS_PER_SIM} ms/sim) -> ${
+    ((total * 512) / 1000).toFixed(1)
+  } s per 512 simulations, single thread`,
+);
 console.log(`  ${total <= TARGET_MS_PER_SIM ? "PASS" : "MISS"} target`);

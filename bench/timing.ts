@@ -23,7 +23,11 @@ export async function timed(f: () => Promise<unknown>): Promise<Timed> {
  * and divides the difference in work by the difference in time, so the set-up cancels. That
  * is what a native yardstick that times its integration loop alone measures.
  */
-export async function marginalRate(run: (steps: number) => Promise<unknown>, steps: number, workPerStep: number): Promise<{ wall: number; cpu: number }> {
+export async function marginalRate(
+  run: (steps: number) => Promise<unknown>,
+  steps: number,
+  workPerStep: number,
+): Promise<{ wall: number; cpu: number }> {
   const short = Math.max(1, Math.round(steps / 5));
   const a = await timed(() => run(short));
   const b = await timed(() => run(steps));

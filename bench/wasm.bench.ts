@@ -33,7 +33,9 @@ async function timeWasm(opts: SimulationOptions, threads: number, steps: number)
   return marginalRate((k) => simulateWasm(prepareSimulation({ ...opts, duration: (k * dt) / 1000 }), { threads }), steps, lanes * n);
 }
 
-console.log(`wasm vs native: SupHopf, HCP Schaefer-100 (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), dt ${dt} ms, Heun, independent noise`);
+console.log(
+  `wasm vs native: SupHopf, HCP Schaefer-100 (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), dt ${dt} ms, Heun, independent noise`,
+);
 console.log("| model | lanes | threads | steps | wasm node-steps/s | native node-steps/s | wasm ÷ native (wall) | wasm ÷ native (CPU) |");
 console.log("|---|---|---|---|---|---|---|---|");
 for (const lanes of lanesList) {
@@ -41,7 +43,14 @@ for (const lanes of lanesList) {
     if (lanes === 1 && threads > 1) continue;
     const steps = Math.max(100, Math.round(scale * (lanes === 1 ? 40000 : lanes === 32 ? 5000 : 1000)));
     const opts: SimulationOptions = {
-      model: supHopf, network: input, lanes, params, duration: (steps * dt) / 1000, dt, seed: 1, noise: "independent",
+      model: supHopf,
+      network: input,
+      lanes,
+      params,
+      duration: (steps * dt) / 1000,
+      dt,
+      seed: 1,
+      noise: "independent",
     };
     await timeWasm(opts, threads, Math.min(steps, 200)); // warm-up (compile, JIT, worker pool)
     const w = { wall: 0, cpu: 0 };
@@ -55,7 +64,11 @@ for (const lanes of lanesList) {
       c.cpu = Math.max(c.cpu, (lanes * n * steps) / cr.cpuSeconds);
     }
     const nativeCpu = c.cpu;
-    console.log(`| SupHopf | ${lanes} | ${threads} | ${steps} | ${w.wall.toExponential(3)} | ${c.nodeStepsPerSecond.toExponential(3)} | ${(w.wall / c.nodeStepsPerSecond).toFixed(3)} | ${(w.cpu / nativeCpu).toFixed(3)} |`);
+    console.log(
+      `| SupHopf | ${lanes} | ${threads} | ${steps} | ${w.wall.toExponential(3)} | ${c.nodeStepsPerSecond.toExponential(3)} | ${
+        (w.wall / c.nodeStepsPerSecond).toFixed(3)
+      } | ${(w.cpu / nativeCpu).toFixed(3)} |`,
+    );
   }
 }
 for (const lanes of process.env.BENCH_WC === "0" ? [] : lanesList.filter((l) => l > 1)) {

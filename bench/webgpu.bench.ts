@@ -35,7 +35,11 @@ const noise = (env.WEBGPU_BENCH_NOISE ?? "independent") as "independent" | "shar
 const dt = 0.1;
 
 const adapter = await describeAdapter();
-console.log(`webgpu bench: adapter ${adapter.name}${adapter.isFallback ? " (software)" : ""}; lanes ${laneCounts.join(", ")}; ~${target} s per timed run; ${noise} noise`);
+console.log(
+  `webgpu bench: adapter ${adapter.name}${adapter.isFallback ? " (software)" : ""}; lanes ${
+    laneCounts.join(", ")
+  }; ~${target} s per timed run; ${noise} noise`,
+);
 
 interface Workload {
   label: string;
@@ -46,8 +50,22 @@ interface Workload {
   record: SimulateOptions["record"];
 }
 const all: Workload[] = [
-  { label: "rWW+BOLD, no delays", model: withBold(rww, { params: "cubnm" }), speed: Infinity, integrator: "euler", params: { G: 0.5 }, record: { observables: ["bold"], period: 1000 } },
-  { label: "SupHopf, delays", model: supHopf, speed: 6, integrator: "heun", params: { a: -0.02, G: 0.5, sigma: 0.02 }, record: { observables: ["x"], period: 10 } },
+  {
+    label: "rWW+BOLD, no delays",
+    model: withBold(rww, { params: "cubnm" }),
+    speed: Infinity,
+    integrator: "euler",
+    params: { G: 0.5 },
+    record: { observables: ["bold"], period: 1000 },
+  },
+  {
+    label: "SupHopf, delays",
+    model: supHopf,
+    speed: 6,
+    integrator: "heun",
+    params: { a: -0.02, G: 0.5, sigma: 0.02 },
+    record: { observables: ["x"], period: 10 },
+  },
 ];
 const workloads = all.filter((w) => models.includes(w.label.startsWith("rWW") ? "rww" : "hopf"));
 
@@ -62,8 +80,19 @@ async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, s
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await simulate({
-    model: w.model, network, lanes, duration: (steps * dt) / 1000, dt, integrator: w.integrator, backend, seed: 1, noise,
-    params: w.params, record: w.record, keepRecorded: false, onChunk: () => {},
+    model: w.model,
+    network,
+    lanes,
+    duration: (steps * dt) / 1000,
+    dt,
+    integrator: w.integrator,
+    backend,
+    seed: 1,
+    noise,
+    params: w.params,
+    record: w.record,
+    keepRecorded: false,
+    onChunk: () => {},
   });
   const wallS = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu0);
@@ -89,7 +118,15 @@ async function measure(w: Workload, backend: "webgpu" | "wasm", lanes: number) {
   const t = await timeRun(w, backend, lanes, timedSteps);
   // Steady state: the timed run less the 10-step run (start-up and 10 steps) in both work and time.
   const steady = (t.nodeSteps - startup.nodeSteps) / Math.max(t.cpuS - startup.cpuS, 1e-9);
-  return { firstS: first.wallS, startupS: startup.wallS, steps: timedSteps, ...t, perWall: t.nodeSteps / t.wallS, perCpu: t.nodeSteps / t.cpuS, steadyPerCpu: steady };
+  return {
+    firstS: first.wallS,
+    startupS: startup.wallS,
+    steps: timedSteps,
+    ...t,
+    perWall: t.nodeSteps / t.wallS,
+    perCpu: t.nodeSteps / t.cpuS,
+    steadyPerCpu: steady,
+  };
 }
 
 const fmt = (v: number) => (v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(2)} M`);
@@ -102,21 +139,34 @@ for (const w of workloads) {
     for (const backend of sides) {
       const m = await measure(w, backend, lanes);
       res[backend] = m;
-      const line = `${w.label.padEnd(20)} ${backend.padEnd(6)} lanes ${String(lanes).padStart(5)}  first run ${m.firstS.toFixed(2)} s, 10-step run ${m.startupS.toFixed(2)} s  timed ${m.steps} steps ${m.wallS.toFixed(2)} s wall ${m.cpuS.toFixed(2)} s CPU  ${fmt(m.perWall)} node-steps/s (${fmt(m.perCpu)} per CPU-s; steady state without start-up ${fmt(m.steadyPerCpu)} per CPU-s)`;
+      const line = `${w.label.padEnd(20)} ${backend.padEnd(6)} lanes ${String(lanes).padStart(5)}  first run ${
+        m.firstS.toFixed(2)
+      } s, 10-step run ${m.startupS.toFixed(2)} s  timed ${m.steps} steps ${m.wallS.toFixed(2)} s wall ${m.cpuS.toFixed(2)} s CPU  ${
+        fmt(m.perWall)
+      } node-steps/s (${fmt(m.perCpu)} per CPU-s; steady state without start-up ${fmt(m.steadyPerCpu)} per CPU-s)`;
       console.log(line);
-      rows.push(`| ${w.label} | ${backend} | ${lanes} | ${m.steps} | ${m.firstS.toFixed(2)} | ${m.startupS.toFixed(2)} | ${m.wallS.toFixed(2)} | ${fmt(m.perWall)} | ${fmt(m.perCpu)} | ${fmt(m.steadyPerCpu)} |`);
+      rows.push(
+        `| ${w.label} | ${backend} | ${lanes} | ${m.steps} | ${m.firstS.toFixed(2)} | ${m.startupS.toFixed(2)} | ${m.wallS.toFixed(2)} | ${
+          fmt(m.perWall)
+        } | ${fmt(m.perCpu)} | ${fmt(m.steadyPerCpu)} |`,
+      );
       rates[`${w.label}|${backend}|${lanes}`] = m.perWall;
     }
     if (withWasm) {
       const g = res.webgpu!, a = res.wasm!;
       console.log(
-        `${w.label.padEnd(20)} lanes ${lanes}: WGSL / WASM = ${(g.perWall / a.perWall).toFixed(2)} per wall-s, ${(g.perCpu / a.perCpu).toFixed(2)} per CPU-s, ` +
+        `${w.label.padEnd(20)} lanes ${lanes}: WGSL / WASM = ${(g.perWall / a.perWall).toFixed(2)} per wall-s, ${
+          (g.perCpu / a.perCpu).toFixed(2)
+        } per CPU-s, ` +
           `${(g.steadyPerCpu / a.steadyPerCpu).toFixed(2)} per CPU-s in steady state`,
       );
     }
   }
 }
-console.log("\n| workload | backend | lanes | timed steps | first run s | 10-step run s | wall s | node-steps/s | per CPU-s | steady per CPU-s |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" + rows.join("\n"));
+console.log(
+  "\n| workload | backend | lanes | timed steps | first run s | 10-step run s | wall s | node-steps/s | per CPU-s | steady per CPU-s |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" +
+    rows.join("\n"),
+);
 
 // cuBNM's headline: 32,768 rWW-100 simulations of 60 s at dt 0.1 ms (5.6 min on an A100).
 const rwwRates = Object.entries(rates).filter(([k]) => k.startsWith("rWW") && k.includes("|webgpu|"));
@@ -124,7 +174,9 @@ if (rwwRates.length) {
   const [key, rate] = rwwRates.reduce((a, b) => (Number(b[0].split("|")[2]) > Number(a[0].split("|")[2]) ? b : a));
   const headline = 32768 * 100 * (60_000 / dt);
   console.log(
-    `cuBNM headline (32,768 × rWW-100 × 60 s, dt 0.1 ms = ${(headline / 1e12).toFixed(2)}e12 node-steps) at the rate measured with ${key.split("|")[2]} lanes ` +
+    `cuBNM headline (32,768 × rWW-100 × 60 s, dt 0.1 ms = ${(headline / 1e12).toFixed(2)}e12 node-steps) at the rate measured with ${
+      key.split("|")[2]
+    } lanes ` +
       `(${fmt(rate)} node-steps/s): ${(headline / rate / 60).toFixed(1)} min (cuBNM on an A100: 5.6 min)`,
   );
 }

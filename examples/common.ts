@@ -44,7 +44,9 @@ export function parseExampleArgs(argv: string[], name: string): ExampleArgs {
       const c = argv[++i];
       if (c !== "linear" && c !== "difference") throw new Error(`--coupling takes linear or difference, got ${String(c)}`);
       args.coupling = c;
-    } else throw new Error(`unknown argument ${a}; use --full, --out DIR, --backend auto|wasm|webgpu|reference, --print-config, --coupling linear|difference (examples 2, 3)`);
+    } else {throw new Error(
+        `unknown argument ${a}; use --full, --out DIR, --backend auto|wasm|webgpu|reference, --print-config, --coupling linear|difference (examples 2, 3)`,
+      );}
   }
   return args;
 }
@@ -58,11 +60,21 @@ export function isMain(file: string): boolean {
 /** Bundled data: from the repository (scripts run from its root) unless BRAINFIT_DATA says otherwise. */
 export const datasets = () => (process.env.BRAINFIT_DATA ? {} : { dataDir: "data" });
 
-export async function runExample(config: FitConfig, args: Pick<ExampleArgs, "out" | "backend">, quiet = false): Promise<{ results: RunResult[]; wallSeconds: number }> {
+export async function runExample(
+  config: FitConfig,
+  args: Pick<ExampleArgs, "out" | "backend">,
+  quiet = false,
+): Promise<{ results: RunResult[]; wallSeconds: number }> {
   const t0 = Date.now();
   const results = await fitFromConfig(structuredClone(config), {
-    out: args.out, backend: args.backend, overwrite: true, context: { datasets: datasets() },
-    onGeneration: quiet ? undefined : (p) => void process.stdout.write(`  gen ${p.generation}: best cost ${p.bestCost.toFixed(4)}, ${p.evaluations} simulations, ${p.evaluationsPerSecond.toFixed(2)}/s\n`),
+    out: args.out,
+    backend: args.backend,
+    overwrite: true,
+    context: { datasets: datasets() },
+    onGeneration: quiet ? undefined : (p) =>
+      void process.stdout.write(
+        `  gen ${p.generation}: best cost ${p.bestCost.toFixed(4)}, ${p.evaluations} simulations, ${p.evaluationsPerSecond.toFixed(2)}/s\n`,
+      ),
   });
   const wallSeconds = (Date.now() - t0) / 1000;
   if (!quiet) {
@@ -72,7 +84,11 @@ export async function runExample(config: FitConfig, args: Pick<ExampleArgs, "out
   return { results, wallSeconds };
 }
 
-export async function main(name: string, build: (full: boolean, coupling: WcCoupling) => FitConfig, report?: (r: RunResult[]) => string): Promise<void> {
+export async function main(
+  name: string,
+  build: (full: boolean, coupling: WcCoupling) => FitConfig,
+  report?: (r: RunResult[]) => string,
+): Promise<void> {
   const args = parseExampleArgs(process.argv.slice(2), name);
   const config = build(args.full, args.coupling);
   if (args.printConfig) {

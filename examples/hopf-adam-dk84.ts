@@ -12,7 +12,7 @@
 // rate (default 0.0005: a near the bifurcation changes the dynamics fast; 0.002 overshot).
 // Run: node scripts/run-ts.mjs examples/hopf-adam-dk84.ts [--full] [--backend wasm]
 import { createOptimizer } from "brainfit/optim";
-import { batchOptimize, defineProblem, evaluateBatch, problemsFromConfig, type FitProblem } from "brainfit/fit";
+import { batchOptimize, defineProblem, evaluateBatch, type FitProblem, problemsFromConfig } from "brainfit/fit";
 import { datasets, isMain, parseExampleArgs } from "./common.ts";
 import { hopfParetoConfig, N_DK, PSD_MAE_WEIGHT } from "./hopf-pareto-dk84.ts";
 
@@ -22,36 +22,55 @@ export async function runHopfAdam(full: boolean, out: string, backend: "auto" | 
   const seconds = Number(env.HOPF_ADAM_S ?? (full ? 20 : 0.8));
   const steps = Number(env.HOPF_ADAM_STEPS ?? (full ? 6 : 2));
   const base = hopfParetoConfig(full);
-  const config = { ...base, simulation: { ...base.simulation, duration: seconds, boldRemove: full ? Math.min(4, seconds / 5) : base.simulation.boldRemove } };
+  const config = {
+    ...base,
+    simulation: { ...base.simulation, duration: seconds, boldRemove: full ? Math.min(4, seconds / 5) : base.simulation.boldRemove },
+  };
   const say = (s: string) => log && void process.stdout.write(s + "\n");
   const [p0] = await problemsFromConfig(config, { datasets: datasets() });
   const p = p0!;
   const t0 = Date.now();
-  const nsga = createOptimizer("nsga2", { ...config.optimizer.options, objectives: 2, lower: p.lower, upper: p.upper, scale: p.scale } as never);
+  const nsga = createOptimizer(
+    "nsga2",
+    { ...config.optimizer.options, objectives: 2, lower: p.lower, upper: p.upper, scale: p.scale } as never,
+  );
   const [global] = await batchOptimize([nsga], [p], { out, backend, overwrite: true, config });
   const t1 = Date.now();
   // HOPF_ADAM_SEEDS caps the seeds: that many, evenly spaced along the front ordered by fc_corr.
   const front = (global!.pareto ?? []).slice().sort((a, b) => a.f[0]! - b.f[0]!);
   const cap = Math.min(front.length, Number(env.HOPF_ADAM_SEEDS ?? front.length));
-  const seeds = cap >= front.length ? front : Array.from({ length: cap }, (_, k) => front[Math.round((k * (front.length - 1)) / Math.max(cap - 1, 1))]!);
-  say(`stage 0 (NSGA-II, ${backend}): ${front.length} Pareto members in ${((t1 - t0) / 1000).toFixed(0)} s; Adam from ${seeds.length} of them`);
+  const seeds = cap >= front.length
+    ? front
+    : Array.from({ length: cap }, (_, k) => front[Math.round((k * (front.length - 1)) / Math.max(cap - 1, 1))]!);
+  say(
+    `stage 0 (NSGA-II, ${backend}): ${front.length} Pareto members in ${
+      ((t1 - t0) / 1000).toFixed(0)
+    } s; Adam from ${seeds.length} of them`,
+  );
   // Stage 1: per seed, G, a[84], omega[84] free; sigma fixed at the seed's.
   const omega0 = (base.fixed!.omega as number[]).slice();
   const regions = Array.from({ length: N_DK }, (_, i) => i);
   const { omega: _omega, ...fixedRest } = p.spec.fixed ?? {};
   void _omega;
-  const problems: FitProblem[] = seeds.map((m, k) => defineProblem({
-    ...p.spec, name: `hopf-dk84-adam-${k}`, objectives: "sum", gofWeights: { "-psd_mae": PSD_MAE_WEIGHT },
-    free: [
-      { name: "G", bounds: [0.01, 2] },
-      { name: "a", bounds: [-0.1, 0.02], groups: regions },
-      { name: "omega", bounds: [(2 * Math.PI * 2) / 1000, (2 * Math.PI * 30) / 1000], groups: regions },
-    ],
-    fixed: { ...fixedRest, sigma: m.params.sigma! },
-  }));
+  const problems: FitProblem[] = seeds.map((m, k) =>
+    defineProblem({
+      ...p.spec,
+      name: `hopf-dk84-adam-${k}`,
+      objectives: "sum",
+      gofWeights: { "-psd_mae": PSD_MAE_WEIGHT },
+      free: [
+        { name: "G", bounds: [0.01, 2] },
+        { name: "a", bounds: [-0.1, 0.02], groups: regions },
+        { name: "omega", bounds: [(2 * Math.PI * 2) / 1000, (2 * Math.PI * 30) / 1000], groups: regions },
+      ],
+      fixed: { ...fixedRest, sigma: m.params.sigma! },
+    })
+  );
   const x0s = seeds.map((m) => [m.params.G!, ...regions.map(() => m.params.a!), ...omega0]);
   const lr = Number(env.HOPF_ADAM_LR ?? 0.0005);
-  const adams = problems.map((q, k) => createOptimizer("adam", { lower: q.lower, upper: q.upper, x0: x0s[k], learningRate: lr, maxIterations: steps }));
+  const adams = problems.map((q, k) =>
+    createOptimizer("adam", { lower: q.lower, upper: q.upper, x0: x0s[k], learningRate: lr, maxIterations: steps })
+  );
   const local = await batchOptimize(adams, problems, { out, backend, overwrite: true, gradient: "adjoint", log: say, saveBest: false });
   const t2 = Date.now();
   // Start and end of every seed, by the fit's own statistics (+ the peak-gradient correlation).
@@ -62,11 +81,18 @@ export async function runHopfAdam(full: boolean, out: string, backend: "auto" | 
   const ev = await evaluateBatch(reqs, { backend });
   const rows = seeds.map((m, k) => {
     const [a, b, c] = [0, 1, 2].map((j) => ev.results[3 * k + j]!.terms);
-    const f = (t: Record<string, number>) => `fc_corr ${t["+fc_corr"]!.toFixed(3)}, psd_mae ${t["-psd_mae"]!.toFixed(2)} Hz, peak corr ${t["+psd_peak_corr"]!.toFixed(3)}`;
-    return `seed ${k} (G ${m.params.G!.toFixed(3)}, a ${m.params.a!.toFixed(4)}, σ ${m.params.sigma!.toFixed(4)}): start ${f(a!)} → after ${local[k]!.generations} Adam steps ${f(b!)}; best evaluated ${f(c!)} (adjoint loss ${local[k]!.best?.cost.toFixed(4)})`;
+    const f = (t: Record<string, number>) =>
+      `fc_corr ${t["+fc_corr"]!.toFixed(3)}, psd_mae ${t["-psd_mae"]!.toFixed(2)} Hz, peak corr ${t["+psd_peak_corr"]!.toFixed(3)}`;
+    return `seed ${k} (G ${m.params.G!.toFixed(3)}, a ${m.params.a!.toFixed(4)}, σ ${m.params.sigma!.toFixed(4)}): start ${f(a!)} → after ${
+      local[k]!.generations
+    } Adam steps ${f(b!)}; best evaluated ${f(c!)} (adjoint loss ${local[k]!.best?.cost.toFixed(4)})`;
   });
   say(rows.join("\n"));
-  say(`stage 1 (Adam, adjoint gradients on the float64 reference, ${problems[0]?.dim ?? 0} parameters): ${((t2 - t1) / 1000).toFixed(0)} s; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  say(
+    `stage 1 (Adam, adjoint gradients on the float64 reference, ${problems[0]?.dim ?? 0} parameters): ${
+      ((t2 - t1) / 1000).toFixed(0)
+    } s; total ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
   return { global: global!, local, rows };
 }
 

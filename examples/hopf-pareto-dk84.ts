@@ -9,7 +9,7 @@
 // Data: ../shared/data/tvb-dk84 (tests and examples only, not bundled).
 // Run: node scripts/run-ts.mjs examples/hopf-pareto-dk84.ts [--full]
 import { createOptimizer } from "brainfit/optim";
-import { problemsFromConfig, type FitConfig } from "brainfit/fit";
+import { type FitConfig, problemsFromConfig } from "brainfit/fit";
 import { defineProblem } from "brainfit/fit";
 import { batchOptimize, type RunResult } from "brainfit/fit";
 import { summarize } from "brainfit/fit";
@@ -51,18 +51,45 @@ export function hopfParetoConfig(full: boolean): FitConfig {
     objectives: "terms",
     simulation: full
       // FC from in-kernel BOLD (sampled every 0.72 s), peak frequencies from x at 200 Hz, one simulation.
-      ? { duration: 60, dt: 0.2, tr: 0.005, signal: "x", fcSignal: "bold", fcTr: 0.72, boldRemove: 6, seed: 1, psd: { nperseg: 256, fmin: 2, fmax: 30 } }
-      : { duration: 0.8, dt: 0.2, tr: 0.005, signal: "x", fcSignal: "bold", fcTr: 0.1, boldRemove: 0.1, seed: 1, psd: { nperseg: 64, fmin: 2, fmax: 30 } },
+      ? {
+        duration: 60,
+        dt: 0.2,
+        tr: 0.005,
+        signal: "x",
+        fcSignal: "bold",
+        fcTr: 0.72,
+        boldRemove: 6,
+        seed: 1,
+        psd: { nperseg: 256, fmin: 2, fmax: 30 },
+      }
+      : {
+        duration: 0.8,
+        dt: 0.2,
+        tr: 0.005,
+        signal: "x",
+        fcSignal: "bold",
+        fcTr: 0.1,
+        boldRemove: 0.1,
+        seed: 1,
+        psd: { nperseg: 64, fmin: 2, fmax: 30 },
+      },
     optimizer: { type: "nsga2", options: full ? { popsize: 12, maxIterations: 8, seed: 1 } : { popsize: 4, maxIterations: 2, seed: 1 } },
   };
 }
 
-export async function runHopfPareto(full: boolean, out: string, backend: BackendName, log = false): Promise<{ global: RunResult; local: RunResult[] }> {
+export async function runHopfPareto(
+  full: boolean,
+  out: string,
+  backend: BackendName,
+  log = false,
+): Promise<{ global: RunResult; local: RunResult[] }> {
   const [problem] = await problemsFromConfig(hopfParetoConfig(full), { datasets: datasets() });
   const p = problem!;
   const section = hopfParetoConfig(full).optimizer;
   const nsga = createOptimizer("nsga2", { ...section.options, objectives: 2, lower: p.lower, upper: p.upper, scale: p.scale } as never);
-  const progress = log ? (g: { generation: number; evaluations: number }) => void process.stdout.write(`  gen ${g.generation}: ${g.evaluations} simulations\n`) : undefined;
+  const progress = log
+    ? (g: { generation: number; evaluations: number }) => void process.stdout.write(`  gen ${g.generation}: ${g.evaluations} simulations\n`)
+    : undefined;
   // config: recorded in each run's config.json, so `brainfit report` can load the targets.
   const config = hopfParetoConfig(full);
   const [global] = await batchOptimize([nsga], [p], { out, backend, overwrite: true, onGeneration: progress, config });
@@ -71,14 +98,22 @@ export async function runHopfPareto(full: boolean, out: string, backend: Backend
   const combined = defineProblem({ ...p.spec, name: "hopf-dk84-local", objectives: "sum", gofWeights: { "-psd_mae": PSD_MAE_WEIGHT } });
   const seeds = (global!.pareto ?? []).map((m) => p.dims.map((d) => m.params[d.name]!));
   const local = await batchOptimize(
-    seeds.map((x0, k) => createOptimizer("nelder-mead", { lower: p.lower, upper: p.upper, scale: p.scale, x0, seed: k, maxEvaluations: full ? 16 : 4 })),
+    seeds.map((x0, k) =>
+      createOptimizer("nelder-mead", { lower: p.lower, upper: p.upper, scale: p.scale, x0, seed: k, maxEvaluations: full ? 16 : 4 })
+    ),
     combined,
     { out, backend, overwrite: true, onGeneration: progress, config },
   );
   if (log) {
     process.stdout.write(summarize([global!, ...local]));
     const best = local.filter((r) => r.best).sort((a, b) => a.best!.cost - b.best!.cost)[0];
-    if (best) process.stdout.write(`best local: ${best.label}, loss ${best.best!.cost.toFixed(4)}, fc_corr ${best.best!.terms["+fc_corr"]!.toFixed(4)}, psd_mae ${best.best!.terms["-psd_mae"]!.toFixed(3)} Hz\n`);
+    if (best) {
+      process.stdout.write(
+        `best local: ${best.label}, loss ${best.best!.cost.toFixed(4)}, fc_corr ${best.best!.terms["+fc_corr"]!.toFixed(4)}, psd_mae ${
+          best.best!.terms["-psd_mae"]!.toFixed(3)
+        } Hz\n`,
+      );
+    }
   }
   return { global: global!, local };
 }

@@ -19,11 +19,27 @@ const SHARED = process.env.BRAINFIT_SHARED ?? "../shared";
 const WARMUP_MS = 400;
 
 /** HNN's ERP drive timings (ms): evprox1 26.61 ± 2.47, evdist1 63.53 ± 3.85, evprox2 137.12 ± 8.33. */
-const INITIAL = { drive1_mu: 26.61, drive1_sigma: 2.47, drive1_amp: 0.1, drive2_mu: 63.53, drive2_sigma: 3.85, drive2_amp: 0.5, drive3_mu: 137.12, drive3_sigma: 8.33, drive3_amp: 0.5 };
+const INITIAL = {
+  drive1_mu: 26.61,
+  drive1_sigma: 2.47,
+  drive1_amp: 0.1,
+  drive2_mu: 63.53,
+  drive2_sigma: 3.85,
+  drive2_amp: 0.5,
+  drive3_mu: 137.12,
+  drive3_sigma: 8.33,
+  drive3_amp: 0.5,
+};
 const CONSTRAINTS: Record<keyof typeof INITIAL, [number, number]> = {
-  drive1_mu: [10, 50], drive1_sigma: [1, 10], drive1_amp: [0, 2],
-  drive2_mu: [40, 100], drive2_sigma: [1, 20], drive2_amp: [0, 2],
-  drive3_mu: [100, 165], drive3_sigma: [2, 30], drive3_amp: [0, 2],
+  drive1_mu: [10, 50],
+  drive1_sigma: [1, 10],
+  drive1_amp: [0, 2],
+  drive2_mu: [40, 100],
+  drive2_sigma: [1, 20],
+  drive2_amp: [0, 2],
+  drive3_mu: [100, 165],
+  drive3_sigma: [2, 30],
+  drive3_amp: [0, 2],
 };
 
 export async function jrEvokedConfig(full: boolean): Promise<FitConfig> {
@@ -43,7 +59,12 @@ export async function jrEvokedConfig(full: boolean): Promise<FitConfig> {
     target: { series: dipole, seriesTimes: times },
     gof: ["-rmse"],
     simulation: {
-      duration: (WARMUP_MS + 172) / 1000, dt: 0.05, tr: 0.0005, signal: "dipole", boldRemove: WARMUP_MS / 1000, seed: 1,
+      duration: (WARMUP_MS + 172) / 1000,
+      dt: 0.05,
+      tr: 0.0005,
+      signal: "dipole",
+      boldRemove: WARMUP_MS / 1000,
+      seed: 1,
       trials: full ? 10 : 2,
       seriesTransform: { subtractInitial: true, smoothMs: 20, scale: 1 },
     },

@@ -29,15 +29,40 @@ export function rwwBatchConfig(full: boolean): FitConfig {
     fic: { penaltyScale: 2 },
     // Full size: the subject's BOLD gives FC and FCD. Reduced: FC from the subject's BOLD, FCD
     // from the bundled group FCD sample (the subject's FCD at short windows would dwarf the fit).
-    target: full ? { bold: { dataset: "hcp", what: "bold", subject: "100206" }, tr: 0.72 }
-      : { bold: { dataset: "hcp", what: "bold", subject: "100206" }, tr: 0.72, fcdTril: { dataset: "hcp", what: "fcd_tril", subject: "group-train706" } },
+    target: full ? { bold: { dataset: "hcp", what: "bold", subject: "100206" }, tr: 0.72 } : {
+      bold: { dataset: "hcp", what: "bold", subject: "100206" },
+      tr: 0.72,
+      fcdTril: { dataset: "hcp", what: "fcd_tril", subject: "group-train706" },
+    },
     gof: ["+fc_corr", "-fcd_ks"],
     simulation: full
-      ? { duration: 180, dt: 0.1, tr: 0.72, signal: "bold", boldRemove: 30, fcdWindow: 30, fcdStep: 5, excludeInterhemispheric: true, integrator: "euler", seed: 1 }
-      : { duration: 3, dt: 0.5, tr: 0.1, signal: "bold", boldRemove: 0.5, fcdWindow: 1, fcdStep: 0.3, excludeInterhemispheric: true, integrator: "euler", seed: 1 },
+      ? {
+        duration: 180,
+        dt: 0.1,
+        tr: 0.72,
+        signal: "bold",
+        boldRemove: 30,
+        fcdWindow: 30,
+        fcdStep: 5,
+        excludeInterhemispheric: true,
+        integrator: "euler",
+        seed: 1,
+      }
+      : {
+        duration: 3,
+        dt: 0.5,
+        tr: 0.1,
+        signal: "bold",
+        boldRemove: 0.5,
+        fcdWindow: 1,
+        fcdStep: 0.3,
+        excludeInterhemispheric: true,
+        integrator: "euler",
+        seed: 1,
+      },
     optimizer: { type: "cmaes", options: full ? { popsize: 16, maxIterations: 20, seed: 1 } : { popsize: 4, maxIterations: 2, seed: 1 } },
     batch: [variant("100206", 1), variant("100206", 2), variant("100307", 1), variant("100307", 2)].map((v) =>
-      full ? v : { ...v, target: { ...v.target, fcdTril: { dataset: "hcp", what: "fcd_tril", subject: "group-train706" } } },
+      full ? v : { ...v, target: { ...v.target, fcdTril: { dataset: "hcp", what: "fcd_tril", subject: "group-train706" } } }
     ),
   };
 }

@@ -4,7 +4,7 @@
 // Run: node scripts/run-ts.mjs examples/wc-de-aal2.ts [--full]
 import type { FitConfig } from "brainfit/fit";
 import type { RunResult } from "brainfit/fit";
-import { isMain, main, wilsonCowanDifference, type WcCoupling } from "./common.ts";
+import { isMain, main, type WcCoupling, wilsonCowanDifference } from "./common.ts";
 
 /**
  * Bounds of k per coupling form. The difference form carries no mean drive (it is a leak of
@@ -17,7 +17,8 @@ export const K_BOUNDS: Record<WcCoupling, [number, number]> = { linear: [0.5, 9]
 export function wcDeConfig(full: boolean, coupling: WcCoupling = "linear"): FitConfig {
   return {
     name: coupling === "difference" ? "wc-de-aal2-difference" : "wc-de-aal2",
-    description: "Wilson–Cowan, delays at 2 mm/ms, AAL2 mean SC (max-normalised, no self-connections); DE on k; +fc_corr of BOLD vs the mean empirical FC",
+    description:
+      "Wilson–Cowan, delays at 2 mm/ms, AAL2 mean SC (max-normalised, no self-connections); DE on k; +fc_corr of BOLD vs the mean empirical FC",
     model: coupling === "difference" ? structuredClone(wilsonCowanDifference) : "WilsonCowan",
     network: {
       weights: { dataset: "aal2", what: "sc", subject: "mean", cortexOnly: true },
@@ -40,7 +41,9 @@ export function wcDeConfig(full: boolean, coupling: WcCoupling = "linear"): FitC
 
 /** The tutorial's loss: 1 − corr(FC) = 1 + cost. */
 export function report(results: RunResult[]): string {
-  return results.map((r) => `${r.label}: loss 1 − corr(FC) = ${r.best ? (1 + r.best.cost).toFixed(4) : "n/a"} at k = ${r.best?.params.k?.toFixed(4)}\n`).join("");
+  return results.map((r) =>
+    `${r.label}: loss 1 − corr(FC) = ${r.best ? (1 + r.best.cost).toFixed(4) : "n/a"} at k = ${r.best?.params.k?.toFixed(4)}\n`
+  ).join("");
 }
 
 if (isMain("wc-de-aal2.ts")) await main("wc-de-aal2", wcDeConfig, report);

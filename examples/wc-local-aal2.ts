@@ -7,7 +7,7 @@
 // Run: node scripts/run-ts.mjs examples/wc-local-aal2.ts [--full]
 import type { FitConfig } from "brainfit/fit";
 import { isMain, main, type WcCoupling } from "./common.ts";
-import { K_BOUNDS, wcDeConfig, report } from "./wc-de-aal2.ts";
+import { K_BOUNDS, report, wcDeConfig } from "./wc-de-aal2.ts";
 
 export function wcLocalConfig(full: boolean, coupling: WcCoupling = "linear"): FitConfig {
   const base = wcDeConfig(full, coupling);

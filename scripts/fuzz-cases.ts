@@ -28,17 +28,23 @@ export interface FuzzCase {
 }
 
 // Beside this file in the repository; from the repository root when bundled into build/run/.
-const FIXTURES = [path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "test", "io", "fixtures"), path.resolve("test", "io", "fixtures")].find((d) => existsSync(d))!;
+const FIXTURES = [
+  path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "test", "io", "fixtures"),
+  path.resolve("test", "io", "fixtures"),
+].find((d) => existsSync(d))!;
 const read = (name: string) => new Uint8Array(readFileSync(path.join(FIXTURES, name)));
 
 function sources(): { format: Format; name: string; bytes: Uint8Array }[] {
   const f64 = { dtype: "float64" as const, shape: [6, 6], data: Float64Array.from({ length: 36 }, (_, i) => 0.4204 + i / 7) };
   const f16 = { dtype: "float16" as const, shape: [4], data: Float32Array.from([1, -2.5, Infinity, 0.099975586]) };
   const config = {
-    name: "fuzz", model: "SupHopf",
+    name: "fuzz",
+    model: "SupHopf",
     network: { weights: [[0, 1, 0.3], [1, 0, 0.5], [0.3, 0.5, 0]] },
-    free: [{ name: "G", bounds: [0.01, 1] }], fixed: { a: -0.1 },
-    target: { fc: [[1, 0.5, 0.2], [0.5, 1, 0.4], [0.2, 0.4, 1]] }, gof: ["+fc_corr"],
+    free: [{ name: "G", bounds: [0.01, 1] }],
+    fixed: { a: -0.1 },
+    target: { fc: [[1, 0.5, 0.2], [0.5, 1, 0.4], [0.2, 0.4, 1]] },
+    gof: ["+fc_corr"],
     simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x" },
     optimizer: { type: "cmaes", options: { popsize: 8, maxIterations: 3 } },
   };
@@ -52,7 +58,11 @@ function sources(): { format: Format; name: string; bytes: Uint8Array }[] {
     { format: "npz", name: "conn_stored.npz", bytes: read("conn_stored.npz") },
     { format: "npz", name: "written npz", bytes: writeNpz({ w: f64, v: f16 }, { compress: true }) },
     { format: "mat", name: "vars_v7.mat", bytes: read("vars_v7.mat") },
-    { format: "mat", name: "written v7", bytes: writeMat({ a: f64, b: { dtype: "int32", shape: [1, 3], data: Int32Array.from([1, 2, 3]) } }) },
+    {
+      format: "mat",
+      name: "written v7",
+      bytes: writeMat({ a: f64, b: { dtype: "int32", shape: [1, 3], data: Int32Array.from([1, 2, 3]) } }),
+    },
     { format: "mat-v6", name: "vars_v6.mat", bytes: read("vars_v6.mat") },
     { format: "text", name: "tabbed.txt", bytes: read("tabbed.txt") },
     { format: "text", name: "header_comma.csv", bytes: read("header_comma.csv") },
@@ -84,11 +94,14 @@ function mutateConfig(bytes: Uint8Array, r: () => number): { bytes: Uint8Array; 
   const walk = (v: unknown, p: (string | number)[]) => {
     paths.push(p);
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+    else if (v && typeof v === "object") { for (const [k, x] of Object.entries(v)) walk(x, [...p, k]); }
   };
   walk(cfg, []);
   const p = paths[1 + Math.floor(r() * (paths.length - 1))]!;
-  const parent = p.slice(0, -1).reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, cfg as Record<string | number, unknown>);
+  const parent = p.slice(0, -1).reduce<Record<string | number, unknown>>(
+    (o, k) => o[k] as Record<string | number, unknown>,
+    cfg as Record<string | number, unknown>,
+  );
   const key = p[p.length - 1]!;
   const what = r();
   let mutation: string;
@@ -171,10 +184,19 @@ export function fuzzCase(index: number): FuzzCase {
 export async function parseCase(format: Format, bytes: Uint8Array): Promise<string> {
   const arrays: Record<string, { dtype: string; shape: readonly number[]; data: ArrayLike<unknown> }> = {};
   switch (format) {
-    case "npy": arrays["a"] = parseNpy(bytes); break;
-    case "npz": Object.assign(arrays, parseNpzAll(bytes)); break;
-    case "mat": case "mat-v6": Object.assign(arrays, parseMatAll(bytes)); break;
-    case "text": arrays["t"] = parseTextMatrix(bytes).array; break;
+    case "npy":
+      arrays["a"] = parseNpy(bytes);
+      break;
+    case "npz":
+      Object.assign(arrays, parseNpzAll(bytes));
+      break;
+    case "mat":
+    case "mat-v6":
+      Object.assign(arrays, parseMatAll(bytes));
+      break;
+    case "text":
+      arrays["t"] = parseTextMatrix(bytes).array;
+      break;
     case "tvb": {
       const c = parseTvbZip(bytes);
       const m = (x: { rows: number; cols: number; data: Float64Array }) => ({ dtype: "float64", shape: [x.rows, x.cols], data: x.data });

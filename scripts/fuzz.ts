@@ -6,10 +6,10 @@
 // Prints clean errors / crashes / hangs / accepted per format; accepted inputs are split into
 // byte-identical to the source, altered with the same loaded values, and altered with changed
 // values (for checksummed formats — npz, compressed .mat, TVB zip — the last must be 0).
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { CHECKSUMMED, compareLoads, fuzzCase, parseCase, sameBytes, type Format } from "./fuzz-cases.ts";
+import { CHECKSUMMED, compareLoads, type Format, fuzzCase, parseCase, sameBytes } from "./fuzz-cases.ts";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -29,7 +29,8 @@ if (process.argv.includes("--child")) {
       reply = { index, verdict: "accepted", same: compareLoads(got, want) };
     } catch (e) {
       const err = e as Error;
-      const clean = (err?.name === "BrainfitIOError" || err?.name === "FitConfigError" || err?.name === "OptimizerOptionError" || err?.name === "ModelSpecError") && err.message.length >= 20;
+      const clean = (err?.name === "BrainfitIOError" || err?.name === "FitConfigError" || err?.name === "OptimizerOptionError" ||
+        err?.name === "ModelSpecError") && err.message.length >= 20;
       reply = { index, verdict: clean ? "error" : "crash", detail: `${err?.name}: ${String(err?.message).slice(0, 200)}` };
     }
     process.stdout.write(JSON.stringify(reply) + "\n");
@@ -111,16 +112,26 @@ if (process.argv.includes("--child")) {
 
   await Promise.all(Array.from({ length: workers }, runWorker));
   const secs = (Date.now() - t0) / 1000;
-  console.log(`# fuzz: ${total} cases, ${workers} child processes, ${timeoutMs} ms timeout per case, ${secs.toFixed(0)} s (node ${process.version})`);
-  console.log("| format | cases | clean errors | crashes | hangs | accepted: identical bytes | accepted: altered, same values | accepted: altered, fewer variables (each identical) | accepted: altered, changed values |");
+  console.log(
+    `# fuzz: ${total} cases, ${workers} child processes, ${timeoutMs} ms timeout per case, ${secs.toFixed(0)} s (node ${process.version})`,
+  );
+  console.log(
+    "| format | cases | clean errors | crashes | hangs | accepted: identical bytes | accepted: altered, same values | accepted: altered, fewer variables (each identical) | accepted: altered, changed values |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|");
   const sum: Row = { error: 0, crash: 0, hang: 0, identical: 0, sameValues: 0, subset: 0, changedValues: 0 };
   for (const [f, r] of [...stats].sort()) {
     const n = r.error + r.crash + r.hang + r.identical + r.sameValues + r.subset + r.changedValues;
-    console.log(`| ${f}${CHECKSUMMED.includes(f) ? " (checksummed)" : ""} | ${n} | ${r.error} | ${r.crash} | ${r.hang} | ${r.identical} | ${r.sameValues} | ${r.subset} | ${r.changedValues} |`);
+    console.log(
+      `| ${f}${
+        CHECKSUMMED.includes(f) ? " (checksummed)" : ""
+      } | ${n} | ${r.error} | ${r.crash} | ${r.hang} | ${r.identical} | ${r.sameValues} | ${r.subset} | ${r.changedValues} |`,
+    );
     for (const k of Object.keys(sum) as (keyof Row)[]) sum[k] += r[k];
   }
-  console.log(`| all | ${total} | ${sum.error} | ${sum.crash} | ${sum.hang} | ${sum.identical} | ${sum.sameValues} | ${sum.subset} | ${sum.changedValues} |`);
+  console.log(
+    `| all | ${total} | ${sum.error} | ${sum.crash} | ${sum.hang} | ${sum.identical} | ${sum.sameValues} | ${sum.subset} | ${sum.changedValues} |`,
+  );
   const corrupt = [...stats].filter(([f]) => CHECKSUMMED.includes(f)).reduce((a, [, r]) => a + r.changedValues, 0);
   console.log(`accepted corruptions of checksummed formats: ${corrupt}`);
   for (const e of examples.slice(0, 30)) console.log(e);

@@ -7,7 +7,7 @@
 //   (size reported; must stay ≤ 100 kB).
 // Usage: node scripts/test-consumer.mjs   (needs a built dist/: npm run build)
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,10 +19,17 @@ const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).ver
 
 function run(label, cmd, args, cwd) {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" }, timeout: 240_000 });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    timeout: 240_000,
+  });
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   if (r.status !== 0) {
-    throw new Error(`${label} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ""}, ${secs} s): ${cmd} ${args.join(" ")}\n${r.stdout}\n${r.stderr}`);
+    throw new Error(
+      `${label} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ""}, ${secs} s): ${cmd} ${args.join(" ")}\n${r.stdout}\n${r.stderr}`,
+    );
   }
   console.log(`  consumer: ${label} ok (${secs} s)`);
   return r.stdout;
@@ -38,16 +45,38 @@ try {
   // 2. A fresh project that installs it.
   const proj = join(dir, "project");
   mkdirSync(proj);
-  writeFileSync(join(proj, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { brainfit: `file:../${pack.filename}` } }, null, 2));
-  run("npm install <tarball>", "npm", ["install", "--no-audit", "--no-fund", "--omit=optional", "--ignore-scripts", "--prefer-offline", "--loglevel=error"], proj);
+  writeFileSync(
+    join(proj, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { brainfit: `file:../${pack.filename}` } }, null, 2),
+  );
+  run("npm install <tarball>", "npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--omit=optional",
+    "--ignore-scripts",
+    "--prefer-offline",
+    "--loglevel=error",
+  ], proj);
   copyFileSync(join(root, "test", "consumer", "consumer.ts"), join(proj, "consumer.ts"));
 
   // 3. Strict TypeScript with the published types, under both resolution modes users pick.
   const base = { strict: true, target: "ES2022", lib: ["ES2022", "DOM"], skipLibCheck: false, types: [], noUncheckedIndexedAccess: true };
-  writeFileSync(join(proj, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...base, module: "node16", moduleResolution: "node16", outDir: "out" }, files: ["consumer.ts"] }));
-  writeFileSync(join(proj, "tsconfig.bundler.json"), JSON.stringify({ compilerOptions: { ...base, module: "ESNext", moduleResolution: "bundler", noEmit: true }, files: ["consumer.ts"] }));
+  writeFileSync(
+    join(proj, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { ...base, module: "node16", moduleResolution: "node16", outDir: "out" }, files: ["consumer.ts"] }),
+  );
+  writeFileSync(
+    join(proj, "tsconfig.bundler.json"),
+    JSON.stringify({ compilerOptions: { ...base, module: "ESNext", moduleResolution: "bundler", noEmit: true }, files: ["consumer.ts"] }),
+  );
   run("tsc (node16, strict)", process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], proj);
-  run("tsc (bundler, strict)", process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.bundler.json"], proj);
+  run(
+    "tsc (bundler, strict)",
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.bundler.json"],
+    proj,
+  );
 
   // 4. The same program in Node, Deno and Bun.
   const outputs = {
@@ -58,34 +87,63 @@ try {
   outputs.bun = run("bun consumer.ts", bin("bun"), ["consumer.ts"], proj);
   const lines = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.trim().split("\n").at(-1)]));
   const parsed = JSON.parse(lines.node);
-  if (parsed.version !== version || !parsed.wasmCloseToRef || parsed.samples !== 200) throw new Error(`consumer: unexpected result in node: ${lines.node}`);
+  if (parsed.version !== version || !parsed.wasmCloseToRef || parsed.samples !== 200) {
+    throw new Error(`consumer: unexpected result in node: ${lines.node}`);
+  }
   for (const [rt, line] of Object.entries(lines)) {
     if (line !== lines.node) throw new Error(`consumer: ${rt} printed\n  ${line}\nbut node printed\n  ${lines.node}`);
   }
   console.log(`  consumer: node, deno and bun print the same result: ${lines.node}`);
 
   // 5. The published CLI, as a user of the package types it.
-  for (const [label, cmd, args] of [
-    ["npx brainfit --version", "npx", ["--no-install", "brainfit", "--version"]],
-    ["bunx brainfit --version", bin("bun"), ["x", "brainfit", "--version"]],
-    ["deno run -A npm:brainfit --version", bin("deno"), ["run", "-A", "--quiet", "npm:brainfit", "--version"]],
-  ]) {
+  for (
+    const [label, cmd, args] of [
+      ["npx brainfit --version", "npx", ["--no-install", "brainfit", "--version"]],
+      ["bunx brainfit --version", bin("bun"), ["x", "brainfit", "--version"]],
+      ["deno run -A npm:brainfit --version", bin("deno"), ["run", "-A", "--quiet", "npm:brainfit", "--version"]],
+    ]
+  ) {
     const out = run(label, cmd, args, proj).trim();
     if (!out.includes(version)) throw new Error(`${label} printed '${out}', expected the version ${version}`);
   }
 
   // 6. brainfit/io alone: what a bundler ships for a user who only reads .npy/.npz/.mat files.
-  writeFileSync(join(proj, "io-only.js"), 'import { loadArray, parseNpy } from "brainfit/io";\nconsole.log(typeof loadArray, typeof parseNpy);\n');
-  run("esbuild brainfit/io", bin("esbuild"), ["io-only.js", "--bundle", "--minify", "--format=esm", "--platform=neutral", "--external:node:*", "--outfile=io-only.bundle.js", "--log-level=warning"], proj);
+  writeFileSync(
+    join(proj, "io-only.js"),
+    'import { loadArray, parseNpy } from "brainfit/io";\nconsole.log(typeof loadArray, typeof parseNpy);\n',
+  );
+  run("esbuild brainfit/io", bin("esbuild"), [
+    "io-only.js",
+    "--bundle",
+    "--minify",
+    "--format=esm",
+    "--platform=neutral",
+    "--external:node:*",
+    "--outfile=io-only.bundle.js",
+    "--log-level=warning",
+  ], proj);
   const size = statSync(join(proj, "io-only.bundle.js")).size;
-  console.log(`  consumer: brainfit/io bundled alone (esbuild --minify): ${(size / 1024).toFixed(1)} kB (limit ${IO_BUNDLE_LIMIT / 1024} kB)`);
+  console.log(
+    `  consumer: brainfit/io bundled alone (esbuild --minify): ${(size / 1024).toFixed(1)} kB (limit ${IO_BUNDLE_LIMIT / 1024} kB)`,
+  );
   if (size > IO_BUNDLE_LIMIT) throw new Error(`brainfit/io bundles to ${size} bytes, over ${IO_BUNDLE_LIMIT}`);
   // The other entries, for the record (lazy backends and kernels are not counted: separate chunks/files).
   const sizes = [];
   for (const area of ["stats", "optim", "models", "sim", "fit", ""]) {
     const spec = area ? `brainfit/${area}` : "brainfit";
     writeFileSync(join(proj, "entry.js"), `export * from "${spec}";\n`);
-    run(`esbuild ${spec}`, bin("esbuild"), ["entry.js", "--bundle", "--minify", "--format=esm", "--platform=neutral", "--splitting", "--outdir=entry-out", "--external:node:*", "--external:webgpu", "--log-level=warning"], proj);
+    run(`esbuild ${spec}`, bin("esbuild"), [
+      "entry.js",
+      "--bundle",
+      "--minify",
+      "--format=esm",
+      "--platform=neutral",
+      "--splitting",
+      "--outdir=entry-out",
+      "--external:node:*",
+      "--external:webgpu",
+      "--log-level=warning",
+    ], proj);
     sizes.push(`${spec} ${(statSync(join(proj, "entry-out", "entry.js")).size / 1024).toFixed(1)} kB`);
     rmSync(join(proj, "entry-out"), { recursive: true, force: true });
   }

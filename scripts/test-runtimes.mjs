@@ -85,11 +85,19 @@ async function bun() {
   return { ok: code === 0, detail: `bun test/bun/smoke.ts → exit ${code}` };
 }
 
-const MIME = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".map": "application/json", ".wasm": "application/wasm" };
+const MIME = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".map": "application/json",
+  ".wasm": "application/wasm",
+};
 
 async function browser() {
   const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-  if (!existsSync(executablePath)) return { ok: false, detail: `${executablePath} not found (scripts/install-system.sh installs Debian's chromium)` };
+  if (!existsSync(executablePath)) {
+    return { ok: false, detail: `${executablePath} not found (scripts/install-system.sh installs Debian's chromium)` };
+  }
   const outDir = join(root, "build", "browser-smoke");
   mkdirSync(outDir, { recursive: true });
   const esbuild = await import("esbuild");
@@ -109,7 +117,11 @@ async function browser() {
   // COOP/COEP make the page cross-origin isolated (SharedArrayBuffer for wasm workers).
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
-    const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cache-Control": "no-store" };
+    const headers = {
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+      "Cache-Control": "no-store",
+    };
     if (path === "/favicon.ico") {
       res.writeHead(204, headers);
       res.end();
@@ -136,7 +148,14 @@ async function browser() {
   const { chromium } = await import("playwright-core");
   // --enable-unsafe-webgpu: WebGPU is off by default on Linux. With no GPU, Chromium's own
   // SwiftShader Vulkan gives the adapter (lavapipe is not picked by Chromium's Dawn).
-  const args = ["--headless=new", "--no-sandbox", "--enable-unsafe-webgpu", "--disable-quic", "--disable-background-networking", "--disable-dev-shm-usage"];
+  const args = [
+    "--headless=new",
+    "--no-sandbox",
+    "--enable-unsafe-webgpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+  ];
   let browserInstance;
   try {
     browserInstance = await chromium.launch({ executablePath, headless: false, args, env, timeout: 60_000 });
@@ -163,7 +182,11 @@ async function browser() {
 
 async function consumer() {
   const code = await runCommand("consumer", process.execPath, [join(root, "scripts", "test-consumer.mjs")]);
-  return { ok: code === 0, detail: `node scripts/test-consumer.mjs (npm pack → fresh project: tsc strict, node, deno, bun, CLI one-liners, brainfit/io bundle size) → exit ${code}` };
+  return {
+    ok: code === 0,
+    detail:
+      `node scripts/test-consumer.mjs (npm pack → fresh project: tsc strict, node, deno, bun, CLI one-liners, brainfit/io bundle size) → exit ${code}`,
+  };
 }
 
 async function cliOneLiners() {
@@ -199,7 +222,9 @@ for (const w of wanted) {
     process.exit(2);
   }
 }
-console.log(`runtimes: backends present: reference${presentBackends.map((b) => `, ${b}`).join("")}${ci ? " (CI: missing backends fail)" : ""}`);
+console.log(
+  `runtimes: backends present: reference${presentBackends.map((b) => `, ${b}`).join("")}${ci ? " (CI: missing backends fail)" : ""}`,
+);
 let passed = 0, failed = 0;
 for (const [name, fn] of Object.entries(parts)) {
   if (wanted.length && !wanted.includes(name)) continue;

@@ -2,7 +2,7 @@
 // lowest finite cost), kept here so the page can show every generation's best FC while it runs
 // (batchOptimize reports costs only). Runtime-neutral: the Chromium test runs the page and
 // compares its best cost with the SDK's optimize() of the same config and seed in Node.
-import { evaluateBatch, runsFromConfig, type ConfigContext, type FitConfig } from "brainfit/fit";
+import { type ConfigContext, evaluateBatch, type FitConfig, runsFromConfig } from "brainfit/fit";
 import type { BackendName } from "brainfit/sim";
 import { fcPairs } from "brainfit/stats";
 
@@ -57,7 +57,11 @@ export async function runPageFit(config: FitConfig, opts: PageFitOptions): Promi
   while (!opt.done && !opts.stopped?.()) {
     const xs = opt.ask();
     if (xs.length === 0) break;
-    const batch = await evaluateBatch(xs.map((x) => ({ problem: p, x })), { backend: opts.backend, allowSoftwareGpu: opts.allowSoftwareGpu, keepOutputs: true });
+    const batch = await evaluateBatch(xs.map((x) => ({ problem: p, x })), {
+      backend: opts.backend,
+      allowSoftwareGpu: opts.allowSoftwareGpu,
+      keepOutputs: true,
+    });
     opt.tell(xs, batch.results.map((r) => r.cost));
     generation++;
     const costs: number[] = [];
@@ -74,7 +78,18 @@ export async function runPageFit(config: FitConfig, opts: PageFitOptions): Promi
         }
       }
     });
-    last = { generation, evaluations, bestCost: best, medianCost: median(costs), bestParams, bestFc, empiricalFc, nodes: p.nNodes, backendInfo: batch.backendInfo, diverged };
+    last = {
+      generation,
+      evaluations,
+      bestCost: best,
+      medianCost: median(costs),
+      bestParams,
+      bestFc,
+      empiricalFc,
+      nodes: p.nNodes,
+      backendInfo: batch.backendInfo,
+      diverged,
+    };
     await opts.onGeneration?.(last);
   }
   return last;

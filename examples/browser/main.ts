@@ -10,7 +10,7 @@ import { parse, View } from "vega";
 import { compile } from "vega-lite";
 import { parseArray } from "brainfit/io";
 import type { BackendName } from "brainfit/sim";
-import { runPageFit, type GenerationUpdate } from "./fit-loop.ts";
+import { type GenerationUpdate, runPageFit } from "./fit-loop.ts";
 import { buildConfig, CONNECTOMES, MODELS, type PageChoices } from "./presets.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -45,8 +45,12 @@ function renderFreeParams() {
   $("free").innerHTML = model.free
     .map((f, k) => {
       const on = wanted ? wanted.includes(f.name) : true;
-      return `<div class="free"><label><input type="checkbox" id="free-${k}" ${on ? "checked" : ""}> <b>${f.name}</b> <span class="muted">${f.help}</span></label>` +
-        ` ∈ [<input id="lo-${k}" type="number" step="any" value="${f.bounds[0]}">, <input id="hi-${k}" type="number" step="any" value="${f.bounds[1]}">]${f.scale === "log" ? " (log scale)" : ""}</div>`;
+      return `<div class="free"><label><input type="checkbox" id="free-${k}" ${
+        on ? "checked" : ""
+      }> <b>${f.name}</b> <span class="muted">${f.help}</span></label>` +
+        ` ∈ [<input id="lo-${k}" type="number" step="any" value="${f.bounds[0]}">, <input id="hi-${k}" type="number" step="any" value="${
+          f.bounds[1]
+        }">]${f.scale === "log" ? " (log scale)" : ""}</div>`;
     })
     .join("");
 }
@@ -54,13 +58,22 @@ function renderFreeParams() {
 function choices(): PageChoices {
   const model = MODELS.find((m) => m.id === $<HTMLSelectElement>("model").value)!;
   const free = model.free
-    .map((f, k) => ({ on: $<HTMLInputElement>(`free-${k}`).checked, name: f.name, bounds: [Number($<HTMLInputElement>(`lo-${k}`).value), Number($<HTMLInputElement>(`hi-${k}`).value)] as [number, number] }))
+    .map((f, k) => ({
+      on: $<HTMLInputElement>(`free-${k}`).checked,
+      name: f.name,
+      bounds: [Number($<HTMLInputElement>(`lo-${k}`).value), Number($<HTMLInputElement>(`hi-${k}`).value)] as [number, number],
+    }))
     .filter((f) => f.on)
     .map(({ name, bounds }) => ({ name, bounds }));
   return {
-    connectome: $<HTMLSelectElement>("connectome").value, model: model.id, free,
-    popsize: Number($<HTMLInputElement>("popsize").value), generations: Number($<HTMLInputElement>("generations").value),
-    duration: Number($<HTMLInputElement>("duration").value), seed: Number($<HTMLInputElement>("seed").value), customWeights,
+    connectome: $<HTMLSelectElement>("connectome").value,
+    model: model.id,
+    free,
+    popsize: Number($<HTMLInputElement>("popsize").value),
+    generations: Number($<HTMLInputElement>("generations").value),
+    duration: Number($<HTMLInputElement>("duration").value),
+    seed: Number($<HTMLInputElement>("seed").value),
+    customWeights,
   };
 }
 
@@ -81,7 +94,9 @@ async function resetPlots() {
   convView?.finalize();
   fcView?.finalize();
   convView = await makeView($("convergence"), {
-    width: 360, height: 220, data: { name: "conv" },
+    width: 360,
+    height: 220,
+    data: { name: "conv" },
     mark: { type: "line", point: true },
     encoding: {
       x: { field: "generation", type: "quantitative", title: "generation", axis: { tickMinStep: 1, format: "d" } },
@@ -91,14 +106,22 @@ async function resetPlots() {
   });
   state.convergencePoints = 0;
   const heat = (which: string) => ({
-    width: 220, height: 220, title: which, transform: [{ filter: `datum.which === '${which}'` }],
+    width: 220,
+    height: 220,
+    title: which,
+    transform: [{ filter: `datum.which === '${which}'` }],
     mark: "rect",
     encoding: {
-      x: { field: "j", type: "ordinal", axis: null }, y: { field: "i", type: "ordinal", axis: null },
+      x: { field: "j", type: "ordinal", axis: null },
+      y: { field: "i", type: "ordinal", axis: null },
       color: { field: "r", type: "quantitative", title: "r", scale: { scheme: "redblue", reverse: true, domain: [-1, 1] } },
     },
   });
-  fcView = await makeView($("fc"), { data: { name: "cells" }, hconcat: [heat("simulated (best so far)"), heat("empirical")], resolve: { scale: { color: "shared" } } });
+  fcView = await makeView($("fc"), {
+    data: { name: "cells" },
+    hconcat: [heat("simulated (best so far)"), heat("empirical")],
+    resolve: { scale: { color: "shared" } },
+  });
 }
 
 function cells(m: Float64Array, n: number, which: string) {
@@ -112,7 +135,9 @@ async function update(u: GenerationUpdate) {
   state.last = u;
   state.backendInfo = u.backendInfo;
   $("backend-info").textContent = `Running on ${u.backendInfo}`;
-  $("progress").textContent = `generation ${u.generation}, ${u.evaluations} simulations, best cost ${u.bestCost.toFixed(4)} (${Object.entries(u.bestParams).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(", ")})${u.diverged ? `, ${u.diverged} diverged` : ""}`;
+  $("progress").textContent = `generation ${u.generation}, ${u.evaluations} simulations, best cost ${u.bestCost.toFixed(4)} (${
+    Object.entries(u.bestParams).map(([k, v]) => `${k} = ${v.toPrecision(4)}`).join(", ")
+  })${u.diverged ? `, ${u.diverged} diverged` : ""}`;
   const pts = [{ generation: u.generation, series: "best so far", cost: u.bestCost }];
   if (Number.isFinite(u.medianCost)) pts.push({ generation: u.generation, series: "generation median", cost: u.medianCost });
   await convView!.insert("conv", pts).runAsync();
@@ -120,7 +145,10 @@ async function update(u: GenerationUpdate) {
   // Redraw the FC only when the best candidate changed.
   if (u.bestFc && u.bestFc !== shownFc) {
     shownFc = u.bestFc;
-    const values = [...cells(u.bestFc, u.nodes, "simulated (best so far)"), ...(u.empiricalFc ? cells(u.empiricalFc, u.nodes, "empirical") : [])];
+    const values = [
+      ...cells(u.bestFc, u.nodes, "simulated (best so far)"),
+      ...(u.empiricalFc ? cells(u.empiricalFc, u.nodes, "empirical") : []),
+    ];
     await fcView!.data("cells", values).runAsync();
   }
 }
@@ -143,8 +171,11 @@ async function fit() {
     const gpu = "gpu" in navigator ? "this browser has WebGPU" : "this browser has no WebGPU";
     $("backend-info").textContent = `Starting (${backend}; ${gpu}) …`;
     await runPageFit(config, {
-      backend, allowSoftwareGpu: q.get("software-gpu") === "1", context: { datasets: { dataDir } },
-      onGeneration: update, stopped: () => stopRequested,
+      backend,
+      allowSoftwareGpu: q.get("software-gpu") === "1",
+      context: { datasets: { dataDir } },
+      onGeneration: update,
+      stopped: () => stopRequested,
     });
     state.done = true;
   } catch (e) {
@@ -160,10 +191,13 @@ async function loadDropped(file: File) {
   try {
     const arr = parseArray(new Uint8Array(await file.arrayBuffer()), { name: file.name });
     const [r, c] = arr.shape;
-    if (arr.shape.length !== 2 || r !== c) throw new Error(`${file.name}: expected a square n × n SC matrix, got shape (${arr.shape.join(", ")})`);
+    if (arr.shape.length !== 2 || r !== c) {
+      throw new Error(`${file.name}: expected a square n × n SC matrix, got shape (${arr.shape.join(", ")})`);
+    }
     const d = arr.data as ArrayLike<number>;
     customWeights = Array.from({ length: r! }, (_, i) => Array.from({ length: c! }, (_, j) => Number(d[i * c! + j])));
-    $("drop").textContent = `SC from ${file.name}: ${r} × ${c} (replaces the connectome's weights; no delays). Drop another file to replace it.`;
+    $("drop").textContent =
+      `SC from ${file.name}: ${r} × ${c} (replaces the connectome's weights; no delays). Drop another file to replace it.`;
     $("error").textContent = "";
   } catch (e) {
     customWeights = undefined;
@@ -195,7 +229,9 @@ function init() {
     const f = e.dataTransfer?.files[0];
     if (f) void loadDropped(f);
   });
-  $("gpu").textContent = "gpu" in navigator ? "WebGPU: available in this browser (a software adapter is used only if you choose webgpu)" : "WebGPU: not available, fits run on WASM";
+  $("gpu").textContent = "gpu" in navigator
+    ? "WebGPU: available in this browser (a software adapter is used only if you choose webgpu)"
+    : "WebGPU: not available, fits run on WASM";
   if (q.get("autostart") === "1") void fit();
 }
 

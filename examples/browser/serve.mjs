@@ -7,14 +7,24 @@ import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const MIME = { ".html": "text/html", ".js": "text/javascript", ".map": "application/json", ".wasm": "application/wasm", ".json": "application/json" };
+const MIME = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".map": "application/json",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+};
 
 export function startServer(port = 8080) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const base = path.startsWith("/data/") ? root : join(root, "build", "browser-page");
     const file = normalize(join(base, path === "/" ? "index.html" : path));
-    const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cache-Control": "no-store" };
+    const headers = {
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+      "Cache-Control": "no-store",
+    };
     if (!file.startsWith(base) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404, headers).end("not found");
     res.writeHead(200, { ...headers, "Content-Type": MIME[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
   });

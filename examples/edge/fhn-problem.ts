@@ -19,7 +19,9 @@ export const FHN_MODEL = spec as unknown as ModelSpec; // checked by compileMode
 /** Options for simulate(); throws an Error naming the field on bad input. */
 export function fhnSimulation(req: FhnRequest): SimulationOptions & { backend: BackendName } {
   const I = req.I ?? [0.5];
-  if (!Array.isArray(I) || I.length === 0 || I.length > 64 || !I.every(Number.isFinite)) throw new Error("I: give 1 to 64 numbers, one drive per lane");
+  if (!Array.isArray(I) || I.length === 0 || I.length > 64 || !I.every(Number.isFinite)) {
+    throw new Error("I: give 1 to 64 numbers, one drive per lane");
+  }
   const duration = req.duration ?? 0.05;
   if (!(duration > 0 && duration <= 2)) throw new Error("duration: give seconds in (0, 2]");
   const backend = req.backend ?? "auto";

@@ -6,7 +6,7 @@
 //   curl -s -X POST http://127.0.0.1:8787 -d '{"I": [0.3, 0.5], "duration": 0.1}'
 // Body: FhnRequest (fhn-problem.ts). Reply: {"backendInfo": "…", "recorded": {"v": [lanes × samples × nodes], "w": […]}}
 import { provideWasmModules, simulate } from "brainfit/sim";
-import { fhnSimulation, type FhnRequest } from "./fhn-problem.ts";
+import { type FhnRequest, fhnSimulation } from "./fhn-problem.ts";
 import k1 from "../../build/fhn-kernels/FitzHughNagumo.w1.simd.wasm";
 import k2 from "../../build/fhn-kernels/FitzHughNagumo.w2.simd.wasm";
 import k4 from "../../build/fhn-kernels/FitzHughNagumo.w4.simd.wasm";

@@ -75,7 +75,9 @@ export default {
       return bad(`body is not JSON: ${(err as Error).message}`);
     }
     const params = body.params;
-    if (!Array.isArray(params) || params.length === 0 || !params.every((p) => Array.isArray(p) && p.length === 2 && p.every(Number.isFinite))) {
+    if (
+      !Array.isArray(params) || params.length === 0 || !params.every((p) => Array.isArray(p) && p.length === 2 && p.every(Number.isFinite))
+    ) {
       return bad("params: give a non-empty array of [G, a] pairs of numbers");
     }
     const backend = (body.backend ?? "auto") as BackendName;
@@ -84,7 +86,7 @@ export default {
     const seed = body.seed === undefined ? undefined : Number(body.seed);
     const key = `${duration}/${seed}`;
     let problem = problems.get(key);
-    if (!problem) problems.set(key, (problem = problemsFromConfig(edgeConfig(duration, seed)).then((p) => p[0]!)));
+    if (!problem) problems.set(key, problem = problemsFromConfig(edgeConfig(duration, seed)).then((p) => p[0]!));
     try {
       const p = await problem;
       const batch = await evaluateBatch(params.map((x: number[]) => ({ problem: p, x })), { backend });
@@ -108,11 +110,20 @@ async function fcRequest(request: Request): Promise<Response> {
     return bad(`body is not JSON: ${(err as Error).message}`);
   }
   const { data, batch, nNodes, nTime } = body;
-  if (!Array.isArray(data) || !data.every(Number.isFinite)) return bad("data: give the series as an array of numbers (batch × nNodes × nTime)");
-  if (![batch, nNodes, nTime].every((v) => Number.isInteger(v) && (v as number) > 0)) return bad("batch, nNodes, nTime: give positive integers");
+  if (!Array.isArray(data) || !data.every(Number.isFinite)) {
+    return bad("data: give the series as an array of numbers (batch × nNodes × nTime)");
+  }
+  if (![batch, nNodes, nTime].every((v) => Number.isInteger(v) && (v as number) > 0)) {
+    return bad("batch, nNodes, nTime: give positive integers");
+  }
   try {
     const wasm = await createWasmStatsBackend();
-    const fc = await wasm.fcBatch({ data: Float64Array.from(data as number[]), batch: batch as number, nNodes: nNodes as number, nTime: nTime as number });
+    const fc = await wasm.fcBatch({
+      data: Float64Array.from(data as number[]),
+      batch: batch as number,
+      nNodes: nNodes as number,
+      nTime: nTime as number,
+    });
     return Response.json({ backend: wasm.name, fc: Array.from(fc) });
   } catch (err) {
     return Response.json({ error: (err as Error).message }, { status: 500 });

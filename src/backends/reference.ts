@@ -18,7 +18,7 @@
 import { describeStep } from "../codegen/step.ts";
 import { compileStepFunction, compileTsFunctions } from "../codegen/ts.ts";
 import { normals4 } from "../noise/philox.ts";
-import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../batch/prepare.ts";
+import { finishResult, type PreparedSimulation, RecordingSink, type SimulationResult } from "../batch/prepare.ts";
 
 /** Samples per streamed chunk: bounded memory whatever the duration. */
 const CHUNK_SAMPLES = 256;

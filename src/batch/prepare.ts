@@ -190,7 +190,9 @@ function perLane(name: string, v: number | ArrayLike<number> | undefined, lanes:
   if (v.length !== lanes) throw new SimulationError(name, `needs one value per lane (${lanes}), got ${v.length}`);
   for (let i = 0; i < lanes; i++) {
     const x = v[i]!;
-    if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new SimulationError(`${name}[${i}]`, `must be an integer in [0, 2^32), got ${x}`);
+    if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) {
+      throw new SimulationError(`${name}[${i}]`, `must be an integer in [0, 2^32), got ${x}`);
+    }
     out[i] = x;
   }
   return out;
@@ -212,13 +214,18 @@ export function prepareSimulation(opts: SimulationOptions): PreparedSimulation {
   const given = opts.params ?? {};
   for (const key of Object.keys(given)) {
     if (!(key in model.paramIndex)) {
-      throw new SimulationError(`params.${key}`, `'${key}' is not a parameter of ${model.name} (parameters: ${model.paramNames.join(", ")})`);
+      throw new SimulationError(
+        `params.${key}`,
+        `'${key}' is not a parameter of ${model.name} (parameters: ${model.paramNames.join(", ")})`,
+      );
     }
   }
   model.spec.parameters.forEach((p, k) => {
     const v = given[p.name] ?? p.default;
     const set = (lane: number, node: number, x: number) => {
-      if (!Number.isFinite(x)) throw new SimulationError(`params.${p.name}`, `value for lane ${lane}, node ${node} is ${x}; parameters must be finite`);
+      if (!Number.isFinite(x)) {
+        throw new SimulationError(`params.${p.name}`, `value for lane ${lane}, node ${node} is ${x}; parameters must be finite`);
+      }
       params[(lane * n + node) * P + k] = x;
     };
     if (typeof v === "number") {
@@ -228,22 +235,27 @@ export function prepareSimulation(opts: SimulationOptions): PreparedSimulation {
     } else if (v.length === lanes * n && p.scope === "regional") {
       for (let l = 0; l < lanes; l++) for (let i = 0; i < n; i++) set(l, i, v[l * n + i]!);
     } else {
-      const shapes = p.scope === "regional" ? `1, lanes (${lanes}) or lanes × nodes (${lanes * n})` : `1 or lanes (${lanes}); '${p.name}' is global, so it cannot vary by node`;
+      const shapes = p.scope === "regional"
+        ? `1, lanes (${lanes}) or lanes × nodes (${lanes * n})`
+        : `1 or lanes (${lanes}); '${p.name}' is global, so it cannot vary by node`;
       throw new SimulationError(`params.${p.name}`, `got ${v.length} values; expected ${shapes}`);
     }
   });
   const seeds = perLane("seed", opts.seed, lanes, 0);
   const noise = opts.noise ?? "shared";
-  const streams =
-    noise === "shared" ? new Uint32Array(lanes)
-    : noise === "independent" ? Uint32Array.from({ length: lanes }, (_, i) => i)
+  const streams = noise === "shared"
+    ? new Uint32Array(lanes)
+    : noise === "independent"
+    ? Uint32Array.from({ length: lanes }, (_, i) => i)
     : perLane("noise", noise, lanes, 0);
   const nSteps = Math.round((opts.duration * 1000) / dt);
   if (nSteps < 1) throw new SimulationError("duration", `shorter than one step (dt = ${dt} ms)`);
   const lookup = (field: string, names: string[]) =>
     names.map((name) => {
       const i = model.observables.indexOf(name);
-      if (i < 0) throw new SimulationError(field, `'${name}' is not an observable of ${model.name} (observables: ${model.observables.join(", ")})`);
+      if (i < 0) {
+        throw new SimulationError(field, `'${name}' is not an observable of ${model.name} (observables: ${model.observables.join(", ")})`);
+      }
       return i;
     });
   const recordIdx = lookup("record.observables", opts.record?.observables ?? []);
@@ -259,7 +271,12 @@ export function prepareSimulation(opts: SimulationOptions): PreparedSimulation {
     slowDt = opts.slowDt ?? model.slowDt;
     slowEvery = wholeSteps(slowDt, dt) ?? 0;
     if (!slowEvery) {
-      throw new SimulationError("slowDt", `${model.name}'s slow states (${model.slowStates.map((i) => model.stateNames[i]).join(", ")}) step every ${slowDt} ms, which is not a whole number of steps of dt = ${dt} ms; choose dt that divides it, or set slowDt (BOLD: bwDt) to a multiple of dt`);
+      throw new SimulationError(
+        "slowDt",
+        `${model.name}'s slow states (${
+          model.slowStates.map((i) => model.stateNames[i]).join(", ")
+        }) step every ${slowDt} ms, which is not a whole number of steps of dt = ${dt} ms; choose dt that divides it, or set slowDt (BOLD: bwDt) to a multiple of dt`,
+      );
     }
   } else if (opts.slowDt !== undefined) {
     throw new SimulationError("slowDt", `${model.name} has no slow states; drop slowDt`);

@@ -9,7 +9,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 2;
   }
   if (argv.includes("--help")) {
-    process.stdout.write("usage: brainfit bench\n\nRuns bench/run.mjs: node-steps/s of each backend next to a native C yardstick, statistics and optimizer overheads.\n");
+    process.stdout.write(
+      "usage: brainfit bench\n\nRuns bench/run.mjs: node-steps/s of each backend next to a native C yardstick, statistics and optimizer overheads.\n",
+    );
     return 0;
   }
   return spawnSync(process.execPath, [script, ...argv], { stdio: "inherit" }).status ?? 1;

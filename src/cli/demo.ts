@@ -7,7 +7,7 @@ import { simulate } from "../sim/simulate.ts";
 import type { BackendName } from "../batch/prepare.ts";
 import { fcBatch } from "../stats/fc.ts";
 import { pearson } from "../stats/corr.ts";
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from "./args.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "backend", type: "string", default: "auto", metavar: "auto|webgpu|wasm|reference", help: "where to run" },
@@ -47,13 +47,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
   // recorded x is (lanes, time, nodes); FC wants (lanes, nodes, time).
   const x = r.recorded.x!;
   const series = new Float64Array(lanes * n * T);
-  for (let l = 0; l < lanes; l++) for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) series[(l * n + i) * T + t] = x[(l * T + t) * n + i]!;
+  for (let l = 0; l < lanes; l++) {
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) series[(l * n + i) * T + t] = x[(l * T + t) * n + i]!;
+  }
   const fc = fcBatch(series, lanes, n, T);
   const pairs = fc.length / lanes;
   const empTril = new Float64Array(pairs);
   let k = 0;
   for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) empTril[k++] = empFc.data[i * n + j]!;
-  process.stdout.write(`brainfit demo: SupHopf on HCP Schaefer-100 group SC (${n} nodes, delays at 6 mm/ms), ${lanes} simulations × ${flags.duration} s\n`);
+  process.stdout.write(
+    `brainfit demo: SupHopf on HCP Schaefer-100 group SC (${n} nodes, delays at 6 mm/ms), ${lanes} simulations × ${flags.duration} s\n`,
+  );
   process.stdout.write(`backend: ${r.backend} — ${r.backendInfo}\n`);
   process.stdout.write(`speed: ${(r.nodeStepsPerSecond / 1e6).toFixed(2)} M node-steps/s (${(r.elapsedMs / 1000).toFixed(2)} s wall)\n`);
   process.stdout.write(`       G   mean FC   corr(sim FC, empirical FC)\n`);
@@ -62,7 +66,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     let mean = 0;
     for (const v of tril) mean += v;
     mean /= pairs;
-    process.stdout.write(`  ${G[l]!.toFixed(4).padStart(6)}   ${mean.toFixed(4).padStart(7)}   ${pearson(tril, empTril).toFixed(4).padStart(7)}\n`);
+    process.stdout.write(
+      `  ${G[l]!.toFixed(4).padStart(6)}   ${mean.toFixed(4).padStart(7)}   ${pearson(tril, empTril).toFixed(4).padStart(7)}\n`,
+    );
   }
   return 0;
 }

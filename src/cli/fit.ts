@@ -10,19 +10,39 @@ import { batchOptimize, FitRunError, type ProgressInfo, type RunResult } from ".
 import { FitConfigError } from "../schema/validate.ts";
 import { formatNumber as fmt, summarize } from "../fit/summary.ts";
 import type { BackendName } from "../batch/prepare.ts";
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from "./args.ts";
 
 const FLAGS: FlagSpec[] = [
-  { name: "out", type: "string", default: "out/fit", metavar: "DIR", help: "results root; each run writes DIR/<problem>/<optimizer>_run-<k>/" },
+  {
+    name: "out",
+    type: "string",
+    default: "out/fit",
+    metavar: "DIR",
+    help: "results root; each run writes DIR/<problem>/<optimizer>_run-<k>/",
+  },
   { name: "backend", type: "string", default: "auto", metavar: "auto|webgpu|wasm|reference", help: "where simulations run" },
   { name: "threads", type: "number", metavar: "N", help: "wasm backend worker threads (default: all cores)" },
-  { name: "max-lanes", type: "number", metavar: "N", help: "most simulations per backend call; larger generations are split (default: recorded samples under 1 GiB per call)" },
+  {
+    name: "max-lanes",
+    type: "number",
+    metavar: "N",
+    help: "most simulations per backend call; larger generations are split (default: recorded samples under 1 GiB per call)",
+  },
   { name: "resume", type: "boolean", help: "continue runs from their checkpoints in --out (a finished run is left as it is)" },
   { name: "overwrite", type: "boolean", help: "start again in run folders that already hold a run" },
   { name: "max-generations", type: "number", metavar: "N", help: "pause every run after N generations (in total; --resume continues it)" },
-  { name: "queue", type: "string", metavar: "URL", help: "run the simulations on 'brainfit worker's through BullMQ on Redis (redis://host:6379; see docs/distributed.md)" },
+  {
+    name: "queue",
+    type: "string",
+    metavar: "URL",
+    help: "run the simulations on 'brainfit worker's through BullMQ on Redis (redis://host:6379; see docs/distributed.md)",
+  },
   { name: "queue-name", type: "string", default: "brainfit", metavar: "NAME", help: "with --queue: the queue the workers serve" },
-  { name: "quickstart", type: "boolean", help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file; reruns start again" },
+  {
+    name: "quickstart",
+    type: "boolean",
+    help: "run the bundled quickstart fit (examples/quickstart.json) instead of a config file; reruns start again",
+  },
   { name: "check", type: "boolean", help: "validate the config and load its data, then exit without fitting" },
   { name: "no-report", type: "boolean", help: "do not write report.html (by default one report of all runs is written under --out)" },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
@@ -38,10 +58,11 @@ export const FIT_HELP = formatHelp(
   FLAGS,
 );
 
-
 function progressLine(p: ProgressInfo): string {
   const eta = p.etaSeconds === null ? "?" : p.etaSeconds < 90 ? `${p.etaSeconds.toFixed(0)} s` : `${(p.etaSeconds / 60).toFixed(1)} min`;
-  return `gen ${p.generation}  runs ${p.running}/${p.runs}  evals ${p.evaluations} (${p.evaluationsPerSecond.toFixed(1)}/s)  best cost ${Number.isFinite(p.bestCost) ? fmt(p.bestCost) : "-"}  ETA ${eta}${p.diverged ? `  diverged ${p.diverged}` : ""}`;
+  return `gen ${p.generation}  runs ${p.running}/${p.runs}  evals ${p.evaluations} (${p.evaluationsPerSecond.toFixed(1)}/s)  best cost ${
+    Number.isFinite(p.bestCost) ? fmt(p.bestCost) : "-"
+  }  ETA ${eta}${p.diverged ? `  diverged ${p.diverged}` : ""}`;
 }
 
 /**
@@ -58,11 +79,22 @@ async function writeFitReport(results: RunResult[], out: string, quiet: boolean,
     await writeReport(dirs, file, { baseDir });
     if (!quiet) process.stdout.write(`report: ${file}\n`);
   } catch (e) {
-    process.stderr.write(`brainfit fit: the results are saved but the report could not be written (${(e as Error).message}); try 'brainfit report ${dirs.join(" ")}${baseDir ? ` --base-dir ${baseDir}` : ""}'\n`);
+    process.stderr.write(
+      `brainfit fit: the results are saved but the report could not be written (${(e as Error).message}); try 'brainfit report ${
+        dirs.join(" ")
+      }${baseDir ? ` --base-dir ${baseDir}` : ""}'\n`,
+    );
   }
 }
 
-async function connectQueue(url: string, queue: string, config: unknown, baseDir: string | undefined, problems: import("../fit/problem.ts").FitProblem[], o: { onProgress?: (q: import("../distributed/driver.ts").QueueProgress) => void; log?: (line: string) => void }) {
+async function connectQueue(
+  url: string,
+  queue: string,
+  config: unknown,
+  baseDir: string | undefined,
+  problems: import("../fit/problem.ts").FitProblem[],
+  o: { onProgress?: (q: import("../distributed/driver.ts").QueueProgress) => void; log?: (line: string) => void },
+) {
   const { fitPackage } = await import("../distributed/package.ts");
   const { QueueDriver } = await import("../distributed/driver.ts");
   const pkg = await fitPackage(config, { baseDir });
@@ -80,12 +112,18 @@ export async function fitCommand(argv: string[]): Promise<number> {
   }
   const quiet = Boolean(flags.quiet);
   if (positional.length > 1) throw new UsageError(`expected one config file, got ${positional.length} (${positional.join(", ")})`);
-  if (!flags.quickstart && positional.length === 0) throw new UsageError("give a config file (brainfit fit config.json) or --quickstart; see 'brainfit fit --help'");
+  if (!flags.quickstart && positional.length === 0) {
+    throw new UsageError("give a config file (brainfit fit config.json) or --quickstart; see 'brainfit fit --help'");
+  }
   if (flags.quickstart && positional.length) throw new UsageError("give either a config file or --quickstart, not both");
   const backend = String(flags.backend) as BackendName;
-  if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
+  if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) {
+    throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
+  }
   if (flags.resume && flags.overwrite) throw new UsageError("--resume and --overwrite contradict each other; pick one");
-  if (flags.queue !== undefined && !/^rediss?:\/\/./.test(String(flags.queue))) throw new UsageError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${String(flags.queue)}'`);
+  if (flags.queue !== undefined && !/^rediss?:\/\/./.test(String(flags.queue))) {
+    throw new UsageError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${String(flags.queue)}'`);
+  }
   try {
     let config: unknown = flags.quickstart ? structuredClone(QUICKSTART_CONFIG) : undefined;
     let baseDir: string | undefined;
@@ -93,11 +131,21 @@ export async function fitCommand(argv: string[]): Promise<number> {
     validateConfig(config);
     const runs = await runsFromConfig(config, { baseDir });
     if (flags.check) {
-      if (!quiet) process.stdout.write(`config OK: ${runs.length} run(s): ${runs.map((r) => `${r.problem.name} (${r.optimizer.type}, ${r.problem.dim} dimensions: ${r.problem.dims.map((d) => d.name).join(", ")})`).join("; ")}\n`);
+      if (!quiet) {
+        process.stdout.write(
+          `config OK: ${runs.length} run(s): ${
+            runs.map((r) =>
+              `${r.problem.name} (${r.optimizer.type}, ${r.problem.dim} dimensions: ${r.problem.dims.map((d) => d.name).join(", ")})`
+            ).join("; ")
+          }\n`,
+        );
+      }
       return 0;
     }
     const maxLanes = flags["max-lanes"] === undefined ? undefined : Number(flags["max-lanes"]);
-    if (maxLanes !== undefined && !(Number.isInteger(maxLanes) && maxLanes >= 1)) throw new UsageError(`--max-lanes must be an integer >= 1, got ${String(flags["max-lanes"])}`);
+    if (maxLanes !== undefined && !(Number.isInteger(maxLanes) && maxLanes >= 1)) {
+      throw new UsageError(`--max-lanes must be an integer >= 1, got ${String(flags["max-lanes"])}`);
+    }
     const tty = !quiet && process.stdout.isTTY === true;
     const out = String(flags.out);
     if (!quiet) process.stdout.write(`brainfit fit: ${runs.length} run(s) → ${out}${flags.resume ? " (resuming)" : ""}\n`);
@@ -107,18 +155,31 @@ export async function fitCommand(argv: string[]): Promise<number> {
     let lastLine = "";
     if (typeof flags.queue === "string") {
       queued = await connectQueue(flags.queue, String(flags["queue-name"]), config, baseDir, runs.map((r) => r.problem), {
-        onProgress: tty ? (q) => {
-          queueLine = `  | workers ${q.workers}, queue ${q.waiting} waiting ${q.active} active, ${q.simsPerSecond.toFixed(1)} sims/s`;
-          if (lastLine) process.stdout.write(`\r\x1b[2K${lastLine}${queueLine}`);
-        } : undefined,
+        onProgress: tty
+          ? (q) => {
+            queueLine = `  | workers ${q.workers}, queue ${q.waiting} waiting ${q.active} active, ${q.simsPerSecond.toFixed(1)} sims/s`;
+            if (lastLine) process.stdout.write(`\r\x1b[2K${lastLine}${queueLine}`);
+          }
+          : undefined,
         log: quiet ? undefined : (line) => process.stderr.write(`${tty ? "\n" : ""}brainfit fit: ${line}\n`),
       });
-      if (!quiet) process.stdout.write(`brainfit fit: simulations go to queue '${queued.driver.queueName}' (fit package ${queued.driver.pkgHash.slice(0, 12)}); ${(await queued.driver.workers()).length} worker(s) connected\n`);
+      if (!quiet) {
+        process.stdout.write(
+          `brainfit fit: simulations go to queue '${queued.driver.queueName}' (fit package ${queued.driver.pkgHash.slice(0, 12)}); ${
+            (await queued.driver.workers()).length
+          } worker(s) connected\n`,
+        );
+      }
     }
     const results = await batchOptimize(runs.map((r) => r.optimizer), runs.map((r) => r.problem), {
-      evaluator: queued?.evaluator, lockPurpose: queued ? "brainfit fit --queue" : "brainfit fit",
+      evaluator: queued?.evaluator,
+      lockPurpose: queued ? "brainfit fit --queue" : "brainfit fit",
       // The quickstart is a demo: running it again starts it again (unless --resume).
-      out, backend, config, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) || (Boolean(flags.quickstart) && !flags.resume),
+      out,
+      backend,
+      config,
+      resume: Boolean(flags.resume),
+      overwrite: Boolean(flags.overwrite) || (Boolean(flags.quickstart) && !flags.resume),
       threads: flags.threads === undefined ? undefined : Number(flags.threads),
       maxLanesPerCall: maxLanes,
       maxGenerations: flags["max-generations"] === undefined ? undefined : Number(flags["max-generations"]),

@@ -1,16 +1,34 @@
 // The brainfit command line: `brainfit simulate`, `brainfit demo`, `brainfit bench`.
 // Exit codes: 0 success, 1 run failure, 2 usage error (bad flags or input files).
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from "./args.ts";
 import { VERSION } from "../version.ts";
 
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
-  simulate: { summary: "simulate a batch of network models and write .npy outputs", run: async (a) => (await import("./simulate.ts")).simulateCommand(a) },
-  fit: { summary: "fit a model to data as a JSON config describes (--quickstart: a small real fit)", run: async (a) => (await import("./fit.ts")).fitCommand(a) },
-  worker: { summary: "evaluate candidates of queued fits (fit --queue) from Redis until stopped", run: async (a) => (await import("./worker.ts")).workerCommand(a) },
-  demo: { summary: "simulate the bundled HCP connectome and print a summary", run: async (a) => (await import("./demo.ts")).demoCommand(a) },
+  simulate: {
+    summary: "simulate a batch of network models and write .npy outputs",
+    run: async (a) => (await import("./simulate.ts")).simulateCommand(a),
+  },
+  fit: {
+    summary: "fit a model to data as a JSON config describes (--quickstart: a small real fit)",
+    run: async (a) => (await import("./fit.ts")).fitCommand(a),
+  },
+  worker: {
+    summary: "evaluate candidates of queued fits (fit --queue) from Redis until stopped",
+    run: async (a) => (await import("./worker.ts")).workerCommand(a),
+  },
+  demo: {
+    summary: "simulate the bundled HCP connectome and print a summary",
+    run: async (a) => (await import("./demo.ts")).demoCommand(a),
+  },
   report: { summary: "write an HTML report (plots) of fit run folders", run: async (a) => (await import("./report.ts")).reportCommand(a) },
-  compile: { summary: "compile a model's WASM kernels ahead of time for edge runtimes (workerd)", run: async (a) => (await import("./compile.ts")).compileCommand(a) },
-  schema: { summary: "print the JSON Schema of fit configs (for editor completion and checks)", run: async (a) => (await import("./schema.ts")).schemaCommand(a) },
+  compile: {
+    summary: "compile a model's WASM kernels ahead of time for edge runtimes (workerd)",
+    run: async (a) => (await import("./compile.ts")).compileCommand(a),
+  },
+  schema: {
+    summary: "print the JSON Schema of fit configs (for editor completion and checks)",
+    run: async (a) => (await import("./schema.ts")).schemaCommand(a),
+  },
   bench: { summary: "run the benchmarks (same as npm run bench)", run: async (a) => (await import("./bench.ts")).benchCommand(a) },
 };
 
@@ -53,4 +71,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { formatHelp, parseFlags, type FlagSpec };
+export { type FlagSpec, formatHelp, parseFlags };

@@ -2,11 +2,21 @@
 // A folder that is not itself a run folder (no config.json) is searched for run folders, so
 // `brainfit report out/examples/hopf-pareto-dk84` reports every run of that example side by side.
 // Exit codes: 0 written, 2 usage error or no run folder found.
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from "./args.ts";
 
 const FLAGS: FlagSpec[] = [
-  { name: "out", type: "string", metavar: "FILE", help: "where to write the report (default: report.html in the run folder, or in the common parent of several)" },
-  { name: "base-dir", type: "string", metavar: "DIR", help: "folder the recorded config's relative data paths resolve against (default: the working directory)" },
+  {
+    name: "out",
+    type: "string",
+    metavar: "FILE",
+    help: "where to write the report (default: report.html in the run folder, or in the common parent of several)",
+  },
+  {
+    name: "base-dir",
+    type: "string",
+    metavar: "DIR",
+    help: "folder the recorded config's relative data paths resolve against (default: the working directory)",
+  },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
   { name: "help", type: "boolean", help: "show this help" },
 ];
@@ -34,7 +44,9 @@ export async function findRunFolders(path: string): Promise<string[]> {
   const entries = await readdir(p, { withFileTypes: true });
   if (entries.some((e) => e.isFile() && e.name === "config.json")) return [p];
   const found: string[] = [];
-  for (const e of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) found.push(...(await findRunFolders(`${p}/${e.name}`)));
+  for (const e of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    found.push(...(await findRunFolders(`${p}/${e.name}`)));
+  }
   return found;
 }
 
@@ -52,7 +64,9 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stdout.write(REPORT_HELP);
     return 0;
   }
-  if (positional.length === 0) throw new UsageError("give at least one run folder, e.g. brainfit report out/fit/quickstart/cmaes_run-0; see 'brainfit report --help'");
+  if (positional.length === 0) {
+    throw new UsageError("give at least one run folder, e.g. brainfit report out/fit/quickstart/cmaes_run-0; see 'brainfit report --help'");
+  }
   const dirs: string[] = [];
   for (const p of positional) {
     const found = await findRunFolders(p);

@@ -4,7 +4,9 @@ import { configJsonSchema } from "../fit/config.ts";
 
 export async function schemaCommand(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write("usage: brainfit schema [--out FILE]\n\nPrints the JSON Schema (draft 2020-12) of brainfit fit configs, generated from the same tables\nthe config validator uses. Point a config's \"$schema\" at the saved file for editor completion.\n");
+    process.stdout.write(
+      'usage: brainfit schema [--out FILE]\n\nPrints the JSON Schema (draft 2020-12) of brainfit fit configs, generated from the same tables\nthe config validator uses. Point a config\'s "$schema" at the saved file for editor completion.\n',
+    );
     return 0;
   }
   const text = JSON.stringify(configJsonSchema(), null, 2) + "\n";

@@ -8,32 +8,83 @@ import { asMatrix, toFloat64 } from "../io/ndarray.ts";
 import { loadArray } from "../io/load.ts";
 import { writeNpy } from "../io/npy.ts";
 import { saveFile } from "../io/source.ts";
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from "./args.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "model", type: "string", default: "SupHopf", metavar: "NAME", help: `built-in model: ${Object.keys(BUILTIN_MODELS).join(", ")}` },
   { name: "model-file", type: "string", metavar: "FILE", help: "a model spec as JSON (instead of --model)" },
-  { name: "weights", type: "string", metavar: "FILE", help: "n×n weights: .npy, .npz (first array or file.npz:key), .mat, text matrix (required)" },
+  {
+    name: "weights",
+    type: "string",
+    metavar: "FILE",
+    help: "n×n weights: .npy, .npz (first array or file.npz:key), .mat, text matrix (required)",
+  },
   { name: "lengths", type: "string", metavar: "FILE", help: "n×n tract lengths in mm (same formats); omit for no delays" },
   { name: "speed", type: "number", default: 6, metavar: "MM_PER_MS", help: "conduction speed in mm/ms (= m/s)" },
-  { name: "normalize", type: "string", default: "none", metavar: "none|mean|max", help: "weights normalisation: mean → cuBNM's sc/(mean·100); max → divide by the largest weight" },
-  { name: "param", type: "string", repeatable: true, metavar: "NAME=VALUE", help: "set a parameter; VALUE may be a comma list, one value per lane" },
-  { name: "param-file", type: "string", repeatable: true, metavar: "NAME=FILE", help: "per-node values of a regional parameter: n values (every lane) or lanes × n (.npy, .npz, .mat, .txt, .csv)" },
-  { name: "fic", type: "string", default: "none", metavar: "none|analytical|numerical", help: "rWW models: set wIE per node by feedback inhibition control (analytical: Demirtaş 2019; numerical: Deco 2014, as cuBNM)" },
+  {
+    name: "normalize",
+    type: "string",
+    default: "none",
+    metavar: "none|mean|max",
+    help: "weights normalisation: mean → cuBNM's sc/(mean·100); max → divide by the largest weight",
+  },
+  {
+    name: "param",
+    type: "string",
+    repeatable: true,
+    metavar: "NAME=VALUE",
+    help: "set a parameter; VALUE may be a comma list, one value per lane",
+  },
+  {
+    name: "param-file",
+    type: "string",
+    repeatable: true,
+    metavar: "NAME=FILE",
+    help: "per-node values of a regional parameter: n values (every lane) or lanes × n (.npy, .npz, .mat, .txt, .csv)",
+  },
+  {
+    name: "fic",
+    type: "string",
+    default: "none",
+    metavar: "none|analytical|numerical",
+    help: "rWW models: set wIE per node by feedback inhibition control (analytical: Demirtaş 2019; numerical: Deco 2014, as cuBNM)",
+  },
   { name: "fic-trials", type: "number", default: 150, metavar: "N", help: "--fic numerical: adjustment budget (cuBNM max_fic_trials)" },
   { name: "lanes", type: "number", default: 1, metavar: "N", help: "simulations in the batch" },
   { name: "duration", type: "number", default: 10, metavar: "S", help: "simulated time in seconds" },
   { name: "dt", type: "number", default: 0.1, metavar: "MS", help: "integration step in ms" },
   { name: "integrator", type: "string", default: "heun", metavar: "heun|euler", help: "stochastic Heun or Euler–Maruyama" },
-  { name: "bw-dt", type: "number", metavar: "MS", help: "BOLD models: Balloon–Windkessel Euler step (default 1 ms, cuBNM's bw_dt), a multiple of --dt" },
+  {
+    name: "bw-dt",
+    type: "number",
+    metavar: "MS",
+    help: "BOLD models: Balloon–Windkessel Euler step (default 1 ms, cuBNM's bw_dt), a multiple of --dt",
+  },
   { name: "seed", type: "number", default: 0, metavar: "N", help: "noise seed" },
-  { name: "noise", type: "string", default: "shared", metavar: "shared|independent", help: "shared: all lanes draw the same noise (common random numbers); independent: one stream per lane" },
-  { name: "record", type: "string", metavar: "NAMES", help: "comma-separated states or derived quantities to record (default: the model's states)" },
+  {
+    name: "noise",
+    type: "string",
+    default: "shared",
+    metavar: "shared|independent",
+    help: "shared: all lanes draw the same noise (common random numbers); independent: one stream per lane",
+  },
+  {
+    name: "record",
+    type: "string",
+    metavar: "NAMES",
+    help: "comma-separated states or derived quantities to record (default: the model's states)",
+  },
   { name: "period", type: "number", default: 1, metavar: "MS", help: "sampling period of recorded quantities in ms" },
   { name: "backend", type: "string", default: "auto", metavar: "auto|webgpu|wasm|reference", help: "where to run" },
   { name: "allow-software-gpu", type: "boolean", help: "let auto pick a software WebGPU adapter (lavapipe, SwiftShader)" },
   { name: "threads", type: "number", metavar: "N", help: "wasm backend worker threads (default: all cores)" },
-  { name: "out", type: "string", default: "out/simulate", metavar: "DIR", help: "output directory: one NAME.npy per recorded quantity, shaped (lanes, time, nodes), and run.json" },
+  {
+    name: "out",
+    type: "string",
+    default: "out/simulate",
+    metavar: "DIR",
+    help: "output directory: one NAME.npy per recorded quantity, shaped (lanes, time, nodes), and run.json",
+  },
   { name: "help", type: "boolean", help: "show this help" },
 ];
 
@@ -64,9 +115,17 @@ export async function readModelFile(file: string): Promise<ModelSpec> {
   try {
     spec = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--model-file ${file}: not valid JSON (${(err as Error).message}); a model spec is a JSON object with name, states, parameters, couplings, drift (docs/models.md)`);
+    throw new UsageError(
+      `--model-file ${file}: not valid JSON (${
+        (err as Error).message
+      }); a model spec is a JSON object with name, states, parameters, couplings, drift (docs/models.md)`,
+    );
   }
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new UsageError(`--model-file ${file}: expected a JSON object (a model spec), got ${Array.isArray(spec) ? "an array" : typeof spec}`);
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+    throw new UsageError(
+      `--model-file ${file}: expected a JSON object (a model spec), got ${Array.isArray(spec) ? "an array" : typeof spec}`,
+    );
+  }
   return spec as ModelSpec;
 }
 
@@ -74,7 +133,11 @@ export async function readModelFile(file: string): Promise<ModelSpec> {
  * wIE per lane × node by FIC, for the lanes' own G, w_p, J_N and I_ext (defaults where not
  * given): analytical (Demirtaş 2019), or numerical (Deco 2014 as cuBNM; it simulates).
  */
-async function ficWeights(mode: "analytical" | "numerical", opts: SimulateOptions, maxTrials: number): Promise<{ wIE: Float64Array; failed?: boolean[]; trials?: number[] }> {
+async function ficWeights(
+  mode: "analytical" | "numerical",
+  opts: SimulateOptions,
+  maxTrials: number,
+): Promise<{ wIE: Float64Array; failed?: boolean[]; trials?: number[] }> {
   if (mode === "numerical") {
     const { numericalFic } = await import("../sim/fic.ts");
     const r = await numericalFic(opts, { maxTrials });
@@ -128,7 +191,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(p);
     if (!m) throw new UsageError(`--param '${p}': write NAME=VALUE or NAME=V1,V2,… (one per lane)`);
     const values = m[2]!.split(",").map(Number);
-    if (values.some((v) => !Number.isFinite(v))) throw new UsageError(`--param ${m[1]}: '${m[2]}' is not a number or comma list of numbers`);
+    if (values.some((v) => !Number.isFinite(v))) {
+      throw new UsageError(`--param ${m[1]}: '${m[2]}' is not a number or comma list of numbers`);
+    }
     params[m[1]!] = values.length === 1 ? values[0]! : values;
   }
   const n = W.rows;
@@ -149,10 +214,14 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       for (let l = 0; l < lanes; l++) all.set(values, l * n);
       params[name] = Array.from(all);
     } else if (values.length === lanes * n) params[name] = Array.from(values);
-    else throw new UsageError(`--param-file ${name}=${file}: ${values.length} values; expected ${n} (one per node) or ${lanes * n} (lanes × nodes)`);
+    else {throw new UsageError(
+        `--param-file ${name}=${file}: ${values.length} values; expected ${n} (one per node) or ${lanes * n} (lanes × nodes)`,
+      );}
   }
   const ficMode = String(flags.fic);
-  if (!["none", "analytical", "numerical"].includes(ficMode)) throw new UsageError(`--fic must be none, analytical or numerical, got '${ficMode}'`);
+  if (!["none", "analytical", "numerical"].includes(ficMode)) {
+    throw new UsageError(`--fic must be none, analytical or numerical, got '${ficMode}'`);
+  }
   if (ficMode !== "none") {
     if (!spec.parameters.some((p) => p.name === "wIE") || !spec.states.some((s) => s.name === "S_E")) {
       throw new UsageError(`--fic: model '${spec.name}' is not rWW (it has no wIE parameter); use --model rWW or rWW_BOLD`);
@@ -164,16 +233,28 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const noise = String(flags.noise);
   if (noise !== "shared" && noise !== "independent") throw new UsageError(`--noise must be shared or independent, got '${noise}'`);
   const backend = String(flags.backend) as BackendName;
-  if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
+  if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) {
+    throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
+  }
   const record = flags.record ? String(flags.record).split(",").map((s) => s.trim()).filter(Boolean) : spec.states.map((s) => s.name);
 
   const slowDt = flags["bw-dt"] === undefined ? undefined : Number(flags["bw-dt"]);
   let fic: { mode: string; failedLanes?: number; trials?: number[] } | undefined;
   if (ficMode !== "none") {
     const wIE = await ficWeights(ficMode as "analytical" | "numerical", {
-      model: spec, network: { weights, lengths, speed: Number(flags.speed) }, lanes, params, dt: Number(flags.dt), integrator, slowDt,
-      seed: Number(flags.seed), noise, duration: Number(flags.duration), backend,
-      allowSoftwareGpu: Boolean(flags["allow-software-gpu"]), threads: flags.threads === undefined ? undefined : Number(flags.threads),
+      model: spec,
+      network: { weights, lengths, speed: Number(flags.speed) },
+      lanes,
+      params,
+      dt: Number(flags.dt),
+      integrator,
+      slowDt,
+      seed: Number(flags.seed),
+      noise,
+      duration: Number(flags.duration),
+      backend,
+      allowSoftwareGpu: Boolean(flags["allow-software-gpu"]),
+      threads: flags.threads === undefined ? undefined : Number(flags.threads),
     }, Number(flags["fic-trials"]));
     params.wIE = Array.from(wIE.wIE);
     fic = { mode: ficMode, ...(wIE.failed ? { failedLanes: wIE.failed.filter(Boolean).length, trials: wIE.trials } : {}) };

@@ -2,17 +2,29 @@
 // many as you like, on any machine that reaches Redis; SIGTERM or SIGINT drains (finishes the
 // jobs held, takes no more) and exits 0. A second signal exits at once (the jobs held are then
 // given to other workers when their locks expire).
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from "./args.ts";
+import { type FlagSpec, formatHelp, parseFlags, UsageError } from "./args.ts";
 import type { BackendName } from "../batch/prepare.ts";
 
 const FLAGS: FlagSpec[] = [
   { name: "queue", type: "string", metavar: "URL", help: "Redis URL: redis://[:password@]host:port[/db], rediss:// for TLS (required)" },
   { name: "queue-name", type: "string", default: "brainfit", metavar: "NAME", help: "queue to serve (the fit's --queue-name)" },
   { name: "backend", type: "string", default: "auto", metavar: "auto|webgpu|wasm|reference", help: "where simulations run" },
-  { name: "concurrency", type: "number", metavar: "N", help: "candidates held and simulated together (default: 4 per core; 64 with --backend webgpu)" },
+  {
+    name: "concurrency",
+    type: "number",
+    metavar: "N",
+    help: "candidates held and simulated together (default: 4 per core; 64 with --backend webgpu)",
+  },
   { name: "threads", type: "number", metavar: "N", help: "wasm backend worker threads (default: all cores)" },
   { name: "max-lanes", type: "number", metavar: "N", help: "most simulations per backend call" },
-  { name: "lock-ms", type: "number", default: 120000, metavar: "MS", help: "a job whose worker goes silent this long is retried elsewhere; keep it above the longest batch (a one-lane-group wasm batch runs on the main thread)" },
+  {
+    name: "lock-ms",
+    type: "number",
+    default: 120000,
+    metavar: "MS",
+    help:
+      "a job whose worker goes silent this long is retried elsewhere; keep it above the longest batch (a one-lane-group wasm batch runs on the main thread)",
+  },
   { name: "verbose", type: "boolean", help: "print a line per job" },
   { name: "quiet", type: "boolean", help: "print nothing but errors" },
   { name: "help", type: "boolean", help: "show this help" },
@@ -34,9 +46,13 @@ export async function workerCommand(argv: string[]): Promise<number> {
   }
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'; see 'brainfit worker --help'`);
   if (typeof flags.queue !== "string") throw new UsageError("give the Redis URL: --queue redis://host:6379");
-  if (!/^rediss?:\/\/./.test(flags.queue)) throw new UsageError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${flags.queue}'`);
+  if (!/^rediss?:\/\/./.test(flags.queue)) {
+    throw new UsageError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${flags.queue}'`);
+  }
   const backend = String(flags.backend) as BackendName;
-  if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
+  if (!["auto", "webgpu", "wasm", "reference"].includes(backend)) {
+    throw new UsageError(`--backend must be auto, webgpu, wasm or reference, got '${backend}'`);
+  }
   const intFlag = (name: string) => {
     const v = flags[name];
     if (v === undefined) return undefined;
@@ -55,10 +71,18 @@ export async function workerCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${line}\n`);
   };
   const w = await startWorker({
-    url: flags.queue, queue: String(flags["queue-name"]), backend, concurrency, threads: intFlag("threads"), maxLanesPerCall: intFlag("max-lanes"),
-    lockMs: intFlag("lock-ms"), log: say,
+    url: flags.queue,
+    queue: String(flags["queue-name"]),
+    backend,
+    concurrency,
+    threads: intFlag("threads"),
+    maxLanesPerCall: intFlag("max-lanes"),
+    lockMs: intFlag("lock-ms"),
+    log: say,
   });
-  if (!quiet) process.stdout.write(`brainfit worker: serving ${safeUrl(flags.queue)} (queue '${String(flags["queue-name"])}'); SIGTERM drains\n`);
+  if (!quiet) {
+    process.stdout.write(`brainfit worker: serving ${safeUrl(flags.queue)} (queue '${String(flags["queue-name"])}'); SIGTERM drains\n`);
+  }
   await new Promise<void>((resolve) => {
     let signals = 0;
     const stop = (sig: string) => {

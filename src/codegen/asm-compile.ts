@@ -32,7 +32,12 @@ export async function compileAsmKernel(model: CompiledModel, sources: AsmSources
   const kernel = emitAsmKernel(model, opts);
   // The package name is held in a variable so bundlers leave the optional compiler out.
   const ascModule = "assemblyscript/asc";
-  let asc: { compileString: (s: Record<string, string>, o: object) => Promise<{ binary: Uint8Array | null; error: Error | null; stderr: { toString(): string } }> };
+  let asc: {
+    compileString: (
+      s: Record<string, string>,
+      o: object,
+    ) => Promise<{ binary: Uint8Array | null; error: Error | null; stderr: { toString(): string } }>;
+  };
   try {
     asc = (await import(/* @vite-ignore */ ascModule)).default;
   } catch {

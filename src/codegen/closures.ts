@@ -83,18 +83,30 @@ function build<F>(e: Expr, resolve: (name: string) => Num<F>): Val<F> {
       }
       const l = build(e.left, resolve) as Num<F>, r = build(e.right, resolve) as Num<F>;
       switch (e.op) {
-        case "+": return (fr) => l(fr) + r(fr);
-        case "-": return (fr) => l(fr) - r(fr);
-        case "*": return (fr) => l(fr) * r(fr);
-        case "/": return (fr) => l(fr) / r(fr);
-        case "<": return (fr) => l(fr) < r(fr);
-        case "<=": return (fr) => l(fr) <= r(fr);
-        case ">": return (fr) => l(fr) > r(fr);
-        case ">=": return (fr) => l(fr) >= r(fr);
-        case "==": return (fr) => l(fr) === r(fr);
-        case "!=": return (fr) => l(fr) !== r(fr);
-        case "&&": return (fr) => (l(fr) as unknown as boolean) && (r(fr) as unknown as boolean);
-        case "||": return (fr) => (l(fr) as unknown as boolean) || (r(fr) as unknown as boolean);
+        case "+":
+          return (fr) => l(fr) + r(fr);
+        case "-":
+          return (fr) => l(fr) - r(fr);
+        case "*":
+          return (fr) => l(fr) * r(fr);
+        case "/":
+          return (fr) => l(fr) / r(fr);
+        case "<":
+          return (fr) => l(fr) < r(fr);
+        case "<=":
+          return (fr) => l(fr) <= r(fr);
+        case ">":
+          return (fr) => l(fr) > r(fr);
+        case ">=":
+          return (fr) => l(fr) >= r(fr);
+        case "==":
+          return (fr) => l(fr) === r(fr);
+        case "!=":
+          return (fr) => l(fr) !== r(fr);
+        case "&&":
+          return (fr) => (l(fr) as unknown as boolean) && (r(fr) as unknown as boolean);
+        case "||":
+          return (fr) => (l(fr) as unknown as boolean) || (r(fr) as unknown as boolean);
       }
     }
   }
@@ -132,7 +144,7 @@ export function compileClosureFunctions(m: CompiledModel): NodeFunctions {
       for (let i = 0; i < D; i++) fr.d[i] = derived[i]!(fr);
       for (let i = 0; i < drift.length; i++) f[fo + i] = drift[i]!(fr);
       for (let k = 0; k < diffusion.length; k++) g[go + k] = diffusion[k]!(fr);
-      if (dv !== null) for (let i = 0; i < D; i++) dv[dvo + i] = fr.d[i]!;
+      if (dv !== null) { for (let i = 0; i < D; i++) dv[dvo + i] = fr.d[i]!; }
     },
     coupled(x, xo, p, po, h, ho) {
       // Coupled quantities read states and parameters only (checked by compileModel).
@@ -154,7 +166,7 @@ export function compileClosureStep(desc: StepDescription, integrator: StepIntegr
   const slotOf = new Map<string, number>();
   const slot = (name: string) => {
     let i = slotOf.get(name);
-    if (i === undefined) slotOf.set(name, (i = slotOf.size));
+    if (i === undefined) slotOf.set(name, i = slotOf.size);
     return i;
   };
   const compile = (l: StepLet) => {
@@ -169,8 +181,18 @@ export function compileClosureStep(desc: StepDescription, integrator: StepIntegr
     return (vals: Float64Array) => void (vals[out] = Math.min(hi, Math.max(lo, f(vals))));
   };
   // An input's reader from StepFunction's arguments (see stepInputSource for the same mapping).
-  type Args = { x: Float64Array; xo: number; p: Float64Array; po: number; cs: Float64Array; hs: Float64Array; wsum: number; z: Float64Array; k: Float64Array };
-  const reader = (name: string): ((a: Args) => number) => {
+  type Args = {
+    x: Float64Array;
+    xo: number;
+    p: Float64Array;
+    po: number;
+    cs: Float64Array;
+    hs: Float64Array;
+    wsum: number;
+    z: Float64Array;
+    k: Float64Array;
+  };
+  const reader = (name: string): (a: Args) => number => {
     const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
     let i: number;
     if ((i = at("x_", S)) >= 0) return (a) => a.x[a.xo + i]!;
@@ -235,11 +257,15 @@ export function compileClosureStep(desc: StepDescription, integrator: StepIntegr
  * Straight-line lets over named inputs as closures (the adjoint blocks of grad/adjoint.ts where
  * `new Function` is forbidden): inp holds `inputs` in order, out receives `outputs` in order.
  */
-export function compileClosureLets(lets: readonly StepLet[], inputs: readonly string[], outputs: readonly string[]): (inp: Float64Array, out: Float64Array) => void {
+export function compileClosureLets(
+  lets: readonly StepLet[],
+  inputs: readonly string[],
+  outputs: readonly string[],
+): (inp: Float64Array, out: Float64Array) => void {
   const slotOf = new Map<string, number>(inputs.map((n, i) => [n, i]));
   const slot = (name: string) => {
     let i = slotOf.get(name);
-    if (i === undefined) slotOf.set(name, (i = slotOf.size));
+    if (i === undefined) slotOf.set(name, i = slotOf.size);
     return i;
   };
   const steps = lets.map((l) => {

@@ -11,8 +11,20 @@ import { blockInputs, type StepDescription, type StepIntegrator, type StepLet } 
 /** Per-node model functions, all float64. Offsets index into flat arrays. */
 export interface NodeFunctions {
   /** Drift f (S values at fo), diffusion of noise channels g (at go), derived values (at dvo, or skipped when dv is null). */
-  eval(x: Float64Array, xo: number, p: Float64Array, po: number, c: Float64Array, t: number,
-    f: Float64Array, fo: number, g: Float64Array, go: number, dv: Float64Array | null, dvo: number): void;
+  eval(
+    x: Float64Array,
+    xo: number,
+    p: Float64Array,
+    po: number,
+    c: Float64Array,
+    t: number,
+    f: Float64Array,
+    fo: number,
+    g: Float64Array,
+    go: number,
+    dv: Float64Array | null,
+    dvo: number,
+  ): void;
   /** The coupled quantities h_k a node sends (K values at ho). */
   coupled(x: Float64Array, xo: number, p: Float64Array, po: number, h: Float64Array, ho: number): void;
   source: string;
@@ -72,7 +84,21 @@ export function setModelEvaluator(mode: Evaluator): void {
 export function compileTsFunctions(m: CompiledModel, evaluator: Evaluator = defaultEvaluator): NodeFunctions {
   if (evaluator === "closures" || (evaluator === "auto" && !canGenerateCode())) return compileClosureFunctions(m);
   const { evalSrc, coupledSrc } = emitTsSource(m);
-  const evalFn = new Function("x", "xo", "p", "po", "c", "t", "f", "fo", "g", "go", "dv", "dvo", `"use strict";\n${evalSrc}`) as NodeFunctions["eval"];
+  const evalFn = new Function(
+    "x",
+    "xo",
+    "p",
+    "po",
+    "c",
+    "t",
+    "f",
+    "fo",
+    "g",
+    "go",
+    "dv",
+    "dvo",
+    `"use strict";\n${evalSrc}`,
+  ) as NodeFunctions["eval"];
   const coupledFn = new Function("x", "xo", "p", "po", "h", "ho", `"use strict";\n${coupledSrc}`) as NodeFunctions["coupled"];
   return { eval: evalFn, coupled: coupledFn, source: `// eval\n${evalSrc}\n// coupled\n${coupledSrc}` };
 }
@@ -87,8 +113,22 @@ export const STEP_TIMES = ["t", "t1", "dt", "half_dt", "sqrt_dt", "slow_dt"] as 
  * and own coupled values (per coupling), z its normals (per noise channel), k the scalars
  * STEP_TIMES; slowStep says whether the slow states step.
  */
-export type StepFunction = (x: Float64Array, xo: number, p: Float64Array, po: number, cs: Float64Array, hs: Float64Array, wsum: number,
-  z: Float64Array, k: Float64Array, slowStep: boolean, h: Float64Array, ho: number, dv: Float64Array | null, dvo: number) => void;
+export type StepFunction = (
+  x: Float64Array,
+  xo: number,
+  p: Float64Array,
+  po: number,
+  cs: Float64Array,
+  hs: Float64Array,
+  wsum: number,
+  z: Float64Array,
+  k: Float64Array,
+  slowStep: boolean,
+  h: Float64Array,
+  ho: number,
+  dv: Float64Array | null,
+  dvo: number,
+) => void;
 
 /** Where each input of the step lives in StepFunction's arguments (a JavaScript expression). */
 export function stepInputSource(m: StepDescription["model"], name: string): string {
@@ -164,8 +204,28 @@ export function emitTsStep(desc: StepDescription, integrator: StepIntegrator): s
 }
 
 /** The step as a float64 function: generated JavaScript where allowed, else closure trees (bit-identical). */
-export function compileStepFunction(desc: StepDescription, integrator: StepIntegrator, evaluator: Evaluator = defaultEvaluator): StepFunction {
+export function compileStepFunction(
+  desc: StepDescription,
+  integrator: StepIntegrator,
+  evaluator: Evaluator = defaultEvaluator,
+): StepFunction {
   if (evaluator === "closures" || (evaluator === "auto" && !canGenerateCode())) return compileClosureStep(desc, integrator);
   const body = emitTsStep(desc, integrator);
-  return new Function("x", "xo", "p", "po", "cs", "hs", "wsum", "z", "k", "slowStep", "h", "ho", "dv", "dvo", `"use strict";\n${body}`) as StepFunction;
+  return new Function(
+    "x",
+    "xo",
+    "p",
+    "po",
+    "cs",
+    "hs",
+    "wsum",
+    "z",
+    "k",
+    "slowStep",
+    "h",
+    "ho",
+    "dv",
+    "dvo",
+    `"use strict";\n${body}`,
+  ) as StepFunction;
 }

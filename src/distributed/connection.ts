@@ -10,7 +10,9 @@ export const DEFAULT_QUEUE = "brainfit";
  * resume when Redis is back (restart, failover).
  */
 export function connect(url: string, name: string): Redis {
-  if (!/^rediss?:\/\//.test(url)) throw new TypeError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${url}'`);
+  if (!/^rediss?:\/\//.test(url)) {
+    throw new TypeError(`--queue must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${url}'`);
+  }
   return new Redis(url, {
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
@@ -29,7 +31,20 @@ export async function reachable(redis: Redis, url: string, ms: number): Promise<
   try {
     await Promise.race([
       redis.ping(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${safeUrl(url)} within ${ms / 1000} s (${last}); is redis-server running there, and the URL (host, port, password) right?`)), ms))),
+      new Promise((
+        _,
+        reject,
+      ) => (timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `cannot reach Redis at ${safeUrl(url)} within ${
+                ms / 1000
+              } s (${last}); is redis-server running there, and the URL (host, port, password) right?`,
+            ),
+          ),
+        ms,
+      ))),
     ]);
   } finally {
     clearTimeout(timer);

@@ -15,7 +15,7 @@ import type { EvalRequest, EvalResult, EvaluateOptions, EvaluationBatch } from "
 import type { FitProblem, LaneOutputs } from "../fit/problem.ts";
 import type { BatchEvaluator, EvalTag } from "../fit/run.ts";
 import { decode, encode } from "./codec.ts";
-import { connect, DEFAULT_QUEUE, keys, reachable, sleep, type JobData, type WorkerBeat } from "./connection.ts";
+import { connect, DEFAULT_QUEUE, type JobData, keys, reachable, sleep, type WorkerBeat } from "./connection.ts";
 import { sha256 } from "./package.ts";
 import type { JobResult } from "./worker.ts";
 
@@ -125,7 +125,12 @@ export class QueueDriver {
     return `${this.pkgHash.slice(0, 16)}.r${tag.runIndex}.${tag.best ? "best" : `g${tag.generation}`}.c${tag.candidate}.${xh}`;
   }
 
-  private async evaluate(requests: readonly EvalRequest[], opts: EvaluateOptions, tags: readonly EvalTag[], variantOf: (p: FitProblem) => number): Promise<EvaluationBatch> {
+  private async evaluate(
+    requests: readonly EvalRequest[],
+    opts: EvaluateOptions,
+    tags: readonly EvalTag[],
+    variantOf: (p: FitProblem) => number,
+  ): Promise<EvaluationBatch> {
     // The previous generation is checkpointed by now: its jobs can go.
     await this.removeCollected();
     await this.storePackage();
@@ -154,10 +159,13 @@ export class QueueDriver {
     // Kept a week as a backstop; normally removed once collected.
     const keepFor = { age: 7 * 24 * 3600 };
     for (let i = 0; i < jobs.length; i += 500) {
-      await this.queue.addBulk(jobs.slice(i, i + 500).map((j) => ({
-        name: "evaluate", data: j.data,
-        opts: { jobId: j.id, attempts, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: keepFor, removeOnFail: keepFor },
-      })));
+      await this.queue.addBulk(
+        jobs.slice(i, i + 500).map((j) => ({
+          name: "evaluate",
+          data: j.data,
+          opts: { jobId: j.id, attempts, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: keepFor, removeOnFail: keepFor },
+        })),
+      );
     }
   }
 
@@ -236,8 +244,12 @@ export class QueueDriver {
       workers += found.length;
     } while (cursor !== "0");
     return {
-      workers, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0), active: counts.active ?? 0,
-      collected: this.collected, simsPerSecond: this.collected / Math.max((Date.now() - this.t0) / 1000, 1e-3), outstanding,
+      workers,
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+      active: counts.active ?? 0,
+      collected: this.collected,
+      simsPerSecond: this.collected / Math.max((Date.now() - this.t0) / 1000, 1e-3),
+      outstanding,
     };
   }
 
@@ -269,7 +281,11 @@ export class QueueDriver {
 function failedResult(p: FitProblem): JobResult {
   const result: EvalResult = {
     cost: p.objectives === "terms" ? [...p.divergedCosts] : p.divergedCost,
-    totalCost: p.divergedCost, gof: NaN, terms: Object.fromEntries(p.gof.map((g) => [g, NaN])), penalties: {}, status: "failed",
+    totalCost: p.divergedCost,
+    gof: NaN,
+    terms: Object.fromEntries(p.gof.map((g) => [g, NaN])),
+    penalties: {},
+    status: "failed",
   };
   return { result, backendInfo: "", simulateMs: 0 };
 }

@@ -5,7 +5,7 @@
 // name or a declarative spec) and data, never code: workers run nothing from the queue.
 // Code-defined problems with custom penalty functions therefore cannot go through a queue.
 import { createHash } from "node:crypto";
-import { DataLoader, problemsFromConfig, validateConfig, type ConfigContext, type DataRef, type FitConfig } from "../fit/config.ts";
+import { type ConfigContext, DataLoader, type DataRef, type FitConfig, problemsFromConfig, validateConfig } from "../fit/config.ts";
 import type { FitProblem } from "../fit/problem.ts";
 
 export interface FitPackage {
@@ -52,14 +52,21 @@ async function inlineSection(loader: DataLoader, c: Json, where: string): Promis
       const g: Json = { ...f };
       if (g.groups !== undefined) g.groups = await inline(loader, g.groups, at(`free[${i}].groups`));
       if (Array.isArray(g.maps)) {
-        g.maps = await Promise.all(g.maps.map(async (m: unknown, k: number) => (isObj(m) ? { ...m, values: await inline(loader, m.values, at(`free[${i}].maps[${k}].values`)) } : m)));
+        g.maps = await Promise.all(
+          g.maps.map(async (
+            m: unknown,
+            k: number,
+          ) => (isObj(m) ? { ...m, values: await inline(loader, m.values, at(`free[${i}].maps[${k}].values`)) } : m)),
+        );
       }
       return g;
     }));
   }
   if (isObj(c.target)) {
     const t: Json = { ...c.target };
-    for (const k of ["bold", "fc", "fcdTril", "series", "seriesTimes", "psdPeaks"]) if (t[k] !== undefined) t[k] = await inline(loader, t[k], at(`target.${k}`));
+    for (const k of ["bold", "fc", "fcdTril", "series", "seriesTimes", "psdPeaks"]) {
+      if (t[k] !== undefined) t[k] = await inline(loader, t[k], at(`target.${k}`));
+    }
     out.target = t;
   }
   if (isObj(c.simulation)) {
@@ -75,7 +82,9 @@ export async function fitPackage(config: unknown, ctx: ConfigContext = {}): Prom
   validateConfig(config);
   const loader = new DataLoader(ctx);
   const base = await inlineSection(loader, config as unknown as Json, "");
-  if (Array.isArray(base.batch)) base.batch = await Promise.all(base.batch.map((v: unknown, i: number) => (isObj(v) ? inlineSection(loader, v, `batch[${i}]`) : v)));
+  if (Array.isArray(base.batch)) {
+    base.batch = await Promise.all(base.batch.map((v: unknown, i: number) => (isObj(v) ? inlineSection(loader, v, `batch[${i}]`) : v)));
+  }
   const pkg: FitPackage = { format: "brainfit.fit-package", version: 1, config: base as unknown as FitConfig };
   const text = JSON.stringify(pkg);
   return { pkg, text, hash: sha256(text) };
@@ -84,6 +93,8 @@ export async function fitPackage(config: unknown, ctx: ConfigContext = {}): Prom
 /** The problems of a package, in the order of the config's variants (problemsFromConfig's order). */
 export async function problemsOfPackage(text: string): Promise<FitProblem[]> {
   const pkg = JSON.parse(text) as FitPackage;
-  if (pkg?.format !== "brainfit.fit-package" || pkg.version !== 1) throw new Error("not a brainfit fit package (format brainfit.fit-package, version 1)");
+  if (pkg?.format !== "brainfit.fit-package" || pkg.version !== 1) {
+    throw new Error("not a brainfit fit package (format brainfit.fit-package, version 1)");
+  }
   return problemsFromConfig(pkg.config);
 }

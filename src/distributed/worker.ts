@@ -5,12 +5,12 @@
 // so batching changes nothing in the results. Heartbeats tell the driver who is connected;
 // close() (SIGTERM) stops taking jobs and finishes the ones it holds.
 import { hostname } from "node:os";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { evaluateBatch, type EvalResult } from "../fit/evaluate.ts";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { type EvalResult, evaluateBatch } from "../fit/evaluate.ts";
 import type { FitProblem, LaneOutputs } from "../fit/problem.ts";
 import type { BackendName } from "../batch/prepare.ts";
 import { decode, encode } from "./codec.ts";
-import { connect, DEFAULT_QUEUE, keys, reachable, type JobData, type WorkerBeat } from "./connection.ts";
+import { connect, DEFAULT_QUEUE, type JobData, keys, reachable, type WorkerBeat } from "./connection.ts";
 import { problemsOfPackage } from "./package.ts";
 
 export interface WorkerOptions {
@@ -108,10 +108,19 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const evaluate = async (items: Pending[], keep: boolean): Promise<JobResult[]> => {
     const t0 = Date.now();
     const batch = await evaluateBatch(items.map((p) => ({ problem: p.problem, x: p.x })), {
-      backend: opts.backend, threads: opts.threads, maxLanesPerCall: opts.maxLanesPerCall, keepOutputs: keep, extraAverages: keep,
+      backend: opts.backend,
+      threads: opts.threads,
+      maxLanesPerCall: opts.maxLanesPerCall,
+      keepOutputs: keep,
+      extraAverages: keep,
     });
     log(`batch ${items.length} lanes in ${Date.now() - t0} ms (${batch.backendInfo})`);
-    return batch.results.map((result, i) => ({ result, outputs: batch.outputs?.[i], backendInfo: batch.backendInfo, simulateMs: batch.simulateMs / items.length }));
+    return batch.results.map((result, i) => ({
+      result,
+      outputs: batch.outputs?.[i],
+      backendInfo: batch.backendInfo,
+      simulateMs: batch.simulateMs / items.length,
+    }));
   };
   const flush = () => {
     if (timer) clearTimeout(timer);
@@ -134,10 +143,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   const processor = async (job: Job<JobData, string>): Promise<string> => {
     const d = job.data;
-    if (d?.v !== 1 || typeof d.fit !== "string" || typeof d.x !== "string") throw new UnrecoverableError("not a brainfit evaluation job (v 1)");
+    if (d?.v !== 1 || typeof d.fit !== "string" || typeof d.x !== "string") {
+      throw new UnrecoverableError("not a brainfit evaluation job (v 1)");
+    }
     const problems = await problemsOf(d.fit);
     const problem = problems[d.variant];
-    if (!problem) throw new UnrecoverableError(`fit package ${d.fit.slice(0, 12)} has ${problems.length} problems, the job asks for #${d.variant}`);
+    if (!problem) {
+      throw new UnrecoverableError(`fit package ${d.fit.slice(0, 12)} has ${problems.length} problems, the job asks for #${d.variant}`);
+    }
     const x = decode<number[]>(d.x);
     log(`take ${job.id}`);
     try {
@@ -181,7 +194,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const beatMs = opts.heartbeatMs ?? 2000;
   const started = new Date().toISOString();
   const beat = async () => {
-    const b: WorkerBeat = { id, host: hostname(), pid: process.pid, runtime, backend: opts.backend ?? "auto", concurrency, evaluations, started };
+    const b: WorkerBeat = {
+      id,
+      host: hostname(),
+      pid: process.pid,
+      runtime,
+      backend: opts.backend ?? "auto",
+      concurrency,
+      evaluations,
+      started,
+    };
     await redis.set(keys.worker(queue, id), JSON.stringify(b), "PX", beatMs * 3).catch(() => {});
   };
   await reachable(redis, opts.url, 10000).catch((e: Error) => log(`${e.message}; still trying`));

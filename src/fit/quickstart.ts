@@ -15,51 +15,52 @@ import type { FitConfig } from "./config.ts";
  */
 export const QUICKSTART_CONFIG: FitConfig = {
   "name": "quickstart",
-  "description": "SupHopf on the bundled HCP Schaefer-100 group connectome (delays at 6 mm/ms): CMA-ES fits the global coupling G and the bifurcation parameter a so that the FC of the simulated x matches the empirical group FC.",
+  "description":
+    "SupHopf on the bundled HCP Schaefer-100 group connectome (delays at 6 mm/ms): CMA-ES fits the global coupling G and the bifurcation parameter a so that the FC of the simulated x matches the empirical group FC.",
   "model": "SupHopf",
   "network": {
     "weights": {
       "dataset": "hcp",
       "what": "sc_strength",
       "subject": "group-train706",
-      "normalize": true
+      "normalize": true,
     },
     "lengths": {
       "dataset": "hcp",
       "what": "sc_length",
-      "subject": "group-train706"
+      "subject": "group-train706",
     },
-    "speed": 6
+    "speed": 6,
   },
   "free": [
     {
       "name": "G",
       "bounds": [
         0.001,
-        0.1
-      ]
+        0.1,
+      ],
     },
     {
       "name": "a",
       "bounds": [
         -0.3,
-        -0.005
-      ]
-    }
+        -0.005,
+      ],
+    },
   ],
   "fixed": {
     "omega": 0.0003,
-    "sigma": 0.02
+    "sigma": 0.02,
   },
   "target": {
     "fc": {
       "dataset": "hcp",
       "what": "fc",
-      "subject": "group-train706"
-    }
+      "subject": "group-train706",
+    },
   },
   "gof": [
-    "+fc_corr"
+    "+fc_corr",
   ],
   "simulation": {
     "duration": 10,
@@ -67,14 +68,14 @@ export const QUICKSTART_CONFIG: FitConfig = {
     "tr": 0.02,
     "signal": "x",
     "boldRemove": 1,
-    "seed": 1
+    "seed": 1,
   },
   "optimizer": {
     "type": "cmaes",
     "options": {
       "popsize": 8,
       "maxIterations": 10,
-      "seed": 1
-    }
-  }
+      "seed": 1,
+    },
+  },
 };

@@ -10,10 +10,10 @@ import { restoreOptimizer } from "../optim/registry.ts";
 import type { Optimizer, OptimizerJSON, StopReason } from "../optim/types.ts";
 import { fcMatrix } from "../stats/fc.ts";
 import { appendText, exists, lockRunFolder, mkdirp, readText, saveFile, truncateTo } from "./disk.ts";
-import { evaluateBatch, type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
+import { type EvalRequest, type EvalResult, evaluateBatch, type EvaluateOptions, type EvaluationBatch } from "./evaluate.ts";
 import type { FitProblem, LaneOutputs } from "./problem.ts";
 import { FitConfigError } from "../schema/validate.ts";
-import { evaluateWithGradients, gradientModeOf, needsGradients, resolveGradient, type GradientMode } from "./gradients.ts";
+import { evaluateWithGradients, type GradientMode, gradientModeOf, needsGradients, resolveGradient } from "./gradients.ts";
 
 /**
  * Thrown when a run folder cannot be used as asked: it already holds a run (pass resume or
@@ -87,7 +87,11 @@ export interface EvalTag {
 }
 
 /** Evaluates one generation's requests; evaluateBatch in-process, or a queue of workers (src/distributed). */
-export type BatchEvaluator = (requests: readonly EvalRequest[], opts: EvaluateOptions, tags: readonly EvalTag[]) => Promise<EvaluationBatch>;
+export type BatchEvaluator = (
+  requests: readonly EvalRequest[],
+  opts: EvaluateOptions,
+  tags: readonly EvalTag[],
+) => Promise<EvaluationBatch>;
 
 /**
  * How a fit runs: the backend and lanes per simulate() call, the run folder (`out`, with
@@ -201,16 +205,33 @@ const bytesOf = (s: string) => new TextEncoder().encode(s).length;
 const num = (v: number) => (Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v));
 
 function historyHeader(p: FitProblem): string[] {
-  const cols = ["generation", "evaluation", "status", ...p.dims.map((d) => d.name), ...p.gof, ...p.penalties.map((q) => `penalty:${q.name}`), "gof", "cost"];
+  const cols = [
+    "generation",
+    "evaluation",
+    "status",
+    ...p.dims.map((d) => d.name),
+    ...p.gof,
+    ...p.penalties.map((q) => `penalty:${q.name}`),
+    "gof",
+    "cost",
+  ];
   if (p.objectives === "terms") p.gof.forEach((_, k) => cols.push(`objective_${k}`));
   if (p.fic?.mode === "numerical") cols.push("fic_failed", "fic_trials");
   return cols;
 }
 
 function historyRow(p: FitProblem, generation: number, evaluation: number, x: ArrayLike<number>, r: EvalResult): string {
-  const cells = [String(generation), String(evaluation), r.status, ...Array.from(x, num), ...p.gof.map((g) => num(r.terms[g] ?? NaN)),
-    ...p.penalties.map((q) => num(r.penalties[q.name] ?? NaN)), num(r.gof), num(r.totalCost)];
-  if (p.objectives === "terms") for (const c of r.cost as number[]) cells.push(num(c));
+  const cells = [
+    String(generation),
+    String(evaluation),
+    r.status,
+    ...Array.from(x, num),
+    ...p.gof.map((g) => num(r.terms[g] ?? NaN)),
+    ...p.penalties.map((q) => num(r.penalties[q.name] ?? NaN)),
+    num(r.gof),
+    num(r.totalCost),
+  ];
+  if (p.objectives === "terms") { for (const c of r.cost as number[]) cells.push(num(c)); }
   if (p.fic?.mode === "numerical") cells.push(r.fic ? String(r.fic.failed) : "", r.fic ? String(r.fic.trials) : "");
   return cells.join(",") + "\n";
 }
@@ -270,19 +291,55 @@ export async function optimize(optimizer: Optimizer, problem: FitProblem, opts: 
  * console.log(runs.map((r) => r.best?.cost));
  * ```
  */
-export async function batchOptimize(optimizers: Optimizer[], problems: FitProblem[] | FitProblem, opts: OptimizeOptions = {}): Promise<RunResult[]> {
+export async function batchOptimize(
+  optimizers: Optimizer[],
+  problems: FitProblem[] | FitProblem,
+  opts: OptimizeOptions = {},
+): Promise<RunResult[]> {
   const probs = Array.isArray(problems) ? problems : optimizers.map(() => problems);
-  if (probs.length !== optimizers.length) throw new FitConfigError("problems", `got ${probs.length} problems for ${optimizers.length} optimizers; give one per optimizer, or a single problem for all`);
+  if (probs.length !== optimizers.length) {
+    throw new FitConfigError(
+      "problems",
+      `got ${probs.length} problems for ${optimizers.length} optimizers; give one per optimizer, or a single problem for all`,
+    );
+  }
   optimizers.forEach((o, i) => {
     const p = probs[i]!;
-    if (o.dim !== p.dim) throw new FitConfigError(`optimizers[${i}]`, `has ${o.dim} dimensions but problem '${p.name}' has ${p.dim} (${p.dims.map((d) => d.name).join(", ")}); create it with the problem's lower/upper/scale`);
-    if (o.objectives !== p.nObjectives) throw new FitConfigError(`optimizers[${i}]`, `optimizes ${o.objectives} objective(s) but problem '${p.name}' has ${p.nObjectives} (objectives: "${p.objectives}")`);
+    if (o.dim !== p.dim) {
+      throw new FitConfigError(
+        `optimizers[${i}]`,
+        `has ${o.dim} dimensions but problem '${p.name}' has ${p.dim} (${
+          p.dims.map((d) => d.name).join(", ")
+        }); create it with the problem's lower/upper/scale`,
+      );
+    }
+    if (o.objectives !== p.nObjectives) {
+      throw new FitConfigError(
+        `optimizers[${i}]`,
+        `optimizes ${o.objectives} objective(s) but problem '${p.name}' has ${p.nObjectives} (objectives: "${p.objectives}")`,
+      );
+    }
   });
-  const dirs = opts.out ? runFolders(opts.out, optimizers.map((o, i) => ({ optimizer: o, problem: probs[i]! }))) : optimizers.map(() => null);
+  const dirs = opts.out
+    ? runFolders(opts.out, optimizers.map((o, i) => ({ optimizer: o, problem: probs[i]! })))
+    : optimizers.map(() => null);
   const runs: RunState[] = optimizers.map((o, i) => ({
     label: dirs[i] ? dirs[i]!.split("/").slice(-2).join("/") : `${probs[i]!.name}/${o.type}_run-${i}`,
-    dir: dirs[i]!, problem: probs[i]!, optimizer: o, generation: 0, evaluations: 0, diverged: 0, invalid: 0, best: null,
-    historyBytes: 0, paretoBytes: 0, convergenceBytes: 0, finalized: false, elapsedMs: 0, backendInfo: "", gradient: gradientModeOf(o, opts.gradient ?? "adjoint"),
+    dir: dirs[i]!,
+    problem: probs[i]!,
+    optimizer: o,
+    generation: 0,
+    evaluations: 0,
+    diverged: 0,
+    invalid: 0,
+    best: null,
+    historyBytes: 0,
+    paretoBytes: 0,
+    convergenceBytes: 0,
+    finalized: false,
+    elapsedMs: 0,
+    backendInfo: "",
+    gradient: gradientModeOf(o, opts.gradient ?? "adjoint"),
   }));
   // One writer per run folder: take every folder's lock before touching any of them.
   const releases: (() => Promise<void>)[] = [];
@@ -320,7 +377,9 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
     if (live.length === 0) break;
     const g0 = Date.now();
     const reqs = live.flatMap((a) => a.xs.map((x) => ({ problem: a.r.problem, x })));
-    const tags = live.flatMap((a) => a.xs.map((_, j) => ({ run: a.r.label, runIndex: runs.indexOf(a.r), generation: a.r.generation + 1, candidate: j })));
+    const tags = live.flatMap((a) =>
+      a.xs.map((_, j) => ({ run: a.r.label, runIndex: runs.indexOf(a.r), generation: a.r.generation + 1, candidate: j }))
+    );
     const modes = live.flatMap((a) => a.xs.map(() => gradientMode.get(a.r) ?? null));
     const { batch, grads } = await evaluateWithGradients(reqs, modes, (rs, origin) => evaluate(rs, opts, origin.map((o) => tags[o.from]!)));
     const genMs = Date.now() - g0;
@@ -341,8 +400,14 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
         if (x.status === "invalid" || x.status === "failed") r.invalid++;
         if (x.status === "ok" && (r.best === null || x.totalCost < r.best.cost)) {
           r.best = {
-            params: r.problem.named(a.xs[j]!), x: [...a.xs[j]!], cost: x.totalCost, gof: x.gof, terms: x.terms,
-            penalties: x.penalties, generation: r.generation, evaluation: r.evaluations,
+            params: r.problem.named(a.xs[j]!),
+            x: [...a.xs[j]!],
+            cost: x.totalCost,
+            gof: x.gof,
+            terms: x.terms,
+            penalties: x.penalties,
+            generation: r.generation,
+            evaluation: r.evaluations,
           };
         }
         rows += historyRow(r.problem, r.generation, r.evaluations, a.xs[j]!, x);
@@ -354,12 +419,20 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
       if (front && r.problem.objectives === "terms") {
         r.hypervolume = hypervolume(front.map((p) => p.f), r.problem.divergedCosts);
         r.pareto = front.map((p) => ({ params: r.problem.named(p.x), f: p.f }));
-        paretoLine = JSON.stringify({ generation: r.generation, evaluations: r.evaluations, hypervolume: r.hypervolume, reference: r.problem.divergedCosts, front: r.pareto }) + "\n";
+        paretoLine = JSON.stringify({
+          generation: r.generation,
+          evaluations: r.evaluations,
+          hypervolume: r.hypervolume,
+          reference: r.problem.divergedCosts,
+          front: r.pareto,
+        }) + "\n";
       }
       if (r.dir) {
         await appendText(`${r.dir}/history.csv`, rows);
         r.historyBytes += bytesOf(rows);
-        const conv = `${r.generation},${r.evaluations},${num(r.best?.cost ?? Infinity)},${num(genBest)},${r.diverged},${r.invalid}${r.hypervolume !== undefined && paretoLine ? `,${num(r.hypervolume)}` : ""}\n`;
+        const conv = `${r.generation},${r.evaluations},${num(r.best?.cost ?? Infinity)},${num(genBest)},${r.diverged},${r.invalid}${
+          r.hypervolume !== undefined && paretoLine ? `,${num(r.hypervolume)}` : ""
+        }\n`;
         await appendText(`${r.dir}/convergence.csv`, conv);
         r.convergenceBytes += bytesOf(conv);
         if (paretoLine) {
@@ -385,9 +458,20 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
     }
   }
   return runs.map((r) => ({
-    label: r.label, dir: r.dir, problem: r.problem, optimizer: r.optimizer, best: r.best, generations: r.generation,
-    evaluations: r.evaluations, diverged: r.diverged, invalid: r.invalid, stopReason: r.optimizer.stopReason,
-    pareto: r.pareto, hypervolume: r.hypervolume, backendInfo: r.backendInfo, elapsedMs: r.elapsedMs,
+    label: r.label,
+    dir: r.dir,
+    problem: r.problem,
+    optimizer: r.optimizer,
+    best: r.best,
+    generations: r.generation,
+    evaluations: r.evaluations,
+    diverged: r.diverged,
+    invalid: r.invalid,
+    stopReason: r.optimizer.stopReason,
+    pareto: r.pareto,
+    hypervolume: r.hypervolume,
+    backendInfo: r.backendInfo,
+    elapsedMs: r.elapsedMs,
   }));
 }
 
@@ -396,7 +480,10 @@ function eta(runs: RunState[], elapsed: number): number | null {
   for (const r of runs) {
     if (r.optimizer.done) continue;
     const o = (r.optimizer as unknown as { options?: { maxEvaluations?: number; maxIterations?: number } }).options ?? {};
-    const f = Math.max(o.maxEvaluations ? r.optimizer.evaluations / o.maxEvaluations : 0, o.maxIterations ? r.optimizer.iteration / o.maxIterations : 0);
+    const f = Math.max(
+      o.maxEvaluations ? r.optimizer.evaluations / o.maxEvaluations : 0,
+      o.maxIterations ? r.optimizer.iteration / o.maxIterations : 0,
+    );
     if (f === 0) return null;
     frac = Math.min(frac, f);
   }
@@ -405,9 +492,21 @@ function eta(runs: RunState[], elapsed: number): number | null {
 
 async function writeCheckpoint(r: RunState): Promise<void> {
   const cp: Checkpoint = {
-    format: "brainfit.fit-checkpoint", version: 1, label: r.label, optimizer: r.optimizer.toJSON(), generation: r.generation,
-    evaluations: r.evaluations, diverged: r.diverged, invalid: r.invalid, best: r.best, historyBytes: r.historyBytes,
-    paretoBytes: r.paretoBytes, convergenceBytes: r.convergenceBytes, finalized: r.finalized, elapsedMs: r.elapsedMs, backendInfo: r.backendInfo,
+    format: "brainfit.fit-checkpoint",
+    version: 1,
+    label: r.label,
+    optimizer: r.optimizer.toJSON(),
+    generation: r.generation,
+    evaluations: r.evaluations,
+    diverged: r.diverged,
+    invalid: r.invalid,
+    best: r.best,
+    historyBytes: r.historyBytes,
+    paretoBytes: r.paretoBytes,
+    convergenceBytes: r.convergenceBytes,
+    finalized: r.finalized,
+    elapsedMs: r.elapsedMs,
+    backendInfo: r.backendInfo,
   };
   await saveFile(`${r.dir}/checkpoint.json`, JSON.stringify(cp) + "\n");
 }
@@ -419,12 +518,29 @@ async function openRunFolder(r: RunState, opts: OptimizeOptions): Promise<void> 
   if (has && opts.resume) {
     const cp = JSON.parse(await readText(cpPath)) as Checkpoint;
     if (cp.format !== "brainfit.fit-checkpoint" || cp.version !== 1) throw new FitRunError(`${cpPath} is not a brainfit fit checkpoint`);
-    if (cp.optimizer.type !== r.optimizer.type) throw new FitRunError(`${cpPath} holds a ${cp.optimizer.type} run but this run uses ${r.optimizer.type}; resume with the same configuration`);
+    if (cp.optimizer.type !== r.optimizer.type) {
+      throw new FitRunError(
+        `${cpPath} holds a ${cp.optimizer.type} run but this run uses ${r.optimizer.type}; resume with the same configuration`,
+      );
+    }
     const restored = restoreOptimizer(cp.optimizer);
-    if (restored.dim !== r.problem.dim) throw new FitRunError(`${cpPath}: the checkpoint has ${restored.dim} dimensions, the problem ${r.problem.dim}; resume with the same configuration`);
+    if (restored.dim !== r.problem.dim) {
+      throw new FitRunError(
+        `${cpPath}: the checkpoint has ${restored.dim} dimensions, the problem ${r.problem.dim}; resume with the same configuration`,
+      );
+    }
     Object.assign(r, {
-      optimizer: restored, generation: cp.generation, evaluations: cp.evaluations, diverged: cp.diverged, invalid: cp.invalid,
-      best: cp.best, historyBytes: cp.historyBytes, paretoBytes: cp.paretoBytes, convergenceBytes: cp.convergenceBytes, finalized: cp.finalized, elapsedMs: cp.elapsedMs,
+      optimizer: restored,
+      generation: cp.generation,
+      evaluations: cp.evaluations,
+      diverged: cp.diverged,
+      invalid: cp.invalid,
+      best: cp.best,
+      historyBytes: cp.historyBytes,
+      paretoBytes: cp.paretoBytes,
+      convergenceBytes: cp.convergenceBytes,
+      finalized: cp.finalized,
+      elapsedMs: cp.elapsedMs,
       backendInfo: cp.backendInfo,
     });
     await truncateTo(`${dir}/history.csv`, cp.historyBytes);
@@ -447,22 +563,42 @@ async function openRunFolder(r: RunState, opts: OptimizeOptions): Promise<void> 
   const header = historyHeader(r.problem).join(",") + "\n";
   await saveFile(`${dir}/history.csv`, header);
   r.historyBytes = bytesOf(header);
-  const convHeader = `generation,evaluations,best_cost,generation_best_cost,diverged,invalid${r.problem.objectives === "terms" ? ",hypervolume" : ""}\n`;
+  const convHeader = `generation,evaluations,best_cost,generation_best_cost,diverged,invalid${
+    r.problem.objectives === "terms" ? ",hypervolume" : ""
+  }\n`;
   await saveFile(`${dir}/convergence.csv`, convHeader);
   r.convergenceBytes = bytesOf(convHeader);
   await saveFile(
     `${dir}/config.json`,
-    JSON.stringify({ problem: r.problem.describe(), optimizer: { type: r.optimizer.type, options: r.optimizer.toJSON().options }, config: opts.config ?? null }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        problem: r.problem.describe(),
+        optimizer: { type: r.optimizer.type, options: r.optimizer.toJSON().options },
+        config: opts.config ?? null,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   await writeCheckpoint(r);
 }
 
-async function finalize(ended: RunState[], runs: RunState[], opts: OptimizeOptions, saveBest: boolean, evaluate: BatchEvaluator): Promise<void> {
+async function finalize(
+  ended: RunState[],
+  runs: RunState[],
+  opts: OptimizeOptions,
+  saveBest: boolean,
+  evaluate: BatchEvaluator,
+): Promise<void> {
   const withBest = ended.filter((r) => r.best !== null && r.dir && saveBest);
   let outputs: LaneOutputs[] | undefined;
   if (withBest.length) {
     const tags = withBest.map((r) => ({ run: r.label, runIndex: runs.indexOf(r), generation: r.generation, candidate: 0, best: true }));
-    const batch = await evaluate(withBest.map((r) => ({ problem: r.problem, x: r.best!.x })), { ...opts, keepOutputs: true, extraAverages: true }, tags);
+    const batch = await evaluate(withBest.map((r) => ({ problem: r.problem, x: r.best!.x })), {
+      ...opts,
+      keepOutputs: true,
+      extraAverages: true,
+    }, tags);
     outputs = batch.outputs;
   }
   for (const r of ended) {
@@ -471,10 +607,20 @@ async function finalize(ended: RunState[], runs: RunState[], opts: OptimizeOptio
     const k = withBest.indexOf(r);
     if (k >= 0 && outputs) await saveOutputs(r, outputs[k]!);
     const best = {
-      label: r.label, stopReason: r.optimizer.stopReason, generations: r.generation, evaluations: r.evaluations,
-      diverged: r.diverged, invalid: r.invalid, best: r.best,
-      nodeValues: r.best ? Object.fromEntries(Object.entries(r.problem.paramsOf(r.best.x)).map(([n, v]) => [n, typeof v === "number" ? v : Array.from(v)])) : null,
-      pareto: r.pareto ?? null, hypervolume: r.hypervolume ?? null, backend: r.backendInfo, elapsedSeconds: r.elapsedMs / 1000,
+      label: r.label,
+      stopReason: r.optimizer.stopReason,
+      generations: r.generation,
+      evaluations: r.evaluations,
+      diverged: r.diverged,
+      invalid: r.invalid,
+      best: r.best,
+      nodeValues: r.best
+        ? Object.fromEntries(Object.entries(r.problem.paramsOf(r.best.x)).map(([n, v]) => [n, typeof v === "number" ? v : Array.from(v)]))
+        : null,
+      pareto: r.pareto ?? null,
+      hypervolume: r.hypervolume ?? null,
+      backend: r.backendInfo,
+      elapsedSeconds: r.elapsedMs / 1000,
     };
     await saveFile(`${r.dir}/best.json`, JSON.stringify(best, null, 2) + "\n");
     await saveFile(`${r.dir}/optimizer.json`, JSON.stringify(r.optimizer.toJSON()) + "\n");
@@ -500,7 +646,19 @@ async function saveOutputs(r: RunState, out: LaneOutputs): Promise<void> {
     const fcOf = out.fcSignal ?? out.signal, F = out.fcNTime ?? T;
     await saveFile(`${r.dir}/fc.npy`, writeNpy({ dtype: "float64", shape: [n, n], data: fcMatrix(fcOf, n, F) }));
   }
-  if (out.summary.fcdTril) await saveFile(`${r.dir}/fcd_tril.npy`, writeNpy({ dtype: "float64", shape: [out.summary.fcdTril.length], data: Float64Array.from(out.summary.fcdTril) }));
-  if (out.summary.series) await saveFile(`${r.dir}/series.npy`, writeNpy({ dtype: "float64", shape: [out.summary.series.length], data: Float64Array.from(out.summary.series) }));
-  for (const [obs, a] of Object.entries(out.averages)) await saveFile(`${r.dir}/avg_${obs}.npy`, writeNpy({ dtype: "float64", shape: [n], data: a }));
+  if (out.summary.fcdTril) {
+    await saveFile(
+      `${r.dir}/fcd_tril.npy`,
+      writeNpy({ dtype: "float64", shape: [out.summary.fcdTril.length], data: Float64Array.from(out.summary.fcdTril) }),
+    );
+  }
+  if (out.summary.series) {
+    await saveFile(
+      `${r.dir}/series.npy`,
+      writeNpy({ dtype: "float64", shape: [out.summary.series.length], data: Float64Array.from(out.summary.series) }),
+    );
+  }
+  for (const [obs, a] of Object.entries(out.averages)) {
+    await saveFile(`${r.dir}/avg_${obs}.npy`, writeNpy({ dtype: "float64", shape: [n], data: a }));
+  }
 }

@@ -9,7 +9,7 @@ import { AAL2_SUBJECTS } from "../datasets/index.ts";
 import { BUILTIN_MODELS } from "../models/index.ts";
 import { OPTIMIZER_TYPES } from "../optim/registry.ts";
 import { getGofTerm, gofTermNames } from "../stats/gof.ts";
-import { unknownNameMessage, validate, type FieldSchema, type Rule, type Schema } from "../schema/validate.ts";
+import { type FieldSchema, type Rule, type Schema, unknownNameMessage, validate } from "../schema/validate.ts";
 
 const num: Schema = { type: "number" };
 
@@ -20,7 +20,9 @@ export const DEFAULT_DT = 0.1;
 /** Search bounds [low, high] with low < high. */
 const boundsRule: Rule = {
   doc: "low < high",
-  check: (b: number[]) => (b[0]! < b[1]! ? undefined : { field: "", message: `need [low, high] with low < high, got ${JSON.stringify(b)}` }),
+  check: (
+    b: number[],
+  ) => (b[0]! < b[1]! ? undefined : { field: "", message: `need [low, high] with low < high, got ${JSON.stringify(b)}` }),
 };
 const bounds: Schema = { type: "array", items: num, minItems: 2, maxItems: 2, doc: "[low, high]", rules: [boundsRule] };
 
@@ -41,7 +43,10 @@ const dataRef: Schema = {
       fields: {
         dataset: { type: "string", enum: ["hcp"], required: true },
         what: { type: "string", enum: ["sc_strength", "sc_length", "bold", "fc", "fcd_tril", "map"], required: true },
-        subject: { type: "string" }, session: { type: "string" }, name: { type: "string", doc: "map name, e.g. yeo7" }, normalize: { type: "boolean" },
+        subject: { type: "string" },
+        session: { type: "string" },
+        name: { type: "string", doc: "map name, e.g. yeo7" },
+        normalize: { type: "boolean" },
       },
     },
     {
@@ -59,7 +64,9 @@ const dataRef: Schema = {
 /** optimizer.options of a config: the per-type table (src/optim/options.ts) checks each option;
  *  this node refuses what the problem sets itself. */
 export const optimizerOptions: Schema = {
-  type: "record", values: { type: "any" }, doc: "options of the optimizer type (see its table)",
+  type: "record",
+  values: { type: "any" },
+  doc: "options of the optimizer type (see its table)",
   rules: [{
     doc: "dim, lower, upper and scale come from the free parameters",
     check: (o) => {
@@ -93,32 +100,59 @@ function simulationFields(data: Schema): Record<string, FieldSchema> {
     integrator: { type: "string", enum: ["heun", "euler"] },
     seriesWeights: data,
     trials: { type: "number", integer: true, min: 1, doc: "noise realisations averaged per candidate" },
-    seriesTransform: { type: "object", fields: { subtractInitial: { type: "boolean" }, smoothMs: { type: "number", min: 0, doc: "ms" }, scale: num } },
-    psd: { type: "object", fields: { nperseg: { type: "number", integer: true, min: 4 }, fmin: { type: "number", min: 0 }, fmax: { type: "number", exclusiveMin: 0 } } },
+    seriesTransform: {
+      type: "object",
+      fields: { subtractInitial: { type: "boolean" }, smoothMs: { type: "number", min: 0, doc: "ms" }, scale: num },
+    },
+    psd: {
+      type: "object",
+      fields: {
+        nperseg: { type: "number", integer: true, min: 4 },
+        fmin: { type: "number", min: 0 },
+        fmax: { type: "number", exclusiveMin: 0 },
+      },
+    },
   };
 }
 
 const simulationRules: Rule[] = [
   {
     doc: "seed + trials − 1 < 2^32",
-    check: (s) => ((s.seed ?? 0) + (s.trials ?? 1) - 1 > 0xffffffff ? { field: "trials", message: "seed + trials − 1 must stay below 2^32" } : undefined),
+    check: (
+      s,
+    ) => ((s.seed ?? 0) + (s.trials ?? 1) - 1 > 0xffffffff
+      ? { field: "trials", message: "seed + trials − 1 must stay below 2^32" }
+      : undefined),
   },
   {
     doc: "fcTr only with fcSignal",
-    check: (s) => (s.fcTr !== undefined && s.fcSignal === undefined && Math.abs(s.fcTr - (s.tr ?? DEFAULT_TR)) > 1e-12
-      ? { field: "fcTr", message: "applies only with a simulation.fcSignal other than signal; remove it or name fcSignal" } : undefined),
+    check: (
+      s,
+    ) => (s.fcTr !== undefined && s.fcSignal === undefined && Math.abs(s.fcTr - (s.tr ?? DEFAULT_TR)) > 1e-12
+      ? { field: "fcTr", message: "applies only with a simulation.fcSignal other than signal; remove it or name fcSignal" }
+      : undefined),
   },
 ];
 
 const FIC_NUMERICAL_ONLY = ["maxTrials", "tolerance", "samplingStart", "samplingEnd", "initDelta", "rejectFailed"] as const;
 
 const ficSchema: Schema = {
-  type: "object", doc: "feedback inhibition control (rWW): analytical, or numerical adjustment from the analytical start",
+  type: "object",
+  doc: "feedback inhibition control (rWW): analytical, or numerical adjustment from the analytical start",
   fields: {
-    mode: { type: "string", enum: ["analytical", "numerical"] }, penaltyScale: { type: "number", min: 0, doc: "cuBNM's FIC penalty scale, 0 for none" },
-    maxTrials: { type: "number", integer: true, min: 0, doc: "numerical FIC adjustment budget (cuBNM max_fic_trials); 0: analytical wIE only, flagged when off target" },
-    tolerance: { type: "number", exclusiveMin: 0, doc: "nA (cuBNM 0.005)" }, samplingStart: { type: "number", min: 0, doc: "ms" }, samplingEnd: { type: "number", exclusiveMin: 0, doc: "ms" },
-    initDelta: { type: "number", exclusiveMin: 0 }, rejectFailed: { type: "boolean" },
+    mode: { type: "string", enum: ["analytical", "numerical"] },
+    penaltyScale: { type: "number", min: 0, doc: "cuBNM's FIC penalty scale, 0 for none" },
+    maxTrials: {
+      type: "number",
+      integer: true,
+      min: 0,
+      doc: "numerical FIC adjustment budget (cuBNM max_fic_trials); 0: analytical wIE only, flagged when off target",
+    },
+    tolerance: { type: "number", exclusiveMin: 0, doc: "nA (cuBNM 0.005)" },
+    samplingStart: { type: "number", min: 0, doc: "ms" },
+    samplingEnd: { type: "number", exclusiveMin: 0, doc: "ms" },
+    initDelta: { type: "number", exclusiveMin: 0 },
+    rejectFailed: { type: "boolean" },
   },
   rules: [
     {
@@ -134,7 +168,9 @@ const ficSchema: Schema = {
       check: (f) => {
         const start = f.samplingStart ?? 1000;
         const end = f.samplingEnd ?? 10000;
-        return end > start ? undefined : { field: "samplingEnd", message: `must be above samplingStart (${start} ms), got ${f.samplingEnd}` };
+        return end > start
+          ? undefined
+          : { field: "samplingEnd", message: `must be above samplingStart (${start} ms), got ${f.samplingEnd}` };
       },
     },
   ],
@@ -165,13 +201,19 @@ const fitRules: Rule[] = [
     doc: "gofWeights weigh listed gof terms",
     check: (c) => {
       const t = Object.keys(c.gofWeights ?? {}).find((k) => !(c.gof ?? []).includes(k));
-      return t === undefined ? undefined : { field: `gofWeights.${t}`, message: `'${t}' is not one of the gof terms (${(c.gof ?? []).join(", ")}); weight a listed term, with its sign` };
+      return t === undefined ? undefined : {
+        field: `gofWeights.${t}`,
+        message: `'${t}' is not one of the gof terms (${(c.gof ?? []).join(", ")}); weight a listed term, with its sign`,
+      };
     },
   },
   {
     doc: "FIC sets wIE, so wIE is neither free nor fixed",
-    check: (c) => (c.fic && ((c.free ?? []).some((f: { name: string }) => f.name === "wIE") || "wIE" in (c.fixed ?? {}))
-      ? { field: "fic", message: "FIC sets wIE; remove wIE from free and fixed" } : undefined),
+    check: (
+      c,
+    ) => (c.fic && ((c.free ?? []).some((f: { name: string }) => f.name === "wIE") || "wIE" in (c.fixed ?? {}))
+      ? { field: "fic", message: "FIC sets wIE; remove wIE from free and fixed" }
+      : undefined),
   },
   {
     doc: "numerical FIC samples I_E every 1 ms, so dt divides 1 ms",
@@ -179,13 +221,17 @@ const fitRules: Rule[] = [
       if (c.fic?.mode !== "numerical" || !c.simulation) return undefined;
       const dt = c.simulation.dt ?? DEFAULT_DT;
       const every = Math.round(1 / dt);
-      return every >= 1 && Math.abs(every * dt - 1) < 1e-9 ? undefined : { field: "simulation.dt", message: `numerical FIC samples I_E every 1 ms, so dt must divide 1 ms; got ${dt} ms` };
+      return every >= 1 && Math.abs(every * dt - 1) < 1e-9
+        ? undefined
+        : { field: "simulation.dt", message: `numerical FIC samples I_E every 1 ms, so dt must divide 1 ms; got ${dt} ms` };
     },
   },
 ];
 
 const gofTerm: Schema = {
-  type: "string", pattern: "^[+-]", patternHint: 'must start with + (reward) or - (penalty), e.g. "+fc_corr"',
+  type: "string",
+  pattern: "^[+-]",
+  patternHint: 'must start with + (reward) or - (penalty), e.g. "+fc_corr"',
   rules: [{
     doc: "a registered GOF term",
     check: (t: string) => {
@@ -203,13 +249,34 @@ function freeSchema(data: Schema): Schema {
   return {
     type: "object",
     fields: {
-      name: { type: "string", required: true }, bounds: { ...bounds, required: true }, scale: { type: "string", enum: ["linear", "log"] },
+      name: { type: "string", required: true },
+      bounds: { ...bounds, required: true },
+      scale: { type: "string", enum: ["linear", "log"] },
       groups: data,
-      maps: { type: "array", minItems: 1, items: { type: "object", fields: { name: { type: "string", required: true }, values: { ...data, required: true }, bounds: { ...bounds, required: true } } } },
+      maps: {
+        type: "array",
+        minItems: 1,
+        items: {
+          type: "object",
+          fields: { name: { type: "string", required: true }, values: { ...data, required: true }, bounds: { ...bounds, required: true } },
+        },
+      },
     },
     rules: [
-      { doc: 'scale "log" needs low > 0', check: (f) => (f.scale === "log" && !(f.bounds[0] > 0) ? { field: "bounds", message: `scale "log" needs low > 0, got ${f.bounds[0]}` } : undefined) },
-      { doc: "groups or maps, not both", check: (f) => (f.groups !== undefined && f.maps !== undefined ? { field: "", message: "use either groups or maps, not both" } : undefined) },
+      {
+        doc: 'scale "log" needs low > 0',
+        check: (
+          f,
+        ) => (f.scale === "log" && !(f.bounds[0] > 0)
+          ? { field: "bounds", message: `scale "log" needs low > 0, got ${f.bounds[0]}` }
+          : undefined),
+      },
+      {
+        doc: "groups or maps, not both",
+        check: (
+          f,
+        ) => (f.groups !== undefined && f.maps !== undefined ? { field: "", message: "use either groups or maps, not both" } : undefined),
+      },
     ],
   };
 }
@@ -229,38 +296,97 @@ export function fitSchema(flavour: Flavour, requireAll = true): Schema {
     name: { type: "string", ...FOLDER_NAME, required: config && !r, doc: "names the run folders" },
     description: { type: "string" },
     model: config
-      ? { type: "union", doc: `a built-in model name (${Object.keys(BUILTIN_MODELS).join(", ")}) or a model spec object`, options: [{ type: "string" }, { type: "record", values: { type: "any" } }], required: r }
-      : { type: "union", doc: "a built-in model name, a ModelSpec or a CompiledModel", options: [{ type: "string" }, { type: "record", values: { type: "any" } }], required: r },
+      ? {
+        type: "union",
+        doc: `a built-in model name (${Object.keys(BUILTIN_MODELS).join(", ")}) or a model spec object`,
+        options: [{ type: "string" }, { type: "record", values: { type: "any" } }],
+        required: r,
+      }
+      : {
+        type: "union",
+        doc: "a built-in model name, a ModelSpec or a CompiledModel",
+        options: [{ type: "string" }, { type: "record", values: { type: "any" } }],
+        required: r,
+      },
     network: {
-      type: "object", required: r,
+      type: "object",
+      required: r,
       fields: config
         ? {
-          weights: { ...dataRef, required: true }, lengths: dataRef, speed: { type: "number", exclusiveMin: 0, doc: "mm/ms" },
-          normalize: { type: "string", enum: ["none", "mean", "max"] }, zeroDiagonal: { type: "boolean" },
+          weights: { ...dataRef, required: true },
+          lengths: dataRef,
+          speed: { type: "number", exclusiveMin: 0, doc: "mm/ms" },
+          normalize: { type: "string", enum: ["none", "mean", "max"] },
+          zeroDiagonal: { type: "boolean" },
         }
-        : { weights: { ...numbers, doc: "n × n weights, row-major", required: true }, lengths: numbers, speed: { type: "number", exclusiveMin: 0, infinite: true, doc: "mm/ms" }, nNodes: { type: "number", integer: true, min: 1 } },
+        : {
+          weights: { ...numbers, doc: "n × n weights, row-major", required: true },
+          lengths: numbers,
+          speed: { type: "number", exclusiveMin: 0, infinite: true, doc: "mm/ms" },
+          nNodes: { type: "number", integer: true, min: 1 },
+        },
     },
     free: { type: "array", minItems: 1, required: r, items: freeSchema(data), doc: "e.g. [{ name: 'G', bounds: [0, 1] }]" },
-    fixed: { type: "record", values: { type: "union", doc: "a number or one number per node", options: [num, config ? { type: "array", items: num } : numbers] } },
+    fixed: {
+      type: "record",
+      values: { type: "union", doc: "a number or one number per node", options: [num, config ? { type: "array", items: num } : numbers] },
+    },
     target: {
-      type: "object", required: r,
+      type: "object",
+      required: r,
       fields: {
-        bold: config ? dataRef : { type: "object", fields: { data: { ...numbers, required: true }, nTime: { type: "number", integer: true, min: 3, required: true, doc: "volumes" }, tr: { type: "number", exclusiveMin: 0 } } },
-        tr: { type: "number", exclusiveMin: 0 }, fc: data, fcdTril: data, series: data, seriesTimes: data, psdPeaks: data,
+        bold: config ? dataRef : {
+          type: "object",
+          fields: {
+            data: { ...numbers, required: true },
+            nTime: { type: "number", integer: true, min: 3, required: true, doc: "volumes" },
+            tr: { type: "number", exclusiveMin: 0 },
+          },
+        },
+        tr: { type: "number", exclusiveMin: 0 },
+        fc: data,
+        fcdTril: data,
+        series: data,
+        seriesTimes: data,
+        psdPeaks: data,
       },
     },
     gof: { type: "array", items: gofTerm, minItems: 1, required: r, doc: 'signed terms, e.g. ["+fc_corr"]' },
     gofWeights: { type: "record", values: { type: "number", exclusiveMin: 0, doc: "drop the term from gof to ignore it" } },
     objectives: { type: "string", enum: ["sum", "terms"] },
-    simulation: { type: "object", required: r, fields: r ? sim : Object.fromEntries(Object.entries(sim).map(([k, v]) => [k, { ...v, required: false }])), rules: simulationRules },
+    simulation: {
+      type: "object",
+      required: r,
+      fields: r ? sim : Object.fromEntries(Object.entries(sim).map(([k, v]) => [k, { ...v, required: false }])),
+      rules: simulationRules,
+    },
     penalties: config
       ? {
         type: "array",
         items: {
-          type: "union", doc: 'a penalty {kind: "average-range" | "average-target", …}',
+          type: "union",
+          doc: 'a penalty {kind: "average-range" | "average-target", …}',
           options: [
-            { type: "object", fields: { kind: { type: "string", enum: ["average-range"], required: true }, observable: { type: "string", required: true }, low: { ...num, required: true }, high: { ...num, required: true }, weight: { type: "number", min: 0 } } },
-            { type: "object", fields: { kind: { type: "string", enum: ["average-target"], required: true }, observable: { type: "string", required: true }, target: { ...num, required: true }, weight: { type: "number", min: 0 }, rate: { type: "number", exclusiveMin: 0 } } },
+            {
+              type: "object",
+              fields: {
+                kind: { type: "string", enum: ["average-range"], required: true },
+                observable: { type: "string", required: true },
+                low: { ...num, required: true },
+                high: { ...num, required: true },
+                weight: { type: "number", min: 0 },
+              },
+            },
+            {
+              type: "object",
+              fields: {
+                kind: { type: "string", enum: ["average-target"], required: true },
+                observable: { type: "string", required: true },
+                target: { ...num, required: true },
+                weight: { type: "number", min: 0 },
+                rate: { type: "number", exclusiveMin: 0 },
+              },
+            },
           ],
         },
       }
@@ -270,12 +396,18 @@ export function fitSchema(flavour: Flavour, requireAll = true): Schema {
     ...(config
       ? {
         optimizer: {
-          type: "object", required: r,
+          type: "object",
+          required: r,
           fields: {
             type: { type: "string", enum: OPTIMIZER_TYPES, required: r },
             runs: { type: "number", integer: true, min: 1, doc: "independent runs (seeds seed, seed+1, …)" },
             options: optimizerOptions,
-            gradient: { type: "string", enum: ["adjoint", "finite-difference"], doc: "adam, lbfgsb: gradients by the adjoint (default; finite differences when the problem is not differentiable) or by finite differences" },
+            gradient: {
+              type: "string",
+              enum: ["adjoint", "finite-difference"],
+              doc:
+                "adam, lbfgsb: gradients by the adjoint (default; finite differences when the problem is not differentiable) or by finite differences",
+            },
           },
         } as FieldSchema,
       }

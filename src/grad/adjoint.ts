@@ -27,11 +27,17 @@ function sameExpr(a: Expr, b: Expr): boolean {
   if (a === b) return true;
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case "num": return a.value === (b as typeof a).value || (Number.isNaN(a.value) && Number.isNaN((b as typeof a).value));
-    case "var": return a.name === (b as typeof a).name;
-    case "neg": case "not": return sameExpr(a.arg, (b as typeof a).arg);
-    case "bin": return a.op === (b as typeof a).op && sameExpr(a.left, (b as typeof a).left) && sameExpr(a.right, (b as typeof a).right);
-    case "call": return a.fn === (b as typeof a).fn && a.args.every((x, i) => sameExpr(x, (b as typeof a).args[i]!));
+    case "num":
+      return a.value === (b as typeof a).value || (Number.isNaN(a.value) && Number.isNaN((b as typeof a).value));
+    case "var":
+      return a.name === (b as typeof a).name;
+    case "neg":
+    case "not":
+      return sameExpr(a.arg, (b as typeof a).arg);
+    case "bin":
+      return a.op === (b as typeof a).op && sameExpr(a.left, (b as typeof a).left) && sameExpr(a.right, (b as typeof a).right);
+    case "call":
+      return a.fn === (b as typeof a).fn && a.args.every((x, i) => sameExpr(x, (b as typeof a).args[i]!));
     case "cond": {
       const c = b as typeof a;
       return sameExpr(a.test, c.test) && sameExpr(a.then, c.then) && sameExpr(a.else, c.else);
@@ -44,11 +50,18 @@ function replace(e: Expr, what: Expr, by: Expr): Expr {
   if (sameExpr(e, what)) return by;
   const go = (x: Expr) => replace(x, what, by);
   switch (e.kind) {
-    case "num": case "var": return e;
-    case "neg": case "not": return { kind: e.kind, arg: go(e.arg) };
-    case "bin": return { kind: "bin", op: e.op, left: go(e.left), right: go(e.right) };
-    case "call": return { kind: "call", fn: e.fn, args: e.args.map(go) };
-    case "cond": return { kind: "cond", test: e.test, then: go(e.then), else: go(e.else) };
+    case "num":
+    case "var":
+      return e;
+    case "neg":
+    case "not":
+      return { kind: e.kind, arg: go(e.arg) };
+    case "bin":
+      return { kind: "bin", op: e.op, left: go(e.left), right: go(e.right) };
+    case "call":
+      return { kind: "call", fn: e.fn, args: e.args.map(go) };
+    case "cond":
+      return { kind: "cond", test: e.test, then: go(e.then), else: go(e.else) };
   }
 }
 
@@ -70,15 +83,23 @@ export function elementaryLets(lets: readonly StepLet[]): StepLet[] {
   // e with its numeric children hoisted (e itself stays one operation).
   const shallow = (e: Expr): Expr => {
     switch (e.kind) {
-      case "num": case "var": return e;
-      case "neg": return { kind: "neg", arg: hoist(e.arg) };
-      case "not": return e;
-      case "call": return { kind: "call", fn: e.fn, args: e.args.map(hoist) };
-      case "cond": return e;
+      case "num":
+      case "var":
+        return e;
+      case "neg":
+        return { kind: "neg", arg: hoist(e.arg) };
+      case "not":
+        return e;
+      case "call":
+        return { kind: "call", fn: e.fn, args: e.args.map(hoist) };
+      case "cond":
+        return e;
       case "bin": {
         if (["+", "-", "*", "/", "^"].includes(e.op)) {
           // Keep literal exponents literal (the emitters expand small integer powers).
-          const right = e.op === "^" && (e.right.kind === "num" || (e.right.kind === "neg" && e.right.arg.kind === "num")) ? e.right : hoist(e.right);
+          const right = e.op === "^" && (e.right.kind === "num" || (e.right.kind === "neg" && e.right.arg.kind === "num"))
+            ? e.right
+            : hoist(e.right);
           return { kind: "bin", op: e.op, left: hoist(e.left), right };
         }
         return e; // comparisons and logic: kept whole (derivative zero)
@@ -165,7 +186,12 @@ export function stepAdjointLayout(desc: StepDescription) {
     ...m.couplingNames.map((c) => `hs_${c}`),
     "wsum",
     ...noise,
-    "t", "t1", "dt", "half_dt", "sqrt_dt", "slow_dt",
+    "t",
+    "t1",
+    "dt",
+    "half_dt",
+    "sqrt_dt",
+    "slow_dt",
     ...m.stateNames.map((s) => `ga_n_${s}`),
     ...m.couplingNames.map((c) => `ga_h_${c}`),
     ...m.derived.map((d) => `ga_nd_${d.name}`),
@@ -182,7 +208,11 @@ export function stepAdjointLayout(desc: StepDescription) {
 /** The adjoint of one step of one node for a variant. */
 export function stepAdjoint(desc: StepDescription, v: StepVariant): LetBlock {
   const m = desc.model;
-  const seeds = [...m.stateNames.map((s) => `n_${s}`), ...m.couplingNames.map((c) => `h_${c}`), ...(v.derived ? m.derived.map((d) => `nd_${d.name}`) : [])];
+  const seeds = [
+    ...m.stateNames.map((s) => `n_${s}`),
+    ...m.couplingNames.map((c) => `h_${c}`),
+    ...(v.derived ? m.derived.map((d) => `nd_${d.name}`) : []),
+  ];
   return reverseLets(flatStep(desc, v), seeds, stepAdjointLayout(desc).wrt);
 }
 

@@ -78,14 +78,18 @@ const compiledCache = new WeakMap<object, Map<string, Compiled>>();
 
 function compileAdjoint(sim: PreparedSimulation, evaluator: Evaluator): Compiled {
   let byKey = compiledCache.get(sim.model);
-  if (!byKey) compiledCache.set(sim.model, (byKey = new Map()));
+  if (!byKey) compiledCache.set(sim.model, byKey = new Map());
   const hit = byKey.get(evaluator);
   if (hit) return hit;
   const desc = describeStep(sim.model);
   const { inputs, wrt } = stepAdjointLayout(desc);
   const variants = new Map<string, LetFunction>();
   const m = sim.model;
-  const initInputs = [...m.stateNames.map((s) => `n_${s}`), ...m.paramNames.map((p) => `p_${p}`), ...m.couplingNames.map((c) => `ga_h_${c}`)];
+  const initInputs = [
+    ...m.stateNames.map((s) => `n_${s}`),
+    ...m.paramNames.map((p) => `p_${p}`),
+    ...m.couplingNames.map((c) => `ga_h_${c}`),
+  ];
   const compiled: Compiled = {
     desc,
     inputs,
@@ -93,7 +97,7 @@ function compileAdjoint(sim: PreparedSimulation, evaluator: Evaluator): Compiled
     variant: (v) => {
       const key = `${v.integrator}/${v.slowStep}/${v.derived}`;
       let f = variants.get(key);
-      if (!f) variants.set(key, (f = compileLetBlock(stepAdjoint(desc, v), inputs, evaluator)));
+      if (!f) variants.set(key, f = compileLetBlock(stepAdjoint(desc, v), inputs, evaluator));
       return f;
     },
     init: compileLetBlock(initialCouplingAdjoint(desc), initInputs, evaluator),
@@ -153,7 +157,9 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
   const at = (name: string) => adj.inputs.indexOf(name);
   const iX = at(`x_${m.stateNames[0]}`), iP = P ? at(`p_${m.paramNames[0]}`) : 0, iCs = Kc ? at(`cs_${m.couplingNames[0]}`) : 0;
   const iHs = Kc ? at(`hs_${m.couplingNames[0]}`) : 0, iW = at("wsum"), iZ = NZ ? at("z_0") : 0, iT = at("t");
-  const iGn = at(`ga_n_${m.stateNames[0]}`), iGh = Kc ? at(`ga_h_${m.couplingNames[0]}`) : 0, iGd = D ? at(`ga_nd_${m.derived[0]!.name}`) : 0;
+  const iGn = at(`ga_n_${m.stateNames[0]}`),
+    iGh = Kc ? at(`ga_h_${m.couplingNames[0]}`) : 0,
+    iGd = D ? at(`ga_nd_${m.derived[0]!.name}`) : 0;
   const oP = S, oCs = S + P, oHs = S + P + Kc;
   const diffIdx = m.coupling.map((cp, k) => (cp.form === "difference" ? k : -1)).filter((k) => k >= 0);
   const initInp = new Float64Array(S + P + Kc);
@@ -189,7 +195,10 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
       if (tapeAt >= 0) {
         const o = tapeAt * n + i;
         for (let q = 0; q < S; q++) tapeX[o * S + q] = x[i * S + q]!;
-        for (let k = 0; k < Kc; k++) { tapeCs[o * Kc + k] = cs[k]!; tapeHs[o * Kc + k] = hs[k]!; }
+        for (let k = 0; k < Kc; k++) {
+          tapeCs[o * Kc + k] = cs[k]!;
+          tapeHs[o * Kc + k] = hs[k]!;
+        }
         for (let q = 0; q < NZ; q++) tapeZ[o * NZ + q] = z[q]!;
       }
       step(x, i * S, sim.params, pBase + i * P, cs, hs, wsum[i]!, z, times, slowStep, hNew, i * Kc, wantDerived ? dv : null, i * D);
@@ -239,7 +248,9 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
     const seed = sim.seeds[lane]!, stream = sim.streams[lane]!;
     const pBase = lane * n * P;
     for (const name of recNames) {
-      if (!grad[name] || grad[name]!.length !== sim.nSamples * n) throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${n} values`);
+      if (!grad[name] || grad[name]!.length !== sim.nSamples * n) {
+        throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${n} values`);
+      }
     }
     aX.fill(0);
     aRing.fill(0);
@@ -272,12 +283,16 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
           const o = tp * n + i;
           for (let q = 0; q < S; q++) inp[iX + q] = tapeX[o * S + q]!;
           for (let q = 0; q < P; q++) inp[iP + q] = sim.params[pBase + i * P + q]!;
-          for (let k = 0; k < Kc; k++) { inp[iCs + k] = tapeCs[o * Kc + k]!; inp[iHs + k] = tapeHs[o * Kc + k]!; inp[iGh + k] = gaH[i * Kc + k]!; }
+          for (let k = 0; k < Kc; k++) {
+            inp[iCs + k] = tapeCs[o * Kc + k]!;
+            inp[iHs + k] = tapeHs[o * Kc + k]!;
+            inp[iGh + k] = gaH[i * Kc + k]!;
+          }
           inp[iW] = wsum[i]!;
           for (let q = 0; q < NZ; q++) inp[iZ + q] = tapeZ[o * NZ + q]!;
           for (let q = 0; q < 6; q++) inp[iT + q] = times[q]!;
           for (let q = 0; q < S; q++) inp[iGn + q] = aX[i * S + q]!;
-          if (D) for (let q = 0; q < D; q++) inp[iGd + q] = 0;
+          if (D) { for (let q = 0; q < D; q++) inp[iGd + q] = 0; }
           if (record) {
             sim.recordIdx.forEach((k, r) => {
               const g = grad[recNames[r]!]![sample * n + i]!;
@@ -335,7 +350,9 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
     const cks = Array.from({ length: lanes }, newCheckpoints);
     for (let lane = 0; lane < lanes; lane++) recorded.push(forwardLane(lane, cks[lane]!));
     const r = (loss as BatchLoss).batch(recorded);
-    if (r.grads.length !== lanes) throw new Error(`gradient: the batch loss must return one gradient per lane (${lanes}), got ${r.grads.length}`);
+    if (r.grads.length !== lanes) {
+      throw new Error(`gradient: the batch loss must return one gradient per lane (${lanes}), got ${r.grads.length}`);
+    }
     values = r.values;
     for (let lane = 0; lane < lanes; lane++) backwardLane(lane, r.grads[lane]!, cks[lane]!);
   }

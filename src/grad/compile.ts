@@ -29,6 +29,8 @@ function tsLet(l: StepLet): string {
 }
 
 export function compileLetBlock(block: LetBlock, inputs: readonly string[], evaluator: Evaluator = "auto"): LetFunction {
-  if (evaluator === "closures" || (evaluator === "auto" && !canGenerateCode())) return compileClosureLets(block.lets, inputs, block.outputs);
+  if (evaluator === "closures" || (evaluator === "auto" && !canGenerateCode())) {
+    return compileClosureLets(block.lets, inputs, block.outputs);
+  }
   return new Function("inp", "out", `"use strict";\n${emitLetBlock(block, inputs)}`) as LetFunction;
 }

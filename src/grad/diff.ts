@@ -43,7 +43,11 @@ export function neg(a: Expr): Expr {
   if (a.kind === "neg") return a.arg;
   return { kind: "neg", arg: a };
 }
-const call = (fn: "exp" | "log" | "tanh" | "sin" | "cos" | "sqrt" | "abs" | "min" | "max", ...args: Expr[]): Expr => ({ kind: "call", fn, args });
+const call = (fn: "exp" | "log" | "tanh" | "sin" | "cos" | "sqrt" | "abs" | "min" | "max", ...args: Expr[]): Expr => ({
+  kind: "call",
+  fn,
+  args,
+});
 const cmp = (op: ">=" | ">" | "<" | "<=", left: Expr, right: Expr): Expr => ({ kind: "bin", op, left, right });
 /** test ? a : b, folded when both branches are the same number. */
 export function cond(test: Expr, a: Expr, b: Expr): Expr {
@@ -54,12 +58,19 @@ export function cond(test: Expr, a: Expr, b: Expr): Expr {
 /** True when e reads `name`. */
 export function dependsOn(e: Expr, name: string): boolean {
   switch (e.kind) {
-    case "num": return false;
-    case "var": return e.name === name;
-    case "neg": case "not": return dependsOn(e.arg, name);
-    case "bin": return dependsOn(e.left, name) || dependsOn(e.right, name);
-    case "call": return e.args.some((a) => dependsOn(a, name));
-    case "cond": return dependsOn(e.test, name) || dependsOn(e.then, name) || dependsOn(e.else, name);
+    case "num":
+      return false;
+    case "var":
+      return e.name === name;
+    case "neg":
+    case "not":
+      return dependsOn(e.arg, name);
+    case "bin":
+      return dependsOn(e.left, name) || dependsOn(e.right, name);
+    case "call":
+      return e.args.some((a) => dependsOn(a, name));
+    case "cond":
+      return dependsOn(e.test, name) || dependsOn(e.then, name) || dependsOn(e.else, name);
   }
 }
 
@@ -75,35 +86,52 @@ export function diff(e: Expr, name: string): Expr {
   if (!dependsOn(e, name)) return num(0);
   const d = (x: Expr) => diff(x, name);
   switch (e.kind) {
-    case "num": return num(0);
-    case "var": return num(e.name === name ? 1 : 0);
-    case "neg": return neg(d(e.arg));
-    case "not": return num(0);
-    case "cond": return cond(e.test, d(e.then), d(e.else));
+    case "num":
+      return num(0);
+    case "var":
+      return num(e.name === name ? 1 : 0);
+    case "neg":
+      return neg(d(e.arg));
+    case "not":
+      return num(0);
+    case "cond":
+      return cond(e.test, d(e.then), d(e.else));
     case "call": {
       const [a, b] = e.args as [Expr, Expr?];
       const da = d(a);
       switch (e.fn) {
-        case "exp": return mul(e, da);
-        case "log": return div(da, a);
-        case "tanh": return mul(sub(num(1), mul(e, e)), da);
-        case "sin": return mul(call("cos", a), da);
-        case "cos": return neg(mul(call("sin", a), da));
-        case "sqrt": return div(da, mul(num(2), e));
-        case "abs": return mul(cond(cmp(">=", a, num(0)), num(1), num(-1)), da);
+        case "exp":
+          return mul(e, da);
+        case "log":
+          return div(da, a);
+        case "tanh":
+          return mul(sub(num(1), mul(e, e)), da);
+        case "sin":
+          return mul(call("cos", a), da);
+        case "cos":
+          return neg(mul(call("sin", a), da));
+        case "sqrt":
+          return div(da, mul(num(2), e));
+        case "abs":
+          return mul(cond(cmp(">=", a, num(0)), num(1), num(-1)), da);
         // min/max pick the derivative of the argument they return (the first one on ties, as
         // Math.min/Math.max return it).
-        case "min": return cond(cmp("<=", a, b!), da, d(b!));
-        case "max": return cond(cmp(">=", a, b!), da, d(b!));
+        case "min":
+          return cond(cmp("<=", a, b!), da, d(b!));
+        case "max":
+          return cond(cmp(">=", a, b!), da, d(b!));
       }
       break;
     }
     case "bin": {
       const { left: l, right: r } = e;
       switch (e.op) {
-        case "+": return add(d(l), d(r));
-        case "-": return sub(d(l), d(r));
-        case "*": return add(mul(d(l), r), mul(l, d(r)));
+        case "+":
+          return add(d(l), d(r));
+        case "-":
+          return sub(d(l), d(r));
+        case "*":
+          return add(mul(d(l), r), mul(l, d(r)));
         case "/": {
           const dl = d(l), dr = d(r);
           // (l/r)' = l'/r − (l/r)·r'/r

@@ -4,7 +4,23 @@
 // valueAndGradSimulation (brainfit/sim) and valueAndGrad, NotDifferentiableError (brainfit/fit);
 // the fit-level gradients live in fit/gradients.ts.
 export { diff } from "./diff.ts";
-export { reverseLets, stepAdjoint, elementaryLets, flatStep, type LetBlock, type StepVariant } from "./adjoint.ts";
-export { simulateGradient, checkpointSizes, type BackwardOptions, type GradientResult, type LaneLoss, type LaneRecording } from "./backward.ts";
-export { fcTrilWithVjp, pearsonWithGrad, rmseWithGrad, maeWithGrad, meanDiffWithGrad, softPeaksWithVjp, NotDifferentiableError, type PsdPeakOptions } from "./losses.ts";
-export { valueAndGradSimulation, type SimulationGradient } from "./value-and-grad.ts";
+export { elementaryLets, flatStep, type LetBlock, reverseLets, stepAdjoint, type StepVariant } from "./adjoint.ts";
+export {
+  type BackwardOptions,
+  checkpointSizes,
+  type GradientResult,
+  type LaneLoss,
+  type LaneRecording,
+  simulateGradient,
+} from "./backward.ts";
+export {
+  fcTrilWithVjp,
+  maeWithGrad,
+  meanDiffWithGrad,
+  NotDifferentiableError,
+  pearsonWithGrad,
+  type PsdPeakOptions,
+  rmseWithGrad,
+  softPeaksWithVjp,
+} from "./losses.ts";
+export { type SimulationGradient, valueAndGradSimulation } from "./value-and-grad.ts";

@@ -86,7 +86,10 @@ export function fcTrilWithVjp(data: Float64Array, n: number, T: number, pairs: N
 export function pearsonWithGrad(a: ArrayLike<number>, b: ArrayLike<number>): { value: number; grad: Float64Array } {
   const n = a.length;
   let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]!; mb += b[i]!; }
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
   ma /= n;
   mb /= n;
   let sab = 0, saa = 0, sbb = 0;
@@ -110,7 +113,7 @@ export function rmseWithGrad(a: ArrayLike<number>, b: ArrayLike<number>): { valu
   for (let i = 0; i < n; i++) s += (a[i]! - b[i]!) ** 2;
   const value = Math.sqrt(s / n);
   const grad = new Float64Array(n);
-  if (value > 0) for (let i = 0; i < n; i++) grad[i] = (a[i]! - b[i]!) / (n * value);
+  if (value > 0) { for (let i = 0; i < n; i++) grad[i] = (a[i]! - b[i]!) / (n * value); }
   return { value, grad };
 }
 
@@ -165,7 +168,12 @@ export function softPeaksWithVjp(data: Float64Array, n: number, T: number, o: Ps
   for (let r = 0; r < n; r++) {
     const off = r * nf;
     let max = -Infinity, at = a;
-    for (let k = a; k <= b; k++) if (psd[off + k]! > max) { max = psd[off + k]!; at = k; }
+    for (let k = a; k <= b; k++) {
+      if (psd[off + k]! > max) {
+        max = psd[off + k]!;
+        at = k;
+      }
+    }
     let zsum = 0, s = 0;
     for (let k = a; k <= b; k++) {
       const e = Math.exp(o.beta * (psd[off + k]! / max - 1));
@@ -190,10 +198,12 @@ export function softPeaksWithVjp(data: Float64Array, n: number, T: number, o: Ps
   }
   const scale = 1 / (o.fs * s2);
   const cos = new Float64Array(nf * L), sin = new Float64Array(nf * L);
-  for (let k = 0; k < nf; k++) for (let t = 0; t < L; t++) {
-    const th = (2 * Math.PI * ((k * t) % L)) / L;
-    cos[k * L + t] = Math.cos(th);
-    sin[k * L + t] = Math.sin(th);
+  for (let k = 0; k < nf; k++) {
+    for (let t = 0; t < L; t++) {
+      const th = (2 * Math.PI * ((k * t) % L)) / L;
+      cos[k * L + t] = Math.cos(th);
+      sin[k * L + t] = Math.sin(th);
+    }
   }
   const vjp = (gPeaks: Float64Array): Float64Array => {
     const gx = new Float64Array(n * T);
@@ -221,14 +231,20 @@ export function softPeaksWithVjp(data: Float64Array, n: number, T: number, o: Ps
         for (let k = a; k <= b; k++) {
           if (gPsd[k] === 0) continue;
           let re = 0, im = 0;
-          for (let t = 0; t < L; t++) { re += y[t]! * cos[k * L + t]!; im -= y[t]! * sin[k * L + t]!; }
+          for (let t = 0; t < L; t++) {
+            re += y[t]! * cos[k * L + t]!;
+            im -= y[t]! * sin[k * L + t]!;
+          }
           const one = k > 0 && !(L % 2 === 0 && k === nf - 1) ? 2 : 1;
           const c = (gPsd[k]! * one * scale * 2) / nSeg;
           // d|X|²/dy_t = 2 (re cos θ − im sin θ)
           for (let t = 0; t < L; t++) gy[t] += c * (re * cos[k * L + t]! - im * sin[k * L + t]!);
         }
         let gm = 0;
-        for (let t = 0; t < L; t++) { gy[t] = gy[t]! * win[t]!; gm += gy[t]!; }
+        for (let t = 0; t < L; t++) {
+          gy[t] = gy[t]! * win[t]!;
+          gm += gy[t]!;
+        }
         gm /= L;
         for (let t = 0; t < L; t++) gx[start + t] += gy[t]! - gm;
       }

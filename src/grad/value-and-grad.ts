@@ -38,8 +38,14 @@ export interface SimulationGradient {
  * console.log(r.values[0], r.grads.G![0], r.grads.a); // d loss / d G (global), d loss / d a (per node)
  * ```
  */
-export function valueAndGradSimulation(options: SimulationOptions, loss: LaneLoss | BatchLoss, backward: BackwardOptions = {}): SimulationGradient {
-  if (!options.record?.observables.length) throw new Error("valueAndGradSimulation: record at least one observable (options.record); the loss reads the recording");
+export function valueAndGradSimulation(
+  options: SimulationOptions,
+  loss: LaneLoss | BatchLoss,
+  backward: BackwardOptions = {},
+): SimulationGradient {
+  if (!options.record?.observables.length) {
+    throw new Error("valueAndGradSimulation: record at least one observable (options.record); the loss reads the recording");
+  }
   const sim = prepareSimulation(options);
   const r = simulateGradient(sim, loss, backward);
   const m = sim.model;
@@ -56,6 +62,13 @@ export function valueAndGradSimulation(options: SimulationOptions, loss: LaneLos
       grads[p.name] = g;
     }
   });
-  return { values: r.values, grads, recorded: r.recorded, checkpointEvery: r.checkpointEvery, peakBytes: r.peakBytes, forwardMs: r.forwardMs, backwardMs: r.backwardMs };
+  return {
+    values: r.values,
+    grads,
+    recorded: r.recorded,
+    checkpointEvery: r.checkpointEvery,
+    peakBytes: r.peakBytes,
+    forwardMs: r.forwardMs,
+    backwardMs: r.backwardMs,
+  };
 }
-

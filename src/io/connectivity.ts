@@ -51,7 +51,9 @@ function baseName(name: string): string {
 /** The members of a zip that form a TVB connectivity (undefined if there is no weights.txt). */
 export function tvbMembers(entries: ZipEntry[]): Map<string, ZipEntry> | undefined {
   const usable = entries.filter((e) => !e.name.endsWith("/") && !e.name.startsWith("__MACOSX/") && !baseName(e.name).startsWith("._"));
-  const weightsEntries = usable.filter((e) => [...TVB_MEMBERS.weights].some((n) => baseName(e.name) === n || baseName(e.name) === `${n}.gz` || baseName(e.name) === `${n}.bz2`));
+  const weightsEntries = usable.filter((e) =>
+    [...TVB_MEMBERS.weights].some((n) => baseName(e.name) === n || baseName(e.name) === `${n}.gz` || baseName(e.name) === `${n}.bz2`)
+  );
   if (weightsEntries.length === 0) return undefined;
   // shallowest weights.txt decides the folder; the other members must sit next to it
   weightsEntries.sort((a, b) => a.name.split("/").length - b.name.split("/").length);
@@ -73,7 +75,11 @@ export function tvbMembers(entries: ZipEntry[]): Map<string, ZipEntry> | undefin
 export function tvbMemberBytes(bytes: Uint8Array, entry: ZipEntry, source: string, maxBytes?: number): Uint8Array {
   const where = `${source}:${entry.name}`;
   if (entry.name.toLowerCase().endsWith(".bz2")) {
-    throw new BrainfitIOError("ZIP_UNSUPPORTED", "bzip2-compressed members are not supported; unpack with bunzip2 and re-zip the .txt files", { source: where });
+    throw new BrainfitIOError(
+      "ZIP_UNSUPPORTED",
+      "bzip2-compressed members are not supported; unpack with bunzip2 and re-zip the .txt files",
+      { source: where },
+    );
   }
   const raw = readZipEntry(bytes, entry, { source, maxBytes: maxBytes ?? DEFAULT_MAX_BYTES });
   return isGzip(raw) ? inflateLimited(raw, "gzip", maxBytes ?? DEFAULT_MAX_BYTES, where, "GZIP") : raw;
@@ -93,7 +99,11 @@ export function parseCentres(text: string, source: string): { labels?: string[];
     if (withLabels === undefined) withLabels = hasLabel;
     const nums = withLabels ? f.slice(1) : f;
     if (nums.length !== 3 || hasLabel !== withLabels) {
-      throw new BrainfitIOError("TVB_BAD_SHAPE", `line ${li + 1} of centres should be "label x y z" (TVB) or "x y z", got "${line.slice(0, 60)}"`, { source });
+      throw new BrainfitIOError(
+        "TVB_BAD_SHAPE",
+        `line ${li + 1} of centres should be "label x y z" (TVB) or "x y z", got "${line.slice(0, 60)}"`,
+        { source },
+      );
     }
     for (const t of nums) {
       const v = parseNumberToken(t);
@@ -131,14 +141,20 @@ export function assembleConnectivity(parts: {
   const toMat = (a: NdArray | Float64Matrix, name: string): Float64Matrix => ("rows" in a ? a : asMatrix(a, name));
   const weights = toMat(parts.weights, "weights");
   if (weights.rows !== weights.cols) {
-    throw new BrainfitIOError("CONNECTIVITY_BAD", `weights must be square (regions × regions) but is ${weights.rows}×${weights.cols}`, { source });
+    throw new BrainfitIOError("CONNECTIVITY_BAD", `weights must be square (regions × regions) but is ${weights.rows}×${weights.cols}`, {
+      source,
+    });
   }
   const n = weights.rows;
   const out: Connectivity = { nRegions: n, weights, source };
   if (parts.tractLengths) {
     const L = toMat(parts.tractLengths, "tract lengths");
     if (L.rows !== n || L.cols !== n) {
-      throw new BrainfitIOError("CONNECTIVITY_BAD", `tract lengths are ${L.rows}×${L.cols} but weights are ${n}×${n}; they must describe the same regions`, { source });
+      throw new BrainfitIOError(
+        "CONNECTIVITY_BAD",
+        `tract lengths are ${L.rows}×${L.cols} but weights are ${n}×${n}; they must describe the same regions`,
+        { source },
+      );
     }
     out.tractLengths = L;
   }
@@ -149,7 +165,9 @@ export function assembleConnectivity(parts: {
     out.regionLabels = parts.regionLabels;
   }
   if (parts.centres) {
-    if (parts.centres.rows !== n) throw new BrainfitIOError("CONNECTIVITY_BAD", `${parts.centres.rows} centres for ${n} regions`, { source });
+    if (parts.centres.rows !== n) {
+      throw new BrainfitIOError("CONNECTIVITY_BAD", `${parts.centres.rows} centres for ${n} regions`, { source });
+    }
     out.centres = parts.centres;
   }
   if (parts.cortical) out.cortical = parts.cortical;
@@ -176,7 +194,9 @@ export function parseTvbZip(bytes: Uint8Array, opts: { source?: string; maxBytes
   if (!members) {
     throw new BrainfitIOError(
       "TVB_MISSING_MEMBER",
-      `no weights.txt in the zip (members: ${entries.slice(0, 12).map((e) => e.name).join(", ")}); a TVB connectivity zip needs weights.txt and usually tract_lengths.txt and centres.txt`,
+      `no weights.txt in the zip (members: ${
+        entries.slice(0, 12).map((e) => e.name).join(", ")
+      }); a TVB connectivity zip needs weights.txt and usually tract_lengths.txt and centres.txt`,
       { source },
     );
   }
@@ -187,9 +207,13 @@ export function parseTvbZip(bytes: Uint8Array, opts: { source?: string; maxBytes
   const weights = parseTextMatrix(read("weights")!, { source: `${source}:${members.get("weights")!.name}`, ndmin: 2 }).array;
   const n = weights.shape[0]!;
   const lengthsBytes = read("tractLengths");
-  const tractLengths = lengthsBytes ? parseTextMatrix(lengthsBytes, { source: `${source}:${members.get("tractLengths")!.name}`, ndmin: 2 }).array : undefined;
+  const tractLengths = lengthsBytes
+    ? parseTextMatrix(lengthsBytes, { source: `${source}:${members.get("tractLengths")!.name}`, ndmin: 2 }).array
+    : undefined;
   const centresBytes = read("centres");
-  const centres = centresBytes ? parseCentres(new TextDecoder().decode(centresBytes), `${source}:${members.get("centres")!.name}`) : undefined;
+  const centres = centresBytes
+    ? parseCentres(new TextDecoder().decode(centresBytes), `${source}:${members.get("centres")!.name}`)
+    : undefined;
   const extra = (role: "cortical" | "hemispheres" | "areas"): Float64Array | undefined => {
     const b = read(role);
     return b ? vectorOf(b, n, members.get(role)!.name, source) : undefined;

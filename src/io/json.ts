@@ -7,14 +7,24 @@
 // int64/uint64 values beyond ±2^53 are written as decimal strings so no reader rounds them.
 import { BrainfitIOError } from "./errors.ts";
 import { roundToHalf } from "./half.ts";
-import { allocNumeric, isNumericDType, parseStringDType, shapeSize, validateArray, type ArrayData, type NdArray, type NumericDType } from "./ndarray.ts";
+import {
+  allocNumeric,
+  type ArrayData,
+  isNumericDType,
+  type NdArray,
+  type NumericDType,
+  parseStringDType,
+  shapeSize,
+  validateArray,
+} from "./ndarray.ts";
 import { formatNumber } from "./text.ts";
 
 /** Values writeJson accepts: JSON values, NdArrays, typed arrays (written as lists), Maps are not. */
 export type JsonInput = unknown;
 
 function isNdArray(x: unknown): x is NdArray {
-  return typeof x === "object" && x !== null && typeof (x as NdArray).dtype === "string" && Array.isArray((x as NdArray).shape) && typeof (x as NdArray).data === "object" && (x as NdArray).data !== null;
+  return typeof x === "object" && x !== null && typeof (x as NdArray).dtype === "string" && Array.isArray((x as NdArray).shape) &&
+    typeof (x as NdArray).data === "object" && (x as NdArray).data !== null;
 }
 
 function numberText(x: number, precision: "float64" | "float32" | "float16"): string {
@@ -164,7 +174,8 @@ function roundHalf(x: number): number {
 }
 
 function isEnvelope(x: unknown): x is { dtype: string; shape: number[]; data: unknown } {
-  return typeof x === "object" && x !== null && !Array.isArray(x) && typeof (x as { dtype?: unknown }).dtype === "string" && Array.isArray((x as { shape?: unknown }).shape) && "data" in x;
+  return typeof x === "object" && x !== null && !Array.isArray(x) && typeof (x as { dtype?: unknown }).dtype === "string" &&
+    Array.isArray((x as { shape?: unknown }).shape) && "data" in x;
 }
 
 /**

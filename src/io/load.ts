@@ -1,5 +1,5 @@
 // One entry point for every format: sniff by magic bytes (then extension), parse, return C-order arrays.
-import { assembleConnectivity, parseCentres, parseTvbZip, tvbMemberBytes, tvbMembers, type Connectivity } from "./connectivity.ts";
+import { assembleConnectivity, type Connectivity, parseCentres, parseTvbZip, tvbMemberBytes, tvbMembers } from "./connectivity.ts";
 import { BrainfitIOError } from "./errors.ts";
 import { parseJsonArray } from "./json.ts";
 import type { NdArray } from "./ndarray.ts";
@@ -42,7 +42,8 @@ export interface LoadOptions {
   name?: string;
 }
 
-const SUPPORTED = ".npy, .npz, MATLAB level-5 .mat (-v6/-v7), delimited text (.txt/.csv/.tsv), JSON, TVB connectivity .zip (any of them optionally .gz)";
+const SUPPORTED =
+  ".npy, .npz, MATLAB level-5 .mat (-v6/-v7), delimited text (.txt/.csv/.tsv), JSON, TVB connectivity .zip (any of them optionally .gz)";
 
 function extensionOf(name: string): string {
   const clean = name.split(/[?#]/)[0]!.toLowerCase();
@@ -91,12 +92,18 @@ export function sniffFormat(bytes: Uint8Array, name = ""): FileFormat {
   if (ext === "zip") return "tvb-zip";
   if (looksLikeText(bytes)) {
     let i = 0;
-    while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09 || bytes[i] === 0xef || bytes[i] === 0xbb || bytes[i] === 0xbf)) i++;
+    while (
+      i < bytes.length &&
+      (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09 || bytes[i] === 0xef || bytes[i] === 0xbb ||
+        bytes[i] === 0xbf)
+    ) i++;
     if (ext === "json" || bytes[i] === 0x7b /* { */ || bytes[i] === 0x5b /* [ */) return "json";
     return "text";
   }
   const head = [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
-  throw new BrainfitIOError("FORMAT_UNKNOWN", `unrecognised binary format (first bytes ${head}); brainfit reads ${SUPPORTED}`, { source: name || undefined });
+  throw new BrainfitIOError("FORMAT_UNKNOWN", `unrecognised binary format (first bytes ${head}); brainfit reads ${SUPPORTED}`, {
+    source: name || undefined,
+  });
 }
 
 function ungzip(bytes: Uint8Array, name: string, opts: LoadOptions): { bytes: Uint8Array; name: string } {
@@ -148,7 +155,9 @@ export function parseArray(input: Uint8Array, opts: LoadOptions = {}): NdArray {
       return parseTextMatrix(bytes, o).array;
     }
     default:
-      throw new BrainfitIOError("FORMAT_UNKNOWN", `unknown format option "${String(format)}"; use npy, npz, mat, text, json or tvb-zip`, { source: name });
+      throw new BrainfitIOError("FORMAT_UNKNOWN", `unknown format option "${String(format)}"; use npy, npz, mat, text, json or tvb-zip`, {
+        source: name,
+      });
   }
 }
 
@@ -156,16 +165,26 @@ function tvbZipMember(bytes: Uint8Array, name: string, opts: LoadOptions): NdArr
   const entries = readZipDirectory(bytes, name);
   const members = tvbMembers(entries);
   if (!members) {
-    throw new BrainfitIOError("TVB_MISSING_MEMBER", `zip holds neither .npy arrays nor a TVB weights.txt (members: ${entries.slice(0, 12).map((e) => e.name).join(", ")})`, { source: name });
+    throw new BrainfitIOError(
+      "TVB_MISSING_MEMBER",
+      `zip holds neither .npy arrays nor a TVB weights.txt (members: ${entries.slice(0, 12).map((e) => e.name).join(", ")})`,
+      { source: name },
+    );
   }
-  const role =
-    opts.key === undefined || /^weights?$/i.test(opts.key) ? "weights"
-    : /^tract_?len/i.test(opts.key) || opts.key === "lengths" ? "tractLengths"
-    : /^cent/i.test(opts.key) ? "centres"
+  const role = opts.key === undefined || /^weights?$/i.test(opts.key)
+    ? "weights"
+    : /^tract_?len/i.test(opts.key) || opts.key === "lengths"
+    ? "tractLengths"
+    : /^cent/i.test(opts.key)
+    ? "centres"
     : opts.key;
   const entry = members.get(role);
   if (!entry) {
-    throw new BrainfitIOError("NPZ_KEY_NOT_FOUND", `no member "${opts.key}" in the TVB zip; available: ${[...members.values()].map((e) => e.name).join(", ")}`, { source: name });
+    throw new BrainfitIOError(
+      "NPZ_KEY_NOT_FOUND",
+      `no member "${opts.key}" in the TVB zip; available: ${[...members.values()].map((e) => e.name).join(", ")}`,
+      { source: name },
+    );
   }
   const text = tvbMemberBytes(bytes, entry, name, opts.maxBytes);
   if (role === "centres") {
@@ -267,7 +286,10 @@ export async function loadConnectivity(source: Source | ConnectivityParts, opts:
   if (isConnectivityParts(source)) {
     const parts = source;
     const weights = await loadArray(parts.weights, { ...opts, key: undefined });
-    const assembled: Parameters<typeof assembleConnectivity>[0] = { weights, source: typeof parts.weights === "string" ? parts.weights : "weights" };
+    const assembled: Parameters<typeof assembleConnectivity>[0] = {
+      weights,
+      source: typeof parts.weights === "string" ? parts.weights : "weights",
+    };
     if (parts.tractLengths !== undefined) assembled.tractLengths = await loadArray(parts.tractLengths, { ...opts, key: undefined });
     if (parts.regionLabels !== undefined) assembled.regionLabels = await loadLabels(parts.regionLabels, opts);
     return assembleConnectivity(assembled);
@@ -289,11 +311,15 @@ export async function loadConnectivity(source: Source | ConnectivityParts, opts:
     return assembleConnectivity(parts);
   } else return assembleConnectivity({ weights: parseArray(un.bytes, { ...opts, name, format, ndmin: 2 }), source: name });
   const key = opts.key ?? r.key;
-  const weights = key !== undefined ? record[key] : pick(record, WEIGHT_KEYS) ?? (Object.keys(record).length === 1 ? Object.values(record)[0] : undefined);
+  const weights = key !== undefined
+    ? record[key]
+    : pick(record, WEIGHT_KEYS) ?? (Object.keys(record).length === 1 ? Object.values(record)[0] : undefined);
   if (!weights) {
     throw new BrainfitIOError(
       "CONNECTIVITY_BAD",
-      `cannot tell which array holds the weights (arrays: ${Object.keys(record).join(", ")}); name it "weights", or pass {key: "NAME"} / "file:NAME"`,
+      `cannot tell which array holds the weights (arrays: ${
+        Object.keys(record).join(", ")
+      }); name it "weights", or pass {key: "NAME"} / "file:NAME"`,
       { source: name },
     );
   }

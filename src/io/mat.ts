@@ -2,7 +2,16 @@
 // variables, miCOMPRESSED elements, both byte orders. v7.3 (HDF5) files get a clear error.
 import { zlibSync } from "fflate";
 import { BrainfitIOError } from "./errors.ts";
-import { allocNumeric, fortranToC, isNumericDType, parseStringDType, validateArray, type ArrayData, type NdArray, type NumericDType } from "./ndarray.ts";
+import {
+  allocNumeric,
+  type ArrayData,
+  fortranToC,
+  isNumericDType,
+  type NdArray,
+  type NumericDType,
+  parseStringDType,
+  validateArray,
+} from "./ndarray.ts";
 import { DEFAULT_MAX_BYTES, inflateLimited } from "./zip.ts";
 
 // MAT data types (miXXX)
@@ -11,15 +20,50 @@ const miINT64 = 12, miUINT64 = 13, miMATRIX = 14, miCOMPRESSED = 15, miUTF8 = 16
 
 // MATLAB array classes (mxXXX_CLASS)
 const CLASS_NAMES: Record<number, string> = {
-  1: "cell", 2: "struct", 3: "object", 4: "char", 5: "sparse", 6: "double", 7: "single", 8: "int8", 9: "uint8",
-  10: "int16", 11: "uint16", 12: "int32", 13: "uint32", 14: "int64", 15: "uint64", 16: "function_handle", 17: "opaque",
+  1: "cell",
+  2: "struct",
+  3: "object",
+  4: "char",
+  5: "sparse",
+  6: "double",
+  7: "single",
+  8: "int8",
+  9: "uint8",
+  10: "int16",
+  11: "uint16",
+  12: "int32",
+  13: "uint32",
+  14: "int64",
+  15: "uint64",
+  16: "function_handle",
+  17: "opaque",
 };
 const CLASS_DTYPE: Record<number, NumericDType> = {
-  6: "float64", 7: "float32", 8: "int8", 9: "uint8", 10: "int16", 11: "uint16", 12: "int32", 13: "uint32", 14: "int64", 15: "uint64",
+  6: "float64",
+  7: "float32",
+  8: "int8",
+  9: "uint8",
+  10: "int16",
+  11: "uint16",
+  12: "int32",
+  13: "uint32",
+  14: "int64",
+  15: "uint64",
 };
 const MI_SIZE: Record<number, number> = {
-  [miINT8]: 1, [miUINT8]: 1, [miINT16]: 2, [miUINT16]: 2, [miINT32]: 4, [miUINT32]: 4, [miSINGLE]: 4, [miDOUBLE]: 8, [miINT64]: 8, [miUINT64]: 8,
-  [miUTF8]: 1, [miUTF16]: 2, [miUTF32]: 4,
+  [miINT8]: 1,
+  [miUINT8]: 1,
+  [miINT16]: 2,
+  [miUINT16]: 2,
+  [miINT32]: 4,
+  [miUINT32]: 4,
+  [miSINGLE]: 4,
+  [miDOUBLE]: 8,
+  [miINT64]: 8,
+  [miUINT64]: 8,
+  [miUTF8]: 1,
+  [miUTF16]: 2,
+  [miUTF32]: 4,
 };
 
 /** Name, class and size of one variable in a MAT-file. */
@@ -48,7 +92,8 @@ export function isMat(bytes: Uint8Array): boolean {
 }
 
 export function isMatV73(bytes: Uint8Array): boolean {
-  return bytes.length >= 10 && ascii(bytes, 0, 10) === "MATLAB 7.3" || (bytes.length >= 520 && isHdf5At(bytes, 512) && ascii(bytes, 0, 6) === "MATLAB");
+  return bytes.length >= 10 && ascii(bytes, 0, 10) === "MATLAB 7.3" ||
+    (bytes.length >= 520 && isHdf5At(bytes, 512) && ascii(bytes, 0, 6) === "MATLAB");
 }
 
 export function isHdf5At(bytes: Uint8Array, p: number): boolean {
@@ -100,7 +145,9 @@ class MatReader {
   }
 
   fail(code: "MAT_TRUNCATED" | "MAT_BAD_ELEMENT", msg: string): never {
-    const fix = code === "MAT_TRUNCATED" ? "the file is truncated; copy it again" : "the file is corrupt; re-save it with save(f, vars, '-v7')";
+    const fix = code === "MAT_TRUNCATED"
+      ? "the file is truncated; copy it again"
+      : "the file is corrupt; re-save it with save(f, vars, '-v7')";
     throw new BrainfitIOError(code, `${msg}; ${fix}`, { source: this.source });
   }
 
@@ -119,7 +166,9 @@ class MatReader {
     }
     const nbytes = this.u32(p + 4);
     const dataStart = p + 8;
-    if (dataStart + nbytes > end) this.fail("MAT_TRUNCATED", `element at byte ${p} claims ${nbytes} bytes but only ${end - dataStart} remain`);
+    if (dataStart + nbytes > end) {
+      this.fail("MAT_TRUNCATED", `element at byte ${p} claims ${nbytes} bytes but only ${end - dataStart} remain`);
+    }
     const padded = w0 === miCOMPRESSED ? nbytes : Math.ceil(nbytes / 8) * 8;
     return { type: w0, nbytes, dataStart, next: Math.min(dataStart + padded, end) };
   }
@@ -146,22 +195,40 @@ function checkHeader(bytes: Uint8Array, source: string | undefined): boolean {
     );
   }
   if (bytes.length < 128 && isMatV4(bytes)) {
-    throw new BrainfitIOError("MAT_V4", "this is a MATLAB v4 MAT-file, which brainfit does not read; re-save it with save(f, vars..., '-v7') or scipy.io.savemat(f, d) (format 5)", { source });
+    throw new BrainfitIOError(
+      "MAT_V4",
+      "this is a MATLAB v4 MAT-file, which brainfit does not read; re-save it with save(f, vars..., '-v7') or scipy.io.savemat(f, d) (format 5)",
+      { source },
+    );
   }
   if (bytes.length < 128) {
-    throw new BrainfitIOError("MAT_BAD_HEADER", `file has ${bytes.length} bytes, less than the 128-byte MAT-file header; it is truncated or not a MAT-file`, { source });
+    throw new BrainfitIOError(
+      "MAT_BAD_HEADER",
+      `file has ${bytes.length} bytes, less than the 128-byte MAT-file header; it is truncated or not a MAT-file`,
+      { source },
+    );
   }
   const text = ascii(bytes, 0, 116);
   if (!text.startsWith("MATLAB 5.0") && isMatV4(bytes)) {
-    throw new BrainfitIOError("MAT_V4", "this is a MATLAB v4 MAT-file, which brainfit does not read; re-save it with save(f, vars..., '-v7') or scipy.io.savemat(f, d) (format 5)", { source });
+    throw new BrainfitIOError(
+      "MAT_V4",
+      "this is a MATLAB v4 MAT-file, which brainfit does not read; re-save it with save(f, vars..., '-v7') or scipy.io.savemat(f, d) (format 5)",
+      { source },
+    );
   }
   if (!text.startsWith("MATLAB 5.0")) {
-    throw new BrainfitIOError("MAT_BAD_HEADER", "missing 'MATLAB 5.0 MAT-file' header text; this is not a level-5 MAT-file (MAT v4 files: re-save with save(f, vars..., '-v7'))", { source });
+    throw new BrainfitIOError(
+      "MAT_BAD_HEADER",
+      "missing 'MATLAB 5.0 MAT-file' header text; this is not a level-5 MAT-file (MAT v4 files: re-save with save(f, vars..., '-v7'))",
+      { source },
+    );
   }
   const e0 = bytes[126], e1 = bytes[127];
   if (e0 === 0x49 && e1 === 0x4d) return true; // "IM": little-endian
   if (e0 === 0x4d && e1 === 0x49) return false; // "MI": big-endian
-  throw new BrainfitIOError("MAT_BAD_HEADER", "endian indicator (bytes 126-127) is neither 'IM' nor 'MI'; the header is corrupt", { source });
+  throw new BrainfitIOError("MAT_BAD_HEADER", "endian indicator (bytes 126-127) is neither 'IM' nor 'MI'; the header is corrupt", {
+    source,
+  });
 }
 
 /** Walks the top-level elements, yielding each variable's parsed matrix header. */
@@ -182,7 +249,10 @@ function* variables(bytes: Uint8Array, opts: MatReadOptions): Generator<ParsedHe
     } else if (t.type === miMATRIX) {
       if (t.nbytes > 0) yield matrixHeader(top, t);
     } else {
-      top.fail("MAT_BAD_ELEMENT", `top-level element at byte ${p} has data type ${t.type}, expected a matrix (14) or compressed (15) element`);
+      top.fail(
+        "MAT_BAD_ELEMENT",
+        `top-level element at byte ${p} has data type ${t.type}, expected a matrix (14) or compressed (15) element`,
+      );
     }
     if (t.next <= p) break;
     p = t.next;
@@ -201,7 +271,9 @@ function verifyAdler32(stream: Uint8Array, inflated: Uint8Array, element: number
     const hex = (v: number) => "0x" + (v >>> 0).toString(16).padStart(8, "0");
     r.fail(
       "MAT_BAD_ELEMENT",
-      `compressed element ${element} (tag at byte ${offset}) fails its zlib Adler-32 check (stored ${stored < 0 ? "none" : hex(stored)}, data gives ${hex(actual)}): its contents are corrupt`,
+      `compressed element ${element} (tag at byte ${offset}) fails its zlib Adler-32 check (stored ${
+        stored < 0 ? "none" : hex(stored)
+      }, data gives ${hex(actual)}): its contents are corrupt`,
     );
   }
 }
@@ -210,7 +282,7 @@ function verifyAdler32(stream: Uint8Array, inflated: Uint8Array, element: number
 export function adler32(data: Uint8Array): number {
   let a = 1, b = 0;
   // 5552 is zlib's NMAX: the largest run for which b cannot overflow 2^53 before reducing (it is far below).
-  for (let i = 0; i < data.length; ) {
+  for (let i = 0; i < data.length;) {
     const end = Math.min(data.length, i + 5552);
     for (; i < end; i++) {
       a += data[i]!;
@@ -238,7 +310,9 @@ function matrixHeader(r: MatReader, t: Tag): ParsedHeader {
     dims.push(d);
   }
   const nameTag = r.tag(dimsTag.next, end);
-  if (nameTag.type !== miINT8 && nameTag.type !== miUINT8 && nameTag.type !== miUTF8) r.fail("MAT_BAD_ELEMENT", "matrix lacks its name subelement");
+  if (nameTag.type !== miINT8 && nameTag.type !== miUINT8 && nameTag.type !== miUTF8) {
+    r.fail("MAT_BAD_ELEMENT", "matrix lacks its name subelement");
+  }
   const name = new TextDecoder("utf-8").decode(r.bytes.subarray(nameTag.dataStart, nameTag.dataStart + nameTag.nbytes));
   return { name, classId, complex: (bits & 0x08) !== 0, logical: (bits & 0x02) !== 0, dims, dataPos: nameTag.next, end, reader: r };
 }
@@ -312,15 +386,16 @@ function readVariable(h: ParsedHeader, opts: MatReadOptions): NdArray {
   if (h.classId === 4) return readChar(h, opts.source ? `${opts.source}:${h.name}` : h.name);
   const dtype0 = CLASS_DTYPE[h.classId];
   if (dtype0 === undefined) {
-    const fix =
-      h.classId === 5
-        ? `convert it to a full matrix first: ${h.name} = full(${h.name}); save(f, '${h.name}', '-v7')`
-        : h.classId === 1
-          ? `save each numeric cell as its own variable (e.g. w = ${h.name}{1}; save(f, 'w', '-v7')) and load that`
-          : h.classId === 2
-            ? `save each numeric field as its own variable (e.g. w = ${h.name}.weights; save(f, 'w', '-v7')) and load that`
-            : `convert it to a numeric array in MATLAB (e.g. w = double(${h.name}); save(f, 'w', '-v7')) and load that`;
-    throw new BrainfitIOError("MAT_UNSUPPORTED_CLASS", `variable "${h.name}" is a MATLAB ${cls}, which brainfit cannot load; ${fix}`, { source: opts.source });
+    const fix = h.classId === 5
+      ? `convert it to a full matrix first: ${h.name} = full(${h.name}); save(f, '${h.name}', '-v7')`
+      : h.classId === 1
+      ? `save each numeric cell as its own variable (e.g. w = ${h.name}{1}; save(f, 'w', '-v7')) and load that`
+      : h.classId === 2
+      ? `save each numeric field as its own variable (e.g. w = ${h.name}.weights; save(f, 'w', '-v7')) and load that`
+      : `convert it to a numeric array in MATLAB (e.g. w = double(${h.name}); save(f, 'w', '-v7')) and load that`;
+    throw new BrainfitIOError("MAT_UNSUPPORTED_CLASS", `variable "${h.name}" is a MATLAB ${cls}, which brainfit cannot load; ${fix}`, {
+      source: opts.source,
+    });
   }
   if (h.complex && opts.complex !== "real") {
     throw new BrainfitIOError(
@@ -339,7 +414,10 @@ function readVariable(h: ParsedHeader, opts: MatReadOptions): NdArray {
   }
   // size guard before any allocation
   if (count * storedSize !== t.nbytes) {
-    r.fail("MAT_BAD_ELEMENT", `variable "${h.name}" has dims [${h.dims.join(", ")}] (${count} values) but ${t.nbytes} bytes of type ${t.type} data`);
+    r.fail(
+      "MAT_BAD_ELEMENT",
+      `variable "${h.name}" has dims [${h.dims.join(", ")}] (${count} values) but ${t.nbytes} bytes of type ${t.type} data`,
+    );
   }
   const data = convertStored(r, t.dataStart, count, t.type, dtype);
   return { dtype, shape: [...h.dims], data: fortranToC(data, h.dims) };
@@ -348,8 +426,16 @@ function readVariable(h: ParsedHeader, opts: MatReadOptions): NdArray {
 /** Reads `count` stored values of MAT type `mi` into an array of the class's dtype. */
 /** MAT storage types whose bytes are exactly the class's in-memory representation. */
 const SAME_LAYOUT: Partial<Record<NumericDType, number>> = {
-  float64: miDOUBLE, float32: miSINGLE, int8: miINT8, uint8: miUINT8, int16: miINT16, uint16: miUINT16,
-  int32: miINT32, uint32: miUINT32, int64: miINT64, uint64: miUINT64,
+  float64: miDOUBLE,
+  float32: miSINGLE,
+  int8: miINT8,
+  uint8: miUINT8,
+  int16: miINT16,
+  uint16: miUINT16,
+  int32: miINT32,
+  uint32: miUINT32,
+  int64: miINT64,
+  uint64: miUINT64,
 };
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -362,16 +448,24 @@ function convertStored(r: MatReader, p: number, count: number, mi: number, dtype
   }
   const v = r.view;
   const le = r.little;
-  const get: (q: number) => number | bigint =
-    mi === miINT8 ? (q) => v.getInt8(q)
-    : mi === miUINT8 ? (q) => v.getUint8(q)
-    : mi === miINT16 ? (q) => v.getInt16(q, le)
-    : mi === miUINT16 ? (q) => v.getUint16(q, le)
-    : mi === miINT32 ? (q) => v.getInt32(q, le)
-    : mi === miUINT32 ? (q) => v.getUint32(q, le)
-    : mi === miSINGLE ? (q) => v.getFloat32(q, le)
-    : mi === miDOUBLE ? (q) => v.getFloat64(q, le)
-    : mi === miINT64 ? (q) => v.getBigInt64(q, le)
+  const get: (q: number) => number | bigint = mi === miINT8
+    ? (q) => v.getInt8(q)
+    : mi === miUINT8
+    ? (q) => v.getUint8(q)
+    : mi === miINT16
+    ? (q) => v.getInt16(q, le)
+    : mi === miUINT16
+    ? (q) => v.getUint16(q, le)
+    : mi === miINT32
+    ? (q) => v.getInt32(q, le)
+    : mi === miUINT32
+    ? (q) => v.getUint32(q, le)
+    : mi === miSINGLE
+    ? (q) => v.getFloat32(q, le)
+    : mi === miDOUBLE
+    ? (q) => v.getFloat64(q, le)
+    : mi === miINT64
+    ? (q) => v.getBigInt64(q, le)
     : (q) => v.getBigUint64(q, le);
   const size = MI_SIZE[mi]!;
   if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
@@ -385,7 +479,7 @@ function convertStored(r: MatReader, p: number, count: number, mi: number, dtype
       const x = get(p + i * size);
       o[i] = typeof x === "bigint" ? Number(x) : x;
     }
-    if (dtype === "bool") for (let i = 0; i < count; i++) if (o[i] !== 0) o[i] = 1;
+    if (dtype === "bool") { for (let i = 0; i < count; i++) if (o[i] !== 0) o[i] = 1; }
   }
   return out;
 }
@@ -393,7 +487,11 @@ function convertStored(r: MatReader, p: number, count: number, mi: number, dtype
 function readChar(h: ParsedHeader, where: string): NdArray {
   const r = h.reader;
   if (h.dims.length !== 2) {
-    throw new BrainfitIOError("MAT_UNSUPPORTED_CLASS", `char variable "${h.name}" has ${h.dims.length} dimensions; save it as a 2-D char matrix or a cellstr-free string row`, { source: where });
+    throw new BrainfitIOError(
+      "MAT_UNSUPPORTED_CLASS",
+      `char variable "${h.name}" has ${h.dims.length} dimensions; save it as a 2-D char matrix or a cellstr-free string row`,
+      { source: where },
+    );
   }
   const [rows, cols] = h.dims as [number, number];
   const count = rows * cols;
@@ -414,7 +512,9 @@ function readChar(h: ParsedHeader, where: string): NdArray {
       units.push(size === 1 ? r.view.getUint8(q) : size === 2 ? r.view.getUint16(q, r.little) : r.view.getUint32(q, r.little));
     }
   }
-  if (units.length !== count) r.fail("MAT_BAD_ELEMENT", `char variable "${h.name}" decodes to ${units.length} characters, dims say ${count}`);
+  if (units.length !== count) {
+    r.fail("MAT_BAD_ELEMENT", `char variable "${h.name}" decodes to ${units.length} characters, dims say ${count}`);
+  }
   const strings: string[] = [];
   for (let i = 0; i < rows; i++) {
     let s = "";
@@ -514,7 +614,9 @@ function matrixElement(name: string, arr: NdArray): Uint8Array {
   let mi: number;
   if (str) {
     const strings = arr.data as string[];
-    if (arr.shape.length > 1) throw new BrainfitIOError("WRITE_UNSUPPORTED", `string variable "${name}" must be 0-d or 1-D to become a MATLAB char matrix`);
+    if (arr.shape.length > 1) {
+      throw new BrainfitIOError("WRITE_UNSUPPORTED", `string variable "${name}" must be 0-d or 1-D to become a MATLAB char matrix`);
+    }
     // miUTF8 keeps non-ASCII characters intact in MATLAB and scipy (UTF-16 code units do not survive scipy's reader)
     const chars = strings.map((x) => [...x]);
     const width = chars.reduce((m, x) => Math.max(m, x.length), 0);
@@ -590,10 +692,15 @@ export function writeMat(vars: Record<string, NdArray>, opts: MatWriteOptions = 
   parts.push(header);
   for (const [name, arr] of Object.entries(vars)) {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(name)) {
-      throw new BrainfitIOError("WRITE_UNSUPPORTED", `"${name}" is not a valid MATLAB variable name; use a letter followed by letters, digits or _ (at most 63)`);
+      throw new BrainfitIOError(
+        "WRITE_UNSUPPORTED",
+        `"${name}" is not a valid MATLAB variable name; use a letter followed by letters, digits or _ (at most 63)`,
+      );
     }
     validateArray(arr, name);
-    if (!isNumericDType(arr.dtype) && !parseStringDType(arr.dtype)) throw new BrainfitIOError("WRITE_UNSUPPORTED", `variable "${name}" has dtype ${arr.dtype}`);
+    if (!isNumericDType(arr.dtype) && !parseStringDType(arr.dtype)) {
+      throw new BrainfitIOError("WRITE_UNSUPPORTED", `variable "${name}" has dtype ${arr.dtype}`);
+    }
     const el = matrixElement(name, arr);
     if (compress) {
       const z = zlibSync(el, { level: 6 });

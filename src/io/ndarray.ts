@@ -122,7 +122,10 @@ export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new BrainfitIOError("BAD_ARRAY", `shape [${shape.join(", ")}] has an invalid dimension ${d}; dimensions must be non-negative integers`);
+      throw new BrainfitIOError(
+        "BAD_ARRAY",
+        `shape [${shape.join(", ")}] has an invalid dimension ${d}; dimensions must be non-negative integers`,
+      );
     }
     n *= d;
   }
@@ -164,7 +167,10 @@ export function ndarray(data: ArrayData, shape?: readonly number[], dtype?: stri
   const s = shape ? [...shape] : [data.length];
   const n = shapeSize(s);
   if (n !== data.length) {
-    throw new BrainfitIOError("BAD_ARRAY", `data has ${data.length} elements but shape [${s.join(", ")}] needs ${n}; pass a matching shape`);
+    throw new BrainfitIOError(
+      "BAD_ARRAY",
+      `data has ${data.length} elements but shape [${s.join(", ")}] needs ${n}; pass a matching shape`,
+    );
   }
   const dt = dtype ?? dtypeOfTypedArray(data);
   validateArray({ dtype: dt, shape: s, data });
@@ -189,7 +195,10 @@ export function validateArray(arr: NdArray, what = "array"): void {
     return;
   }
   if (!isNumericDType(arr.dtype)) {
-    throw new BrainfitIOError("BAD_ARRAY", `${what} has unknown dtype "${arr.dtype}"; use one of ${NUMERIC_DTYPES.join(", ")}, "<U<n>" or "|S<n>"`);
+    throw new BrainfitIOError(
+      "BAD_ARRAY",
+      `${what} has unknown dtype "${arr.dtype}"; use one of ${NUMERIC_DTYPES.join(", ")}, "<U<n>" or "|S<n>"`,
+    );
   }
   const expected = allocNumeric(arr.dtype, 0);
   if (Array.isArray(arr.data) || arr.data.constructor !== expected.constructor) {
@@ -213,7 +222,10 @@ export function toFloat64(arr: NdArray): Float64NdArray {
     return arr as Float64NdArray;
   }
   if (Array.isArray(arr.data)) {
-    throw new BrainfitIOError("BAD_ARRAY", `cannot convert a ${arr.dtype} string array to float64; select a numeric array (e.g. the "weights" key) instead`);
+    throw new BrainfitIOError(
+      "BAD_ARRAY",
+      `cannot convert a ${arr.dtype} string array to float64; select a numeric array (e.g. the "weights" key) instead`,
+    );
   }
   const src = arr.data;
   const out = new Float64Array(src.length);
@@ -236,10 +248,9 @@ export function toFloat64(arr: NdArray): Float64NdArray {
  */
 export function asMatrix(arr: NdArray, name = "array"): Float64Matrix {
   if (arr.shape.length !== 2) {
-    const hint =
-      arr.shape.length === 1
-        ? ` (a 1-D array of ${arr.shape[0]} values; for a text file with one row or column load it with {ndmin: 2})`
-        : "";
+    const hint = arr.shape.length === 1
+      ? ` (a 1-D array of ${arr.shape[0]} values; for a text file with one row or column load it with {ndmin: 2})`
+      : "";
     throw new BrainfitIOError(
       "NOT_A_MATRIX",
       `${name} must be a 2-D matrix but has shape [${arr.shape.join(", ")}]${hint}`,

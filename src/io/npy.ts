@@ -4,16 +4,16 @@ import { BrainfitIOError } from "./errors.ts";
 import { float32BitsToHalfBits, halfBitsToFloat32Bits } from "./half.ts";
 import {
   allocNumeric,
+  type ArrayData,
   fortranToC,
   isNumericDType,
+  type NdArray,
+  type NumericDType,
   numericItemsize,
   parseStringDType,
   validateArray,
-  type ArrayData,
-  type NdArray,
-  type NumericDType,
 } from "./ndarray.ts";
-import { parsePyLiteral, pyRepr, PyOther, PyTuple, type PyValue } from "./pyliteral.ts";
+import { parsePyLiteral, PyOther, pyRepr, PyTuple, type PyValue } from "./pyliteral.ts";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -66,15 +66,60 @@ const KIND_TO_DTYPE: Record<string, NumericDType> = {
 
 /** numpy's one-character type codes (np.dtype("d") etc., 64-bit Linux/macOS sizes), as kind+size. */
 const TYPE_CHARS: Record<string, string> = {
-  "?": "b1", b: "i1", B: "u1", h: "i2", H: "u2", i: "i4", I: "u4", l: "i8", L: "u8", q: "i8", Q: "u8", p: "i8", P: "u8", e: "f2", f: "f4", d: "f8", g: "f16",
+  "?": "b1",
+  b: "i1",
+  B: "u1",
+  h: "i2",
+  H: "u2",
+  i: "i4",
+  I: "u4",
+  l: "i8",
+  L: "u8",
+  q: "i8",
+  Q: "u8",
+  p: "i8",
+  P: "u8",
+  e: "f2",
+  f: "f4",
+  d: "f8",
+  g: "f16",
 };
 
 /** Type names np.dtype accepts without a byte-order prefix. */
 const TYPE_NAMES: Record<string, string> = {
-  bool: "b1", bool_: "b1", int8: "i1", int16: "i2", int32: "i4", int64: "i8", uint8: "u1", uint16: "u2", uint32: "u4", uint64: "u8",
-  float16: "f2", float32: "f4", float64: "f8", float: "f8", int: "i8", double: "f8", single: "f4", half: "f2", byte: "i1", ubyte: "u1",
-  short: "i2", ushort: "u2", intc: "i4", uintc: "u4", long: "i8", ulong: "u8", longlong: "i8", ulonglong: "u8", int_: "i8", intp: "i8",
-  uint: "u8", uintp: "u8", longdouble: "f16",
+  bool: "b1",
+  bool_: "b1",
+  int8: "i1",
+  int16: "i2",
+  int32: "i4",
+  int64: "i8",
+  uint8: "u1",
+  uint16: "u2",
+  uint32: "u4",
+  uint64: "u8",
+  float16: "f2",
+  float32: "f4",
+  float64: "f8",
+  float: "f8",
+  int: "i8",
+  double: "f8",
+  single: "f4",
+  half: "f2",
+  byte: "i1",
+  ubyte: "u1",
+  short: "i2",
+  ushort: "u2",
+  intc: "i4",
+  uintc: "u4",
+  long: "i8",
+  ulong: "u8",
+  longlong: "i8",
+  ulonglong: "u8",
+  int_: "i8",
+  intp: "i8",
+  uint: "u8",
+  uintp: "u8",
+  longdouble: "f16",
 };
 
 function parseDescr(descr: PyValue, source: string | undefined): DescrInfo {
@@ -86,7 +131,9 @@ function parseDescr(descr: PyValue, source: string | undefined): DescrInfo {
     throw new BrainfitIOError(
       "NPY_UNSUPPORTED_DTYPE",
       structured
-        ? `structured (record) dtype dtype(${pyRepr(descr)}) is not supported; save each field as its own array, e.g. np.savez(f, **{name: a[name] for name in a.dtype.names})`
+        ? `structured (record) dtype dtype(${
+          pyRepr(descr)
+        }) is not supported; save each field as its own array, e.g. np.savez(f, **{name: a[name] for name in a.dtype.names})`
         : `dtype ${pyRepr(descr).slice(0, 120)} is not supported (a subarray or not a dtype at all); save a plain numeric array`,
       { source },
     );
@@ -95,11 +142,21 @@ function parseDescr(descr: PyValue, source: string | undefined): DescrInfo {
   if (sub) {
     // "2f8" is numpy's subarray shorthand, dtype(('<f8', (2,))); np.load reads such files with a
     // count in subarrays, so a mutated "f8" -> "2f8" silently halves the array. brainfit refuses.
-    throw new BrainfitIOError("NPY_UNSUPPORTED_DTYPE", `subarray dtype ${pyRepr(descr)} is not supported; save a plain array with the subarray as extra trailing axes (a.reshape(a.shape))`, { source });
+    throw new BrainfitIOError(
+      "NPY_UNSUPPORTED_DTYPE",
+      `subarray dtype ${pyRepr(descr)} is not supported; save a plain array with the subarray as extra trailing axes (a.reshape(a.shape))`,
+      { source },
+    );
   }
   const named = TYPE_NAMES[descr];
   const m = named ? ["", "", named.slice(0, 1), named.slice(1)] : /^([<>|=]?)([a-zA-Z?])(\d*)(\[\w+\])?$/.exec(descr);
-  if (!m) throw new BrainfitIOError("NPY_UNSUPPORTED_DTYPE", `data type ${pyRepr(descr)} not understood (numpy refuses it too); the header is corrupt`, { source });
+  if (!m) {
+    throw new BrainfitIOError(
+      "NPY_UNSUPPORTED_DTYPE",
+      `data type ${pyRepr(descr)} not understood (numpy refuses it too); the header is corrupt`,
+      { source },
+    );
+  }
   const order = m[1]!;
   let kind = m[2]!;
   let size = m[3]!;
@@ -125,14 +182,13 @@ function parseDescr(descr: PyValue, source: string | undefined): DescrInfo {
     if (kind === "U") return { dtype: `<U${n}`, descr: `${littleEndian ? "<" : ">"}U${n}`, itemsize: 4 * n, littleEndian };
     return { dtype: `|S${n}`, descr: `|S${n}`, itemsize: n, littleEndian };
   }
-  const why =
-    kind === "c" || kind === "F" || kind === "D" || kind === "G"
-      ? "complex arrays are not supported; save np.real(a) and np.imag(a) as separate arrays"
-      : kind === "M" || kind === "m"
-        ? "datetime/timedelta arrays are not supported; save a.astype('int64') or a float array of seconds"
-        : kind === "f" && (size === "16" || size === "12")
-          ? "long double (float128) is not supported; save a.astype(np.float64)"
-          : "use one of bool, int8..int64, uint8..uint64, float16/32/64 or a str (U) dtype";
+  const why = kind === "c" || kind === "F" || kind === "D" || kind === "G"
+    ? "complex arrays are not supported; save np.real(a) and np.imag(a) as separate arrays"
+    : kind === "M" || kind === "m"
+    ? "datetime/timedelta arrays are not supported; save a.astype('int64') or a float array of seconds"
+    : kind === "f" && (size === "16" || size === "12")
+    ? "long double (float128) is not supported; save a.astype(np.float64)"
+    : "use one of bool, int8..int64, uint8..uint64, float16/32/64 or a str (U) dtype";
   throw new BrainfitIOError("NPY_UNSUPPORTED_DTYPE", `dtype ${pyRepr(descr)} is not supported: ${why}`, { source });
 }
 
@@ -147,13 +203,21 @@ export const NPY_MAX_HEADER_CHARS = 10000;
  */
 export function readNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   if (!isNpy(bytes)) {
-    throw new BrainfitIOError("NPY_BAD_MAGIC", "not a .npy file (it does not start with \\x93NUMPY); save arrays with numpy.save", { source });
+    throw new BrainfitIOError("NPY_BAD_MAGIC", "not a .npy file (it does not start with \\x93NUMPY); save arrays with numpy.save", {
+      source,
+    });
   }
-  if (bytes.length < 10) throw new BrainfitIOError("NPY_TRUNCATED", `file ends after ${bytes.length} bytes, inside the .npy preamble`, { source });
+  if (bytes.length < 10) {
+    throw new BrainfitIOError("NPY_TRUNCATED", `file ends after ${bytes.length} bytes, inside the .npy preamble`, { source });
+  }
   const major = bytes[6]!;
   const minor = bytes[7]!;
   if (minor !== 0 || major < 1 || major > 3) {
-    throw new BrainfitIOError("NPY_BAD_VERSION", `unknown .npy format version ${major}.${minor}; numpy and brainfit read 1.0, 2.0 and 3.0 (re-save with numpy.save)`, { source });
+    throw new BrainfitIOError(
+      "NPY_BAD_VERSION",
+      `unknown .npy format version ${major}.${minor}; numpy and brainfit read 1.0, 2.0 and 3.0 (re-save with numpy.save)`,
+      { source },
+    );
   }
   let headerLen: number;
   let start: number;
@@ -161,12 +225,18 @@ export function readNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
     headerLen = bytes[8]! | (bytes[9]! << 8);
     start = 10;
   } else {
-    if (bytes.length < 12) throw new BrainfitIOError("NPY_TRUNCATED", `file ends after ${bytes.length} bytes, inside the .npy preamble`, { source });
+    if (bytes.length < 12) {
+      throw new BrainfitIOError("NPY_TRUNCATED", `file ends after ${bytes.length} bytes, inside the .npy preamble`, { source });
+    }
     headerLen = (bytes[8]! | (bytes[9]! << 8) | (bytes[10]! << 16)) + bytes[11]! * 2 ** 24;
     start = 12;
   }
   if (start + headerLen > bytes.length) {
-    throw new BrainfitIOError("NPY_TRUNCATED", `header claims ${headerLen} bytes but the file has only ${bytes.length - start} after the preamble; the file is truncated`, { source });
+    throw new BrainfitIOError(
+      "NPY_TRUNCATED",
+      `header claims ${headerLen} bytes but the file has only ${bytes.length - start} after the preamble; the file is truncated`,
+      { source },
+    );
   }
   const raw = bytes.subarray(start, start + headerLen);
   let text: string;
@@ -182,7 +252,9 @@ export function readNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   if ([...text].length > NPY_MAX_HEADER_CHARS) {
     throw new BrainfitIOError(
       "NPY_BAD_HEADER",
-      `.npy header is ${[...text].length} characters, above numpy's limit of ${NPY_MAX_HEADER_CHARS} (np.load refuses it too unless allow_pickle=True); the header is corrupt or the array has a huge structured dtype`,
+      `.npy header is ${
+        [...text].length
+      } characters, above numpy's limit of ${NPY_MAX_HEADER_CHARS} (np.load refuses it too unless allow_pickle=True); the header is corrupt or the array has a huge structured dtype`,
       { source },
     );
   }
@@ -190,7 +262,9 @@ export function readNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   try {
     dict = parsePyLiteral(text, { python2Longs: major <= 2 });
   } catch (e) {
-    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header (${(e as Error).message}): ${JSON.stringify(text.slice(0, 120))}`, { source });
+    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header (${(e as Error).message}): ${JSON.stringify(text.slice(0, 120))}`, {
+      source,
+    });
   }
   if (dict === null || typeof dict !== "object" || Array.isArray(dict) || dict instanceof PyTuple || dict instanceof PyOther) {
     throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: it is not a dict (${pyRepr(dict).slice(0, 120)})`, { source });
@@ -198,14 +272,30 @@ export function readNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   const d = dict as Record<string, PyValue>;
   const keys = Object.keys(d).sort();
   if (keys.join() !== "descr,fortran_order,shape") {
-    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: its keys are ${pyRepr(keys)}, numpy requires exactly ['descr', 'fortran_order', 'shape']`, { source });
+    throw new BrainfitIOError(
+      "NPY_BAD_HEADER",
+      `corrupt .npy header: its keys are ${pyRepr(keys)}, numpy requires exactly ['descr', 'fortran_order', 'shape']`,
+      { source },
+    );
   }
   const shapeV = d["shape"];
   // numpy's header check lets (True, 3) through (bool is an int) but reading then fails; refuse it here.
-  const dims = shapeV instanceof PyTuple && shapeV.items.every((x) => typeof x === "number" && Number.isInteger(x)) ? (shapeV.items as number[]) : undefined;
-  if (!dims) throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: 'shape' must be a tuple of ints, got ${pyRepr(shapeV).slice(0, 120)}`, { source });
+  const dims = shapeV instanceof PyTuple && shapeV.items.every((x) => typeof x === "number" && Number.isInteger(x))
+    ? (shapeV.items as number[])
+    : undefined;
+  if (!dims) {
+    throw new BrainfitIOError(
+      "NPY_BAD_HEADER",
+      `corrupt .npy header: 'shape' must be a tuple of ints, got ${pyRepr(shapeV).slice(0, 120)}`,
+      { source },
+    );
+  }
   if (typeof d["fortran_order"] !== "boolean") {
-    throw new BrainfitIOError("NPY_BAD_HEADER", `corrupt .npy header: 'fortran_order' must be True or False, got ${pyRepr(d["fortran_order"]!).slice(0, 120)}`, { source });
+    throw new BrainfitIOError(
+      "NPY_BAD_HEADER",
+      `corrupt .npy header: 'fortran_order' must be True or False, got ${pyRepr(d["fortran_order"]!).slice(0, 120)}`,
+      { source },
+    );
   }
   const info = parseDescr(d["descr"]!, source);
   if (!dims.every((x) => x >= 0)) {
@@ -251,12 +341,16 @@ export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
   for (const d of h.shape) count *= d;
   const needed = count * h.itemsize;
   if (h.itemsize === 0 && count > 1 << 20) {
-    throw new BrainfitIOError("NPY_BAD_HEADER", `header claims ${count} elements of zero-width dtype ${h.descr}; the header is corrupt`, { source });
+    throw new BrainfitIOError("NPY_BAD_HEADER", `header claims ${count} elements of zero-width dtype ${h.descr}; the header is corrupt`, {
+      source,
+    });
   }
   if (!Number.isSafeInteger(count) || !(needed <= available)) {
     throw new BrainfitIOError(
       "NPY_TRUNCATED",
-      `header claims shape (${h.shape.join(", ")}) of ${h.descr} = ${needed} bytes but the file holds only ${available} bytes of data; the file is truncated or its header corrupt`,
+      `header claims shape (${
+        h.shape.join(", ")
+      }) of ${h.descr} = ${needed} bytes but the file holds only ${available} bytes of data; the file is truncated or its header corrupt`,
       { source },
     );
   }
@@ -269,7 +363,9 @@ export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
     data = decodeNumeric(raw, count, h.dtype as NumericDType, h.littleEndian);
   }
   // Reorder through the integer view: copying float elements through JS numbers may quiet NaNs.
-  if (h.fortranOrder && h.shape.length > 1) data = data instanceof Float32Array || data instanceof Float64Array ? reorderBits(data, h.shape) : fortranToC(data, h.shape);
+  if (h.fortranOrder && h.shape.length > 1) {
+    data = data instanceof Float32Array || data instanceof Float64Array ? reorderBits(data, h.shape) : fortranToC(data, h.shape);
+  }
   return { dtype: h.dtype, shape: h.shape, data };
 }
 
@@ -295,9 +391,13 @@ function decodeNumeric(raw: Uint8Array, count: number, dtype: NumericDType, file
 }
 
 function reorderBits<T extends Float32Array | Float64Array>(data: T, shape: readonly number[]): T {
-  const bits = data instanceof Float32Array ? new Uint32Array(data.buffer, data.byteOffset, data.length) : new BigUint64Array(data.buffer, data.byteOffset, data.length);
+  const bits = data instanceof Float32Array
+    ? new Uint32Array(data.buffer, data.byteOffset, data.length)
+    : new BigUint64Array(data.buffer, data.byteOffset, data.length);
   const c = fortranToC(bits, shape);
-  return (data instanceof Float32Array ? new Float32Array(c.buffer, c.byteOffset, c.length) : new Float64Array(c.buffer, c.byteOffset, c.length)) as T;
+  return (data instanceof Float32Array
+    ? new Float32Array(c.buffer, c.byteOffset, c.length)
+    : new Float64Array(c.buffer, c.byteOffset, c.length)) as T;
 }
 
 /** Reverses the byte order of each `itemsize`-byte element in place. */
@@ -311,7 +411,14 @@ export function swapBytes(b: Uint8Array, itemsize: number): void {
   }
 }
 
-function decodeStrings(raw: Uint8Array, count: number, kind: "U" | "S", length: number, fileLittle: boolean, source: string | undefined): string[] {
+function decodeStrings(
+  raw: Uint8Array,
+  count: number,
+  kind: "U" | "S",
+  length: number,
+  fileLittle: boolean,
+  source: string | undefined,
+): string[] {
   const out = new Array<string>(count);
   if (kind === "S") {
     for (let i = 0; i < count; i++) {
@@ -332,7 +439,11 @@ function decodeStrings(raw: Uint8Array, count: number, kind: "U" | "S", length: 
     let s = "";
     for (const cp of cps) {
       if (cp > 0x10ffff) {
-        throw new BrainfitIOError("NPY_BAD_DATA", `string element ${i} holds an invalid code point 0x${cp.toString(16)}; the file is corrupt`, { source });
+        throw new BrainfitIOError(
+          "NPY_BAD_DATA",
+          `string element ${i} holds an invalid code point 0x${cp.toString(16)}; the file is corrupt`,
+          { source },
+        );
       }
       s += String.fromCodePoint(cp);
     }
@@ -343,7 +454,9 @@ function decodeStrings(raw: Uint8Array, count: number, kind: "U" | "S", length: 
 
 function descrOf(arr: NdArray): { descr: string; itemsize: number } {
   const str = parseStringDType(arr.dtype);
-  if (str) return str.kind === "U" ? { descr: `<U${str.length}`, itemsize: 4 * str.length } : { descr: `|S${str.length}`, itemsize: str.length };
+  if (str) {
+    return str.kind === "U" ? { descr: `<U${str.length}`, itemsize: 4 * str.length } : { descr: `|S${str.length}`, itemsize: str.length };
+  }
   const dt = arr.dtype as NumericDType;
   const size = numericItemsize(dt);
   const code = dt === "bool" ? "b" : dt.startsWith("uint") ? "u" : dt.startsWith("int") ? "i" : "f";
@@ -411,7 +524,7 @@ export function writeNpy(arr: NdArray): Uint8Array {
     const src = arr.data as Exclude<ArrayData, string[]>;
     body.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
     if (itemsize > 1 && !HOST_LITTLE_ENDIAN) swapBytes(body, itemsize);
-    if (arr.dtype === "bool") for (let i = 0; i < n; i++) if (body[i] !== 0) body[i] = 1;
+    if (arr.dtype === "bool") { for (let i = 0; i < n; i++) if (body[i] !== 0) body[i] = 1; }
   }
   return out;
 }
@@ -425,11 +538,21 @@ function encodeStrings(data: string[], body: Uint8Array, kind: "U" | "S", length
     for (const ch of s) {
       const cp = ch.codePointAt(0)!;
       if (c >= length) {
-        throw new BrainfitIOError("BAD_ARRAY", `string element ${i} ("${s.slice(0, 40)}") is longer than its dtype allows (${length}); use a wider dtype such as "<U${[...s].length}"`);
+        throw new BrainfitIOError(
+          "BAD_ARRAY",
+          `string element ${i} ("${s.slice(0, 40)}") is longer than its dtype allows (${length}); use a wider dtype such as "<U${
+            [...s].length
+          }"`,
+        );
       }
       if (kind === "U") view.setUint32((i * length + c) * 4, cp, true);
       else {
-        if (cp > 0xff) throw new BrainfitIOError("BAD_ARRAY", `string element ${i} has a character beyond latin-1, which a byte-string dtype ("|S") cannot hold; use "<U${length}"`);
+        if (cp > 0xff) {
+          throw new BrainfitIOError(
+            "BAD_ARRAY",
+            `string element ${i} has a character beyond latin-1, which a byte-string dtype ("|S") cannot hold; use "<U${length}"`,
+          );
+        }
         body[i * length + c] = cp;
       }
       c++;

@@ -55,7 +55,9 @@ export function parseNpz(bytes: Uint8Array, key?: string, opts: NpzReadOptions =
     if (!found) {
       throw new BrainfitIOError(
         "NPZ_KEY_NOT_FOUND",
-        `no array "${key}" in the archive; available keys: ${entries.map((e) => keyOf(e.name)).join(", ")} (select one with "file.npz:KEY" or {key: "KEY"})`,
+        `no array "${key}" in the archive; available keys: ${
+          entries.map((e) => keyOf(e.name)).join(", ")
+        } (select one with "file.npz:KEY" or {key: "KEY"})`,
         { source: opts.source },
       );
     }

@@ -54,7 +54,7 @@ export function parsePyLiteral(text: string, opts: PyLiteralOptions = {}): PyVal
     for (;;) {
       const c = src[pos];
       if (c === " " || c === "\t" || c === "\f") pos++;
-      else if (c === "#") while (pos < src.length && src[pos] !== "\n") pos++;
+      else if (c === "#") { while (pos < src.length && src[pos] !== "\n") pos++; }
       else if (c === "\\" && src[pos + 1] === "\n") pos += 2;
       else if (c === "\n" && nesting > 0) pos++;
       else return;
@@ -153,7 +153,19 @@ export function parsePyLiteral(text: string, opts: PyLiteralOptions = {}): PyVal
         continue;
       }
       pos += 2;
-      const simple: Record<string, string> = { "\n": "", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+      const simple: Record<string, string> = {
+        "\n": "",
+        "\\": "\\",
+        "'": "'",
+        '"': '"',
+        a: "\x07",
+        b: "\b",
+        f: "\f",
+        n: "\n",
+        r: "\r",
+        t: "\t",
+        v: "\v",
+      };
       if (e! in simple) out += simple[e!];
       else if (/[0-7]/.test(e!)) {
         const m = /^[0-7]{1,3}/.exec(src.slice(pos - 1, pos + 2))!;
@@ -178,8 +190,7 @@ export function parsePyLiteral(text: string, opts: PyLiteralOptions = {}): PyVal
   const parseNumber = (): PyValue => {
     const rest = src.slice(pos, pos + 200);
     const dig = "[0-9](?:_?[0-9])*";
-    const m =
-      /^0[xX](?:_?[0-9a-fA-F])+/.exec(rest) ??
+    const m = /^0[xX](?:_?[0-9a-fA-F])+/.exec(rest) ??
       /^0[oO](?:_?[0-7])+/.exec(rest) ??
       /^0[bB](?:_?[01])+/.exec(rest) ??
       new RegExp(`^(?:(?:${dig})?\\.${dig}|${dig}\\.?)(?:[eE][-+]?${dig})?[jJ]?`).exec(rest);
@@ -188,8 +199,9 @@ export function parsePyLiteral(text: string, opts: PyLiteralOptions = {}): PyVal
     pos += t.length;
     let value: PyValue;
     if (/[jJ]$/.test(t)) value = new PyOther("complex", t);
-    else if (/^0[xXoObB]/.test(t)) value = Number(t.replace(/_/g, "").replace(/^0[oO]/, "0o").replace(/^0[bB]/, "0b").replace(/^0[xX]/, "0x"));
-    else if (/[.eE]/.test(t)) value = new PyOther("float", t);
+    else if (/^0[xXoObB]/.test(t)) {
+      value = Number(t.replace(/_/g, "").replace(/^0[oO]/, "0o").replace(/^0[bB]/, "0b").replace(/^0[xX]/, "0x"));
+    } else if (/[.eE]/.test(t)) value = new PyOther("float", t);
     else {
       const d = t.replace(/_/g, "");
       if (d.length > 1 && d[0] === "0" && /[1-9]/.test(d)) fail("leading zeros in a decimal integer");

@@ -25,7 +25,17 @@ export interface ResolvedSource {
 
 type FsPromises = {
   readFile(p: string | URL): Promise<Uint8Array>;
-  open(p: string | URL, flags: string, mode?: number): Promise<{ write(b: Uint8Array, off: number, len: number, pos: number | null): Promise<{ bytesWritten: number }>; datasync(): Promise<void>; close(): Promise<void> }>;
+  open(
+    p: string | URL,
+    flags: string,
+    mode?: number,
+  ): Promise<
+    {
+      write(b: Uint8Array, off: number, len: number, pos: number | null): Promise<{ bytesWritten: number }>;
+      datasync(): Promise<void>;
+      close(): Promise<void>;
+    }
+  >;
   rename(a: string | URL, b: string | URL): Promise<void>;
   rm(p: string | URL, o?: { force?: boolean }): Promise<void>;
   mkdir(p: string | URL, o?: { recursive?: boolean }): Promise<unknown>;
@@ -74,7 +84,11 @@ async function readPath(path: string | URL, name: string): Promise<Uint8Array> {
     if (e instanceof BrainfitIOError) throw e;
     const code = (e as { code?: string }).code;
     const why = code === "ENOENT" || (e as Error).name === "NotFound" ? "no such file" : (e as Error).message;
-    throw new BrainfitIOError("SOURCE_READ_FAILED", `cannot read the file (${why}); check the path (relative paths resolve against the working directory)`, { source: name, cause: e });
+    throw new BrainfitIOError(
+      "SOURCE_READ_FAILED",
+      `cannot read the file (${why}); check the path (relative paths resolve against the working directory)`,
+      { source: name, cause: e },
+    );
   }
 }
 
@@ -86,12 +100,17 @@ async function readResponse(res: Response, name: string): Promise<Uint8Array> {
 }
 
 async function fetchUrl(url: string, name: string): Promise<Uint8Array> {
-  if (typeof fetch !== "function") throw new BrainfitIOError("SOURCE_UNSUPPORTED", "this runtime has no fetch(); pass the bytes instead", { source: name });
+  if (typeof fetch !== "function") {
+    throw new BrainfitIOError("SOURCE_UNSUPPORTED", "this runtime has no fetch(); pass the bytes instead", { source: name });
+  }
   let res: Response;
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new BrainfitIOError("SOURCE_READ_FAILED", `fetch failed (${(e as Error).message}); check the URL and network`, { source: name, cause: e });
+    throw new BrainfitIOError("SOURCE_READ_FAILED", `fetch failed (${(e as Error).message}); check the URL and network`, {
+      source: name,
+      cause: e,
+    });
   }
   return readResponse(res, name);
 }
@@ -121,12 +140,15 @@ export async function resolveSource(source: Source, name?: string): Promise<Reso
         ? { bytes: await readPath(new URL(path), n), name: n }
         : { bytes: await fetchUrl(path, n), name: n }
       : isBrowser()
-        ? { bytes: await fetchUrl(path, n), name: n }
-        : { bytes: await readPath(path, n), name: n };
+      ? { bytes: await fetchUrl(path, n), name: n }
+      : { bytes: await readPath(path, n), name: n };
     if (key !== undefined) result.key = key;
     return result;
   }
-  throw new BrainfitIOError("SOURCE_UNSUPPORTED", `cannot read from a ${describe(source)}; pass a path, URL, Response, Blob, ArrayBuffer or Uint8Array`);
+  throw new BrainfitIOError(
+    "SOURCE_UNSUPPORTED",
+    `cannot read from a ${describe(source)}; pass a path, URL, Response, Blob, ArrayBuffer or Uint8Array`,
+  );
 }
 
 function describe(x: unknown): string {
@@ -137,7 +159,13 @@ function describe(x: unknown): string {
 
 /** True in a browser-like runtime without a filesystem (window/worker, no Node/Deno/Bun). */
 export function isBrowser(): boolean {
-  const g = globalThis as { window?: unknown; importScripts?: unknown; process?: { versions?: { node?: string } }; Deno?: unknown; Bun?: unknown };
+  const g = globalThis as {
+    window?: unknown;
+    importScripts?: unknown;
+    process?: { versions?: { node?: string } };
+    Deno?: unknown;
+    Bun?: unknown;
+  };
   if (g.Deno || g.Bun || g.process?.versions?.node) return false;
   return g.window !== undefined || typeof g.importScripts === "function";
 }
@@ -188,6 +216,10 @@ export async function saveFile(path: string | URL, bytes: Uint8Array | string, o
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new BrainfitIOError("WRITE_FAILED", `could not write the file (${(e as Error).message}); check the directory exists and is writable`, { source: target, cause: e });
+    throw new BrainfitIOError(
+      "WRITE_FAILED",
+      `could not write the file (${(e as Error).message}); check the directory exists and is writable`,
+      { source: target, cause: e },
+    );
   }
 }

@@ -1,7 +1,7 @@
 // Delimited text matrices as numpy.loadtxt / MATLAB writematrix / pandas to_csv produce them.
 import { BrainfitIOError } from "./errors.ts";
 import { roundToHalf } from "./half.ts";
-import { parseStringDType, validateArray, type Float64NdArray, type NdArray } from "./ndarray.ts";
+import { type Float64NdArray, type NdArray, parseStringDType, validateArray } from "./ndarray.ts";
 
 export interface TextReadOptions {
   source?: string;
@@ -127,7 +127,11 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
     }
     if (cols < 0) cols = fields.length;
     else if (fields.length !== cols) {
-      throw new BrainfitIOError("TEXT_RAGGED", `line ${li + 1} has ${fields.length} fields but earlier rows have ${cols}; every row needs the same number of columns`, { source });
+      throw new BrainfitIOError(
+        "TEXT_RAGGED",
+        `line ${li + 1} has ${fields.length} fields but earlier rows have ${cols}; every row needs the same number of columns`,
+        { source },
+      );
     }
     if (n + cols > values.length) {
       let cap = values.length * 2;
@@ -142,7 +146,9 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
         const tok = fields[c]!;
         throw new BrainfitIOError(
           "TEXT_BAD_NUMBER",
-          `line ${li + 1}, column ${c + 1}: "${tok.slice(0, 40)}" is not a number${tok === "" ? " (empty field)" : ""}; text matrices must hold only numbers (nan/inf allowed), with at most one header line and '#'/'%' comments`,
+          `line ${li + 1}, column ${c + 1}: "${tok.slice(0, 40)}" is not a number${
+            tok === "" ? " (empty field)" : ""
+          }; text matrices must hold only numbers (nan/inf allowed), with at most one header line and '#'/'%' comments`,
           { source },
         );
       }
@@ -162,7 +168,13 @@ export function parseTextMatrix(input: Uint8Array | string, opts: TextReadOption
   }
   if (header && header.length !== cols) {
     // a header that does not match the columns was probably not a header
-    throw new BrainfitIOError("TEXT_BAD_NUMBER", `the first line ("${header.join(" ").slice(0, 60)}") is not numeric and has ${header.length} fields while rows have ${cols}; remove it or comment it out with '#'`, { source });
+    throw new BrainfitIOError(
+      "TEXT_BAD_NUMBER",
+      `the first line ("${
+        header.join(" ").slice(0, 60)
+      }") is not numeric and has ${header.length} fields while rows have ${cols}; remove it or comment it out with '#'`,
+      { source },
+    );
   }
   const data = n === values.length ? values : values.slice(0, n);
   const ndmin = opts.ndmin ?? 0;
@@ -226,10 +238,16 @@ export interface CsvWriteOptions {
 export function writeCsv(arr: NdArray, opts: CsvWriteOptions = {}): Uint8Array {
   validateArray(arr);
   if (parseStringDType(arr.dtype)) {
-    throw new BrainfitIOError("WRITE_UNSUPPORTED", `CSV output takes numeric arrays; this one has dtype ${arr.dtype} (write strings with writeJson or writeNpy)`);
+    throw new BrainfitIOError(
+      "WRITE_UNSUPPORTED",
+      `CSV output takes numeric arrays; this one has dtype ${arr.dtype} (write strings with writeJson or writeNpy)`,
+    );
   }
   if (arr.shape.length > 2) {
-    throw new BrainfitIOError("WRITE_UNSUPPORTED", `CSV holds at most 2-D arrays; this one has shape [${arr.shape.join(", ")}] — reshape it or use writeNpy`);
+    throw new BrainfitIOError(
+      "WRITE_UNSUPPORTED",
+      `CSV holds at most 2-D arrays; this one has shape [${arr.shape.join(", ")}] — reshape it or use writeNpy`,
+    );
   }
   const d = opts.delimiter ?? ",";
   const nl = opts.newline ?? "\n";

@@ -1,6 +1,6 @@
 // A small ZIP reader (central directory, zip64, stored and deflated members) on top of fflate's
 // inflate, with size guards so a corrupt or hostile archive cannot force a giant allocation.
-import { Gunzip, inflateSync, Unzlib, zipSync, type Zippable } from "fflate";
+import { Gunzip, inflateSync, Unzlib, type Zippable, zipSync } from "fflate";
 import { BrainfitIOError } from "./errors.ts";
 
 /** One member of a ZIP archive. */
@@ -21,7 +21,8 @@ const MAX_DEFLATE_RATIO = 1032;
 export const DEFAULT_MAX_BYTES = 2 ** 31;
 
 export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b &&
+    ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
 }
 
 function u16(b: Uint8Array, p: number): number {
@@ -37,7 +38,9 @@ function u64(b: Uint8Array, p: number): number {
 /** Lists the members of a ZIP archive from its central directory. */
 export function readZipDirectory(bytes: Uint8Array, source?: string): ZipEntry[] {
   const bad = (msg: string): never => {
-    throw new BrainfitIOError("ZIP_BAD_ARCHIVE", `${msg}; the archive is truncated or corrupt (re-create it, e.g. with numpy.savez)`, { source });
+    throw new BrainfitIOError("ZIP_BAD_ARCHIVE", `${msg}; the archive is truncated or corrupt (re-create it, e.g. with numpy.savez)`, {
+      source,
+    });
   };
   // End of central directory: 22 bytes plus a comment of up to 65535 bytes.
   let eocd = -1;
@@ -104,10 +107,14 @@ export function readZipDirectory(bytes: Uint8Array, source?: string): ZipEntry[]
     // Names lie outside the CRC: every member's local header must repeat the directory's name
     // (Python's zipfile checks this on open), or a renamed member would silently go missing.
     const lh = localHeaderOffset;
-    if (!(lh + 30 <= bytes.length && u32(bytes, lh) === 0x04034b50)) bad(`member ${JSON.stringify(name)}: its local header (at byte ${lh}) is missing`);
+    if (!(lh + 30 <= bytes.length && u32(bytes, lh) === 0x04034b50)) {
+      bad(`member ${JSON.stringify(name)}: its local header (at byte ${lh}) is missing`);
+    }
     const localLen = u16(bytes, lh + 26);
     const local = lh + 30 + localLen <= bytes.length ? decoder.decode(bytes.subarray(lh + 30, lh + 30 + localLen)) : undefined;
-    if (local !== name) bad(`member name in the directory (${JSON.stringify(name)}) and in its local header (${JSON.stringify(local)}) differ`);
+    if (local !== name) {
+      bad(`member name in the directory (${JSON.stringify(name)}) and in its local header (${JSON.stringify(local)}) differ`);
+    }
     entries.push({ name, method, compressedSize, size, crc32, localHeaderOffset, encrypted: (flags & 1) !== 0 });
     p = end;
   }
@@ -149,7 +156,11 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, opts: { source?
   }
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (entry.size > maxBytes) {
-    throw new BrainfitIOError("TOO_LARGE", `member claims ${entry.size} bytes uncompressed, above the limit of ${maxBytes}; raise {maxBytes} if this is intended`, { source: where });
+    throw new BrainfitIOError(
+      "TOO_LARGE",
+      `member claims ${entry.size} bytes uncompressed, above the limit of ${maxBytes}; raise {maxBytes} if this is intended`,
+      { source: where },
+    );
   }
   const lh = entry.localHeaderOffset;
   if (lh + 30 > bytes.length || u32(bytes, lh) !== 0x04034b50) corrupt("local header is missing");
@@ -159,9 +170,13 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, opts: { source?
   if (lh + 30 + nameLen > bytes.length) corrupt("local header is truncated");
   const localName = bytes.subarray(lh + 30, lh + 30 + nameLen);
   const local = new TextDecoder("utf-8").decode(localName); // decoded as readZipDirectory decodes the directory's
-  if (local !== entry.name) corrupt(`member name in the directory (${JSON.stringify(entry.name)}) and in its local header (${JSON.stringify(local)}) differ`);
+  if (local !== entry.name) {
+    corrupt(`member name in the directory (${JSON.stringify(entry.name)}) and in its local header (${JSON.stringify(local)}) differ`);
+  }
   const dataStart = lh + 30 + nameLen + u16(bytes, lh + 28);
-  if (dataStart + entry.compressedSize > bytes.length) corrupt(`compressed data (${entry.compressedSize} bytes at ${dataStart}) runs past the end of the file`);
+  if (dataStart + entry.compressedSize > bytes.length) {
+    corrupt(`compressed data (${entry.compressedSize} bytes at ${dataStart}) runs past the end of the file`);
+  }
   const comp = bytes.subarray(dataStart, dataStart + entry.compressedSize);
   let out: Uint8Array;
   if (entry.method === 0) {
@@ -195,14 +210,24 @@ export function writeZip(members: Record<string, Uint8Array>, opts: { compress?:
  * Inflates a zlib or gzip stream of unknown output size with a hard ceiling, in 64 KiB steps,
  * so a hostile stream cannot allocate more than `maxBytes`.
  */
-export function inflateLimited(data: Uint8Array, kind: "zlib" | "gzip", maxBytes: number, source: string | undefined, format: "MAT" | "GZIP"): Uint8Array {
+export function inflateLimited(
+  data: Uint8Array,
+  kind: "zlib" | "gzip",
+  maxBytes: number,
+  source: string | undefined,
+  format: "MAT" | "GZIP",
+): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let done = false;
   const onData = (chunk: Uint8Array, final: boolean): void => {
     total += chunk.length;
     if (total > maxBytes) {
-      throw new BrainfitIOError("TOO_LARGE", `compressed data inflates to more than ${maxBytes} bytes; raise {maxBytes} if this is intended`, { source });
+      throw new BrainfitIOError(
+        "TOO_LARGE",
+        `compressed data inflates to more than ${maxBytes} bytes; raise {maxBytes} if this is intended`,
+        { source },
+      );
     }
     chunks.push(chunk);
     if (final) done = true;
@@ -219,7 +244,11 @@ export function inflateLimited(data: Uint8Array, kind: "zlib" | "gzip", maxBytes
     }
   } catch (e) {
     if (e instanceof BrainfitIOError) throw e;
-    throw new BrainfitIOError(badCode, `compressed data is not a valid ${kind} stream (${(e as Error).message}); the file is corrupt, re-save it`, { source, cause: e });
+    throw new BrainfitIOError(
+      badCode,
+      `compressed data is not a valid ${kind} stream (${(e as Error).message}); the file is corrupt, re-save it`,
+      { source, cause: e },
+    );
   }
   if (!done) throw new BrainfitIOError(truncCode, `compressed data ends before its ${kind} stream does; the file is truncated`, { source });
   if (chunks.length === 1) return chunks[0]!;

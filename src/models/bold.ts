@@ -79,7 +79,9 @@ export interface FieldStrengthOptions {
  */
 export function boldConstantsAtField(o: FieldStrengthOptions): BoldConstants {
   const check = (name: string, v: number, ok: boolean, range: string) => {
-    if (!(typeof v === "number" && Number.isFinite(v) && ok)) throw new ModelSpecError("BOLD", `field.${name}`, `must be ${range}, got ${String(v)}`);
+    if (!(typeof v === "number" && Number.isFinite(v) && ok)) {
+      throw new ModelSpecError("BOLD", `field.${name}`, `must be ${range}, got ${String(v)}`);
+    }
   };
   check("B0", o.B0, o.B0 > 0, "a field strength in T > 0");
   check("TE", o.TE, o.TE > 0 && o.TE < 1, "an echo time in s in (0, 1) (e.g. 0.03 for 30 ms)");
@@ -144,31 +146,67 @@ const PARAMS: (keyof BoldConstants)[] = ["kappa", "gamma", "tau", "alpha", "E0",
  */
 export function withBold(spec: ModelSpec, options: WithBoldOptions = {}): ModelSpec {
   const input = spec.boldInput;
-  if (!input) throw new ModelSpecError(spec.name, "boldInput", "withBold needs the model's BOLD input variable; set boldInput to a state or derived name");
-  const taken = new Set([...spec.states.map((s) => s.name), ...spec.parameters.map((p) => p.name), ...(spec.derived ?? []).map((d) => d.name), ...spec.couplings.map((c) => c.name)]);
+  if (!input) {
+    throw new ModelSpecError(
+      spec.name,
+      "boldInput",
+      "withBold needs the model's BOLD input variable; set boldInput to a state or derived name",
+    );
+  }
+  const taken = new Set([
+    ...spec.states.map((s) => s.name),
+    ...spec.parameters.map((p) => p.name),
+    ...(spec.derived ?? []).map((d) => d.name),
+    ...spec.couplings.map((c) => c.name),
+  ]);
   for (const n of [...NAMES, "bold", ...PARAMS.map((p) => `bw_${p}`)]) {
-    if (taken.has(n)) throw new ModelSpecError(spec.name, "withBold", `the model already declares '${n}', which Balloon–Windkessel needs; rename it`);
+    if (taken.has(n)) {
+      throw new ModelSpecError(spec.name, "withBold", `the model already declares '${n}', which Balloon–Windkessel needs; rename it`);
+    }
   }
   const set = options.params ?? "friston2003";
   const k: BoldConstants = typeof set === "string" ? BOLD_PARAMS[set] : set;
-  if (!k) throw new ModelSpecError(spec.name, "withBold.params", `unknown parameter set '${String(set)}'; use ${Object.keys(BOLD_PARAMS).join(", ")} or a BoldConstants object`);
+  if (!k) {
+    throw new ModelSpecError(
+      spec.name,
+      "withBold.params",
+      `unknown parameter set '${String(set)}'; use ${Object.keys(BOLD_PARAMS).join(", ")} or a BoldConstants object`,
+    );
+  }
   for (const p of PARAMS) {
     if (!Number.isFinite(k[p])) throw new ModelSpecError(spec.name, `withBold.params.${p}`, `must be a finite number, got ${k[p]}`);
   }
   const setName = typeof set === "string" ? set : "custom";
   const bwDt = options.dt ?? DEFAULT_BW_DT;
-  if (!(typeof bwDt === "number" && Number.isFinite(bwDt) && bwDt >= 0)) throw new ModelSpecError(spec.name, "withBold.dt", `bw_dt must be a step in ms >= 0 (0: at the model dt), got ${String(bwDt)}`);
-  if (spec.slow && bwDt > 0) throw new ModelSpecError(spec.name, "slow", "withBold declares the BOLD states slow; the model already has slow states, so wrap it with { dt: 0 }");
+  if (!(typeof bwDt === "number" && Number.isFinite(bwDt) && bwDt >= 0)) {
+    throw new ModelSpecError(spec.name, "withBold.dt", `bw_dt must be a step in ms >= 0 (0: at the model dt), got ${String(bwDt)}`);
+  }
+  if (spec.slow && bwDt > 0) {
+    throw new ModelSpecError(
+      spec.name,
+      "slow",
+      "withBold declares the BOLD states slow; the model already has slow states, so wrap it with { dt: 0 }",
+    );
+  }
   const desc: Record<keyof BoldConstants, [string, string]> = {
-    kappa: ["1/s", "signal decay rate κ"], gamma: ["1/s", "flow-dependent elimination γ"], tau: ["s", "transit time τ"],
-    alpha: ["1", "Grubb's exponent α"], E0: ["1", "resting O2 extraction E0"], V0: ["%", "resting venous volume V0 (percent)"],
-    k1: ["1", "BOLD coefficient k1"], k2: ["1", "BOLD coefficient k2"], k3: ["1", "BOLD coefficient k3"],
+    kappa: ["1/s", "signal decay rate κ"],
+    gamma: ["1/s", "flow-dependent elimination γ"],
+    tau: ["s", "transit time τ"],
+    alpha: ["1", "Grubb's exponent α"],
+    E0: ["1", "resting O2 extraction E0"],
+    V0: ["%", "resting venous volume V0 (percent)"],
+    k1: ["1", "BOLD coefficient k1"],
+    k2: ["1", "BOLD coefficient k2"],
+    k3: ["1", "BOLD coefficient k3"],
   };
   return {
     ...spec,
     name: `${spec.name}_BOLD`,
     description: `${spec.description}, with Balloon–Windkessel BOLD (${setName})`,
-    citation: `${spec.citation}; BOLD: Friston et al. 2000 (NeuroImage 12:466), Friston et al. 2003 (NeuroImage 19:1273), Stephan et al. 2007 (NeuroImage 38:387)${setName === "heinzle2016-3T" ? ", Heinzle et al. 2016 (NeuroImage 125:556)" : ""}; parameter sets as cuBNM utils.get_bw_params`,
+    citation:
+      `${spec.citation}; BOLD: Friston et al. 2000 (NeuroImage 12:466), Friston et al. 2003 (NeuroImage 19:1273), Stephan et al. 2007 (NeuroImage 38:387)${
+        setName === "heinzle2016-3T" ? ", Heinzle et al. 2016 (NeuroImage 125:556)" : ""
+      }; parameter sets as cuBNM utils.get_bw_params`,
     states: [
       ...spec.states,
       { name: "bw_s", init: 0, description: "vasodilatory signal s (1/s)" },
@@ -179,14 +217,22 @@ export function withBold(spec: ModelSpec, options: WithBoldOptions = {}): ModelS
     parameters: [
       ...spec.parameters,
       ...PARAMS.map((p) => ({
-        name: `bw_${p}`, default: k[p], bounds: [Math.min(0, k[p]), Math.max(10, 2 * Math.abs(k[p]))] as [number, number],
-        unit: desc[p][0], scope: "global" as const, description: `Balloon–Windkessel ${desc[p][1]}`,
+        name: `bw_${p}`,
+        default: k[p],
+        bounds: [Math.min(0, k[p]), Math.max(10, 2 * Math.abs(k[p]))] as [number, number],
+        unit: desc[p][0],
+        scope: "global" as const,
+        description: `Balloon–Windkessel ${desc[p][1]}`,
       })),
     ],
     derived: [
       ...(spec.derived ?? []),
       { name: "bw_va", expr: "exp(log(1 + bw_v) / bw_alpha)", description: "v^(1/α)" },
-      { name: "bold", expr: "bw_V0 * (-bw_k1 * bw_q + bw_k2 * (bw_v - bw_q) / (1 + bw_v) - bw_k3 * bw_v)", description: "BOLD signal (% change)" },
+      {
+        name: "bold",
+        expr: "bw_V0 * (-bw_k1 * bw_q + bw_k2 * (bw_v - bw_q) / (1 + bw_v) - bw_k3 * bw_v)",
+        description: "BOLD signal (% change)",
+      },
     ],
     ...(bwDt > 0 ? { slow: { states: [...NAMES], dt: bwDt } } : {}),
     drift: {

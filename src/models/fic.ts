@@ -75,25 +75,49 @@ export function brentRoot(f: (x: number) => number, lo: number, hi: number, tol 
   if (!(fa * fb <= 0)) return NaN;
   let c = a, fc = fa, d = b - a, e = d;
   for (let it = 0; it < maxIter; it++) {
-    if (fb * fc > 0) { c = a; fc = fa; d = b - a; e = d; }
-    if (Math.abs(fc) < Math.abs(fb)) { a = b; b = c; c = a; fa = fb; fb = fc; fc = fa; }
+    if (fb * fc > 0) {
+      c = a;
+      fc = fa;
+      d = b - a;
+      e = d;
+    }
+    if (Math.abs(fc) < Math.abs(fb)) {
+      a = b;
+      b = c;
+      c = a;
+      fa = fb;
+      fb = fc;
+      fc = fa;
+    }
     const tol1 = 2 * Number.EPSILON * Math.abs(b) + 0.5 * tol;
     const m = 0.5 * (c - b);
     if (Math.abs(m) <= tol1 || fb === 0) return b;
     if (Math.abs(e) >= tol1 && Math.abs(fa) > Math.abs(fb)) {
       const s = fb / fa;
       let p: number, q: number;
-      if (a === c) { p = 2 * m * s; q = 1 - s; }
-      else {
+      if (a === c) {
+        p = 2 * m * s;
+        q = 1 - s;
+      } else {
         const qq = fa / fc, r = fb / fc;
         p = s * (2 * m * qq * (qq - r) - (b - a) * (r - 1));
         q = (qq - 1) * (r - 1) * (s - 1);
       }
-      if (p > 0) q = -q; else p = -p;
-      if (2 * p < Math.min(3 * m * q - Math.abs(tol1 * q), Math.abs(e * q))) { e = d; d = p / q; }
-      else { d = m; e = d; }
-    } else { d = m; e = d; }
-    a = b; fa = fb;
+      if (p > 0) q = -q;
+      else p = -p;
+      if (2 * p < Math.min(3 * m * q - Math.abs(tol1 * q), Math.abs(e * q))) {
+        e = d;
+        d = p / q;
+      } else {
+        d = m;
+        e = d;
+      }
+    } else {
+      d = m;
+      e = d;
+    }
+    a = b;
+    fa = fb;
     b += Math.abs(d) > tol1 ? d : m > 0 ? tol1 : -tol1;
     fb = f(b);
   }
@@ -156,7 +180,6 @@ export function analyticalFic(opts: AnalyticalFicOptions): AnalyticalFicResult {
 
 /** cuBNM's FIC target: time-averaged I_E = b_E/a_E − 0.026 nA (≈ I_E_ss, r_E ≈ 3 Hz). */
 export const FIC_TARGET_IE = C.b_E / C.a_E - 0.026;
-
 
 /**
  * cuBNM's FIC penalty (rWWSimGroup.score), returned as a positive cost: over nodes whose mean

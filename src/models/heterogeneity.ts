@@ -30,7 +30,9 @@ export function nodeGroups(labels: ArrayLike<number>): NodeGroups {
 
 /** "left/right symmetric" grouping of cuBNM ('sym'): node i and node i + n/2 share a group. */
 export function symmetricGroups(nNodes: number): NodeGroups {
-  if (!(Number.isInteger(nNodes) && nNodes > 0 && nNodes % 2 === 0)) throw new HeterogeneityError("nNodes", `must be a positive even number, got ${nNodes}`);
+  if (!(Number.isInteger(nNodes) && nNodes > 0 && nNodes % 2 === 0)) {
+    throw new HeterogeneityError("nNodes", `must be a positive even number, got ${nNodes}`);
+  }
   return nodeGroups(Array.from({ length: nNodes }, (_, i) => i % (nNodes / 2)));
 }
 
@@ -49,7 +51,10 @@ export function parseNodeValues(text: string): Float64Array {
 export function expandGroups(groups: NodeGroups, values: ArrayLike<number>, lanes = 1): Float64Array {
   const g = groups.labels.length, n = groups.membership.length;
   if (values.length !== lanes * g) {
-    throw new HeterogeneityError("values", `expected lanes × groups = ${lanes} × ${g} = ${lanes * g} values (groups ${groups.labels.join(", ")}), got ${values.length}`);
+    throw new HeterogeneityError(
+      "values",
+      `expected lanes × groups = ${lanes} × ${g} = ${lanes * g} values (groups ${groups.labels.join(", ")}), got ${values.length}`,
+    );
   }
   const out = new Float64Array(lanes * n);
   for (let l = 0; l < lanes; l++) for (let i = 0; i < n; i++) out[l * n + i] = values[l * g + groups.membership[i]!]!;
@@ -67,7 +72,11 @@ export function normaliseMap(map: ArrayLike<number>, how: MapNormalisation): Flo
   const x = Float64Array.from(map);
   if (how === "none") return x;
   let lo = Infinity, hi = -Infinity, m = 0;
-  for (const v of x) { lo = Math.min(lo, v); hi = Math.max(hi, v); m += v; }
+  for (const v of x) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    m += v;
+  }
   m /= x.length;
   if (how === "minmax") {
     if (!(hi > lo)) throw new HeterogeneityError("map", "is constant; min–max normalisation needs at least two distinct values");
@@ -86,7 +95,10 @@ export function normaliseMap(map: ArrayLike<number>, how: MapNormalisation): Flo
  */
 export function autoCoefRange(map: ArrayLike<number>): [number, number] {
   let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < map.length; i++) { lo = Math.min(lo, map[i]!); hi = Math.max(hi, map[i]!); }
+  for (let i = 0; i < map.length; i++) {
+    lo = Math.min(lo, map[i]!);
+    hi = Math.max(hi, map[i]!);
+  }
   if (lo < 0 && hi > 0) {
     const r = (v: number) => Math.round(v * 1e9) / 1e9; // keep 0.3 from becoming 0.30000000000000004 before ceil/floor
     return [Math.ceil(r(-1 / hi / 0.1)) * 0.1, Math.floor(r(-1 / lo / 0.1)) * 0.1];
@@ -128,7 +140,9 @@ export function mapHeterogeneity(opts: MapHeterogeneityOptions): MapHeterogeneit
   opts.maps.forEach((m, j) => {
     if (m.length !== n) throw new HeterogeneityError(`maps[${j}]`, `has ${m.length} values; all maps need one per node (${n})`);
   });
-  if (opts.coefs.length % k !== 0 || opts.coefs.length === 0) throw new HeterogeneityError("coefs", `needs lanes × maps values (a multiple of ${k}), got ${opts.coefs.length}`);
+  if (opts.coefs.length % k !== 0 || opts.coefs.length === 0) {
+    throw new HeterogeneityError("coefs", `needs lanes × maps values (a multiple of ${k}), got ${opts.coefs.length}`);
+  }
   const lanes = opts.coefs.length / k;
   const base = typeof opts.base === "number" ? new Array<number>(lanes).fill(opts.base) : Array.from(opts.base);
   if (base.length !== lanes) throw new HeterogeneityError("base", `needs 1 or lanes (${lanes}) values, got ${base.length}`);
@@ -142,13 +156,18 @@ export function mapHeterogeneity(opts: MapHeterogeneityOptions): MapHeterogeneit
       let s = 1;
       for (let j = 0; j < k; j++) s += opts.coefs[l * k + j]! * opts.maps[j]![i]!;
       const v = base[l]! * s;
-      if (!Number.isFinite(v)) throw new HeterogeneityError("coefs", `lane ${l}, node ${i}: value is ${v}; maps and coefficients must be finite`);
+      if (!Number.isFinite(v)) {
+        throw new HeterogeneityError("coefs", `lane ${l}, node ${i}: value is ${v}; maps and coefficients must be finite`);
+      }
       values[l * n + i] = v;
       min = Math.min(min, v);
     }
     if (min < floor) {
       if (mode === "error") {
-        throw new HeterogeneityError("coefs", `lane ${l}: a node's value is ${min} < ${floor}; shrink the coefficients (see autoCoefRange) or use negative: "shift" | "clip"`);
+        throw new HeterogeneityError(
+          "coefs",
+          `lane ${l}: a node's value is ${min} < ${floor}; shrink the coefficients (see autoCoefRange) or use negative: "shift" | "clip"`,
+        );
       }
       adjusted[l] = true;
       for (let i = 0; i < n; i++) {

@@ -1,7 +1,15 @@
 // brainfit/models: the built-in neural-mass models as plain-data specs, the spec format for your
 // own, and the model-level helpers (BOLD as a spec transform, analytical FIC, Kuramoto order).
 // Public surface: every name here is documented with an example (test/layout/public-api.test.ts).
-export { compileModel, ModelSpecError, type CompiledModel, type CouplingSpec, type ModelSpec, type ParameterSpec, type StateSpec } from "./spec.ts";
+export {
+  type CompiledModel,
+  compileModel,
+  type CouplingSpec,
+  type ModelSpec,
+  ModelSpecError,
+  type ParameterSpec,
+  type StateSpec,
+} from "./spec.ts";
 export { supHopf, supHopfDifference } from "./hopf.ts";
 export { wilsonCowan } from "./wilsoncowan.ts";
 export { rww } from "./rww.ts";
@@ -9,7 +17,7 @@ export { rwwEx } from "./rwwex.ts";
 export { jansenRit } from "./jansenrit.ts";
 export { kuramoto, orderParameter } from "./kuramoto.ts";
 export { withBold, type WithBoldOptions } from "./bold.ts";
-export { analyticalFic, FicError, type AnalyticalFicOptions, type AnalyticalFicResult } from "./fic.ts";
+export { analyticalFic, type AnalyticalFicOptions, type AnalyticalFicResult, FicError } from "./fic.ts";
 
 import { supHopf, supHopfDifference } from "./hopf.ts";
 import { wilsonCowan } from "./wilsoncowan.ts";

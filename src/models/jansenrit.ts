@@ -8,10 +8,31 @@ const sig = (v: string) => `2 * e0 / (1 + exp(r * (v0 - (${v}))))`;
 function driveParams(k: number): ModelSpec["parameters"] {
   const p = `drive${k}`;
   return [
-    { name: `${p}_mu`, default: 100 * k, bounds: [0, 1e6], unit: "ms", scope: "regional", description: `onset (centre) of evoked drive ${k}` },
+    {
+      name: `${p}_mu`,
+      default: 100 * k,
+      bounds: [0, 1e6],
+      unit: "ms",
+      scope: "regional",
+      description: `onset (centre) of evoked drive ${k}`,
+    },
     { name: `${p}_sigma`, default: 5, bounds: [0.1, 1000], unit: "ms", scope: "regional", description: `width (SD) of evoked drive ${k}` },
-    { name: `${p}_amp`, default: 0, bounds: [-10, 10], unit: "1/ms", scope: "regional", description: `peak input rate of drive ${k}; 0 switches it off` },
-    { name: `${p}_target`, default: 0, bounds: [0, 2], unit: "1", scope: "regional", description: `population driven: 0 excitatory interneurons (with p), 1 pyramidal cells, 2 inhibitory interneurons` },
+    {
+      name: `${p}_amp`,
+      default: 0,
+      bounds: [-10, 10],
+      unit: "1/ms",
+      scope: "regional",
+      description: `peak input rate of drive ${k}; 0 switches it off`,
+    },
+    {
+      name: `${p}_target`,
+      default: 0,
+      bounds: [0, 2],
+      unit: "1",
+      scope: "regional",
+      description: `population driven: 0 excitatory interneurons (with p), 1 pyramidal cells, 2 inhibitory interneurons`,
+    },
   ];
 }
 
@@ -46,7 +67,8 @@ const into = (lo: number, hi: number) =>
 export const jansenRit: ModelSpec = {
   name: "JansenRit",
   description: "Jansen–Rit cortical column (pyramidal cells, excitatory and inhibitory interneurons) with evoked Gaussian drives",
-  citation: "Jansen & Rit 1995 (Biol Cybern 73:357) constants; Lopes da Silva et al. 1974; TVB models.JansenRit (names y0…y5, coupling); evoked drives after HNN (Neymotin et al. 2020)",
+  citation:
+    "Jansen & Rit 1995 (Biol Cybern 73:357) constants; Lopes da Silva et al. 1974; TVB models.JansenRit (names y0…y5, coupling); evoked drives after HNN (Neymotin et al. 2020)",
   states: ["y0", "y1", "y2", "y3", "y4", "y5"].map((name) => ({ name, init: 0, description: "" })),
   parameters: [
     { name: "A", default: 3.25, bounds: [1, 10], unit: "mV", scope: "regional", description: "excitatory PSP amplitude" },
@@ -55,7 +77,14 @@ export const jansenRit: ModelSpec = {
     { name: "b", default: 0.05, bounds: [0.01, 0.2], unit: "1/ms", scope: "regional", description: "inhibitory rate constant (50/s)" },
     { name: "C", default: 135, bounds: [50, 300], unit: "1", scope: "regional", description: "connectivity constant" },
     { name: "v0", default: 6, bounds: [0, 12], unit: "mV", scope: "regional", description: "sigmoid threshold" },
-    { name: "e0", default: 0.0025, bounds: [0.001, 0.01], unit: "1/ms", scope: "regional", description: "half of the maximal firing rate (2.5/s)" },
+    {
+      name: "e0",
+      default: 0.0025,
+      bounds: [0.001, 0.01],
+      unit: "1/ms",
+      scope: "regional",
+      description: "half of the maximal firing rate (2.5/s)",
+    },
     { name: "r", default: 0.56, bounds: [0.1, 2], unit: "1/mV", scope: "regional", description: "sigmoid slope" },
     { name: "p", default: 0.22, bounds: [0, 0.5], unit: "1/ms", scope: "regional", description: "mean external input rate (220/s)" },
     { name: "sigma_p", default: 0, bounds: [0, 0.5], unit: "1/ms/√ms", scope: "regional", description: "noise on the external input" },

@@ -29,13 +29,21 @@ import type { ModelSpec } from "./spec.ts";
 export const kuramoto: ModelSpec = {
   name: "Kuramoto",
   description: "Kuramoto phase oscillators with delayed network coupling",
-  citation: "Kuramoto 1984 (Chemical Oscillations, Waves, and Turbulence); Breakspear, Heitmann & Daffertshofer 2010 (Front Hum Neurosci 4:190); cuBNM Kuramoto (parameter names K, omega, sigma)",
+  citation:
+    "Kuramoto 1984 (Chemical Oscillations, Waves, and Turbulence); Breakspear, Heitmann & Daffertshofer 2010 (Front Hum Neurosci 4:190); cuBNM Kuramoto (parameter names K, omega, sigma)",
   states: [
     { name: "x", init: 1, description: "cos(θ − theta0)" },
     { name: "y", init: 0, description: "sin(θ − theta0)" },
   ],
   parameters: [
-    { name: "omega", default: 0.0628318530718, bounds: [0, 1], unit: "rad/ms", scope: "regional", description: "natural angular frequency" },
+    {
+      name: "omega",
+      default: 0.0628318530718,
+      bounds: [0, 1],
+      unit: "rad/ms",
+      scope: "regional",
+      description: "natural angular frequency",
+    },
     { name: "K", default: 0.1, bounds: [0, 10], unit: "1/ms", scope: "global", description: "global coupling" },
     { name: "sigma", default: 0, bounds: [0, 1], unit: "rad/√ms", scope: "global", description: "phase noise amplitude" },
     { name: "theta0", default: 0, bounds: [-10, 10], unit: "rad", scope: "regional", description: "initial phase of each node" },
@@ -78,7 +86,10 @@ export function orderParameter(recorded: Record<string, ArrayLike<number>>, lane
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let sc = 0, ss = 0;
-    for (let i = 0; i < nNodes; i++) { sc += c[r * nNodes + i]!; ss += s[r * nNodes + i]!; }
+    for (let i = 0; i < nNodes; i++) {
+      sc += c[r * nNodes + i]!;
+      ss += s[r * nNodes + i]!;
+    }
     out[r] = Math.hypot(sc, ss) / nNodes;
   }
   return out;

@@ -182,7 +182,11 @@ function typeOf(e: Expr, where: () => string, model: string): Type {
   const need = (sub: Expr, want: Type, what: string) => {
     const got = typeOf(sub, where, model);
     if (got !== want) {
-      throw new ModelSpecError(model, where(), `${what} must be ${want === "num" ? "a number" : "a comparison"}, got a ${got === "num" ? "number" : "comparison"}`);
+      throw new ModelSpecError(
+        model,
+        where(),
+        `${what} must be ${want === "num" ? "a number" : "a comparison"}, got a ${got === "num" ? "number" : "comparison"}`,
+      );
     }
   };
   switch (e.kind) {
@@ -235,7 +239,9 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   const declare = (name: string, field: string) => {
     if (!IDENT.test(name)) fail(field, `'${name}' is not a valid name (letters, digits, underscore; not starting with a digit)`);
     if (RESERVED.has(name)) fail(field, `'${name}' is reserved (t, dt, pi, e); rename it`);
-    if (seen.has(name)) fail(field, `'${name}' is declared twice; names of states, parameters, couplings and derived quantities must be unique`);
+    if (seen.has(name)) {
+      fail(field, `'${name}' is declared twice; names of states, parameters, couplings and derived quantities must be unique`);
+    }
     seen.add(name);
   };
   spec.states.forEach((s, i) => {
@@ -253,7 +259,9 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   });
   spec.couplings.forEach((c, i) => {
     declare(c.name, `couplings[${i}].name`);
-    if (c.form !== "linear" && c.form !== "difference") fail(`couplings[${i}].form`, `must be "linear" or "difference", got '${String(c.form)}'`);
+    if (c.form !== "linear" && c.form !== "difference") {
+      fail(`couplings[${i}].form`, `must be "linear" or "difference", got '${String(c.form)}'`);
+    }
   });
   for (const [i, d] of (spec.derived ?? []).entries()) declare(d.name, `derived[${i}].name`);
 
@@ -272,7 +280,9 @@ export function compileModel(spec: ModelSpec): CompiledModel {
     }
     for (const v of freeVariables(e)) {
       if (!allowed.has(v)) {
-        const hint = seen.has(v) ? "it is declared, but cannot be used here (derived quantities must be defined before use; coupling inputs are not available inside a coupling)" : `declare it as a state or parameter, or fix the spelling (known: ${[...allowed].join(", ")})`;
+        const hint = seen.has(v)
+          ? "it is declared, but cannot be used here (derived quantities must be defined before use; coupling inputs are not available inside a coupling)"
+          : `declare it as a state or parameter, or fix the spelling (known: ${[...allowed].join(", ")})`;
         fail(field, `unknown name '${v}' in '${src}': ${hint}`);
       }
     }
@@ -309,14 +319,20 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   // Slow states, and which derived quantities the fast and the slow equations need.
   const slowNames = spec.slow?.states ?? [];
   if (spec.slow !== undefined) {
-    if (!Array.isArray(slowNames) || slowNames.length === 0) fail("slow.states", "list the states integrated on the slow step, or drop 'slow'");
-    if (!(typeof spec.slow.dt === "number" && Number.isFinite(spec.slow.dt) && spec.slow.dt > 0)) fail("slow.dt", `must be a step in ms > 0, got ${String(spec.slow.dt)}`);
+    if (!Array.isArray(slowNames) || slowNames.length === 0) {
+      fail("slow.states", "list the states integrated on the slow step, or drop 'slow'");
+    }
+    if (!(typeof spec.slow.dt === "number" && Number.isFinite(spec.slow.dt) && spec.slow.dt > 0)) {
+      fail("slow.dt", `must be a step in ms > 0, got ${String(spec.slow.dt)}`);
+    }
   }
   const slowStates = slowNames.map((name, k) => {
     const i = stateNames.indexOf(name);
     if (i < 0) fail(`slow.states[${k}]`, `'${name}' is not a state (states: ${stateNames.join(", ")})`);
     if (slowNames.indexOf(name) !== k) fail(`slow.states[${k}]`, `'${name}' is listed twice`);
-    if (diffusion[i]) fail(`diffusion.${name}`, `'${name}' is a slow state, which gets no noise; drop its diffusion or take it out of slow.states`);
+    if (diffusion[i]) {
+      fail(`diffusion.${name}`, `'${name}' is a slow state, which gets no noise; drop its diffusion or take it out of slow.states`);
+    }
     return i;
   });
   const reads = new Map<string, Set<string>>(); // derived name → every state/derived it reads, transitively
@@ -339,7 +355,12 @@ export function compileModel(spec: ModelSpec): CompiledModel {
       const needs = closure(e);
       if (!isSlow) {
         const bad = slowNames.find((sl) => needs.has(sl));
-        if (bad) fail(field, `reads the slow state '${bad}' (directly or through a derived quantity); slow states may only be read by slow drifts and by derived quantities used as observables`);
+        if (bad) {
+          fail(
+            field,
+            `reads the slow state '${bad}' (directly or through a derived quantity); slow states may only be read by slow drifts and by derived quantities used as observables`,
+          );
+        }
       }
       for (const v of needs) (isSlow ? slowNeeds : fastNeeds).add(v);
     }

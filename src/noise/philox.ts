@@ -20,11 +20,20 @@ export function mulhi32(a: number, b: number): number {
 
 /** Philox4x32 with 10 rounds. Writes 4 words to out (default: a new Uint32Array). */
 export function philox4x32(
-  c0: number, c1: number, c2: number, c3: number,
-  k0: number, k1: number,
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
   out: Uint32Array = new Uint32Array(4),
 ): Uint32Array {
-  c0 >>>= 0; c1 >>>= 0; c2 >>>= 0; c3 >>>= 0; k0 >>>= 0; k1 >>>= 0;
+  c0 >>>= 0;
+  c1 >>>= 0;
+  c2 >>>= 0;
+  c3 >>>= 0;
+  k0 >>>= 0;
+  k1 >>>= 0;
   for (let r = 0; r < 10; r++) {
     if (r > 0) {
       k0 = (k0 + W0) >>> 0;
@@ -34,9 +43,15 @@ export function philox4x32(
     const hi1 = mulhi32(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
     const n0 = (hi1 ^ c1 ^ k0) >>> 0;
     const n2 = (hi0 ^ c3 ^ k1) >>> 0;
-    c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
+    c0 = n0;
+    c1 = lo1;
+    c2 = n2;
+    c3 = lo0;
   }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
   return out;
 }
 
@@ -56,7 +71,11 @@ const TWO_PI = 6.283185307179586;
  * Box–Muller on word pairs (0,1) and (2,3).
  */
 export function normals4(
-  seed: number, stream: number, node: number, step: number, block: number,
+  seed: number,
+  stream: number,
+  node: number,
+  step: number,
+  block: number,
   out: Float64Array = new Float64Array(4),
   words: Uint32Array = new Uint32Array(4),
 ): Float64Array {

@@ -1,7 +1,7 @@
 // Adam (Kingma & Ba 2015) on told gradients, projected onto the bounds after each step.
 // ask() returns the single current point; tell(..., { grads }) is required.
 
-import { OptimizerBase, OptimizerUsageError, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, OptimizerUsageError, parseOptimizerJSON } from "./base.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
@@ -51,13 +51,24 @@ export class Adam extends OptimizerBase<AdamOptions, AdamState> {
       throw new OptimizerOptionError(`adam: x0 (${n} finite numbers) is required when the bounds are not all finite`);
     }
     const resolved: AdamOptions = {
-      ...options, dim: n, x0: x0.slice(), learningRate: options.learningRate ?? 0.01, beta1: options.beta1 ?? 0.9,
-      beta2: options.beta2 ?? 0.999, epsilon: options.epsilon ?? 1e-8, gtol: options.gtol ?? 0, seed: options.seed ?? 0,
+      ...options,
+      dim: n,
+      x0: x0.slice(),
+      learningRate: options.learningRate ?? 0.01,
+      beta1: options.beta1 ?? 0.9,
+      beta2: options.beta2 ?? 0.999,
+      epsilon: options.epsilon ?? 1e-8,
+      gtol: options.gtol ?? 0,
+      seed: options.seed ?? 0,
     };
     if (!(resolved.learningRate! > 0)) throw new OptimizerOptionError(`adam: learningRate must be > 0, got ${resolved.learningRate}`);
     super(resolved, space, {
-      ...initialBaseState(resolved.seed ?? 0), x: space.clip(space.toInternal(x0)),
-      m: new Array<number>(n).fill(0), v: new Array<number>(n).fill(0), t: 0, lastGood: null,
+      ...initialBaseState(resolved.seed ?? 0),
+      x: space.clip(space.toInternal(x0)),
+      m: new Array<number>(n).fill(0),
+      v: new Array<number>(n).fill(0),
+      t: 0,
+      lastGood: null,
     });
   }
 
@@ -87,7 +98,10 @@ export class Adam extends OptimizerBase<AdamOptions, AdamState> {
     const { lo, hi } = this.space;
     let pg = 0;
     for (let i = 0; i < this.dim; i++) pg = Math.max(pg, Math.abs(Math.min(hi[i], Math.max(lo[i], s.x[i] - g[i])) - s.x[i]));
-    if (pg <= (this.options.gtol ?? 0)) { this.finish("tolerance"); return; }
+    if (pg <= (this.options.gtol ?? 0)) {
+      this.finish("tolerance");
+      return;
+    }
     const b1 = this.options.beta1 ?? 0.9, b2 = this.options.beta2 ?? 0.999, eps = this.options.epsilon ?? 1e-8;
     const lr = this.options.learningRate ?? 0.01;
     s.t++;

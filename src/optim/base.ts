@@ -5,7 +5,15 @@ import { decodeJson, encodeJson, type JsonValue } from "./json.ts";
 import { Rng, seedRngState } from "./rng.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
 import type {
-  BestPoint, CommonOptions, Cost, HistoryEntry, Optimizer, OptimizerJSON, OptimizerType, StopReason, TellExtras,
+  BestPoint,
+  CommonOptions,
+  Cost,
+  HistoryEntry,
+  Optimizer,
+  OptimizerJSON,
+  OptimizerType,
+  StopReason,
+  TellExtras,
 } from "./types.ts";
 
 /**
@@ -46,8 +54,14 @@ export interface BaseState {
 
 export function initialBaseState(seed: number): BaseState {
   return {
-    rng: seedRngState(seed), evaluations: 0, iteration: 0, best: null, history: [],
-    stopReason: null, pending: null, lastImprovement: 0,
+    rng: seedRngState(seed),
+    evaluations: 0,
+    iteration: 0,
+    best: null,
+    history: [],
+    stopReason: null,
+    pending: null,
+    lastImprovement: 0,
   };
 }
 
@@ -68,14 +82,30 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
     if (budget !== undefined && !(budget >= 1)) throw new OptimizerOptionError(`maxEvaluations must be >= 1, got ${budget}`);
   }
 
-  get dim(): number { return this.space.dim; }
-  get objectives(): number { return 1; }
-  get done(): boolean { return this.st.stopReason !== null; }
-  get stopReason(): StopReason | null { return this.st.stopReason; }
-  get best(): BestPoint | null { return this.st.best; }
-  get history(): readonly HistoryEntry[] { return this.st.history; }
-  get evaluations(): number { return this.st.evaluations; }
-  get iteration(): number { return this.st.iteration; }
+  get dim(): number {
+    return this.space.dim;
+  }
+  get objectives(): number {
+    return 1;
+  }
+  get done(): boolean {
+    return this.st.stopReason !== null;
+  }
+  get stopReason(): StopReason | null {
+    return this.st.stopReason;
+  }
+  get best(): BestPoint | null {
+    return this.st.best;
+  }
+  get history(): readonly HistoryEntry[] {
+    return this.st.history;
+  }
+  get evaluations(): number {
+    return this.st.evaluations;
+  }
+  get iteration(): number {
+    return this.st.iteration;
+  }
 
   /** Produce the next internal-space candidates (non-empty), or call finish() and return []. */
   protected abstract propose(): number[][];
@@ -107,10 +137,14 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
     const users = pending.map((p) => this.space.toUser(p));
     for (let k = 0; k < users.length; k++) {
       const c = candidates[k];
-      if (c.length !== this.dim) throw new OptimizerUsageError(`${this.type}.tell: candidate ${k} has ${c.length} entries, expected ${this.dim}`);
+      if (c.length !== this.dim) {
+        throw new OptimizerUsageError(`${this.type}.tell: candidate ${k} has ${c.length} entries, expected ${this.dim}`);
+      }
       for (let i = 0; i < this.dim; i++) {
         if (c[i] !== users[k][i]) {
-          throw new OptimizerUsageError(`${this.type}.tell: candidate ${k} differs from what ask() returned (tell the asked candidates, in order)`);
+          throw new OptimizerUsageError(
+            `${this.type}.tell: candidate ${k} differs from what ask() returned (tell the asked candidates, in order)`,
+          );
         }
       }
     }
@@ -134,9 +168,13 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
     }
     let grads: number[][] | undefined;
     if (extras?.grads !== undefined) {
-      if (extras.grads.length !== pending.length) throw new OptimizerUsageError(`${this.type}.tell: grads must have one gradient per candidate`);
+      if (extras.grads.length !== pending.length) {
+        throw new OptimizerUsageError(`${this.type}.tell: grads must have one gradient per candidate`);
+      }
       grads = extras.grads.map((g, k) => {
-        if (g.length !== this.dim) throw new OptimizerUsageError(`${this.type}.tell: gradient ${k} has ${g.length} entries, expected ${this.dim}`);
+        if (g.length !== this.dim) {
+          throw new OptimizerUsageError(`${this.type}.tell: gradient ${k} has ${g.length} entries, expected ${this.dim}`);
+        }
         return this.space.gradToInternal(users[k], g);
       });
     }
@@ -147,7 +185,10 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
     for (let k = 0; k < scalar.length; k++) {
       this.st.evaluations++;
       const f = scalar[k];
-      if (!Number.isFinite(f)) { invalid++; continue; }
+      if (!Number.isFinite(f)) {
+        invalid++;
+        continue;
+      }
       if (f < iterBest) iterBest = f;
       if (m === 1 && (this.st.best === null || f < this.st.best.cost)) {
         this.st.best = { x: users[k], cost: f, evaluation: this.st.evaluations };
@@ -158,8 +199,11 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
     const o = this.options;
     const bestCost = this.st.best?.cost ?? (m === 1 ? Infinity : iterBest);
     this.st.history.push({
-      iteration: this.st.iteration, evaluations: this.st.evaluations,
-      bestCost: m === 1 ? bestCost : this.historyBestCost(iterBest), iterationBestCost: iterBest, invalid,
+      iteration: this.st.iteration,
+      evaluations: this.st.evaluations,
+      bestCost: m === 1 ? bestCost : this.historyBestCost(iterBest),
+      iterationBestCost: iterBest,
+      invalid,
     });
     if (m === 1 && o.targetCost !== undefined && this.st.best !== null && this.st.best.cost <= o.targetCost) {
       this.st.stopReason = "target";
@@ -167,7 +211,9 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
     if (this.st.stopReason === null) {
       if (o.maxEvaluations !== undefined && this.st.evaluations >= o.maxEvaluations) this.st.stopReason = "budget";
       else if (o.maxIterations !== undefined && this.st.iteration >= o.maxIterations) this.st.stopReason = "budget";
-      else if (m === 1 && o.maxStagnationIterations !== undefined && this.st.iteration - this.st.lastImprovement >= o.maxStagnationIterations) {
+      else if (
+        m === 1 && o.maxStagnationIterations !== undefined && this.st.iteration - this.st.lastImprovement >= o.maxStagnationIterations
+      ) {
         this.st.stopReason = "stagnation";
       }
     }
@@ -191,8 +237,11 @@ export abstract class OptimizerBase<O extends CommonOptions, S extends BaseState
 
   toJSON(): OptimizerJSON {
     return {
-      format: "brainfit.optimizer", version: 1, type: this.type,
-      options: encodeJson(this.options), state: encodeJson(this.st),
+      format: "brainfit.optimizer",
+      version: 1,
+      type: this.type,
+      options: encodeJson(this.options),
+      state: encodeJson(this.st),
     };
   }
 

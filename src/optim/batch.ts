@@ -111,7 +111,9 @@ export class BatchDriver {
 
   static fromJSON(json: BatchDriverJSON | string): BatchDriver {
     const obj = (typeof json === "string" ? JSON.parse(json) : json) as BatchDriverJSON;
-    if (obj?.format !== "brainfit.batch" || obj.version !== 1) throw new OptimizerUsageError('BatchDriver.fromJSON: expected {format: "brainfit.batch", version: 1}');
+    if (obj?.format !== "brainfit.batch" || obj.version !== 1) {
+      throw new OptimizerUsageError('BatchDriver.fromJSON: expected {format: "brainfit.batch", version: 1}');
+    }
     return new BatchDriver(obj.optimizers.map((o) => restoreOptimizer(o)));
   }
 }

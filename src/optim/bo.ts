@@ -3,9 +3,14 @@
 // candidates per ask by the Kriging believer heuristic. Inputs are normalised to [0,1]
 // (of the internal space), outputs standardised.
 
-import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, parseOptimizerJSON } from "./base.ts";
 import {
-  GaussianProcess, expectedImprovement, expectedImprovementWithGradient, hyperToVector, negLogMarginalLikelihood, vectorToHyper,
+  expectedImprovement,
+  expectedImprovementWithGradient,
+  GaussianProcess,
+  hyperToVector,
+  negLogMarginalLikelihood,
+  vectorToHyper,
 } from "./gp.ts";
 import { LBFGSB } from "./lbfgsb.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
@@ -67,9 +72,15 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     space.requireBounded("bo");
     const n = space.dim;
     const resolved: BOOptions = {
-      ...options, dim: n, seed: options.seed ?? 0, initialPoints: options.initialPoints ?? Math.max(5, 2 * n + 2),
-      batchSize: options.batchSize ?? 1, hyperRestarts: options.hyperRestarts ?? 1, candidates: options.candidates ?? 1000,
-      refine: options.refine ?? 3, xi: options.xi ?? 0,
+      ...options,
+      dim: n,
+      seed: options.seed ?? 0,
+      initialPoints: options.initialPoints ?? Math.max(5, 2 * n + 2),
+      batchSize: options.batchSize ?? 1,
+      hyperRestarts: options.hyperRestarts ?? 1,
+      candidates: options.candidates ?? 1000,
+      refine: options.refine ?? 3,
+      xi: options.xi ?? 0,
     };
     for (const key of ["initialPoints", "batchSize", "candidates"] as const) {
       const v = resolved[key] as number;
@@ -148,12 +159,22 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     const { lo, hi } = hyperBounds(n);
     const starts: number[][] = [];
     if (this.st.theta !== null) starts.push(this.st.theta);
-    starts.push(hyperToVector({ logLengthscales: new Array<number>(n).fill(Math.log(0.3)), logSignalVariance: 0, logNoiseVariance: Math.log(1e-4) }));
+    starts.push(
+      hyperToVector({ logLengthscales: new Array<number>(n).fill(Math.log(0.3)), logSignalVariance: 0, logNoiseVariance: Math.log(1e-4) }),
+    );
     for (let r = 0; r < (this.options.hyperRestarts ?? 1); r++) starts.push(lo.map((l, i) => this.rng.uniformIn(l, hi[i])));
     let bestTheta = starts[0];
     let bestValue = Infinity;
     for (const x0 of starts) {
-      const opt = new LBFGSB({ lower: lo, upper: hi, x0: x0.map((v, i) => Math.min(hi[i], Math.max(lo[i], v))), gradient: "supplied", maxEvaluations: 60, pgtol: 1e-5, ftol: 1e-9 });
+      const opt = new LBFGSB({
+        lower: lo,
+        upper: hi,
+        x0: x0.map((v, i) => Math.min(hi[i], Math.max(lo[i], v))),
+        gradient: "supplied",
+        maxEvaluations: 60,
+        pgtol: 1e-5,
+        ftol: 1e-9,
+      });
       while (!opt.done) {
         const xs = opt.ask();
         if (xs.length === 0) break;
@@ -200,7 +221,14 @@ export class BayesianOptimization extends OptimizerBase<BOOptions, BOState> {
     for (const i of top) {
       // Minimise -EI (analytic gradient), scaled so that the start's EI is O(1).
       const scale = scores[i] > 0 ? 1 / scores[i] : 1;
-      const opt = new LBFGSB({ lower: new Array<number>(n).fill(0), upper: new Array<number>(n).fill(1), x0: cands[i], gradient: "supplied", maxEvaluations: 60, pgtol: 1e-9 });
+      const opt = new LBFGSB({
+        lower: new Array<number>(n).fill(0),
+        upper: new Array<number>(n).fill(1),
+        x0: cands[i],
+        gradient: "supplied",
+        maxEvaluations: 60,
+        pgtol: 1e-9,
+      });
       while (!opt.done) {
         const us = opt.ask();
         if (us.length === 0) break;

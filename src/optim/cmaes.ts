@@ -3,9 +3,9 @@
 // adaptation), with bound handling by resampling then mirroring, pycma-like terminations and
 // optional IPOP or BIPOP restarts.
 
-import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, parseOptimizerJSON } from "./base.ts";
 import { symmetricEigen } from "./linalg.ts";
-import { OptimizerOptionError, Space, argsortCosts } from "./space.ts";
+import { argsortCosts, OptimizerOptionError, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
 export interface CMAESOptions extends CommonOptions {
@@ -72,11 +72,18 @@ interface CMAESState extends BaseState {
 }
 
 interface Strategy {
-  lambda: number; mu: number;
+  lambda: number;
+  mu: number;
   /** Recombination weights for all λ ranks: μ positive ones summing to 1 (the mean update), then
    *  zero or negative ones (active update). */
-  weights: number[]; mueff: number;
-  cc: number; cs: number; c1: number; cmu: number; damps: number; chiN: number;
+  weights: number[];
+  mueff: number;
+  cc: number;
+  cs: number;
+  c1: number;
+  cmu: number;
+  damps: number;
+  chiN: number;
 }
 
 /**
@@ -160,7 +167,9 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     if (x0.length !== n || !x0.every(Number.isFinite)) throw new OptimizerOptionError(`cmaes: x0 must hold ${n} finite numbers`);
     const x0i = space.toInternal(x0);
     for (let i = 0; i < n; i++) {
-      if (!(x0i[i] >= space.lo[i] && x0i[i] <= space.hi[i])) throw new OptimizerOptionError(`cmaes: x0[${i}] = ${x0[i]} lies outside the bounds`);
+      if (!(x0i[i] >= space.lo[i] && x0i[i] <= space.hi[i])) {
+        throw new OptimizerOptionError(`cmaes: x0[${i}] = ${x0[i]} lies outside the bounds`);
+      }
     }
     const scaleToBox = space.bounded && options.sigma0 === undefined && options.stds === undefined;
     const sigma0 = options.sigma0 ?? (scaleToBox ? 0.3 : 1);
@@ -175,18 +184,39 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
     }
     if (!Number.isInteger(popsize) || popsize < 2) throw new OptimizerOptionError(`cmaes: popsize must be an integer >= 2, got ${popsize}`);
     const resolved: CMAESOptions = {
-      ...options, dim: n, x0: x0.slice(), sigma0, stds: stds.slice(), popsize,
-      tolfun: options.tolfun ?? 1e-11, tolx: options.tolx ?? 1e-11 * sigma0 * Math.max(...stds),
-      tolconditioncov: options.tolconditioncov ?? 1e14, stagnation: options.stagnation ?? true,
-      restarts: options.restarts ?? 0, incPopSize: options.incPopSize ?? 2, maxResamples: options.maxResamples ?? 10,
-      activeCovariance: options.activeCovariance ?? true, restartStrategy: options.restartStrategy ?? "ipop",
+      ...options,
+      dim: n,
+      x0: x0.slice(),
+      sigma0,
+      stds: stds.slice(),
+      popsize,
+      tolfun: options.tolfun ?? 1e-11,
+      tolx: options.tolx ?? 1e-11 * sigma0 * Math.max(...stds),
+      tolconditioncov: options.tolconditioncov ?? 1e14,
+      stagnation: options.stagnation ?? true,
+      restarts: options.restarts ?? 0,
+      incPopSize: options.incPopSize ?? 2,
+      maxResamples: options.maxResamples ?? 10,
+      activeCovariance: options.activeCovariance ?? true,
+      restartStrategy: options.restartStrategy ?? "ipop",
       seed: options.seed ?? 0,
     };
     const st: CMAESState = {
       ...initialBaseState(resolved.seed ?? 0),
-      mean: x0i, sigma: sigma0, C: diagonal(stds.map((v) => v * v)), B: identity(n), D: stds.slice(),
-      pc: new Array<number>(n).fill(0), ps: new Array<number>(n).fill(0), lambda: popsize,
-      gen: 0, eigenGen: 0, restartsDone: 0, bestHist: [], medianHist: [], restartEvaluations: [0],
+      mean: x0i,
+      sigma: sigma0,
+      C: diagonal(stds.map((v) => v * v)),
+      B: identity(n),
+      D: stds.slice(),
+      pc: new Array<number>(n).fill(0),
+      ps: new Array<number>(n).fill(0),
+      lambda: popsize,
+      gen: 0,
+      eigenGen: 0,
+      restartsDone: 0,
+      bestHist: [],
+      medianHist: [],
+      restartEvaluations: [0],
     };
     super(resolved, space, st);
   }
@@ -199,13 +229,21 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
   }
 
   /** Current mean (user space). */
-  get mean(): number[] { return this.space.toUser(this.st.mean); }
+  get mean(): number[] {
+    return this.space.toUser(this.st.mean);
+  }
   /** Current step size (internal space). */
-  get sigma(): number { return this.st.sigma; }
+  get sigma(): number {
+    return this.st.sigma;
+  }
   /** Current population size. */
-  get popsize(): number { return this.st.lambda; }
+  get popsize(): number {
+    return this.st.lambda;
+  }
   /** Restarts performed so far. */
-  get restartsDone(): number { return this.st.restartsDone; }
+  get restartsDone(): number {
+    return this.st.restartsDone;
+  }
 
   protected propose(): number[][] {
     const s = this.st;
@@ -229,7 +267,7 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
           if (!(v >= lo[i] && v <= hi[i])) inside = false;
         }
         if (inside) break;
-        if (attempt === maxResamples) for (let i = 0; i < n; i++) x[i] = mirrorIntoBounds(x[i], lo[i], hi[i]);
+        if (attempt === maxResamples) { for (let i = 0; i < n; i++) x[i] = mirrorIntoBounds(x[i], lo[i], hi[i]); }
       }
       out.push(x);
     }
@@ -340,7 +378,10 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
       s.bestHist.push(best);
       s.medianHist.push(median(finite));
     }
-    if (s.bestHist.length > 20000) { s.bestHist.shift(); s.medianHist.shift(); }
+    if (s.bestHist.length > 20000) {
+      s.bestHist.shift();
+      s.medianHist.shift();
+    }
     let reason: "tolerance" | "stagnation" | null = null;
     if (updated) {
       const histLen = 10 + Math.ceil((30 * n) / p.lambda);
@@ -356,7 +397,12 @@ export class CMAES extends OptimizerBase<CMAESOptions, CMAESState> {
       if (!Number.isFinite(s.sigma) || s.sigma <= 0) reason = "tolerance";
       // No effect of a 0.2σ step along any coordinate.
       let noEffect = true;
-      for (let i = 0; i < n; i++) if (s.mean[i] !== s.mean[i] + 0.2 * s.sigma * Math.sqrt(s.C[i][i])) { noEffect = false; break; }
+      for (let i = 0; i < n; i++) {
+        if (s.mean[i] !== s.mean[i] + 0.2 * s.sigma * Math.sqrt(s.C[i][i])) {
+          noEffect = false;
+          break;
+        }
+      }
       if (noEffect) reason = "tolerance";
       if (reason === null && o.stagnation !== false) {
         const minLen = 120 + Math.ceil((30 * n) / p.lambda);

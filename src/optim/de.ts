@@ -7,10 +7,10 @@
 // converged, an L-BFGS-B run (forward differences, scipy's gtol) from the best member, inside the
 // same ask/tell loop, counted in the evaluations and cut off by the budget.
 
-import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, parseOptimizerJSON } from "./base.ts";
 import { LBFGSB } from "./lbfgsb.ts";
 import { DE_STRATEGIES } from "./options.ts";
-import { OptimizerOptionError, Space, rankableCost } from "./space.ts";
+import { OptimizerOptionError, rankableCost, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
 /** scipy's strategy names; "rand/1/bin" and "current-to-best/1/bin" are older aliases of rand1bin and currenttobest1bin. */
@@ -50,7 +50,12 @@ interface DEState extends BaseState {
 
 /** How each strategy builds the mutant, and how many distinct other members it draws. */
 const BASES: Record<string, { samples: number }> = {
-  best1: { samples: 2 }, rand1: { samples: 3 }, best2: { samples: 4 }, rand2: { samples: 5 }, currenttobest1: { samples: 2 }, randtobest1: { samples: 3 },
+  best1: { samples: 2 },
+  rand1: { samples: 3 },
+  best2: { samples: 4 },
+  rand2: { samples: 5 },
+  currenttobest1: { samples: 2 },
+  randtobest1: { samples: 3 },
 };
 
 function canonical(strategy: DEStrategy): { base: string; crossover: "bin" | "exp" } {
@@ -93,8 +98,17 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
       throw new OptimizerOptionError(`de: F must be in [0, 2] or a range [low, high] within it, got ${JSON.stringify(F)}`);
     }
     const resolved: DEOptions = {
-      ...options, dim: space.dim, popsize, strategy, seed: options.seed ?? 0, F: Array.isArray(F) ? [F[0], F[1]] : F,
-      CR: options.CR ?? 0.7, init: options.init ?? "latinhypercube", tol: options.tol ?? 0.01, atol: options.atol ?? 0, tolfun: options.tolfun ?? 1e-12,
+      ...options,
+      dim: space.dim,
+      popsize,
+      strategy,
+      seed: options.seed ?? 0,
+      F: Array.isArray(F) ? [F[0], F[1]] : F,
+      CR: options.CR ?? 0.7,
+      init: options.init ?? "latinhypercube",
+      tol: options.tol ?? 0.01,
+      atol: options.atol ?? 0,
+      tolfun: options.tolfun ?? 1e-12,
       polish: options.polish ?? true,
     };
     super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), pop: [], costs: [], polish: null });
@@ -116,7 +130,10 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
 
   /** Converged: polish the best member, or stop. */
   private converged(): void {
-    if (!this.options.polish) { this.finish("tolerance"); return; }
+    if (!this.options.polish) {
+      this.finish("tolerance");
+      return;
+    }
     let b = 0;
     for (let i = 1; i < this.st.costs.length; i++) if (this.st.costs[i]! < this.st.costs[b]!) b = i;
     const { lo, hi } = this.space;
@@ -161,7 +178,9 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
     const { lo, hi } = this.space;
     const n = this.dim;
     if (this.st.pop.length === 0) {
-      return o.init === "latinhypercube" ? this.latinHypercube(NP) : Array.from({ length: NP }, () => lo.map((l, i) => this.rng.uniformIn(l, hi[i]!)));
+      return o.init === "latinhypercube"
+        ? this.latinHypercube(NP)
+        : Array.from({ length: NP }, () => lo.map((l, i) => this.rng.uniformIn(l, hi[i]!)));
     }
     const pop = this.st.pop;
     const F = Array.isArray(o.F) ? this.rng.uniformIn(o.F[0], o.F[1]) : (o.F ?? 0.5);
@@ -187,12 +206,23 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
       const v = new Array<number>(n);
       for (let j = 0; j < n; j++) {
         switch (base) {
-          case "best1": v[j] = b[j]! + F * (r[0]![j]! - r[1]![j]!); break;
-          case "rand1": v[j] = r[0]![j]! + F * (r[1]![j]! - r[2]![j]!); break;
-          case "best2": v[j] = b[j]! + F * (r[0]![j]! + r[1]![j]! - r[2]![j]! - r[3]![j]!); break;
-          case "rand2": v[j] = r[0]![j]! + F * (r[1]![j]! + r[2]![j]! - r[3]![j]! - r[4]![j]!); break;
-          case "currenttobest1": v[j] = x[j]! + F * (b[j]! - x[j]! + r[0]![j]! - r[1]![j]!); break;
-          default: v[j] = r[0]![j]! + F * (b[j]! - r[0]![j]! + r[1]![j]! - r[2]![j]!); // randtobest1
+          case "best1":
+            v[j] = b[j]! + F * (r[0]![j]! - r[1]![j]!);
+            break;
+          case "rand1":
+            v[j] = r[0]![j]! + F * (r[1]![j]! - r[2]![j]!);
+            break;
+          case "best2":
+            v[j] = b[j]! + F * (r[0]![j]! + r[1]![j]! - r[2]![j]! - r[3]![j]!);
+            break;
+          case "rand2":
+            v[j] = r[0]![j]! + F * (r[1]![j]! + r[2]![j]! - r[3]![j]! - r[4]![j]!);
+            break;
+          case "currenttobest1":
+            v[j] = x[j]! + F * (b[j]! - x[j]! + r[0]![j]! - r[1]![j]!);
+            break;
+          default:
+            v[j] = r[0]![j]! + F * (b[j]! - r[0]![j]! + r[1]![j]! - r[2]![j]!); // randtobest1
         }
       }
       const u = x.slice();
@@ -223,7 +253,10 @@ export class DifferentialEvolution extends OptimizerBase<DEOptions, DEState> {
         const pb = polisher.best;
         let b = 0;
         for (let i = 1; i < this.st.costs.length; i++) if (this.st.costs[i]! < this.st.costs[b]!) b = i;
-        if (pb && pb.cost < this.st.costs[b]!) { this.st.pop[b] = pb.x.slice(); this.st.costs[b] = pb.cost; }
+        if (pb && pb.cost < this.st.costs[b]!) {
+          this.st.pop[b] = pb.x.slice();
+          this.st.costs[b] = pb.cost;
+        }
         this.st.polish = polisher.toJSON();
         this.finish("tolerance");
       }

@@ -63,7 +63,7 @@ function choleskyRowsWithJitter(K: Float64Array, N: number): Float64Array[] | nu
   let meanDiag = 0;
   for (let i = 0; i < N; i++) meanDiag += K[i * N + i];
   meanDiag = Math.abs(meanDiag / Math.max(1, N)) || 1;
-  for (let jitter = 0; ; jitter = jitter === 0 ? 1e-10 * meanDiag : jitter * 10) {
+  for (let jitter = 0;; jitter = jitter === 0 ? 1e-10 * meanDiag : jitter * 10) {
     if (jitter > 1e-2 * meanDiag) return null;
     const L = choleskyRows(K, N, jitter);
     if (L !== null) return L;
@@ -112,7 +112,10 @@ export function negLogMarginalLikelihood(X: number[][], y: number[], theta: numb
     for (let b = 0; b < a; b++) {
       const Xb = Xs[b];
       let r2 = 0;
-      for (let d = 0; d < n; d++) { const t = Xa[d] - Xb[d]; r2 += t * t; }
+      for (let d = 0; d < n; d++) {
+        const t = Xa[d] - Xb[d];
+        r2 += t * t;
+      }
       const r = Math.sqrt(r2);
       const ex = Math.exp(-SQRT5 * r);
       const k = sf2 * (1 + SQRT5 * r + (5 / 3) * r2) * ex;
@@ -159,7 +162,10 @@ export function negLogMarginalLikelihood(X: number[][], y: number[], theta: numb
       }
       const e = 2 * w * E[oa + b];
       const Xb = Xs[b];
-      for (let d = 0; d < n; d++) { const t = Xa[d] - Xb[d]; gl[d] += e * t * t; }
+      for (let d = 0; d < n; d++) {
+        const t = Xa[d] - Xb[d];
+        gl[d] += e * t * t;
+      }
       gs += 2 * w * K[oa + b];
     }
   }
@@ -271,7 +277,9 @@ export class GaussianProcess {
 
 /** Expected improvement and its gradient from a prediction with gradients. */
 export function expectedImprovementWithGradient(
-  p: { mean: number; variance: number; dmean: number[]; dvariance: number[] }, best: number, xi = 0,
+  p: { mean: number; variance: number; dmean: number[]; dvariance: number[] },
+  best: number,
+  xi = 0,
 ): { value: number; grad: number[] } {
   const s = Math.sqrt(p.variance);
   const imp = best - p.mean - xi;
@@ -294,8 +302,10 @@ export function normCdf(z: number): number {
   const x = -z / Math.SQRT2;
   const ax = Math.abs(x);
   const t = 1 / (1 + 0.5 * ax);
-  const r = t * Math.exp(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const r = t * Math.exp(
+    -ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+                  t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+  );
   const erfc = x >= 0 ? r : 2 - r;
   return 0.5 * erfc;
 }

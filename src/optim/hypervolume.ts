@@ -23,7 +23,12 @@ export function hypervolume(points: ArrayLike<ArrayLike<number>>, ref: ArrayLike
     const p = points[k];
     if (p.length !== d) throw new OptimizerUsageError(`hypervolume: point ${k} has ${p.length} objectives, ref has ${d}`);
     let ok = true;
-    for (let i = 0; i < d; i++) if (!(Number.isFinite(p[i]) && p[i] < ref[i])) { ok = false; break; }
+    for (let i = 0; i < d; i++) {
+      if (!(Number.isFinite(p[i]) && p[i] < ref[i])) {
+        ok = false;
+        break;
+      }
+    }
     if (ok) pts.push(Array.from(p));
   }
   return hv(pts, Array.from(ref), d);

@@ -4,7 +4,7 @@
 export type { Optimizer, OptimizerJSON, OptimizerType } from "./types.ts";
 export { OptimizerUsageError } from "./base.ts";
 export { OptimizerOptionError } from "./space.ts";
-export { createOptimizer, restoreOptimizer, OPTIMIZER_TYPES, type OptimizerOptionsByType } from "./registry.ts";
+export { createOptimizer, OPTIMIZER_TYPES, type OptimizerOptionsByType, restoreOptimizer } from "./registry.ts";
 export { CMAES } from "./cmaes.ts";
 export { NSGA2, type ParetoPoint } from "./nsga2.ts";
 export { hypervolume } from "./hypervolume.ts";

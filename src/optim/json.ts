@@ -39,11 +39,16 @@ export function decodeJson(value: JsonValue): unknown {
     const keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === SPECIAL_KEY) {
       switch (value[SPECIAL_KEY]) {
-        case "NaN": return NaN;
-        case "Infinity": return Infinity;
-        case "-Infinity": return -Infinity;
-        case "-0": return -0;
-        default: throw new SyntaxError(`decodeJson: unknown special number ${String(value[SPECIAL_KEY])}`);
+        case "NaN":
+          return NaN;
+        case "Infinity":
+          return Infinity;
+        case "-Infinity":
+          return -Infinity;
+        case "-0":
+          return -0;
+        default:
+          throw new SyntaxError(`decodeJson: unknown special number ${String(value[SPECIAL_KEY])}`);
       }
     }
     const out: Record<string, unknown> = {};

@@ -14,7 +14,7 @@
 // central. The whole state (memory pairs, line-search bracket) is plain JSON, so a fit can stop
 // and resume at any ask.
 
-import { OptimizerBase, OptimizerUsageError, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, OptimizerUsageError, parseOptimizerJSON } from "./base.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
@@ -47,7 +47,11 @@ export interface LBFGSBOptions extends CommonOptions {
   maxLineSearch?: number;
 }
 
-interface FdPlan { i: number; h: number; kind: "central" | "forward" | "backward" }
+interface FdPlan {
+  i: number;
+  h: number;
+  kind: "central" | "forward" | "backward";
+}
 
 /** Moré–Thuente line-search state (MINPACK-2 dcsrch's saved variables). */
 interface WolfeSearch {
@@ -60,9 +64,14 @@ interface WolfeSearch {
   gtest: number;
   width: number;
   width1: number;
-  stx: number; fx: number; gx: number;
-  sty: number; fy: number; gy: number;
-  stmin: number; stmax: number;
+  stx: number;
+  fx: number;
+  gx: number;
+  sty: number;
+  fy: number;
+  gy: number;
+  stmin: number;
+  stmax: number;
   /** Trial points evaluated so far in this search. */
   trials: number;
   /** After a trial without a finite value: plain backtracking (halving towards stx) to the first
@@ -106,7 +115,7 @@ function solveDense(A: number[][], b: number[]): number[] | null {
     [a[c], a[p]] = [a[p], a[c]];
     for (let r = c + 1; r < n; r++) {
       const m = a[r][c] / a[c][c];
-      if (m !== 0) for (let k = c; k <= n; k++) a[r][k] -= m * a[c][k];
+      if (m !== 0) { for (let k = c; k <= n; k++) a[r][k] -= m * a[c][k]; }
     }
   }
   const x = new Array<number>(n);
@@ -140,7 +149,15 @@ function matVec(M: number[][], v: number[]): number[] {
  * One step of Moré–Thuente's safeguarded cubic/quadratic interval update (MINPACK-2 dcstep):
  * moves the best step (stx) and the other end (sty) and returns the next trial step.
  */
-function wolfeStep(w: WolfeSearch, vals: { fx: number; gx: number; fy: number; gy: number }, stp: number, fp: number, dp: number, stpmin: number, stpmax: number): number {
+function wolfeStep(
+  w: WolfeSearch,
+  vals: { fx: number; gx: number; fy: number; gy: number },
+  stp: number,
+  fp: number,
+  dp: number,
+  stpmin: number,
+  stpmax: number,
+): number {
   const { stx, sty } = w;
   const { fx, gx: dx, fy, gy: dy } = vals;
   const sgnd = dp * Math.sign(dx);
@@ -201,10 +218,18 @@ function wolfeStep(w: WolfeSearch, vals: { fx: number; gx: number; fy: number; g
   }
   // Update the interval.
   if (fp > fx) {
-    w.sty = stp; vals.fy = fp; vals.gy = dp;
+    w.sty = stp;
+    vals.fy = fp;
+    vals.gy = dp;
   } else {
-    if (sgnd < 0) { w.sty = stx; vals.fy = fx; vals.gy = dx; }
-    w.stx = stp; vals.fx = fp; vals.gx = dp;
+    if (sgnd < 0) {
+      w.sty = stx;
+      vals.fy = fx;
+      vals.gy = dx;
+    }
+    w.stx = stp;
+    vals.fx = fp;
+    vals.gx = dp;
   }
   return stpf;
 }
@@ -237,14 +262,35 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
       throw new OptimizerOptionError(`lbfgsb: gradient must be "supplied", "forward" or "central", got ${String(gradient)}`);
     }
     const resolved: LBFGSBOptions = {
-      ...options, dim: n, x0: x0.slice(), gradient, memory: options.memory ?? 10, fdStep: options.fdStep ?? (gradient === "forward" ? Math.sqrt(EPS) : 1e-6),
-      pgtol: options.pgtol ?? 1e-8, ftol: options.ftol ?? 2.2e-9, c1: options.c1 ?? 1e-3, c2: options.c2 ?? 0.9,
-      maxLineSearch: options.maxLineSearch ?? 20, seed: options.seed ?? 0,
+      ...options,
+      dim: n,
+      x0: x0.slice(),
+      gradient,
+      memory: options.memory ?? 10,
+      fdStep: options.fdStep ?? (gradient === "forward" ? Math.sqrt(EPS) : 1e-6),
+      pgtol: options.pgtol ?? 1e-8,
+      ftol: options.ftol ?? 2.2e-9,
+      c1: options.c1 ?? 1e-3,
+      c2: options.c2 ?? 0.9,
+      maxLineSearch: options.maxLineSearch ?? 20,
+      seed: options.seed ?? 0,
     };
-    if (!(resolved.c1! < resolved.c2! && resolved.c2! < 1)) throw new OptimizerOptionError(`lbfgsb: need 0 < c1 < c2 < 1, got c1 = ${resolved.c1}, c2 = ${resolved.c2}`);
+    if (!(resolved.c1! < resolved.c2! && resolved.c2! < 1)) {
+      throw new OptimizerOptionError(`lbfgsb: need 0 < c1 < c2 < 1, got c1 = ${resolved.c1}, c2 = ${resolved.c2}`);
+    }
     const st: LBFGSBState = {
-      ...initialBaseState(resolved.seed ?? 0), phase: "start", x: space.clip(space.toInternal(x0)), f: NaN,
-      g: [], S: [], Y: [], theta: 1, iter: 0, d: [], ls: null, fdPlan: [],
+      ...initialBaseState(resolved.seed ?? 0),
+      phase: "start",
+      x: space.clip(space.toInternal(x0)),
+      f: NaN,
+      g: [],
+      S: [],
+      Y: [],
+      theta: 1,
+      iter: 0,
+      d: [],
+      ls: null,
+      fdPlan: [],
     };
     super(resolved, space, st);
   }
@@ -255,13 +301,17 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     const state = obj.state as { phase?: unknown } | null;
     // Checkpoints of the earlier projected L-BFGS (phases "trial"/"gradient") hold no Cauchy-point state.
     if (state === null || typeof state !== "object" || (state.phase !== "start" && state.phase !== "search")) {
-      throw new OptimizerUsageError("restore: this lbfgsb checkpoint was written by the earlier projected L-BFGS (before the full L-BFGS-B); start the run again (or resume it with the brainfit version that wrote it)");
+      throw new OptimizerUsageError(
+        "restore: this lbfgsb checkpoint was written by the earlier projected L-BFGS (before the full L-BFGS-B); start the run again (or resume it with the brainfit version that wrote it)",
+      );
     }
     opt.loadState(obj.state);
     return opt;
   }
 
-  private get fd(): boolean { return this.options.gradient !== "supplied"; }
+  private get fd(): boolean {
+    return this.options.gradient !== "supplied";
+  }
 
   // ---- finite differences -------------------------------------------------------------------
 
@@ -283,8 +333,16 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
       // The step actually taken (x + h rounds), as scipy divides by it.
       const hp = kind === "backward" ? x[i] - (x[i] - h) : x[i] + h - x[i];
       plan.push({ i, h: hp, kind });
-      if (kind !== "backward") { const p = x.slice(); p[i] = x[i] + hp; pts.push(p); }
-      if (kind !== "forward") { const p = x.slice(); p[i] = x[i] - hp; pts.push(p); }
+      if (kind !== "backward") {
+        const p = x.slice();
+        p[i] = x[i] + hp;
+        pts.push(p);
+      }
+      if (kind !== "forward") {
+        const p = x.slice();
+        p[i] = x[i] - hp;
+        pts.push(p);
+      }
     }
     this.st.fdPlan = plan;
     return pts;
@@ -294,9 +352,16 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     const g = new Array<number>(this.dim);
     let k = 0;
     for (const { i, h, kind } of this.st.fdPlan) {
-      if (kind === "central") { g[i] = (costs[k] - costs[k + 1]) / (2 * h); k += 2; }
-      else if (kind === "forward") { g[i] = (costs[k] - f0) / h; k += 1; }
-      else { g[i] = (f0 - costs[k]) / h; k += 1; }
+      if (kind === "central") {
+        g[i] = (costs[k] - costs[k + 1]) / (2 * h);
+        k += 2;
+      } else if (kind === "forward") {
+        g[i] = (costs[k] - f0) / h;
+        k += 1;
+      } else {
+        g[i] = (f0 - costs[k]) / h;
+        k += 1;
+      }
     }
     return g;
   }
@@ -317,14 +382,22 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
 
   protected absorb(points: number[][], costs: number[], grads?: number[][]): void {
     const s = this.st;
-    if (!this.fd && grads === undefined) throw new OptimizerUsageError('lbfgsb.tell: gradient is "supplied", so pass { grads } with the costs');
+    if (!this.fd && grads === undefined) {
+      throw new OptimizerUsageError('lbfgsb.tell: gradient is "supplied", so pass { grads } with the costs');
+    }
     const f = costs[0];
     const g = this.fd ? this.fdGradient(f, costs.slice(1)) : (grads as number[][])[0];
     if (s.phase === "start") {
-      if (!Number.isFinite(f) || !g.every(Number.isFinite)) { this.finish("failed"); return; }
+      if (!Number.isFinite(f) || !g.every(Number.isFinite)) {
+        this.finish("failed");
+        return;
+      }
       s.f = f;
       s.g = g;
-      if (this.projectedGradientNorm(s.x, g) <= (this.options.pgtol ?? 1e-8)) { this.finish("tolerance"); return; }
+      if (this.projectedGradientNorm(s.x, g) <= (this.options.pgtol ?? 1e-8)) {
+        this.finish("tolerance");
+        return;
+      }
       this.newIteration();
       return;
     }
@@ -341,7 +414,10 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     const ftest = w.finit + w.stp * w.gtest;
     if (!finite || w.backtrack) {
       // No value here (or since): back off towards the best step until the value decreases enough.
-      if (finite && ft <= ftest && ft < s.f) { this.accept(xt, ft, gt, w.stp); return; }
+      if (finite && ft <= ftest && ft < s.f) {
+        this.accept(xt, ft, gt, w.stp);
+        return;
+      }
       w.backtrack = true;
       w.stpmax = Math.min(w.stpmax, w.stp);
       const next = w.stx + 0.5 * (w.stp - w.stx);
@@ -370,10 +446,16 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     if (w.stage === 1 && ft <= w.fx && ft > ftest) {
       const mod = { fx: w.fx - w.stx * w.gtest, gx: w.gx - w.gtest, fy: w.fy - w.sty * w.gtest, gy: w.gy - w.gtest };
       next = wolfeStep(w, mod, w.stp, ft - w.stp * w.gtest, gd - w.gtest, w.stmin, w.stmax);
-      w.fx = mod.fx + w.stx * w.gtest; w.fy = mod.fy + w.sty * w.gtest; w.gx = mod.gx + w.gtest; w.gy = mod.gy + w.gtest;
+      w.fx = mod.fx + w.stx * w.gtest;
+      w.fy = mod.fy + w.sty * w.gtest;
+      w.gx = mod.gx + w.gtest;
+      w.gy = mod.gy + w.gtest;
     } else {
       next = wolfeStep(w, vals, w.stp, ft, gd, w.stmin, w.stmax);
-      w.fx = vals.fx; w.gx = vals.gx; w.fy = vals.fy; w.gy = vals.gy;
+      w.fx = vals.fx;
+      w.gx = vals.gx;
+      w.fy = vals.fy;
+      w.gy = vals.gy;
     }
     if (w.brackt) {
       if (Math.abs(w.sty - w.stx) >= 0.66 * w.width1) next = w.stx + 0.5 * (w.sty - w.stx);
@@ -394,14 +476,22 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     if ((w.brackt && (stp <= w.stmin || stp >= w.stmax)) || (w.brackt && w.stmax - w.stmin <= 0.1 * w.stmax)) stp = w.stx;
     w.stp = stp;
     // L-BFGS-B gives a search maxLineSearch trial points; the best step (stx) was one of them.
-    if (w.trials >= (this.options.maxLineSearch ?? 20) || !(stp > 0)) { this.searchFailed(); return; }
+    if (w.trials >= (this.options.maxLineSearch ?? 20) || !(stp > 0)) {
+      this.searchFailed();
+      return;
+    }
   }
 
   /** The search found no acceptable step: forget the memory and try steepest descent; fail if it already was. */
   private searchFailed(): void {
     const s = this.st;
-    if (s.S.length === 0) { this.finish("failed"); return; }
-    s.S = []; s.Y = []; s.theta = 1;
+    if (s.S.length === 0) {
+      this.finish("failed");
+      return;
+    }
+    s.S = [];
+    s.Y = [];
+    s.theta = 1;
     this.newIteration();
   }
 
@@ -414,14 +504,23 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     s.f = ft;
     s.g = gt;
     s.iter++;
-    if (this.projectedGradientNorm(xt, gt) <= (this.options.pgtol ?? 1e-8)) { this.finish("tolerance"); return; }
-    if ((fOld - ft) / Math.max(Math.abs(fOld), Math.abs(ft), 1) <= (this.options.ftol ?? 2.2e-9)) { this.finish("tolerance"); return; }
+    if (this.projectedGradientNorm(xt, gt) <= (this.options.pgtol ?? 1e-8)) {
+      this.finish("tolerance");
+      return;
+    }
+    if ((fOld - ft) / Math.max(Math.abs(fOld), Math.abs(ft), 1) <= (this.options.ftol ?? 2.2e-9)) {
+      this.finish("tolerance");
+      return;
+    }
     // Keep the pair only with enough curvature (sᵀy > ε·(−gᵀs)), as L-BFGS-B does.
     const sy = dot(sv, yv);
     if (sy > EPS * -s.ls!.ginit * stp) {
       s.S.push(sv);
       s.Y.push(yv);
-      if (s.S.length > (this.options.memory ?? 10)) { s.S.shift(); s.Y.shift(); }
+      if (s.S.length > (this.options.memory ?? 10)) {
+        s.S.shift();
+        s.Y.shift();
+      }
       s.theta = dot(yv, yv) / sy;
     }
     this.newIteration();
@@ -461,8 +560,12 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     const gd = dot(s.g, d);
     if (!(gd < 0) || !d.every(Number.isFinite)) {
       // Not a descent direction (rounding, or a poor memory): start over from steepest descent.
-      if (s.S.length > 0) { s.S = []; s.Y = []; s.theta = 1; this.newIteration(); }
-      else this.finish(gd === 0 ? "tolerance" : "failed");
+      if (s.S.length > 0) {
+        s.S = [];
+        s.Y = [];
+        s.theta = 1;
+        this.newIteration();
+      } else this.finish(gd === 0 ? "tolerance" : "failed");
       return;
     }
     // Largest feasible step along d (1 on the first iteration of a constrained problem).
@@ -471,24 +574,52 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
       if (s.iter === 0) stpmax = 1;
       else {
         for (let i = 0; i < n; i++) {
-          if (d[i] < 0 && Number.isFinite(lo[i])) { const a = lo[i] - s.x[i]; if (a >= 0) stpmax = 0; else if (d[i] * stpmax < a) stpmax = a / d[i]; }
-          else if (d[i] > 0 && Number.isFinite(hi[i])) { const a = hi[i] - s.x[i]; if (a <= 0) stpmax = 0; else if (d[i] * stpmax > a) stpmax = a / d[i]; }
+          if (d[i] < 0 && Number.isFinite(lo[i])) {
+            const a = lo[i] - s.x[i];
+            if (a >= 0) stpmax = 0;
+            else if (d[i] * stpmax < a) stpmax = a / d[i];
+          } else if (d[i] > 0 && Number.isFinite(hi[i])) {
+            const a = hi[i] - s.x[i];
+            if (a <= 0) stpmax = 0;
+            else if (d[i] * stpmax > a) stpmax = a / d[i];
+          }
         }
       }
     }
     const boxed = lo.every(Number.isFinite) && hi.every(Number.isFinite);
     const stp = s.iter === 0 && !boxed ? Math.min(1 / Math.sqrt(dot(d, d)), stpmax) : 1;
     if (!(stpmax > 0)) {
-      if (s.S.length > 0) { s.S = []; s.Y = []; s.theta = 1; this.newIteration(); } else this.finish("failed");
+      if (s.S.length > 0) {
+        s.S = [];
+        s.Y = [];
+        s.theta = 1;
+        this.newIteration();
+      } else this.finish("failed");
       return;
     }
     const ftol = this.options.c1 ?? 1e-3;
     const stp0 = Math.min(stp, stpmax);
     s.d = d;
     s.ls = {
-      stp: stp0, stpmax, brackt: false, stage: 1, finit: s.f, ginit: gd, gtest: ftol * gd,
-      width: stpmax, width1: 2 * stpmax, stx: 0, fx: s.f, gx: gd, sty: 0, fy: s.f, gy: gd,
-      stmin: 0, stmax: stp0 + 4 * stp0, trials: 0, backtrack: false,
+      stp: stp0,
+      stpmax,
+      brackt: false,
+      stage: 1,
+      finit: s.f,
+      ginit: gd,
+      gtest: ftol * gd,
+      width: stpmax,
+      width1: 2 * stpmax,
+      stx: 0,
+      fx: s.f,
+      gx: gd,
+      sty: 0,
+      fy: s.f,
+      gy: gd,
+      stmin: 0,
+      stmax: stp0 + 4 * stp0,
+      trials: 0,
+      backtrack: false,
     };
     s.phase = "search";
   }
@@ -504,14 +635,20 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     for (let i = 0; i < k; i++) {
       A[i][i] = -dot(S[i], Y[i]);
       for (let j = 0; j < k; j++) {
-        if (i > j) { const l = dot(S[i], Y[j]); A[k + i][j] = l; A[j][k + i] = l; }
+        if (i > j) {
+          const l = dot(S[i], Y[j]);
+          A[k + i][j] = l;
+          A[j][k + i] = l;
+        }
         A[k + i][k + j] = theta * dot(S[i], S[j]);
       }
     }
     const M = inverse(A);
     if (!M) {
       // A singular middle matrix (near-dependent pairs): fall back to B = θI.
-      this.st.S = []; this.st.Y = []; this.st.theta = 1;
+      this.st.S = [];
+      this.st.Y = [];
+      this.st.theta = 1;
       return { W: Array.from({ length: n }, () => []), M: [] };
     }
     return { W, M };
@@ -535,19 +672,24 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     for (let i = 0; i < n; i++) {
       if (g[i] < 0) tBreak[i] = Number.isFinite(hi[i]) ? (x[i] - hi[i]) / g[i] : Infinity;
       else if (g[i] > 0) tBreak[i] = Number.isFinite(lo[i]) ? (x[i] - lo[i]) / g[i] : Infinity;
-      if (tBreak[i] <= 0) { free[i] = false; tBreak[i] = 0; } // at a bound, pointing out
+      if (tBreak[i] <= 0) {
+        free[i] = false;
+        tBreak[i] = 0;
+      } // at a bound, pointing out
       else if (g[i] === 0 && (x[i] <= lo[i] || x[i] >= hi[i])) free[i] = false;
       else d[i] = -g[i];
     }
     const p = new Array<number>(m2).fill(0);
-    for (let i = 0; i < n; i++) if (d[i] !== 0) for (let j = 0; j < m2; j++) p[j] += W[i][j] * d[i];
+    for (let i = 0; i < n; i++) if (d[i] !== 0) { for (let j = 0; j < m2; j++) p[j] += W[i][j] * d[i]; }
     const c = new Array<number>(m2).fill(0);
     let f1 = -dot(d, d);
     let f2 = -theta * f1 - (m2 ? dot(p, matVec(M, p)) : 0);
     const f2org = f2;
     let dtMin = f2 > 0 ? -f1 / f2 : Infinity;
     let tOld = 0;
-    const order = [...Array(n).keys()].filter((i) => free[i] && tBreak[i] > 0 && Number.isFinite(tBreak[i])).sort((a, b) => tBreak[a] - tBreak[b]);
+    const order = [...Array(n).keys()].filter((i) => free[i] && tBreak[i] > 0 && Number.isFinite(tBreak[i])).sort((a, b) =>
+      tBreak[a] - tBreak[b]
+    );
     let k = 0;
     while (k < order.length) {
       const b = order[k];
@@ -571,7 +713,10 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
       tOld = tBreak[b];
       dtMin = f2 > 0 ? -f1 / f2 : Infinity;
       k++;
-      if (f1 >= 0) { dtMin = 0; break; } // the model stops decreasing at this breakpoint
+      if (f1 >= 0) {
+        dtMin = 0;
+        break;
+      } // the model stops decreasing at this breakpoint
     }
     // Every free variable reached its bound: the path ends at the last breakpoint.
     if (!Number.isFinite(dtMin) || !d.some((v) => v !== 0)) dtMin = 0;
@@ -631,13 +776,26 @@ export class LBFGSB extends OptimizerBase<LBFGSBOptions, LBFGSBState> {
     idx.forEach((i, a) => {
       const dk = du[a];
       let t = alpha;
-      if (dk < 0 && Number.isFinite(lo[i])) { const room = lo[i] - xc[i]; if (room >= 0) t = 0; else if (dk * alpha < room) t = room / dk; }
-      else if (dk > 0 && Number.isFinite(hi[i])) { const room = hi[i] - xc[i]; if (room <= 0) t = 0; else if (dk * alpha > room) t = room / dk; }
-      if (t < alpha) { alpha = t; hitAt = a; }
+      if (dk < 0 && Number.isFinite(lo[i])) {
+        const room = lo[i] - xc[i];
+        if (room >= 0) t = 0;
+        else if (dk * alpha < room) t = room / dk;
+      } else if (dk > 0 && Number.isFinite(hi[i])) {
+        const room = hi[i] - xc[i];
+        if (room <= 0) t = 0;
+        else if (dk * alpha > room) t = room / dk;
+      }
+      if (t < alpha) {
+        alpha = t;
+        hitAt = a;
+      }
     });
     const out = xc.slice();
     idx.forEach((i, a) => (out[i] = xc[i] + alpha * du[a]));
-    if (alpha < 1 && hitAt >= 0) { const i = idx[hitAt]; out[i] = du[hitAt] > 0 ? hi[i] : lo[i]; }
+    if (alpha < 1 && hitAt >= 0) {
+      const i = idx[hitAt];
+      out[i] = du[hitAt] > 0 ? hi[i] : lo[i];
+    }
     return out;
   }
 }

@@ -34,7 +34,10 @@ export function symmetricEigen(matrix: number[][]): SymmetricEigen {
         const app = a[p][p];
         const aqq = a[q][q];
         // Skip rotations that cannot change the diagonal in floating point.
-        if (sweep > 3 && Math.abs(apq) < 1e-300) { a[p][q] = a[q][p] = 0; continue; }
+        if (sweep > 3 && Math.abs(apq) < 1e-300) {
+          a[p][q] = a[q][p] = 0;
+          continue;
+        }
         const theta = (aqq - app) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);

@@ -3,8 +3,8 @@
 // box. Runs as an ask/tell state machine: the initial simplex (n+1 points), then one point
 // per step (reflection, expansion or contraction), or n points for a shrink.
 
-import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
-import { OptimizerOptionError, Space, rankableCost } from "./space.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, parseOptimizerJSON } from "./base.ts";
+import { OptimizerOptionError, rankableCost, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
 export interface NelderMeadOptions extends CommonOptions {
@@ -57,14 +57,20 @@ export class NelderMead extends OptimizerBase<NelderMeadOptions, NMState> {
       throw new OptimizerOptionError(`nelder-mead: x0 (${n} finite numbers) is required when the bounds are not all finite`);
     }
     const x0i = space.toInternal(x0);
-    const initialStep = options.initialStep ?? x0i.map((v, i) =>
-      space.bounded ? 0.1 * (space.hi[i] - space.lo[i]) : v !== 0 ? 0.05 * Math.abs(v) : 0.00025);
+    const initialStep = options.initialStep ??
+      x0i.map((v, i) => space.bounded ? 0.1 * (space.hi[i] - space.lo[i]) : v !== 0 ? 0.05 * Math.abs(v) : 0.00025);
     if (initialStep.length !== n || !initialStep.every((v) => v > 0 && Number.isFinite(v))) {
       throw new OptimizerOptionError(`nelder-mead: initialStep must hold ${n} positive numbers`);
     }
     const resolved: NelderMeadOptions = {
-      ...options, dim: n, x0: x0.slice(), initialStep, xtol: options.xtol ?? 1e-8, ftol: options.ftol ?? 1e-10,
-      adaptive: options.adaptive ?? true, seed: options.seed ?? 0,
+      ...options,
+      dim: n,
+      x0: x0.slice(),
+      initialStep,
+      xtol: options.xtol ?? 1e-8,
+      ftol: options.ftol ?? 1e-10,
+      adaptive: options.adaptive ?? true,
+      seed: options.seed ?? 0,
     };
     super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), simplex: [], fvals: [], phase: "init", xr: [], fr: Infinity });
   }
@@ -110,10 +116,14 @@ export class NelderMead extends OptimizerBase<NelderMeadOptions, NMState> {
         }
         return pts;
       }
-      case "reflect": return [this.along(this.centroid(), s.simplex[n], -alpha)];
-      case "expand": return [this.along(this.centroid(), s.xr, gamma)];
-      case "contract-out": return [this.along(this.centroid(), s.xr, rho)];
-      case "contract-in": return [this.along(this.centroid(), s.simplex[n], rho)];
+      case "reflect":
+        return [this.along(this.centroid(), s.simplex[n], -alpha)];
+      case "expand":
+        return [this.along(this.centroid(), s.xr, gamma)];
+      case "contract-out":
+        return [this.along(this.centroid(), s.xr, rho)];
+      case "contract-in":
+        return [this.along(this.centroid(), s.simplex[n], rho)];
       case "shrink": {
         const b = s.simplex[0];
         return s.simplex.slice(1).map((p) => this.along(b, p, sigma));
@@ -145,8 +155,16 @@ export class NelderMead extends OptimizerBase<NelderMeadOptions, NMState> {
         break;
       case "reflect": {
         const fr = c[0];
-        if (fr < s.fvals[0]) { s.xr = points[0]; s.fr = fr; s.phase = "expand"; return; }
-        if (fr < s.fvals[n - 1]) { this.replaceWorst(points[0], fr); break; }
+        if (fr < s.fvals[0]) {
+          s.xr = points[0];
+          s.fr = fr;
+          s.phase = "expand";
+          return;
+        }
+        if (fr < s.fvals[n - 1]) {
+          this.replaceWorst(points[0], fr);
+          break;
+        }
         s.xr = points[0];
         s.fr = fr;
         s.phase = fr < s.fvals[n] ? "contract-out" : "contract-in";
@@ -158,14 +176,23 @@ export class NelderMead extends OptimizerBase<NelderMeadOptions, NMState> {
         break;
       case "contract-out":
         if (c[0] <= s.fr) this.replaceWorst(points[0], c[0]);
-        else { s.phase = "shrink"; return; }
+        else {
+          s.phase = "shrink";
+          return;
+        }
         break;
       case "contract-in":
         if (c[0] < s.fvals[n]) this.replaceWorst(points[0], c[0]);
-        else { s.phase = "shrink"; return; }
+        else {
+          s.phase = "shrink";
+          return;
+        }
         break;
       case "shrink":
-        for (let k = 0; k < n; k++) { s.simplex[k + 1] = points[k]; s.fvals[k + 1] = c[k]; }
+        for (let k = 0; k < n; k++) {
+          s.simplex[k + 1] = points[k];
+          s.fvals[k + 1] = c[k];
+        }
         break;
     }
     s.phase = "reflect";

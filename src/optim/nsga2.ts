@@ -1,7 +1,7 @@
 // NSGA-II (Deb et al. 2002): fast non-dominated sort, crowding distance, binary crowded
 // tournament, simulated binary crossover (SBX) and polynomial mutation with bounds.
 
-import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, parseOptimizerJSON } from "./base.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
@@ -20,7 +20,10 @@ export interface NSGA2Options extends CommonOptions {
   etaMutation?: number;
 }
 
-interface Member { x: number[]; f: number[] }
+interface Member {
+  x: number[];
+  f: number[];
+}
 
 interface NSGA2State extends BaseState {
   population: Member[];
@@ -38,7 +41,10 @@ interface NSGA2State extends BaseState {
  * console.log(hypervolume(front.map((p) => p.f), [1.1, 1.1]));
  * ```
  */
-export interface ParetoPoint { x: number[]; f: number[] }
+export interface ParetoPoint {
+  x: number[];
+  f: number[];
+}
 
 /** a dominates b (minimisation). */
 export function dominates(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
@@ -63,8 +69,13 @@ export function nonDominatedSort(fs: number[][]): number[][] {
   for (let a = 0; a < valid.length; a++) {
     for (let b = a + 1; b < valid.length; b++) {
       const i = valid[a], j = valid[b];
-      if (dominates(fs[i], fs[j])) { dominatesList[i].push(j); dominatedBy[j]++; }
-      else if (dominates(fs[j], fs[i])) { dominatesList[j].push(i); dominatedBy[i]++; }
+      if (dominates(fs[i], fs[j])) {
+        dominatesList[i].push(j);
+        dominatedBy[j]++;
+      } else if (dominates(fs[j], fs[i])) {
+        dominatesList[j].push(i);
+        dominatedBy[i]++;
+      }
     }
   }
   const fronts: number[][] = [];
@@ -126,11 +137,18 @@ export class NSGA2 extends OptimizerBase<NSGA2Options, NSGA2State> {
     const m = options.objectives;
     if (!Number.isInteger(m) || m < 1) throw new OptimizerOptionError(`nsga2: objectives must be an integer >= 1, got ${m}`);
     const popsize = options.popsize ?? 100;
-    if (!Number.isInteger(popsize) || popsize < 4 || popsize % 2) throw new OptimizerOptionError(`nsga2: popsize must be an even integer >= 4, got ${popsize}`);
+    if (!Number.isInteger(popsize) || popsize < 4 || popsize % 2) {
+      throw new OptimizerOptionError(`nsga2: popsize must be an even integer >= 4, got ${popsize}`);
+    }
     const resolved: NSGA2Options = {
-      ...options, dim: space.dim, popsize, seed: options.seed ?? 0,
-      crossoverProb: options.crossoverProb ?? 0.9, etaCrossover: options.etaCrossover ?? 15,
-      mutationProb: options.mutationProb ?? 1 / space.dim, etaMutation: options.etaMutation ?? 20,
+      ...options,
+      dim: space.dim,
+      popsize,
+      seed: options.seed ?? 0,
+      crossoverProb: options.crossoverProb ?? 0.9,
+      etaCrossover: options.etaCrossover ?? 15,
+      mutationProb: options.mutationProb ?? 1 / space.dim,
+      etaMutation: options.etaMutation ?? 20,
     };
     super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), population: [] });
   }
@@ -142,7 +160,9 @@ export class NSGA2 extends OptimizerBase<NSGA2Options, NSGA2State> {
     return opt;
   }
 
-  override get objectives(): number { return this.options.objectives; }
+  override get objectives(): number {
+    return this.options.objectives;
+  }
 
   /** Non-dominated members of the current population (user-space x), sorted by f[0]. */
   paretoFront(): ParetoPoint[] {
@@ -172,7 +192,10 @@ export class NSGA2 extends OptimizerBase<NSGA2Options, NSGA2State> {
     const crowd = new Array<number>(pop.length);
     nonDominatedSort(fs).forEach((front, r) => {
       const cd = crowdingDistance(fs, front);
-      front.forEach((i, k) => { rank[i] = r; crowd[i] = cd[k]; });
+      front.forEach((i, k) => {
+        rank[i] = r;
+        crowd[i] = cd[k];
+      });
     });
     const tournament = (): number => {
       const a = this.rng.int(pop.length);
@@ -213,7 +236,13 @@ export class NSGA2 extends OptimizerBase<NSGA2Options, NSGA2State> {
       let v2 = 0.5 * (y1 + y2 + betaq(1 + (2 * (yu - y2)) / (y2 - y1)) * (y2 - y1));
       v1 = Math.min(yu, Math.max(yl, v1));
       v2 = Math.min(yu, Math.max(yl, v2));
-      if (this.rng.uniform() <= 0.5) { c1[i] = v2; c2[i] = v1; } else { c1[i] = v1; c2[i] = v2; }
+      if (this.rng.uniform() <= 0.5) {
+        c1[i] = v2;
+        c2[i] = v1;
+      } else {
+        c1[i] = v1;
+        c2[i] = v2;
+      }
     }
     return [c1, c2];
   }

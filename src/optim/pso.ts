@@ -3,8 +3,8 @@
 // to a fraction of the box, and absorbing bounds (a particle leaving the box is put on
 // the bound and that velocity component is zeroed).
 
-import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
-import { OptimizerOptionError, Space, rankableCost } from "./space.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, parseOptimizerJSON } from "./base.ts";
+import { OptimizerOptionError, rankableCost, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
 
 export interface PSOOptions extends CommonOptions {
@@ -51,10 +51,18 @@ export class ParticleSwarm extends OptimizerBase<PSOOptions, PSOState> {
     const popsize = options.popsize ?? 40;
     if (!Number.isInteger(popsize) || popsize < 2) throw new OptimizerOptionError(`pso: popsize must be an integer >= 2, got ${popsize}`);
     const topology = options.topology ?? "global";
-    if (topology !== "global" && topology !== "ring") throw new OptimizerOptionError(`pso: topology must be "global" or "ring", got ${String(topology)}`);
+    if (topology !== "global" && topology !== "ring") {
+      throw new OptimizerOptionError(`pso: topology must be "global" or "ring", got ${String(topology)}`);
+    }
     const resolved: PSOOptions = {
-      ...options, dim: space.dim, popsize, topology, seed: options.seed ?? 0,
-      inertia: options.inertia ?? 0.7298, cognitive: options.cognitive ?? 1.49618, social: options.social ?? 1.49618,
+      ...options,
+      dim: space.dim,
+      popsize,
+      topology,
+      seed: options.seed ?? 0,
+      inertia: options.inertia ?? 0.7298,
+      cognitive: options.cognitive ?? 1.49618,
+      social: options.social ?? 1.49618,
       maxVelocity: options.maxVelocity ?? 0.5,
     };
     super(resolved, space, { ...initialBaseState(resolved.seed ?? 0), x: [], v: [], pbest: [], pbestCost: [] });
@@ -98,8 +106,13 @@ export class ParticleSwarm extends OptimizerBase<PSOOptions, PSOState> {
         if (vi > vmax) vi = vmax;
         else if (vi < -vmax) vi = -vmax;
         let xi = x[i] + vi;
-        if (xi < lo[i]) { xi = lo[i]; vi = 0; }
-        else if (xi > hi[i]) { xi = hi[i]; vi = 0; }
+        if (xi < lo[i]) {
+          xi = lo[i];
+          vi = 0;
+        } else if (xi > hi[i]) {
+          xi = hi[i];
+          vi = 0;
+        }
         x[i] = xi;
         v[i] = vi;
       }

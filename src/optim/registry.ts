@@ -5,13 +5,20 @@ import { OptimizerUsageError, parseOptimizerJSON } from "./base.ts";
 import { checkOptions } from "./options.ts";
 import { BayesianOptimization, type BOOptions } from "./bo.ts";
 import { CMAES, type CMAESOptions } from "./cmaes.ts";
-import { DifferentialEvolution, type DEOptions } from "./de.ts";
+import { type DEOptions, DifferentialEvolution } from "./de.ts";
 import { LBFGSB, type LBFGSBOptions } from "./lbfgsb.ts";
 import { NelderMead, type NelderMeadOptions } from "./neldermead.ts";
 import { NSGA2, type NSGA2Options } from "./nsga2.ts";
 import { ParticleSwarm, type PSOOptions } from "./pso.ts";
 import {
-  GridSearch, LatinHypercube, RandomSearch, SobolSearch, type GridOptions, type LHSOptions, type SamplerOptions, type SobolOptions,
+  type GridOptions,
+  GridSearch,
+  LatinHypercube,
+  type LHSOptions,
+  RandomSearch,
+  type SamplerOptions,
+  type SobolOptions,
+  SobolSearch,
 } from "./sampling.ts";
 import type { Optimizer, OptimizerJSON, OptimizerType } from "./types.ts";
 

@@ -2,7 +2,7 @@
 // (Joe–Kuo direction numbers, Gray-code order, optional random digital shift) and Latin
 // hypercube sampling. All sample the internal box (so "log" parameters are log-uniform).
 
-import { OptimizerBase, decodeOptions, initialBaseState, parseOptimizerJSON, type BaseState } from "./base.ts";
+import { type BaseState, decodeOptions, initialBaseState, OptimizerBase, parseOptimizerJSON } from "./base.ts";
 import { SOBOL_DIRECTION_TABLE, SOBOL_MAX_DIM } from "./sobol-directions.ts";
 import { OptimizerOptionError, Space } from "./space.ts";
 import type { CommonOptions, OptimizerJSON } from "./types.ts";
@@ -194,13 +194,19 @@ export class SobolSearch extends OptimizerBase<SobolOptions, SobolState> {
     space.requireBounded("sobol");
     if (space.dim > SOBOL_MAX_DIM) throw new OptimizerOptionError(`sobol: dim must be <= ${SOBOL_MAX_DIM}, got ${space.dim}`);
     const resolved: SobolOptions = {
-      ...options, dim: space.dim, batchSize: options.batchSize ?? 10, seed: options.seed ?? 0,
-      scramble: options.scramble ?? false, skip: options.skip ?? 0,
+      ...options,
+      dim: space.dim,
+      batchSize: options.batchSize ?? 10,
+      seed: options.seed ?? 0,
+      scramble: options.scramble ?? false,
+      skip: options.skip ?? 0,
     };
     checkBatch("sobol", resolved.batchSize!);
     const st: SobolState = { ...initialBaseState(resolved.seed ?? 0), produced: 0, X: new Array<number>(space.dim).fill(0), shift: [] };
     super(resolved, space, st);
-    this.st.shift = resolved.scramble ? Array.from({ length: space.dim }, () => this.rng.nextUint32()) : new Array<number>(space.dim).fill(0);
+    this.st.shift = resolved.scramble
+      ? Array.from({ length: space.dim }, () => this.rng.nextUint32())
+      : new Array<number>(space.dim).fill(0);
     for (let k = 0; k < (resolved.skip ?? 0); k++) this.nextUnit();
   }
 
@@ -218,7 +224,10 @@ export class SobolSearch extends OptimizerBase<SobolOptions, SobolState> {
     // Gray code: flip the direction number of the lowest zero bit of the index.
     let n = s.produced;
     let c = 1;
-    while (n & 1) { n = Math.floor(n / 2); c++; }
+    while (n & 1) {
+      n = Math.floor(n / 2);
+      c++;
+    }
     if (c > SOBOL_BITS) throw new OptimizerOptionError("sobol: sequence exhausted (2^32 points)");
     for (let d = 0; d < this.dim; d++) s.X[d] = (s.X[d] ^ sobolDirections(d)[c]) >>> 0;
     s.produced++;
@@ -227,8 +236,10 @@ export class SobolSearch extends OptimizerBase<SobolOptions, SobolState> {
 
   protected propose(): number[][] {
     const { lo, hi } = this.space;
-    return Array.from({ length: this.options.batchSize ?? 10 }, () =>
-      this.nextUnit().map((u, i) => Math.min(hi[i], lo[i] + u * (hi[i] - lo[i]))));
+    return Array.from(
+      { length: this.options.batchSize ?? 10 },
+      () => this.nextUnit().map((u, i) => Math.min(hi[i], lo[i] + u * (hi[i] - lo[i]))),
+    );
   }
 
   protected absorb(): void {}
@@ -267,7 +278,11 @@ export class LatinHypercube extends OptimizerBase<LHSOptions, LHSState> {
     const samples = options.samples ?? 10 * space.dim;
     if (!Number.isInteger(samples) || samples < 1) throw new OptimizerOptionError(`lhs: samples must be an integer >= 1, got ${samples}`);
     const resolved: LHSOptions = {
-      ...options, dim: space.dim, samples, batchSize: options.batchSize ?? samples, seed: options.seed ?? 0,
+      ...options,
+      dim: space.dim,
+      samples,
+      batchSize: options.batchSize ?? samples,
+      seed: options.seed ?? 0,
       centered: options.centered ?? false,
     };
     checkBatch("lhs", resolved.batchSize!);

@@ -13,8 +13,18 @@ import type { JsonValue } from "./json.ts";
  * ```
  */
 export type OptimizerType =
-  | "cmaes" | "nsga2" | "de" | "pso" | "nelder-mead" | "lbfgsb" | "adam" | "bo"
-  | "grid" | "random" | "sobol" | "lhs";
+  | "cmaes"
+  | "nsga2"
+  | "de"
+  | "pso"
+  | "nelder-mead"
+  | "lbfgsb"
+  | "adam"
+  | "bo"
+  | "grid"
+  | "random"
+  | "sobol"
+  | "lhs";
 
 /** Why an optimizer stopped.
  *  - budget: maxEvaluations or maxIterations reached

@@ -22,7 +22,10 @@ export interface Figure {
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const fin = (v: number) => Number.isFinite(v);
-const fmt = (v: number, d = 3) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(d)) : String(v));
+const fmt = (
+  v: number,
+  d = 3,
+) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(d)) : String(v));
 
 function median(a: number[]): number {
   if (a.length === 0) return NaN;
@@ -65,7 +68,10 @@ export function batchConvergenceFigure(runs: RunData[]): Figure | null {
     title: "Convergence of every run",
     caption: "Best cost so far (solid) and generation-median cost (dashed) against simulations, per run (history.csv; lower is better).",
     spec: {
-      $schema: SCHEMA, width: 640, height: 260, data: { values },
+      $schema: SCHEMA,
+      width: 640,
+      height: 260,
+      data: { values },
       encoding: {
         x: { field: "evaluations", type: "quantitative", title: "simulations" },
         y: { field: "cost", type: "quantitative", title: "cost", scale: { zero: false } },
@@ -74,7 +80,18 @@ export function batchConvergenceFigure(runs: RunData[]): Figure | null {
       },
       // Lines carry the dash legend; points (no legend) mark generations, and runs of one generation.
       layer: [
-        { mark: "line", encoding: { strokeDash: { field: "series", type: "nominal", title: "", sort: ["best so far", "generation median"], legend: { symbolType: "stroke", symbolStrokeColor: "#444", symbolStrokeWidth: 2 } } } },
+        {
+          mark: "line",
+          encoding: {
+            strokeDash: {
+              field: "series",
+              type: "nominal",
+              title: "",
+              sort: ["best so far", "generation median"],
+              legend: { symbolType: "stroke", symbolStrokeColor: "#444", symbolStrokeWidth: 2 },
+            },
+          },
+        },
         { mark: { type: "point", filled: true, size: 20 } },
       ],
     },
@@ -89,9 +106,14 @@ function convergenceFigure(run: RunData): Figure | null {
   return {
     id: "convergence",
     title: "Convergence",
-    caption: `Best cost so far and the median cost of each generation's finished candidates, from history.csv (${run.history!.rows} simulations).`,
+    caption: `Best cost so far and the median cost of each generation's finished candidates, from history.csv (${
+      run.history!.rows
+    } simulations).`,
     spec: {
-      $schema: SCHEMA, width: 300, height: 200, data: { values },
+      $schema: SCHEMA,
+      width: 300,
+      height: 200,
+      data: { values },
       mark: { type: "line", point: true },
       encoding: {
         x: { field: "evaluations", type: "quantitative", title: "simulations" },
@@ -118,10 +140,12 @@ function gofTermsFigure(run: RunData): Figure | null {
     title: "GOF terms over simulations",
     caption: "Every candidate's value of each goodness-of-fit term (unsigned; '+' terms are better high, '−' terms better low).",
     spec: {
-      $schema: SCHEMA, data: { values },
+      $schema: SCHEMA,
+      data: { values },
       facet: { row: { field: "term", type: "nominal", title: null } },
       spec: {
-        width: 300, height: 110,
+        width: 300,
+        height: 110,
         mark: { type: "point", filled: true, size: 18, opacity: 0.7 },
         encoding: {
           x: { field: "evaluation", type: "quantitative", title: "simulation" },
@@ -149,12 +173,21 @@ function statusFigure(run: RunData): Figure | null {
     title: "Diverged and invalid simulations",
     caption: `Candidates per generation by outcome: ok, diverged (NaN/Inf) or invalid (non-finite GOF); ${bad} of ${h.rows} failed.`,
     spec: {
-      $schema: SCHEMA, width: 300, height: 120, data: { values },
+      $schema: SCHEMA,
+      width: 300,
+      height: 120,
+      data: { values },
       mark: "bar",
       encoding: {
         x: { field: "generation", type: "ordinal", title: "generation" },
         y: { field: "count", type: "quantitative", title: "simulations", stack: true },
-        color: { field: "status", type: "nominal", title: "", scale: { domain: ["ok", "diverged", "invalid"], range: ["#9bbcd9", "#d62728", "#ff7f0e"] }, legend: { orient: "top" } },
+        color: {
+          field: "status",
+          type: "nominal",
+          title: "",
+          scale: { domain: ["ok", "diverged", "invalid"], range: ["#9bbcd9", "#d62728", "#ff7f0e"] },
+          legend: { orient: "top" },
+        },
       },
     },
     marks: [{ type: "rect", count: values.length }],
@@ -172,7 +205,9 @@ function fcFigures(run: RunData): Figure[] {
     return v;
   };
   const heat = (title: string) => ({
-    width: 260, height: 260, title,
+    width: 260,
+    height: 260,
+    title,
     mark: { type: "rect" },
     encoding: {
       x: { field: "j", type: "ordinal", axis: null },
@@ -185,10 +220,13 @@ function fcFigures(run: RunData): Figure[] {
   figs.push({
     id: "fc",
     title: emp ? "FC: simulated vs empirical" : "FC: simulated",
-    caption: `Pearson FC of the best candidate (${run.simFcSource})${emp ? " and the target FC, on one colour scale (−1 to 1)" : "; no empirical FC is known for this run"}; ${n} × ${n} regions.`,
+    caption: `Pearson FC of the best candidate (${run.simFcSource})${
+      emp ? " and the target FC, on one colour scale (−1 to 1)" : "; no empirical FC is known for this run"
+    }; ${n} × ${n} regions.`,
     spec: emp
       ? {
-        $schema: SCHEMA, data: { values },
+        $schema: SCHEMA,
+        data: { values },
         hconcat: [
           { ...heat("simulated"), transform: [{ filter: "datum.which === 'simulated'" }] },
           { ...heat("empirical"), transform: [{ filter: "datum.which === 'empirical'" }] },
@@ -214,9 +252,14 @@ function fcFigures(run: RunData): Figure[] {
     figs.push({
       id: "fc-scatter",
       title: `FC scatter, r = ${fmt(r)}`,
-      caption: `FC of the ${pts.length} node pairs the fit compares${pairs.length < (n * (n - 1)) / 2 ? " (interhemispheric pairs excluded)" : ""}, simulated against empirical; r is their Pearson correlation (the fit's fc_corr).`,
+      caption: `FC of the ${pts.length} node pairs the fit compares${
+        pairs.length < (n * (n - 1)) / 2 ? " (interhemispheric pairs excluded)" : ""
+      }, simulated against empirical; r is their Pearson correlation (the fit's fc_corr).`,
       spec: {
-        $schema: SCHEMA, width: 260, height: 260, data: { values: pts },
+        $schema: SCHEMA,
+        width: 260,
+        height: 260,
+        data: { values: pts },
         mark: { type: "circle", size: 6, opacity: 0.35 },
         encoding: {
           x: { field: "empirical", type: "quantitative", title: "empirical FC", scale: { zero: false } },
@@ -233,15 +276,24 @@ function fcdFigure(run: RunData): Figure | null {
   const sim = run.simFcdTril;
   const emp = run.problem?.empirical.fcdTril;
   if (!sim || sim.length === 0) return null;
-  const values = [...Array.from(sim, (v) => ({ which: "simulated", r: v })), ...(emp ? Array.from(emp, (v) => ({ which: "empirical", r: v })) : [])];
+  const values = [
+    ...Array.from(sim, (v) => ({ which: "simulated", r: v })),
+    ...(emp ? Array.from(emp, (v) => ({ which: "empirical", r: v })) : []),
+  ];
   const ks = emp ? ksStatistic(sim, Float64Array.from(emp)) : NaN;
   const groups = emp ? 2 : 1;
   return {
     id: "fcd",
     title: emp ? `FCD distributions, KS = ${fmt(ks)}` : "FCD distribution (simulated)",
-    caption: `Distribution of the FCD matrix's lower triangle (window-to-window FC correlations) of the best candidate (fcd_tril.npy, ${sim.length} values)${emp ? ` and the empirical sample (${emp.length}); KS is the two-sample Kolmogorov–Smirnov statistic` : ""}.`,
+    caption:
+      `Distribution of the FCD matrix's lower triangle (window-to-window FC correlations) of the best candidate (fcd_tril.npy, ${sim.length} values)${
+        emp ? ` and the empirical sample (${emp.length}); KS is the two-sample Kolmogorov–Smirnov statistic` : ""
+      }.`,
     spec: {
-      $schema: SCHEMA, width: 300, height: 180, data: { values },
+      $schema: SCHEMA,
+      width: 300,
+      height: 180,
+      data: { values },
       transform: [
         { bin: { extent: [-1, 1], step: 0.05 }, field: "r", as: ["r0", "r1"] },
         { aggregate: [{ op: "count", as: "n" }], groupby: ["which", "r0", "r1"] },
@@ -273,12 +325,22 @@ function heterogeneityFigures(run: RunData): Figure[] {
     figs.push({
       id: `param-${f.name}`,
       title: `${f.name} per node${groups ? " by group" : ""}`,
-      caption: `The best candidate's ${f.name} at each of the ${v.length} nodes (best.json nodeValues)${groups ? `, ordered and coloured by group (${new Set(groups).size} groups)` : ", from its maps"}.`,
+      caption: `The best candidate's ${f.name} at each of the ${v.length} nodes (best.json nodeValues)${
+        groups ? `, ordered and coloured by group (${new Set(groups).size} groups)` : ", from its maps"
+      }.`,
       spec: {
-        $schema: SCHEMA, width: 320, height: 150, data: { values },
+        $schema: SCHEMA,
+        width: 320,
+        height: 150,
+        data: { values },
         mark: "bar",
         encoding: {
-          x: { field: "rank", type: "ordinal", title: `nodes${groups ? " (ordered by group)" : ""}`, axis: { labels: false, ticks: false } },
+          x: {
+            field: "rank",
+            type: "ordinal",
+            title: `nodes${groups ? " (ordered by group)" : ""}`,
+            axis: { labels: false, ticks: false },
+          },
           y: { field: "value", type: "quantitative", title: f.name, scale: { zero: false } },
           color: { field: "group", type: "nominal", title: "group", scale: { scheme: "category10" } },
           tooltip: [{ field: "node" }, { field: "value" }],
@@ -302,12 +364,26 @@ function ficFigure(run: RunData): Figure | null {
   return {
     id: "fic",
     title: "FIC: mean r_E per node",
-    caption: `Mean excitatory rate of each node in the best simulation (avg_r_E.npy) against FIC's ${FIC_TARGET_HZ} Hz target (rule); ${off} of ${rE.length} nodes are more than 0.5 Hz away.`,
+    caption:
+      `Mean excitatory rate of each node in the best simulation (avg_r_E.npy) against FIC's ${FIC_TARGET_HZ} Hz target (rule); ${off} of ${rE.length} nodes are more than 0.5 Hz away.`,
     spec: {
-      $schema: SCHEMA, width: 320, height: 150,
+      $schema: SCHEMA,
+      width: 320,
+      height: 150,
       layer: [
-        { data: { values }, mark: "bar", encoding: { x: { field: "node", type: "ordinal", axis: { labels: false, ticks: false }, title: "node" }, y: { field: "r", type: "quantitative", title: "mean r_E (Hz)" } } },
-        { data: { values: [{ y: FIC_TARGET_HZ }] }, mark: { type: "rule", color: "#d62728", strokeDash: [4, 3], strokeWidth: 2 }, encoding: { y: { field: "y", type: "quantitative" } } },
+        {
+          data: { values },
+          mark: "bar",
+          encoding: {
+            x: { field: "node", type: "ordinal", axis: { labels: false, ticks: false }, title: "node" },
+            y: { field: "r", type: "quantitative", title: "mean r_E (Hz)" },
+          },
+        },
+        {
+          data: { values: [{ y: FIC_TARGET_HZ }] },
+          mark: { type: "rule", color: "#d62728", strokeDash: [4, 3], strokeWidth: 2 },
+          encoding: { y: { field: "y", type: "quantitative" } },
+        },
       ],
     },
     marks: [{ type: "rect", count: values.length }, { type: "rule", count: 1 }],
@@ -328,9 +404,14 @@ function paretoFigures(run: RunData): Figure[] {
   const figs: Figure[] = [{
     id: "pareto",
     title: "Pareto front in objective space",
-    caption: `Both objectives of every simulation (history.csv, minimised: ${names.join(", ")}) and the final front (pareto.jsonl, ${last?.front.length ?? 0} members).`,
+    caption: `Both objectives of every simulation (history.csv, minimised: ${names.join(", ")}) and the final front (pareto.jsonl, ${
+      last?.front.length ?? 0
+    } members).`,
     spec: {
-      $schema: SCHEMA, width: 300, height: 220, data: { values: pts },
+      $schema: SCHEMA,
+      width: 300,
+      height: 220,
+      data: { values: pts },
       mark: { type: "point", filled: true },
       encoding: {
         x: { field: "f0", type: "quantitative", title: names[0] ?? "objective 0", scale: { zero: false } },
@@ -346,11 +427,19 @@ function paretoFigures(run: RunData): Figure[] {
     figs.push({
       id: "hypervolume",
       title: `Hypervolume per generation (${fmt(values.at(-1)!.hypervolume)})`,
-      caption: `Hypervolume of each generation's front (pareto.jsonl) against the fixed reference point [${last!.reference.map((v) => fmt(v)).join(", ")}] (the objectives' worst values).`,
+      caption: `Hypervolume of each generation's front (pareto.jsonl) against the fixed reference point [${
+        last!.reference.map((v) => fmt(v)).join(", ")
+      }] (the objectives' worst values).`,
       spec: {
-        $schema: SCHEMA, width: 300, height: 150, data: { values },
+        $schema: SCHEMA,
+        width: 300,
+        height: 150,
+        data: { values },
         mark: { type: "line", point: true },
-        encoding: { x: { field: "generation", type: "quantitative" }, y: { field: "hypervolume", type: "quantitative", scale: { zero: false } } },
+        encoding: {
+          x: { field: "generation", type: "quantitative" },
+          y: { field: "hypervolume", type: "quantitative", scale: { zero: false } },
+        },
       },
       marks: [{ type: "line", count: 1 }],
     });
@@ -372,9 +461,13 @@ function evokedFigure(run: RunData): Figure | null {
   return {
     id: "evoked",
     title: `Dipole: simulated vs recorded, RMSE = ${fmt(e)}`,
-    caption: `The best candidate's dipole after the fit's transform (series.npy, ${sim.length} samples at the recording's times) and the recorded dipole; RMSE over all samples.`,
+    caption:
+      `The best candidate's dipole after the fit's transform (series.npy, ${sim.length} samples at the recording's times) and the recorded dipole; RMSE over all samples.`,
     spec: {
-      $schema: SCHEMA, width: 320, height: 180, data: { values },
+      $schema: SCHEMA,
+      width: 320,
+      height: 180,
+      data: { values },
       mark: "line",
       encoding: {
         x: { field: "t", type: "quantitative", title: "time (ms)" },
@@ -399,9 +492,14 @@ function psdFigure(run: RunData): Figure | null {
   return {
     id: "psd-peaks",
     title: `Peak frequency per region, MAE = ${fmt(mae, 2)} Hz`,
-    caption: `Welch peak frequency of each region's ${run.problem!.signal} in the best simulation (recomputed from ${run.problem!.signal}.npy as the fit computes it) against the target.`,
+    caption: `Welch peak frequency of each region's ${run.problem!.signal} in the best simulation (recomputed from ${
+      run.problem!.signal
+    }.npy as the fit computes it) against the target.`,
     spec: {
-      $schema: SCHEMA, width: 320, height: 160, data: { values },
+      $schema: SCHEMA,
+      width: 320,
+      height: 160,
+      data: { values },
       mark: { type: "point", filled: true, size: 22 },
       encoding: {
         x: { field: "node", type: "quantitative", title: "region" },
@@ -416,8 +514,16 @@ function psdFigure(run: RunData): Figure | null {
 /** All figures one run's data allow, in reading order. */
 export function runFigures(run: RunData): Figure[] {
   const figs: (Figure | null)[] = [
-    convergenceFigure(run), gofTermsFigure(run), statusFigure(run), ...fcFigures(run), fcdFigure(run), ...heterogeneityFigures(run),
-    ficFigure(run), ...paretoFigures(run), evokedFigure(run), psdFigure(run),
+    convergenceFigure(run),
+    gofTermsFigure(run),
+    statusFigure(run),
+    ...fcFigures(run),
+    fcdFigure(run),
+    ...heterogeneityFigures(run),
+    ficFigure(run),
+    ...paretoFigures(run),
+    evokedFigure(run),
+    psdFigure(run),
   ];
   return figs.filter((f): f is Figure => f !== null);
 }

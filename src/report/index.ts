@@ -2,14 +2,18 @@
 // fit run folder or several side by side. Its own entry point: the SDK core never imports it,
 // so the plotting library (Vega + Vega-Lite) is only loaded by `brainfit report` / `brainfit fit`.
 import { VERSION } from "../index.ts";
-import { batchConvergenceFigure, runFigures, type Figure } from "./figures.ts";
-import { readRunFolder, ReportError, type ReadOptions, type RunData } from "./read.ts";
+import { batchConvergenceFigure, type Figure, runFigures } from "./figures.ts";
+import { type ReadOptions, readRunFolder, ReportError, type RunData } from "./read.ts";
 import { PLOT_LIBRARY, renderSvg } from "./render.ts";
 
-export { readRunFolder, ReportError, runFigures, type Figure, type RunData };
+export { type Figure, readRunFolder, ReportError, type RunData, runFigures };
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const fmt = (v: unknown) => (typeof v === "number" ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : String(Number(v.toPrecision(5)))) : String(v));
+const fmt = (
+  v: unknown,
+) => (typeof v === "number"
+  ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : String(Number(v.toPrecision(5))))
+  : String(v));
 
 function dataRef(r: unknown): string {
   if (r === undefined || r === null) return "";
@@ -26,25 +30,59 @@ function headerRows(run: RunData): [string, string][] {
   // deno-lint-ignore no-explicit-any
   const c = (run.config ?? {}) as Record<string, any>;
   const o = (run.optimizer.options ?? {}) as Record<string, unknown>;
-  const budget = ["popsize", "maxIterations", "maxEvaluations", "maxGenerations"].filter((k) => o[k] !== undefined).map((k) => `${k} ${o[k]}`).join(", ");
+  const budget = ["popsize", "maxIterations", "maxEvaluations", "maxGenerations"].filter((k) => o[k] !== undefined).map((k) =>
+    `${k} ${o[k]}`
+  ).join(", ");
   const sim = p.simulation ?? {};
   const b = run.best;
   const rows: [string, string][] = [
     ["model", `${p.model} · ${p.nodes} nodes${p.delays ? ` · delays at ${p.speed} mm/ms` : ""}`],
-    ["data", c.network ? `weights: ${dataRef(c.network.weights)}${c.network.lengths ? `; lengths: ${dataRef(c.network.lengths)}` : ""}; target: ${Object.entries(c.target ?? {}).map(([k, v]) => `${k} = ${dataRef(v)}`).join("; ")}` : "not recorded (run started from code)"],
-    ["free parameters", (p.dimensions ?? []).map((d: { name: string; lower: number; upper: number; scale: string }) => `${d.name} ∈ [${fmt(d.lower)}, ${fmt(d.upper)}]${d.scale === "log" ? " log" : ""}`).join(", ")],
-    ["GOF", `${(p.gof ?? []).join(" ")}${p.objectives === "terms" ? " (multi-objective)" : ""}${(p.penalties ?? []).length ? `; penalties ${p.penalties.join(", ")}` : ""}`],
-    ["simulation", `${sim.duration} s at dt ${sim.dt} ms, ${sim.signal} every ${sim.tr} s, ${sim.integrator ?? ""}${sim.trials > 1 ? `, ${sim.trials} trials` : ""}`],
+    [
+      "data",
+      c.network
+        ? `weights: ${dataRef(c.network.weights)}${c.network.lengths ? `; lengths: ${dataRef(c.network.lengths)}` : ""}; target: ${
+          Object.entries(c.target ?? {}).map(([k, v]) => `${k} = ${dataRef(v)}`).join("; ")
+        }`
+        : "not recorded (run started from code)",
+    ],
+    [
+      "free parameters",
+      (p.dimensions ?? []).map((d: { name: string; lower: number; upper: number; scale: string }) =>
+        `${d.name} ∈ [${fmt(d.lower)}, ${fmt(d.upper)}]${d.scale === "log" ? " log" : ""}`
+      ).join(", "),
+    ],
+    [
+      "GOF",
+      `${(p.gof ?? []).join(" ")}${p.objectives === "terms" ? " (multi-objective)" : ""}${
+        (p.penalties ?? []).length ? `; penalties ${p.penalties.join(", ")}` : ""
+      }`,
+    ],
+    [
+      "simulation",
+      `${sim.duration} s at dt ${sim.dt} ms, ${sim.signal} every ${sim.tr} s, ${sim.integrator ?? ""}${
+        sim.trials > 1 ? `, ${sim.trials} trials` : ""
+      }`,
+    ],
     ["optimizer", `${run.optimizer.type}${budget ? ` · budget: ${budget}` : ""}`],
     ["seeds", `simulation ${sim.seed}, optimizer ${o.seed ?? "-"}`],
     ["backend", b?.backend ?? "?"],
     ["versions", `brainfit ${VERSION}, ${PLOT_LIBRARY}, ${runtimeName()}`],
   ];
   if (b) {
-    rows.push(["wall time", `${b.elapsedSeconds.toFixed(1)} s for ${b.evaluations} simulations in ${b.generations} generations (stop: ${b.stopReason ?? "paused"})`]);
+    rows.push([
+      "wall time",
+      `${b.elapsedSeconds.toFixed(1)} s for ${b.evaluations} simulations in ${b.generations} generations (stop: ${
+        b.stopReason ?? "paused"
+      })`,
+    ]);
     rows.push(["failed", `${b.diverged} diverged, ${b.invalid} invalid`]);
     if (b.best) {
-      rows.push(["best", `cost ${fmt(b.best.cost)} (GOF ${fmt(b.best.gof)}: ${Object.entries(b.best.terms).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}) at simulation ${b.best.evaluation}`]);
+      rows.push([
+        "best",
+        `cost ${fmt(b.best.cost)} (GOF ${fmt(b.best.gof)}: ${
+          Object.entries(b.best.terms).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")
+        }) at simulation ${b.best.evaluation}`,
+      ]);
       rows.push(["best parameters", Object.entries(b.best.params).map(([k, v]) => `${k} = ${fmt(v)}`).join(", ")]);
     }
     if (b.hypervolume !== null && b.hypervolume !== undefined) rows.push(["hypervolume", fmt(b.hypervolume)]);
@@ -54,13 +92,21 @@ function headerRows(run: RunData): [string, string][] {
 
 function runtimeName(): string {
   const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string }; process?: { versions?: { node?: string } } };
-  return g.Deno ? `Deno ${g.Deno.version.deno}` : g.Bun ? `Bun ${g.Bun.version}` : g.process?.versions?.node ? `Node ${g.process.versions.node}` : "unknown runtime";
+  return g.Deno
+    ? `Deno ${g.Deno.version.deno}`
+    : g.Bun
+    ? `Bun ${g.Bun.version}`
+    : g.process?.versions?.node
+    ? `Node ${g.process.versions.node}`
+    : "unknown runtime";
 }
 
 async function figureHtml(f: Figure): Promise<string> {
   const svg = await renderSvg(f.spec);
   const marks = f.marks.map((m) => `${m.type}:${m.count}`).join(" ");
-  return `<figure class="fig" data-figure="${esc(f.id)}" data-marks="${esc(marks)}"><figcaption><b>${esc(f.title)}</b></figcaption>${svg}<p class="cap">${esc(f.caption)}</p></figure>`;
+  return `<figure class="fig" data-figure="${esc(f.id)}" data-marks="${esc(marks)}"><figcaption><b>${
+    esc(f.title)
+  }</b></figcaption>${svg}<p class="cap">${esc(f.caption)}</p></figure>`;
 }
 
 export interface ReportOptions extends ReadOptions {

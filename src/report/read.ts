@@ -43,7 +43,15 @@ export interface BestJson {
   evaluations: number;
   diverged: number;
   invalid: number;
-  best: { params: Record<string, number>; cost: number; gof: number; terms: Record<string, number>; penalties: Record<string, number>; generation: number; evaluation: number } | null;
+  best: {
+    params: Record<string, number>;
+    cost: number;
+    gof: number;
+    terms: Record<string, number>;
+    penalties: Record<string, number>;
+    generation: number;
+    evaluation: number;
+  } | null;
   nodeValues: Record<string, number | number[]> | null;
   hypervolume: number | null;
   backend: string;
@@ -149,8 +157,14 @@ export interface ReadOptions {
 export async function readRunFolder(dir: string, opts: ReadOptions = {}): Promise<RunData> {
   dir = dir.replace(/[\\/]+$/, "");
   const cfgText = await readIf(`${dir}/config.json`);
-  if (cfgText === null) throw new ReportError(`${dir} is not a brainfit run folder (no config.json); give folders such as out/fit/quickstart/cmaes_run-0`);
-  const cfg = JSON.parse(cfgText) as { problem: Record<string, unknown>; optimizer: RunData["optimizer"]; config: Record<string, unknown> | null };
+  if (cfgText === null) {
+    throw new ReportError(`${dir} is not a brainfit run folder (no config.json); give folders such as out/fit/quickstart/cmaes_run-0`);
+  }
+  const cfg = JSON.parse(cfgText) as {
+    problem: Record<string, unknown>;
+    optimizer: RunData["optimizer"];
+    config: Record<string, unknown> | null;
+  };
   const notes: string[] = [];
   const bestText = await readIf(`${dir}/best.json`);
   const best = bestText ? (JSON.parse(bestText) as BestJson) : null;
@@ -193,15 +207,35 @@ export async function readRunFolder(dir: string, opts: ReadOptions = {}): Promis
   }
 
   const data: RunData = {
-    dir, label, problemInfo: cfg.problem, optimizer: cfg.optimizer, config: cfg.config, best,
-    convergence: convText ? parseCsv(convText) : null, history: histText ? parseCsv(histText) : null, pareto, nodes, gof,
-    simFc, simFcSource, simFcdTril: fcd?.data ?? null, simSeries: series?.data ?? null, averages, simPsdPeaks: null,
-    problem: null, empFc: null, pairs: null, notes,
+    dir,
+    label,
+    problemInfo: cfg.problem,
+    optimizer: cfg.optimizer,
+    config: cfg.config,
+    best,
+    convergence: convText ? parseCsv(convText) : null,
+    history: histText ? parseCsv(histText) : null,
+    pareto,
+    nodes,
+    gof,
+    simFc,
+    simFcSource,
+    simFcdTril: fcd?.data ?? null,
+    simSeries: series?.data ?? null,
+    averages,
+    simPsdPeaks: null,
+    problem: null,
+    empFc: null,
+    pairs: null,
+    notes,
   };
 
   // The empirical side: rebuild the problem from the recorded config.
-  if (!cfg.config) notes.push("config.json records no JSON config (the run was started from code), so the target data are not known: empirical panels are left out");
-  else {
+  if (!cfg.config) {
+    notes.push(
+      "config.json records no JSON config (the run was started from code), so the target data are not known: empirical panels are left out",
+    );
+  } else {
     try {
       const problems = await problemsOf(cfg.config, opts.baseDir);
       const name = String(cfg.problem.name);
@@ -226,7 +260,11 @@ export async function readRunFolder(dir: string, opts: ReadOptions = {}): Promis
           }
           for (let i = 0; i < n; i++) m[i * n + i] = 1;
           data.empFc = m;
-          notes.push(`empirical FC computed by the fit from the target BOLD (${tril.length} pairs${p.pairOptions.excludeInterhemispheric ? ", interhemispheric pairs excluded and not drawn" : ""})`);
+          notes.push(
+            `empirical FC computed by the fit from the target BOLD (${tril.length} pairs${
+              p.pairOptions.excludeInterhemispheric ? ", interhemispheric pairs excluded and not drawn" : ""
+            })`,
+          );
         }
       }
     } catch (e) {

@@ -1,6 +1,6 @@
 // Vega-Lite spec → SVG text with Vega's headless renderer (no DOM, no canvas: Node, Deno, Bun).
 // Text widths are estimated without a canvas, which is fine for axis labels.
-import { parse, View, version as vegaVersion } from "vega";
+import { parse, version as vegaVersion, View } from "vega";
 import { compile, version as vegaLiteVersion } from "vega-lite";
 import type { VlSpec } from "./figures.ts";
 

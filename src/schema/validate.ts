@@ -44,18 +44,34 @@ export interface Rule {
   check(value: any): RuleFailure | undefined;
 }
 
-export type Schema = (
-  | { type: "number"; min?: number; max?: number; exclusiveMin?: number; integer?: boolean; doc?: string; /** also accept ±Infinity */ infinite?: boolean }
-  | { type: "string"; enum?: readonly string[]; doc?: string; /** regular expression the value must match, and the fix said when it does not */ pattern?: string; patternHint?: string }
-  | { type: "boolean"; doc?: string }
-  | { type: "array"; items: Schema; minItems?: number; maxItems?: number; doc?: string }
-  /** Numbers in an array or typed array (data handed to the SDK); elements are not range-checked. */
-  | { type: "numbers"; doc?: string }
-  | { type: "object"; fields: Record<string, FieldSchema>; doc?: string }
-  | { type: "record"; values: Schema; doc?: string }
-  | { type: "union"; options: Schema[]; doc: string }
-  | { type: "any"; doc?: string }
-) & { rules?: Rule[] };
+export type Schema =
+  & (
+    | {
+      type: "number";
+      min?: number;
+      max?: number;
+      exclusiveMin?: number;
+      integer?: boolean;
+      doc?: string; /** also accept ±Infinity */
+      infinite?: boolean;
+    }
+    | {
+      type: "string";
+      enum?: readonly string[];
+      doc?: string; /** regular expression the value must match, and the fix said when it does not */
+      pattern?: string;
+      patternHint?: string;
+    }
+    | { type: "boolean"; doc?: string }
+    | { type: "array"; items: Schema; minItems?: number; maxItems?: number; doc?: string }
+    /** Numbers in an array or typed array (data handed to the SDK); elements are not range-checked. */
+    | { type: "numbers"; doc?: string }
+    | { type: "object"; fields: Record<string, FieldSchema>; doc?: string }
+    | { type: "record"; values: Schema; doc?: string }
+    | { type: "union"; options: Schema[]; doc: string }
+    | { type: "any"; doc?: string }
+  )
+  & { rules?: Rule[] };
 
 export type FieldSchema = Schema & { required?: boolean };
 
@@ -165,7 +181,13 @@ export function validate(value: unknown, schema: Schema, path = ""): void {
   checkType(value, schema, path);
   for (const rule of schema.rules ?? []) {
     const bad = rule.check(value);
-    if (bad) throw new FitConfigError(bad.field ? (bad.field.startsWith("[") ? path + bad.field : join(path, bad.field)) : path, bad.message, rule.doc);
+    if (bad) {
+      throw new FitConfigError(
+        bad.field ? (bad.field.startsWith("[") ? path + bad.field : join(path, bad.field)) : path,
+        bad.message,
+        rule.doc,
+      );
+    }
   }
 }
 
@@ -177,7 +199,9 @@ function checkType(value: unknown, schema: Schema, path: string): void {
     case "any":
       return;
     case "number": {
-      if (typeof value !== "number" || Number.isNaN(value) || (!Number.isFinite(value) && !schema.infinite)) fail(`expected ${describe(schema)}, got ${kindOf(value)}${schema.doc ? ` (${schema.doc})` : ""}`);
+      if (typeof value !== "number" || Number.isNaN(value) || (!Number.isFinite(value) && !schema.infinite)) {
+        fail(`expected ${describe(schema)}, got ${kindOf(value)}${schema.doc ? ` (${schema.doc})` : ""}`);
+      }
       const x = value as number;
       const doc = schema.doc ? ` (${schema.doc})` : "";
       if (schema.integer && !Number.isInteger(x)) fail(`must be ${describeNumber(schema)}, got ${x}${doc}`);
@@ -187,7 +211,9 @@ function checkType(value: unknown, schema: Schema, path: string): void {
       return;
     }
     case "numbers":
-      if (!matchesKind(value, schema) || (Array.isArray(value) && !value.every((v) => typeof v === "number"))) fail(`expected ${describe(schema)}${schema.doc ? ` (${schema.doc})` : ""}, got ${kindOf(value)}`);
+      if (!matchesKind(value, schema) || (Array.isArray(value) && !value.every((v) => typeof v === "number"))) {
+        fail(`expected ${describe(schema)}${schema.doc ? ` (${schema.doc})` : ""}, got ${kindOf(value)}`);
+      }
       return;
     case "string":
       if (typeof value !== "string") fail(`expected ${describe(schema)}, got ${kindOf(value)}`);
@@ -195,7 +221,9 @@ function checkType(value: unknown, schema: Schema, path: string): void {
         const hint = didYouMean(value as string, schema.enum);
         fail(`'${String(value)}' is not allowed; use ${describe(schema)}${hint ? ` (did you mean "${hint}"?)` : ""}`);
       }
-      if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value as string)) fail(`'${String(value)}' ${schema.patternHint ?? `must match ${schema.pattern}`}`);
+      if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value as string)) {
+        fail(`'${String(value)}' ${schema.patternHint ?? `must match ${schema.pattern}`}`);
+      }
       return;
     case "boolean":
       if (typeof value !== "boolean") fail(`expected true or false, got ${kindOf(value)}`);
@@ -203,8 +231,12 @@ function checkType(value: unknown, schema: Schema, path: string): void {
     case "array": {
       if (!Array.isArray(value)) fail(`expected an array${schema.doc ? ` (${schema.doc})` : ""}, got ${kindOf(value)}`);
       const arr = value as unknown[];
-      if (schema.minItems !== undefined && arr.length < schema.minItems) fail(`needs at least ${schema.minItems} item(s), got ${arr.length}`);
-      if (schema.maxItems !== undefined && arr.length > schema.maxItems) fail(`takes at most ${schema.maxItems} item(s), got ${arr.length}`);
+      if (schema.minItems !== undefined && arr.length < schema.minItems) {
+        fail(`needs at least ${schema.minItems} item(s), got ${arr.length}`);
+      }
+      if (schema.maxItems !== undefined && arr.length > schema.maxItems) {
+        fail(`takes at most ${schema.maxItems} item(s), got ${arr.length}`);
+      }
       arr.forEach((item, i) => validate(item, schema.items, join(path, i)));
       return;
     }
@@ -251,8 +283,8 @@ export function schemaRules(s: Schema, out = new Set<Rule>()): Set<Rule> {
   for (const r of s.rules ?? []) out.add(r);
   if (s.type === "array") schemaRules(s.items, out);
   else if (s.type === "record") schemaRules(s.values, out);
-  else if (s.type === "object") for (const f of Object.values(s.fields)) schemaRules(f, out);
-  else if (s.type === "union") for (const o of s.options) schemaRules(o, out);
+  else if (s.type === "object") { for (const f of Object.values(s.fields)) schemaRules(f, out); }
+  else if (s.type === "union") { for (const o of s.options) schemaRules(o, out); }
   return out;
 }
 
@@ -270,7 +302,12 @@ export function toJsonSchema(s: Schema): Record<string, unknown> {
       return out;
     }
     case "string":
-      return { type: "string", ...(s.enum ? { enum: [...s.enum] } : {}), ...(s.pattern !== undefined ? { pattern: s.pattern } : {}), ...doc };
+      return {
+        type: "string",
+        ...(s.enum ? { enum: [...s.enum] } : {}),
+        ...(s.pattern !== undefined ? { pattern: s.pattern } : {}),
+        ...doc,
+      };
     case "numbers":
       return { type: "array", items: { type: "number" }, ...doc };
     case "boolean":
@@ -286,7 +323,8 @@ export function toJsonSchema(s: Schema): Record<string, unknown> {
     case "object": {
       const required = Object.entries(s.fields).filter(([, f]) => f.required).map(([k]) => k);
       return {
-        type: "object", ...doc,
+        type: "object",
+        ...doc,
         properties: Object.fromEntries(Object.entries(s.fields).map(([k, f]) => [k, toJsonSchema(f)])),
         ...(required.length ? { required } : {}),
         additionalProperties: false,

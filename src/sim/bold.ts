@@ -60,13 +60,23 @@ export interface SimulateBoldResult {
  */
 export async function simulateBold(opts: SimulateBoldOptions): Promise<SimulateBoldResult> {
   const model = opts.model as ModelSpec;
-  const names = "observables" in opts.model ? (opts.model as { observables: string[] }).observables : [...model.states.map((s) => s.name), ...(model.derived ?? []).map((d) => d.name)];
-  if (!names.includes("bold")) throw new ModelSpecError(model.name, "bold", "the model has no 'bold' observable; wrap it with withBold(spec) first");
+  const names = "observables" in opts.model
+    ? (opts.model as { observables: string[] }).observables
+    : [...model.states.map((s) => s.name), ...(model.derived ?? []).map((d) => d.name)];
+  if (!names.includes("bold")) {
+    throw new ModelSpecError(model.name, "bold", "the model has no 'bold' observable; wrap it with withBold(spec) first");
+  }
   if (!(opts.tr > 0)) throw new ModelSpecError(model.name, "tr", `TR must be > 0 s, got ${opts.tr}`);
   const lanes = opts.lanes ?? 1;
   const total = Math.floor(opts.duration / opts.tr + 1e-9);
   const drop = Math.round((opts.boldRemove ?? 0) / opts.tr);
-  if (drop >= total) throw new ModelSpecError(model.name, "boldRemove", `removing ${opts.boldRemove} s leaves no volumes of a ${opts.duration} s run at TR ${opts.tr} s`);
+  if (drop >= total) {
+    throw new ModelSpecError(
+      model.name,
+      "boldRemove",
+      `removing ${opts.boldRemove} s leaves no volumes of a ${opts.duration} s run at TR ${opts.tr} s`,
+    );
+  }
   const volumes = total - drop;
   let n = 0;
   let bold: Float32Array | null = null;

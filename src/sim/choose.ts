@@ -26,7 +26,10 @@ export async function chooseBackend(allowSoftwareGpu: boolean): Promise<BackendC
   }
   // Edge runtimes (workerd) run only WebAssembly modules the host provided.
   if (hasWasmSimd() && !canCompileWasm() && providedWasmModuleCount() === 0) {
-    return { backend: "reference", reason: `${gpuNote}; this runtime does not compile WebAssembly and no kernel modules were provided (provideWasmModules)` };
+    return {
+      backend: "reference",
+      reason: `${gpuNote}; this runtime does not compile WebAssembly and no kernel modules were provided (provideWasmModules)`,
+    };
   }
   if (hasWasmSimd()) return { backend: "wasm", reason: `${gpuNote}; WASM SIMD available` };
   return { backend: "reference", reason: `${gpuNote}; no WASM SIMD in this runtime` };

@@ -133,13 +133,18 @@ export async function numericalFic(opts: SimulateOptions, fic: NumericalFicOptio
   const tol = fic.tolerance ?? 0.005;
   const start = fic.samplingStart ?? 1000, end = fic.samplingEnd ?? 10000;
   const initDelta = fic.initDelta ?? 0.02;
-  if (!(Number.isInteger(fic.maxTrials) && fic.maxTrials >= 0)) throw new FicError("maxTrials", `must be an integer >= 0, got ${fic.maxTrials}`);
+  if (!(Number.isInteger(fic.maxTrials) && fic.maxTrials >= 0)) {
+    throw new FicError("maxTrials", `must be an integer >= 0, got ${fic.maxTrials}`);
+  }
   const params = { ...(opts.params ?? {}) };
   const laneNode = (name: string, dflt: number): Float64Array => {
     const v = params[name];
     const out = new Float64Array(lanes * n);
     if (v === undefined || typeof v === "number") return out.fill(v ?? dflt);
-    if (v.length === lanes) { for (let l = 0; l < lanes; l++) out.fill(v[l]!, l * n, (l + 1) * n); return out; }
+    if (v.length === lanes) {
+      for (let l = 0; l < lanes; l++) out.fill(v[l]!, l * n, (l + 1) * n);
+      return out;
+    }
     if (v.length === lanes * n) return Float64Array.from(v);
     throw new FicError(`params.${name}`, `expected 1, lanes (${lanes}) or lanes × nodes (${lanes * n}) values, got ${v.length}`);
   };
@@ -174,9 +179,17 @@ export async function numericalFic(opts: SimulateOptions, fic: NumericalFicOptio
     };
     for (const [k, v] of Object.entries(full)) sub[k] = globalNames.has(k) ? Float64Array.from(active, (l) => v[l * n]!) : pick(v);
     sub.wIE = pick(wIE);
-    const means = await windowMeanIE({
-      ...opts, lanes: active.length, params: sub, seed: active.map((l) => seeds[l]!), noise: active.map((l) => streams[l]!),
-    }, start, end);
+    const means = await windowMeanIE(
+      {
+        ...opts,
+        lanes: active.length,
+        params: sub,
+        seed: active.map((l) => seeds[l]!),
+        noise: active.map((l) => streams[l]!),
+      },
+      start,
+      end,
+    );
     evaluations++;
     const next: number[] = [];
     active.forEach((l, k) => {
@@ -187,13 +200,18 @@ export async function numericalFic(opts: SimulateOptions, fic: NumericalFicOptio
         if (Math.abs(m - FIC_TARGET_IE) > tol) off = true;
       }
       if (!off) return;
-      if (trials[l]! >= fic.maxTrials) { failed[l] = true; return; }
+      if (trials[l]! >= fic.maxTrials) {
+        failed[l] = true;
+        return;
+      }
       for (let i = 0; i < n; i++) {
         const j = l * n + i;
         const diff = meanIE[j]! - FIC_TARGET_IE;
         if (Math.abs(diff) <= tol) continue;
-        if (diff < 0) { wIE[j]! -= delta[j]!; delta[j] = Math.max(delta[j]! - 0.001, 0.001); }
-        else wIE[j]! += delta[j]!;
+        if (diff < 0) {
+          wIE[j]! -= delta[j]!;
+          delta[j] = Math.max(delta[j]! - 0.001, 0.001);
+        } else wIE[j]! += delta[j]!;
       }
       trials[l]!++;
       next.push(l);

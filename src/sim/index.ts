@@ -2,14 +2,8 @@
 // simulation-driven helpers (BOLD at TR, numerical FIC). Backends load lazily when chosen.
 // Public surface: every name here is documented with an example (test/layout/public-api.test.ts).
 export { simulate, type SimulateOptions } from "./simulate.ts";
-export {
-  SimulationError,
-  type BackendName,
-  type RecordedChunk,
-  type SimulationOptions,
-  type SimulationResult,
-} from "../batch/prepare.ts";
-export { normalizeMax, normalizeMean, NetworkError, type NetworkInput } from "../batch/network.ts";
+export { type BackendName, type RecordedChunk, SimulationError, type SimulationOptions, type SimulationResult } from "../batch/prepare.ts";
+export { NetworkError, type NetworkInput, normalizeMax, normalizeMean } from "../batch/network.ts";
 export { provideWasmModules, setWasmKernelBaseUrl } from "../backends/wasm/modules.ts";
 export { simulateBold, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
 export { numericalFic, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";

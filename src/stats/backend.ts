@@ -1,9 +1,9 @@
 // Swappable batch backend for the heavy statistics (FC / FCD over many simulations).
 // The TypeScript implementation below defines the results; a WebGPU or WASM backend may replace it
 // with setStatsBackend and must match it (test it against typescriptStatsBackend).
-import { StatsInputError, type RealArray } from "./errors.ts";
-import { fcBatch, fcPairs, type FcOptions } from "./fc.ts";
-import { fcdBatch, fcdWindowTRsFromSeconds, type FcdOptions, type FcdResult } from "./fcd.ts";
+import { type RealArray, StatsInputError } from "./errors.ts";
+import { fcBatch, type FcOptions, fcPairs } from "./fc.ts";
+import { fcdBatch, type FcdOptions, type FcdResult, fcdWindowTRsFromSeconds } from "./fcd.ts";
 
 /** B simulations of (nNodes x nTime), contiguous (B x nNodes x nTime). */
 export interface BatchSeries {

@@ -1,5 +1,5 @@
 // Vector distances and correlations: Pearson, Spearman, RMSE, FC difference, matrix correlation.
-import { StatsInputError, type RealArray } from "./errors.ts";
+import { type RealArray, StatsInputError } from "./errors.ts";
 
 type Vec = RealArray | ArrayLike<number>;
 

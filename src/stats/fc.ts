@@ -4,7 +4,7 @@
 // (nodes x time) typed array — node i's sample t is data[i * nTime + t] — with explicit
 // nNodes and nTime. A batch of B simulations is (B x nodes x time), contiguous:
 // data[(b * nNodes + i) * nTime + t]. timeMajorToNodeMajor converts (time x nodes) data.
-import { StatsInputError, assertPositiveInteger, type NumberArrayLike, type RealArray } from "./errors.ts";
+import { assertPositiveInteger, type NumberArrayLike, type RealArray, StatsInputError } from "./errors.ts";
 
 /**
  * Which node pairs enter an FC lower triangle.
@@ -227,7 +227,12 @@ export function zscoreNonOutlierVolumes(
  * const fc = fcMatrix(series, 2, 4); // [1, r, r, 1]
  * ```
  */
-export function fcMatrix(data: RealArray, nNodes: number, nTime: number, options: Pick<FcOptions, "zeroVolumesAsOutliers"> = {}): Float64Array {
+export function fcMatrix(
+  data: RealArray,
+  nNodes: number,
+  nTime: number,
+  options: Pick<FcOptions, "zeroVolumesAsOutliers"> = {},
+): Float64Array {
   assertSeriesShape(data, nNodes, nTime);
   const src = options.zeroVolumesAsOutliers ? zscoreNonOutlierVolumes(data, 0, nNodes, nTime).z : data;
   const u = new Float64Array(nNodes * nTime);

@@ -1,14 +1,14 @@
 // Functional connectivity dynamics (FCD) with cuBNM's definitions (cubnm.utils.calculate_fcd,
 // and the C++ get_dfc_windows / calculate_fcd_tril).
-import { StatsInputError, assertPositiveInteger, roundHalfEven, type RealArray } from "./errors.ts";
+import { assertPositiveInteger, type RealArray, roundHalfEven, StatsInputError } from "./errors.ts";
 import {
   assertSeriesShape,
   fcPairs,
+  type NodePairs,
   normalizeRowsInto,
   pairDotsInto,
-  zscoreNonOutlierVolumes,
-  type NodePairs,
   type PairOptions,
+  zscoreNonOutlierVolumes,
 } from "./fc.ts";
 
 export interface FcdWindowOptions {
@@ -99,7 +99,9 @@ export function fcdWindows(nTime: number, options: FcdWindowOptions): { starts: 
   }
   if (starts.length === 0) {
     throw new StatsInputError(
-      `no FCD window fits: nTime ${nTime} is shorter than windowTRs + 1 = ${options.windowTRs + 1}; use a shorter window or dropEdges: false`,
+      `no FCD window fits: nTime ${nTime} is shorter than windowTRs + 1 = ${
+        options.windowTRs + 1
+      }; use a shorter window or dropEdges: false`,
     );
   }
   return { starts: Int32Array.from(starts), ends: Int32Array.from(ends) };

@@ -193,7 +193,12 @@ export interface GofEvaluation {
  * const { values, gof, cost } = evaluateGof(["+fc_corr", "-fcd_ks"], sim, emp);
  * ```
  */
-export function evaluateGof(terms: readonly string[], sim: StatSummary, emp: StatSummary, weights?: Readonly<Record<string, number>>): GofEvaluation {
+export function evaluateGof(
+  terms: readonly string[],
+  sim: StatSummary,
+  emp: StatSummary,
+  weights?: Readonly<Record<string, number>>,
+): GofEvaluation {
   if (terms.length === 0) throw new StatsInputError("evaluateGof: pass at least one term name, e.g. ['+fc_corr', '-fcd_ks']");
   const values: Record<string, number> = {};
   let gof = 0;

@@ -5,11 +5,11 @@
 export { StatsInputError } from "./errors.ts";
 export { zscore } from "./signal.ts";
 export { lowerTriangle, pearson, spearman } from "./corr.ts";
-export { fcBatch, fcMatrix, fcPairs, fcTril, type FcOptions, type NodePairs, type PairOptions } from "./fc.ts";
+export { fcBatch, fcMatrix, type FcOptions, fcPairs, fcTril, type NodePairs, type PairOptions } from "./fc.ts";
 export { fcd, fcdBatch, type FcdOptions, type FcdResult } from "./fcd.ts";
-export { ks2samp, ksStatistic, type KsResult } from "./ks.ts";
+export { ks2samp, type KsResult, ksStatistic } from "./ks.ts";
 export { peakFrequency, welch, type WelchOptions, type WelchResult } from "./welch.ts";
-export { evaluateGof, gofTermNames, registerGofTerm, type GofEvaluation, type GofTerm } from "./gof.ts";
-export { setStatsBackend, typescriptStatsBackend, type StatsBackend } from "./backend.ts";
+export { evaluateGof, type GofEvaluation, type GofTerm, gofTermNames, registerGofTerm } from "./gof.ts";
+export { setStatsBackend, type StatsBackend, typescriptStatsBackend } from "./backend.ts";
 export { createWasmStatsBackend } from "./wasm.ts";
 export { createWebGpuStatsBackend, type WebGpuStatsOptions } from "./webgpu.ts";

@@ -8,7 +8,7 @@
 //    Kolmogorov distribution at the effective size, evaluated with Simard & L'Ecuyer's choices
 //    (Ruben–Gambino edges, 2*smirnov, Durbin matrix, Pomeranz, Pelz–Good). Agreement with scipy
 //    is checked in test/stats/ks.test.ts.
-import { StatsInputError, roundHalfEven, type RealArray } from "./errors.ts";
+import { type RealArray, roundHalfEven, StatsInputError } from "./errors.ts";
 
 export type KsMethod = "auto" | "exact" | "asymp";
 
@@ -187,8 +187,14 @@ function outerProbInsideMethod(m0: number, n0: number, g: number, h: number): nu
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const STIRLING_COEFFS = [
-  -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-  -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
+  -2.955065359477124183e-2,
+  6.4102564102564102564e-3,
+  -1.9175269175269175269e-3,
+  8.4175084175084175084e-4,
+  -5.952380952380952381e-4,
+  7.9365079365079365079e-4,
+  -2.7777777777777777778e-3,
+  8.3333333333333333333e-2,
 ];
 
 function logNFactorialDivNPowN(n: number): number {

@@ -1,5 +1,5 @@
 // Signal helpers: z-scoring, hnn-core's Hamming smoothing, scaling.
-import { StatsInputError, assertPositiveInteger, roundHalfEven, type RealArray } from "./errors.ts";
+import { assertPositiveInteger, type RealArray, roundHalfEven, StatsInputError } from "./errors.ts";
 
 /** Mean of a[offset .. offset+length). */
 function mean(a: ArrayLike<number>, offset = 0, length = a.length - offset): number {

@@ -10,8 +10,8 @@
 // The O(n²·T) and O(W²·P) parts run in f32x4: window normalisation, pair dot products, and the
 // windows × windows correlation of the window-FC triangles.
 import type { BatchSeries, StatsBackend } from "./backend.ts";
-import { assertSeriesShape, fcPairs, type FcOptions, type NodePairs } from "./fc.ts";
-import { FcdWorkspace, type FcdOptions, type FcdResult } from "./fcd.ts";
+import { assertSeriesShape, type FcOptions, fcPairs, type NodePairs } from "./fc.ts";
+import { type FcdOptions, type FcdResult, FcdWorkspace } from "./fcd.ts";
 
 type KernelFn = (...args: number[]) => void;
 

@@ -5,8 +5,8 @@
 // does window normalisation, pair dot products, the window-FC row normalisation and the windows ×
 // windows correlations. Simulations go in chunks so every buffer fits the device's limits.
 import type { BatchSeries, StatsBackend } from "./backend.ts";
-import { assertSeriesShape, fcPairs, zscoreNonOutlierVolumes, type FcOptions, type NodePairs } from "./fc.ts";
-import { FcdWorkspace, type FcdOptions, type FcdResult } from "./fcd.ts";
+import { assertSeriesShape, type FcOptions, fcPairs, type NodePairs, zscoreNonOutlierVolumes } from "./fc.ts";
+import { type FcdOptions, type FcdResult, FcdWorkspace } from "./fcd.ts";
 
 const WG = 64;
 // WebGPU's flag values (the GPUBufferUsage / GPUMapMode globals are missing in some runtimes).
@@ -220,13 +220,22 @@ class WebGpuStats {
     return this.buffer(Uint32Array.from(values), USAGE.UNIFORM | USAGE.COPY_DST);
   }
 
-  private dispatch(pass: GPUComputePassEncoder, pipe: GPUComputePipeline, entries: [number, GPUBuffer][], jobs: number, perWorkgroup = WG): void {
+  private dispatch(
+    pass: GPUComputePassEncoder,
+    pipe: GPUComputePipeline,
+    entries: [number, GPUBuffer][],
+    jobs: number,
+    perWorkgroup = WG,
+  ): void {
     if (jobs === 0) return;
     pass.setPipeline(pipe);
-    pass.setBindGroup(0, this.device.createBindGroup({
-      layout: pipe.getBindGroupLayout(0),
-      entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
-    }));
+    pass.setBindGroup(
+      0,
+      this.device.createBindGroup({
+        layout: pipe.getBindGroupLayout(0),
+        entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
+      }),
+    );
     const groups = Math.ceil(jobs / perWorkgroup);
     const x = Math.min(groups, 65535);
     pass.dispatchWorkgroups(x, Math.ceil(groups / x));
@@ -249,8 +258,16 @@ class WebGpuStats {
    * (seriesOffset, start, len). Returns the fc buffer (rows × fcStride) on the GPU.
    */
   private windowFcPass(
-    enc: GPUCommandEncoder, z: Float32Array, win: Uint32Array, nRows: number, nNodes: number, nTime: number,
-    uStride: number, pairs: NodePairs, fcStride: number, keep: GPUBuffer[],
+    enc: GPUCommandEncoder,
+    z: Float32Array,
+    win: Uint32Array,
+    nRows: number,
+    nNodes: number,
+    nTime: number,
+    uStride: number,
+    pairs: NodePairs,
+    fcStride: number,
+    keep: GPUBuffer[],
   ): GPUBuffer {
     const S = USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC;
     const bSeries = this.buffer(z, S);
@@ -461,7 +478,13 @@ export async function createWebGpuStatsBackend(device?: GPUDevice, options: WebG
   const [normalizeWindows, pairDots, normalizeRows, gram, gramPairs] = await Promise.all(
     ["normalizeWindows", "pairDots", "normalizeRows", "gram", "gramPairs"].map(make),
   );
-  const pipes = { normalizeWindows: normalizeWindows!, pairDots: pairDots!, normalizeRows: normalizeRows!, gram: gram!, gramPairs: gramPairs! };
+  const pipes = {
+    normalizeWindows: normalizeWindows!,
+    pairDots: pairDots!,
+    normalizeRows: normalizeRows!,
+    gram: gram!,
+    gramPairs: gramPairs!,
+  };
   const stats = new WebGpuStats(dev, pipes, options.tiledGram ?? !software);
   return {
     name: "webgpu",

@@ -1,5 +1,5 @@
 // Welch power spectral density with scipy.signal.welch's defaults, and spectral peak measures.
-import { StatsInputError, assertPositiveInteger, type RealArray } from "./errors.ts";
+import { assertPositiveInteger, type RealArray, StatsInputError } from "./errors.ts";
 import { RealFft } from "./fft.ts";
 
 /**
@@ -199,7 +199,9 @@ export function peakFrequency(f: Float64Array, psd: Float64Array, options: PeakO
  * weights = softmax(beta * psd / max(psd)), peak = sum(weights * f). Large beta approaches argmax.
  */
 export function softPeakFrequency(f: Float64Array, psd: Float64Array, beta: number, options: PeakOptions = {}): Float64Array {
-  if (!(beta > 0) || !Number.isFinite(beta)) throw new StatsInputError(`softPeakFrequency: beta must be a positive temperature, got ${beta}`);
+  if (!(beta > 0) || !Number.isFinite(beta)) {
+    throw new StatsInputError(`softPeakFrequency: beta must be a positive temperature, got ${beta}`);
+  }
   const nf = f.length;
   const rows = rowsOf(psd, nf);
   const [a, b] = bandRange(f, options);

@@ -2,7 +2,7 @@
 // opened in headless Chromium. Runs the shared smoke checks on the backends named in the
 // query string (?backends=webgpu,wasm; reference always) and publishes the outcomes on
 // window.__brainfitSmoke for the test driver to read.
-import { smokeBackend, smokeReference, type SmokeBackend, type SmokeOutcome } from "./smoke-core.ts";
+import { type SmokeBackend, smokeBackend, type SmokeOutcome, smokeReference } from "./smoke-core.ts";
 
 interface SmokeReport {
   userAgent: string;
@@ -18,7 +18,9 @@ async function main(): Promise<SmokeReport> {
   const ref = await smokeReference();
   outcomes.push(ref.outcome);
   for (const b of wanted) {
-    outcomes.push(ref.result ? await smokeBackend(b, ref.result) : { backend: b, ok: false, detail: "no reference result to compare with" });
+    outcomes.push(
+      ref.result ? await smokeBackend(b, ref.result) : { backend: b, ok: false, detail: "no reference result to compare with" },
+    );
   }
   return { userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated ?? false, outcomes };
 }

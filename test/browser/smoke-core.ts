@@ -85,7 +85,9 @@ export async function smokeReference(): Promise<{ outcome: SmokeOutcome; result:
       outcome: {
         backend: "reference",
         ok: problems.length === 0,
-        detail: problems.length ? problems.slice(0, 3).join("; ") : `${LANES} lanes × ${N} nodes × 300 steps, delays 20 steps: dynamics and determinism OK`,
+        detail: problems.length
+          ? problems.slice(0, 3).join("; ")
+          : `${LANES} lanes × ${N} nodes × 300 steps, delays 20 steps: dynamics and determinism OK`,
       },
       result: r,
     };
@@ -112,7 +114,9 @@ export async function smokeBackend(backend: Exclude<SmokeBackend, "reference">, 
     let maxDiff = 0;
     for (const name of ["x", "y"]) {
       const a = r.recorded[name], b = reference.recorded[name]!;
-      if (!a || a.length !== b.length) return { backend, ok: false, detail: `recorded ${name}: ${a?.length ?? "missing"} values, reference has ${b.length}` };
+      if (!a || a.length !== b.length) {
+        return { backend, ok: false, detail: `recorded ${name}: ${a?.length ?? "missing"} values, reference has ${b.length}` };
+      }
       for (let k = 0; k < a.length; k++) {
         const d = Math.abs(a[k]! - b[k]!);
         if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
@@ -123,7 +127,9 @@ export async function smokeBackend(backend: Exclude<SmokeBackend, "reference">, 
     return {
       backend,
       ok,
-      detail: `max |${backend} − reference| = ${maxDiff.toExponential(2)} (limit ${limit.toExponential(0)}) in ${ms.toFixed(0)} ms on ${r.backendInfo}`,
+      detail: `max |${backend} − reference| = ${maxDiff.toExponential(2)} (limit ${limit.toExponential(0)}) in ${
+        ms.toFixed(0)
+      } ms on ${r.backendInfo}`,
     };
   } catch (err) {
     return { backend, ok: false, detail: message(err) };

@@ -5,11 +5,13 @@
 // Run: bun test/bun/smoke.ts   (scripts/test-runtimes.mjs does). Exit code 1 on any failure.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { smokeBackend, smokeReference, type SmokeOutcome } from "../browser/smoke-core.ts";
+import { smokeBackend, type SmokeOutcome, smokeReference } from "../browser/smoke-core.ts";
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
 const ci = process.env.CI === "true" || process.env.CI === "1";
-const runtime = (process.versions as Record<string, string | undefined>).bun ? `bun ${process.versions.bun}` : `node ${process.versions.node}`;
+const runtime = (process.versions as Record<string, string | undefined>).bun
+  ? `bun ${process.versions.bun}`
+  : `node ${process.versions.node}`;
 
 const outcomes: SmokeOutcome[] = [];
 const ref = await smokeReference();

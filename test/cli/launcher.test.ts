@@ -48,7 +48,18 @@ describe("brainfit CLI surface", () => {
   });
 
   it("the launcher drops Dawn's limit warnings unless --verbose, and keeps exit codes", () => {
-    const args = ["bin/brainfit.mjs", "simulate", "--weights", weights, "--duration", "0.01", "--backend", "auto", "--out", join(dir, "out")];
+    const args = [
+      "bin/brainfit.mjs",
+      "simulate",
+      "--weights",
+      weights,
+      "--duration",
+      "0.01",
+      "--backend",
+      "auto",
+      "--out",
+      join(dir, "out"),
+    ];
     const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp/xdg-brainfit" };
     const quiet = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", env });
     expect(quiet.status).toBe(0);
@@ -73,7 +84,21 @@ describe("brainfit simulate: per-node parameter files and FIC", () => {
     const aFile = join(dir, "a.npy");
     writeFileSync(aFile, writeNpy({ dtype: "float64", shape: [n], data: Float64Array.from([-0.1, -0.2, -0.3, -0.4]) }));
     const out = join(dir, "pf");
-    const r = await run(["simulate", "--weights", wFile, "--param-file", `a=${aFile}`, "--lanes", "2", "--duration", "0.01", "--backend", "reference", "--out", out]);
+    const r = await run([
+      "simulate",
+      "--weights",
+      wFile,
+      "--param-file",
+      `a=${aFile}`,
+      "--lanes",
+      "2",
+      "--duration",
+      "0.01",
+      "--backend",
+      "reference",
+      "--out",
+      out,
+    ]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
@@ -87,7 +112,27 @@ describe("brainfit simulate: per-node parameter files and FIC", () => {
 
   it("--fic analytical sets wIE per lane and node as analyticalFic does for the lane's G; --fic on a non-rWW model exits 2", async () => {
     const out = join(dir, "fic");
-    const r = await run(["simulate", "--model", "rWW", "--weights", wFile, "--fic", "analytical", "--param", "G=0.5,1.5", "--lanes", "2", "--duration", "0.01", "--backend", "reference", "--record", "S_E", "--out", out]);
+    const r = await run([
+      "simulate",
+      "--model",
+      "rWW",
+      "--weights",
+      wFile,
+      "--fic",
+      "analytical",
+      "--param",
+      "G=0.5,1.5",
+      "--lanes",
+      "2",
+      "--duration",
+      "0.01",
+      "--backend",
+      "reference",
+      "--record",
+      "S_E",
+      "--out",
+      out,
+    ]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));

@@ -7,20 +7,46 @@ import { runCli as run } from "./run-cli.ts";
 import { loadArray } from "../../src/io/load.ts";
 import { writeNpy } from "../../src/io/npy.ts";
 
-
 describe("brainfit simulate", () => {
   const dir = mkdtempSync(join(tmpdir(), "brainfit-cli-"));
   const n = 5;
   const W = Float64Array.from({ length: n * n }, (_, i) => (i % 6 === 0 ? 0 : 0.1 * (i % 4)));
   writeFileSync(join(dir, "w.npy"), writeNpy({ dtype: "float64", shape: [n, n], data: W }));
-  writeFileSync(join(dir, "len.txt"), Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : 10 + i + j)).join(" ")).join("\n"));
+  writeFileSync(
+    join(dir, "len.txt"),
+    Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : 10 + i + j)).join(" ")).join("\n"),
+  );
 
   it("writes one (lanes, time, nodes) .npy per recorded quantity and run.json", async () => {
     const out = join(dir, "out");
     const r = await run([
-      "simulate", "--weights", join(dir, "w.npy"), "--lengths", join(dir, "len.txt"), "--speed", "5",
-      "--model", "SupHopf", "--param", "G=0.1,0.2,0.3", "--param", "a=-0.1", "--lanes", "3",
-      "--duration", "0.05", "--dt", "0.1", "--record", "x,r2", "--period", "1", "--backend", "wasm", "--out", out,
+      "simulate",
+      "--weights",
+      join(dir, "w.npy"),
+      "--lengths",
+      join(dir, "len.txt"),
+      "--speed",
+      "5",
+      "--model",
+      "SupHopf",
+      "--param",
+      "G=0.1,0.2,0.3",
+      "--param",
+      "a=-0.1",
+      "--lanes",
+      "3",
+      "--duration",
+      "0.05",
+      "--dt",
+      "0.1",
+      "--record",
+      "x,r2",
+      "--period",
+      "1",
+      "--backend",
+      "wasm",
+      "--out",
+      out,
     ]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
@@ -37,9 +63,29 @@ describe("brainfit simulate", () => {
     // The reference backend writes the same trajectories within float32 error.
     const out2 = join(dir, "out-ref");
     const r3 = await run([
-      "simulate", "--weights", join(dir, "w.npy"), "--lengths", join(dir, "len.txt"), "--speed", "5",
-      "--param", "G=0.1,0.2,0.3", "--param", "a=-0.1", "--lanes", "3", "--duration", "0.05", "--record", "x", "--period", "1",
-      "--backend", "reference", "--out", out2,
+      "simulate",
+      "--weights",
+      join(dir, "w.npy"),
+      "--lengths",
+      join(dir, "len.txt"),
+      "--speed",
+      "5",
+      "--param",
+      "G=0.1,0.2,0.3",
+      "--param",
+      "a=-0.1",
+      "--lanes",
+      "3",
+      "--duration",
+      "0.05",
+      "--record",
+      "x",
+      "--period",
+      "1",
+      "--backend",
+      "reference",
+      "--out",
+      out2,
     ]);
     expect(r3.code).toBe(0);
     const xr = await loadArray(join(out2, "x.npy"));
@@ -66,7 +112,22 @@ describe("brainfit simulate", () => {
     }
     const help = await run(["simulate", "--help"]);
     expect(help.code).toBe(0);
-    for (const flag of ["--model", "--weights", "--lengths", "--speed", "--param", "--duration", "--dt", "--seed", "--backend", "--record", "--period", "--out"]) {
+    for (
+      const flag of [
+        "--model",
+        "--weights",
+        "--lengths",
+        "--speed",
+        "--param",
+        "--duration",
+        "--dt",
+        "--seed",
+        "--backend",
+        "--record",
+        "--period",
+        "--out",
+      ]
+    ) {
       expect(help.out).toContain(flag);
     }
     expect((await run(["nosuch"])).code).toBe(2);

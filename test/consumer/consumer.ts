@@ -2,8 +2,8 @@
 // scripts/test-consumer.mjs): strict TypeScript through the published types, then run in Node,
 // Deno and Bun. Prints one JSON line that must be the same in every runtime.
 import { VERSION } from "brainfit";
-import { parseNpy, writeNpy, ndarray, type NdArray } from "brainfit/io";
-import { supHopf, compileModel, type ModelSpec } from "brainfit/models";
+import { type NdArray, ndarray, parseNpy, writeNpy } from "brainfit/io";
+import { compileModel, type ModelSpec, supHopf } from "brainfit/models";
 import { simulate, type SimulationResult } from "brainfit/sim";
 import { pearson } from "brainfit/stats";
 import { CMAES } from "brainfit/optim";

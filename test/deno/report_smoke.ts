@@ -11,7 +11,10 @@ Deno.test("report: a 12 × 12 heatmap renders to SVG with 144 rect marks", async
   const values = [];
   for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) values.push({ i, j, r: Math.cos(i - j) });
   const svg = await renderSvg({
-    data: { values }, mark: "rect", width: 120, height: 120,
+    data: { values },
+    mark: "rect",
+    width: 120,
+    height: 120,
     encoding: { x: { field: "j", type: "ordinal" }, y: { field: "i", type: "ordinal" }, color: { field: "r", type: "quantitative" } },
   });
   assert.match(svg, /^<svg/);

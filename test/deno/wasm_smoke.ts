@@ -17,8 +17,14 @@ for (const model of [supHopf, wilsonCowan]) {
     const n = 6;
     const W = Float64Array.from({ length: n * n }, (_, i) => (i % 7 === 0 ? 0 : ((i * 37) % 11) / 40));
     const opts = {
-      model, network: { weights: W, lengths: W.map((v) => v * 100), speed: 2 }, lanes: 20, duration: 0.02, dt: 0.1,
-      seed: 5, noise: "independent" as const, record: { observables: [model.states[0]!.name], period: 0.5 },
+      model,
+      network: { weights: W, lengths: W.map((v) => v * 100), speed: 2 },
+      lanes: 20,
+      duration: 0.02,
+      dt: 0.1,
+      seed: 5,
+      noise: "independent" as const,
+      record: { observables: [model.states[0]!.name], period: 0.5 },
     };
     const ref = simulateReference(prepareSimulation(opts));
     for (const threads of [1, 2]) {

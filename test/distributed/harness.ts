@@ -1,7 +1,7 @@
 // Test harness for the queue: a real redis-server on 127.0.0.1 and a free port (its own
 // folder, persistence as asked), the brainfit CLI from source as child processes (drivers and
 // workers), and a tiny fit config. Everything started here is stopped by the caller.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { writeNpy } from "../../src/io/npy.ts";
-import { N, WEIGHTS, targetFc } from "../fit/fixtures.ts";
+import { N, targetFc, WEIGHTS } from "../fit/fixtures.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -60,20 +60,43 @@ export async function startRedis(persist: boolean): Promise<RedisServer> {
   let proc: ChildProcess;
   const start = async () => {
     proc = spawn("redis-server", [
-      "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--protected-mode", "yes",
-      "--appendonly", persist ? "yes" : "no", "--appendfsync", "always",
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--protected-mode",
+      "yes",
+      "--appendonly",
+      persist ? "yes" : "no",
+      "--appendfsync",
+      "always",
     ], { stdio: ["ignore", "pipe", "pipe"] });
-    const missing = new Promise<never>((_, reject) => proc.once("error", (e) => reject(new Error(`cannot start redis-server (${e.message}); install it: scripts/install-system.sh (apt-get install redis-server)`))));
+    const missing = new Promise<never>((_, reject) =>
+      proc.once(
+        "error",
+        (e) =>
+          reject(
+            new Error(`cannot start redis-server (${e.message}); install it: scripts/install-system.sh (apt-get install redis-server)`),
+          ),
+      )
+    );
     await Promise.race([waitFor(proc, "Ready to accept connections", "redis-server"), missing]);
   };
-  const stop = () => new Promise<void>((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once("exit", () => resolve());
-    proc.kill("SIGTERM");
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once("exit", () => resolve());
+      proc.kill("SIGTERM");
+    });
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`, port, stop,
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
     async restart(downMs = 500) {
       await stop();
       await new Promise((r) => setTimeout(r, downMs));
@@ -90,8 +113,14 @@ export function cliBundle(): Promise<string> {
     mkdirSync(outDir, { recursive: true });
     const outfile = join(outDir, `cli-${process.pid}.mjs`);
     await build({
-      entryPoints: [join(root, "test", "distributed", "cli-child.ts")], bundle: true, format: "esm", platform: "node", target: "node20",
-      outfile, packages: "external", logLevel: "warning",
+      entryPoints: [join(root, "test", "distributed", "cli-child.ts")],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      outfile,
+      packages: "external",
+      logLevel: "warning",
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     });
     return outfile;
@@ -112,7 +141,9 @@ export interface Child {
 export async function cli(args: string[]): Promise<Child> {
   const proc = spawn(process.execPath, [await cliBundle(), ...args], {
     // The bundle lives in build/: point it at the data and the built kernels (dist/wasm).
-    cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BRAINFIT_DATA: join(root, "data"), BRAINFIT_WASM_DIR: join(root, "dist", "wasm") },
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, BRAINFIT_DATA: join(root, "data"), BRAINFIT_WASM_DIR: join(root, "dist", "wasm") },
   });
   let out = "", err = "";
   const listeners: (() => void)[] = [];
@@ -121,9 +152,14 @@ export async function cli(args: string[]): Promise<Child> {
     for (const l of [...listeners]) l();
   });
   proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on("exit", (code, signal) => resolve({ code, signal }))
+  );
   return {
-    proc, exited, out: () => out, err: () => err,
+    proc,
+    exited,
+    out: () => out,
+    err: () => err,
     waitFor(text, ms = 60000) {
       const seen = () => (typeof text === "string" ? out.includes(text) : text.test(out));
       if (seen()) return Promise.resolve();

@@ -10,7 +10,10 @@ import { batchOptimize } from "../../src/fit/run.ts";
 import { createOptimizer } from "../../src/optim/registry.ts";
 import { tinyProblem } from "../fit/fixtures.ts";
 
-function child(args: string[], onOut?: (out: string, kill: () => void) => void): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
+function child(
+  args: string[],
+  onOut?: (out: string, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["scripts/run-ts.mjs", "test/fit/resume-child.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "", err = "";
@@ -34,7 +37,8 @@ describe("run folder lock", () => {
     const opt = () => createOptimizer("cmaes", { lower: p.lower, upper: p.upper, popsize: 4, maxIterations: 3, seed: 1 });
     let second: unknown = null;
     const first = batchOptimize([opt()], [p], {
-      out, backend: "reference",
+      out,
+      backend: "reference",
       onGeneration: async (g) => {
         if (g.generation !== 1) return;
         // While the first fit runs, another one (here --resume; --overwrite alike) on the same folder.
@@ -76,13 +80,25 @@ describe("run folder lock", () => {
     const dir = mkdtempSync(join(tmpdir(), "brainfit-lock-"));
     // Our own (live) pid but another process start time: the pid was reused, the lock is stale.
     if (existsSync(`/proc/${process.pid}/stat`)) {
-      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), started: "2020-01-01T00:00:00Z", procStart: "1", purpose: "brainfit fit" }));
+      writeFileSync(
+        join(dir, LOCK_FILE),
+        JSON.stringify({
+          pid: process.pid,
+          hostname: hostname(),
+          started: "2020-01-01T00:00:00Z",
+          procStart: "1",
+          purpose: "brainfit fit",
+        }),
+      );
       const release = await lockRunFolder(dir, "test");
       expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).purpose).toBe("test");
       await release();
     }
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, hostname: "node17.cluster", started: "2026-01-01T00:00:00Z", purpose: "brainfit fit --queue" }));
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: 1, hostname: "node17.cluster", started: "2026-01-01T00:00:00Z", purpose: "brainfit fit --queue" }),
+    );
     const e = await lockRunFolder(dir, "test").then(() => null, (x: unknown) => x as Error);
     expect(e).toBeInstanceOf(RunFolderLockedError);
     expect(e!.message).toContain("brainfit fit --queue (pid 1 on node17.cluster");

@@ -14,7 +14,7 @@ import { readConfigFile } from "../../src/fit/from-config.ts";
 import { runsFromConfig } from "../../src/fit/config.ts";
 import { batchOptimize } from "../../src/fit/run.ts";
 import type { Optimizer } from "../../src/optim/types.ts";
-import { cli, RUNS, startRedis, tinyConfig, worker, type Child, type RedisServer } from "./harness.ts";
+import { type Child, cli, type RedisServer, RUNS, startRedis, tinyConfig, worker } from "./harness.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "brainfit-queue-"));
 // 10 s simulated per candidate (tens of ms per job), so that kills land mid-job and mid-generation.
@@ -37,7 +37,8 @@ function comparable(root: string, run: string) {
 }
 
 /** Job ids a worker took / finished (its --verbose lines). */
-const lines = (w: Child, verb: string) => w.out().split("\n").filter((l) => l.startsWith(`${verb} `)).map((l) => l.split(" ")[1]!.replace(/:$/, ""));
+const lines = (w: Child, verb: string) =>
+  w.out().split("\n").filter((l) => l.startsWith(`${verb} `)).map((l) => l.split(" ")[1]!.replace(/:$/, ""));
 const dups = (ids: string[]) => ids.filter((id, i) => ids.indexOf(id) !== i);
 
 async function fit(url: string, out: string, extra: string[] = []): Promise<Child> {
@@ -144,7 +145,10 @@ describe("queued fits (BullMQ on redis-server)", () => {
 
   for (const persist of [true, false]) {
     // One retry: the outage's timing against the worker is not under the test's control.
-    it(`Redis restarted mid-fit (${persist ? "append-only file" : "no persistence: lost jobs added again"}): the fit completes unchanged`, { timeout: 60000, retry: 1 }, async () => {
+    it(`Redis restarted mid-fit (${persist ? "append-only file" : "no persistence: lost jobs added again"}): the fit completes unchanged`, {
+      timeout: 60000,
+      retry: 1,
+    }, async () => {
       const r = await redis(persist);
       // A short job lock: a job whose completion was cut off by the outage stays active in Redis
       // (append-only file) until its lock expires and stalled-job recovery hands it out again;
@@ -184,10 +188,12 @@ describe("queued fits (BullMQ on redis-server)", () => {
       let real: number[][] = [];
       return new Proxy(o, {
         get(t, k) {
-          if (k === "ask") return () => {
-            real = t.ask();
-            return ++asked === 2 ? real.map((x, j) => (j === 1 ? x.map(() => NaN) : x)) : real;
-          };
+          if (k === "ask") {
+            return () => {
+              real = t.ask();
+              return ++asked === 2 ? real.map((x, j) => (j === 1 ? x.map(() => NaN) : x)) : real;
+            };
+          }
           if (k === "tell") return (_xs: number[][], costs: number[]) => t.tell(real, costs);
           const v = Reflect.get(t, k, t) as unknown;
           return typeof v === "function" ? v.bind(t) : v;
@@ -196,7 +202,11 @@ describe("queued fits (BullMQ on redis-server)", () => {
     };
     const out = join(dir, "bad");
     try {
-      const [res] = await batchOptimize([bad(runs[0]!.optimizer)], [runs[0]!.problem], { out, evaluator: driver.evaluator(() => 0), backend: "wasm" });
+      const [res] = await batchOptimize([bad(runs[0]!.optimizer)], [runs[0]!.problem], {
+        out,
+        evaluator: driver.evaluator(() => 0),
+        backend: "wasm",
+      });
       expect(res!.generations).toBe(3);
       expect(res!.invalid).toBe(1);
     } finally {

@@ -14,7 +14,7 @@ import { fitPackage } from "../../src/distributed/package.ts";
 import { readConfigFile } from "../../src/fit/from-config.ts";
 import { runsFromConfig } from "../../src/fit/config.ts";
 import { batchOptimize } from "../../src/fit/run.ts";
-import { RUNS, startRedis, tinyConfig, type RedisServer } from "./harness.ts";
+import { type RedisServer, RUNS, startRedis, tinyConfig } from "./harness.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "brainfit-runtimes-"));
@@ -36,8 +36,23 @@ const RUNTIMES: Record<string, string[]> = {
 async function fitWith(runtime: string): Promise<{ out: string; log: string }> {
   const [cmd, ...pre] = RUNTIMES[runtime]!;
   const queue = `smoke-${runtime}`;
-  const w = spawn(cmd!, [...pre, "worker", "--queue", redis.url, "--queue-name", queue, "--backend", "wasm", "--threads", "1", "--concurrency", "4"], {
-    cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BRAINFIT_DATA: join(root, "data") },
+  const w = spawn(cmd!, [
+    ...pre,
+    "worker",
+    "--queue",
+    redis.url,
+    "--queue-name",
+    queue,
+    "--backend",
+    "wasm",
+    "--threads",
+    "1",
+    "--concurrency",
+    "4",
+  ], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, BRAINFIT_DATA: join(root, "data") },
   });
   let log = "";
   const serving = new Promise<void>((resolve, reject) => {
@@ -75,7 +90,9 @@ describe("brainfit worker in other runtimes", () => {
     const { out, log } = await fitWith("bun");
     expect(log).toMatch(/\(bun\) on queue/);
     expect(log).toMatch(/stopped after 18 evaluations/);
-    for (const run of RUNS) expect(readFileSync(join(out, run, "history.csv"), "utf8")).toBe(readFileSync(join(reference, run, "history.csv"), "utf8"));
+    for (const run of RUNS) {
+      expect(readFileSync(join(out, run, "history.csv"), "utf8")).toBe(readFileSync(join(reference, run, "history.csv"), "utf8"));
+    }
   }, 90000);
 
   it("Deno: the fit completes; first-generation GOF within float32 rounding of Node's", async () => {

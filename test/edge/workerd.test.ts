@@ -9,16 +9,16 @@
 //    within FC_TOL of the float64 reference (measured: |Δ| ≤ 1.3e-8 on this problem, f32
 //    rounding; FC_TOL = 1e-6). A wrong input moves the terms far more: a different noise seed
 //    changes them by 4.7e-4 … 1.3e-2, > 100 · FC_TOL (asserted below).
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUICKSTART_CONFIG } from "../../src/fit/quickstart.ts";
-import { problemsFromConfig, type FitConfig } from "../../src/fit/config.ts";
+import { type FitConfig, problemsFromConfig } from "../../src/fit/config.ts";
 import { evaluateBatch } from "../../src/fit/evaluate.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import { typescriptStatsBackend } from "../../src/stats/backend.ts";
-import { fhnSimulation, type FhnRequest } from "../../examples/edge/fhn-problem.ts";
+import { type FhnRequest, fhnSimulation } from "../../examples/edge/fhn-problem.ts";
 import { f32Tolerance } from "../spine/crossbackend.ts";
 import { runCli } from "../cli/run-cli.ts";
 
@@ -52,12 +52,14 @@ async function serve(entry: string, outDir: string): Promise<Served> {
   const { buildEdgeWorker } = await import("../../examples/edge/build.mjs");
   const port = await freePort();
   const { config } = await buildEdgeWorker({ entry, outDir, port });
-  const child: ChildProcess = spawn(join(root, "node_modules", ".bin", "workerd"), ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(join(root, "node_modules", ".bin", "workerd"), ["serve", config], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let log = "";
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; ; i++) {
+  for (let i = 0;; i++) {
     try {
       await fetch(url);
       break;
@@ -107,7 +109,11 @@ describe("edge example in workerd", () => {
     got.results.forEach((r, i) => {
       expect(r.status).toBe("ok");
       const e = r.terms["+fc_corr"]!, f = ref.results[i]!.terms["+fc_corr"]!;
-      console.log(`fc_corr ${PARAMS[i]}: workerd wasm ${e}, node reference ${f} (Δ ${Math.abs(e - f).toExponential(2)}), node wasm seed+1 Δ ${Math.abs(otherSeed.results[i]!.terms["+fc_corr"]! - f).toExponential(2)}`);
+      console.log(
+        `fc_corr ${PARAMS[i]}: workerd wasm ${e}, node reference ${f} (Δ ${Math.abs(e - f).toExponential(2)}), node wasm seed+1 Δ ${
+          Math.abs(otherSeed.results[i]!.terms["+fc_corr"]! - f).toExponential(2)
+        }`,
+      );
       expect(Math.abs(e - f)).toBeLessThan(FC_TOL);
       expect(Math.abs(e - wasm.results[i]!.terms["+fc_corr"]!)).toBeLessThan(FC_TOL);
       // The tolerance can fail: another seed moves the term far more.
@@ -180,7 +186,9 @@ describe("user-model edge example (brainfit compile) in workerd", () => {
     const { tol } = f32Tolerance(opts, ref);
     let worst = 0;
     for (const k of ["v", "w"]) edgeWasm.recorded[k]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref.recorded[k]![i]!))));
-    console.log(`FitzHugh–Nagumo in workerd (wasm) vs Node reference: max |Δ| ${worst.toExponential(2)}, tolerance ${tol.toExponential(2)}`);
+    console.log(
+      `FitzHugh–Nagumo in workerd (wasm) vs Node reference: max |Δ| ${worst.toExponential(2)}, tolerance ${tol.toExponential(2)}`,
+    );
     expect(worst).toBeLessThan(tol);
     expect(worst).toBeGreaterThan(0); // f32 kernels really ran
   }, 120_000);

@@ -6,8 +6,7 @@ import { join } from "node:path";
 import { runCli as run } from "../cli/run-cli.ts";
 import { loadArray } from "../../src/io/load.ts";
 import { writeNpy } from "../../src/io/npy.ts";
-import { N, WEIGHTS, targetFc } from "./fixtures.ts";
-
+import { N, targetFc, WEIGHTS } from "./fixtures.ts";
 
 describe("brainfit fit", () => {
   const dir = mkdtempSync(join(tmpdir(), "brainfit-fit-cli-"));
@@ -28,7 +27,18 @@ describe("brainfit fit", () => {
 
   it("--max-lanes splits generations over calls without changing results; a bad value exits 2", async () => {
     const a = await run(["fit", join(dir, "fit.json"), "--out", join(dir, "lanes-all"), "--backend", "wasm", "--threads", "1"]);
-    const b = await run(["fit", join(dir, "fit.json"), "--out", join(dir, "lanes-3"), "--backend", "wasm", "--threads", "1", "--max-lanes", "3"]);
+    const b = await run([
+      "fit",
+      join(dir, "fit.json"),
+      "--out",
+      join(dir, "lanes-3"),
+      "--backend",
+      "wasm",
+      "--threads",
+      "1",
+      "--max-lanes",
+      "3",
+    ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     for (const k of [0, 1]) {
       const h = (root: string) => readFileSync(join(dir, root, "cli", `de_run-${k}`, "history.csv"), "utf8");
@@ -49,7 +59,9 @@ describe("brainfit fit", () => {
     expect(r.out).not.toMatch(/\r/); // no progress line when stdout is not a terminal
     for (const k of [0, 1]) {
       const d = join(out, "cli", `de_run-${k}`);
-      for (const f of ["config.json", "history.csv", "best.json", "optimizer.json", "checkpoint.json", "fc.npy", "x.npy", "avg_x.npy"]) expect(existsSync(join(d, f)), f).toBe(true);
+      for (const f of ["config.json", "history.csv", "best.json", "optimizer.json", "checkpoint.json", "fc.npy", "x.npy", "avg_x.npy"]) {
+        expect(existsSync(join(d, f)), f).toBe(true);
+      }
       const hist = readFileSync(join(d, "history.csv"), "utf8").trim().split("\n");
       expect(hist[0]).toBe("generation,evaluation,status,G,+fc_corr,-fc_diff,gof,cost");
       expect(hist).toHaveLength(13);

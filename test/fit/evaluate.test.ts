@@ -7,7 +7,7 @@ import { batchOptimize, optimize } from "../../src/fit/run.ts";
 import { createOptimizer } from "../../src/optim/registry.ts";
 import { fcTril } from "../../src/stats/fc.ts";
 import { pearson } from "../../src/stats/corr.ts";
-import { LENGTHS, N, WEIGHTS, tinyProblem, tinySpec } from "./fixtures.ts";
+import { LENGTHS, N, tinyProblem, tinySpec, WEIGHTS } from "./fixtures.ts";
 
 describe("evaluateBatch", () => {
   it("groups compatible lanes into one simulate() call; results equal single-lane runs", async () => {
@@ -15,7 +15,11 @@ describe("evaluateBatch", () => {
     const p2 = tinyProblem({ name: "other-seed", simulation: { ...tinySpec().simulation, seed: 11 } });
     const p3 = tinyProblem({ name: "other-net", network: { weights: Float64Array.from(WEIGHTS), lengths: LENGTHS, speed: 5 } });
     const reqs = [
-      { problem: p1, x: [0.1] }, { problem: p2, x: [0.1] }, { problem: p3, x: [0.4] }, { problem: p1, x: [0.4] }, { problem: p2, x: [0.7] },
+      { problem: p1, x: [0.1] },
+      { problem: p2, x: [0.1] },
+      { problem: p3, x: [0.4] },
+      { problem: p1, x: [0.4] },
+      { problem: p2, x: [0.7] },
     ];
     const batch = await evaluateBatch(reqs, { backend: "reference" });
     expect(batch.simulateCalls).toBe(2);
@@ -56,7 +60,11 @@ describe("evaluateBatch", () => {
 
   it("gives diverged lanes a finite worst cost, counts them, and keeps the run going", async () => {
     // Large coupling with a coarse step: SupHopf's cubic term makes Heun blow up to Inf/NaN.
-    const p = tinyProblem({ free: [{ name: "G", bounds: [0.01, 1e6], scale: "log" }], fixed: { a: 1, omega: 0.005, sigma: 0.05 }, simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x" } });
+    const p = tinyProblem({
+      free: [{ name: "G", bounds: [0.01, 1e6], scale: "log" }],
+      fixed: { a: 1, omega: 0.005, sigma: 0.05 },
+      simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x" },
+    });
     const b = await evaluateBatch([{ problem: p, x: [1e6] }, { problem: p, x: [0.05] }], { backend: "wasm" });
     expect(b.results[0]!.status).toBe("diverged");
     expect(b.results[0]!.cost).toBe(p.divergedCost);
@@ -72,7 +80,12 @@ describe("evaluateBatch", () => {
   });
 
   it("adds penalties to the cost, and per objective for multi-objective problems", () => {
-    const p = defineProblem({ ...tinySpec(), penalties: [averageRangePenalty("x", 0, 0.01, 2)], objectives: "terms", gof: ["+fc_corr", "-fc_diff"] });
+    const p = defineProblem({
+      ...tinySpec(),
+      penalties: [averageRangePenalty("x", 0, 0.01, 2)],
+      objectives: "terms",
+      gof: ["+fc_corr", "-fc_diff"],
+    });
     const signal = Float64Array.from({ length: N * p.nTime }, (_, k) => Math.sin(k * 0.37) + (k % 5) * 0.1);
     const { result } = scoreLane(p, signal, { x: Float64Array.from({ length: N }, (_, i) => (i < 3 ? 0.11 : 0.005)) });
     expect(result.penalties.range_x).toBeCloseTo((2 * 3 * 0.1) / N, 12);
@@ -93,13 +106,19 @@ describe("evaluateBatch", () => {
     expect(b.totalCost).not.toBeCloseTo(a.totalCost, 6);
     expect(weighted.divergedCost).toBe(1 + 3 * 2 + 1); // worst fc_corr 1, worst fc_diff 2 (weighted 3) + 1
     expect(weighted.describe().gofWeights).toEqual({ "-fc_diff": 3 });
-    expect(() => defineProblem({ ...tinySpec(), gofWeights: { "+fc_diff": 2 } })).toThrow(/gofWeights\.\+fc_diff.*not one of the gof terms/);
+    expect(() => defineProblem({ ...tinySpec(), gofWeights: { "+fc_diff": 2 } })).toThrow(
+      /gofWeights\.\+fc_diff.*not one of the gof terms/,
+    );
     expect(() => defineProblem({ ...tinySpec(), gofWeights: { "+fc_corr": -1 } })).toThrow(/gofWeights\.\+fc_corr.*> 0/);
   });
 
   it("batchOptimize runs problems with different networks and optimizer types; runs stop independently", async () => {
     const p1 = tinyProblem();
-    const p2 = tinyProblem({ name: "b", network: { weights: Float64Array.from(WEIGHTS, (w) => w * 0.5), lengths: LENGTHS, speed: 5 }, simulation: { ...tinySpec().simulation, duration: 1.5 } });
+    const p2 = tinyProblem({
+      name: "b",
+      network: { weights: Float64Array.from(WEIGHTS, (w) => w * 0.5), lengths: LENGTHS, speed: 5 },
+      simulation: { ...tinySpec().simulation, duration: 1.5 },
+    });
     const sizes: number[] = [];
     const runs = await batchOptimize(
       [
@@ -119,7 +138,10 @@ describe("evaluateBatch", () => {
     const p2 = tinyProblem({ simulation: { ...sim, trials: 2 } });
     const a = tinyProblem({ name: "a", simulation: { ...sim, seed: 3 } });
     const b = tinyProblem({ name: "b", simulation: { ...sim, seed: 4 } });
-    const r = await evaluateBatch([{ problem: p2, x: [0.3] }, { problem: a, x: [0.3] }, { problem: b, x: [0.3] }], { backend: "reference", keepOutputs: true });
+    const r = await evaluateBatch([{ problem: p2, x: [0.3] }, { problem: a, x: [0.3] }, { problem: b, x: [0.3] }], {
+      backend: "reference",
+      keepOutputs: true,
+    });
     const [m, sa, sb] = r.outputs!.map((o) => o.signal);
     for (let k = 0; k < m!.length; k += 7) expect(m![k]).toBeCloseTo((sa![k]! + sb![k]!) / 2, 12);
     expect(r.simulateCalls).toBe(1);

@@ -20,7 +20,16 @@ const args = { out, backend: "wasm" as const };
 
 describe("examples (reduced size)", () => {
   it("full-size configs are valid too", () => {
-    for (const c of [wcDeConfig(true), wcLocalConfig(true), wcDeConfig(true, "difference"), wcLocalConfig(true, "difference"), rwwBatchConfig(true), hopfParetoConfig(true)]) expect(() => validateConfig(structuredClone(c))).not.toThrow();
+    for (
+      const c of [
+        wcDeConfig(true),
+        wcLocalConfig(true),
+        wcDeConfig(true, "difference"),
+        wcLocalConfig(true, "difference"),
+        rwwBatchConfig(true),
+        hopfParetoConfig(true),
+      ]
+    ) expect(() => validateConfig(structuredClone(c))).not.toThrow();
   });
 
   it("2: differential evolution on k (4 candidates per generation)", async () => {
@@ -59,16 +68,29 @@ describe("examples (reduced size)", () => {
   });
 
   it("1: batch CMA-ES on rWW with FIC and Yeo-7 heterogeneity, 2 subjects × 2 seeds", async () => {
-    const runs = await runsFromConfig(structuredClone(rwwBatchConfig(false)), { datasets: process.env.BRAINFIT_DATA ? {} : { dataDir: "data" } });
+    const runs = await runsFromConfig(structuredClone(rwwBatchConfig(false)), {
+      datasets: process.env.BRAINFIT_DATA ? {} : { dataDir: "data" },
+    });
     const p = runs[0]!.problem;
-    expect(p.dims.map((d) => d.name)).toEqual(["G", ...[0, 1, 2, 3, 4, 5, 6].map((k) => `w_p[${k}]`), ...[0, 1, 2, 3, 4, 5, 6].map((k) => `J_N[${k}]`)]);
+    expect(p.dims.map((d) => d.name)).toEqual([
+      "G",
+      ...[0, 1, 2, 3, 4, 5, 6].map((k) => `w_p[${k}]`),
+      ...[0, 1, 2, 3, 4, 5, 6].map((k) => `J_N[${k}]`),
+    ]);
     // FIC: wIE per node is the analytical FIC of the candidate.
     const x = p.dims.map((d) => (d.lower + d.upper) / 2);
     const params = p.paramsOf(x);
-    expect(Array.from(params.wIE as Float64Array)).toEqual(Array.from(analyticalFic({ sc: p.network.weights, G: params.G as number, w_p: params.w_p, J_N: params.J_N }).wIE));
+    expect(Array.from(params.wIE as Float64Array)).toEqual(
+      Array.from(analyticalFic({ sc: p.network.weights, G: params.G as number, w_p: params.w_p, J_N: params.J_N }).wIE),
+    );
     expect(new Set(runs.map((r) => (r.optimizer.toJSON().options as { seed: number }).seed)).size).toBe(4);
     const { results } = await runExample(rwwBatchConfig(false), args, true);
-    expect(results.map((r) => r.problem.name)).toEqual(["rww-fic-100206-seed1", "rww-fic-100206-seed2", "rww-fic-100307-seed1", "rww-fic-100307-seed2"]);
+    expect(results.map((r) => r.problem.name)).toEqual([
+      "rww-fic-100206-seed1",
+      "rww-fic-100206-seed2",
+      "rww-fic-100307-seed1",
+      "rww-fic-100307-seed2",
+    ]);
     for (const r of results) {
       expect(r.evaluations).toBe(8);
       expect(r.best!.penalties).toHaveProperty("fic");
@@ -115,6 +137,8 @@ describe("examples (reduced size)", () => {
     expect(r.best!.terms["-rmse"]).toBeGreaterThan(0);
     // Two noise realisations per candidate: every candidate costs two lanes, one history row.
     expect(readFileSync(join(r.dir!, "history.csv"), "utf8").trim().split("\n")).toHaveLength(1 + r.evaluations);
-    expect(readFileSync(join(r.dir!, "convergence.csv"), "utf8").trim().split("\n")[0]).toBe("generation,evaluations,best_cost,generation_best_cost,diverged,invalid");
+    expect(readFileSync(join(r.dir!, "convergence.csv"), "utf8").trim().split("\n")[0]).toBe(
+      "generation,evaluations,best_cost,generation_best_cost,diverged,invalid",
+    );
   });
 });

@@ -5,10 +5,10 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { defineProblem } from "../../src/fit/problem.ts";
 import { didYouMean, validate } from "../../src/schema/validate.ts";
-import { deepMerge, problemsFromConfig, runsFromConfig, validateConfig, type FitConfig } from "../../src/fit/config.ts";
+import { deepMerge, type FitConfig, problemsFromConfig, runsFromConfig, validateConfig } from "../../src/fit/config.ts";
 import { QUICKSTART_CONFIG } from "../../src/fit/quickstart.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
-import { N, asyncErrorOf, errorOf, inlineConfig, tinySpec } from "./fixtures.ts";
+import { asyncErrorOf, errorOf, inlineConfig, N, tinySpec } from "./fixtures.ts";
 
 const baseConfig = (): FitConfig => inlineConfig();
 
@@ -17,7 +17,10 @@ describe("problem definition", () => {
     const labels = [0, 0, 2, 2, 5, 5];
     const map = [0, 0.5, 1, 0, 0.5, 1];
     const p = defineProblem({
-      ...tinySpec(), model: wilsonCowan, fixed: {}, simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "rE" },
+      ...tinySpec(),
+      model: wilsonCowan,
+      fixed: {},
+      simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "rE" },
       free: [
         { name: "k", bounds: [0.1, 10], scale: "log" },
         { name: "wEE", bounds: [5, 20], groups: labels },
@@ -35,7 +38,13 @@ describe("problem definition", () => {
   it("group values follow their labels for any labelling (property)", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: N, maxLength: N }), (labels) => {
-        const p = defineProblem({ ...tinySpec(), model: wilsonCowan, fixed: {}, simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "rE" }, free: [{ name: "wEE", bounds: [0, 30], groups: labels }] });
+        const p = defineProblem({
+          ...tinySpec(),
+          model: wilsonCowan,
+          fixed: {},
+          simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "rE" },
+          free: [{ name: "wEE", bounds: [0, 30], groups: labels }],
+        });
         const distinct = [...new Set(labels)].sort((a, b) => a - b);
         expect(p.dim).toBe(distinct.length);
         const x = distinct.map((l) => 10 + l);
@@ -47,17 +56,29 @@ describe("problem definition", () => {
   });
 
   it("rejects bad definitions with the field and the fix", () => {
-    expect(errorOf(() => defineProblem(tinySpec({ free: [{ name: "GG", bounds: [0, 1] }] }))).message).toMatch(/free\[0\]\.name: unknown parameter of SupHopf 'GG'; did you mean 'G'\?/);
+    expect(errorOf(() => defineProblem(tinySpec({ free: [{ name: "GG", bounds: [0, 1] }] }))).message).toMatch(
+      /free\[0\]\.name: unknown parameter of SupHopf 'GG'; did you mean 'G'\?/,
+    );
     expect(errorOf(() => defineProblem(tinySpec({ free: [{ name: "G", bounds: [1, 0] }] }))).field).toBe("free[0].bounds");
     expect(errorOf(() => defineProblem(tinySpec({ free: [{ name: "G", bounds: [0, 1], scale: "log" }] }))).message).toMatch(/low > 0/);
-    expect(errorOf(() => defineProblem(tinySpec({ free: [{ name: "G", bounds: [0, 1], groups: [0, 0, 0, 1, 1, 1] }] }))).message).toMatch(/global parameter.*cannot vary by node/);
-    expect(errorOf(() => defineProblem(tinySpec({ gof: ["+fc_cor"] }))).message).toMatch(/gof\[0\]: unknown GOF term '\+fc_cor'; did you mean '\+fc_corr'\?/);
+    expect(errorOf(() => defineProblem(tinySpec({ free: [{ name: "G", bounds: [0, 1], groups: [0, 0, 0, 1, 1, 1] }] }))).message).toMatch(
+      /global parameter.*cannot vary by node/,
+    );
+    expect(errorOf(() => defineProblem(tinySpec({ gof: ["+fc_cor"] }))).message).toMatch(
+      /gof\[0\]: unknown GOF term '\+fc_cor'; did you mean '\+fc_corr'\?/,
+    );
     expect(errorOf(() => defineProblem(tinySpec({ gof: ["fc_corr"] }))).message).toMatch(/must start with \+/);
     expect(errorOf(() => defineProblem(tinySpec({ gof: ["-fcd_ks"] }))).field).toBe("simulation.fcdWindow");
-    expect(errorOf(() => defineProblem(tinySpec({ gof: ["+fc_corr"], target: {} }))).message).toMatch(/need empirical fcTril; give target.bold or target.fc/);
+    expect(errorOf(() => defineProblem(tinySpec({ gof: ["+fc_corr"], target: {} }))).message).toMatch(
+      /need empirical fcTril; give target.bold or target.fc/,
+    );
     expect(errorOf(() => defineProblem(tinySpec({ target: { fc: [1, 2, 3] } }))).field).toBe("target.fc");
-    expect(errorOf(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 0.3, tr: 0.01, signal: "x" } }))).message).toMatch(/whole number of integration steps/);
-    expect(errorOf(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "z" } }))).message).toMatch(/unknown observable of SupHopf 'z'/);
+    expect(errorOf(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 0.3, tr: 0.01, signal: "x" } }))).message).toMatch(
+      /whole number of integration steps/,
+    );
+    expect(errorOf(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "z" } }))).message).toMatch(
+      /unknown observable of SupHopf 'z'/,
+    );
     expect(errorOf(() => defineProblem(tinySpec({ fixed: { G: 1 } }))).message).toMatch(/also free/);
   });
 
@@ -71,8 +92,12 @@ describe("problem definition", () => {
     // BOLD steps at bw_dt: 1 ms by default, settable, a whole multiple of dt; refused without BOLD.
     expect(a.slowDt).toBe(1);
     expect(defineProblem({ ...spec, simulation: { ...spec.simulation, bwDt: 2.5 } }).slowDt).toBe(2.5);
-    expect(errorOf(() => defineProblem({ ...spec, simulation: { ...spec.simulation, bwDt: 0.75 } })).message).toMatch(/simulation\.bwDt: 0\.75 ms is not a whole number of integration steps \(dt = 0\.5 ms\)/);
-    expect(errorOf(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x", bwDt: 1 } }))).field).toBe("simulation.bwDt");
+    expect(errorOf(() => defineProblem({ ...spec, simulation: { ...spec.simulation, bwDt: 0.75 } })).message).toMatch(
+      /simulation\.bwDt: 0\.75 ms is not a whole number of integration steps \(dt = 0\.5 ms\)/,
+    );
+    expect(errorOf(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 0.5, tr: 0.01, signal: "x", bwDt: 1 } }))).field).toBe(
+      "simulation.bwDt",
+    );
   });
 });
 
@@ -93,7 +118,9 @@ describe("JSON config", () => {
     expect(bad({ optimizer: { type: "cma-es" } }).message).toMatch(/optimizer\.type: 'cma-es' is not allowed.*did you mean "cmaes"/);
     expect(bad({ free: [{ name: "G", bounds: [0] }] }).message).toMatch(/free\[0\]\.bounds: needs at least 2 item/);
     expect(bad({ free: [{ name: "G", bounds: [0, 1], scale: "logarithmic" }] }).field).toBe("free[0].scale");
-    expect(bad({ network: { weights: 5 } }).message).toMatch(/network\.weights: expected a file path, an array of numbers, or a dataset reference/);
+    expect(bad({ network: { weights: 5 } }).message).toMatch(
+      /network\.weights: expected a file path, an array of numbers, or a dataset reference/,
+    );
     expect(bad({ network: { weights: { dataset: "hcp", what: "sc" } } }).message).toMatch(/what: 'sc' is not allowed/);
     expect(errorOf(() => validateConfig({ ...baseConfig(), gof: undefined })).message).toMatch(/^gof: is required/);
   });
@@ -113,7 +140,9 @@ describe("JSON config", () => {
     expect(ps.map((p) => p.name)).toEqual(["t-s1", "t-s2"]);
     expect(ps.map((p) => p.seed)).toEqual([1, 2]);
     expect(ps[0]!.network.weights).toBe(ps[1]!.network.weights);
-    const e = await asyncErrorOf(() => problemsFromConfig({ ...baseConfig(), batch: [{ name: "x", simulation: { tr: 0.0133 } }] } as FitConfig));
+    const e = await asyncErrorOf(() =>
+      problemsFromConfig({ ...baseConfig(), batch: [{ name: "x", simulation: { tr: 0.0133 } }] } as FitConfig)
+    );
     expect(e.field).toBe("batch[0] → simulation.tr");
   });
 
@@ -125,6 +154,8 @@ describe("JSON config", () => {
   it("did-you-mean and the schema checker", () => {
     expect(didYouMean("durration", ["duration", "dt"])).toBe("duration");
     expect(didYouMean("zzzzzz", ["duration", "dt"])).toBeUndefined();
-    expect(errorOf(() => validate({ a: 1.5 }, { type: "object", fields: { a: { type: "number", integer: true } } })).message).toBe("a: must be an integer, got 1.5");
+    expect(errorOf(() => validate({ a: 1.5 }, { type: "object", fields: { a: { type: "number", integer: true } } })).message).toBe(
+      "a: must be an integer, got 1.5",
+    );
   });
 });

@@ -8,7 +8,13 @@ import { tinyProblem, tinySpec } from "./fixtures.ts";
 const [out, mode, wait] = [process.argv[2]!, process.argv[3], Number(process.argv[4] ?? 0)];
 const p1 = tinyProblem();
 const p2 = tinyProblem({ name: "seed7", simulation: { ...tinySpec().simulation, seed: 7 } });
-const p3 = tinyProblem({ name: "multi", gof: ["+fc_corr", "-fc_diff"], objectives: "terms", fixed: { omega: 0.005, sigma: 0.05 }, free: [{ name: "G", bounds: [0.01, 1] }, { name: "a", bounds: [-0.5, -0.01] }] });
+const p3 = tinyProblem({
+  name: "multi",
+  gof: ["+fc_corr", "-fc_diff"],
+  objectives: "terms",
+  fixed: { omega: 0.005, sigma: 0.05 },
+  free: [{ name: "G", bounds: [0.01, 1] }, { name: "a", bounds: [-0.5, -0.01] }],
+});
 const results = await batchOptimize(
   [
     createOptimizer("cmaes", { lower: p1.lower, upper: p1.upper, popsize: 4, maxIterations: 6, seed: 3 }),
@@ -17,7 +23,9 @@ const results = await batchOptimize(
   ],
   [p1, p2, p3],
   {
-    out, backend: "wasm", resume: mode === "resume",
+    out,
+    backend: "wasm",
+    resume: mode === "resume",
     onGeneration: async (g) => {
       process.stdout.write(`gen ${g.generation}\n`);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -64,7 +64,9 @@ describe("checkpoint and resume", () => {
     for (const r of RUNS) expect(comparable(join(killed, r))).toEqual(comparable(join(full, r)));
     const hist = readFileSync(join(full, RUNS[0]!, "history.csv"), "utf8").trim().split("\n");
     expect(hist).toHaveLength(1 + 6 * 4);
-    const pareto = readFileSync(join(full, RUNS[2]!, "pareto.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { generation: number; hypervolume: number });
+    const pareto = readFileSync(join(full, RUNS[2]!, "pareto.jsonl"), "utf8").trim().split("\n").map((l) =>
+      JSON.parse(l) as { generation: number; hypervolume: number }
+    );
     expect(pareto.map((p) => p.generation)).toEqual([1, 2, 3, 4, 5]);
     // NSGA-II is elitist: the hypervolume of its front never decreases.
     for (let i = 1; i < pareto.length; i++) expect(pareto[i]!.hypervolume).toBeGreaterThanOrEqual(pareto[i - 1]!.hypervolume);

@@ -1,6 +1,6 @@
 // Settings that cannot work are refused before any simulation, naming the field, the numbers and the fix.
 import { describe, expect, it } from "vitest";
-import { configJsonSchema, runsFromConfig, validateConfig, type FitConfig } from "../../src/fit/config.ts";
+import { configJsonSchema, type FitConfig, runsFromConfig, validateConfig } from "../../src/fit/config.ts";
 import { fastestTimeScaleMs } from "../../src/fit/budget.ts";
 import { defineProblem } from "../../src/fit/problem.ts";
 import { FitConfigError } from "../../src/schema/validate.ts";
@@ -55,7 +55,9 @@ describe("integration step against the model's time scales", () => {
 
   it("dt = 1e-300 is refused with the step count and a suggested dt", () => {
     const e = refusal(() => defineProblem(tinySpec({ simulation: { duration: 1, dt: 1e-300, tr: 0.01, signal: "x" } })));
-    expect(e.message).toMatch(/^simulation\.dt: 1e-300 ms makes 1\.00e\+303 integration steps per simulation .* fastest time scale is [\d.]+ ms, so dt ≈ [\d.]+ ms/);
+    expect(e.message).toMatch(
+      /^simulation\.dt: 1e-300 ms makes 1\.00e\+303 integration steps per simulation .* fastest time scale is [\d.]+ ms, so dt ≈ [\d.]+ ms/,
+    );
   });
 
   it("a dt far above the fastest time scale is refused", () => {
@@ -66,9 +68,13 @@ describe("integration step against the model's time scales", () => {
 
 describe("generation size", () => {
   it("popsize: 8000000 is refused with the memory figure and the largest size that fits", async () => {
-    const err = await runsFromConfig(config({ optimizer: { type: "cmaes", options: { popsize: 8_000_000 } } })).catch((e: unknown) => e as Error);
+    const err = await runsFromConfig(config({ optimizer: { type: "cmaes", options: { popsize: 8_000_000 } } })).catch((e: unknown) =>
+      e as Error
+    );
     expect(err).toBeInstanceOf(FitConfigError);
-    expect((err as Error).message).toMatch(/^optimizer\.options\.popsize: 8\.00e\+6 candidates per generation need at least [\d.]+ GiB .* use at most \d+/);
+    expect((err as Error).message).toMatch(
+      /^optimizer\.options\.popsize: 8\.00e\+6 candidates per generation need at least [\d.]+ GiB .* use at most \d+/,
+    );
   });
 
   it("an ordinary popsize passes", async () => {
@@ -77,9 +83,20 @@ describe("generation size", () => {
 });
 
 describe("JSON Schema generated from the validator", () => {
-  const schema = configJsonSchema() as { properties: Record<string, { properties?: Record<string, unknown>; allOf?: { if: unknown; then: { properties: { options: { properties: Record<string, unknown> } } } }[] }>; required: string[] };
+  const schema = configJsonSchema() as {
+    properties: Record<
+      string,
+      {
+        properties?: Record<string, unknown>;
+        allOf?: { if: unknown; then: { properties: { options: { properties: Record<string, unknown> } } } }[];
+      }
+    >;
+    required: string[];
+  };
   it("lists every top-level field and requires what the validator requires", () => {
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["model", "network", "free", "target", "gof", "simulation", "optimizer", "batch"]));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["model", "network", "free", "target", "gof", "simulation", "optimizer", "batch"]),
+    );
     expect(schema.required).toEqual(expect.arrayContaining(["model", "network", "free", "gof", "simulation", "optimizer"]));
   });
   it("gives each optimizer type its own options, typed", () => {

@@ -1,7 +1,7 @@
 // Reverse-mode gradients of the reference simulation against central finite differences, in
 // float64, on random small networks with delays, for every differentiable built-in model.
 import { describe, expect, it } from "vitest";
-import { jansenRit, kuramoto, rww, supHopf, supHopfDifference, wilsonCowan, withBold, type ModelSpec } from "../../src/models/index.ts";
+import { jansenRit, kuramoto, type ModelSpec, rww, supHopf, supHopfDifference, wilsonCowan, withBold } from "../../src/models/index.ts";
 import { valueAndGradSimulation } from "../../src/grad/value-and-grad.ts";
 import type { LaneLoss } from "../../src/grad/backward.ts";
 import type { SimulationOptions } from "../../src/batch/prepare.ts";
@@ -15,10 +15,12 @@ function rng(seed: number) {
 function network(n: number, seed: number) {
   const r = rng(seed);
   const weights = new Float64Array(n * n), lengths = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    if (i === j || r() < 0.2) continue;
-    weights[i * n + j] = 0.2 + r();
-    lengths[i * n + j] = 1 + 20 * r(); // mm; at 2 mm/ms and dt 0.1 ms: 5–105 steps
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j || r() < 0.2) continue;
+      weights[i * n + j] = 0.2 + r();
+      lengths[i * n + j] = 1 + 20 * r(); // mm; at 2 mm/ms and dt 0.1 ms: 5–105 steps
+    }
   }
   return { weights, lengths, speed: 2 };
 }
@@ -53,8 +55,18 @@ const cases: Case[] = [
   { model: supHopfDifference, params: { a: 0.02, G: 0.2, sigma: 0.02 }, wrt: ["a", "G"], record: ["x"], integrator: "euler" },
   { model: wilsonCowan, params: { k: 0.8, sigma_ou: 0.05 }, wrt: ["k", "wEE", "theta_E", "tau_ou", "sigma_ou"], record: ["rE", "F_I"] },
   { model: rww, params: { G: 1.5, sigma: 0.005 }, wrt: ["G", "w_p", "J_N", "wIE", "sigma"], record: ["S_E", "r_E"], integrator: "euler" },
-  { model: jansenRit, params: { G: 1, sigma_p: 0.02, drive1_amp: 0.05, drive1_mu: 5 }, wrt: ["G", "A", "p", "sigma_p", "drive1_mu"], record: ["dipole"] },
-  { model: kuramoto, params: { K: 0.3, sigma: 0.02, theta0: [0.1, 1, 2, 3, 4] }, wrt: ["K", "omega", "theta0", "sigma"], record: ["sin_theta"] },
+  {
+    model: jansenRit,
+    params: { G: 1, sigma_p: 0.02, drive1_amp: 0.05, drive1_mu: 5 },
+    wrt: ["G", "A", "p", "sigma_p", "drive1_mu"],
+    record: ["dipole"],
+  },
+  {
+    model: kuramoto,
+    params: { K: 0.3, sigma: 0.02, theta0: [0.1, 1, 2, 3, 4] },
+    wrt: ["K", "omega", "theta0", "sigma"],
+    record: ["sin_theta"],
+  },
   { model: withBold(supHopf), params: { a: -0.05, G: 0.3, sigma: 0.02 }, wrt: ["a", "G"], record: ["bold"], duration: 0.05 },
 ];
 
@@ -63,8 +75,14 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
     it(`${c.model.name}${c.integrator ? ` (${c.integrator})` : ""}`, () => {
       const n = 5;
       const base: SimulationOptions = {
-        model: c.model, network: network(n, 7), duration: c.duration ?? 0.02, dt: 0.1, seed: 3, integrator: c.integrator ?? "heun",
-        params: c.params, record: { observables: c.record, period: 1 },
+        model: c.model,
+        network: network(n, 7),
+        duration: c.duration ?? 0.02,
+        dt: 0.1,
+        seed: 3,
+        integrator: c.integrator ?? "heun",
+        params: c.params,
+        record: { observables: c.record, period: 1 },
       };
       const r = valueAndGradSimulation(base, loss, { checkpointEvery: 37 });
       const spec = c.model;
@@ -78,10 +96,15 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
             const arr = Array.from({ length: n }, (_, i) => (Array.isArray(v0) ? v0[i]! : (v0 as number)));
             let params: Record<string, number | number[]>;
             if (node < 0) params = { ...c.params, [name]: (v0 as number) + delta };
-            else { arr[node] += delta; params = { ...c.params, [name]: arr }; }
+            else {
+              arr[node] += delta;
+              params = { ...c.params, [name]: arr };
+            }
             return valueAndGradSimulation({ ...base, params }, loss).values[0]!;
           };
-          const v0 = Array.isArray(c.params[name]) ? (c.params[name] as number[])[node]! : ((c.params[name] as number | undefined) ?? p.default);
+          const v0 = Array.isArray(c.params[name])
+            ? (c.params[name] as number[])[node]!
+            : ((c.params[name] as number | undefined) ?? p.default);
           const h = 1e-5 * Math.max(Math.abs(v0), 1e-2);
           const fd = (value(h) - value(-h)) / (2 * h);
           const ad = node < 0 ? r.grads[name]![0]! : r.grads[name]![node]!;
@@ -95,7 +118,14 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
   }
 
   it("gives the same gradient for the same noise seed, and the checkpoint interval does not change it", () => {
-    const base: SimulationOptions = { model: supHopf, network: network(4, 2), duration: 0.02, seed: 11, params: { sigma: 0.05 }, record: { observables: ["x"], period: 0.5 } };
+    const base: SimulationOptions = {
+      model: supHopf,
+      network: network(4, 2),
+      duration: 0.02,
+      seed: 11,
+      params: { sigma: 0.05 },
+      record: { observables: ["x"], period: 0.5 },
+    };
     const a = valueAndGradSimulation(base, loss, { checkpointEvery: 13 });
     const b = valueAndGradSimulation(base, loss, { checkpointEvery: 13 });
     const c = valueAndGradSimulation(base, loss, { checkpointEvery: 200 });
@@ -104,7 +134,15 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
   });
 
   it("closure trees (no code generation) give the same gradient bit for bit", () => {
-    const base: SimulationOptions = { model: rww, network: network(4, 5), duration: 0.01, seed: 2, integrator: "euler", params: { G: 2, sigma: 0.02 }, record: { observables: ["S_E", "r_E"], period: 0.5 } };
+    const base: SimulationOptions = {
+      model: rww,
+      network: network(4, 5),
+      duration: 0.01,
+      seed: 2,
+      integrator: "euler",
+      params: { G: 2, sigma: 0.02 },
+      record: { observables: ["S_E", "r_E"], period: 0.5 },
+    };
     const a = valueAndGradSimulation(base, loss, { evaluator: "generated" });
     const b = valueAndGradSimulation(base, loss, { evaluator: "closures" });
     for (const name of ["G", "w_p", "J_N", "sigma"]) expect(Array.from(b.grads[name]!)).toEqual(Array.from(a.grads[name]!));
@@ -114,7 +152,14 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
 describe("the gradient's forward pass", () => {
   it("records what the reference backend records (float32 rounding of the same float64 run)", async () => {
     const { simulate } = await import("../../src/sim/simulate.ts");
-    const base: SimulationOptions = { model: wilsonCowan, network: network(5, 4), duration: 0.03, seed: 5, params: { sigma_ou: 0.05 }, record: { observables: ["rE", "F_E"], period: 0.5 } };
+    const base: SimulationOptions = {
+      model: wilsonCowan,
+      network: network(5, 4),
+      duration: 0.03,
+      seed: 5,
+      params: { sigma_ou: 0.05 },
+      record: { observables: ["rE", "F_E"], period: 0.5 },
+    };
     const ref = await simulate({ ...base, backend: "reference" });
     const g = valueAndGradSimulation(base, loss);
     for (const name of ["rE", "F_E"]) {

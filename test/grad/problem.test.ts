@@ -66,7 +66,13 @@ describe("valueAndGrad(problem)", () => {
       target: { series: times.map((t) => Math.sin(t / 9)), seriesTimes: times },
       gof: ["-rmse"],
       simulation: {
-        duration: 0.06, dt: 0.1, tr: 0.001, signal: "dipole", seed: 2, trials: 2, seriesWeights: [0.7, 0.3],
+        duration: 0.06,
+        dt: 0.1,
+        tr: 0.001,
+        signal: "dipole",
+        seed: 2,
+        trials: 2,
+        seriesWeights: [0.7, 0.3],
         seriesTransform: { subtractInitial: true, smoothMs: 5, scale: 3 },
       },
     });
@@ -88,14 +94,27 @@ describe("valueAndGrad(problem)", () => {
   });
 
   it("names a KS-based term when a gradient is asked of it", () => {
-    const p = defineProblem({ ...spec, gofWeights: {}, gof: ["+fc_corr", "-fcd_ks"], target: { ...spec.target, fcdTril: [0.1, 0.2, 0.3] }, simulation: { ...spec.simulation, fcdWindow: 0.02, fcdStep: 0.01 } });
+    const p = defineProblem({
+      ...spec,
+      gofWeights: {},
+      gof: ["+fc_corr", "-fcd_ks"],
+      target: { ...spec.target, fcdTril: [0.1, 0.2, 0.3] },
+      simulation: { ...spec.simulation, fcdWindow: 0.02, fcdStep: 0.01 },
+    });
     expect(() => valueAndGrad(p, [[0.4, -0.1, 0.05, 0.06, 0.3]])).toThrow(NotDifferentiableError);
     expect(() => valueAndGrad(p, [[0.4, -0.1, 0.05, 0.06, 0.3]])).toThrow(/-fcd_ks.*not differentiable/);
   });
 });
 
 describe("gradient-driven fits", () => {
-  const small: FitProblemSpec = { ...spec, gofWeights: {}, free: [{ name: "G", bounds: [0, 2] }, { name: "a", bounds: [-1, 1] }], gof: ["+fc_corr"], target: { fc }, simulation: { ...spec.simulation, duration: 0.2 } };
+  const small: FitProblemSpec = {
+    ...spec,
+    gofWeights: {},
+    free: [{ name: "G", bounds: [0, 2] }, { name: "a", bounds: [-1, 1] }],
+    gof: ["+fc_corr"],
+    target: { fc },
+    simulation: { ...spec.simulation, duration: 0.2 },
+  };
 
   it("Adam descends with adjoint gradients and says where they come from", async () => {
     const p = defineProblem(small);

@@ -12,7 +12,8 @@ const INT_RANGE: Record<string, [number, number]> = {
   uint32: [0, 2 ** 32 - 1],
 };
 
-export const shapeArb = (maxDims = 4, maxDim = 4): fc.Arbitrary<number[]> => fc.array(fc.integer({ min: 0, max: maxDim }), { minLength: 0, maxLength: maxDims });
+export const shapeArb = (maxDims = 4, maxDim = 4): fc.Arbitrary<number[]> =>
+  fc.array(fc.integer({ min: 0, max: maxDim }), { minLength: 0, maxLength: maxDims });
 
 function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -20,7 +21,8 @@ function sizeOf(shape: number[]): number {
 
 export function numericArb(dtype: NumericDType, shape: number[], opts: { safeInt64?: boolean } = {}): fc.Arbitrary<NdArray> {
   const n = sizeOf(shape);
-  const wrap = <T>(arb: fc.Arbitrary<T>, make: (xs: T[]) => NdArray["data"]) => fc.array(arb, { minLength: n, maxLength: n }).map((xs) => ({ dtype, shape, data: make(xs) }) as NdArray);
+  const wrap = <T>(arb: fc.Arbitrary<T>, make: (xs: T[]) => NdArray["data"]) =>
+    fc.array(arb, { minLength: n, maxLength: n }).map((xs) => ({ dtype, shape, data: make(xs) }) as NdArray);
   switch (dtype) {
     case "bool":
       return wrap(fc.boolean(), (xs) => Uint8Array.from(xs, (b) => (b ? 1 : 0)));
@@ -53,7 +55,20 @@ export function numericArb(dtype: NumericDType, shape: number[], opts: { safeInt
   }
 }
 
-export const NUMERIC: NumericDType[] = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64"];
+export const NUMERIC: NumericDType[] = [
+  "bool",
+  "int8",
+  "int16",
+  "int32",
+  "int64",
+  "uint8",
+  "uint16",
+  "uint32",
+  "uint64",
+  "float16",
+  "float32",
+  "float64",
+];
 
 /** Unicode (<Un) or byte (|Sn) string arrays; trailing NULs are excluded because numpy strips them. */
 export function stringArb(shape: number[]): fc.Arbitrary<NdArray> {
@@ -65,7 +80,7 @@ export function stringArb(shape: number[]): fc.Arbitrary<NdArray> {
           fc.string({ unit: "binary", maxLength: len }).filter((s) => [...s].length <= len && !s.endsWith("\0")),
           { minLength: n, maxLength: n },
         )
-        .map((xs) => ({ dtype: `<U${len}`, shape, data: xs }) as NdArray),
+        .map((xs) => ({ dtype: `<U${len}`, shape, data: xs }) as NdArray)
     ),
     fc.integer({ min: 1, max: 8 }).chain((len) =>
       fc
@@ -73,7 +88,7 @@ export function stringArb(shape: number[]): fc.Arbitrary<NdArray> {
           fc.string({ unit: fc.integer({ min: 1, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: len }),
           { minLength: n, maxLength: n },
         )
-        .map((xs) => ({ dtype: `|S${len}`, shape, data: xs }) as NdArray),
+        .map((xs) => ({ dtype: `|S${len}`, shape, data: xs }) as NdArray)
     ),
   );
 }

@@ -17,7 +17,7 @@ import {
   normalizeScStrength,
 } from "../../src/datasets/index.ts";
 import { loadArray, toFloat64 } from "../../src/io/index.ts";
-import { SHARED_DATA, rejectsWith } from "./helpers.ts";
+import { rejectsWith, SHARED_DATA } from "./helpers.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DATA = path.join(ROOT, "data");

@@ -1,6 +1,17 @@
 // Files written by numpy/scipy (test/io/fixtures, see make_fixtures.py) read back exactly.
 import { describe, expect, it } from "vitest";
-import { BrainfitIOError, listMatVariables, listNpzKeys, loadArray, loadConnectivity, parseArray, parseMat, parseNpy, parseNpz, parseTvbZip } from "../../src/io/index.ts";
+import {
+  BrainfitIOError,
+  listMatVariables,
+  listNpzKeys,
+  loadArray,
+  loadConnectivity,
+  parseArray,
+  parseMat,
+  parseNpy,
+  parseNpz,
+  parseTvbZip,
+} from "../../src/io/index.ts";
 import { readNpyHeader } from "../../src/io/npy.ts";
 import { sniffFormat } from "../../src/io/load.ts";
 import { elementMatches, fixture, FIXTURES, manifest, pyNumber } from "./helpers.ts";
@@ -108,7 +119,9 @@ describe("MATLAB level-5 .mat", () => {
         expect(a.dtype, name).toBe(exp.dtype);
         expect(a.shape, name).toEqual(exp.shape);
         for (let i = 0; i < exp.values.length; i++) {
-          if (!elementMatches(a, i, exp.values[i]!)) throw new Error(`${file}:${name}[${i}] got ${String(a.data[i])}, scipy says ${exp.values[i]}`);
+          if (!elementMatches(a, i, exp.values[i]!)) {
+            throw new Error(`${file}:${name}[${i}] got ${String(a.data[i])}, scipy says ${exp.values[i]}`);
+          }
         }
       }
     });

@@ -22,8 +22,9 @@ describe(`fuzz regression: cases 0..${CASES - 1} of scripts/fuzz.ts`, () => {
         }
       } catch (e) {
         const err = e as Error;
-        if (!CLEAN.includes(err?.name) || err.message.length < 20) problems.push(`case ${k} (${c.source}, ${c.mutation}): ${err?.name}: ${err?.message}`);
-        else errors++;
+        if (!CLEAN.includes(err?.name) || err.message.length < 20) {
+          problems.push(`case ${k} (${c.source}, ${c.mutation}): ${err?.name}: ${err?.message}`);
+        } else errors++;
       }
     }
     expect(problems).toEqual([]);

@@ -3,7 +3,17 @@
 // exception, a hang, or a giant allocation. 12,000+ generated cases in total.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BrainfitIOError, parseArray, parseNpy, parseTextMatrix, parseTvbZip, writeMat, writeNpy, writeNpz, type NdArray } from "../../src/io/index.ts";
+import {
+  BrainfitIOError,
+  type NdArray,
+  parseArray,
+  parseNpy,
+  parseTextMatrix,
+  parseTvbZip,
+  writeMat,
+  writeNpy,
+  writeNpz,
+} from "../../src/io/index.ts";
 import { parseJsonArray } from "../../src/io/json.ts";
 import { parseMatAll } from "../../src/io/mat.ts";
 import { parseNpzAll } from "../../src/io/npz.ts";
@@ -18,7 +28,9 @@ const MAX_BYTES = 1 << 22; // fuzzed inputs never justify more than 4 MiB of out
 function survive(input: Uint8Array, parse: (b: Uint8Array) => NdArray | Record<string, NdArray> | unknown): void {
   try {
     const out = parse(input);
-    const arrays = out && typeof out === "object" && "dtype" in (out as object) ? [out as NdArray] : Object.values((out ?? {}) as Record<string, NdArray>);
+    const arrays = out && typeof out === "object" && "dtype" in (out as object)
+      ? [out as NdArray]
+      : Object.values((out ?? {}) as Record<string, NdArray>);
     for (const a of arrays) {
       if (a && typeof a === "object" && "dtype" in a) {
         validateArray(a);
@@ -36,8 +48,14 @@ function survive(input: Uint8Array, parse: (b: Uint8Array) => NdArray | Record<s
 /** Mutations applied to valid files. */
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat({ max: 1 << 20 }) }),
-  fc.record({ kind: fc.constant("flip" as const), flips: fc.array(fc.tuple(fc.nat({ max: 1 << 20 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant("headerFlip" as const), flips: fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant("flip" as const),
+    flips: fc.array(fc.tuple(fc.nat({ max: 1 << 20 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+  }),
+  fc.record({
+    kind: fc.constant("headerFlip" as const),
+    flips: fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant("insert" as const), at: fc.nat({ max: 1 << 20 }), bytes: fc.uint8Array({ maxLength: 16 }) }),
 );
 
@@ -94,13 +112,28 @@ describe("fuzzing the readers", () => {
   });
 
   it(".npy: random headers, absurd shapes and descrs (2000 cases)", () => {
-    const descr = fc.oneof(fc.constantFrom("<f8", ">i4", "|b1", "<U3", "|S2", "<U0", "O", "<c16", "<f16", "V8", "[('a','<f8')]", "<M8[D]"), fc.string({ maxLength: 6 }).map((s) => JSON.stringify(s)));
-    const dim = fc.oneof(fc.integer({ min: 0, max: 8 }), fc.constantFrom(2 ** 31, 2 ** 40, 2 ** 53, 1e30, -1), fc.bigInt(0n, 10n ** 30n).map(Number));
+    const descr = fc.oneof(
+      fc.constantFrom("<f8", ">i4", "|b1", "<U3", "|S2", "<U0", "O", "<c16", "<f16", "V8", "[('a','<f8')]", "<M8[D]"),
+      fc.string({ maxLength: 6 }).map((s) => JSON.stringify(s)),
+    );
+    const dim = fc.oneof(
+      fc.integer({ min: 0, max: 8 }),
+      fc.constantFrom(2 ** 31, 2 ** 40, 2 ** 53, 1e30, -1),
+      fc.bigInt(0n, 10n ** 30n).map(Number),
+    );
     const shape = fc.array(dim, { maxLength: 5 }).map((d) => `(${d.map(String).join(", ")}${d.length === 1 ? "," : ""})`);
     const header = fc.oneof(
-      fc.tuple(descr, fc.constantFrom("False", "True", "0", "None"), shape).map(([d, f, s]) => `{'descr': ${d.startsWith("[") || d.startsWith('"') ? d : `'${d}'`}, 'fortran_order': ${f}, 'shape': ${s}, }`),
+      fc.tuple(descr, fc.constantFrom("False", "True", "0", "None"), shape).map(([d, f, s]) =>
+        `{'descr': ${d.startsWith("[") || d.startsWith('"') ? d : `'${d}'`}, 'fortran_order': ${f}, 'shape': ${s}, }`
+      ),
       fc.string({ maxLength: 80 }),
-      fc.constantFrom("{", "{'descr': '<f8'", "((((((((((((((((((((((((((((((((", "{'descr': '<f8', 'fortran_order': False}", "{'shape': (2,)}"),
+      fc.constantFrom(
+        "{",
+        "{'descr': '<f8'",
+        "((((((((((((((((((((((((((((((((",
+        "{'descr': '<f8', 'fortran_order': False}",
+        "{'shape': (2,)}",
+      ),
     );
     fc.assert(
       fc.property(header, fc.uint8Array({ maxLength: 64 }), (h, body) => {
@@ -154,7 +187,9 @@ describe("fuzzing the readers", () => {
     const scipyFiles = ["vars_v6.mat", "vars_v7.mat", "struct_cell.mat"].map(fixture);
     const numeric = shapeArb(3).chain((shape) => fc.oneof(...NUMERIC.map((dt) => numericArb(dt, shape))));
     const source = fc.oneof(
-      fc.tuple(numeric, fc.boolean()).map(([a, compress]) => writeMat({ x: a, y: { dtype: "<U3", shape: [2], data: ["ab", "c"] } }, { compress })),
+      fc.tuple(numeric, fc.boolean()).map(([a, compress]) =>
+        writeMat({ x: a, y: { dtype: "<U3", shape: [2], data: ["ab", "c"] } }, { compress })
+      ),
       fc.constantFrom(...scipyFiles),
     );
     fc.assert(
@@ -195,12 +230,17 @@ describe("fuzzing the readers", () => {
       enc("["),
     );
     fc.assert(
-      fc.property(prefix, fc.uint8Array({ maxLength: 300 }), fc.constantFrom("x.npy", "x.npz", "x.mat", "x.txt", "x.json", "x.zip", "x"), (p, rest, name) => {
-        const b = new Uint8Array(p.length + rest.length);
-        b.set(p);
-        b.set(rest, p.length);
-        survive(b, (x) => parseArray(x, { name, maxBytes: MAX_BYTES }));
-      }),
+      fc.property(
+        prefix,
+        fc.uint8Array({ maxLength: 300 }),
+        fc.constantFrom("x.npy", "x.npz", "x.mat", "x.txt", "x.json", "x.zip", "x"),
+        (p, rest, name) => {
+          const b = new Uint8Array(p.length + rest.length);
+          b.set(p);
+          b.set(rest, p.length);
+          survive(b, (x) => parseArray(x, { name, maxBytes: MAX_BYTES }));
+        },
+      ),
       { numRuns: 1500 },
     );
   });
@@ -224,7 +264,9 @@ describe("fuzzing the readers", () => {
     fc.assert(
       fc.property(textArb, textArb, textArb, fc.boolean(), (w, l, c, nested) => {
         const pre = nested ? "conn/" : "";
-        const z = writeZip({ [`${pre}weights.txt`]: enc(w), [`${pre}tract_lengths.txt`]: enc(l), [`${pre}centres.txt`]: enc(c) }, { compress: nested });
+        const z = writeZip({ [`${pre}weights.txt`]: enc(w), [`${pre}tract_lengths.txt`]: enc(l), [`${pre}centres.txt`]: enc(c) }, {
+          compress: nested,
+        });
         survive(z, (b) => parseTvbZip(b, { source: "fuzz.zip", maxBytes: MAX_BYTES }).weights && {});
       }),
       { numRuns: 500 },

@@ -17,7 +17,10 @@ interface Case {
   values?: number[] | null;
   strings?: string[];
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/npy-headers.json", import.meta.url), "utf8")) as { numpy: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/npy-headers.json", import.meta.url), "utf8")) as {
+  numpy: string;
+  cases: Case[];
+};
 
 /** dtypes numpy loads that brainfit refuses on purpose (with NPY_UNSUPPORTED_DTYPE): complex, long double, datetime, void. */
 const unsupportedByDesign = (dtype: string) => /^[<>|=]?(?:[cMmOV]|f1[26])/.test(dtype);
@@ -52,7 +55,9 @@ describe(`.npy headers: same verdict as numpy ${fixture.numpy}`, () => {
         continue;
       }
       if (unsupportedByDesign(c.dtype!)) {
-        if (r.ok || r.err.code !== "NPY_UNSUPPORTED_DTYPE") wrong.push(`${c.name}: numpy dtype ${c.dtype} should be refused as unsupported`);
+        if (r.ok || r.err.code !== "NPY_UNSUPPORTED_DTYPE") {
+          wrong.push(`${c.name}: numpy dtype ${c.dtype} should be refused as unsupported`);
+        }
         continue;
       }
       if (!r.ok) {
@@ -64,7 +69,9 @@ describe(`.npy headers: same verdict as numpy ${fixture.numpy}`, () => {
       else if (c.strings) {
         if (JSON.stringify(arr.data) !== JSON.stringify(c.strings)) wrong.push(`${c.name}: strings differ`);
       } else if (c.values) {
-        if (JSON.stringify(Array.from(arr.data as ArrayLike<number | bigint>, Number)) !== JSON.stringify(c.values)) wrong.push(`${c.name}: values differ`);
+        if (JSON.stringify(Array.from(arr.data as ArrayLike<number | bigint>, Number)) !== JSON.stringify(c.values)) {
+          wrong.push(`${c.name}: values differ`);
+        }
       } else if (c.bits) {
         const got = Array.from(arr.data as Float64Array, (v) => {
           const b = new DataView(new ArrayBuffer(8));

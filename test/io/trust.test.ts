@@ -11,7 +11,9 @@ import { DataLoader } from "../../src/fit/config.ts";
 import { fixture } from "./helpers.ts";
 
 function npyFloat16(bits: number[], shape: number[], opts: { bigEndian?: boolean; fortran?: boolean } = {}): Uint8Array {
-  const dict = `{'descr': '${opts.bigEndian ? ">" : "<"}f2', 'fortran_order': ${opts.fortran ? "True" : "False"}, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
+  const dict = `{'descr': '${opts.bigEndian ? ">" : "<"}f2', 'fortran_order': ${opts.fortran ? "True" : "False"}, 'shape': (${
+    shape.join(", ")
+  }${shape.length === 1 ? "," : ""}), }`;
   const pad = 64 - ((10 + dict.length + 1) % 64);
   const header = dict + " ".repeat(pad % 64) + "\n";
   const out = new Uint8Array(10 + header.length + 2 * bits.length);
@@ -48,7 +50,10 @@ describe("float16 read-then-write is bit-exact", () => {
 
 describe(".mat miCOMPRESSED elements are Adler-32 checked", () => {
   const values = Float64Array.from({ length: 36 }, (_, i) => 0.4204 + i / 7);
-  const file = writeMat({ a: { dtype: "float64", shape: [6, 6], data: values }, b: { dtype: "float64", shape: [1, 3], data: Float64Array.from([1, 2, 3]) } });
+  const file = writeMat({
+    a: { dtype: "float64", shape: [6, 6], data: values },
+    b: { dtype: "float64", shape: [1, 3], data: Float64Array.from([1, 2, 3]) },
+  });
 
   it("a flipped bit anywhere in a compressed element is refused or changes nothing", () => {
     let refused = 0;
@@ -77,7 +82,9 @@ describe(".mat miCOMPRESSED elements are Adler-32 checked", () => {
     const bad = file.slice();
     const secondTag = 128 + 8 + new DataView(file.buffer).getUint32(132, true);
     bad[bad.length - 1]! ^= 0x01; // last byte of element 1: its Adler-32 trailer
-    expect(() => parseMat(bad, "b")).toThrow(new RegExp(`compressed element 1 \\(tag at byte ${secondTag}\\) fails its zlib Adler-32 check`));
+    expect(() => parseMat(bad, "b")).toThrow(
+      new RegExp(`compressed element 1 \\(tag at byte ${secondTag}\\) fails its zlib Adler-32 check`),
+    );
   });
 });
 

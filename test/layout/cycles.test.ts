@@ -20,13 +20,15 @@ describe("layout: imports between folders", () => {
   it("has no cycle between folders", () => {
     const { cycles, witnesses } = folderCycles(edges);
     const explain = cycles.map((c) =>
-      c.flatMap((a) => c.flatMap((b) => (witnesses.get(`${a} -> ${b}`) ?? []).map((e) => `  ${e.from} imports ${e.to}`))).join("\n"),
+      c.flatMap((a) => c.flatMap((b) => (witnesses.get(`${a} -> ${b}`) ?? []).map((e) => `  ${e.from} imports ${e.to}`))).join("\n")
     );
     expect(cycles, `folder cycles:\n${explain.join("\n---\n")}`).toEqual([]);
   });
 
   it("models/ describes models only: it imports nothing that simulates", () => {
-    const up = edges.filter((e) => folderOf(e.from) === "src/models" && ["src/sim", "src/batch", "src/backends", "src/codegen"].includes(folderOf(e.to)));
+    const up = edges.filter((e) =>
+      folderOf(e.from) === "src/models" && ["src/sim", "src/batch", "src/backends", "src/codegen"].includes(folderOf(e.to))
+    );
     expect(up).toEqual([]);
   });
 

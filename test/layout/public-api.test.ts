@@ -10,16 +10,22 @@ const exports = publicExports(repo, PUBLIC_ENTRIES);
 
 describe("public API", () => {
   it("every public export has a doc comment with an @example", () => {
-    const problems = [...new Set(exports.flatMap((e) => {
-      const p = docProblem(e);
-      return p ? [`${e.name} (${e.file}): ${p}`] : [];
-    }))];
+    const problems = [
+      ...new Set(exports.flatMap((e) => {
+        const p = docProblem(e);
+        return p ? [`${e.name} (${e.file}): ${p}`] : [];
+      })),
+    ];
     expect(problems, `undocumented public exports:\n  ${problems.join("\n  ")}`).toEqual([]);
   });
 
   it("exports no internals: code generation, backend drivers, kernel ABI, noise", () => {
-    const internal = exports.filter((e) => /^src\/(codegen|backends\/(webgpu|wasm\/(driver|groups|worker))|backends\/reference|noise|generated|batch\/prepare\.ts$)/.test(e.file) &&
-      !["SimulationError", "BackendName", "RecordedChunk", "SimulationOptions", "SimulationResult"].includes(e.name));
+    const internal = exports.filter((e) =>
+      /^src\/(codegen|backends\/(webgpu|wasm\/(driver|groups|worker))|backends\/reference|noise|generated|batch\/prepare\.ts$)/.test(
+        e.file,
+      ) &&
+      !["SimulationError", "BackendName", "RecordedChunk", "SimulationOptions", "SimulationResult"].includes(e.name)
+    );
     expect(internal.map((e) => `${e.entry}: ${e.name} (${e.file})`)).toEqual([]);
   });
 

@@ -4,7 +4,15 @@
 import ts from "typescript";
 
 /** The package's entry points (package.json "exports"), relative to the repository. */
-export const PUBLIC_ENTRIES = ["src/index.ts", "src/io/index.ts", "src/stats/index.ts", "src/optim/index.ts", "src/models/index.ts", "src/sim/index.ts", "src/fit/index.ts"];
+export const PUBLIC_ENTRIES = [
+  "src/index.ts",
+  "src/io/index.ts",
+  "src/stats/index.ts",
+  "src/optim/index.ts",
+  "src/models/index.ts",
+  "src/sim/index.ts",
+  "src/fit/index.ts",
+];
 
 export interface PublicExport {
   entry: string;
@@ -103,7 +111,10 @@ export function checkExamples(repo: string, exported: PublicExport[]): string[] 
     owner.set(path, `${e.name} (${e.file})`);
   }
   // What a bundler or edge runtime gives for `import m from "….wasm"` (examples/edge/env.d.ts).
-  files.set(`${repo}/test/layout/examples.virtual/env.d.ts`, 'declare module "*.wasm" { const m: WebAssembly.Module; export default m; }\n');
+  files.set(
+    `${repo}/test/layout/examples.virtual/env.d.ts`,
+    'declare module "*.wasm" { const m: WebAssembly.Module; export default m; }\n',
+  );
   const host = ts.createCompilerHost(parsed.options);
   const base = { ...host };
   host.fileExists = (f) => files.has(f) || base.fileExists(f);

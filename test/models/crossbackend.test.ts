@@ -47,8 +47,14 @@ describe("new models across backends (derived f32 tolerance)", () => {
     expect(cases.some(({ opts }) => (opts.model as ModelSpec).name === "JansenRit")).toBe(true);
     let caught = 0;
     for (const { opts } of cases) {
-      const o = { ...opts, duration: 0.02, params: { ...opts.params, sigma: 0.01, sigma_p: 0.05 } as Record<string, number | Float64Array> };
-      for (const k of Object.keys(o.params)) if (!(k in Object.fromEntries((opts.model as ModelSpec).parameters.map((p) => [p.name, 1])))) delete o.params[k];
+      const o = {
+        ...opts,
+        duration: 0.02,
+        params: { ...opts.params, sigma: 0.01, sigma_p: 0.05 } as Record<string, number | Float64Array>,
+      };
+      for (const k of Object.keys(o.params)) {
+        if (!(k in Object.fromEntries((opts.model as ModelSpec).parameters.map((p) => [p.name, 1])))) delete o.params[k];
+      }
       const ref = simulateReference(prepareSimulation(o));
       const { tol } = f32Tolerance(o, ref);
       const wrong = await simulate({ ...o, seed: ((o.seed as number) + 1) >>> 0, backend: "wasm", threads: 1 });
@@ -60,7 +66,15 @@ describe("new models across backends (derived f32 tolerance)", () => {
   it("numerical FIC gives the same kind of result on wasm, webgpu and the reference (same failures, trial counts, wIE)", async () => {
     const n = 6;
     const W = Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 0 : 0.02 * (1 + ((k * 7) % 5))));
-    const opts = { model: BUILTIN_MODELS.rWW!, network: { weights: W }, lanes: 3, duration: 1, dt: 0.1, params: { G: [0.5, 3, 20] }, seed: 9 };
+    const opts = {
+      model: BUILTIN_MODELS.rWW!,
+      network: { weights: W },
+      lanes: 3,
+      duration: 1,
+      dt: 0.1,
+      params: { G: [0.5, 3, 20] },
+      seed: 9,
+    };
     const fic = { maxTrials: 4, samplingStart: 200, samplingEnd: 1200 };
     const a = await numericalFic({ ...opts, backend: "reference" }, fic);
     const b = await numericalFic({ ...opts, backend: "wasm", threads: 1 }, fic);

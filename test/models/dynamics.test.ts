@@ -16,7 +16,14 @@ const avg = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0) /
 
 describe("Jansen–Rit", () => {
   it("with standard constants and constant input p = 220/s oscillates with a spectral peak in 8–12 Hz", async () => {
-    const r = await simulate({ model: jansenRit, network: { weights: [0] }, duration: 4, dt: 0.1, record: { observables: ["dipole"], period: 1 }, backend: "reference" });
+    const r = await simulate({
+      model: jansenRit,
+      network: { weights: [0] },
+      duration: 4,
+      dt: 0.1,
+      record: { observables: ["dipole"], period: 1 },
+      backend: "reference",
+    });
     const x = Float64Array.from(r.recorded.dipole!.slice(1000)); // drop the first second
     const { f, psd } = welch(x, { fs: 1000, nperseg: 1024 });
     const peak = peakFrequency(f, psd, { fmin: 1, fmax: 40 })[0]!;
@@ -28,7 +35,12 @@ describe("Jansen–Rit", () => {
   it("evoked drives: time-locked Gaussian pulses per lane; amp 0 is exactly off; the target population matters", async () => {
     // Low p (a fixed point), three lanes: no drive, drive at 200 ms into excitatory interneurons, same into inhibitory.
     const opts = {
-      model: jansenRit, network: { weights: [0] }, lanes: 3, duration: 0.5, dt: 0.1, backend: "reference" as const,
+      model: jansenRit,
+      network: { weights: [0] },
+      lanes: 3,
+      duration: 0.5,
+      dt: 0.1,
+      backend: "reference" as const,
       params: { p: 0.09, drive1_mu: 200, drive1_sigma: 5, drive1_amp: [0, 0.5, 0.5], drive1_target: [0, 0, 2] },
       record: { observables: ["dipole"], period: 1 },
     };
@@ -38,7 +50,10 @@ describe("Jansen–Rit", () => {
     const lane = (l: number) => d.subarray(l * S, (l + 1) * S);
     const [off, exc, inh] = [lane(0), lane(1), lane(2)];
     // Before the pulse (t < 150 ms) all lanes agree exactly; after it they separate.
-    for (let s = 0; s < 140; s++) { expect(exc[s]).toBe(off[s]); expect(inh[s]).toBe(off[s]); }
+    for (let s = 0; s < 140; s++) {
+      expect(exc[s]).toBe(off[s]);
+      expect(inh[s]).toBe(off[s]);
+    }
     const dev = (a: Float32Array) => Math.max(...Array.from(a.subarray(190, 320), (v, k) => Math.abs(v - off[190 + k]!)));
     expect(dev(exc)).toBeGreaterThan(0.5);
     expect(dev(inh)).toBeGreaterThan(0.05);
@@ -60,8 +75,14 @@ describe("Kuramoto with delays", () => {
 
   it("strong coupling synchronises (R → 1); zero coupling with spread frequencies stays low", async () => {
     const r = await simulate({
-      model: kuramoto, network: { weights: W, lengths: L, speed: 10 }, lanes: 2, duration: 2, dt: 0.1,
-      params: { K: [0.5, 0], omega, theta0 }, record: { observables: ["cos_theta", "sin_theta"], period: 1 }, backend: "reference",
+      model: kuramoto,
+      network: { weights: W, lengths: L, speed: 10 },
+      lanes: 2,
+      duration: 2,
+      dt: 0.1,
+      params: { K: [0.5, 0], omega, theta0 },
+      record: { observables: ["cos_theta", "sin_theta"], period: 1 },
+      backend: "reference",
     });
     const R = orderParameter(r.recorded, 2, n);
     const S = R.length / 2;
@@ -73,8 +94,15 @@ describe("Kuramoto with delays", () => {
 
   it("float32 keeps the phase: an uncoupled 10-Hz oscillator counts 10 Hz within 0.1 % over 100 s at dt 1 ms (wasm)", async () => {
     const r = await simulate({
-      model: kuramoto, network: { weights: [0] }, duration: 100, dt: 1, params: { K: 0 }, integrator: "heun",
-      record: { observables: ["cos_theta", "sin_theta"], period: 1 }, backend: "wasm", threads: 1,
+      model: kuramoto,
+      network: { weights: [0] },
+      duration: 100,
+      dt: 1,
+      params: { K: 0 },
+      integrator: "heun",
+      record: { observables: ["cos_theta", "sin_theta"], period: 1 },
+      backend: "wasm",
+      threads: 1,
     });
     const c = r.recorded.cos_theta!, s = r.recorded.sin_theta!;
     let turns = 0, prev = Math.atan2(s[0]!, c[0]!);
@@ -90,14 +118,27 @@ describe("Kuramoto with delays", () => {
 });
 
 const impulseModel: ModelSpec = {
-  name: "Impulse", description: "a 100-ms unit pulse at t = 0", citation: "test input",
-  states: [{ name: "x", init: 0 }], parameters: [{ name: "amp", default: 1, bounds: [0, 10], unit: "1", scope: "global" }],
-  couplings: [], derived: [{ name: "u", expr: "t < 100 ? amp : 0" }], drift: { x: "0" }, boldInput: "u",
+  name: "Impulse",
+  description: "a 100-ms unit pulse at t = 0",
+  citation: "test input",
+  states: [{ name: "x", init: 0 }],
+  parameters: [{ name: "amp", default: 1, bounds: [0, 10], unit: "1", scope: "global" }],
+  couplings: [],
+  derived: [{ name: "u", expr: "t < 100 ? amp : 0" }],
+  drift: { x: "0" },
+  boldInput: "u",
 };
 
 describe("Balloon–Windkessel BOLD", () => {
   it("the response to a brief neural impulse peaks between 3 and 7 s and undershoots after (friston2003)", async () => {
-    const r = await simulate({ model: withBold(impulseModel), network: { weights: [0] }, duration: 20, dt: 0.1, record: { observables: ["bold"], period: 10 }, backend: "reference" });
+    const r = await simulate({
+      model: withBold(impulseModel),
+      network: { weights: [0] },
+      duration: 20,
+      dt: 0.1,
+      record: { observables: ["bold"], period: 10 },
+      backend: "reference",
+    });
     const b = r.recorded.bold!;
     let pk = 0;
     for (let i = 0; i < b.length; i++) if (b[i]! > b[pk]!) pk = i;
@@ -110,48 +151,72 @@ describe("Balloon–Windkessel BOLD", () => {
     expect(Math.abs(b[b.length - 1]!)).toBeLessThan(Math.abs(after)); // and recovery towards it
   });
 
-  it("BOLD at bw_dt 1 ms (default, slow states) and in place at dt 0.1 ms both match a float64 Euler integration at 1 ms (cuBNM's scheme) of the same input", async () => {
-    // rWW on 4 nodes, 12 s; the input S_E is recorded every 1 ms and fed to integrateBoldEuler.
-    const W = Float64Array.from([0, 1, 0.5, 0.2, 1, 0, 0.3, 0.1, 0.5, 0.3, 0, 1, 0.2, 0.1, 1, 0]).map((v) => v * 0.02);
-    const rel: Record<string, number> = {};
-    for (const set of ["cubnm", "friston2003"] as const) {
-      for (const bwDt of [1, 0]) {
-        const r = await simulate({
-          model: withBold(rww, { params: set, dt: bwDt }), network: { weights: W }, duration: 12, dt: 0.1, integrator: "euler", seed: 4,
-          params: { wIE: 1.2, sigma: 0.01 }, record: { observables: ["S_E", "bold"], period: 1 }, backend: "reference",
-        });
-        const S = r.times.length, n = 4;
-        let worst = 0, range = 0;
-        for (let i = 0; i < n; i++) {
-          const input = Float64Array.from({ length: S }, (_, s) => r.recorded.S_E![s * n + i]!);
-          const ref = integrateBoldEuler(input, 1, BOLD_PARAMS[set]);
-          let lo = Infinity, hi = -Infinity;
-          for (let s = 2000; s < S; s++) {
-            const v = r.recorded.bold![s * n + i]!;
-            worst = Math.max(worst, Math.abs(v - ref[s]!));
-            lo = Math.min(lo, v); hi = Math.max(hi, v);
+  it(
+    "BOLD at bw_dt 1 ms (default, slow states) and in place at dt 0.1 ms both match a float64 Euler integration at 1 ms (cuBNM's scheme) of the same input",
+    async () => {
+      // rWW on 4 nodes, 12 s; the input S_E is recorded every 1 ms and fed to integrateBoldEuler.
+      const W = Float64Array.from([0, 1, 0.5, 0.2, 1, 0, 0.3, 0.1, 0.5, 0.3, 0, 1, 0.2, 0.1, 1, 0]).map((v) => v * 0.02);
+      const rel: Record<string, number> = {};
+      for (const set of ["cubnm", "friston2003"] as const) {
+        for (const bwDt of [1, 0]) {
+          const r = await simulate({
+            model: withBold(rww, { params: set, dt: bwDt }),
+            network: { weights: W },
+            duration: 12,
+            dt: 0.1,
+            integrator: "euler",
+            seed: 4,
+            params: { wIE: 1.2, sigma: 0.01 },
+            record: { observables: ["S_E", "bold"], period: 1 },
+            backend: "reference",
+          });
+          const S = r.times.length, n = 4;
+          let worst = 0, range = 0;
+          for (let i = 0; i < n; i++) {
+            const input = Float64Array.from({ length: S }, (_, s) => r.recorded.S_E![s * n + i]!);
+            const ref = integrateBoldEuler(input, 1, BOLD_PARAMS[set]);
+            let lo = Infinity, hi = -Infinity;
+            for (let s = 2000; s < S; s++) {
+              const v = r.recorded.bold![s * n + i]!;
+              worst = Math.max(worst, Math.abs(v - ref[s]!));
+              lo = Math.min(lo, v);
+              hi = Math.max(hi, v);
+            }
+            range = Math.max(range, hi - lo);
           }
-          range = Math.max(range, hi - lo);
+          rel[`${set} bw_dt ${bwDt || "in place"}`] = worst / range;
+          expect(range).toBeGreaterThan(0);
         }
-        rel[`${set} bw_dt ${bwDt || "in place"}`] = worst / range;
-        expect(range).toBeGreaterThan(0);
       }
-    }
-    console.log("BOLD vs float64 Euler at 1 ms, worst / range:", rel);
-    // In place: Euler's O(bw_dt) difference plus the input held for 1 ms, measured 0.09–0.18 % of
-    // the range. At bw_dt 1 ms the two integrate the same Euler steps from the same input and differ
-    // only in cuBNM's update order (s first, f from the new s): measured far smaller.
-    for (const [k, v] of Object.entries(rel)) expect(v, k).toBeLessThan(k.includes("in place") ? 0.01 : 0.002);
-  }, 30_000);
+      console.log("BOLD vs float64 Euler at 1 ms, worst / range:", rel);
+      // In place: Euler's O(bw_dt) difference plus the input held for 1 ms, measured 0.09–0.18 % of
+      // the range. At bw_dt 1 ms the two integrate the same Euler steps from the same input and differ
+      // only in cuBNM's update order (s first, f from the new s): measured far smaller.
+      for (const [k, v] of Object.entries(rel)) expect(v, k).toBeLessThan(k.includes("in place") ? 0.01 : 0.002);
+    },
+    30_000,
+  );
 
   it("slow states take one Euler step of slowDt from the new state every slowDt/dt steps and hold in between (exact sums)", async () => {
     // x' = 1 (so x = t), y slow with y' = x: after k slow steps of 1 ms, y = Σ_{j=1..k} 1 ms · j ms = k(k+1)/2.
     const spec = {
-      name: "Ramp", description: "x = t; y sums x on the slow step", citation: "test",
-      states: [{ name: "x", init: 0 }, { name: "y", init: 0 }], parameters: [], couplings: [],
-      drift: { x: "1", y: "x" }, slow: { states: ["y"], dt: 1 },
+      name: "Ramp",
+      description: "x = t; y sums x on the slow step",
+      citation: "test",
+      states: [{ name: "x", init: 0 }, { name: "y", init: 0 }],
+      parameters: [],
+      couplings: [],
+      drift: { x: "1", y: "x" },
+      slow: { states: ["y"], dt: 1 },
     };
-    const o = { model: spec, network: { weights: [0] }, duration: 0.05, dt: 0.1, integrator: "heun" as const, record: { observables: ["y"], period: 0.1 } };
+    const o = {
+      model: spec,
+      network: { weights: [0] },
+      duration: 0.05,
+      dt: 0.1,
+      integrator: "heun" as const,
+      record: { observables: ["y"], period: 0.1 },
+    };
     const r = await simulate({ ...o, backend: "reference" });
     const y = r.recorded.y!;
     for (let s = 0; s < y.length; s++) {
@@ -166,19 +231,33 @@ describe("Balloon–Windkessel BOLD", () => {
       const b = await simulate({ ...o, backend, allowSoftwareGpu: true, threads: 1 });
       b.recorded.y!.forEach((v, s) => expect(Math.abs(v - y[s]!), `${backend} sample ${s}`).toBeLessThan(1e-4 * (1 + Math.abs(y[s]!))));
     }
-    await expect(simulate({ ...o, slowDt: 0.25, backend: "reference" })).rejects.toThrow(/slowDt.*not a whole number of steps of dt = 0.1 ms/);
+    await expect(simulate({ ...o, slowDt: 0.25, backend: "reference" })).rejects.toThrow(
+      /slowDt.*not a whole number of steps of dt = 0.1 ms/,
+    );
     expect(() => compileModel({ ...spec, drift: { x: "1 + y", y: "x" } })).toThrow(/drift\.x: reads the slow state 'y'/);
     expect(() => compileModel({ ...spec, diffusion: { y: "0.1" } })).toThrow(/diffusion\.y: 'y' is a slow state/);
   }, 60_000);
 
   it("float32 BOLD (wasm, webgpu) stays within 1e-3 of the float64 reference over 20 s (2e5 steps)", async () => {
     const W = Float64Array.from([0, 1, 0.5, 0.2, 1, 0, 0.3, 0.1, 0.5, 0.3, 0, 1, 0.2, 0.1, 1, 0]).map((v) => v * 0.02);
-    const o = { model: withBold(rww), network: { weights: W }, duration: 20, dt: 0.1, integrator: "euler" as const, seed: 4, params: { wIE: 1.2, sigma: 0.01 }, record: { observables: ["bold"], period: 100 } };
+    const o = {
+      model: withBold(rww),
+      network: { weights: W },
+      duration: 20,
+      dt: 0.1,
+      integrator: "euler" as const,
+      seed: 4,
+      params: { wIE: 1.2, sigma: 0.01 },
+      record: { observables: ["bold"], period: 100 },
+    };
     const a = await simulate({ ...o, backend: "reference" });
     for (const backend of ["wasm", "webgpu"] as const) {
       const b = await simulate({ ...o, backend, threads: 1, allowSoftwareGpu: true });
       let worst = 0, amp = 0;
-      a.recorded.bold!.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b.recorded.bold![i]!)); amp = Math.max(amp, Math.abs(v)); });
+      a.recorded.bold!.forEach((v, i) => {
+        worst = Math.max(worst, Math.abs(v - b.recorded.bold![i]!));
+        amp = Math.max(amp, Math.abs(v));
+      });
       expect(amp).toBeGreaterThan(0.1);
       expect(worst, backend).toBeLessThan(1e-3 * amp); // measured ≈ 5e-5 · amp: the deviation states keep f32 precise
     }
@@ -209,7 +288,17 @@ describe("Balloon–Windkessel BOLD", () => {
   it("simulateBold returns lanes × nodes × volumes at TR without the first boldRemove seconds, ready for fcBatch", async () => {
     const n = 3, lanes = 2;
     const W = Float64Array.from([0, 1, 1, 1, 0, 1, 1, 1, 0]).map((v) => v * 0.02);
-    const opts = { model: withBold(rwwEx), network: { weights: W }, lanes, duration: 12, dt: 0.5, seed: 2, noise: "independent" as const, params: { sigma: 0.01 }, backend: "reference" as const };
+    const opts = {
+      model: withBold(rwwEx),
+      network: { weights: W },
+      lanes,
+      duration: 12,
+      dt: 0.5,
+      seed: 2,
+      noise: "independent" as const,
+      params: { sigma: 0.01 },
+      backend: "reference" as const,
+    };
     const out = await simulateBold({ ...opts, tr: 1, boldRemove: 4 });
     expect(out.volumes).toBe(8);
     expect(out.bold.length).toBe(lanes * n * 8);
@@ -217,8 +306,12 @@ describe("Balloon–Windkessel BOLD", () => {
     expect(out.result.recorded).toEqual({});
     // Same values as recording bold directly.
     const direct = await simulate({ ...opts, record: { observables: ["bold"], period: 1000 } });
-    for (let l = 0; l < lanes; l++) for (let i = 0; i < n; i++) for (let v = 0; v < 8; v++) {
-      expect(out.bold[(l * n + i) * 8 + v]).toBe(direct.recorded.bold![(l * 12 + v + 4) * n + i]);
+    for (let l = 0; l < lanes; l++) {
+      for (let i = 0; i < n; i++) {
+        for (let v = 0; v < 8; v++) {
+          expect(out.bold[(l * n + i) * 8 + v]).toBe(direct.recorded.bold![(l * 12 + v + 4) * n + i]);
+        }
+      }
     }
     const fc = fcBatch(out.bold, lanes, n, 8);
     expect(fc.length).toBe(lanes * 3);

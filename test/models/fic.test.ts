@@ -1,13 +1,19 @@
 // FIC for rWW: cuBNM's analytical wIE (golden), the noisy run in distribution, numerical
 // adjustment with a trial budget, and the penalty.
 import { describe, expect, it } from "vitest";
-import { analyticalFic, brentRoot, ficPenalty, FIC_TARGET_IE } from "../../src/models/fic.ts";
+import { analyticalFic, brentRoot, FIC_TARGET_IE, ficPenalty } from "../../src/models/fic.ts";
 import { numericalFic, windowMeanIE } from "../../src/sim/fic.ts";
 import { rww } from "../../src/models/rww.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import { hcpGroupSc, mean, pearson, readJson } from "./helpers.ts";
 
-interface FicGolden { G: number[]; wIE: number[][]; mean_r_E: number[][]; mean_I_E: number[][]; mean_S_E: number[][] }
+interface FicGolden {
+  G: number[];
+  wIE: number[][];
+  mean_r_E: number[][];
+  mean_I_E: number[][];
+  mean_S_E: number[][];
+}
 const golden = readJson<FicGolden>("golden/cubnm_fic.json");
 
 describe("analytical FIC (Demirtaş et al. 2019, as cuBNM)", () => {
@@ -49,8 +55,16 @@ describe("analytical FIC (Demirtaş et al. 2019, as cuBNM)", () => {
     const wIE = new Float64Array(2 * n);
     golden.G.forEach((G, k) => wIE.set(analyticalFic({ sc, G }).wIE, k * n));
     const r = await simulate({
-      model: rww, network: { weights: sc }, lanes: 2, params: { G: golden.G, wIE }, duration: 6, dt: 0.1, integrator: "euler",
-      seed: 7, record: { observables: ["r_E", "I_E", "S_E"], period: 100 }, backend: "wasm",
+      model: rww,
+      network: { weights: sc },
+      lanes: 2,
+      params: { G: golden.G, wIE },
+      duration: 6,
+      dt: 0.1,
+      integrator: "euler",
+      seed: 7,
+      record: { observables: ["r_E", "I_E", "S_E"], period: 100 },
+      backend: "wasm",
     });
     const S = r.times.length;
     const avg = (name: string, lane: number) => {
@@ -65,8 +79,13 @@ describe("analytical FIC (Demirtaş et al. 2019, as cuBNM)", () => {
       return out.map((v) => v / count);
     };
     const stats = golden.G.map((G, k) => ({
-      G, rE: avg("r_E", k), IE: avg("I_E", k), SE: avg("S_E", k),
-      gRE: golden.mean_r_E[k]!, gIE: golden.mean_I_E[k]!, gSE: golden.mean_S_E[k]!,
+      G,
+      rE: avg("r_E", k),
+      IE: avg("I_E", k),
+      SE: avg("S_E", k),
+      gRE: golden.mean_r_E[k]!,
+      gIE: golden.mean_I_E[k]!,
+      gSE: golden.mean_S_E[k]!,
     }));
     for (const s of stats) {
       // Node means: r_E within 12 % (3.90 Hz at G 0.5, 13.0 Hz at G 1), I_E within 2 %, S_E within 8 %
@@ -94,7 +113,16 @@ describe("numerical FIC (cuBNM's adjustment rule)", () => {
     const n = idx.length;
     const sc = new Float64Array(n * n);
     idx.forEach((a, i) => idx.forEach((b, j) => (sc[i * n + j] = full[a * 100 + b]!)));
-    const base = { model: rww, network: { weights: sc }, dt: 0.1, duration: 1, integrator: "euler" as const, seed: 3, backend: "wasm" as const, threads: 1 };
+    const base = {
+      model: rww,
+      network: { weights: sc },
+      dt: 0.1,
+      duration: 1,
+      integrator: "euler" as const,
+      seed: 3,
+      backend: "wasm" as const,
+      threads: 1,
+    };
     const window = { samplingStart: 500, samplingEnd: 2500 };
     const res = await numericalFic({ ...base, lanes: 2, params: { G: [0.5, 4] } }, { maxTrials: 8, tolerance: 0.005, ...window });
     expect(res.failed).toEqual([false, true]);
@@ -114,7 +142,11 @@ describe("numerical FIC (cuBNM's adjustment rule)", () => {
 
   it("maxTrials 0 is analytical only: one evaluation, no change of wIE", async () => {
     const sc = Float64Array.from([0, 0.5, 0.5, 0]);
-    const res = await numericalFic({ model: rww, network: { weights: sc }, duration: 1, params: { G: 0.5 }, backend: "reference" }, { maxTrials: 0, samplingStart: 100, samplingEnd: 300 });
+    const res = await numericalFic({ model: rww, network: { weights: sc }, duration: 1, params: { G: 0.5 }, backend: "reference" }, {
+      maxTrials: 0,
+      samplingStart: 100,
+      samplingEnd: 300,
+    });
     expect(res.evaluations).toBe(1);
     expect(Array.from(res.wIE)).toEqual(Array.from(analyticalFic({ sc, G: 0.5 }).wIE));
     expect(res.trials).toEqual([0]);

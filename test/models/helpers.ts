@@ -35,7 +35,9 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sab = 0, saa = 0, sbb = 0;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]! - ma, y = b[i]! - mb;
-    sab += x * y; saa += x * x; sbb += y * y;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
   }
   return sab / Math.sqrt(saa * sbb);
 }

@@ -3,7 +3,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import {
-  autoCoefRange, expandGroups, mapHeterogeneity, nodeGroups, normaliseMap, parseNodeValues, symmetricGroups,
+  autoCoefRange,
+  expandGroups,
+  mapHeterogeneity,
+  nodeGroups,
+  normaliseMap,
+  parseNodeValues,
+  symmetricGroups,
 } from "../../src/models/heterogeneity.ts";
 import { rww } from "../../src/models/rww.ts";
 import { simulate } from "../../src/sim/simulate.ts";
@@ -61,10 +67,13 @@ describe("map-based heterogeneity", () => {
     const [lo, hi] = autoCoefRange(nmda);
     expect(lo).toBeLessThan(0);
     expect(hi).toBeGreaterThan(0);
-    fc.assert(fc.property(fc.double({ min: lo, max: hi, noNaN: true }), fc.double({ min: 0.01, max: 5, noNaN: true }), (w, base) => {
-      const r = mapHeterogeneity({ base, maps: [nmda], coefs: [w], floor: 0 });
-      return !r.adjusted[0] && r.values.every((v) => v > 0);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.double({ min: lo, max: hi, noNaN: true }), fc.double({ min: 0.01, max: 5, noNaN: true }), (w, base) => {
+        const r = mapHeterogeneity({ base, maps: [nmda], coefs: [w], floor: 0 });
+        return !r.adjusted[0] && r.values.every((v) => v > 0);
+      }),
+      { numRuns: 200 },
+    );
     expect(autoCoefRange([0, 0.5, 1])).toEqual([0, 1]);
   });
 
@@ -81,7 +90,15 @@ describe("map-based heterogeneity", () => {
     const n = 4;
     const W = Float64Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 0 : 0.01));
     const het = mapHeterogeneity({ base: [1.4, 1.4], maps: [[-1, 0, 1, 2]], coefs: [0, 0.2] });
-    const r = await simulate({ model: rww, network: { weights: W }, lanes: 2, duration: 0.5, params: { w_p: het.values, sigma: 0 }, averages: ["r_E"], backend: "reference" });
+    const r = await simulate({
+      model: rww,
+      network: { weights: W },
+      lanes: 2,
+      duration: 0.5,
+      params: { w_p: het.values, sigma: 0 },
+      averages: ["r_E"],
+      backend: "reference",
+    });
     const a = r.averages.r_E!;
     // Lane 0 is homogeneous → equal rates; lane 1's rate grows with w_p.
     expect(a[1]).toBeCloseTo(a[0]!, 10);

@@ -10,8 +10,19 @@ export const RANGES: Record<string, Record<string, [number, number]>> = {
   rWW: { G: [0, 3], w_p: [0.5, 2], J_N: [0.05, 0.3], wIE: [0.5, 2], sigma: [0, 0.02], I_ext: [0, 0.1] },
   rWWEx: { G: [0, 3], w: [0.5, 1.2], I0: [0.2, 0.4], sigma: [0, 0.01] },
   JansenRit: {
-    A: [2.5, 4], B: [15, 30], C: [100, 170], p: [0.1, 0.3], sigma_p: [0, 0.1], G: [0, 1],
-    drive1_mu: [0, 10], drive1_sigma: [1, 5], drive1_amp: [0, 1], drive1_target: [0, 2], drive2_mu: [0, 10], drive2_amp: [-0.5, 0.5], drive2_target: [0, 2],
+    A: [2.5, 4],
+    B: [15, 30],
+    C: [100, 170],
+    p: [0.1, 0.3],
+    sigma_p: [0, 0.1],
+    G: [0, 1],
+    drive1_mu: [0, 10],
+    drive1_sigma: [1, 5],
+    drive1_amp: [0, 1],
+    drive1_target: [0, 2],
+    drive2_mu: [0, 10],
+    drive2_amp: [-0.5, 0.5],
+    drive2_target: [0, 2],
   },
   Kuramoto: { omega: [0.03, 0.08], K: [0, 1], sigma: [0, 0.1], theta0: [0, 6.28] },
   rWW_BOLD: { G: [0, 3], wIE: [0.5, 2], sigma: [0, 0.02], I_ext: [0, 0.1], bw_kappa: [0.5, 1.6], bw_gamma: [0.4, 2.5] },
@@ -35,10 +46,12 @@ export const problem = (names: string[]) =>
     let k = 0;
     const next = () => raw[k++ % raw.length]!;
     const W = new Float64Array(n * n), L = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      const u = next();
-      if (i !== j && u < 0.6) W[i * n + j] = u / 0.6 / n;
-      L[i * n + j] = 30 * next();
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const u = next();
+        if (i !== j && u < 0.6) W[i * n + j] = u / 0.6 / n;
+        L[i * n + j] = 30 * next();
+      }
     }
     const params: Record<string, Float64Array> = {};
     for (const [name, [lo, hi]] of Object.entries(RANGES[model]!)) {
@@ -47,10 +60,16 @@ export const problem = (names: string[]) =>
       params[name] = Float64Array.from({ length: count }, () => lo + (hi - lo) * next());
     }
     const opts: SimulationOptions = {
-      model: spec, network: { weights: W, lengths: L, speed }, lanes, params, duration: 0.01, dt,
-      integrator: heun ? "heun" : "euler", seed, noise: "independent",
+      model: spec,
+      network: { weights: W, lengths: L, speed },
+      lanes,
+      params,
+      duration: 0.01,
+      dt,
+      integrator: heun ? "heun" : "euler",
+      seed,
+      noise: "independent",
       record: { observables: spec.states.map((s) => s.name), period: dt },
     };
     return { opts, label: `${model} n=${n} lanes=${lanes} dt=${dt} ${heun ? "heun" : "euler"} seed=${seed}` };
   });
-

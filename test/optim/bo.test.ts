@@ -1,8 +1,8 @@
-import { describe, it, expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BayesianOptimization } from "../../src/optim/index.ts";
-import { GaussianProcess, expectedImprovement } from "../../src/optim/gp.ts";
+import { expectedImprovement, GaussianProcess } from "../../src/optim/gp.ts";
 import { Rng } from "../../src/optim/rng.ts";
-import { negLogMarginalLikelihood, normCdf, matern52 } from "../../src/optim/gp.ts";
+import { matern52, negLogMarginalLikelihood, normCdf } from "../../src/optim/gp.ts";
 import { branin, BRANIN_MIN, runSingle } from "./problems.ts";
 
 describe("Gaussian process pieces", () => {
@@ -15,15 +15,21 @@ describe("Gaussian process pieces", () => {
     const { grad } = negLogMarginalLikelihood(X, y, theta);
     for (let j = 0; j < theta.length; j++) {
       const h = 1e-5;
-      const up = theta.slice(); up[j] += h;
-      const dn = theta.slice(); dn[j] -= h;
+      const up = theta.slice();
+      up[j] += h;
+      const dn = theta.slice();
+      dn[j] -= h;
       const fd = (negLogMarginalLikelihood(X, y, up).value - negLogMarginalLikelihood(X, y, dn).value) / (2 * h);
       expect(grad[j]).toBeCloseTo(fd, 5);
     }
   });
 
   it("interpolates training data with small noise; variance vanishes there, returns to prior far away", () => {
-    const gp = new GaussianProcess(X, y, { logLengthscales: [Math.log(0.5), Math.log(0.5), Math.log(0.5)], logSignalVariance: 0, logNoiseVariance: Math.log(1e-10) });
+    const gp = new GaussianProcess(X, y, {
+      logLengthscales: [Math.log(0.5), Math.log(0.5), Math.log(0.5)],
+      logSignalVariance: 0,
+      logNoiseVariance: Math.log(1e-10),
+    });
     for (let k = 0; k < X.length; k++) {
       const p = gp.predict(X[k]);
       expect(p.mean).toBeCloseTo(y[k], 4);
@@ -76,7 +82,11 @@ describe("GP prediction gradients", () => {
     const rng = new Rng(8);
     const X = Array.from({ length: 10 }, () => [rng.uniform(), rng.uniform()]);
     const y = X.map((x) => Math.cos(4 * x[0]) * x[1]);
-    const gp = new GaussianProcess(X, y, { logLengthscales: [Math.log(0.3), Math.log(0.6)], logSignalVariance: Math.log(0.8), logNoiseVariance: Math.log(1e-6) });
+    const gp = new GaussianProcess(X, y, {
+      logLengthscales: [Math.log(0.3), Math.log(0.6)],
+      logSignalVariance: Math.log(0.8),
+      logNoiseVariance: Math.log(1e-6),
+    });
     const u = [0.37, 0.61];
     const p = gp.predictWithGradient(u);
     const best = Math.min(...y);
@@ -85,8 +95,10 @@ describe("GP prediction gradients", () => {
     expect(ei.value).toBeCloseTo(expectedImprovement(p.mean, p.variance, best), 12);
     for (let d = 0; d < 2; d++) {
       const h = 1e-6;
-      const up = u.slice(); up[d] += h;
-      const dn = u.slice(); dn[d] -= h;
+      const up = u.slice();
+      up[d] += h;
+      const dn = u.slice();
+      dn[d] -= h;
       const pu = gp.predict(up), pd = gp.predict(dn);
       expect(p.dmean[d]).toBeCloseTo((pu.mean - pd.mean) / (2 * h), 5);
       expect(p.dvariance[d]).toBeCloseTo((pu.variance - pd.variance) / (2 * h), 5);

@@ -1,8 +1,8 @@
-import { describe, it, expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CMAES } from "../../src/optim/index.ts";
 import { Rng } from "../../src/optim/rng.ts";
 import { mirrorIntoBounds } from "../../src/optim/cmaes.ts";
-import { sphere, ellipsoid, rosenbrock, rastrigin, runSingle, medianOf } from "./problems.ts";
+import { ellipsoid, medianOf, rastrigin, rosenbrock, runSingle, sphere } from "./problems.ts";
 
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
 
@@ -105,7 +105,10 @@ describe("CMA-ES details", () => {
   it("learns the ellipsoid's scaling (covariance ~ inverse Hessian)", () => {
     const opt = new CMAES({ x0: [1, 1], sigma0: 0.5, seed: 2 });
     const f = (x: number[]) => x[0] * x[0] + 100 * x[1] * x[1];
-    for (let g = 0; g < 60; g++) { const xs = opt.ask(); opt.tell(xs, xs.map(f)); }
+    for (let g = 0; g < 60; g++) {
+      const xs = opt.ask();
+      opt.tell(xs, xs.map(f));
+    }
     const C = (opt.toJSON().state as { C: number[][] }).C;
     const ratio = C[0][0] / C[1][1];
     expect(ratio).toBeGreaterThan(30);
@@ -131,7 +134,12 @@ describe("CMA-ES active covariance update (default) and BIPOP", () => {
   it("needs fewer evaluations than the passive update on a rotated ellipsoid (as pycma: 12,773 vs 17,625 at 20-D)", () => {
     const R = rotation(10, 7);
     const f = (x: number[]) => ellipsoid(R.map((r) => r.reduce((a, v, k) => a + v * x[k]!, 0)));
-    const run = (active: boolean) => medianOf([1, 2, 3].map((seed) => runSingle(new CMAES({ x0: new Array(10).fill(1), sigma0: 1, seed, activeCovariance: active }), f, 30000, 1e-8).evalsToTarget));
+    const run = (active: boolean) =>
+      medianOf(
+        [1, 2, 3].map((seed) =>
+          runSingle(new CMAES({ x0: new Array(10).fill(1), sigma0: 1, seed, activeCovariance: active }), f, 30000, 1e-8).evalsToTarget
+        ),
+      );
     const active = run(true), passive = run(false);
     expect(active).toBeLessThan(0.85 * passive);
     expect(active).toBeGreaterThan(0.5 * passive); // sanity: the same algorithm family
@@ -142,7 +150,15 @@ describe("CMA-ES active covariance update (default) and BIPOP", () => {
     expect(opt.best!.cost).toBeLessThan(1e-6);
   });
   it("BIPOP alternates a large and a small regime and resumes bit-identically", () => {
-    const mk = () => new CMAES({ lower: new Array(5).fill(-5.12), upper: new Array(5).fill(5.12), seed: 2, restarts: 6, restartStrategy: "bipop", tolfun: 1e-3 });
+    const mk = () =>
+      new CMAES({
+        lower: new Array(5).fill(-5.12),
+        upper: new Array(5).fill(5.12),
+        seed: 2,
+        restarts: 6,
+        restartStrategy: "bipop",
+        tolfun: 1e-3,
+      });
     const a = mk();
     const sizes = new Set<number>();
     let saved = "";

@@ -1,13 +1,16 @@
 // Properties every optimizer must have: candidates inside bounds, robustness to NaN/±Inf
 // costs, bit-identical continuation after JSON serialise/restore, and the batch driver.
-import { describe, it, expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { restoreOptimizer, createOptimizer, BatchDriver, CMAES, OptimizerUsageError, OptimizerOptionError } from "../../src/optim/index.ts";
+import { BatchDriver, CMAES, createOptimizer, OptimizerOptionError, OptimizerUsageError, restoreOptimizer } from "../../src/optim/index.ts";
 import { decodeJson } from "../../src/optim/json.ts";
-import { KINDS, makeOptimizer, step, needsGrads, evaluate, type Box } from "./harness.ts";
+import { type Box, evaluate, KINDS, makeOptimizer, needsGrads, step } from "./harness.ts";
 
 const boxArb = (n: number) =>
-  fc.array(fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 2e3, noNaN: true }), fc.boolean()), { minLength: n, maxLength: n })
+  fc.array(fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 2e3, noNaN: true }), fc.boolean()), {
+    minLength: n,
+    maxLength: n,
+  })
     .map((spec): Box => ({
       lower: spec.map(([l, , log]) => (log ? Math.abs(l) / 10 + 1e-3 : l)),
       upper: spec.map(([l, w, log]) => (log ? (Math.abs(l) / 10 + 1e-3) * (1 + w) : l + w)),
@@ -28,14 +31,17 @@ describe("every optimizer", () => {
   for (const kind of KINDS) {
     it(`${kind}: candidates stay inside random bounds (incl. log-scaled parameters)`, () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(boxArb(n), fc.integer({ min: 0, max: 2 ** 31 }))), ([box, seed]) => {
-          const opt = makeOptimizer(kind, box, seed);
-          for (let it = 0; it < 8 && !opt.done; it++) {
-            const xs = step(opt, kind, box, seed % 3 === 0 ? someInvalid : () => null);
-            for (const x of xs) expect(inBox(x, box)).toBe(true);
-          }
-          if (opt.best) expect(inBox(opt.best.x, box)).toBe(true);
-        }),
+        fc.property(
+          fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(boxArb(n), fc.integer({ min: 0, max: 2 ** 31 }))),
+          ([box, seed]) => {
+            const opt = makeOptimizer(kind, box, seed);
+            for (let it = 0; it < 8 && !opt.done; it++) {
+              const xs = step(opt, kind, box, seed % 3 === 0 ? someInvalid : () => null);
+              for (const x of xs) expect(inBox(x, box)).toBe(true);
+            }
+            if (opt.best) expect(inBox(opt.best.x, box)).toBe(true);
+          },
+        ),
         { numRuns: kind === "bo" ? 8 : 25 },
       );
     });
@@ -49,7 +55,10 @@ describe("every optimizer", () => {
         for (let it = 0; it < 25 && !opt.done; it++) {
           const xs = step(opt, kind, box, pattern);
           if (xs.length) asks++;
-          for (const x of xs) { expect(inBox(x, box)).toBe(true); seen.add(x.join(",")); }
+          for (const x of xs) {
+            expect(inBox(x, box)).toBe(true);
+            seen.add(x.join(","));
+          }
         }
         // Either it stopped with a reason, or it kept proposing new points.
         if (!opt.done) expect(seen.size).toBeGreaterThan(Math.min(asks, 3));
@@ -106,19 +115,28 @@ describe("ask/tell contract", () => {
   it("stops for budget, target and stop(); done optimizers ask nothing", () => {
     const f = (x: number[]) => x[0] * x[0] + x[1] * x[1];
     const o = new CMAES({ x0: [1, 1], sigma0: 0.5, seed: 2, maxEvaluations: 30 });
-    while (!o.done) { const xs = o.ask(); o.tell(xs, xs.map(f)); }
+    while (!o.done) {
+      const xs = o.ask();
+      o.tell(xs, xs.map(f));
+    }
     expect(o.stopReason).toBe("budget");
     expect(o.evaluations).toBeGreaterThanOrEqual(30);
     expect(o.ask()).toEqual([]);
     const t = new CMAES({ x0: [1, 1], sigma0: 0.5, seed: 2, targetCost: 1e-3 });
-    while (!t.done) { const xs = t.ask(); t.tell(xs, xs.map(f)); }
+    while (!t.done) {
+      const xs = t.ask();
+      t.tell(xs, xs.map(f));
+    }
     expect(t.stopReason).toBe("target");
     expect(t.best!.cost).toBeLessThanOrEqual(1e-3);
     const s = createOptimizer("random", { lower: [0], upper: [1] });
     s.stop();
     expect(s.done && s.stopReason === "stopped").toBe(true);
     const g = createOptimizer("random", { lower: [0], upper: [1], batchSize: 1, maxStagnationIterations: 3 });
-    while (!g.done) { const xs = g.ask(); g.tell(xs, [1]); }
+    while (!g.done) {
+      const xs = g.ask();
+      g.tell(xs, [1]);
+    }
     expect(g.stopReason).toBe("stagnation");
     expect(g.iteration).toBe(4);
   });
@@ -167,10 +185,11 @@ describe("BatchDriver", () => {
     const driver = new BatchDriver(mk());
     const solo = mk();
     let rounds = 0;
-    const costOf = (d: BatchDriver, xs: number[][]) => xs.map((x, r) => {
-      const owner = d.slices.find((s) => r >= s.start && r < s.start + s.count)!;
-      return d.optimizers[owner.optimizer].objectives === 2 ? [f(x), x[0]] : f(x);
-    });
+    const costOf = (d: BatchDriver, xs: number[][]) =>
+      xs.map((x, r) => {
+        const owner = d.slices.find((s) => r >= s.start && r < s.start + s.count)!;
+        return d.optimizers[owner.optimizer].objectives === 2 ? [f(x), x[0]] : f(x);
+      });
     while (!driver.done && rounds < 200) {
       const xs = driver.ask();
       expect(xs.length).toBe(driver.slices.reduce((a, s) => a + s.count, 0));
@@ -193,7 +212,10 @@ describe("BatchDriver", () => {
     expect(driver.optimizers[1].evaluations).toBe(18);
     expect(driver.optimizers.map((o) => o.evaluations)).toEqual(solo.map((o) => o.evaluations));
     // run(): async evaluation callback
-    const d2 = new BatchDriver([createOptimizer("random", { ...box, batchSize: 3, maxEvaluations: 9 }), createOptimizer("grid", { ...box, points: 2 })]);
+    const d2 = new BatchDriver([
+      createOptimizer("random", { ...box, batchSize: 3, maxEvaluations: 9 }),
+      createOptimizer("grid", { ...box, points: 2 }),
+    ]);
     await d2.run(async (xs) => xs.map(f));
     expect(d2.optimizers.map((o) => [o.evaluations, o.stopReason])).toEqual([[9, "budget"], [4, "exhausted"]]);
     expect(() => d2.tell([1])).toThrow(/ask\(\) first/);

@@ -2,7 +2,11 @@
 import { createOptimizer, type OptimizerOptionsByType } from "../../src/optim/registry.ts";
 import type { CommonOptions, Optimizer, OptimizerType, ParamScale } from "../../src/optim/types.ts";
 
-export interface Box { lower: number[]; upper: number[]; scale?: ParamScale[] }
+export interface Box {
+  lower: number[];
+  upper: number[];
+  scale?: ParamScale[];
+}
 
 /** Small, fast configurations of every optimizer type on a box. */
 export function makeOptimizer(kind: string, box: Box, seed: number): Optimizer {
@@ -10,28 +14,57 @@ export function makeOptimizer(kind: string, box: Box, seed: number): Optimizer {
   const n = box.lower.length;
   const make = <K extends OptimizerType>(k: K, o: OptimizerOptionsByType[K]) => createOptimizer(k, o);
   switch (kind) {
-    case "cmaes": return make("cmaes", { ...base, popsize: 6 });
-    case "nsga2": return make("nsga2", { ...base, objectives: 2, popsize: 8 });
-    case "de": return make("de", { ...base, popsize: 8 });
-    case "de-ctb": return make("de", { ...base, popsize: 8, strategy: "current-to-best/1/bin" });
-    case "pso": return make("pso", { ...base, popsize: 8 });
-    case "pso-ring": return make("pso", { ...base, popsize: 8, topology: "ring" });
-    case "nelder-mead": return make("nelder-mead", base);
-    case "lbfgsb": return make("lbfgsb", base);
-    case "lbfgsb-grad": return make("lbfgsb", { ...base, gradient: "supplied" });
-    case "adam": return make("adam", { ...base, learningRate: 0.05 });
-    case "bo": return make("bo", { ...base, initialPoints: 4, batchSize: 2, candidates: 64, refine: 1, hyperRestarts: 1 });
-    case "grid": return make("grid", { ...base, points: 3, batchSize: 5 });
-    case "random": return make("random", { ...base, batchSize: 4 });
-    case "sobol": return make("sobol", { ...base, batchSize: 4, scramble: seed % 2 === 1 });
-    case "lhs": return make("lhs", { ...base, samples: 4 * n + 3, batchSize: 3 });
-    default: throw new Error(`unknown kind ${kind}`);
+    case "cmaes":
+      return make("cmaes", { ...base, popsize: 6 });
+    case "nsga2":
+      return make("nsga2", { ...base, objectives: 2, popsize: 8 });
+    case "de":
+      return make("de", { ...base, popsize: 8 });
+    case "de-ctb":
+      return make("de", { ...base, popsize: 8, strategy: "current-to-best/1/bin" });
+    case "pso":
+      return make("pso", { ...base, popsize: 8 });
+    case "pso-ring":
+      return make("pso", { ...base, popsize: 8, topology: "ring" });
+    case "nelder-mead":
+      return make("nelder-mead", base);
+    case "lbfgsb":
+      return make("lbfgsb", base);
+    case "lbfgsb-grad":
+      return make("lbfgsb", { ...base, gradient: "supplied" });
+    case "adam":
+      return make("adam", { ...base, learningRate: 0.05 });
+    case "bo":
+      return make("bo", { ...base, initialPoints: 4, batchSize: 2, candidates: 64, refine: 1, hyperRestarts: 1 });
+    case "grid":
+      return make("grid", { ...base, points: 3, batchSize: 5 });
+    case "random":
+      return make("random", { ...base, batchSize: 4 });
+    case "sobol":
+      return make("sobol", { ...base, batchSize: 4, scramble: seed % 2 === 1 });
+    case "lhs":
+      return make("lhs", { ...base, samples: 4 * n + 3, batchSize: 3 });
+    default:
+      throw new Error(`unknown kind ${kind}`);
   }
 }
 
 export const KINDS = [
-  "cmaes", "nsga2", "de", "de-ctb", "pso", "pso-ring", "nelder-mead", "lbfgsb", "lbfgsb-grad", "adam", "bo",
-  "grid", "random", "sobol", "lhs",
+  "cmaes",
+  "nsga2",
+  "de",
+  "de-ctb",
+  "pso",
+  "pso-ring",
+  "nelder-mead",
+  "lbfgsb",
+  "lbfgsb-grad",
+  "adam",
+  "bo",
+  "grid",
+  "random",
+  "sobol",
+  "lhs",
 ];
 
 export const needsGrads = (kind: string) => kind === "adam" || kind === "lbfgsb-grad";
@@ -50,10 +83,11 @@ export function evaluate(opt: Optimizer, box: Box, xs: number[][], invalid: (x: 
     }
     return s;
   };
-  const grad = (x: number[]) => x.map((xi, i) => {
-    if (box.scale?.[i] === "log") return (2 * Math.log(xi / centre[i])) / (width[i] * width[i] * xi);
-    return (2 * (xi - centre[i])) / (width[i] * width[i]);
-  });
+  const grad = (x: number[]) =>
+    x.map((xi, i) => {
+      if (box.scale?.[i] === "log") return (2 * Math.log(xi / centre[i])) / (width[i] * width[i] * xi);
+      return (2 * (xi - centre[i])) / (width[i] * width[i]);
+    });
   const costs = xs.map((x, k) => {
     const bad = invalid(x, k);
     const v = bad ?? f(x);

@@ -64,13 +64,16 @@ describe("L-BFGS-B (generalized Cauchy point, subspace minimisation, Moré–Thu
         fc.array(fc.double({ min: 0.1, max: 2, noNaN: true }), { minLength: n, maxLength: n }),
         (r, b, width) => {
           // A = R Rᵀ + 0.5 I: condition number up to ~20.
-          const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => {
-            let s = i === j ? 0.5 : 0;
-            for (let k = 0; k < n; k++) s += r[i * n + k]! * r[j * n + k]!;
-            return s;
-          }));
+          const A = Array.from({ length: n }, (_, i) =>
+            Array.from({ length: n }, (_, j) => {
+              let s = i === j ? 0.5 : 0;
+              for (let k = 0; k < n; k++) s += r[i * n + k]! * r[j * n + k]!;
+              return s;
+            }));
           const lo = width.map((w) => -w), hi = width.map((w) => 0.5 * w);
-          const f = (x: number[]) => 0.5 * x.reduce((acc, xi, i) => acc + xi * A[i]!.reduce((s, v, j) => s + v * x[j]!, 0), 0) + b.reduce((acc, bi, i) => acc + bi * x[i]!, 0);
+          const f = (x: number[]) =>
+            0.5 * x.reduce((acc, xi, i) => acc + xi * A[i]!.reduce((s, v, j) => s + v * x[j]!, 0), 0) +
+            b.reduce((acc, bi, i) => acc + bi * x[i]!, 0);
           const grad = (x: number[]) => A.map((row, i) => row.reduce((s, v, j) => s + v * x[j]!, 0) + b[i]!);
           const opt = new LBFGSB({ lower: lo, upper: hi, x0: new Array(n).fill(0), gradient: "supplied", pgtol: 1e-10, ftol: 0 });
           runSingle(opt, f, 5000, -Infinity, grad);
@@ -168,7 +171,12 @@ describe("L-BFGS-B with exact gradients against scipy", () => {
   };
   it(`unbounded 10-D Rosenbrock from 0: the same evaluations and final value as scipy ${ref.scipy}`, () => {
     for (const r of ref.lbfgsb_rosen10_exact) {
-      const opt = new LBFGSB({ x0: new Array(10).fill(0), gradient: "supplied", pgtol: r.gtol, ...(r.ftol === null ? {} : { ftol: r.ftol }) });
+      const opt = new LBFGSB({
+        x0: new Array(10).fill(0),
+        gradient: "supplied",
+        pgtol: r.gtol,
+        ...(r.ftol === null ? {} : { ftol: r.ftol }),
+      });
       const out = runSingle(opt, rosenbrock, 5000, -Infinity, rosenbrockGrad);
       expect(opt.stopReason).toBe("tolerance");
       expect(Math.abs(out.evals - r.nfev)).toBeLessThanOrEqual(2);

@@ -1,6 +1,6 @@
-import { describe, it, expect } from "vitest";
-import { DifferentialEvolution, ParticleSwarm, NelderMead, LBFGSB, Adam } from "../../src/optim/index.ts";
-import { sphere, rosenbrock, rosenbrockGrad, runSingle, medianOf } from "./problems.ts";
+import { describe, expect, it } from "vitest";
+import { Adam, DifferentialEvolution, LBFGSB, NelderMead, ParticleSwarm } from "../../src/optim/index.ts";
+import { medianOf, rosenbrock, rosenbrockGrad, runSingle, sphere } from "./problems.ts";
 
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
 const box = (n: number, lo: number, hi: number) => ({ lower: new Array(n).fill(lo), upper: new Array(n).fill(hi) });
@@ -15,11 +15,28 @@ describe("differential evolution reaches f < 1e-6", () => {
     expect(medianOf(r)).toBeLessThanOrEqual(14000);
   });
   it("currenttobest1bin: 10-D sphere within 22,000 on every seed", () => {
-    const s = SEEDS.map((seed) => runSingle(new DifferentialEvolution({ ...box(10, -5, 5), strategy: "currenttobest1bin", seed }), sphere, 22000, 1e-6).evalsToTarget);
+    const s = SEEDS.map((seed) =>
+      runSingle(new DifferentialEvolution({ ...box(10, -5, 5), strategy: "currenttobest1bin", seed }), sphere, 22000, 1e-6).evalsToTarget
+    );
     expect(Math.max(...s)).toBeLessThanOrEqual(22000);
   });
   it("every scipy strategy converges on 4-D sphere; old names are aliases", () => {
-    for (const strategy of ["best1bin", "best1exp", "rand1bin", "rand1exp", "rand2bin", "rand2exp", "best2bin", "best2exp", "currenttobest1bin", "currenttobest1exp", "randtobest1bin", "randtobest1exp"] as const) {
+    for (
+      const strategy of [
+        "best1bin",
+        "best1exp",
+        "rand1bin",
+        "rand1exp",
+        "rand2bin",
+        "rand2exp",
+        "best2bin",
+        "best2exp",
+        "currenttobest1bin",
+        "currenttobest1exp",
+        "randtobest1bin",
+        "randtobest1exp",
+      ] as const
+    ) {
       const r = runSingle(new DifferentialEvolution({ ...box(4, -5, 5), strategy, seed: 3 }), sphere, 60000, 1e-6);
       expect(r.evalsToTarget, strategy).toBeLessThan(60000);
     }
@@ -46,7 +63,9 @@ describe("particle swarm reaches f < 1e-6", () => {
     expect(Math.max(...s)).toBeLessThanOrEqual(8000);
   });
   it("5-D Rosenbrock within 200,000 (20 particles), median of 5 seeds", () => {
-    const r = SEEDS.slice(0, 5).map((seed) => runSingle(new ParticleSwarm({ ...box(5, -5, 5), popsize: 20, seed }), rosenbrock, 200000, 1e-6).evalsToTarget);
+    const r = SEEDS.slice(0, 5).map((seed) =>
+      runSingle(new ParticleSwarm({ ...box(5, -5, 5), popsize: 20, seed }), rosenbrock, 200000, 1e-6).evalsToTarget
+    );
     expect(medianOf(r)).toBeLessThanOrEqual(200000);
   });
 });
@@ -124,7 +143,14 @@ describe("L-BFGS-B (see also lbfgsb.test.ts)", () => {
 
 describe("Adam", () => {
   it("minimises a bounded quadratic with told gradients", () => {
-    const opt = new Adam({ x0: [2, -1, 0.5], lower: [-3, -3, 0.2], upper: [3, 3, 3], learningRate: 0.05, gtol: 1e-7, maxIterations: 20000 });
+    const opt = new Adam({
+      x0: [2, -1, 0.5],
+      lower: [-3, -3, 0.2],
+      upper: [3, 3, 3],
+      learningRate: 0.05,
+      gtol: 1e-7,
+      maxIterations: 20000,
+    });
     runSingle(opt, sphere, 20000, -Infinity, (x) => x.map((v) => 2 * v));
     expect(opt.stopReason).toBe("tolerance");
     expect(opt.best!.x[0]).toBeCloseTo(0, 5);

@@ -1,7 +1,7 @@
-import { describe, it, expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { NSGA2, hypervolume } from "../../src/optim/index.ts";
-import { nonDominatedSort, crowdingDistance, dominates } from "../../src/optim/nsga2.ts";
+import { hypervolume, NSGA2 } from "../../src/optim/index.ts";
+import { crowdingDistance, dominates, nonDominatedSort } from "../../src/optim/nsga2.ts";
 import { zdt1, zdt2 } from "./problems.ts";
 
 /** Independent reference: inclusion–exclusion over all subsets (small sets only). */
@@ -13,7 +13,12 @@ function hvInclusionExclusion(points: number[][], ref: number[]): number {
     const corner = ref.map(() => -Infinity);
     let bits = 0;
     for (let j = 0; j < k; j++) {
-      if (mask & (1 << j)) { bits++; pts[j].forEach((v, i) => { corner[i] = Math.max(corner[i], v); }); }
+      if (mask & (1 << j)) {
+        bits++;
+        pts[j].forEach((v, i) => {
+          corner[i] = Math.max(corner[i], v);
+        });
+      }
     }
     const vol = corner.reduce((a, c, i) => a * (ref[i] - c), 1);
     total += bits % 2 ? vol : -vol;
@@ -44,7 +49,11 @@ describe("hypervolume (exact)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: 5 }).chain((d) =>
-          fc.array(fc.array(fc.integer({ min: 0, max: 12 }).map((v) => v / 10), { minLength: d, maxLength: d }), { minLength: 1, maxLength: 7 })),
+          fc.array(fc.array(fc.integer({ min: 0, max: 12 }).map((v) => v / 10), { minLength: d, maxLength: d }), {
+            minLength: 1,
+            maxLength: 7,
+          })
+        ),
         (pts) => {
           const ref = pts[0].map(() => 1.1);
           expect(hypervolume(pts, ref)).toBeCloseTo(hvInclusionExclusion(pts, ref), 12);
@@ -74,7 +83,10 @@ function runZdt(f: (x: number[]) => number[], seed: number): number {
   const opt = new NSGA2({ objectives: 2, lower: new Array(30).fill(0), upper: new Array(30).fill(1), popsize: 100, seed });
   const initial = opt.ask();
   opt.tell(initial, initial.map(f));
-  for (let g = 0; g < 250; g++) { const xs = opt.ask(); opt.tell(xs, xs.map(f)); }
+  for (let g = 0; g < 250; g++) {
+    const xs = opt.ask();
+    opt.tell(xs, xs.map(f));
+  }
   expect(opt.evaluations).toBe(25100);
   const front = opt.paretoFront();
   for (const a of front) for (const b of front) expect(dominates(a.f, b.f)).toBe(false);

@@ -40,8 +40,13 @@ export const zdt2 = (x: number[]) => {
 
 /** Run an optimizer on f until done or maxEvals; returns evaluations used to reach
  *  target (Infinity if never) and the final best cost. */
-export function runSingle(opt: Optimizer, f: (x: number[]) => number, maxEvals: number, target = -Infinity,
-  grad?: (x: number[]) => number[]): { evalsToTarget: number; best: number; evals: number } {
+export function runSingle(
+  opt: Optimizer,
+  f: (x: number[]) => number,
+  maxEvals: number,
+  target = -Infinity,
+  grad?: (x: number[]) => number[],
+): { evalsToTarget: number; best: number; evals: number } {
   let evalsToTarget = Infinity;
   let evals = 0;
   while (!opt.done && evals < maxEvals) {

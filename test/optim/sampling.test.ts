@@ -1,6 +1,6 @@
-import { describe, it, expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { GridSearch, RandomSearch, SobolSearch, LatinHypercube } from "../../src/optim/index.ts";
+import { GridSearch, LatinHypercube, RandomSearch, SobolSearch } from "../../src/optim/index.ts";
 import { sobolDirections } from "../../src/optim/sampling.ts";
 
 const golden = JSON.parse(readFileSync(new URL("./sobol_golden.json", import.meta.url), "utf8")) as Record<string, number[][]>;
@@ -38,7 +38,11 @@ describe("grid, random, Latin hypercube", () => {
     const g = new GridSearch({ lower: [0, 10], upper: [1, 20], points: [3, 2], batchSize: 4 });
     expect(g.size).toBe(6);
     const all: number[][] = [];
-    while (!g.done) { const xs = g.ask(); all.push(...xs); g.tell(xs, xs.map(() => 0)); }
+    while (!g.done) {
+      const xs = g.ask();
+      all.push(...xs);
+      g.tell(xs, xs.map(() => 0));
+    }
     expect(all).toEqual([[0, 10], [0, 20], [0.5, 10], [0.5, 20], [1, 10], [1, 20]]);
     expect(g.stopReason).toBe("exhausted");
     expect(new GridSearch({ lower: [0], upper: [2], points: 1 }).ask()).toEqual([[1]]);
@@ -54,7 +58,11 @@ describe("grid, random, Latin hypercube", () => {
   it("Latin hypercube puts exactly one sample in each of N strata per parameter", () => {
     const l = new LatinHypercube({ lower: [0, -3, 100], upper: [1, 3, 200], samples: 20, batchSize: 7, seed: 3 });
     const all: number[][] = [];
-    while (!l.done) { const xs = l.ask(); all.push(...xs); l.tell(xs, xs.map(() => 1)); }
+    while (!l.done) {
+      const xs = l.ask();
+      all.push(...xs);
+      l.tell(xs, xs.map(() => 1));
+    }
     expect(all).toHaveLength(20);
     expect(l.stopReason).toBe("exhausted");
     const lo = [0, -3, 100], w = [1, 6, 100];

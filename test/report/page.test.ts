@@ -17,12 +17,20 @@ import { startServer } from "../../examples/browser/serve.mjs";
 import { hasChromium, launch, openPage } from "./chromium.ts";
 
 const BASE: PageChoices = {
-  connectome: "hcp-group", model: "SupHopf", free: [{ name: "G", bounds: [0.001, 0.1] }, { name: "a", bounds: [-0.3, -0.005] }],
-  popsize: 4, generations: 3, duration: 4, seed: 1,
+  connectome: "hcp-group",
+  model: "SupHopf",
+  free: [{ name: "G", bounds: [0.001, 0.1] }, { name: "a", bounds: [-0.3, -0.005] }],
+  popsize: 4,
+  generations: 3,
+  duration: 4,
+  seed: 1,
 };
 /** SwiftShader runs WGSL on the CPU, ~8× slower than WASM here: a shorter fit for WebGPU. */
 const CHOICES = { wasm: BASE, webgpu: { ...BASE, generations: 2, duration: 1 } };
-const query = (c: PageChoices) => `connectome=${c.connectome}&model=${c.model}&free=${c.free.map((f) => f.name).join(",")}&popsize=${c.popsize}&generations=${c.generations}&duration=${c.duration}&seed=${c.seed}&autostart=1`;
+const query = (c: PageChoices) =>
+  `connectome=${c.connectome}&model=${c.model}&free=${
+    c.free.map((f) => f.name).join(",")
+  }&popsize=${c.popsize}&generations=${c.generations}&duration=${c.duration}&seed=${c.seed}&autostart=1`;
 /**
  * Tolerance on the best cost (−fc_corr) against Node's WASM run. Same seeds give the same noise
  * on every backend; what differs is f32 rounding (Chromium picks WASM relaxed SIMD with fused
@@ -32,7 +40,16 @@ const query = (c: PageChoices) => `connectome=${c.connectome}&model=${c.model}&f
  */
 const TOL = { wasm: 1e-6, webgpu: 1e-4 };
 
-interface PageResult { done: boolean; error: string | null; backendInfo: string; bestCost: number; params: Record<string, number>; points: number; fcRects: number; evaluations: number }
+interface PageResult {
+  done: boolean;
+  error: string | null;
+  backendInfo: string;
+  bestCost: number;
+  params: Record<string, number>;
+  points: number;
+  fcRects: number;
+  evaluations: number;
+}
 
 describe.runIf(hasChromium)("browser page", () => {
   let server: Server;
@@ -59,16 +76,27 @@ describe.runIf(hasChromium)("browser page", () => {
     const { page, errors } = await openPage(browser, { width: 1100, height: 900 });
     try {
       const port = (server.address() as { port: number }).port;
-      await page.goto(`http://127.0.0.1:${port}/?${query(CHOICES[backend])}&backend=${backend}${backend === "webgpu" ? "&software-gpu=1" : ""}`);
-      await page.waitForFunction(() => {
-        const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
-        return s && (s.done || s.error !== null);
-      }, null, { timeout: 280_000 });
+      await page.goto(
+        `http://127.0.0.1:${port}/?${query(CHOICES[backend])}&backend=${backend}${backend === "webgpu" ? "&software-gpu=1" : ""}`,
+      );
+      await page.waitForFunction(
+        () => {
+          const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
+          return s && (s.done || s.error !== null);
+        },
+        null,
+        { timeout: 280_000 },
+      );
       const r = await page.evaluate(() => {
         // deno-lint-ignore no-explicit-any
         const s = (globalThis as any).__brainfitPage;
         return {
-          done: s.done, error: s.error, backendInfo: s.backendInfo, bestCost: s.last?.bestCost, params: s.last?.bestParams, evaluations: s.last?.evaluations,
+          done: s.done,
+          error: s.error,
+          backendInfo: s.backendInfo,
+          bestCost: s.last?.bestCost,
+          params: s.last?.bestParams,
+          evaluations: s.last?.evaluations,
           points: document.querySelectorAll("#convergence g.mark-symbol.role-mark > path").length,
           fcRects: document.querySelectorAll("#fc g.mark-rect.role-mark > path").length,
         };
@@ -125,11 +153,17 @@ describe.runIf(hasChromium)("browser page", () => {
       await page.waitForFunction(() => document.getElementById("drop")!.textContent!.startsWith("SC from"));
       expect(await page.textContent("#drop")).toContain("SC from my_sc.npy: 100 × 100");
       await page.click("#fit");
-      await page.waitForFunction(() => {
-        const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
-        return s && (s.done || s.error !== null);
-      }, null, { timeout: 280_000 });
-      const r = await page.evaluate(() => (globalThis as unknown as { __brainfitPage: { error: string | null; last: { bestCost: number } } }).__brainfitPage);
+      await page.waitForFunction(
+        () => {
+          const s = (globalThis as { __brainfitPage?: { done: boolean; error: string | null } }).__brainfitPage;
+          return s && (s.done || s.error !== null);
+        },
+        null,
+        { timeout: 280_000 },
+      );
+      const r = await page.evaluate(() =>
+        (globalThis as unknown as { __brainfitPage: { error: string | null; last: { bestCost: number } } }).__brainfitPage
+      );
       expect(r.error).toBeNull();
       expect(errors).toEqual([]);
       expect(Math.abs(r.last.bestCost - expected)).toBeLessThanOrEqual(TOL.wasm);

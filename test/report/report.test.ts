@@ -31,10 +31,13 @@ async function figureMarks(file: string, png: string, width: number) {
         return {
           id: f.getAttribute("data-figure")!,
           svgBox: svg ? [svg.getBoundingClientRect().width, svg.getBoundingClientRect().height] : [0, 0],
-          marks: expected.map(([type, n]) => ({ type: type!, expected: Number(n), drawn: f.querySelectorAll(`g.mark-${type}.role-mark > path, g.mark-${type}.role-mark > line`).length })),
+          marks: expected.map(([type, n]) => ({
+            type: type!,
+            expected: Number(n),
+            drawn: f.querySelectorAll(`g.mark-${type}.role-mark > path, g.mark-${type}.role-mark > line`).length,
+          })),
         };
-      }),
-    );
+      }));
     await page.screenshot({ path: png, fullPage: true });
     return { figures, errors };
   } finally {
@@ -86,7 +89,9 @@ describe("report", () => {
     expect(r.out).toContain(`report: ${out} (3 runs)`);
     const nsga = await readRunFolder(join(ex5, "hopf-dk84", "nsga2_run-0"));
     const ids = runFigures(nsga).map((f) => f.id);
-    expect(ids).toEqual(expect.arrayContaining(["convergence", "gof-terms", "status", "fc", "fc-scatter", "pareto", "hypervolume", "psd-peaks"]));
+    expect(ids).toEqual(
+      expect.arrayContaining(["convergence", "gof-terms", "status", "fc", "fc-scatter", "pareto", "hypervolume", "psd-peaks"]),
+    );
     // Peak frequencies recomputed from x.npy give the fit's psd_mae.
     const psd = runFigures(nsga).find((f) => f.id === "psd-peaks")!;
     const mae = Number(/MAE = ([\d.]+)/.exec(psd.title)![1]);
@@ -95,7 +100,16 @@ describe("report", () => {
 
   it("the SDK core does not depend on the plotting library (the report is its own entry point)", async () => {
     const { build } = await import("esbuild");
-    const r = await build({ entryPoints: ["src/index.ts"], bundle: true, write: false, metafile: true, format: "esm", platform: "neutral", external: ["node:*", "webgpu"], logLevel: "silent" });
+    const r = await build({
+      entryPoints: ["src/index.ts"],
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: "esm",
+      platform: "neutral",
+      external: ["node:*", "webgpu"],
+      logLevel: "silent",
+    });
     const inputs = Object.keys(r.metafile!.inputs);
     expect(inputs.some((f) => f.startsWith("src/fit/"))).toBe(true);
     expect(inputs.filter((f) => /node_modules\/vega|src\/report\//.test(f))).toEqual([]);
@@ -107,23 +121,27 @@ describe("report", () => {
     expect(r.err).toContain("does not exist");
   });
 
-  it.runIf(hasChromium)("both reports open in Chromium with no console errors; every figure holds its marks (100 × 100 FC cells per heatmap)", async () => {
-    const qs = await figureMarks(join(quickstartDir, "report.html"), join(shots, "report-quickstart.png"), 1400);
-    expect(qs.errors).toEqual([]);
-    const fc = qs.figures.find((f) => f.id === "fc")!;
-    expect(fc.marks).toEqual([{ type: "rect", expected: 2 * 100 * 100, drawn: 2 * 100 * 100 }]);
-    const ex = await figureMarks(join(tmp, "ex5.html"), join(shots, "report-example5.png"), 3 * 760);
-    expect(ex.errors).toEqual([]);
-    expect(ex.figures.filter((f) => f.id === "pareto")).toHaveLength(1);
-    expect(ex.figures.filter((f) => f.id === "fc")).toHaveLength(3);
-    for (const f of [...qs.figures, ...ex.figures]) {
-      expect(f.svgBox[0], f.id).toBeGreaterThan(100);
-      expect(f.svgBox[1], f.id).toBeGreaterThan(50);
-      for (const m of f.marks) {
-        expect(m.expected, `${f.id} ${m.type}`).toBeGreaterThan(0);
-        expect(m.drawn, `${f.id} ${m.type}`).toBe(m.expected);
+  it.runIf(hasChromium)(
+    "both reports open in Chromium with no console errors; every figure holds its marks (100 × 100 FC cells per heatmap)",
+    async () => {
+      const qs = await figureMarks(join(quickstartDir, "report.html"), join(shots, "report-quickstart.png"), 1400);
+      expect(qs.errors).toEqual([]);
+      const fc = qs.figures.find((f) => f.id === "fc")!;
+      expect(fc.marks).toEqual([{ type: "rect", expected: 2 * 100 * 100, drawn: 2 * 100 * 100 }]);
+      const ex = await figureMarks(join(tmp, "ex5.html"), join(shots, "report-example5.png"), 3 * 760);
+      expect(ex.errors).toEqual([]);
+      expect(ex.figures.filter((f) => f.id === "pareto")).toHaveLength(1);
+      expect(ex.figures.filter((f) => f.id === "fc")).toHaveLength(3);
+      for (const f of [...qs.figures, ...ex.figures]) {
+        expect(f.svgBox[0], f.id).toBeGreaterThan(100);
+        expect(f.svgBox[1], f.id).toBeGreaterThan(50);
+        for (const m of f.marks) {
+          expect(m.expected, `${f.id} ${m.type}`).toBeGreaterThan(0);
+          expect(m.drawn, `${f.id} ${m.type}`).toBe(m.expected);
+        }
       }
-    }
-    expect(existsSync(join(shots, "report-quickstart.png"))).toBe(true);
-  }, 300_000);
+      expect(existsSync(join(shots, "report-quickstart.png"))).toBe(true);
+    },
+    300_000,
+  );
 });

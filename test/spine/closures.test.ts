@@ -14,7 +14,13 @@ const everyOperator: ModelSpec = {
   description: "every operator and function of the expression language",
   citation: "test only",
   states: [{ name: "u", init: 0.3 }, { name: "v", init: -0.2 }],
-  parameters: [{ name: "k", default: 1.5, bounds: [0, 3], unit: "1", scope: "regional" }, { name: "q", default: 0.7, bounds: [0, 2], unit: "1", scope: "global" }],
+  parameters: [{ name: "k", default: 1.5, bounds: [0, 3], unit: "1", scope: "regional" }, {
+    name: "q",
+    default: 0.7,
+    bounds: [0, 2],
+    unit: "1",
+    scope: "global",
+  }],
   couplings: [{ name: "c", of: "tanh(u) + v^2", form: "linear" }],
   derived: [
     { name: "d1", expr: "u > 0 && v <= 0.5 || !(k == q) ? exp(-abs(u)) : log(1 + q)" },
@@ -33,7 +39,9 @@ function compare(spec: ModelSpec, seed: number) {
     fc.property(
       fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: S + P + K + 1, maxLength: S + P + K + 1 }),
       (v) => {
-        const x = Float64Array.from(v.slice(0, S)), p = Float64Array.from(v.slice(S, S + P)), c = Float64Array.from(v.slice(S + P, S + P + K));
+        const x = Float64Array.from(v.slice(0, S)),
+          p = Float64Array.from(v.slice(S, S + P)),
+          c = Float64Array.from(v.slice(S + P, S + P + K));
         const t = Math.abs(v[S + P + K]!) * 10;
         const out = () => ({ f: new Float64Array(S), g: new Float64Array(Z), dv: new Float64Array(D), h: new Float64Array(K) });
         const a = out(), b = out();
@@ -64,8 +72,14 @@ describe("closure-tree evaluator", () => {
         return await simulate({
           model: everyOperator,
           network: { weights: [0, 0.4, 0.2, 0.3, 0, 0.1, 0.5, 0.2, 0], lengths: [0, 5, 9, 5, 0, 3, 9, 3, 0], speed: 2 },
-          lanes: 2, params: { k: [1.2, 0.8] }, duration: 0.05, dt: 0.1, seed: 4, noise: "independent",
-          record: { observables: ["u", "d1", "d2"], period: 1 }, backend: "reference",
+          lanes: 2,
+          params: { k: [1.2, 0.8] },
+          duration: 0.05,
+          dt: 0.1,
+          seed: 4,
+          noise: "independent",
+          record: { observables: ["u", "d1", "d2"], period: 1 },
+          backend: "reference",
         });
       } finally {
         setModelEvaluator("auto");

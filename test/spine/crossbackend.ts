@@ -35,8 +35,22 @@ const RANGES: Record<string, Record<string, [number, number]>> = {
   SupHopf: { a: [-1, 1], omega: [0, 1], G: [0, 1], sigma: [0, 0.2] },
   SupHopfDifference: { a: [-1, 1], omega: [0, 1], G: [0, 1], sigma: [0, 0.2] },
   WilsonCowan: {
-    wEE: [6, 18], wEI: [2, 6], wIE: [6, 18], wII: [5, 15], a_E: [0.6, 1.8], theta_E: [1.5, 4], a_I: [0.5, 1.5], theta_I: [2, 6],
-    tau_E: [1, 10], tau_I: [1, 10], r: [0.5, 1.5], ext_E: [0, 3], ext_I: [0, 2], k: [0, 2], tau_ou: [1, 20], sigma_ou: [0, 0.3],
+    wEE: [6, 18],
+    wEI: [2, 6],
+    wIE: [6, 18],
+    wII: [5, 15],
+    a_E: [0.6, 1.8],
+    theta_E: [1.5, 4],
+    a_I: [0.5, 1.5],
+    theta_I: [2, 6],
+    tau_E: [1, 10],
+    tau_I: [1, 10],
+    r: [0.5, 1.5],
+    ext_E: [0, 3],
+    ext_I: [0, 2],
+    k: [0, 2],
+    tau_ou: [1, 20],
+    sigma_ou: [0, 0.3],
   },
 };
 const MODELS: ModelSpec[] = [supHopf, supHopfDifference, wilsonCowan];
@@ -53,7 +67,9 @@ export const problemArb: fc.Arbitrary<Problem> = fc
     independent: fc.boolean(),
     // Uniform draws in [0, 1) from integers: fast-check's doubles favour edge values (0, 1,
     // denormals), which would make most weights vanish and most parameters sit on a bound.
-    raw: fc.noBias(fc.array(fc.integer({ min: 0, max: 999_999 }).map((v) => v / 1e6), { minLength: 3 * 256 + 64 * 6, maxLength: 3 * 256 + 64 * 6 })),
+    raw: fc.noBias(
+      fc.array(fc.integer({ min: 0, max: 999_999 }).map((v) => v / 1e6), { minLength: 3 * 256 + 64 * 6, maxLength: 3 * 256 + 64 * 6 }),
+    ),
   })
   .map(({ model, n, lanes, seed, speed, dt, heun, independent, raw }) => {
     const spec = MODELS[model]!;
@@ -72,7 +88,7 @@ export const problemArb: fc.Arbitrary<Problem> = fc
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += W[i * n + j]!;
-      if (s > 1) for (let j = 0; j < n; j++) W[i * n + j]! /= s;
+      if (s > 1) { for (let j = 0; j < n; j++) W[i * n + j]! /= s; }
     }
     const params: Record<string, number[]> = {};
     for (const [name, [lo, hi]] of Object.entries(RANGES[spec.name]!)) {
@@ -113,7 +129,10 @@ export function f32Tolerance(opts: SimulationOptions, ref: SimulationResult): To
     X = Math.max(X, m);
   }
   // Each state perturbed by η times its own scale (floor 1e-3 X so a state that stays at 0 still moves).
-  const perturbed: ModelSpec = { ...spec, states: spec.states.map((s) => ({ ...s, init: s.init + eta * Math.max(scaleOf[s.name] ?? X, 1e-3 * X) })) };
+  const perturbed: ModelSpec = {
+    ...spec,
+    states: spec.states.map((s) => ({ ...s, init: s.init + eta * Math.max(scaleOf[s.name] ?? X, 1e-3 * X) })),
+  };
   const pert = simulateReference(prepareSimulation({ ...opts, model: perturbed }));
   let D = 1e-3 * X;
   for (const name of Object.keys(ref.recorded)) {

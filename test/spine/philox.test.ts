@@ -32,7 +32,9 @@ describe("Philox4x32-10", () => {
     for (let i = 0; i < N / 4; i++) {
       normals4(7, 3, i % 97, i, 0, z);
       for (const v of z) {
-        s += v; s2 += v * v; s4 += v ** 4;
+        s += v;
+        s2 += v * v;
+        s4 += v ** 4;
       }
     }
     expect(Math.abs(s / N)).toBeLessThan(0.03);

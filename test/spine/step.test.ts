@@ -16,7 +16,13 @@ const clampedDifference: ModelSpec = {
   description: "a clamped state, a difference coupling, a slow state reading a derived quantity",
   citation: "test only",
   states: [{ name: "u", init: 0.3, min: -1, max: 1 }, { name: "v", init: -0.2 }, { name: "s", init: 0 }],
-  parameters: [{ name: "k", default: 1.5, bounds: [0, 3], unit: "1", scope: "regional" }, { name: "q", default: 0.7, bounds: [0, 2], unit: "1", scope: "global" }],
+  parameters: [{ name: "k", default: 1.5, bounds: [0, 3], unit: "1", scope: "regional" }, {
+    name: "q",
+    default: 0.7,
+    bounds: [0, 2],
+    unit: "1",
+    scope: "global",
+  }],
   couplings: [{ name: "c", of: "tanh(u) + v^2", form: "difference" }],
   derived: [{ name: "r", expr: "u > 0 ? exp(-abs(u)) : log(1 + q)" }, { name: "w", expr: "s * 2 + r" }],
   drift: { u: "-u + k * r + c", v: "q * (u - v) + sin(t)", s: "(r - s) / 10" },
@@ -36,22 +42,26 @@ describe("step description", () => {
         const gen = compileStepFunction(desc, integrator, "generated");
         const clo = compileStepFunction(desc, integrator, "closures");
         fc.assert(
-          fc.property(fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: S + P + 2 * K + Z + 2, maxLength: S + P + 2 * K + Z + 2 }), fc.boolean(), (vals, slowStep) => {
-            let o = 0;
-            const take = (n: number) => Float64Array.from(vals.slice(o, (o += n)));
-            const x = take(S), p = take(P), cs = take(K), hs = take(K), z = take(Z);
-            const wsum = vals[o++]!, t = Math.abs(vals[o]!) * 10;
-            const k = Float64Array.of(t, t + 0.1, 0.1, 0.05, Math.sqrt(0.1), 1);
-            const run = (f: typeof gen) => {
-              const xs = x.slice(), h = new Float64Array(K), dv = new Float64Array(D);
-              f(xs, 0, p, 0, cs, hs, wsum, z, k, slowStep, h, 0, dv, 0);
-              return [...xs, ...h, ...dv];
-            };
-            const a = run(gen), b = run(clo);
-            a.forEach((val, i) => {
-              if (!Object.is(val, b[i])) throw new Error(`${spec.name} ${integrator}: output ${i} generated ${val}, closures ${b[i]}`);
-            });
-          }),
+          fc.property(
+            fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: S + P + 2 * K + Z + 2, maxLength: S + P + 2 * K + Z + 2 }),
+            fc.boolean(),
+            (vals, slowStep) => {
+              let o = 0;
+              const take = (n: number) => Float64Array.from(vals.slice(o, o += n));
+              const x = take(S), p = take(P), cs = take(K), hs = take(K), z = take(Z);
+              const wsum = vals[o++]!, t = Math.abs(vals[o]!) * 10;
+              const k = Float64Array.of(t, t + 0.1, 0.1, 0.05, Math.sqrt(0.1), 1);
+              const run = (f: typeof gen) => {
+                const xs = x.slice(), h = new Float64Array(K), dv = new Float64Array(D);
+                f(xs, 0, p, 0, cs, hs, wsum, z, k, slowStep, h, 0, dv, 0);
+                return [...xs, ...h, ...dv];
+              };
+              const a = run(gen), b = run(clo);
+              a.forEach((val, i) => {
+                if (!Object.is(val, b[i])) throw new Error(`${spec.name} ${integrator}: output ${i} generated ${val}, closures ${b[i]}`);
+              });
+            },
+          ),
           { seed: 12, numRuns: 60 },
         );
       }
@@ -77,7 +87,22 @@ describe("step description", () => {
     for (const [integrator, want] of [["euler", euler], ["heun", heun]] as const) {
       const step = compileStepFunction(desc, integrator, "generated");
       const xs = Float64Array.from(x0), h = new Float64Array(1), dv = new Float64Array(2);
-      step(xs, 0, Float64Array.from(p), 0, Float64Array.of(cs), Float64Array.of(hs), wsum, Float64Array.from(z), Float64Array.of(t, t + dt, dt, dt / 2, sq, 1), true, h, 0, dv, 0);
+      step(
+        xs,
+        0,
+        Float64Array.from(p),
+        0,
+        Float64Array.of(cs),
+        Float64Array.of(hs),
+        wsum,
+        Float64Array.from(z),
+        Float64Array.of(t, t + dt, dt, dt / 2, sq, 1),
+        true,
+        h,
+        0,
+        dv,
+        0,
+      );
       expect(xs[0]).toBeCloseTo(want[0]!, 14);
       expect(xs[1]).toBeCloseTo(want[1]!, 14);
       // Slow state: one Euler step of slow_dt = 1 at the new fast state, with the old s.
@@ -86,7 +111,22 @@ describe("step description", () => {
       expect(dv[1]).toBeCloseTo(xs[2]! * 2 + r(want[0]!), 14);
       // Not a slow step: the slow state holds.
       const ys = Float64Array.from(x0);
-      step(ys, 0, Float64Array.from(p), 0, Float64Array.of(cs), Float64Array.of(hs), wsum, Float64Array.from(z), Float64Array.of(t, t + dt, dt, dt / 2, sq, 1), false, h, 0, null, 0);
+      step(
+        ys,
+        0,
+        Float64Array.from(p),
+        0,
+        Float64Array.of(cs),
+        Float64Array.of(hs),
+        wsum,
+        Float64Array.from(z),
+        Float64Array.of(t, t + dt, dt, dt / 2, sq, 1),
+        false,
+        h,
+        0,
+        null,
+        0,
+      );
       expect(ys[2]).toBe(0.25);
     }
   });
@@ -119,7 +159,15 @@ describe("step description", () => {
   });
 
   it("is the only place the step's equations are written: the backends' emitters read no drift, diffusion or state limits", () => {
-    for (const file of ["src/backends/reference.ts", "src/codegen/asm.ts", "src/codegen/wgsl.ts", "src/backends/wasm/driver.ts", "src/backends/wasm/groups.ts"]) {
+    for (
+      const file of [
+        "src/backends/reference.ts",
+        "src/codegen/asm.ts",
+        "src/codegen/wgsl.ts",
+        "src/backends/wasm/driver.ts",
+        "src/backends/wasm/groups.ts",
+      ]
+    ) {
       const src = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
       for (const field of [".drift", ".diffusion", "derivedForFast", "derivedForSlow", ".min ??", ".max ??", "spec.states[s]!.min"]) {
         expect(src.includes(field), `${file} reads '${field}': emit from describeStep instead`).toBe(false);

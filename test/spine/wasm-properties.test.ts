@@ -27,7 +27,9 @@ describe("wasm vs float64 reference", () => {
   });
 
   it("the tolerance is tight enough to catch a wrong noise draw or a wrong delay", async () => {
-    const samples = fc.sample(problemArb, { numRuns: 12, seed: 3 }).filter(({ opts }) => (opts.model as { name: string }).name !== "WilsonCowan");
+    const samples = fc.sample(problemArb, { numRuns: 12, seed: 3 }).filter(({ opts }) =>
+      (opts.model as { name: string }).name !== "WilsonCowan"
+    );
     let caughtNoise = 0, caughtDelay = 0;
     for (const { opts } of samples) {
       const o = { ...opts, duration: 0.04, params: { ...opts.params, sigma: 0.1, G: 1 } };
@@ -68,8 +70,14 @@ describe("wasm vs float64 reference", () => {
     const n = 6;
     const W = Float64Array.from({ length: n * n }, (_, i) => ((i * 37) % 11) / 40);
     const base: SimulationOptions = {
-      model: supHopf, network: { weights: W, lengths: W.map((v) => v * 100), speed: 2 }, lanes: 7, duration: 0.02, dt: 0.1,
-      seed: 5, noise: "independent", record: { observables: ["x", "y"], period: 0.1 },
+      model: supHopf,
+      network: { weights: W, lengths: W.map((v) => v * 100), speed: 2 },
+      lanes: 7,
+      duration: 0.02,
+      dt: 0.1,
+      seed: 5,
+      noise: "independent",
+      record: { observables: ["x", "y"], period: 0.1 },
     };
     const a0 = [0.1, -0.2, 0.3, 0.05, 0.2, -0.1, 0.4];
     const a1 = a0.slice();
@@ -87,8 +95,14 @@ describe("wasm vs float64 reference", () => {
     const n = 5;
     const W = Float64Array.from({ length: n * n }, (_, i) => (i % 6 === 0 ? 0 : 0.2));
     const o: SimulationOptions = {
-      model: supHopf, network: { weights: W }, lanes: 4, duration: 0.02, dt: 0.1, seed: 2,
-      params: { G: 0, a: Float64Array.from({ length: 4 * n }, (_, i) => -0.5 + 0.05 * i) }, record: { observables: ["x"], period: 0.1 },
+      model: supHopf,
+      network: { weights: W },
+      lanes: 4,
+      duration: 0.02,
+      dt: 0.1,
+      seed: 2,
+      params: { G: 0, a: Float64Array.from({ length: 4 * n }, (_, i) => -0.5 + 0.05 * i) },
+      record: { observables: ["x"], period: 0.1 },
     };
     const r0 = await wasm(o);
     const W2 = W.map((v) => v * 3 + 0.1);

@@ -15,9 +15,16 @@ describe("wasm backend smoke", () => {
     const W = Float64Array.from({ length: n * n }, (_, k) => ((k * 7919) % 13) / 13 * (k % (n + 1) === 0 ? 0 : 1));
     const L = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 31) % 17));
     const opts = {
-      model: supHopf, network: { weights: W, lengths: L, speed: 2 }, lanes: 6, duration: 0.05, dt: 0.1,
-      params: { a: [0.1, -0.2, 0.3, 0.05, 0.2, -0.1], G: 0.2, sigma: 0.02 }, seed: 3, noise: "independent" as const,
-      record: { observables: ["x", "r2"], period: 1 }, averages: ["x", "r2"],
+      model: supHopf,
+      network: { weights: W, lengths: L, speed: 2 },
+      lanes: 6,
+      duration: 0.05,
+      dt: 0.1,
+      params: { a: [0.1, -0.2, 0.3, 0.05, 0.2, -0.1], G: 0.2, sigma: 0.02 },
+      seed: 3,
+      noise: "independent" as const,
+      record: { observables: ["x", "r2"], period: 1 },
+      averages: ["x", "r2"],
     };
     const ref = simulateReference(prepareSimulation(opts));
     const w = await simulateWasm(prepareSimulation(opts), { threads: 2 });
@@ -35,8 +42,14 @@ describe("wasm backend smoke", () => {
     const n = 4;
     const W = Float64Array.from({ length: n * n }, (_, k) => (k % 5 === 0 ? 0 : 0.3));
     const opts = {
-      model: wilsonCowan, network: { weights: W, lengths: W.map((v) => v * 30), speed: 5 }, lanes: 4, duration: 0.05, dt: 0.1,
-      params: { k: 1.5, ext_E: [0.5, 1, 1.5, 2], sigma_ou: 0.05 }, seed: 9, integrator: "euler" as const,
+      model: wilsonCowan,
+      network: { weights: W, lengths: W.map((v) => v * 30), speed: 5 },
+      lanes: 4,
+      duration: 0.05,
+      dt: 0.1,
+      params: { k: 1.5, ext_E: [0.5, 1, 1.5, 2], sigma_ou: 0.05 },
+      seed: 9,
+      integrator: "euler" as const,
       record: { observables: ["rE", "F_E"], period: 0.5 },
     };
     const ref = simulateReference(prepareSimulation(opts));
@@ -55,8 +68,14 @@ describe("wasm backend smoke", () => {
     const n = 6;
     const W = Float64Array.from({ length: n * n }, (_, k) => (k % 7 === 0 ? 0 : 0.2 + (k % 3) * 0.1));
     const base = {
-      model: wilsonCowan, network: { weights: W, lengths: W.map((v) => v * 40), speed: 5 }, lanes: 8, duration: 0.03, dt: 0.1,
-      params: { k: 1.5, sigma_ou: 0.05 }, seed: 4, record: { observables: ["rE", "rI"], period: 0.1 },
+      model: wilsonCowan,
+      network: { weights: W, lengths: W.map((v) => v * 40), speed: 5 },
+      lanes: 8,
+      duration: 0.03,
+      dt: 0.1,
+      params: { k: 1.5, sigma_ou: 0.05 },
+      seed: 4,
+      record: { observables: ["rE", "rI"], period: 0.1 },
     };
     // Every group's lanes share stream 0 → shared-key path. Streams 0, 1, 2, 3, 4, 5, 6, 0: the
     // driver groups lanes by key ([0, 0, 1, 2] [3, 4, 5, 6]), so lanes 0 and 7 run in a group of
@@ -85,16 +104,34 @@ describe("wasm backend smoke", () => {
     const n = 5;
     const W = Float64Array.from({ length: n * n }, (_, k) => (k % 6 === 0 ? 0 : 0.1 + (k % 4) * 0.1));
     const G = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
-    const base = { model: supHopf, network: { weights: W, lengths: W.map((v) => v * 50), speed: 4 }, duration: 0.02, dt: 0.1, params: { a: -0.05, sigma: 0.05 }, record: { observables: ["x"], period: 0.5 }, averages: ["x"] };
-    const mixed = await simulateWasm(prepareSimulation({ ...base, lanes: 8, params: { ...base.params, G }, seed: [1, 2, 1, 2, 1, 2, 1, 2] }), { threads: 1, width: 1 });
+    const base = {
+      model: supHopf,
+      network: { weights: W, lengths: W.map((v) => v * 50), speed: 4 },
+      duration: 0.02,
+      dt: 0.1,
+      params: { a: -0.05, sigma: 0.05 },
+      record: { observables: ["x"], period: 0.5 },
+      averages: ["x"],
+    };
+    const mixed = await simulateWasm(
+      prepareSimulation({ ...base, lanes: 8, params: { ...base.params, G }, seed: [1, 2, 1, 2, 1, 2, 1, 2] }),
+      { threads: 1, width: 1 },
+    );
     expect(laneOrderByKey(Uint32Array.of(1, 2, 1, 2), Uint32Array.of(0, 0, 0, 0))).toEqual([0, 2, 1, 3]);
     expect(laneOrderByKey(Uint32Array.of(1, 1, 2, 2), Uint32Array.of(0, 0, 0, 0))).toBeNull();
     for (const [seed, lanes] of [[1, [0, 2, 4, 6]], [2, [1, 3, 5, 7]]] as const) {
-      const alone = await simulateWasm(prepareSimulation({ ...base, lanes: 4, params: { ...base.params, G: lanes.map((l) => G[l]!) }, seed }), { threads: 1, width: 1 });
+      const alone = await simulateWasm(
+        prepareSimulation({ ...base, lanes: 4, params: { ...base.params, G: lanes.map((l) => G[l]!) }, seed }),
+        { threads: 1, width: 1 },
+      );
       const T = alone.recorded.x!.length / (4 * n);
       lanes.forEach((lane, k) => {
-        expect(Array.from(mixed.recorded.x!.subarray(lane * T * n, (lane + 1) * T * n))).toEqual(Array.from(alone.recorded.x!.subarray(k * T * n, (k + 1) * T * n)));
-        expect(Array.from(mixed.averages.x!.subarray(lane * n, (lane + 1) * n))).toEqual(Array.from(alone.averages.x!.subarray(k * n, (k + 1) * n)));
+        expect(Array.from(mixed.recorded.x!.subarray(lane * T * n, (lane + 1) * T * n))).toEqual(
+          Array.from(alone.recorded.x!.subarray(k * T * n, (k + 1) * T * n)),
+        );
+        expect(Array.from(mixed.averages.x!.subarray(lane * n, (lane + 1) * n))).toEqual(
+          Array.from(alone.averages.x!.subarray(k * n, (k + 1) * n)),
+        );
       });
     }
   });
@@ -107,9 +144,16 @@ describe("wasm backend smoke", () => {
     const Wt = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 0 : 0.05 + ((k * 37) % 11) / 40));
     const Lg = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 13) % 7));
     const opts = {
-      model: supHopf, network: { weights: Wt, lengths: Lg, speed: 10 }, lanes: 16, duration: 0.0403, dt: 0.1,
-      params: { a: -0.02, G: 0.3, sigma: 0.03 }, seed: 11, noise: "independent" as const,
-      record: { observables: ["x"], period: 0.3 }, averages: ["x"],
+      model: supHopf,
+      network: { weights: Wt, lengths: Lg, speed: 10 },
+      lanes: 16,
+      duration: 0.0403,
+      dt: 0.1,
+      params: { a: -0.02, G: 0.3, sigma: 0.03 },
+      seed: 11,
+      noise: "independent" as const,
+      record: { observables: ["x"], period: 0.3 },
+      averages: ["x"],
     };
     const runs = await Promise.all(([1, 2, 4] as const).map((width) => simulateWasm(prepareSimulation(opts), { threads: 1, width })));
     expect(Array.from(runs[1]!.recorded.x!)).toEqual(Array.from(runs[0]!.recorded.x!));
@@ -128,7 +172,14 @@ describe("wasm backend smoke", () => {
     // per-value arithmetic in both layouts (plain SIMD).
     const n = 7;
     const Wt = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 0 : 0.05 + ((k * 37) % 11) / 40));
-    const cases: { model: ModelSpec; params: Record<string, number | number[]>; speed: number; lanes: number; noise: "shared" | "independent"; obs: string }[] = [
+    const cases: {
+      model: ModelSpec;
+      params: Record<string, number | number[]>;
+      speed: number;
+      lanes: number;
+      noise: "shared" | "independent";
+      obs: string;
+    }[] = [
       { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, speed: 10, lanes: 1, noise: "independent", obs: "x" },
       { model: supHopf, params: { a: [0.1, -0.1, 0.05], G: 0.3, sigma: 0.03 }, speed: 4, lanes: 3, noise: "shared", obs: "y" },
       { model: withBold(rww), params: { G: 0.8, sigma: 0.01 }, speed: 4, lanes: 2, noise: "independent", obs: "bold" },
@@ -141,8 +192,16 @@ describe("wasm backend smoke", () => {
     for (const c of cases) {
       const Lg = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 13) % 7));
       const opts = {
-        model: c.model, network: c.speed ? { weights: Wt, lengths: Lg, speed: c.speed } : { weights: Wt }, lanes: c.lanes, duration: 0.0503, dt: 0.1,
-        params: c.params, seed: 5, noise: c.noise, record: { observables: [c.obs], period: 0.5 }, averages: [c.obs],
+        model: c.model,
+        network: c.speed ? { weights: Wt, lengths: Lg, speed: c.speed } : { weights: Wt },
+        lanes: c.lanes,
+        duration: 0.0503,
+        dt: 0.1,
+        params: c.params,
+        seed: 5,
+        noise: c.noise,
+        record: { observables: [c.obs], period: 0.5 },
+        averages: [c.obs],
       };
       const byNodes = await simulateWasm(prepareSimulation(opts), { threads: 2, layout: "nodes", relaxed: false });
       const byLanes = await simulateWasm(prepareSimulation(opts), { threads: 1, layout: "lanes", width: 1, relaxed: false });

@@ -10,7 +10,15 @@ interface OutlierFixture {
   zero_volumes: number[];
   fc_tril: number[];
   fc_tril_exc_inter: number[];
-  cases: { window_TRs: number; step_TRs: number; drop_edges: boolean; exc_interhemispheric: boolean; n_windows: number; window_starts: number[]; fcd_tril: number[] }[];
+  cases: {
+    window_TRs: number;
+    step_TRs: number;
+    drop_edges: boolean;
+    exc_interhemispheric: boolean;
+    n_windows: number;
+    window_starts: number[];
+    fcd_tril: number[];
+  }[];
 }
 
 describe("cuBNM's motion-outlier handling (fixtures/fcd_outliers_cubnm.json)", () => {

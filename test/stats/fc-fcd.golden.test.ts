@@ -1,12 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { fcMatrix, fcTril, fcBatch, fcd, fcdBatch } from "../../src/stats/index.ts";
+import { fcBatch, fcd, fcdBatch, fcMatrix, fcTril } from "../../src/stats/index.ts";
 import { fcdWindows, fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
 import { timeMajorToNodeMajor } from "../../src/stats/fc.ts";
 import { expectRelClose, flat, maxRelErr, readGolden } from "./helpers.ts";
 
-interface FcGolden { x: number[][]; fc: number[][] }
-interface FcdCase { window_TRs: number; step_TRs: number; drop_edges: boolean; exc_interhemispheric: boolean; n_windows: number; fcd_tril: number[] }
-interface FcdGolden { bold: number[][]; cases: FcdCase[]; fc_tril: number[]; fc_tril_exc_inter: number[] }
+interface FcGolden {
+  x: number[][];
+  fc: number[][];
+}
+interface FcdCase {
+  window_TRs: number;
+  step_TRs: number;
+  drop_edges: boolean;
+  exc_interhemispheric: boolean;
+  n_windows: number;
+  fcd_tril: number[];
+}
+interface FcdGolden {
+  bold: number[][];
+  cases: FcdCase[];
+  fc_tril: number[];
+  fc_tril_exc_inter: number[];
+}
 
 describe("FC matches np.corrcoef (fc_pearson.json)", () => {
   const g = readGolden<FcGolden>("fc_pearson.json");
@@ -53,7 +68,9 @@ describe("FC and FCD match cuBNM's definitions (fcd_cubnm.json)", () => {
   it("batch functions equal the per-simulation ones", () => {
     const B = 3;
     const data = new Float64Array(B * nNodes * nTime);
-    for (let b = 0; b < B; b++) for (let k = 0; k < nNodes * nTime; k++) data[b * nNodes * nTime + k] = bold[k]! * (b + 1) + b + Math.sin(k * (b + 1));
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < nNodes * nTime; k++) data[b * nNodes * nTime + k] = bold[k]! * (b + 1) + b + Math.sin(k * (b + 1));
+    }
     const opts = { windowTRs: 10, stepTRs: 3, excludeInterhemispheric: true };
     const fcs = fcBatch(data, B, nNodes, nTime, opts);
     const fcds = fcdBatch(data, B, nNodes, nTime, opts);
@@ -84,7 +101,9 @@ describe("FCD windows", () => {
     const nNodes = 4;
     const nTime = 60;
     const data = new Float64Array(nNodes * nTime);
-    for (let i = 0; i < nNodes; i++) for (let t = 0; t < nTime; t++) data[i * nTime + t] = Math.sin(0.3 * t * (i + 1)) + 0.1 * Math.cos(7 * t + i);
+    for (let i = 0; i < nNodes; i++) {
+      for (let t = 0; t < nTime; t++) data[i * nTime + t] = Math.sin(0.3 * t * (i + 1)) + 0.1 * Math.cos(7 * t + i);
+    }
     // zero out volumes 0..15: the first window [0, 10] is all outliers, [5, 15] too, [10, 20] has 6/11 > 0.5
     for (let i = 0; i < nNodes; i++) for (let t = 0; t < 16; t++) data[i * nTime + t] = 0;
     const r = fcd(data, nNodes, nTime, { windowTRs: 10, stepTRs: 5 });

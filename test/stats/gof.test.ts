@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { evaluateGof, fcBatch, fcdBatch, fcTril, gofTermNames, ksStatistic, pearson, registerGofTerm, setStatsBackend, type StatsBackend } from "../../src/stats/index.ts";
+import {
+  evaluateGof,
+  fcBatch,
+  fcdBatch,
+  fcTril,
+  gofTermNames,
+  ksStatistic,
+  pearson,
+  registerGofTerm,
+  setStatsBackend,
+  type StatsBackend,
+} from "../../src/stats/index.ts";
 import { boldSummaryBatch, getStatsBackend, typescriptStatsBackend } from "../../src/stats/backend.ts";
 import { evaluateGofBatch, getGofTerm, gofSign } from "../../src/stats/gof.ts";
 import { fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
@@ -93,7 +104,12 @@ describe("swappable batch backend", () => {
     setStatsBackend(counting);
     try {
       expect(getStatsBackend().name).toBe("counting");
-      const s = await boldSummaryBatch({ data, batch: B, nNodes, nTime }, { tr: 1, windowSeconds: 20, stepSeconds: 4, excludeInterhemispheric: true });
+      const s = await boldSummaryBatch({ data, batch: B, nNodes, nTime }, {
+        tr: 1,
+        windowSeconds: 20,
+        stepSeconds: 4,
+        excludeInterhemispheric: true,
+      });
       expect(calls).toBe(2);
       const w = fcdWindowTRsFromSeconds(20, 4, 1);
       const fcs = fcBatch(data, B, nNodes, nTime, { excludeInterhemispheric: true, zeroVolumesAsOutliers: true });
@@ -102,7 +118,9 @@ describe("swappable batch backend", () => {
         expect(Array.from(s[b]!.fcTril)).toEqual(Array.from(fcs.subarray(b * 6, (b + 1) * 6)));
         expect(Array.from(s[b]!.fcdTril)).toEqual(Array.from(fcds[b]!.fcdTril));
         const one = data.subarray(b * nNodes * nTime, (b + 1) * nNodes * nTime);
-        expect(Array.from(s[b]!.fcTril)).toEqual(Array.from(fcTril(one, nNodes, nTime, { excludeInterhemispheric: true, zeroVolumesAsOutliers: true })));
+        expect(Array.from(s[b]!.fcTril)).toEqual(
+          Array.from(fcTril(one, nNodes, nTime, { excludeInterhemispheric: true, zeroVolumesAsOutliers: true })),
+        );
       }
     } finally {
       setStatsBackend(typescriptStatsBackend);

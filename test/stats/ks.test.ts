@@ -5,7 +5,9 @@ import { ks2samp, ksStatistic } from "../../src/stats/index.ts";
 import { kolmogorovSf, ksStatisticBatch, smirnovSf } from "../../src/stats/ks.ts";
 import { readGolden, relErr } from "./helpers.ts";
 
-interface KsGolden { cases: { a: number[]; b: number[]; statistic: number; pvalue: number }[] }
+interface KsGolden {
+  cases: { a: number[]; b: number[]; statistic: number; pvalue: number }[];
+}
 interface ScipyKs {
   kstwo: { n: number; x: number; sf: number }[];
   smirnov: { n: number; x: number; sf: number }[];

@@ -16,7 +16,7 @@ const seriesArb = fc
       nNodes: fc.constant(nNodes),
       nTime: fc.constant(nTime),
       values: fc.array(fc.integer({ min: -100, max: 100 }), { minLength: nNodes * nTime, maxLength: nNodes * nTime }),
-    }),
+    })
   )
   .filter(({ nNodes, nTime, values }) => {
     for (let i = 0; i < nNodes; i++) {

@@ -5,7 +5,9 @@ import { rfft } from "../../src/stats/fft.ts";
 import { welchRows } from "../../src/stats/welch.ts";
 import { expectRelClose, flat, maxRelErr, readGolden, relErr } from "./helpers.ts";
 
-interface WelchGolden { cases: { x: number[]; fs: number; nperseg: number; nfft: number | null; f: number[]; psd: number[] }[] }
+interface WelchGolden {
+  cases: { x: number[]; fs: number; nperseg: number; nfft: number | null; f: number[]; psd: number[] }[];
+}
 
 describe("welch matches scipy.signal.welch (welch.json)", () => {
   const g = readGolden<WelchGolden>("welch.json");

@@ -15,7 +15,15 @@ import path from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadArray } from "../../src/io/index.ts";
-import { ks2samp, setStatsBackend, StatsInputError, type FcdOptions, type FcOptions, type FcdResult, type StatsBackend } from "../../src/stats/index.ts";
+import {
+  type FcdOptions,
+  type FcdResult,
+  type FcOptions,
+  ks2samp,
+  setStatsBackend,
+  type StatsBackend,
+  StatsInputError,
+} from "../../src/stats/index.ts";
 import { boldSummaryBatch, typescriptStatsBackend } from "../../src/stats/backend.ts";
 import { fcdWindowTRsFromSeconds } from "../../src/stats/fcd.ts";
 import { createWasmStatsBackend } from "../../src/stats/wasm.ts";

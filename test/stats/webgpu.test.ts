@@ -58,33 +58,44 @@ if (!probe.available && process.env.BRAINFIT_NO_WEBGPU !== "1") {
 }
 
 describe.skipIf(!probe.available)(`webgpu stats backend (${probe.adapter ?? probe.reason})`, () => {
-  it.each([true, false])("FC and FCD equal the TypeScript results for every option combination (odd sizes, outlier windows; tiledGram %s)", async (tiledGram) => {
-    const gpu = await createWebGpuStatsBackend(undefined, { tiledGram });
-    expect(gpu.name).toBe("webgpu");
-    const zeros = [...Array.from({ length: 12 }, (_, k) => 20 + k), 150];
-    const input = series(2, 3, 23, 211, zeros);
-    const fcOptions: FcOptions[] = [{}, { zeroVolumesAsOutliers: true }, { excludeInterhemispheric: true, zeroVolumesAsOutliers: true }];
-    for (const options of fcOptions) {
-      expect(maxAbsDiff(await gpu.fcBatch(input, options), await typescriptStatsBackend.fcBatch(input, options))).toBeLessThanOrEqual((211 + 2) * U);
-    }
-    const fcdOptions: FcdOptions[] = [
-      { windowTRs: 10, stepTRs: 3 },
-      { windowTRs: 10, stepTRs: 3, dropEdges: false, returnWindowFc: true },
-      { windowTRs: 8, stepTRs: 5, excludeInterhemispheric: true, hemispheres: Array.from({ length: 23 }, (_, i) => i % 3), outlierThreshold: 0.2 },
-    ];
-    for (const options of fcdOptions) {
-      const w = await gpu.fcdBatch(input, options);
-      const t = await typescriptStatsBackend.fcdBatch(input, options);
-      for (let b = 0; b < t.length; b++) {
-        expect(w[b]!.nWindows).toBe(t[b]!.nWindows);
-        expect(Array.from(w[b]!.windowStarts)).toEqual(Array.from(t[b]!.windowStarts));
-        expect(maxAbsDiff(w[b]!.fcdTril, t[b]!.fcdTril)).toBeLessThanOrEqual(TOL_FCD);
-        if (options.returnWindowFc) {
-          expect(maxAbsDiff(w[b]!.windowFcTrils!, t[b]!.windowFcTrils!)).toBeLessThanOrEqual((options.windowTRs + 3) * U);
+  it.each([true, false])(
+    "FC and FCD equal the TypeScript results for every option combination (odd sizes, outlier windows; tiledGram %s)",
+    async (tiledGram) => {
+      const gpu = await createWebGpuStatsBackend(undefined, { tiledGram });
+      expect(gpu.name).toBe("webgpu");
+      const zeros = [...Array.from({ length: 12 }, (_, k) => 20 + k), 150];
+      const input = series(2, 3, 23, 211, zeros);
+      const fcOptions: FcOptions[] = [{}, { zeroVolumesAsOutliers: true }, { excludeInterhemispheric: true, zeroVolumesAsOutliers: true }];
+      for (const options of fcOptions) {
+        expect(maxAbsDiff(await gpu.fcBatch(input, options), await typescriptStatsBackend.fcBatch(input, options))).toBeLessThanOrEqual(
+          (211 + 2) * U,
+        );
+      }
+      const fcdOptions: FcdOptions[] = [
+        { windowTRs: 10, stepTRs: 3 },
+        { windowTRs: 10, stepTRs: 3, dropEdges: false, returnWindowFc: true },
+        {
+          windowTRs: 8,
+          stepTRs: 5,
+          excludeInterhemispheric: true,
+          hemispheres: Array.from({ length: 23 }, (_, i) => i % 3),
+          outlierThreshold: 0.2,
+        },
+      ];
+      for (const options of fcdOptions) {
+        const w = await gpu.fcdBatch(input, options);
+        const t = await typescriptStatsBackend.fcdBatch(input, options);
+        for (let b = 0; b < t.length; b++) {
+          expect(w[b]!.nWindows).toBe(t[b]!.nWindows);
+          expect(Array.from(w[b]!.windowStarts)).toEqual(Array.from(t[b]!.windowStarts));
+          expect(maxAbsDiff(w[b]!.fcdTril, t[b]!.fcdTril)).toBeLessThanOrEqual(TOL_FCD);
+          if (options.returnWindowFc) {
+            expect(maxAbsDiff(w[b]!.windowFcTrils!, t[b]!.windowFcTrils!)).toBeLessThanOrEqual((options.windowTRs + 3) * U);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it.each([true, false])("HCP subject 100206 REST1_LR: FCD (30 s / 5 s, intrahemispheric) matches (tiledGram %s)", async (tiledGram) => {
     const gpu = await createWebGpuStatsBackend(undefined, { tiledGram });

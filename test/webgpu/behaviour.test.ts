@@ -12,7 +12,7 @@ import { supHopf } from "../../src/models/hopf.ts";
 import { withBold } from "../../src/models/bold.ts";
 import { rww } from "../../src/models/rww.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
-import { type RecordedChunk, prepareSimulation, type SimulationOptions } from "../../src/batch/prepare.ts";
+import { prepareSimulation, type RecordedChunk, type SimulationOptions } from "../../src/batch/prepare.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import { itHasAdapter, WEBGPU_OPTED_OUT } from "./gpu.ts";
 
@@ -258,7 +258,9 @@ describe("webgpu run plan (no GPU needed)", () => {
     const plan = planWebGpuRun(sim, { maxStorageBufferBindingSize: 16 << 20, maxComputeWorkgroupsPerDimension: 65535 });
     expect(plan.lanesPerGroup).toBeLessThan(512);
     expect(plan.lanesPerGroup * 2 * plan.ringLength * 100 * 4).toBeLessThanOrEqual(16 << 20); // mirrored ring: 2R slots
-    expect(() => planWebGpuRun(sim, { maxStorageBufferBindingSize: 1024, maxComputeWorkgroupsPerDimension: 65535 })).toThrow(/maxStorageBufferBindingSize/);
+    expect(() => planWebGpuRun(sim, { maxStorageBufferBindingSize: 1024, maxComputeWorkgroupsPerDimension: 65535 })).toThrow(
+      /maxStorageBufferBindingSize/,
+    );
   });
 
   it("says how to get an adapter when there is none", () => {
@@ -341,8 +343,16 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu codegen covers the whole expression la
     // default): all lanes on stream 0 → the shared-noise kernel; stream 1 on lane 15 → one
     // workgroup mixes keys → the per-lane kernel for every workgroup.
     const opts = (noise: number[]): SimulationOptions => ({
-      model: wilsonCowan, network: network(9, 5, 4, 0.1), lanes: 16, duration: 0.02, dt: 0.1, seed: 7, noise,
-      params: { k: Array.from({ length: 16 }, (_, l) => 1 + 0.05 * l), sigma_ou: 0.05 }, record: { observables: ["rE"], period: 0.2 }, averages: ["rI"],
+      model: wilsonCowan,
+      network: network(9, 5, 4, 0.1),
+      lanes: 16,
+      duration: 0.02,
+      dt: 0.1,
+      seed: 7,
+      noise,
+      params: { k: Array.from({ length: 16 }, (_, l) => 1 + 0.05 * l), sigma_ou: 0.05 },
+      record: { observables: ["rE"], period: 0.2 },
+      averages: ["rI"],
     });
     const sharedStreams = new Array<number>(16).fill(0);
     const mixedStreams = [...sharedStreams.slice(0, 15), 1];
@@ -351,7 +361,15 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu codegen covers the whole expression la
     expect(workgroupsShareKeys(prepareSimulation(opts(mixedStreams)), 16, 8)).toBe(false);
     // Padding lanes copy the group's first lane: 12 lanes of one key in workgroups of 8 share.
     expect(workgroupsShareKeys({ lanes: 12, seeds: new Uint32Array(12).fill(3), streams: new Uint32Array(12) }, 12, 8)).toBe(true);
-    expect(generateSimulationKernel(compileModel(wilsonCowan), { integrator: "heun", recordIdx: [0], averageIdx: [], lanesPerWorkgroup: 8, sharedNoise: true }).source).toContain("var<workgroup> wz");
+    expect(
+      generateSimulationKernel(compileModel(wilsonCowan), {
+        integrator: "heun",
+        recordIdx: [0],
+        averageIdx: [],
+        lanesPerWorkgroup: 8,
+        sharedNoise: true,
+      }).source,
+    ).toContain("var<workgroup> wz");
     // (Forced on: the default is off on software adapters such as lavapipe.)
     const shared = await run(opts(sharedStreams), { workgroupSize: 8, webgpu: { sharedNoise: true } });
     const mixed = await run(opts(mixedStreams), { workgroupSize: 8, webgpu: { sharedNoise: true } });
@@ -359,8 +377,12 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu codegen covers the whole expression la
     expect(mixed.backendInfo).not.toContain("normals drawn once per workgroup");
     const T = shared.recorded.rE!.length / (16 * 9);
     for (let lane = 0; lane < 15; lane++) {
-      expect(Array.from(shared.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9))).toEqual(Array.from(mixed.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9)));
-      expect(Array.from(shared.averages.rI!.subarray(lane * 9, (lane + 1) * 9))).toEqual(Array.from(mixed.averages.rI!.subarray(lane * 9, (lane + 1) * 9)));
+      expect(Array.from(shared.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9))).toEqual(
+        Array.from(mixed.recorded.rE!.subarray(lane * T * 9, (lane + 1) * T * 9)),
+      );
+      expect(Array.from(shared.averages.rI!.subarray(lane * 9, (lane + 1) * 9))).toEqual(
+        Array.from(mixed.averages.rI!.subarray(lane * 9, (lane + 1) * 9)),
+      );
     }
     // Lane 15's own stream is other noise; a GPU with nodeSlices > 1 (its barrier already there) agrees too.
     const slices = await run(opts(sharedStreams), { workgroupSize: 32, webgpu: { sharedNoise: true, nodeSlices: 4 } });

@@ -166,7 +166,11 @@ export async function compare(model: CompiledModel, c: Case, boundsOf: (c: Case,
           const err = Math.abs(got[q]! - want[q]!);
           const bound = tol + 2 * U * Math.abs(want[q]!);
           if (!(err <= bound)) {
-            throw new Error(`${model.name} ${c.integrator}: ${name} lane ${lane} step ${k + 1} node ${i}: webgpu ${got[q]} vs reference ${want[q]} (|diff| ${err.toExponential(3)} > bound ${bound.toExponential(3)}; dt ${dt}, L ${b.L.toFixed(3)})`);
+            throw new Error(
+              `${model.name} ${c.integrator}: ${name} lane ${lane} step ${k + 1} node ${i}: webgpu ${got[q]} vs reference ${
+                want[q]
+              } (|diff| ${err.toExponential(3)} > bound ${bound.toExponential(3)}; dt ${dt}, L ${b.L.toFixed(3)})`,
+            );
           }
           worst = Math.max(worst, err / bound);
         }
@@ -175,4 +179,3 @@ export async function compare(model: CompiledModel, c: Case, boundsOf: (c: Case,
   }
   return worst;
 }
-

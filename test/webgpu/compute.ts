@@ -7,7 +7,13 @@ import { WGSL } from "../../src/generated/wgsl.ts";
 export const NORMAL_TOLERANCE = 2e-6;
 
 /** Run `entry` of `source` with one read-only u32 input (binding 0) and a u32 output (binding 1). */
-export async function runCompute(source: string, entry: string, input: Uint32Array<ArrayBuffer>, outputWords: number, workgroups: number): Promise<Uint32Array> {
+export async function runCompute(
+  source: string,
+  entry: string,
+  input: Uint32Array<ArrayBuffer>,
+  outputWords: number,
+  workgroups: number,
+): Promise<Uint32Array> {
   const { device } = await getGpuContext();
   device.pushErrorScope("validation");
   const module = device.createShaderModule({ code: source });

@@ -52,11 +52,13 @@ console.log(`adapter: ${adapter.name} (fallback: ${adapter.isFallback})`);
 }
 
 // Trajectories within the derived f32 bound.
-for (const [spec, bounds, seed] of [
-  [supHopf, (c: Parameters<typeof hopfBounds>[0], M: number) => hopfBounds(c, M, false), 1],
-  [supHopfDifference, (c: Parameters<typeof hopfBounds>[0], M: number) => hopfBounds(c, M, true), 2],
-  [wilsonCowan, wcBounds, 3],
-] as const) {
+for (
+  const [spec, bounds, seed] of [
+    [supHopf, (c: Parameters<typeof hopfBounds>[0], M: number) => hopfBounds(c, M, false), 1],
+    [supHopfDifference, (c: Parameters<typeof hopfBounds>[0], M: number) => hopfBounds(c, M, true), 2],
+    [wilsonCowan, wcBounds, 3],
+  ] as const
+) {
   const model = compileModel(spec);
   let worst = 0;
   let error = "";
@@ -68,7 +70,10 @@ for (const [spec, bounds, seed] of [
       break;
     }
   }
-  report(!error, `${spec.name}: ${runs} random cases within the f32 error bound; worst |error|/bound ${worst.toFixed(4)}${error ? `; ${error}` : ""}`);
+  report(
+    !error,
+    `${spec.name}: ${runs} random cases within the f32 error bound; worst |error|/bound ${worst.toFixed(4)}${error ? `; ${error}` : ""}`,
+  );
 }
 
 // Reruns and chunking.
@@ -90,10 +95,19 @@ for (const [spec, bounds, seed] of [
   };
   const a = await simulateWebGpu(prepareSimulation(base));
   const b = await simulateWebGpu(prepareSimulation(base));
-  const c = await simulateWebGpu(prepareSimulation(base), { webgpu: { chunkSamples: 17, stepsPerDispatch: 29, lanesPerGroup: 5 }, workgroupSize: 32 });
+  const c = await simulateWebGpu(prepareSimulation(base), {
+    webgpu: { chunkSamples: 17, stepsPerDispatch: 29, lanesPerGroup: 5 },
+    workgroupSize: 32,
+  });
   const same = (p: Float32Array, q: Float32Array) => p.length === q.length && p.every((v, i) => Object.is(v, q[i]));
-  report(same(a.recorded.x!, b.recorded.x!) && same(a.recorded.r2!, b.recorded.r2!), "reruns bit-identical (64 lanes × 40 nodes × 2000 steps)");
-  report(same(a.recorded.x!, c.recorded.x!) && same(a.recorded.r2!, c.recorded.r2!), "chunks / dispatch length / lane groups / workgroup size change no bit");
+  report(
+    same(a.recorded.x!, b.recorded.x!) && same(a.recorded.r2!, b.recorded.r2!),
+    "reruns bit-identical (64 lanes × 40 nodes × 2000 steps)",
+  );
+  report(
+    same(a.recorded.x!, c.recorded.x!) && same(a.recorded.r2!, c.recorded.r2!),
+    "chunks / dispatch length / lane groups / workgroup size change no bit",
+  );
 }
 
 // A long streamed run: 512 lanes × 100 nodes, keepRecorded false.
@@ -125,7 +139,12 @@ for (const [spec, bounds, seed] of [
     }),
   );
   const finite = Array.from(r.averages.r2!).every(Number.isFinite);
-  report(samples === longSeconds * 1000 && finite, `512 lanes × 100 nodes × ${longSeconds} s streamed: ${chunks} chunks, ${samples} samples, ${(r.elapsedMs / 1000).toFixed(1)} s, ${(r.nodeStepsPerSecond / 1e9).toFixed(3)} G node-steps/s, RSS +${((rssMax - rss0) / 2 ** 20).toFixed(0)} MiB`);
+  report(
+    samples === longSeconds * 1000 && finite,
+    `512 lanes × 100 nodes × ${longSeconds} s streamed: ${chunks} chunks, ${samples} samples, ${(r.elapsedMs / 1000).toFixed(1)} s, ${
+      (r.nodeStepsPerSecond / 1e9).toFixed(3)
+    } G node-steps/s, RSS +${((rssMax - rss0) / 2 ** 20).toFixed(0)} MiB`,
+  );
 }
 
 console.log(`device-check: ${failures ? `${failures} FAILED` : "all passed"}`);

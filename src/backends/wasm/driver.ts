@@ -4,25 +4,32 @@
 // chunk whatever the duration. Workers receive their inputs by structured clone and send chunks
 // back as transferred buffers (no SharedArrayBuffer needed, so it also runs on pages without
 // cross-origin isolation).
-import { type AsmLayout, type AsmWidth, asmBlockSteps, emitAsmKernel } from "../../codegen/asm.ts";
+import { asmBlockSteps, type AsmLayout, type AsmWidth, emitAsmKernel } from "../../codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../../codegen/asm-compile.ts";
 import { compileTsFunctions } from "../../codegen/ts.ts";
 import type { CompiledModel } from "../../models/spec.ts";
 import { hasRelaxedSimd, loadKernelModule } from "./modules.ts";
-import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../batch/prepare.ts";
+import { finishResult, type PreparedSimulation, RecordingSink, type SimulationResult } from "../../batch/prepare.ts";
 import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
 
 const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
 
 /** The compiled kernel module for a model: the built-in binary when the source matches, else compiled now. */
-export async function kernelModule(model: CompiledModel, width: AsmWidth = 1, relaxed = false, layout: AsmLayout = "lanes"): Promise<WebAssembly.Module> {
+export async function kernelModule(
+  model: CompiledModel,
+  width: AsmWidth = 1,
+  relaxed = false,
+  layout: AsmLayout = "lanes",
+): Promise<WebAssembly.Module> {
   const source = emitAsmKernel(model, { width, relaxed, layout });
   const key = kernelKey(source);
   let mod = moduleCache.get(key);
   if (!mod) {
     mod = (async () => {
       // Provided (edge bundles), built-in file, or compiled now: src/backends/wasm/modules.ts.
-      const label = `model '${model.name}' (${layout === "nodes" ? "nodes layout" : `width ${width}`}, ${relaxed ? "relaxed SIMD" : "SIMD"})`;
+      const label = `model '${model.name}' (${layout === "nodes" ? "nodes layout" : `width ${width}`}, ${
+        relaxed ? "relaxed SIMD" : "SIMD"
+      })`;
       return loadKernelModule(key, label, async () => {
         const { ASM_SOURCES } = await import("../../generated/asm-sources.ts");
         return compileAsmKernel(model, ASM_SOURCES, { width, relaxed, layout });
@@ -66,7 +73,15 @@ function denseWeights(net: PreparedSimulation["network"], nodes: boolean): Float
 }
 
 /** Build the plan for lanes [laneStart, laneStart + count), padded to whole lane groups ("lanes" layout). */
-function makePlan(sim: PreparedSimulation, laneStart: number, count: number, samplesPerChunk: number, width: AsmWidth, sharedRing: boolean, layout: AsmLayout): GroupPlan {
+function makePlan(
+  sim: PreparedSimulation,
+  laneStart: number,
+  count: number,
+  samplesPerChunk: number,
+  width: AsmWidth,
+  sharedRing: boolean,
+  layout: AsmLayout,
+): GroupPlan {
   const m = sim.model;
   const { nNodes: n, nParams: P, network: net } = sim;
   const S = m.stateNames.length, K = m.coupling.length;
@@ -111,7 +126,19 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     }
   }
   return {
-    n, P, S, K, NZ: m.noiseStates.length, R, blockSteps, T: minDelay >= blockSteps ? blockSteps : 1, layout, denseW: denseWeights(net, nodes), nObs, dt: sim.dt, width,
+    n,
+    P,
+    S,
+    K,
+    NZ: m.noiseStates.length,
+    R,
+    blockSteps,
+    T: minDelay >= blockSteps ? blockSteps : 1,
+    layout,
+    denseW: denseWeights(net, nodes),
+    nObs,
+    dt: sim.dt,
+    width,
     heun: sim.integrator === "heun" ? 1 : 0,
     needDerived: [...sim.recordIdx, ...sim.averageIdx].some((k) => k >= S) ? 1 : 0,
     slowEvery: sim.slowEvery,
@@ -121,8 +148,17 @@ function makePlan(sim: PreparedSimulation, laneStart: number, count: number, sam
     nAvg: sim.averageIdx.length,
     samplesPerChunk,
     sharedRing: sharedRing ? 1 : 0,
-    rowStart: net.rowStart, edges, wsum, obsSlot, avgSlot,
-    init: Float32Array.from(x0), lanes, params, seeds, streams, h0,
+    rowStart: net.rowStart,
+    edges,
+    wsum,
+    obsSlot,
+    avgSlot,
+    init: Float32Array.from(x0),
+    lanes,
+    params,
+    seeds,
+    streams,
+    h0,
   };
 }
 
@@ -251,7 +287,7 @@ export function laneOrderByKey(seeds: ArrayLike<number>, streams: ArrayLike<numb
   for (let l = 0; l < seeds.length; l++) {
     const key = `${seeds[l]}:${streams[l]}`;
     let lanes = byKey.get(key);
-    if (!lanes) byKey.set(key, (lanes = []));
+    if (!lanes) byKey.set(key, lanes = []);
     lanes.push(l);
   }
   const order = [...byKey.values()].flat();
@@ -276,7 +312,12 @@ export async function simulateWasm(sim: PreparedSimulation, opts: WasmOptions = 
  * Integrate `sim`'s lanes; when `order` is given, `sim` is `original` with its lanes permuted
  * (lane k is original lane order[k]) and the results are written back in the original order.
  */
-async function simulateWasmInOrder(sim: PreparedSimulation, opts: WasmOptions, order: number[] | null, original = sim): Promise<SimulationResult> {
+async function simulateWasmInOrder(
+  sim: PreparedSimulation,
+  opts: WasmOptions,
+  order: number[] | null,
+  original = sim,
+): Promise<SimulationResult> {
   const t0 = performance.now();
   const m = sim.model;
   const laneOut = (lane: number) => (order ? order[lane]! : lane);
@@ -290,7 +331,9 @@ async function simulateWasmInOrder(sim: PreparedSimulation, opts: WasmOptions, o
   // 4, not one of 8 with a core idle) and is no wider than the batch (padding lanes cost as much
   // as real ones).
   const busy = Math.max(1, Math.min(opts.threads ?? cores, Math.ceil(lanes / 4)));
-  const width: AsmWidth = layout === "nodes" ? 1 : opts.width ?? ([4, 2] as const).find((w) => 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
+  const width: AsmWidth = layout === "nodes"
+    ? 1
+    : opts.width ?? ([4, 2] as const).find((w) => 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
   const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
   const module = await kernelModule(m, width, relaxed, layout);
   const groupLanes = layout === "nodes" ? 1 : 4 * width;
@@ -332,7 +375,9 @@ async function simulateWasmInOrder(sim: PreparedSimulation, opts: WasmOptions, o
           parts.forEach((p, t) => {
             const own = Math.min(shards[t]!.lanes, lanes - laneStarts[t]!);
             if (!order) dst.set(p[r]!.subarray(0, own * count * n), laneStarts[t]! * count * n);
-            else for (let l = 0; l < own; l++) dst.set(p[r]!.subarray(l * count * n, (l + 1) * count * n), laneOut(laneStarts[t]! + l) * count * n);
+            else {for (let l = 0; l < own; l++) {
+                dst.set(p[r]!.subarray(l * count * n, (l + 1) * count * n), laneOut(laneStarts[t]! + l) * count * n);
+              }}
           });
           data[name] = dst;
         });
@@ -356,8 +401,17 @@ async function simulateWasmInOrder(sim: PreparedSimulation, opts: WasmOptions, o
         averages[m.observables[k]!] = out;
       });
     }
-    const shape = layout === "nodes" ? `f32x4 over nodes), ${G} simulation${G > 1 ? "s" : ""}` : `f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes}`;
-    return finishResult(original, "wasm", `WASM ${relaxed ? "relaxed " : ""}SIMD (${shape} on ${threads} thread${threads > 1 ? "s" : ""}`, sink, averages, t0);
+    const shape = layout === "nodes"
+      ? `f32x4 over nodes), ${G} simulation${G > 1 ? "s" : ""}`
+      : `f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes}`;
+    return finishResult(
+      original,
+      "wasm",
+      `WASM ${relaxed ? "relaxed " : ""}SIMD (${shape} on ${threads} thread${threads > 1 ? "s" : ""}`,
+      sink,
+      averages,
+      t0,
+    );
   } finally {
     for (const s of shards) s.close();
   }

@@ -119,7 +119,17 @@ export class LaneGroupRunner {
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
     this.cl = new CellLayout(plan);
-    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise, this.pCbuf, this.pDense] = layout as [number, number, number, number, number, number, number, number, number];
+    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise, this.pCbuf, this.pDense] = layout as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
   }
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
@@ -226,13 +236,40 @@ export class LaneGroupRunner {
     const { plan, f32, cl } = this;
     const n = plan.n;
     const out = Array.from({ length: plan.nRec }, () => new Float32Array(plan.lanes * count * n));
-    if (plan.sharedRing && first !== 0) throw new Error("LaneGroupRunner: a shared-ring plan integrates all steps in one runChunk call from step 0");
+    if (plan.sharedRing && first !== 0) {
+      throw new Error("LaneGroupRunner: a shared-ring plan integrates all steps in one runChunk call from step 0");
+    }
     this.groups.forEach((g, gi) => {
       if (plan.sharedRing) this.fillRing(gi);
-      this.run(n, first, steps, plan.dt, plan.R, plan.heun,
-        this.pRowStart, this.pEdges, this.pWsum,
-        g.state, g.params, g.ring, g.keys,
-        plan.recordEvery, this.pRec, count, this.pObsSlot, g.avg, this.pAvgSlot, plan.needDerived, plan.slowEvery, plan.slowDt, this.pNoise, g.sharedKeys, plan.T, this.pCbuf, this.pDense);
+      this.run(
+        n,
+        first,
+        steps,
+        plan.dt,
+        plan.R,
+        plan.heun,
+        this.pRowStart,
+        this.pEdges,
+        this.pWsum,
+        g.state,
+        g.params,
+        g.ring,
+        g.keys,
+        plan.recordEvery,
+        this.pRec,
+        count,
+        this.pObsSlot,
+        g.avg,
+        this.pAvgSlot,
+        plan.needDerived,
+        plan.slowEvery,
+        plan.slowDt,
+        this.pNoise,
+        g.sharedKeys,
+        plan.T,
+        this.pCbuf,
+        this.pDense,
+      );
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;
         for (let l = 0; l < cl.GL; l++) {

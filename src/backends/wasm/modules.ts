@@ -40,7 +40,9 @@ export function provideWasmModules(modules: Iterable<WebAssembly.Module> | Recor
     }
     const sections = WebAssembly.Module.customSections(m, KERNEL_KEY_SECTION);
     if (sections.length === 0) {
-      throw new Error(`provideWasmModules: module ${i} has no '${KERNEL_KEY_SECTION}' section, so it is not a brainfit kernel (use the files in dist/wasm/ or those written by \`brainfit compile\`)`);
+      throw new Error(
+        `provideWasmModules: module ${i} has no '${KERNEL_KEY_SECTION}' section, so it is not a brainfit kernel (use the files in dist/wasm/ or those written by \`brainfit compile\`)`,
+      );
     }
     const key = new TextDecoder().decode(sections[0]);
     provided.set(key, m);
@@ -73,14 +75,90 @@ export function canCompileWasm(): boolean {
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0))
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  22,
+  1,
+  20,
+  0,
+  253,
+  12,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  11,
 ]);
 
 // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
 const RELAXED_SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253,
-  133, 2, 11,
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  8,
+  1,
+  96,
+  3,
+  123,
+  123,
+  123,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  13,
+  1,
+  11,
+  0,
+  32,
+  0,
+  32,
+  1,
+  32,
+  2,
+  253,
+  133,
+  2,
+  11,
 ]);
 
 /** Relaxed SIMD (fused multiply-add): Deno, Bun and current browsers; not Node 20. */
@@ -119,7 +197,10 @@ export function setWasmKernelBaseUrl(url: URL | string): void {
 
 /** $BRAINFIT_WASM_DIR (a folder path or URL), where the runtime exposes environment variables. */
 function envKernelDir(): URL | undefined {
-  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; Deno?: { env?: { get(k: string): string | undefined } } };
+  const g = globalThis as {
+    process?: { env?: Record<string, string | undefined> };
+    Deno?: { env?: { get(k: string): string | undefined } };
+  };
   let v: string | undefined;
   try {
     v = g.process?.env?.["BRAINFIT_WASM_DIR"] ?? g.Deno?.env?.get("BRAINFIT_WASM_DIR");
@@ -128,7 +209,9 @@ function envKernelDir(): URL | undefined {
   }
   if (!v) return undefined;
   const dir = v.endsWith("/") ? v : `${v}/`;
-  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(dir) && !/^[A-Za-z]:[\\/]/.test(dir) ? new URL(dir) : new URL(`file://${dir.startsWith("/") ? "" : "/"}${dir.replace(/\\/g, "/")}`);
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(dir) && !/^[A-Za-z]:[\\/]/.test(dir)
+    ? new URL(dir)
+    : new URL(`file://${dir.startsWith("/") ? "" : "/"}${dir.replace(/\\/g, "/")}`);
 }
 
 function defaultKernelBase(): URL {

@@ -19,10 +19,9 @@ const g = globalThis as unknown as {
   postMessage?: Port["postMessage"];
 };
 // The driver prepends the mode: node:worker_threads in Node, web Workers elsewhere.
-const port: Port =
-  g.__BRAINFIT_WORKER_MODE === "node"
-    ? ((await import("node:worker_threads")).parentPort as unknown as Port)
-    : { postMessage: (m, t) => g.postMessage!(m, t ?? []) };
+const port: Port = g.__BRAINFIT_WORKER_MODE === "node"
+  ? ((await import("node:worker_threads")).parentPort as unknown as Port)
+  : { postMessage: (m, t) => g.postMessage!(m, t ?? []) };
 
 let runner: LaneGroupRunner | null = null;
 const handle = async (req: Request) => {

@@ -6,9 +6,16 @@
 // are lanes innermost (see kernels/simulate.wgsl); parameters are transposed into that layout
 // on upload, samples and sums back into [lane][…][node] on read-back.
 import type { CompiledModel } from "../../models/spec.ts";
-import { type PreparedSimulation, RecordingSink, finishResult, type SimulationResult } from "../../batch/prepare.ts";
+import { finishResult, type PreparedSimulation, RecordingSink, type SimulationResult } from "../../batch/prepare.ts";
 import { getGpuContext } from "./gpu.ts";
-import { type CouplingPath, DENSE_TILE, generateSimulationKernel, KernelSourceError, RUN_UNIFORM_BYTES, sharedNoiseMaxNodes } from "../../codegen/wgsl.ts";
+import {
+  type CouplingPath,
+  DENSE_TILE,
+  generateSimulationKernel,
+  KernelSourceError,
+  RUN_UNIFORM_BYTES,
+  sharedNoiseMaxNodes,
+} from "../../codegen/wgsl.ts";
 
 /** Bytes of recorded samples held on the GPU per chunk (all lanes, all observables). */
 const RECORD_CHUNK_BYTES = 32 << 20;
@@ -83,7 +90,12 @@ export interface WebGpuRunPlan {
  * How a simulation is cut into lane groups, chunks of samples, read-back segments and
  * dispatches. Pure: memory bounds can be checked without a GPU.
  */
-export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opts: WebGpuRunOptions = {}, lanesPerWorkgroup = 1): WebGpuRunPlan {
+export function planWebGpuRun(
+  sim: PreparedSimulation,
+  limits: WebGpuLimits,
+  opts: WebGpuRunOptions = {},
+  lanesPerWorkgroup = 1,
+): WebGpuRunPlan {
   const { lanes, nNodes: n, nParams: P } = sim;
   const S = sim.model.stateNames.length;
   const K = Math.max(sim.model.coupling.length, 1);
@@ -103,7 +115,9 @@ export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opt
     );
   }
   const positive = (v: number | undefined, name: string) => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new WebGpuSimulationError(`webgpu.${name} must be a positive integer, got ${v}`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
+      throw new WebGpuSimulationError(`webgpu.${name} must be a positive integer, got ${v}`);
+    }
     return v;
   };
   // Groups are padded to whole workgroups of LW lanes: keep the padded group within the limits.
@@ -112,10 +126,20 @@ export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opt
   const padded = (count: number) => Math.ceil(count / LW) * LW;
   const sampleBytes = nRec * lanes * n * 4;
   const chunkSamples = nRec
-    ? Math.max(1, Math.min(sim.nSamples, positive(knobs.chunkSamples, "chunkSamples") ?? MAX_CHUNK_SAMPLES, Math.floor(Math.min(RECORD_CHUNK_BYTES, maxBinding) / sampleBytes)))
+    ? Math.max(
+      1,
+      Math.min(
+        sim.nSamples,
+        positive(knobs.chunkSamples, "chunkSamples") ?? MAX_CHUNK_SAMPLES,
+        Math.floor(Math.min(RECORD_CHUNK_BYTES, maxBinding) / sampleBytes),
+      ),
+    )
     : 0;
-  const stepsPerDispatch = positive(knobs.stepsPerDispatch, "stepsPerDispatch") ?? Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (lanesPerGroup * n)));
-  const groupBytes = (w: number) => [w * n * S * 4, w * K * 2 * R * ringNodes * 4, w * n * P * 4, w * 8, nRec * w * chunkSamples * n * 4, w * n * nAvg * 4];
+  const stepsPerDispatch = positive(knobs.stepsPerDispatch, "stepsPerDispatch") ??
+    Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (lanesPerGroup * n)));
+  const groupBytes = (
+    w: number,
+  ) => [w * n * S * 4, w * K * 2 * R * ringNodes * 4, w * n * P * 4, w * 8, nRec * w * chunkSamples * n * 4, w * n * nAvg * 4];
   const groupSizes = [];
   let allPadded = 0;
   for (let first = 0; first < lanes; first += lanesPerGroup) {
@@ -124,7 +148,12 @@ export function planWebGpuRun(sim: PreparedSimulation, limits: WebGpuLimits, opt
     groupSizes.push(...groupBytes(w));
   }
   const stagedSampleBytes = nRec * allPadded * n * 4;
-  const shared = [Math.max(n + 2 + 2 * sim.network.source.length, (n + 4) * ringNodes) * 4, UNIFORM_SLOTS * UNIFORM_STRIDE, 2 * stagedSampleBytes * chunkSamples, 2 * allPadded * n * nAvg * 4];
+  const shared = [
+    Math.max(n + 2 + 2 * sim.network.source.length, (n + 4) * ringNodes) * 4,
+    UNIFORM_SLOTS * UNIFORM_STRIDE,
+    2 * stagedSampleBytes * chunkSamples,
+    2 * allPadded * n * nAvg * 4,
+  ];
   const all = [...groupSizes, ...shared];
   return {
     ringLength: R,
@@ -188,7 +217,7 @@ async function compileKernel(device: GPUDevice, source: string, label: string): 
 
 function getKernel(device: GPUDevice, model: CompiledModel, source: string): Promise<CompiledKernel> {
   let perDevice = pipelineCache.get(device);
-  if (!perDevice) pipelineCache.set(device, (perDevice = new Map()));
+  if (!perDevice) pipelineCache.set(device, perDevice = new Map());
   let k = perDevice.get(source);
   if (!k) {
     k = compileKernel(device, source, model.name);
@@ -291,8 +320,12 @@ export function workgroupShape(workgroupSize: number, software: boolean, nodeSli
 /** Dense coupling (matrix product) when no edge has a delay and the network is not sparse. */
 export function couplingPath(sim: PreparedSimulation, forced?: CouplingPath): CouplingPath {
   const net = sim.network;
-  if (forced === "dense" && net.maxDelay > 0) throw new WebGpuSimulationError(`webgpu.coupling "dense" needs a network without delays (maxDelay is ${net.maxDelay} steps)`);
-  if (forced !== undefined && forced !== "dense" && forced !== "csr") throw new WebGpuSimulationError(`webgpu.coupling must be "dense" or "csr", got '${String(forced)}'`);
+  if (forced === "dense" && net.maxDelay > 0) {
+    throw new WebGpuSimulationError(`webgpu.coupling "dense" needs a network without delays (maxDelay is ${net.maxDelay} steps)`);
+  }
+  if (forced !== undefined && forced !== "dense" && forced !== "csr") {
+    throw new WebGpuSimulationError(`webgpu.coupling must be "dense" or "csr", got '${String(forced)}'`);
+  }
   return forced ?? (net.maxDelay === 0 && net.source.length >= 0.25 * net.nNodes * net.nNodes ? "dense" : "csr");
 }
 
@@ -317,7 +350,11 @@ interface LaneGroup {
  * workgroups of LW with copies of its first lane, as simulateWebGpu lays them out) share one
  * noise key, so that the kernel may draw each step's normals once per workgroup.
  */
-export function workgroupsShareKeys(sim: Pick<PreparedSimulation, "lanes" | "seeds" | "streams">, lanesPerGroup: number, LW: number): boolean {
+export function workgroupsShareKeys(
+  sim: Pick<PreparedSimulation, "lanes" | "seeds" | "streams">,
+  lanesPerGroup: number,
+  LW: number,
+): boolean {
   for (let first = 0; first < sim.lanes; first += lanesPerGroup) {
     const count = Math.min(lanesPerGroup, sim.lanes - first);
     const width = Math.ceil(count / LW) * LW;
@@ -418,13 +455,14 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
             { binding: 6, resource: { buffer: rec } },
             { binding: 7, resource: { buffer: sums } },
           ],
-        }),
-      );
+        }));
       groups.push({ first, count, width, offset, state, ring, params, keys, rec, sums, bindGroups });
       offset += width;
     }
     const paddedLanes = offset;
-    const recStaging = nRec ? [0, 1].map(() => makeBuffer(nRec * paddedLanes * n * 4 * chunkSamples, USAGE.MAP_READ | COPY_DST, "samples read-back")) : [];
+    const recStaging = nRec
+      ? [0, 1].map(() => makeBuffer(nRec * paddedLanes * n * 4 * chunkSamples, USAGE.MAP_READ | COPY_DST, "samples read-back"))
+      : [];
     const sumBytes = paddedLanes * n * nAvg * 4;
     const sumStaging = nAvg ? [0, 1].map(() => makeBuffer(sumBytes, USAGE.MAP_READ | COPY_DST, "sums read-back")) : [];
 
@@ -433,13 +471,28 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     const setRun = (slot: number, g: LaneGroup, firstStep: number, nSteps: number, seg: Segment | null) => {
       const u = new Uint32Array(runWords, slot * UNIFORM_STRIDE, 16);
       const f = new Float32Array(runWords, slot * UNIFORM_STRIDE, 16);
-      u[0] = n; u[1] = R; u[2] = E; u[3] = g.width;
-      u[4] = firstStep; u[5] = nSteps; u[6] = seg?.chunkStart ?? 0; u[7] = seg?.chunkCount ?? 0;
-      u[8] = sim.recordEvery; u[9] = sim.nSamples; u[10] = sim.slowEvery; u[11] = 0;
-      f[12] = sim.dt; f[13] = Math.sqrt(sim.dt); f[14] = 0.5 * sim.dt; f[15] = sim.slowDt;
+      u[0] = n;
+      u[1] = R;
+      u[2] = E;
+      u[3] = g.width;
+      u[4] = firstStep;
+      u[5] = nSteps;
+      u[6] = seg?.chunkStart ?? 0;
+      u[7] = seg?.chunkCount ?? 0;
+      u[8] = sim.recordEvery;
+      u[9] = sim.nSamples;
+      u[10] = sim.slowEvery;
+      u[11] = 0;
+      f[12] = sim.dt;
+      f[13] = Math.sqrt(sim.dt);
+      f[14] = 0.5 * sim.dt;
+      f[15] = sim.slowDt;
     };
     // Submits dispatches (one uniform slot each), then `finish` adds copies to the last one.
-    const submitDispatches = (work: { pipeline: GPUComputePipeline; g: LaneGroup; firstStep: number; nSteps: number; seg: Segment | null }[], finish?: (enc: GPUCommandEncoder) => void) => {
+    const submitDispatches = (
+      work: { pipeline: GPUComputePipeline; g: LaneGroup; firstStep: number; nSteps: number; seg: Segment | null }[],
+      finish?: (enc: GPUCommandEncoder) => void,
+    ) => {
       let i = 0;
       do {
         const batch = work.slice(i, i + UNIFORM_SLOTS);
@@ -540,7 +593,16 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
       for (let q = 0; q < lanes * n; q++) out[q] = sumsF64[q * nAvg + a]! / sim.nSteps;
       averages[name] = out;
     });
-    return finishResult(sim, "webgpu", `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}${sharedNoise ? "; normals drawn once per workgroup (shared noise key)" : ""}`, sink, averages, t0);
+    return finishResult(
+      sim,
+      "webgpu",
+      `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}${
+        sharedNoise ? "; normals drawn once per workgroup (shared noise key)" : ""
+      }`,
+      sink,
+      averages,
+      t0,
+    );
   } finally {
     for (const b of buffers) b.destroy();
   }

@@ -24,7 +24,7 @@ export class WebGpuUnavailableError extends Error {
       `backend webgpu: no WebGPU adapter is available (${reason}). ` +
         "In Node/Bun install the optional dependency 'webgpu' and a Vulkan driver; on a machine without a GPU " +
         "install lavapipe (Debian: `apt-get install -t bookworm-backports mesa-vulkan-drivers`), " +
-        "or run with backend: \"wasm\" (or \"auto\").",
+        'or run with backend: "wasm" (or "auto").',
     );
     this.name = "WebGpuUnavailableError";
   }
@@ -83,7 +83,12 @@ async function createContext(): Promise<GpuContext> {
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new WebGpuUnavailableError("requestAdapter() returned null: no Vulkan/Metal/D3D12 driver was found");
   // Ask for the adapter's own storage limits: rings of delayed states get large.
-  const want = ["maxStorageBufferBindingSize", "maxBufferSize", "maxStorageBuffersPerShaderStage", "maxComputeWorkgroupsPerDimension"] as const;
+  const want = [
+    "maxStorageBufferBindingSize",
+    "maxBufferSize",
+    "maxStorageBuffersPerShaderStage",
+    "maxComputeWorkgroupsPerDimension",
+  ] as const;
   const requiredLimits: Record<string, number> = {};
   for (const k of want) requiredLimits[k] = adapter.limits[k];
   const device = await adapter.requestDevice({ requiredLimits });
