@@ -22,7 +22,7 @@
 //            gz_<q> (diffusion × √dt), b_<state> (Heun predictor), n_<state> (new state),
 //            h_<coupling> (new coupled quantity)
 import type { Expr } from "../models/expr.ts";
-import { freeVariables } from "../models/expr.ts";
+import { freeVariables, mapChildren } from "../models/expr.ts";
 import type { CompiledModel } from "../models/spec.ts";
 
 export type StepIntegrator = "euler" | "heun";
@@ -67,22 +67,8 @@ const mul = (left: Expr, right: Expr): Expr => ({ kind: "bin", op: "*", left, ri
 
 /** A copy of e with every variable renamed by `rename` (names it returns unchanged stay). */
 export function renameVars(e: Expr, rename: (name: string) => string): Expr {
-  const go = (x: Expr) => renameVars(x, rename);
-  switch (e.kind) {
-    case "num":
-      return e;
-    case "var":
-      return { kind: "var", name: rename(e.name), pos: e.pos };
-    case "neg":
-    case "not":
-      return { kind: e.kind, arg: go(e.arg) };
-    case "bin":
-      return { kind: "bin", op: e.op, left: go(e.left), right: go(e.right) };
-    case "call":
-      return { kind: "call", fn: e.fn, args: e.args.map(go) };
-    case "cond":
-      return { kind: "cond", test: go(e.test), then: go(e.then), else: go(e.else) };
-  }
+  if (e.kind === "var") return { kind: "var", name: rename(e.name), pos: e.pos };
+  return mapChildren(e, (x) => renameVars(x, rename));
 }
 
 /** Describe the step of a compiled model (see the header for names and order). */

@@ -12,7 +12,7 @@
 // read (pruned), so one call recomputes the step's intermediates from its inputs and then runs
 // backwards: nothing of the step but its inputs needs to be stored.
 import type { Expr } from "../models/expr.ts";
-import { freeVariables } from "../models/expr.ts";
+import { freeVariables, mapChildren } from "../models/expr.ts";
 import type { StepDescription, StepIntegrator, StepLet } from "../codegen/step.ts";
 import { pruneLets } from "../codegen/step.ts";
 import { add, diff, mul, num, ref } from "./diff.ts";
@@ -49,20 +49,9 @@ function sameExpr(a: Expr, b: Expr): boolean {
 function replace(e: Expr, what: Expr, by: Expr): Expr {
   if (sameExpr(e, what)) return by;
   const go = (x: Expr) => replace(x, what, by);
-  switch (e.kind) {
-    case "num":
-    case "var":
-      return e;
-    case "neg":
-    case "not":
-      return { kind: e.kind, arg: go(e.arg) };
-    case "bin":
-      return { kind: "bin", op: e.op, left: go(e.left), right: go(e.right) };
-    case "call":
-      return { kind: "call", fn: e.fn, args: e.args.map(go) };
-    case "cond":
-      return { kind: "cond", test: e.test, then: go(e.then), else: go(e.else) };
-  }
+  // A conditional's test keeps its own form (only the branches' values are reused).
+  if (e.kind === "cond") return { kind: "cond", test: e.test, then: go(e.then), else: go(e.else) };
+  return mapChildren(e, go);
 }
 
 /**

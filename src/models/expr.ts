@@ -203,6 +203,24 @@ export function parseExpr(src: string, context = ""): Expr {
   return result;
 }
 
+/** e with each direct sub-expression replaced by f(sub); numbers and names are returned as they are. */
+export function mapChildren(e: Expr, f: (sub: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case "num":
+    case "var":
+      return e;
+    case "neg":
+    case "not":
+      return { kind: e.kind, arg: f(e.arg) };
+    case "bin":
+      return { kind: "bin", op: e.op, left: f(e.left), right: f(e.right) };
+    case "call":
+      return { kind: "call", fn: e.fn, args: e.args.map(f) };
+    case "cond":
+      return { kind: "cond", test: f(e.test), then: f(e.then), else: f(e.else) };
+  }
+}
+
 /** Names of variables an expression reads (in first-use order). */
 export function freeVariables(e: Expr, out: string[] = []): string[] {
   switch (e.kind) {
