@@ -11,7 +11,7 @@
 # run, default 4), DEVICE_MODELS (rww,hopf), DEVICE_NOISE (shared: one noise key for all lanes,
 # as cuBNM shares one noise realisation across a batch, and as a fit's candidates do, so the
 # kernel draws normals once per workgroup; independent: per-lane streams), DEVICE_TIMEOUT (s,
-# default 280).
+# default 280), DEVICE_CHECK=1 (then the backend's correctness check, test/webgpu/device-check.ts).
 # Designed to finish in < 5 minutes on a GPU. Tested end to end on lavapipe with small sizes:
 #   DEVICE_LANES=16 DEVICE_SECONDS=1 bash bench/device.sh
 set -euo pipefail
@@ -53,3 +53,9 @@ export WEBGPU_BENCH_WASM=0
 export WEBGPU_BENCH_NOISE=${DEVICE_NOISE:-shared}
 cd "$work"
 timeout "${DEVICE_TIMEOUT:-280}" ./node bench.mjs
+# DEVICE_CHECK=1: also check the WebGPU backend on this adapter (Philox bits, f32 trajectories
+# within their derived bound, bit-identical reruns and chunking, shared-key noise, a long
+# streamed run); about a minute on a GPU.
+if [ "${DEVICE_CHECK:-0}" = 1 ]; then
+  timeout "${DEVICE_CHECK_TIMEOUT:-240}" ./node device-check.mjs --runs="${DEVICE_CHECK_RUNS:-30}" --long="${DEVICE_CHECK_LONG:-10}"
+fi

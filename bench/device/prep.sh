@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs what bench/device.sh needs on a GPU machine with nothing installed and no network:
 # this machine's node binary, the `webgpu` npm package (Dawn's dawn.node for linux-x64), the
-# WebGPU bench (bench/webgpu.bench.ts bundled with esbuild, `webgpu` left external), the HCP
+# WebGPU bench (bench/webgpu.bench.ts bundled with esbuild, `webgpu` left external) and the
+# backend's correctness check (test/webgpu/device-check.ts, likewise), the HCP
 # Schaefer-100 connectome it reads, and fallback copies of the Vulkan loader and libstdc++
 # (used there only when the system lacks them). Output: bench/device/pack/brainfit-device.tar.xz
 # (ignored by git; name `bench/device/pack` in the device tool's carry).
@@ -16,6 +17,9 @@ mkdir -p "$stage/node_modules/webgpu/dist/linux-x64" "$stage/shared/data/hcp-sch
 
 node_modules/.bin/esbuild bench/webgpu.bench.ts --bundle --platform=node --format=esm --target=node20 \
   --external:webgpu --outfile="$stage/bench.mjs" --log-level=warning
+# The correctness check of the WebGPU backend on the device's own adapter (DEVICE_CHECK=1).
+node_modules/.bin/esbuild test/webgpu/device-check.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:webgpu --outfile="$stage/device-check.mjs" --log-level=warning
 cp "$(command -v node)" "$stage/node"
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$stage/node_modules/webgpu/"
 cp node_modules/webgpu/dist/linux-x64/dawn.node "$stage/node_modules/webgpu/dist/linux-x64/"
