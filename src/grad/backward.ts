@@ -1,6 +1,6 @@
 // Reverse-mode gradients of a float64 reference simulation (backends/reference.ts) with
 // checkpointing. Per lane:
-//   1. forward: the reference's step (codegen/step.ts compiled by codegen/ts.ts), recording in
+//   1. forward: the reference's own stepper (backends/reference-stepper.ts), recording in
 //      float64, storing the state and the delay ring every K steps (a checkpoint);
 //   2. the loss of the recorded samples and its vector–Jacobian product (grad/losses.ts);
 //   3. backward, segment by segment from the last: restore the segment's checkpoint, recompute its
@@ -14,8 +14,8 @@
 // segment. Memory per lane: checkpoints ⌈steps/K⌉ × (state + ring) plus a tape of K node-steps,
 // so with the default K = √(steps · checkpoint / tape-step) it grows as √steps, not as steps.
 import { describeStep, type StepDescription } from "../codegen/step.ts";
-import { compileStepFunction, compileTsFunctions, type Evaluator } from "../codegen/ts.ts";
-import { normals4 } from "../noise/philox.ts";
+import type { Evaluator } from "../codegen/ts.ts";
+import { referenceStepper } from "../backends/reference-stepper.ts";
 import type { PreparedSimulation } from "../batch/prepare.ts";
 import { initialCouplingAdjoint, stepAdjoint, stepAdjointLayout, type StepVariant } from "./adjoint.ts";
 import { compileLetBlock, type LetFunction } from "./compile.ts";
@@ -121,26 +121,14 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
   const K = options.checkpointEvery ?? sizes.defaultK;
   if (!(Number.isInteger(K) && K >= 1)) throw new Error(`gradient: checkpointEvery must be an integer >= 1, got ${K}`);
   const nCkpt = Math.ceil(nSteps / K);
-  const fns = compileTsFunctions(m, evaluator);
-  const step = compileStepFunction(describeStep(m), heun ? "heun" : "euler", evaluator);
   const adj = compileAdjoint(sim, evaluator);
   const recNames = sim.recordIdx.map((k) => m.observables[k]!);
   const recDerived = sim.recordIdx.some((k) => k >= S);
-  const times = Float64Array.of(0, 0, dt, 0.5 * dt, Math.sqrt(dt), sim.slowDt);
+  const times = Float64Array.of(0, 0, dt, 0.5 * dt, Math.sqrt(dt), sim.slowDt); // the adjoint's t, t1, dt, half_dt, sqrt_dt, slow_dt
 
-  // Work arrays (one lane at a time).
-  const x = new Float64Array(n * S);
-  const ring = new Float64Array(Kc * R * n);
-  const c = new Float64Array(Math.max(Kc, 1));
-  const cs = new Float64Array(Math.max(Kc, 1));
-  const hs = new Float64Array(Math.max(Kc, 1));
-  const hNew = new Float64Array(n * Math.max(Kc, 1));
-  const dv = new Float64Array(n * Math.max(D, 1));
-  const z = new Float64Array(Math.max(Math.ceil(NZ / 4) * 4, 4));
-  const z4 = new Float64Array(4);
-  const words = new Uint32Array(4);
-  const wsum = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) wsum[i] += net.weight[e]!;
+  // Work arrays (one lane at a time): the reference's own stepper for the forward and recompute passes.
+  const stepper = referenceStepper(sim, evaluator);
+  const { x, ring, cs, hs, z, dv, wsum } = stepper;
   const batched = typeof loss !== "function";
   const newCheckpoints = () => ({ x: new Float64Array(nCkpt * n * S), ring: new Float64Array(nCkpt * Kc * R * n) });
   const shared = batched ? null : newCheckpoints();
@@ -170,41 +158,21 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
   const recorded: LaneRecording[] = [];
   let forwardMs = 0, backwardMs = 0;
 
-  // One forward step of every node from x and ring (in place); tape slot ts when taping.
-  const forwardStep = (s: number, seed: number, stream: number, pBase: number, tapeAt: number, wantDerived: boolean) => {
-    times[0] = s * dt;
-    times[1] = s * dt + dt;
-    const now = s % R;
-    const slowStep = sim.slowEvery > 0 && (s + 1) % sim.slowEvery === 0;
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < Kc; k++) {
-        const base = k * R * n;
-        let acc = 0;
-        for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
-          let slot = now - net.delay[e]!; // (s − d) mod R without a division per edge
-          if (slot < 0) slot += R;
-          acc += net.weight[e]! * ring[base + slot * n + net.source[e]!]!;
-        }
-        cs[k] = acc;
-        hs[k] = ring[base + now * n + i]!;
-      }
-      for (let b = 0; b < NZ; b += 4) {
-        normals4(seed, stream, i, s, b >> 2, z4, words);
-        for (let q = 0; q < 4 && b + q < NZ; q++) z[b + q] = z4[q]!;
-      }
-      if (tapeAt >= 0) {
-        const o = tapeAt * n + i;
-        for (let q = 0; q < S; q++) tapeX[o * S + q] = x[i * S + q]!;
-        for (let k = 0; k < Kc; k++) {
-          tapeCs[o * Kc + k] = cs[k]!;
-          tapeHs[o * Kc + k] = hs[k]!;
-        }
-        for (let q = 0; q < NZ; q++) tapeZ[o * NZ + q] = z[q]!;
-      }
-      step(x, i * S, sim.params, pBase + i * P, cs, hs, wsum[i]!, z, times, slowStep, hNew, i * Kc, wantDerived ? dv : null, i * D);
+  // One forward step of every node from x and ring (in place), keeping each node-step's inputs in
+  // tape slot tapeAt when taping (tapeAt >= 0).
+  let tapeAt = -1;
+  const tapeNode = (i: number) => {
+    const o = tapeAt * n + i;
+    for (let q = 0; q < S; q++) tapeX[o * S + q] = x[i * S + q]!;
+    for (let k = 0; k < Kc; k++) {
+      tapeCs[o * Kc + k] = cs[k]!;
+      tapeHs[o * Kc + k] = hs[k]!;
     }
-    const next = (s + 1) % R;
-    for (let i = 0; i < n; i++) for (let k = 0; k < Kc; k++) ring[(k * R + next) * n + i] = hNew[i * Kc + k]!;
+    for (let q = 0; q < NZ; q++) tapeZ[o * NZ + q] = z[q]!;
+  };
+  const forwardStep = (s: number, tapeSlot: number, wantDerived: boolean) => {
+    tapeAt = tapeSlot;
+    stepper.advance(s, wantDerived, tapeSlot >= 0 ? tapeNode : undefined);
   };
   const isRecordStep = (s: number) => recNames.length > 0 && (s + 1) % sim.recordEvery === 0 && (s + 1) / sim.recordEvery <= sim.nSamples;
 
@@ -212,13 +180,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
   const forwardLane = (lane: number, ck: { x: Float64Array; ring: Float64Array }): LaneRecording => {
     const t0 = performance.now();
     const ckX = ck.x, ckRing = ck.ring;
-    const seed = sim.seeds[lane]!, stream = sim.streams[lane]!;
-    const pBase = lane * n * P;
-    for (let i = 0; i < n; i++) for (let q = 0; q < S; q++) x[i * S + q] = m.spec.states[q]!.init;
-    for (let i = 0; i < n; i++) {
-      fns.coupled(x, i * S, sim.params, pBase + i * P, c, 0);
-      for (let k = 0; k < Kc; k++) for (let r = 0; r < R; r++) ring[(k * R + r) * n + i] = c[k]!;
-    }
+    stepper.initLane(lane);
     const rec: LaneRecording = {};
     for (const name of recNames) rec[name] = new Float64Array(sim.nSamples * n);
     for (let s = 0; s < nSteps; s++) {
@@ -228,7 +190,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
         ckRing.set(ring, ck * Kc * R * n);
       }
       const record = isRecordStep(s);
-      forwardStep(s, seed, stream, pBase, -1, record && recDerived);
+      forwardStep(s, -1, record && recDerived);
       if (record) {
         const sample = (s + 1) / sim.recordEvery - 1;
         sim.recordIdx.forEach((k, r) => {
@@ -245,8 +207,8 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
   const backwardLane = (lane: number, grad: LaneRecording, ck: { x: Float64Array; ring: Float64Array }) => {
     const t1 = performance.now();
     const ckX = ck.x, ckRing = ck.ring;
-    const seed = sim.seeds[lane]!, stream = sim.streams[lane]!;
     const pBase = lane * n * P;
+    stepper.useLane(lane);
     for (const name of recNames) {
       if (!grad[name] || grad[name]!.length !== sim.nSamples * n) {
         throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${n} values`);
@@ -260,7 +222,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
       const from = ck * K, to = Math.min(nSteps, from + K);
       x.set(ckX.subarray(ck * n * S, (ck + 1) * n * S));
       ring.set(ckRing.subarray(ck * Kc * R * n, (ck + 1) * Kc * R * n));
-      for (let s = from; s < to; s++) forwardStep(s, seed, stream, pBase, s - from, false);
+      for (let s = from; s < to; s++) forwardStep(s, s - from, false);
       for (let s = to - 1; s >= from; s--) {
         const record = isRecordStep(s);
         const sample = record ? (s + 1) / sim.recordEvery - 1 : -1;
