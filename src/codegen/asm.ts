@@ -6,7 +6,7 @@
 import { freeVariables } from "../models/expr.ts";
 import type { CompiledModel } from "../models/spec.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
-import { describeStep, type StepLet } from "./step.ts";
+import { describeStep, stepInput, type StepLet } from "./step.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
 export const ASM_ABI_VERSION = 8;
@@ -83,30 +83,33 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // and vector where the fast step needs 6 and 2.
   const loadInput = (name: string, v: number): string[] => {
     const x = local(name, v);
-    if (name in SCALARS) return [];
-    const at_ = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
-    let k: number;
-    if ((k = at_("x_", m.stateNames)) >= 0) return [`const ${x} = v128.load(state + ${at(String(k), v)});`];
-    if ((k = at_("p_", m.paramNames)) >= 0) {
-      return [`const ${x} = v128.load(params + (<usize>(i * ${P} + ${m.paramIndex[m.paramNames[k]!]}) * ${W * 16} + ${v * 16}));`];
+    const input = stepInput(m, name);
+    if (!input) throw new Error(`model '${m.name}': the step reads '${name}', which the AssemblyScript kernel does not provide`);
+    const k = input.index;
+    switch (input.role) {
+      case "time":
+        return []; // splatted once per step: SCALARS
+      case "x":
+        return [`const ${x} = v128.load(state + ${at(String(k), v)});`];
+      case "p":
+        return [`const ${x} = v128.load(params + (<usize>(i * ${P} + ${k}) * ${W * 16} + ${v * 16}));`];
+      case "cs":
+        return [`const ${x} = v128.load(cbuf + (<usize>((t * ${K} + ${k}) * nn + i) * ${W * 16} + ${v * 16}));`];
+      case "hs":
+        // This node's own h now (difference couplings): in the "nodes" layout four scalars from
+        // the four nodes' histories.
+        if (!NODES) return [`const ${x} = v128.load(ring + <usize>(${k} * nR + i) * nodeB + <usize>now * ${W * 16} + ${v * 16});`];
+        return [
+          `const h0_${x} = ring + <usize>(${k} * nR + (i << 2)) * nodeB + <usize>now * 4;`,
+          `let ${x} = f32x4.splat(load<f32>(h0_${x}));`,
+          ...[1, 2, 3].map((q) => `${x} = f32x4.replace_lane(${x}, ${q}, load<f32>(h0_${x} + <usize>${q} * nodeB));`),
+        ];
+      case "wsum":
+        return [NODES ? `const ${x} = v128.load(wsum + (<usize>i << 4));` : `const ${x} = f32x4.splat(load<f32>(wsum + (<usize>i << 2)));`];
+      case "z":
+        // Drawn before the step's lets (declared in scope, so never loaded here).
+        throw new Error(`model '${m.name}': normal '${name}' was not drawn before the step`);
     }
-    if ((k = at_("cs_", m.couplingNames)) >= 0) {
-      return [`const ${x} = v128.load(cbuf + (<usize>((t * ${K} + ${k}) * nn + i) * ${W * 16} + ${v * 16}));`];
-    }
-    if ((k = at_("hs_", m.couplingNames)) >= 0) {
-      // This node's own h now (difference couplings): in the "nodes" layout four scalars from
-      // the four nodes' histories.
-      if (!NODES) return [`const ${x} = v128.load(ring + <usize>(${k} * nR + i) * nodeB + <usize>now * ${W * 16} + ${v * 16});`];
-      return [
-        `const h0_${x} = ring + <usize>(${k} * nR + (i << 2)) * nodeB + <usize>now * 4;`,
-        `let ${x} = f32x4.splat(load<f32>(h0_${x}));`,
-        ...[1, 2, 3].map((q) => `${x} = f32x4.replace_lane(${x}, ${q}, load<f32>(h0_${x} + <usize>${q} * nodeB));`),
-      ];
-    }
-    if (name === "wsum") {
-      return [NODES ? `const ${x} = v128.load(wsum + (<usize>i << 4));` : `const ${x} = f32x4.splat(load<f32>(wsum + (<usize>i << 2)));`];
-    }
-    throw new Error(`model '${m.name}': the step reads '${name}', which the AssemblyScript kernel does not provide`);
   };
   // pmin/pmax: one instruction each on x86; NaN in x (the first operand) still propagates.
   const clamped = (l: StepLet, x: string) => {

@@ -4,8 +4,8 @@
 // (Cloudflare workerd, strict-CSP pages); slower than the generated code, see bench/RESULTS.md.
 import type { Expr } from "../models/expr.ts";
 import type { CompiledModel } from "../models/spec.ts";
-import { blockInputs, type StepDescription, type StepIntegrator, type StepLet } from "./step.ts";
-import { type NodeFunctions, STEP_TIMES, type StepFunction } from "./ts.ts";
+import { blockInputs, type StepDescription, stepInput, type StepIntegrator, type StepLet } from "./step.ts";
+import type { NodeFunctions, StepFunction } from "./ts.ts";
 
 /** What a closure reads: the arguments of the current eval/coupled call, plus derived values. */
 interface Frame {
@@ -156,6 +156,23 @@ export function compileClosureFunctions(m: CompiledModel): NodeFunctions {
 }
 
 /**
+ * A let as a closure over named slots of one Float64Array: evaluates l.expr reading the slots
+ * `read` assigns to its names, clamps as tsLet (codegen/ts.ts) writes it (Math.max with min,
+ * then Math.min with max), and stores to `write(l.name)`.
+ */
+function letClosure(l: StepLet, read: (name: string) => number, write: (name: string) => number): (vals: Float64Array) => void {
+  const f = build<Float64Array>(l.expr, (name) => {
+    const i = read(name);
+    return (vals) => vals[i]!;
+  }) as Num<Float64Array>;
+  const out = write(l.name), lo = l.min, hi = l.max;
+  if (lo === undefined && hi === undefined) return (vals) => void (vals[out] = f(vals));
+  if (hi === undefined) return (vals) => void (vals[out] = Math.max(lo!, f(vals)));
+  if (lo === undefined) return (vals) => void (vals[out] = Math.min(hi, f(vals)));
+  return (vals) => void (vals[out] = Math.min(hi, Math.max(lo, f(vals))));
+}
+
+/**
  * The step (codegen/step.ts) as closures over one Float64Array of named slots: inputs are
  * copied in, each let writes its slot, in the order and with the operations of emitTsStep's
  * generated JavaScript (bit-identical).
@@ -169,18 +186,8 @@ export function compileClosureStep(desc: StepDescription, integrator: StepIntegr
     if (i === undefined) slotOf.set(name, i = slotOf.size);
     return i;
   };
-  const compile = (l: StepLet) => {
-    const f = build<Float64Array>(l.expr, (name) => {
-      const i = slot(name);
-      return (vals) => vals[i]!;
-    }) as Num<Float64Array>;
-    const out = slot(l.name), lo = l.min, hi = l.max;
-    if (lo === undefined && hi === undefined) return (vals: Float64Array) => void (vals[out] = f(vals));
-    if (hi === undefined) return (vals: Float64Array) => void (vals[out] = Math.max(lo!, f(vals)));
-    if (lo === undefined) return (vals: Float64Array) => void (vals[out] = Math.min(hi, f(vals)));
-    return (vals: Float64Array) => void (vals[out] = Math.min(hi, Math.max(lo, f(vals))));
-  };
-  // An input's reader from StepFunction's arguments (see stepInputSource for the same mapping).
+  const compile = (l: StepLet) => letClosure(l, slot, slot);
+  // An input's reader from StepFunction's arguments (stepInputSource in ts.ts writes the same as source).
   type Args = {
     x: Float64Array;
     xo: number;
@@ -193,22 +200,25 @@ export function compileClosureStep(desc: StepDescription, integrator: StepIntegr
     k: Float64Array;
   };
   const reader = (name: string): (a: Args) => number => {
-    const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
-    let i: number;
-    if ((i = at("x_", S)) >= 0) return (a) => a.x[a.xo + i]!;
-    if ((i = at("p_", m.paramNames)) >= 0) {
-      const pi = m.paramIndex[m.paramNames[i]!]!;
-      return (a) => a.p[a.po + pi]!;
+    const input = stepInput(m, name);
+    if (!input) throw new Error(`model '${m.name}': the step reads '${name}', which is not an input`);
+    const i = input.index;
+    switch (input.role) {
+      case "x":
+        return (a) => a.x[a.xo + i]!;
+      case "p":
+        return (a) => a.p[a.po + i]!;
+      case "cs":
+        return (a) => a.cs[i]!;
+      case "hs":
+        return (a) => a.hs[i]!;
+      case "z":
+        return (a) => a.z[i]!;
+      case "wsum":
+        return (a) => a.wsum;
+      case "time":
+        return (a) => a.k[i]!;
     }
-    if ((i = at("cs_", m.couplingNames)) >= 0) return (a) => a.cs[i]!;
-    if ((i = at("hs_", m.couplingNames)) >= 0) return (a) => a.hs[i]!;
-    if (name === "wsum") return (a) => a.wsum;
-    if (/^z_\d+$/.test(name)) {
-      const q = Number(name.slice(2));
-      return (a) => a.z[q]!;
-    }
-    if ((i = STEP_TIMES.indexOf(name as (typeof STEP_TIMES)[number])) >= 0) return (a) => a.k[i]!;
-    throw new Error(`model '${m.name}': the step reads '${name}', which is not an input`);
   };
   const loads = (lets: StepLet[], skip: Set<string>) =>
     blockInputs(lets).filter((n) => !skip.has(n)).map((n) => {
@@ -268,20 +278,11 @@ export function compileClosureLets(
     if (i === undefined) slotOf.set(name, i = slotOf.size);
     return i;
   };
-  const steps = lets.map((l) => {
-    const f = build<Float64Array>(l.expr, (name) => {
-      if (!slotOf.has(name)) throw new Error(`let block reads '${name}', which is neither an input nor an earlier let`);
-      const i = slot(name);
-      return (vals) => vals[i]!;
-    }) as Num<Float64Array>;
-    const o = slot(l.name), lo = l.min, hi = l.max;
-    return (vals: Float64Array) => {
-      let v = f(vals);
-      if (lo !== undefined) v = Math.max(lo, v);
-      if (hi !== undefined) v = Math.min(hi, v);
-      vals[o] = v;
-    };
-  });
+  const read = (name: string) => {
+    if (!slotOf.has(name)) throw new Error(`let block reads '${name}', which is neither an input nor an earlier let`);
+    return slot(name);
+  };
+  const steps = lets.map((l) => letClosure(l, read, slot));
   const outSlots = outputs.map(slot);
   const vals = new Float64Array(slotOf.size);
   const nIn = inputs.length;

@@ -57,8 +57,29 @@ export interface StepDescription {
   slowStates: number[];
 }
 
-/** Names of inputs of the step other than states, parameters, couplings and normals. */
-export const STEP_SCALARS = ["t", "t1", "dt", "half_dt", "sqrt_dt", "slow_dt", "wsum"] as const;
+/** The time scalars the step reads, in this order wherever they travel together (StepFunction's `k`). */
+export const STEP_TIMES = ["t", "t1", "dt", "half_dt", "sqrt_dt", "slow_dt"] as const;
+
+/**
+ * What an input of the step is, for the emitters to say where it comes from: a state (x, state
+ * index), a parameter (p, index in the per-node parameter vector), a coupling sum or this node's
+ * own coupled value (cs, hs: coupling index), a normal (z: channel), the row weight sum (wsum), or
+ * a time scalar (time: index into STEP_TIMES). Null when `name` is not an input.
+ */
+export type StepInput = { role: "x" | "p" | "cs" | "hs" | "z" | "time"; index: number } | { role: "wsum"; index: 0 };
+
+export function stepInput(m: CompiledModel, name: string): StepInput | null {
+  const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
+  let i: number;
+  if ((i = at("x_", m.stateNames)) >= 0) return { role: "x", index: i };
+  if ((i = at("p_", m.paramNames)) >= 0) return { role: "p", index: m.paramIndex[m.paramNames[i]!]! };
+  if ((i = at("cs_", m.couplingNames)) >= 0) return { role: "cs", index: i };
+  if ((i = at("hs_", m.couplingNames)) >= 0) return { role: "hs", index: i };
+  if (/^z_\d+$/.test(name)) return { role: "z", index: Number(name.slice(2)) };
+  if (name === "wsum") return { role: "wsum", index: 0 };
+  if ((i = STEP_TIMES.indexOf(name as (typeof STEP_TIMES)[number])) >= 0) return { role: "time", index: i };
+  return null;
+}
 
 const v = (name: string): Expr => ({ kind: "var", name, pos: 0 });
 const add = (left: Expr, right: Expr): Expr => ({ kind: "bin", op: "+", left, right });

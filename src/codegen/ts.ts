@@ -6,7 +6,7 @@
 import type { CompiledModel } from "../models/spec.ts";
 import { compileClosureFunctions, compileClosureStep } from "./closures.ts";
 import { emitExpr, floatLiteral } from "./emit.ts";
-import { blockInputs, type StepDescription, type StepIntegrator, type StepLet } from "./step.ts";
+import { blockInputs, type StepDescription, stepInput, type StepIntegrator, type StepLet } from "./step.ts";
 
 /** Per-node model functions, all float64. Offsets index into flat arrays. */
 export interface NodeFunctions {
@@ -103,9 +103,6 @@ export function compileTsFunctions(m: CompiledModel, evaluator: Evaluator = defa
   return { eval: evalFn, coupled: coupledFn, source: `// eval\n${evalSrc}\n// coupled\n${coupledSrc}` };
 }
 
-/** Scalars of one step, in the order of StepFunction's `k` argument. */
-export const STEP_TIMES = ["t", "t1", "dt", "half_dt", "sqrt_dt", "slow_dt"] as const;
-
 /**
  * One node of one lane through one step of a StepDescription, in float64, in place:
  * x[xo …] ← the new state, h[ho …] ← the new coupled quantities, and, when dv is not null,
@@ -132,20 +129,25 @@ export type StepFunction = (
 
 /** Where each input of the step lives in StepFunction's arguments (a JavaScript expression). */
 export function stepInputSource(m: StepDescription["model"], name: string): string {
-  const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
-  let i: number;
-  if ((i = at("x_", m.stateNames)) >= 0) return `x[xo + ${i}]`;
-  if ((i = at("p_", m.paramNames)) >= 0) return `p[po + ${m.paramIndex[m.paramNames[i]!]}]`;
-  if ((i = at("cs_", m.couplingNames)) >= 0) return `cs[${i}]`;
-  if ((i = at("hs_", m.couplingNames)) >= 0) return `hs[${i}]`;
-  if (name === "wsum") return "wsum";
-  if (/^z_\d+$/.test(name)) return `z[${name.slice(2)}]`;
-  if ((i = STEP_TIMES.indexOf(name as (typeof STEP_TIMES)[number])) >= 0) return `k[${i}]`;
-  throw new Error(`model '${m.name}': the step reads '${name}', which is not an input`);
+  const input = stepInput(m, name);
+  if (!input) throw new Error(`model '${m.name}': the step reads '${name}', which is not an input`);
+  const { role, index } = input;
+  switch (role) {
+    case "x":
+      return `x[xo + ${index}]`;
+    case "p":
+      return `p[po + ${index}]`;
+    case "wsum":
+      return "wsum";
+    case "time":
+      return `k[${index}]`;
+    default:
+      return `${role}[${index}]`; // cs, hs, z
+  }
 }
 
 /** A let as a float64 JavaScript statement (clamped with Math.min/Math.max, as the reference always did). */
-function tsLet(l: StepLet, decl: "const " | "" = "const "): string {
+export function tsLet(l: StepLet, decl: "const " | "" = "const "): string {
   let e = emitExpr(l.expr, "ts", (n) => n);
   if (l.min !== undefined) e = `Math.max(${floatLiteral(l.min)}, ${e})`;
   if (l.max !== undefined) e = `Math.min(${floatLiteral(l.max)}, ${e})`;

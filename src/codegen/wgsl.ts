@@ -7,7 +7,7 @@
 // coupling path (network size, delays, dt, lanes, chunking) is a uniform, so one compiled
 // pipeline serves every shape.
 import { emitExpr, floatLiteral } from "./emit.ts";
-import { describeStep, pruneLets, type StepLet } from "./step.ts";
+import { describeStep, pruneLets, stepInput, type StepLet } from "./step.ts";
 import { freeVariables } from "../models/expr.ts";
 import { WGSL } from "../generated/wgsl.ts";
 import type { CompiledModel } from "../models/spec.ts";
@@ -289,14 +289,22 @@ function stepStage(m: CompiledModel, integrator: Integrator, recordIdx: number[]
     wsum: "wsum",
   };
   const input = (name: string): string => {
-    const at = (prefix: string, names: readonly string[]) => (name.startsWith(prefix) ? names.indexOf(name.slice(prefix.length)) : -1);
-    let k: number;
-    if ((k = at("x_", S)) >= 0) return `x[${k}]`;
-    if ((k = at("p_", m.paramNames)) >= 0) return `p[${m.paramIndex[m.paramNames[k]!]}]`;
-    if ((k = at("cs_", m.couplingNames)) >= 0) return `c_in[${k}]`;
-    if ((k = at("hs_", m.couplingNames)) >= 0) return `ring_get(${k}u, st.now, i, lane)`;
-    if (/^z_\d+$/.test(name)) return `z[${name.slice(2)}]`;
-    throw new KernelSourceError(`model '${m.name}': the step reads '${name}', which the WGSL kernel does not provide`);
+    const found = stepInput(m, name);
+    const k = found?.index;
+    switch (found?.role) {
+      case "x":
+        return `x[${k}]`;
+      case "p":
+        return `p[${k}]`;
+      case "cs":
+        return `c_in[${k}]`;
+      case "hs":
+        return `ring_get(${k}u, st.now, i, lane)`;
+      case "z":
+        return `z[${k}]`;
+      default: // time scalars and wsum are SCALARS
+        throw new KernelSourceError(`model '${m.name}': the step reads '${name}', which the WGSL kernel does not provide`);
+    }
   };
   const local = (name: string) => SCALARS[name] ?? name;
   let out = "";

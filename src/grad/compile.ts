@@ -1,9 +1,8 @@
 // Let blocks (the step's adjoint) compiled to float64 functions: generated JavaScript where the
 // runtime allows `new Function`, else closure trees (codegen/closures.ts), as the step itself.
 import { compileClosureLets } from "../codegen/closures.ts";
-import { emitExpr, floatLiteral } from "../codegen/emit.ts";
-import { blockInputs, type StepLet } from "../codegen/step.ts";
-import { canGenerateCode, type Evaluator } from "../codegen/ts.ts";
+import { blockInputs } from "../codegen/step.ts";
+import { canGenerateCode, type Evaluator, tsLet } from "../codegen/ts.ts";
 import type { LetBlock } from "./adjoint.ts";
 
 export type LetFunction = (inp: Float64Array, out: Float64Array) => void;
@@ -19,13 +18,6 @@ export function emitLetBlock(block: LetBlock, inputs: readonly string[]): string
   for (const l of block.lets) lines.push(tsLet(l));
   block.outputs.forEach((o, j) => lines.push(`out[${j}] = ${o};`));
   return lines.join("\n");
-}
-
-function tsLet(l: StepLet): string {
-  let e = emitExpr(l.expr, "ts", (n) => n);
-  if (l.min !== undefined) e = `Math.max(${floatLiteral(l.min)}, ${e})`;
-  if (l.max !== undefined) e = `Math.min(${floatLiteral(l.max)}, ${e})`;
-  return `const ${l.name} = ${e};`;
 }
 
 export function compileLetBlock(block: LetBlock, inputs: readonly string[], evaluator: Evaluator = "auto"): LetFunction {
