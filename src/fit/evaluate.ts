@@ -149,6 +149,31 @@ function failedResult(p: FitProblem, status: EvalStatus, terms: Record<string, n
   };
 }
 
+/**
+ * simulate()'s `params` for lanes with these parameter values (paramsOf of each lane's
+ * candidate): one value per lane, or lanes × nodes for a parameter any lane sets per node;
+ * a lane that leaves a parameter unset gets the model's default.
+ */
+export function laneParams(p: FitProblem, perLane: readonly Record<string, number | Float64Array>[]): Record<string, Float64Array> {
+  const n = p.nNodes, lanes = perLane.length;
+  const names = new Set<string>();
+  for (const q of perLane) for (const k of Object.keys(q)) names.add(k);
+  const params: Record<string, Float64Array> = {};
+  for (const name of names) {
+    const spec = p.model.spec.parameters.find((q) => q.name === name)!;
+    const regional = perLane.some((q) => typeof q[name] === "object");
+    const arr = new Float64Array(regional ? lanes * n : lanes);
+    perLane.forEach((q, l) => {
+      const v = q[name] ?? spec.default;
+      if (!regional) arr[l] = v as number;
+      else if (typeof v === "number") arr.fill(v, l * n, (l + 1) * n);
+      else arr.set(v, l * n);
+    });
+    params[name] = arr;
+  }
+  return params;
+}
+
 /** The simulated series: weighted node sum, then (hnn-core's order) baseline, Hamming smoothing, scaling, interpolation at the target's times. */
 export function simulatedSeries(p: FitProblem, signal: Float64Array): Float64Array {
   const n = p.nNodes;
@@ -284,22 +309,7 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
     const n = first.nNodes;
     // Parameters: per lane, or lanes × nodes when any lane has per-node values.
     const byRequest = new Map(reqIdx.map((i) => [i, requests[i]!.problem.paramsOf(requests[i]!.x)]));
-    const perLane = idx.map((i) => byRequest.get(i)!);
-    const names = new Set<string>();
-    for (const p of perLane) for (const k of Object.keys(p)) names.add(k);
-    const params: Record<string, Float64Array> = {};
-    for (const name of names) {
-      const spec = first.model.spec.parameters.find((q) => q.name === name)!;
-      const regional = perLane.some((p) => typeof p[name] === "object");
-      const arr = new Float64Array(regional ? lanes * n : lanes);
-      perLane.forEach((p, l) => {
-        const v = p[name] ?? spec.default;
-        if (!regional) arr[l] = v as number;
-        else if (typeof v === "number") arr.fill(v, l * n, (l + 1) * n);
-        else arr.set(v, l * n);
-      });
-      params[name] = arr;
-    }
+    const params = laneParams(first, idx.map((i) => byRequest.get(i)!));
     // Numerical FIC: adjust every lane's wIE (analytical start from paramsOf) before the fit simulation.
     let ficLanes: { failed: boolean[]; trials: number[] } | null = null;
     if (first.fic?.mode === "numerical") {

@@ -20,7 +20,7 @@ import {
   rmseWithGrad,
   softPeaksWithVjp,
 } from "../grad/losses.ts";
-import { type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch, simulatedSeries } from "./evaluate.ts";
+import { type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch, laneParams, simulatedSeries } from "./evaluate.ts";
 import type { FitProblem } from "./problem.ts";
 
 /** GOF terms valueAndGrad differentiates. */
@@ -96,24 +96,13 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
   const trials = p.trials;
   const lanes = xs.length * trials;
   const n = p.nNodes;
-  const perLane = xs.flatMap((x) => {
-    const q = p.paramsOf(x);
-    return Array.from({ length: trials }, () => q);
-  });
-  const params: Record<string, Float64Array> = {};
-  const names = new Set(perLane.flatMap((q) => Object.keys(q)));
-  for (const name of names) {
-    const regional = perLane.some((q) => typeof q[name] === "object");
-    const spec = p.model.spec.parameters.find((q) => q.name === name)!;
-    const arr = new Float64Array(regional ? lanes * n : lanes);
-    perLane.forEach((q, l) => {
-      const v = q[name] ?? spec.default;
-      if (!regional) arr[l] = v as number;
-      else if (typeof v === "number") arr.fill(v, l * n, (l + 1) * n);
-      else arr.set(v, l * n);
-    });
-    params[name] = arr;
-  }
+  const params = laneParams(
+    p,
+    xs.flatMap((x) => {
+      const q = p.paramsOf(x);
+      return Array.from({ length: trials }, () => q);
+    }),
+  );
   const pairs = fcPairs(n, p.pairOptions);
   const emp = p.empirical;
   const beta = options.peakBeta ?? 50;
