@@ -63,6 +63,14 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       at ? `, ${at}` : ""
     }) + <usize>select<i32>(rel${suffix} + ringSlotsB, rel${suffix}, rel${suffix} < 0);`,
   ];
+  // Opening of one coupling's pass over node i's edges (row e0 … e1), blocked (Tb = TC) or not.
+  const edgeWalk = (k: number) => [
+    `{`,
+    `  const ringK = ring + <usize>(${k} * nR) * nodeB;`,
+    `  let edge = edges + <usize>e0 * 12;`,
+    `  const end = edges + <usize>e1 * 12;`,
+    `  if (Tb == ${TC}) {`, // TC: defined below, before the first call
+  ];
   const P = m.paramNames.length;
   const D = m.derived.length;
   const NZ = m.noiseStates.length;
@@ -217,11 +225,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       const cb = (t: number | string) => `cbuf + (<usize>((${t}) * ${K} + ${k}) * nPad + i) * 4`;
       push(
         3,
-        `{`,
-        `  const ringK = ring + <usize>(${k} * nR) * nodeB;`,
-        `  let edge = edges + <usize>e0 * 12;`,
-        `  const end = edges + <usize>e1 * 12;`,
-        `  if (Tb == ${TC}) {`,
+        ...edgeWalk(k),
         `    let a0 = f32x4.splat(0);`,
         `    let a1 = f32x4.splat(0);`,
         `    for (; edge < end; edge += 12) {`,
@@ -251,11 +255,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       const cb = (t: number | string, v: number) => `cbuf + (<usize>(((${t}) * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
       push(
         3,
-        `{`,
-        `  const ringK = ring + <usize>(${k} * nR) * nodeB;`,
-        `  let edge = edges + <usize>e0 * 12;`,
-        `  const end = edges + <usize>e1 * 12;`,
-        `  if (Tb == ${TC}) {`,
+        ...edgeWalk(k),
       );
       for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(5, `let a${t}_${v} = f32x4.splat(0);`);
       push(5, `for (; edge < end; edge += 12) {`, `  const w = v128.load32_splat(edge, 8);`, ...edgeSource("").map((l) => `  ${l}`));
