@@ -86,23 +86,29 @@ describe("step description", () => {
     const heun = [clampU(x0[0]! + (dt / 2) * (fu! + fbu!) + gu! * z[0]!), x0[1]! + (dt / 2) * (fv! + fbv!) + gv! * z[1]!];
     for (const [integrator, want] of [["euler", euler], ["heun", heun]] as const) {
       const step = compileStepFunction(desc, integrator, "generated");
-      const xs = Float64Array.from(x0), h = new Float64Array(1), dv = new Float64Array(2);
-      step(
-        xs,
-        0,
-        Float64Array.from(p),
-        0,
-        Float64Array.of(cs),
-        Float64Array.of(hs),
-        wsum,
-        Float64Array.from(z),
-        Float64Array.of(t, t + dt, dt, dt / 2, sq, 1),
-        true,
-        h,
-        0,
-        dv,
-        0,
-      );
+      // One step from x0 with the inputs above: new state, h and derived values.
+      const run = (slowStep: boolean) => {
+        const xs = Float64Array.from(x0), h = new Float64Array(1), dv = new Float64Array(2);
+        const k = Float64Array.of(t, t + dt, dt, dt / 2, sq, 1);
+        step(
+          xs,
+          0,
+          Float64Array.from(p),
+          0,
+          Float64Array.of(cs),
+          Float64Array.of(hs),
+          wsum,
+          Float64Array.from(z),
+          k,
+          slowStep,
+          h,
+          0,
+          dv,
+          0,
+        );
+        return { xs, h, dv };
+      };
+      const { xs, h, dv } = run(true);
       expect(xs[0]).toBeCloseTo(want[0]!, 14);
       expect(xs[1]).toBeCloseTo(want[1]!, 14);
       // Slow state: one Euler step of slow_dt = 1 at the new fast state, with the old s.
@@ -110,23 +116,7 @@ describe("step description", () => {
       expect(h[0]).toBeCloseTo(Math.tanh(want[0]!) + want[1]! ** 2, 14);
       expect(dv[1]).toBeCloseTo(xs[2]! * 2 + r(want[0]!), 14);
       // Not a slow step: the slow state holds.
-      const ys = Float64Array.from(x0);
-      step(
-        ys,
-        0,
-        Float64Array.from(p),
-        0,
-        Float64Array.of(cs),
-        Float64Array.of(hs),
-        wsum,
-        Float64Array.from(z),
-        Float64Array.of(t, t + dt, dt, dt / 2, sq, 1),
-        false,
-        h,
-        0,
-        null,
-        0,
-      );
+      const ys = run(false).xs;
       expect(ys[2]).toBe(0.25);
     }
   });
