@@ -74,7 +74,6 @@ export function emitModelWgsl(m: CompiledModel): string {
   const S = m.stateNames.length;
   const P = m.paramNames.length;
   const K = m.coupling.length;
-  const NZ = m.noiseStates.length;
   const resolve = (name: string): string => {
     const si = m.stateNames.indexOf(name);
     if (si >= 0) return `x[${si}]`;
@@ -92,7 +91,7 @@ export function emitModelWgsl(m: CompiledModel): string {
     `const N_PARAMS1: u32 = ${Math.max(P, 1)}u;`,
     `const N_COUPLINGS: u32 = ${K}u;`,
     `const N_COUPLINGS1: u32 = ${Math.max(K, 1)}u;`,
-    `const N_NOISE4: u32 = ${Math.max(Math.ceil(NZ / 4) * 4, 4)}u;`,
+    `const N_NOISE4: u32 = ${noise4(m)}u;`,
     "",
     `fn model_init() -> array<f32, N_STATES> {`,
     `  return ${arr(S, m.spec.states.map((s) => floatLiteral(s.init)))};`,
@@ -240,9 +239,14 @@ function noiseStage(m: CompiledModel, shared: boolean): string {
   return s;
 }
 
+/** N_NOISE4: normals per node and step, rounded up to whole Philox blocks of four (at least one). */
+function noise4(m: CompiledModel): number {
+  return Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4);
+}
+
 /** Most nodes whose normals fit the shared-noise workgroup array (12 KB of the 16 KB WebGPU guarantees). */
 export function sharedNoiseMaxNodes(m: CompiledModel): number {
-  return Math.floor(12288 / (4 * Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4)));
+  return Math.floor(12288 / (4 * noise4(m)));
 }
 
 /**
@@ -384,9 +388,7 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   const states = stateStages(m, opts.recordIdx, opts.averageIdx);
   const shared = !!opts.sharedNoise && m.noiseStates.length > 0;
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
-  const wz = shared
-    ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4)}>;\n\n`
-    : "";
+  const wz = shared ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * noise4(m)}>;\n\n` : "";
   const body = piece("simulate")
     .replace("/*@MODEL@*/", consts + wz + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
     .replace("/*@LOAD_STATE@*/\n", states.load)
