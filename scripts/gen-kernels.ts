@@ -1,14 +1,16 @@
 // Build step (run by scripts/build-asm.mjs): compile the built-in models' AssemblyScript
 // kernels into dist/wasm/<model>.w<width>.<simd|relaxed>.wasm (each with its kernel key in a
-// custom section, see src/backends/wasm/modules.ts) and write their index and the shared AS sources
+// custom section, see src/backends/wasm/modules.ts) and their gradient kernels (src/grad/asm.ts)
+// into dist/wasm/<model>.grad.simd.wasm, and write their index and the shared AS sources
 // to src/generated/; the statistics kernels (asm/stats.ts) likewise, as dist/wasm/stats.simd.wasm.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_MODELS } from "../src/models/index.ts";
 import { compileModel } from "../src/models/spec.ts";
 import { ASM_VARIANTS, asmKernelFile, emitAsmKernel } from "../src/codegen/asm.ts";
-import { ASC_OPTIONS, compileAsmKernel, kernelKey } from "../src/codegen/asm-compile.ts";
+import { ASC_OPTIONS, compileAsmKernel, compileAsmSource, kernelKey } from "../src/codegen/asm-compile.ts";
 import { withKernelKey } from "../src/backends/wasm/modules.ts";
+import { asmGradKernelFile, emitAsmGradKernel } from "../src/grad/asm.ts";
 
 const root = process.argv[2]!;
 const gen = join(root, "src", "generated");
@@ -39,10 +41,21 @@ for (const spec of Object.values(BUILTIN_MODELS)) {
       sizes.push(bin.length);
     }
   }
+  // The gradient kernel (src/grad/asm.ts): forward with tape, and the adjoint sweep.
+  {
+    const src = emitAsmGradKernel(model);
+    const bin = await compileAsmSource(`the gradient kernel of model '${model.name}'`, src, sources);
+    const key = kernelKey(src);
+    const file = asmGradKernelFile(model.name);
+    if (files[key]) throw new Error(`kernel key ${key} of ${file} collides with ${files[key]}`);
+    files[key] = file;
+    writeFileSync(join(wasmDir, file), withKernelKey(bin, key));
+    sizes.push(bin.length);
+  }
   console.log(
-    `  wasm kernels ${model.name} (${ASM_VARIANTS.map((v) => v.layout ?? `width ${v.width}`).join(", ")}; SIMD, then relaxed SIMD): ${
-      sizes.join(", ")
-    } bytes`,
+    `  wasm kernels ${model.name} (${
+      ASM_VARIANTS.map((v) => v.layout ?? `width ${v.width}`).join(", ")
+    }; SIMD, then relaxed SIMD; gradient): ${sizes.join(", ")} bytes`,
   );
 }
 // Batch FC / FCD kernels (asm/stats.ts) for src/stats/wasm.ts: a kernel file like the models'

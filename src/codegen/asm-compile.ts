@@ -29,7 +29,11 @@ export function kernelKey(source: string): string {
 }
 
 export async function compileAsmKernel(model: CompiledModel, sources: AsmSources, opts: AsmKernelOptions = {}): Promise<Uint8Array> {
-  const kernel = emitAsmKernel(model, opts);
+  return compileAsmSource(`model '${model.name}'`, emitAsmKernel(model, opts), sources, opts.relaxed ?? false);
+}
+
+/** Compile a generated kernel (imports ./vmath and ./philox) with the AssemblyScript compiler. */
+export async function compileAsmSource(label: string, kernel: string, sources: AsmSources, relaxed = false): Promise<Uint8Array> {
   // The package name is held in a variable so bundlers leave the optional compiler out.
   const ascModule = "assemblyscript/asc";
   let asc: {
@@ -42,16 +46,16 @@ export async function compileAsmKernel(model: CompiledModel, sources: AsmSources
     asc = (await import(/* @vite-ignore */ ascModule)).default;
   } catch {
     throw new Error(
-      `wasm backend: model '${model.name}' is not built in, and compiling it needs the AssemblyScript compiler: ` +
+      `wasm backend: ${label} is not built in, and compiling it needs the AssemblyScript compiler: ` +
         "install it (npm install assemblyscript) or use backend 'reference' or 'webgpu'",
     );
   }
   const result = await asc.compileString(
     { "kernel.ts": kernel, "vmath.ts": sources.vmath, "philox.ts": sources.philox },
-    { ...ASC_OPTIONS, enable: opts.relaxed ? ["simd", "relaxed-simd"] : ["simd"] },
+    { ...ASC_OPTIONS, enable: relaxed ? ["simd", "relaxed-simd"] : ["simd"] },
   );
   if (result.error || !result.binary) {
-    throw new Error(`wasm backend: compiling model '${model.name}' failed:\n${result.stderr.toString()}`);
+    throw new Error(`wasm backend: compiling ${label} failed:\n${result.stderr.toString()}`);
   }
   return result.binary;
 }

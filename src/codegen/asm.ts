@@ -47,6 +47,17 @@ export interface AsmKernelOptions {
   layout?: AsmLayout;
 }
 
+/**
+ * A let's value as an f32x4 AssemblyScript expression, clamped to its state limits. pmin/pmax:
+ * one instruction each on x86; NaN in the value (the first operand) still propagates.
+ */
+export function asmLetValue(l: StepLet, resolve: (name: string) => string): string {
+  let out = emitExpr(l.expr, "as-simd", resolve);
+  if (l.max !== undefined) out = `f32x4.pmin(${out}, f32x4.splat(<f32>${floatLiteral(l.max)}))`;
+  if (l.min !== undefined) out = `f32x4.pmax(${out}, f32x4.splat(<f32>${floatLiteral(l.min)}))`;
+  return out;
+}
+
 export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): string {
   const NODES = opts.layout === "nodes";
   const W = NODES ? 1 : (opts.width ?? 1);
@@ -119,13 +130,6 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         throw new Error(`model '${m.name}': normal '${name}' was not drawn before the step`);
     }
   };
-  // pmin/pmax: one instruction each on x86; NaN in x (the first operand) still propagates.
-  const clamped = (l: StepLet, x: string) => {
-    let out = x;
-    if (l.max !== undefined) out = `f32x4.pmin(${out}, f32x4.splat(<f32>${floatLiteral(l.max)}))`;
-    if (l.min !== undefined) out = `f32x4.pmax(${out}, f32x4.splat(<f32>${floatLiteral(l.min)}))`;
-    return out;
-  };
   // A block of lets for vector v: loads of inputs not yet in scope, then `const name_v = expr`
   // (or an assignment, for names declared in an enclosing block).
   const emitLets = (lets: StepLet[], v: number, indent: number, scope: Set<string>) => {
@@ -135,7 +139,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         push(indent, ...loadInput(name, v));
         scope.add(name);
       }
-      const e = clamped(l, emitExpr(l.expr, "as-simd", (name) => local(name, v)));
+      const e = asmLetValue(l, (name) => local(name, v));
       push(indent, scope.has(l.name) ? `${local(l.name, v)} = ${e};` : `const ${local(l.name, v)} = ${e};`);
       scope.add(l.name);
     }

@@ -107,6 +107,34 @@ function compileAdjoint(sim: PreparedSimulation, evaluator: Evaluator): Compiled
 }
 
 /**
+ * The initial delay history's share of one lane's parameter gradient: every slot of the ring
+ * starts at h(x_init, p), so the adjoints of reads before step 1 (aH0 [node][coupling]) reach the
+ * parameters through h. Adds into gP [node][param] (float64, on the host for every backend).
+ */
+export function initialHistoryGrad(
+  sim: PreparedSimulation,
+  evaluator: Evaluator = "auto",
+): (lane: number, aH0: ArrayLike<number>, gP: Float64Array) => void {
+  const m = sim.model;
+  const { nNodes: n, nParams: P } = sim;
+  const S = m.stateNames.length, Kc = m.coupling.length;
+  const adj = compileAdjoint(sim, evaluator);
+  const inp = new Float64Array(S + P + Kc);
+  const out = new Float64Array(P);
+  return (lane, aH0, gP) => {
+    if (!Kc) return;
+    const pBase = lane * n * P;
+    for (let i = 0; i < n; i++) {
+      for (let q = 0; q < S; q++) inp[q] = m.spec.states[q]!.init;
+      for (let q = 0; q < P; q++) inp[S + q] = sim.params[pBase + i * P + q]!;
+      for (let k = 0; k < Kc; k++) inp[S + P + k] = aH0[i * Kc + k]!;
+      adj.init(inp, out);
+      for (let q = 0; q < P; q++) gP[i * P + q] += out[q]!;
+    }
+  };
+}
+
+/**
  * Loss and parameter gradient of every lane of a prepared simulation on the float64 reference.
  * `loss` sees one lane's recording (sim.record's observables, samples × nodes, float64).
  */
@@ -150,8 +178,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
     iGd = D ? at(`ga_nd_${m.derived[0]!.name}`) : 0;
   const oP = S, oCs = S + P, oHs = S + P + Kc;
   const diffIdx = m.coupling.map((cp, k) => (cp.form === "difference" ? k : -1)).filter((k) => k >= 0);
-  const initInp = new Float64Array(S + P + Kc);
-  const initOut = new Float64Array(P);
+  const initialHistory = initialHistoryGrad(sim, evaluator);
 
   let values: Float64Array = new Float64Array(lanes);
   const paramGrad = new Float64Array(lanes * n * P);
@@ -287,16 +314,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
         }
       }
     }
-    // The initial history h(x_init, p) → parameters.
-    if (Kc) {
-      for (let i = 0; i < n; i++) {
-        for (let q = 0; q < S; q++) initInp[q] = m.spec.states[q]!.init;
-        for (let q = 0; q < P; q++) initInp[S + q] = sim.params[pBase + i * P + q]!;
-        for (let k = 0; k < Kc; k++) initInp[S + P + k] = aH0[i * Kc + k]!;
-        adj.init(initInp, initOut);
-        for (let q = 0; q < P; q++) gP[i * P + q] += initOut[q]!;
-      }
-    }
+    initialHistory(lane, aH0, gP);
     backwardMs += performance.now() - t1;
   };
 
