@@ -1,4 +1,4 @@
-// Gradients for fits, on the float64 reference (grad/): valueAndGrad(problem, candidates) gives
+// Gradients for fits (grad/: the float64 reference or the float32 WASM kernel): valueAndGrad(problem, candidates) gives
 // a fit problem's cost (−Σ w·sign·term, as evaluateGof) and its gradient with respect to the
 // problem's dimensions (global, grouped and map-based free parameters), one lane per candidate;
 // and the fit's plumbing: which runs get told gradients (Adam; L-BFGS-B with gradient
@@ -9,8 +9,8 @@ import { fcPairs } from "../stats/fc.ts";
 import { gofSign } from "../stats/gof.ts";
 import { hammingWindow, hammingWindowSamples } from "../stats/signal.ts";
 import type { Optimizer } from "../optim/types.ts";
-import { type BackwardOptions, type BatchLoss, type LaneLoss, type LaneRecording } from "../grad/backward.ts";
-import { valueAndGradSimulation } from "../grad/value-and-grad.ts";
+import { type BatchLoss, type LaneLoss, type LaneRecording } from "../grad/backward.ts";
+import { type GradientOptions, valueAndGradSimulation } from "../grad/value-and-grad.ts";
 import {
   fcTrilWithVjp,
   maeWithGrad,
@@ -26,7 +26,7 @@ import type { FitProblem } from "./problem.ts";
 /** GOF terms valueAndGrad differentiates. */
 export const DIFFERENTIABLE_TERMS = ["+fc_corr", "-fc_diff", "-rmse", "+psd_peak_corr", "-psd_mae"] as const;
 
-export interface ProblemGradientOptions extends BackwardOptions {
+export interface ProblemGradientOptions extends GradientOptions {
   /**
    * Soft-argmax temperature for peak-frequency terms (tvboptim's softmax(β·psd/max psd)); the fit's
    * own cost uses the hard argmax, whose gradient is zero almost everywhere. Default 50.
@@ -56,6 +56,8 @@ export interface ProblemGradient {
   grads: Float64Array[];
   /** Unsigned term values per candidate. */
   terms: Record<string, number>[];
+  /** Where the gradient ran: "reference" (float64) or "wasm" (float32). */
+  backend: "reference" | "wasm";
   checkpointEvery: number;
   peakBytes: number;
   forwardMs: number;
@@ -64,7 +66,8 @@ export interface ProblemGradient {
 
 /**
  * Cost and exact gradient (the adjoint through the simulation, docs/gradients.md) of a fit
- * problem at candidates xs, one lane each, on the float64 reference. The cost is the fit's
+ * problem at candidates xs, one lane each, on the float64 reference (options.backend "wasm": the
+ * float32 WASM SIMD kernel, several times faster; "auto": wasm where it runs). The cost is the fit's
  * (−Σ weight·sign·term); the gradient is with respect to the problem's dimensions (global,
  * grouped and map-based free parameters). Throws NotDifferentiableError for KS-based terms
  * (−fcd_ks), penalties, FIC and multi-objective problems.
@@ -81,11 +84,15 @@ export interface ProblemGradient {
  *   target: { fc: Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0.1 * (Math.floor(k / n) + (k % n)))) },
  *   simulation: { duration: 0.5, signal: "x", tr: 0.01 },
  * });
- * const { costs, grads } = valueAndGrad(problem, [[0.3], [0.6]]);
+ * const { costs, grads } = await valueAndGrad(problem, [[0.3], [0.6]]);
  * console.log(costs[0], grads[0]![0]); // cost and d cost / d G at G = 0.3
  * ```
  */
-export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], options: ProblemGradientOptions = {}): ProblemGradient {
+export async function valueAndGrad(
+  p: FitProblem,
+  xs: readonly ArrayLike<number>[],
+  options: ProblemGradientOptions = {},
+): Promise<ProblemGradient> {
   const why = whyNotDifferentiable(p);
   if (why) {
     const bad = p.gof.find((t) => !(DIFFERENTIABLE_TERMS as readonly string[]).includes(t));
@@ -212,7 +219,7 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
         return { values: costs, grads };
       },
     };
-  const r = valueAndGradSimulation(
+  const r = await valueAndGradSimulation(
     {
       model: p.model,
       network: p.network,
@@ -271,6 +278,7 @@ export function valueAndGrad(p: FitProblem, xs: readonly ArrayLike<number>[], op
     costs: r.values,
     grads,
     terms,
+    backend: r.backend,
     checkpointEvery: r.checkpointEvery,
     peakBytes: r.peakBytes,
     forwardMs: r.forwardMs,
@@ -430,7 +438,7 @@ export async function evaluateWithGradients(
   let simulateMs = batch.simulateMs;
   for (const [p, idx] of byProblem) {
     const t0 = performance.now();
-    const vg = valueAndGrad(p, idx.map((i) => reqs[i]!.x), gradientOptions);
+    const vg = await valueAndGrad(p, idx.map((i) => reqs[i]!.x), gradientOptions);
     simulateMs += performance.now() - t0;
     idx.forEach((i, l) => {
       const cost = vg.costs[l]!;
@@ -440,7 +448,7 @@ export async function evaluateWithGradients(
         : { cost: p.divergedCost, totalCost: p.divergedCost, gof: NaN, terms: vg.terms[l] ?? {}, penalties: {}, status: "diverged" };
       grads[i] = Array.from(vg.grads[l]!, (v) => (Number.isFinite(v) ? v : NaN));
     });
-    infos.push("float64 reference with adjoint gradients");
+    infos.push(vg.backend === "wasm" ? "wasm (float32) with adjoint gradients" : "float64 reference with adjoint gradients");
   }
   return {
     batch: {

@@ -381,7 +381,14 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
       a.xs.map((_, j) => ({ run: a.r.label, runIndex: runs.indexOf(a.r), generation: a.r.generation + 1, candidate: j }))
     );
     const modes = live.flatMap((a) => a.xs.map(() => gradientMode.get(a.r) ?? null));
-    const { batch, grads } = await evaluateWithGradients(reqs, modes, (rs, origin) => evaluate(rs, opts, origin.map((o) => tags[o.from]!)));
+    // Adjoint gradients run where the fit's simulations run when that is "wasm"; otherwise on the
+    // float64 reference (the WGSL adjoint is not written yet).
+    const { batch, grads } = await evaluateWithGradients(
+      reqs,
+      modes,
+      (rs, origin) => evaluate(rs, opts, origin.map((o) => tags[o.from]!)),
+      { backend: opts.backend === "wasm" ? "wasm" : "reference" },
+    );
     const genMs = Date.now() - g0;
     let k = 0;
     for (const a of live) {

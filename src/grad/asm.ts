@@ -14,8 +14,9 @@
 //   state [state][node], params [node][param], ring and adjoint ring [coupling][slot][node],
 //   tape [step][S states | K sums | K own values | NZ normals][node], recorded samples and their
 //   gradients [observable slot][sample][node], aX [state][node], aH0 [coupling][node],
-//   gP [node][param] as two f64x2 (32 bytes); edges (source node, delay in steps, weight) of
-//   CSR rows rowStart; wsum f32 per node; keys: seeds then streams (i32x4).
+//   gP [node][param] as two f64x2 (32 bytes); edges of CSR rows rowStart, 16 bytes each: the
+//   source's byte offset in a ring slot (16·j), the delay's bytes in the ring (16·n·d), the
+//   weight, the delay in steps; wsum f32 per node; keys: seeds then streams (i32x4).
 // Noise: Philox normals4 per lane key at (step, node, block), the forward kernel's draw.
 import type { CompiledModel } from "../models/spec.ts";
 import { asmLetValue } from "../codegen/asm.ts";
@@ -95,6 +96,8 @@ export function emitAsmGradKernel(m: CompiledModel): string {
     `  for (let step = first; step < first + count; step++) {`,
     `    const now = step % R;`,
     `    const next = (step + 1) % R;`,
+    `    const nowB = now * n << 4; // byte offset of slot \`now\` in a [slot][node] ring`,
+    `    const ringB = R * n << 4;`,
     `    const tv = f32x4.splat(<f32>step * dt);`,
     `    const tv1 = f32x4.splat(<f32>(step + 1) * dt);`,
     `    const rec = recBuf != 0 && (step + 1) % recEvery == 0 && (step + 1) / recEvery <= recCount;`,
@@ -112,12 +115,15 @@ export function emitAsmGradKernel(m: CompiledModel): string {
     push(
       3,
       `let cs_${c} = f32x4.splat(0);`,
-      `for (let e = load<i32>(rowStart + (<usize>i << 2)); e < load<i32>(rowStart + (<usize>(i + 1) << 2)); e++) {`,
-      `  const edge = edges + <usize>e * 12;`,
-      `  let slot = now - load<i32>(edge, 4);`,
-      `  if (slot < 0) slot += R;`,
-      `  const h = v128.load(ring + ((<usize>(${k} * R + slot) * <usize>n + <usize>load<i32>(edge)) << 4));`,
-      `  cs_${c} = f32x4.add(cs_${c}, f32x4.mul(f32x4.splat(load<f32>(edge, 8)), h));`,
+      `{`,
+      `  const ringK = ring + (<usize>(${k} * R * n) << 4);`,
+      `  const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
+      `  for (let e = load<i32>(rowStart + (<usize>i << 2)); e < e1; e++) {`,
+      `    const edge = edges + (<usize>e << 4);`,
+      `    const rel = nowB - load<i32>(edge, 4);`,
+      `    const h = v128.load(ringK + <usize>select<i32>(rel + ringB, rel, rel < 0) + <usize>load<i32>(edge));`,
+      `    cs_${c} = f32x4.add(cs_${c}, f32x4.mul(v128.load32_splat(edge, 8), h));`,
+      `  }`,
       `}`,
       `const hs_${c} = v128.load(ring + ((<usize>(${k} * R + now) * <usize>n + <usize>i) << 4));`,
     );
@@ -199,6 +205,8 @@ export function emitAsmGradKernel(m: CompiledModel): string {
     `  for (let step = first + count - 1; step >= first; step--) {`,
     `    const now = step % R;`,
     `    const next = (step + 1) % R;`,
+    `    const nowB = now * n << 4; // byte offset of slot \`now\` in a [slot][node] ring`,
+    `    const ringB = R * n << 4;`,
     `    const tv = f32x4.splat(<f32>step * dt);`,
     `    const tv1 = f32x4.splat(<f32>(step + 1) * dt);`,
     `    const rec = gRec != 0 && (step + 1) % recEvery == 0 && (step + 1) / recEvery <= recCount;`,
@@ -290,18 +298,17 @@ export function emitAsmGradKernel(m: CompiledModel): string {
       // initial history's adjoint when step − d < 1.
       push(
         3,
-        `for (let e = load<i32>(rowStart + (<usize>i << 2)); e < load<i32>(rowStart + (<usize>(i + 1) << 2)); e++) {`,
-        `  const edge = edges + <usize>e * 12;`,
-        `  const d = load<i32>(edge, 4);`,
-        `  const j = <usize>load<i32>(edge);`,
-        `  const wa = f32x4.mul(f32x4.splat(load<f32>(edge, 8)), ${a});`,
-        `  let to = aH0 + ((<usize>${k} * <usize>n + j) << 4);`,
-        `  if (step - d >= 1) {`,
-        `    let slot = now - d;`,
-        `    if (slot < 0) slot += R;`,
-        `    to = aRing + ((<usize>(${k} * R + slot) * <usize>n + j) << 4);`,
+        `{`,
+        `  const aRingK = aRing + (<usize>(${k} * R * n) << 4);`,
+        `  const aH0K = aH0 + (<usize>(${k} * n) << 4);`,
+        `  const e1 = load<i32>(rowStart + (<usize>(i + 1) << 2));`,
+        `  for (let e = load<i32>(rowStart + (<usize>i << 2)); e < e1; e++) {`,
+        `    const edge = edges + (<usize>e << 4);`,
+        `    const wa = f32x4.mul(v128.load32_splat(edge, 8), ${a});`,
+        `    const rel = nowB - load<i32>(edge, 4);`,
+        `    const to = (load<i32>(edge, 12) < step ? aRingK + <usize>select<i32>(rel + ringB, rel, rel < 0) : aH0K) + <usize>load<i32>(edge);`,
+        `    v128.store(to, f32x4.add(v128.load(to), wa));`,
         `  }`,
-        `  v128.store(to, f32x4.add(v128.load(to), wa));`,
         `}`,
       );
     }

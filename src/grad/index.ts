@@ -1,6 +1,6 @@
 // Gradients through the simulation (docs/gradients.md): symbolic derivatives of the model
 // expressions, the adjoint of the integration step, a checkpointed reverse pass on the float64
-// reference, and differentiable observations with VJPs. Internal: the public names are
+// reference and its float32 WASM kernel (asm.ts, wasm.ts), and differentiable observations with VJPs. Internal: the public names are
 // valueAndGradSimulation (brainfit/sim) and valueAndGrad, NotDifferentiableError (brainfit/fit);
 // the fit-level gradients live in fit/gradients.ts.
 export { diff } from "./diff.ts";
@@ -23,4 +23,6 @@ export {
   rmseWithGrad,
   softPeaksWithVjp,
 } from "./losses.ts";
-export { type SimulationGradient, valueAndGradSimulation } from "./value-and-grad.ts";
+export { type GradientBackend, type GradientOptions, type SimulationGradient, valueAndGradSimulation } from "./value-and-grad.ts";
+export { emitAsmGradKernel } from "./asm.ts";
+export { simulateGradientWasm } from "./wasm.ts";

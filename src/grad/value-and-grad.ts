@@ -1,9 +1,27 @@
-// valueAndGradSimulation: loss and exact gradient (reverse mode, grad/backward.ts) for a batch of
-// lanes: any loss of the recorded observables, gradient with respect to every parameter (global:
-// per lane; regional: lanes × nodes). The fit-level valueAndGrad(problem, candidates) is in
+// valueAndGradSimulation: loss and exact gradient (reverse mode) for a batch of lanes: any loss
+// of the recorded observables, gradient with respect to every parameter (global: per lane;
+// regional: lanes × nodes), on the float64 reference (grad/backward.ts) or the WASM SIMD backend
+// (grad/wasm.ts, float32). The fit-level valueAndGrad(problem, candidates) is in
 // fit/gradients.ts (fit/ sits above grad/).
 import { prepareSimulation, type SimulationOptions } from "../batch/prepare.ts";
-import { type BackwardOptions, type BatchLoss, type LaneLoss, type LaneRecording, simulateGradient } from "./backward.ts";
+import {
+  type BackwardOptions,
+  type BatchLoss,
+  type GradientResult,
+  type LaneLoss,
+  type LaneRecording,
+  simulateGradient,
+} from "./backward.ts";
+import { hasWasmSimd } from "../backends/wasm/modules.ts";
+import { simulateGradientWasm } from "./wasm.ts";
+
+/** Where a gradient runs: "reference" (float64, default), "wasm" (float32 SIMD), "auto" (wasm where WebAssembly SIMD runs, else reference). */
+export type GradientBackend = "reference" | "wasm" | "auto";
+
+export interface GradientOptions extends BackwardOptions {
+  /** Backend of the forward and adjoint passes (default "reference"; see GradientBackend). */
+  backend?: GradientBackend;
+}
 
 export interface SimulationGradient {
   /** Loss per lane. */
@@ -11,6 +29,8 @@ export interface SimulationGradient {
   /** Per parameter: d loss / d value. Global parameters: one per lane; regional: lanes × nodes (lane-major). */
   grads: Record<string, Float64Array>;
   recorded: LaneRecording[];
+  /** Which backend ran: "reference" (float64) or "wasm" (float32). */
+  backend: "reference" | "wasm";
   checkpointEvery: number;
   peakBytes: number;
   forwardMs: number;
@@ -19,35 +39,43 @@ export interface SimulationGradient {
 
 /**
  * Loss of every lane's recording (float64, samples × nodes per observable) and its exact gradient
- * (the adjoint through the simulation, docs/gradients.md) with respect to the model's parameters,
- * on the float64 reference (backend options are ignored). Global parameters get one derivative
+ * (the adjoint through the simulation, docs/gradients.md) with respect to the model's parameters.
+ * `backward.backend` picks where it runs: "reference" (float64, the default), "wasm" (float32
+ * WASM SIMD, four lanes per vector; several times faster) or "auto" (wasm where WebAssembly SIMD
+ * runs). The simulation's own `backend` option is not used. Global parameters get one derivative
  * per lane, regional ones lanes × nodes.
  *
  * @example
  * ```ts
  * import { valueAndGradSimulation } from "brainfit/sim";
  * import { supHopf } from "brainfit/models";
- * const r = valueAndGradSimulation(
+ * const r = await valueAndGradSimulation(
  *   { model: supHopf, network: { weights: [0, 0.5, 0.5, 0] }, duration: 0.2, lanes: 1, record: { observables: ["x"], period: 1 } },
  *   (_lane, rec) => {
  *     // loss: mean of x² over samples and nodes; its gradient with respect to each sample
  *     const x = rec.x!;
  *     return { value: x.reduce((a, v) => a + v * v, 0) / x.length, grad: { x: x.map((v) => (2 * v) / x.length) } };
  *   },
+ *   { backend: "wasm" },
  * );
  * console.log(r.values[0], r.grads.G![0], r.grads.a); // d loss / d G (global), d loss / d a (per node)
  * ```
  */
-export function valueAndGradSimulation(
+export async function valueAndGradSimulation(
   options: SimulationOptions,
   loss: LaneLoss | BatchLoss,
-  backward: BackwardOptions = {},
-): SimulationGradient {
+  backward: GradientOptions = {},
+): Promise<SimulationGradient> {
   if (!options.record?.observables.length) {
     throw new Error("valueAndGradSimulation: record at least one observable (options.record); the loss reads the recording");
   }
+  const requested = backward.backend ?? "reference";
+  if (!["reference", "wasm", "auto"].includes(requested)) {
+    throw new Error(`valueAndGradSimulation: backend must be "reference", "wasm" or "auto", got ${JSON.stringify(requested)}`);
+  }
+  const backend = requested === "auto" ? (hasWasmSimd() ? "wasm" : "reference") : requested;
   const sim = prepareSimulation(options);
-  const r = simulateGradient(sim, loss, backward);
+  const r: GradientResult = backend === "wasm" ? await simulateGradientWasm(sim, loss, backward) : simulateGradient(sim, loss, backward);
   const m = sim.model;
   const { lanes, nNodes: n, nParams: P } = sim;
   const grads: Record<string, Float64Array> = {};
@@ -66,6 +94,7 @@ export function valueAndGradSimulation(
     values: r.values,
     grads,
     recorded: r.recorded,
+    backend,
     checkpointEvery: r.checkpointEvery,
     peakBytes: r.peakBytes,
     forwardMs: r.forwardMs,

@@ -82,7 +82,7 @@ export async function simulateGradientWasm(
     return at;
   };
   const pRowStart = alloc((n + 1) * 4);
-  const pEdges = alloc(E * 12);
+  const pEdges = alloc(E * 16);
   const pWsum = alloc(n * 4);
   const pObsSlot = alloc(nObs * 4);
   const pKeys = alloc(32);
@@ -112,10 +112,12 @@ export async function simulateGradientWasm(
   const u8 = new Uint8Array(buf);
 
   i32.set(net.rowStart, pRowStart / 4);
+  // Edges as grad/asm.ts reads them: source byte offset, delay bytes, weight, delay steps.
   for (let e = 0; e < E; e++) {
-    i32[pEdges / 4 + 3 * e] = net.source[e]!;
-    i32[pEdges / 4 + 3 * e + 1] = net.delay[e]!;
-    f32[pEdges / 4 + 3 * e + 2] = net.weight[e]!;
+    i32[pEdges / 4 + 4 * e] = 16 * net.source[e]!;
+    i32[pEdges / 4 + 4 * e + 1] = 16 * n * net.delay[e]!;
+    f32[pEdges / 4 + 4 * e + 2] = net.weight[e]!;
+    i32[pEdges / 4 + 4 * e + 3] = net.delay[e]!;
   }
   const stepper = referenceStepper(sim, options.evaluator);
   f32.set(stepper.wsum, pWsum / 4);

@@ -72,7 +72,7 @@ const cases: Case[] = [
 
 describe("adjoint gradients vs central finite differences (float64 reference)", () => {
   for (const c of cases) {
-    it(`${c.model.name}${c.integrator ? ` (${c.integrator})` : ""}`, () => {
+    it(`${c.model.name}${c.integrator ? ` (${c.integrator})` : ""}`, async () => {
       const n = 5;
       const base: SimulationOptions = {
         model: c.model,
@@ -84,14 +84,14 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
         params: c.params,
         record: { observables: c.record, period: 1 },
       };
-      const r = valueAndGradSimulation(base, loss, { checkpointEvery: 37 });
+      const r = await valueAndGradSimulation(base, loss, { checkpointEvery: 37 });
       const spec = c.model;
       let worst = 0;
       for (const name of c.wrt) {
         const p = spec.parameters.find((q) => q.name === name)!;
         const nodes = p.scope === "regional" ? [0, 3] : [-1];
         for (const node of nodes) {
-          const value = (delta: number) => {
+          const value = async (delta: number) => {
             const v0 = c.params[name] ?? p.default;
             const arr = Array.from({ length: n }, (_, i) => (Array.isArray(v0) ? v0[i]! : (v0 as number)));
             let params: Record<string, number | number[]>;
@@ -100,13 +100,13 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
               arr[node] += delta;
               params = { ...c.params, [name]: arr };
             }
-            return valueAndGradSimulation({ ...base, params }, loss).values[0]!;
+            return (await valueAndGradSimulation({ ...base, params }, loss)).values[0]!;
           };
           const v0 = Array.isArray(c.params[name])
             ? (c.params[name] as number[])[node]!
             : ((c.params[name] as number | undefined) ?? p.default);
           const h = 1e-5 * Math.max(Math.abs(v0), 1e-2);
-          const fd = (value(h) - value(-h)) / (2 * h);
+          const fd = ((await value(h)) - (await value(-h))) / (2 * h);
           const ad = node < 0 ? r.grads[name]![0]! : r.grads[name]![node]!;
           const rel = Math.abs(ad - fd) / Math.max(Math.abs(fd), 1e-8 * Math.abs(r.values[0]!));
           worst = Math.max(worst, rel);
@@ -117,7 +117,7 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
     });
   }
 
-  it("gives the same gradient for the same noise seed, and the checkpoint interval does not change it", () => {
+  it("gives the same gradient for the same noise seed, and the checkpoint interval does not change it", async () => {
     const base: SimulationOptions = {
       model: supHopf,
       network: network(4, 2),
@@ -126,14 +126,14 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
       params: { sigma: 0.05 },
       record: { observables: ["x"], period: 0.5 },
     };
-    const a = valueAndGradSimulation(base, loss, { checkpointEvery: 13 });
-    const b = valueAndGradSimulation(base, loss, { checkpointEvery: 13 });
-    const c = valueAndGradSimulation(base, loss, { checkpointEvery: 200 });
+    const a = await valueAndGradSimulation(base, loss, { checkpointEvery: 13 });
+    const b = await valueAndGradSimulation(base, loss, { checkpointEvery: 13 });
+    const c = await valueAndGradSimulation(base, loss, { checkpointEvery: 200 });
     expect(Array.from(a.grads.a!)).toEqual(Array.from(b.grads.a!));
     for (let i = 0; i < 4; i++) expect(c.grads.a![i]!).toBeCloseTo(a.grads.a![i]!, 12);
   });
 
-  it("closure trees (no code generation) give the same gradient bit for bit", () => {
+  it("closure trees (no code generation) give the same gradient bit for bit", async () => {
     const base: SimulationOptions = {
       model: rww,
       network: network(4, 5),
@@ -143,8 +143,8 @@ describe("adjoint gradients vs central finite differences (float64 reference)", 
       params: { G: 2, sigma: 0.02 },
       record: { observables: ["S_E", "r_E"], period: 0.5 },
     };
-    const a = valueAndGradSimulation(base, loss, { evaluator: "generated" });
-    const b = valueAndGradSimulation(base, loss, { evaluator: "closures" });
+    const a = await valueAndGradSimulation(base, loss, { evaluator: "generated" });
+    const b = await valueAndGradSimulation(base, loss, { evaluator: "closures" });
     for (const name of ["G", "w_p", "J_N", "sigma"]) expect(Array.from(b.grads[name]!)).toEqual(Array.from(a.grads[name]!));
   });
 });
@@ -161,7 +161,7 @@ describe("the gradient's forward pass", () => {
       record: { observables: ["rE", "F_E"], period: 0.5 },
     };
     const ref = await simulate({ ...base, backend: "reference" });
-    const g = valueAndGradSimulation(base, loss);
+    const g = await valueAndGradSimulation(base, loss);
     for (const name of ["rE", "F_E"]) {
       const a = ref.recorded[name]!, b = g.recorded[0]![name]!;
       expect(b.length).toBe(a.length);

@@ -38,18 +38,18 @@ const spec: FitProblemSpec = {
 };
 
 describe("valueAndGrad(problem)", () => {
-  it("matches central differences of the problem's cost in every dimension", () => {
+  it("matches central differences of the problem's cost in every dimension", async () => {
     const p = defineProblem(spec);
     const x = [0.4, -0.1, 0.05, 0.06, 0.3];
     const opts = { peakBeta: 5 };
-    const vg = valueAndGrad(p, [x, x.map((v, k) => (k === 0 ? 0.8 : v))], opts);
+    const vg = await valueAndGrad(p, [x, x.map((v, k) => (k === 0 ? 0.8 : v))], opts);
     expect(vg.costs.length).toBe(2);
     for (let d = 0; d < x.length; d++) {
       const h = 1e-6 * Math.max(1, Math.abs(x[d]!));
       const up = x.slice(), dn = x.slice();
       up[d]! += h;
       dn[d]! -= h;
-      const c = valueAndGrad(p, [up, dn], opts).costs;
+      const c = (await valueAndGrad(p, [up, dn], opts)).costs;
       const fd = (c[0]! - c[1]!) / (2 * h);
       const g = vg.grads[0]![d]!;
       expect(Math.abs(g - fd), `${p.dims[d]!.name}: adjoint ${g}, FD ${fd}`).toBeLessThan(1e-5 * Math.max(Math.abs(fd), 1e-3));
@@ -77,7 +77,7 @@ describe("valueAndGrad(problem)", () => {
       },
     });
     const x = [20, 30, 0.3, 1.2];
-    const vg = valueAndGrad(p, [x]);
+    const vg = await valueAndGrad(p, [x]);
     // The same cost as the fit's own evaluation (which records in float32).
     const fit = await evaluateBatch([{ problem: p, x }], { backend: "reference" });
     expect(fit.results[0]!.cost as number).toBeCloseTo(vg.costs[0]!, 5);
@@ -86,14 +86,14 @@ describe("valueAndGrad(problem)", () => {
       const up = x.slice(), dn = x.slice();
       up[d]! += h;
       dn[d]! -= h;
-      const c = valueAndGrad(p, [up, dn]).costs;
+      const c = (await valueAndGrad(p, [up, dn])).costs;
       const fd = (c[0]! - c[1]!) / (2 * h);
       const g = vg.grads[0]![d]!;
       expect(Math.abs(g - fd), `${p.dims[d]!.name}: adjoint ${g}, FD ${fd}`).toBeLessThan(1e-5 * Math.max(Math.abs(fd), 1e-3));
     }
   });
 
-  it("names a KS-based term when a gradient is asked of it", () => {
+  it("names a KS-based term when a gradient is asked of it", async () => {
     const p = defineProblem({
       ...spec,
       gofWeights: {},
@@ -101,8 +101,8 @@ describe("valueAndGrad(problem)", () => {
       target: { ...spec.target, fcdTril: [0.1, 0.2, 0.3] },
       simulation: { ...spec.simulation, fcdWindow: 0.02, fcdStep: 0.01 },
     });
-    expect(() => valueAndGrad(p, [[0.4, -0.1, 0.05, 0.06, 0.3]])).toThrow(NotDifferentiableError);
-    expect(() => valueAndGrad(p, [[0.4, -0.1, 0.05, 0.06, 0.3]])).toThrow(/-fcd_ks.*not differentiable/);
+    await expect(valueAndGrad(p, [[0.4, -0.1, 0.05, 0.06, 0.3]])).rejects.toThrow(NotDifferentiableError);
+    await expect(valueAndGrad(p, [[0.4, -0.1, 0.05, 0.06, 0.3]])).rejects.toThrow(/-fcd_ks.*not differentiable/);
   });
 });
 
@@ -122,7 +122,30 @@ describe("gradient-driven fits", () => {
     const o = createOptimizer("adam", { lower: p.lower, upper: p.upper, x0: [0.2, -0.2], learningRate: 0.05, maxIterations: 6 });
     const res = await optimize(o, p, { log: (l) => lines.push(l), saveBest: false });
     expect(lines.join("\n")).toMatch(/adam gradients by the adjoint/);
-    expect(res.best!.cost).toBeLessThan(valueAndGrad(p, [[0.2, -0.2]]).costs[0]!);
+    expect(res.best!.cost).toBeLessThan((await valueAndGrad(p, [[0.2, -0.2]])).costs[0]!);
+  });
+
+  it("with backend wasm, takes float32 adjoint gradients that agree with the float64 ones", async () => {
+    const p = defineProblem(spec);
+    const xs = [[0.4, -0.1, 0.05, 0.06, 0.3], [0.8, 0.1, -0.05, 0.07, -0.2]];
+    const ref = await valueAndGrad(p, xs, { peakBeta: 5 });
+    const got = await valueAndGrad(p, xs, { peakBeta: 5, backend: "wasm" });
+    expect(ref.backend).toBe("reference");
+    expect(got.backend).toBe("wasm");
+    // 2500 float32 steps through Pearson and Welch: relative agreement ~1e-6 measured; a wrong
+    // dimension, lane or term would differ by O(1).
+    xs.forEach((_, c) => {
+      expect(Math.abs(got.costs[c]! - ref.costs[c]!)).toBeLessThan(1e-4 * Math.abs(ref.costs[c]!));
+      let num = 0, den = 0;
+      ref.grads[c]!.forEach((g, d) => {
+        num += (g - got.grads[c]![d]!) ** 2;
+        den += g * g;
+      });
+      expect(Math.sqrt(num / den), `candidate ${c}`).toBeLessThan(1e-3);
+    });
+    const o = createOptimizer("adam", { lower: p.lower, upper: p.upper, x0: xs[0]!, learningRate: 0.05, maxIterations: 2 });
+    const res = await optimize(o, p, { saveBest: false, backend: "wasm" });
+    expect(res.backendInfo).toMatch(/wasm \(float32\) with adjoint gradients/);
   });
 
   it("falls back to finite differences for a non-differentiable problem, saying why", async () => {
