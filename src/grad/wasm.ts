@@ -13,7 +13,7 @@ import { compileAsmSource, kernelKey } from "../codegen/asm-compile.ts";
 import { referenceStepper } from "../backends/reference-stepper.ts";
 import { loadKernelModule } from "../backends/wasm/modules.ts";
 import type { CompiledModel } from "../models/spec.ts";
-import { emitAsmGradKernel } from "./asm.ts";
+import { emitAsmGradKernel, GRAD_BLOCK_STEPS } from "./asm.ts";
 import {
   type BackwardOptions,
   type BatchLoss,
@@ -62,6 +62,11 @@ export async function simulateGradientWasm(
   const { lanes, nNodes: n, nParams: P, nSteps, network: net } = sim;
   const S = m.stateNames.length, K = m.coupling.length, NZ = m.noiseStates.length;
   const R = net.maxDelay + 2;
+  const RS = R + GRAD_BLOCK_STEPS - 1; // ring slots per node: R + the mirrored ones (grad/asm.ts)
+  // Blocks of 8 steps per pass over the edges when every delay allows it.
+  let minDelay = Infinity;
+  for (let e = 0; e < net.delay.length; e++) minDelay = Math.min(minDelay, net.delay[e]!);
+  const T = minDelay >= GRAD_BLOCK_STEPS ? GRAD_BLOCK_STEPS : 1;
   const sizes = checkpointSizes(sim);
   const KS = options.checkpointEvery ?? sizes.defaultK;
   if (!(Number.isInteger(KS) && KS >= 1)) throw new Error(`gradient: checkpointEvery must be an integer >= 1, got ${KS}`);
@@ -88,13 +93,14 @@ export async function simulateGradientWasm(
   const pKeys = alloc(32);
   const pParams = alloc(n * P * 16);
   const pState = alloc(S * n * 16);
-  const pRing = alloc(K * R * n * 16);
-  const ckCells = (S + K * R) * n;
+  const pRing = alloc(K * RS * n * 16);
+  const pCbuf = alloc(GRAD_BLOCK_STEPS * K * n * 16);
+  const ckCells = (S + K * RS) * n;
   const pCk = Array.from({ length: batched ? G : 1 }, () => alloc(nCk * ckCells * 16));
   const pTape = alloc(KS * n * (S + 2 * K + NZ) * 16);
   const pRec = alloc(nRec * sim.nSamples * n * 16);
   const pAX = alloc(S * n * 16);
-  const pARing = alloc(K * R * n * 16);
+  const pARing = alloc(K * RS * n * 16);
   const pAH0 = alloc(K * n * 16);
   const pGP = alloc(n * P * 32);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(top / 65536) + 1 });
@@ -112,12 +118,12 @@ export async function simulateGradientWasm(
   const u8 = new Uint8Array(buf);
 
   i32.set(net.rowStart, pRowStart / 4);
-  // Edges as grad/asm.ts reads them: source byte offset, delay bytes, weight, delay steps.
+  // Edges as grad/asm.ts reads them: the source's history offset, delay bytes, weight, source.
   for (let e = 0; e < E; e++) {
-    i32[pEdges / 4 + 4 * e] = 16 * net.source[e]!;
-    i32[pEdges / 4 + 4 * e + 1] = 16 * n * net.delay[e]!;
+    i32[pEdges / 4 + 4 * e] = 16 * RS * net.source[e]!;
+    i32[pEdges / 4 + 4 * e + 1] = 16 * net.delay[e]!;
     f32[pEdges / 4 + 4 * e + 2] = net.weight[e]!;
-    i32[pEdges / 4 + 4 * e + 3] = net.delay[e]!;
+    i32[pEdges / 4 + 4 * e + 3] = net.source[e]!;
   }
   const stepper = referenceStepper(sim, options.evaluator);
   f32.set(stepper.wsum, pWsum / 4);
@@ -137,7 +143,12 @@ export async function simulateGradientWasm(
       if (!init) continue;
       stepper.initLane(lane);
       for (let q = 0; q < S; q++) for (let i = 0; i < n; i++) f32[pState / 4 + (q * n + i) * 4 + l] = stepper.x[i * S + q]!;
-      for (let c = 0; c < K * R * n; c++) f32[pRing / 4 + c * 4 + l] = stepper.ring[c]!;
+      // The reference's ring is [coupling][slot][node]; here [coupling][node][slot], mirrors included.
+      for (let k = 0; k < K; k++) {
+        for (let i = 0; i < n; i++) {
+          for (let r = 0; r < RS; r++) f32[pRing / 4 + ((k * n + i) * RS + r) * 4 + l] = stepper.ring[(k * R + (r % R)) * n + i]!;
+        }
+      }
     }
   };
   const fwd = (first: number, count: number, record: boolean, tape: number) =>
@@ -163,10 +174,12 @@ export async function simulateGradientWasm(
       sim.slowEvery,
       sim.slowDt,
       tape,
+      T,
+      pCbuf,
     );
   const saveCheckpoint = (at: number) => {
     u8.copyWithin(at, pState, pState + S * n * 16);
-    u8.copyWithin(at + S * n * 16, pRing, pRing + K * R * n * 16);
+    u8.copyWithin(at + S * n * 16, pRing, pRing + K * RS * n * 16);
   };
   const restoreCheckpoint = (at: number) => {
     u8.copyWithin(pState, at, at + S * n * 16);
@@ -214,7 +227,7 @@ export async function simulateGradientWasm(
       });
     });
     f32.fill(0, pAX / 4, pAX / 4 + S * n * 4);
-    f32.fill(0, pARing / 4, pARing / 4 + K * R * n * 4);
+    f32.fill(0, pARing / 4, pARing / 4 + K * RS * n * 4);
     f32.fill(0, pAH0 / 4, pAH0 / 4 + K * n * 4);
     f64.fill(0, pGP / 8, pGP / 8 + n * P * 4);
     const ck = pCk[batched ? g : 0]!;
@@ -245,6 +258,8 @@ export async function simulateGradientWasm(
         pARing,
         pAH0,
         pGP,
+        T,
+        pCbuf,
       );
     }
     for (let l = 0; l < grads.length; l++) {
