@@ -95,6 +95,7 @@ export async function simulateGradientWasm(
   const pState = alloc(S * n * 16);
   const pRing = alloc(K * RS * n * 16);
   const pCbuf = alloc(GRAD_BLOCK_STEPS * K * n * 16);
+  const pNoise = alloc(NZ * (Math.ceil(n / 4) * 4) * 4);
   const ckCells = (S + K * RS) * n;
   const pCk = Array.from({ length: batched ? G : 1 }, () => alloc(nCk * ckCells * 16));
   const pTape = alloc(KS * n * (S + 2 * K + NZ) * 16);
@@ -132,7 +133,13 @@ export async function simulateGradientWasm(
   const laneOf = (g: number, l: number) => Math.min(g * 4 + l, lanes - 1);
   // The group's parameters and keys; with `init`, its initial state and delay history as the
   // reference sets them (every ring slot h(x_init, p)).
+  let sharedKeys = 0;
   const loadGroup = (g: number, init: boolean) => {
+    sharedKeys = 1;
+    for (let l = 1; l < 4; l++) {
+      const a = laneOf(g, l), b = laneOf(g, 0);
+      if (sim.seeds[a] !== sim.seeds[b] || sim.streams[a] !== sim.streams[b]) sharedKeys = 0;
+    }
     for (let l = 0; l < 4; l++) {
       const lane = laneOf(g, l);
       u32[pKeys / 4 + l] = sim.seeds[lane]!;
@@ -176,6 +183,8 @@ export async function simulateGradientWasm(
       tape,
       T,
       pCbuf,
+      sharedKeys,
+      pNoise,
     );
   const saveCheckpoint = (at: number) => {
     u8.copyWithin(at, pState, pState + S * n * 16);
