@@ -20,7 +20,15 @@ import {
   rmseWithGrad,
   softPeaksWithVjp,
 } from "../grad/losses.ts";
-import { type EvalRequest, type EvalResult, type EvaluateOptions, type EvaluationBatch, laneParams, simulatedSeries } from "./evaluate.ts";
+import {
+  type EvalRequest,
+  type EvalResult,
+  type EvaluateOptions,
+  type EvaluationBatch,
+  laneParams,
+  simulatedSeries,
+  simulationGroupKey,
+} from "./evaluate.ts";
 import type { FitProblem } from "./problem.ts";
 
 /** GOF terms valueAndGrad differentiates. */
@@ -93,32 +101,159 @@ export async function valueAndGrad(
   xs: readonly ArrayLike<number>[],
   options: ProblemGradientOptions = {},
 ): Promise<ProblemGradient> {
-  const why = whyNotDifferentiable(p);
-  if (why) {
+  if (xs.length < 1) throw new Error("valueAndGrad: pass at least one candidate");
+  return valueAndGradRequests(xs.map((x) => ({ problem: p, x })), options);
+}
+
+/** A candidate of a problem, as a fit evaluates it. */
+export interface GradientRequest {
+  problem: FitProblem;
+  x: ArrayLike<number>;
+}
+
+/**
+ * valueAndGrad for candidates of several problems at once (results in request order): requests
+ * whose problems simulate alike (same model, network, duration, dt, integrator, signals:
+ * simulationGroupKey, as evaluateBatch groups them) are lanes of one gradient call, so e.g.
+ * tvboptim's Adam stage, one problem per Pareto seed, runs all seeds as one batch.
+ *
+ * @example
+ * ```ts
+ * import { defineProblem, valueAndGradRequests } from "brainfit/fit";
+ * import { supHopf } from "brainfit/models";
+ * const n = 4;
+ * const weights = Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 0 : 0.3));
+ * const base = {
+ *   model: supHopf, network: { weights, lengths: weights.map((w) => w * 20), speed: 5 },
+ *   free: [{ name: "G", bounds: [0, 1] as [number, number] }], gof: ["+fc_corr"],
+ *   target: { fc: Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0.1 * (Math.floor(k / n) + (k % n)))) },
+ *   simulation: { duration: 0.5, signal: "x", tr: 0.01 },
+ * };
+ * const quiet = defineProblem({ ...base, fixed: { sigma: 0.01 } });
+ * const noisy = defineProblem({ ...base, fixed: { sigma: 0.05 } });
+ * const r = await valueAndGradRequests([{ problem: quiet, x: [0.3] }, { problem: noisy, x: [0.3] }], { backend: "wasm" });
+ * console.log(r.costs, r.grads[1]![0]); // one call, two lanes
+ * ```
+ */
+export async function valueAndGradRequests(
+  reqs: readonly GradientRequest[],
+  options: ProblemGradientOptions = {},
+): Promise<ProblemGradient> {
+  if (reqs.length < 1) throw new Error("valueAndGrad: pass at least one candidate");
+  for (const p of new Set(reqs.map((r) => r.problem))) {
+    const why = whyNotDifferentiable(p);
+    if (!why) continue;
     const bad = p.gof.find((t) => !(DIFFERENTIABLE_TERMS as readonly string[]).includes(t));
     throw bad ? new NotDifferentiableError(bad, why) : new Error(`valueAndGrad: problem '${p.name}' is not differentiable: ${why}`);
   }
-  if (xs.length < 1) throw new Error("valueAndGrad: pass at least one candidate");
-  // Lanes: every candidate `trials` times, noise seeds seed, seed + 1, … (as evaluateBatch).
-  const trials = p.trials;
-  const lanes = xs.length * trials;
+  const beta = options.peakBeta ?? 50;
+  const losses = new Map<FitProblem, ReturnType<typeof candidateLoss>>();
+  const lossOf = (p: FitProblem) => {
+    let f = losses.get(p);
+    if (!f) losses.set(p, f = candidateLoss(p, beta));
+    return f;
+  };
+  const byKey = new Map<string, number[]>();
+  reqs.forEach((r, i) => {
+    const k = simulationGroupKey(r.problem);
+    const g = byKey.get(k);
+    if (g) g.push(i);
+    else byKey.set(k, [i]);
+  });
+  const costs = new Float64Array(reqs.length);
+  const grads: Float64Array[] = new Array(reqs.length);
+  const terms: Record<string, number>[] = new Array(reqs.length);
+  const out = { checkpointEvery: 0, peakBytes: 0, forwardMs: 0, backwardMs: 0, backend: "reference" as "reference" | "wasm" };
+  for (const idx of byKey.values()) {
+    // Lanes: every request `trials` times, noise seeds seed, seed + 1, … (as evaluateBatch).
+    const first = reqs[idx[0]!]!.problem;
+    const laneReq: number[] = [];
+    const seeds: number[] = [];
+    for (const i of idx) {
+      const p = reqs[i]!.problem;
+      for (let k = 0; k < p.trials; k++) {
+        laneReq.push(i);
+        seeds.push(p.seed + k);
+      }
+    }
+    const lanes = laneReq.length;
+    const paramsOf = new Map(idx.map((i) => [i, reqs[i]!.problem.paramsOf(reqs[i]!.x)]));
+    const params = laneParams(first, laneReq.map((i) => paramsOf.get(i)!));
+    const recNames = first.fc ? [first.signal, first.fc.signal] : [first.signal];
+    const loss: LaneLoss | BatchLoss = idx.every((i) => reqs[i]!.problem.trials === 1)
+      ? (lane, rec) => {
+        const i = laneReq[lane]!;
+        const r = lossOf(reqs[i]!.problem)(rec);
+        costs[i] = r.value;
+        terms[i] = r.values;
+        return { value: r.value, grad: r.grad };
+      }
+      : {
+        batch(recs) {
+          const laneGrads: LaneRecording[] = [];
+          for (let l = 0; l < lanes;) {
+            // A candidate's recording is the mean of its trials; each trial gets 1/trials of the gradient.
+            const i = laneReq[l]!, trials = reqs[i]!.problem.trials;
+            const mean: LaneRecording = {};
+            for (const name of recNames) {
+              const m = new Float64Array(recs[l]![name]!.length);
+              for (let k = 0; k < trials; k++) {
+                const v = recs[l + k]![name]!;
+                for (let q = 0; q < m.length; q++) m[q] += v[q]!;
+              }
+              for (let q = 0; q < m.length; q++) m[q] = m[q]! / trials;
+              mean[name] = m;
+            }
+            const r = lossOf(reqs[i]!.problem)(mean);
+            costs[i] = r.value;
+            terms[i] = r.values;
+            const g: LaneRecording = {};
+            for (const name of recNames) g[name] = r.grad[name]!.map((v) => v / trials);
+            for (let k = 0; k < trials; k++) laneGrads.push(g);
+            l += trials;
+          }
+          return { values: Float64Array.from(idx, (i) => costs[i]!), grads: laneGrads };
+        },
+      };
+    const r = await valueAndGradSimulation(
+      {
+        model: first.model,
+        network: first.network,
+        lanes,
+        params,
+        duration: first.duration,
+        dt: first.dt,
+        integrator: first.integrator,
+        seed: seeds,
+        noise: "shared",
+        slowDt: first.slowDt,
+        record: { observables: recNames, period: first.tr * 1000 },
+      },
+      loss,
+      options,
+    );
+    let lane0 = 0;
+    for (const i of idx) {
+      grads[i] = dimensionGrad(reqs[i]!.problem, reqs[i]!.x, r.grads, lane0, lanes);
+      lane0 += reqs[i]!.problem.trials;
+    }
+    out.checkpointEvery = r.checkpointEvery;
+    out.peakBytes = Math.max(out.peakBytes, r.peakBytes);
+    out.forwardMs += r.forwardMs;
+    out.backwardMs += r.backwardMs;
+    out.backend = r.backend;
+  }
+  return { costs, grads, terms, ...out };
+}
+
+/** Cost, term values and gradient of one candidate of p from its (trial-averaged) recording. */
+function candidateLoss(p: FitProblem, beta: number) {
   const n = p.nNodes;
-  const params = laneParams(
-    p,
-    xs.flatMap((x) => {
-      const q = p.paramsOf(x);
-      return Array.from({ length: trials }, () => q);
-    }),
-  );
   const pairs = fcPairs(n, p.pairOptions);
   const emp = p.empirical;
-  const beta = options.peakBeta ?? 50;
   const T = p.nTime;
   const fcInfo = p.fc;
-  const recNames = fcInfo ? [p.signal, fcInfo.signal] : [p.signal];
-  const terms: Record<string, number>[] = [];
-  // Cost, term values and gradient of one candidate from its (trial-averaged) recording.
-  const candidateLoss = (rec: LaneRecording) => {
+  return (rec: LaneRecording) => {
     const raw = rec[p.signal]!;
     const sig = new Float64Array(n * T);
     for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) sig[i * T + t] = raw[(t + p.removeSamples) * n + i]!;
@@ -187,103 +322,56 @@ export async function valueAndGrad(
     }
     return { value: cost, values, grad };
   };
-  const loss: LaneLoss | BatchLoss = trials === 1
-    ? (lane, rec) => {
-      const r = candidateLoss(rec);
-      terms[lane] = r.values;
-      return { value: r.value, grad: r.grad };
-    }
-    : {
-      batch(recs) {
-        const costs = new Float64Array(xs.length);
-        const grads: LaneRecording[] = [];
-        for (let c = 0; c < xs.length; c++) {
-          // The candidate's recording is the mean of its trials; each trial gets 1/trials of the gradient.
-          const mean: LaneRecording = {};
-          for (const name of recNames) {
-            const m = new Float64Array(recs[c * trials]![name]!.length);
-            for (let k = 0; k < trials; k++) {
-              const v = recs[c * trials + k]![name]!;
-              for (let q = 0; q < m.length; q++) m[q] += v[q]!;
-            }
-            for (let q = 0; q < m.length; q++) m[q] = m[q]! / trials;
-            mean[name] = m;
-          }
-          const r = candidateLoss(mean);
-          costs[c] = r.value;
-          terms[c] = r.values;
-          const g: LaneRecording = {};
-          for (const name of recNames) g[name] = r.grad[name]!.map((v) => v / trials);
-          for (let k = 0; k < trials; k++) grads.push(g);
-        }
-        return { values: costs, grads };
-      },
-    };
-  const r = await valueAndGradSimulation(
-    {
-      model: p.model,
-      network: p.network,
-      lanes,
-      params,
-      duration: p.duration,
-      dt: p.dt,
-      integrator: p.integrator,
-      seed: Array.from({ length: lanes }, (_, l) => p.seed + (l % trials)),
-      noise: "shared",
-      slowDt: p.slowDt,
-      record: { observables: recNames, period: p.tr * 1000 },
-    },
-    loss,
-    options,
-  );
-  // Parameters → problem dimensions (the order FitProblem lays them out: spec.free in turn).
-  const grads = xs.map((x, c) => {
-    const g = new Float64Array(p.dim);
-    let d = 0;
-    for (const f of p.spec.free) {
-      const pg = r.grads[f.name]!;
-      const regional = pg.length === lanes * n && n > 1;
-      // d cost / d value at node i, summed over the candidate's trial lanes (global: the lane's sum already).
-      const at = (i: number) => {
-        let v = 0;
-        for (let k = 0; k < trials; k++) {
-          const l = c * trials + k;
-          v += regional ? pg[l * n + i]! : i === 0 ? pg[l]! : 0;
-        }
-        return v;
-      };
-      if (f.groups) {
-        const distinct = [...new Set(Array.from(f.groups))].sort((a, b) => a - b);
-        distinct.forEach((lab, k) => {
-          for (let i = 0; i < n; i++) if (f.groups![i] === lab) g[d + k] += at(i);
-        });
-        d += distinct.length;
-      } else if (f.maps) {
-        const base = x[d]!;
-        for (let i = 0; i < n; i++) {
-          let s = 1;
-          f.maps.forEach((mp, k) => (s += x[d + 1 + k]! * mp.values[i]!));
-          g[d] += at(i) * s;
-          f.maps.forEach((mp, k) => (g[d + 1 + k] += at(i) * base * mp.values[i]!));
-        }
-        d += 1 + f.maps.length;
-      } else {
-        for (let i = 0; i < n; i++) g[d] += at(i);
-        d += 1;
+}
+
+/**
+ * d cost / d x of one candidate in its problem's dimensions (the order FitProblem lays them out:
+ * spec.free in turn), from the parameter gradients of the call's lanes: its trials are lanes
+ * lane0 … lane0 + trials − 1 of `lanes`.
+ */
+function dimensionGrad(
+  p: FitProblem,
+  x: ArrayLike<number>,
+  paramGrads: Record<string, Float64Array>,
+  lane0: number,
+  lanes: number,
+): Float64Array {
+  const n = p.nNodes;
+  const g = new Float64Array(p.dim);
+  let d = 0;
+  for (const f of p.spec.free) {
+    const pg = paramGrads[f.name]!;
+    const regional = pg.length === lanes * n && n > 1;
+    // d cost / d value at node i, summed over the candidate's trial lanes (global: the lane's sum already).
+    const at = (i: number) => {
+      let v = 0;
+      for (let k = 0; k < p.trials; k++) {
+        const l = lane0 + k;
+        v += regional ? pg[l * n + i]! : i === 0 ? pg[l]! : 0;
       }
+      return v;
+    };
+    if (f.groups) {
+      const distinct = [...new Set(Array.from(f.groups))].sort((a, b) => a - b);
+      distinct.forEach((lab, k) => {
+        for (let i = 0; i < n; i++) if (f.groups![i] === lab) g[d + k] += at(i);
+      });
+      d += distinct.length;
+    } else if (f.maps) {
+      const base = x[d]!;
+      for (let i = 0; i < n; i++) {
+        let s = 1;
+        f.maps.forEach((mp, k) => (s += x[d + 1 + k]! * mp.values[i]!));
+        g[d] += at(i) * s;
+        f.maps.forEach((mp, k) => (g[d + 1 + k] += at(i) * base * mp.values[i]!));
+      }
+      d += 1 + f.maps.length;
+    } else {
+      for (let i = 0; i < n; i++) g[d] += at(i);
+      d += 1;
     }
-    return g;
-  });
-  return {
-    costs: r.values,
-    grads,
-    terms,
-    backend: r.backend,
-    checkpointEvery: r.checkpointEvery,
-    peakBytes: r.peakBytes,
-    forwardMs: r.forwardMs,
-    backwardMs: r.backwardMs,
-  };
+  }
+  return g;
 }
 
 /**
@@ -426,21 +514,18 @@ export async function evaluateWithGradients(
       });
     }
   }
-  // Adjoint: one valueAndGrad per problem, its candidates as lanes.
-  const byProblem = new Map<FitProblem, number[]>();
-  reqs.forEach((r, i) => {
-    if (modes[i] !== "adjoint") return;
-    const g = byProblem.get(r.problem);
-    if (g) g.push(i);
-    else byProblem.set(r.problem, [i]);
-  });
+  // Adjoint: one gradient call per group of problems that simulate alike, candidates as lanes.
+  const adjoint = reqs.flatMap((_, i) => (modes[i] === "adjoint" ? [i] : []));
   const infos = batch.backendInfo ? [batch.backendInfo] : [];
   let simulateMs = batch.simulateMs;
-  for (const [p, idx] of byProblem) {
+  let gradientCalls = 0;
+  if (adjoint.length) {
     const t0 = performance.now();
-    const vg = await valueAndGrad(p, idx.map((i) => reqs[i]!.x), gradientOptions);
+    const vg = await valueAndGradRequests(adjoint.map((i) => reqs[i]!), gradientOptions);
     simulateMs += performance.now() - t0;
-    idx.forEach((i, l) => {
+    gradientCalls = new Set(adjoint.map((i) => simulationGroupKey(reqs[i]!.problem))).size;
+    adjoint.forEach((i, l) => {
+      const p = reqs[i]!.problem;
       const cost = vg.costs[l]!;
       const ok = Number.isFinite(cost) && vg.grads[l]!.every(Number.isFinite);
       results[i] = ok
@@ -453,7 +538,7 @@ export async function evaluateWithGradients(
   return {
     batch: {
       results,
-      simulateCalls: batch.simulateCalls + byProblem.size,
+      simulateCalls: batch.simulateCalls + gradientCalls,
       backendInfo: [...new Set(infos)].join("; "),
       simulateMs,
       ficSimulations: batch.ficSimulations,

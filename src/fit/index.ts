@@ -16,5 +16,5 @@ export {
 export { QUICKSTART_CONFIG } from "./quickstart.ts";
 export { fitFromConfig, type FitFromConfigOptions } from "./from-config.ts";
 export { summarize } from "./summary.ts";
-export { valueAndGrad } from "./gradients.ts";
+export { valueAndGrad, valueAndGradRequests } from "./gradients.ts";
 export { NotDifferentiableError } from "../grad/losses.ts";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { defineProblem, type FitProblemSpec } from "../../src/fit/problem.ts";
 import { optimize } from "../../src/fit/run.ts";
 import { createOptimizer } from "../../src/optim/registry.ts";
-import { valueAndGrad } from "../../src/fit/gradients.ts";
+import { valueAndGrad, valueAndGradRequests } from "../../src/fit/gradients.ts";
 import { NotDifferentiableError } from "../../src/grad/losses.ts";
 import { optimizersFor } from "../../src/fit/config.ts";
 import { evaluateBatch } from "../../src/fit/evaluate.ts";
@@ -91,6 +91,22 @@ describe("valueAndGrad(problem)", () => {
       const g = vg.grads[0]![d]!;
       expect(Math.abs(g - fd), `${p.dims[d]!.name}: adjoint ${g}, FD ${fd}`).toBeLessThan(1e-5 * Math.max(Math.abs(fd), 1e-3));
     }
+  });
+
+  it("takes candidates of several problems that simulate alike as lanes of one call, each with its own cost", async () => {
+    const quiet = defineProblem({ ...spec, fixed: { sigma: 0.02 } });
+    const noisy = defineProblem({ ...spec, fixed: { sigma: 0.08 } });
+    const x = [0.4, -0.1, 0.05, 0.06, 0.3];
+    const both = await valueAndGradRequests([{ problem: quiet, x }, { problem: noisy, x }, { problem: quiet, x: [0.8, ...x.slice(1)] }], {
+      peakBeta: 5,
+    });
+    const a = await valueAndGrad(quiet, [x, [0.8, ...x.slice(1)]], { peakBeta: 5 });
+    const b = await valueAndGrad(noisy, [x], { peakBeta: 5 });
+    // The reference runs lanes one after another: the same lanes give the same numbers, bit for bit.
+    expect(Array.from(both.costs)).toEqual([a.costs[0], b.costs[0], a.costs[1]]);
+    expect(Array.from(both.grads[1]!)).toEqual(Array.from(b.grads[0]!));
+    expect(Array.from(both.grads[2]!)).toEqual(Array.from(a.grads[1]!));
+    expect(both.costs[0]).not.toBe(both.costs[1]); // sigma reached each lane
   });
 
   it("names a KS-based term when a gradient is asked of it", async () => {
