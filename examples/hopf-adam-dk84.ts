@@ -1,9 +1,10 @@
 // Example 5, stage 1 as tvboptim runs it: Adam with exact (adjoint) gradients from every Pareto
 // seed of stage 0 (NSGA-II over G, a, log sigma, as examples/hopf-pareto-dk84.ts), freeing G and
 // per-region a and ω (1 + 84 + 84 = 169 parameters) on the summed loss −fc_corr + 0.1 · psd_mae.
-// Gradients: reverse mode through the float64 reference simulation (src/grad), the psd term
-// through tvboptim's soft-argmax peak (β 50); all seeds' runs go in lockstep, one valueAndGrad
-// per seed and step (each seed keeps its own sigma, so its own problem). Per seed the report
+// Gradients: reverse mode through the simulation (src/grad; with --backend wasm the float32 WASM
+// kernel, else the float64 reference), the psd term through tvboptim's soft-argmax peak (β 50);
+// all seeds' runs go in lockstep, and each step's gradients are one batch: every seed a lane
+// (each seed keeps its own sigma, so its own problem; they simulate alike). Per seed the report
 // gives the start and the end: fc_corr, psd_mae and the correlation of the nodes' peak
 // frequencies with the target gradient, all re-evaluated by the fit's own statistics (hard argmax).
 // Size: HOPF_ADAM_S simulated seconds (default 20 with --full, 0.8 without; the NSGA-II example's
@@ -89,9 +90,11 @@ export async function runHopfAdam(full: boolean, out: string, backend: "auto" | 
   });
   say(rows.join("\n"));
   say(
-    `stage 1 (Adam, adjoint gradients on the float64 reference, ${problems[0]?.dim ?? 0} parameters): ${
-      ((t2 - t1) / 1000).toFixed(0)
-    } s; total ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    `stage 1 (Adam, adjoint gradients on ${
+      backend === "wasm" ? "WASM (float32)" : "the float64 reference"
+    }, all seeds as lanes of one batch, ${problems[0]?.dim ?? 0} parameters): ${((t2 - t1) / 1000).toFixed(0)} s; total ${
+      ((Date.now() - t0) / 1000).toFixed(0)
+    } s`,
   );
   return { global: global!, local, rows };
 }
