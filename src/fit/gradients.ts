@@ -452,7 +452,7 @@ export function resolveGradient(problem: FitProblem, requested: GradientMode): {
   }
   return {
     mode: "adjoint",
-    line: `gradients by the adjoint (reverse mode through the float64 reference simulation, ${problem.dim} parameters per gradient)`,
+    line: `gradients by the adjoint (reverse mode through the simulation, ${problem.dim} parameters per gradient; the run's backend line says where)`,
   };
 }
 
