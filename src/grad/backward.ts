@@ -106,6 +106,44 @@ function compileAdjoint(sim: PreparedSimulation, evaluator: Evaluator): Compiled
   return compiled;
 }
 
+/** Throws unless `grad` has samples × nodes values for every recorded observable. */
+export function checkLossGrad(sim: PreparedSimulation, grad: LaneRecording): void {
+  for (const k of sim.recordIdx) {
+    const name = sim.model.observables[k]!;
+    if (!grad[name] || grad[name]!.length !== sim.nSamples * sim.nNodes) {
+      throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${sim.nNodes} values`);
+    }
+  }
+}
+
+/**
+ * The initial delay history h(x_init, p) → parameters: adds to one lane's parameter gradient gP
+ * ([node][param]) the adjoint of every read of that history, aH0 ([node][coupling], float64),
+ * through h's own adjoint (initialCouplingAdjoint). Used by the float64 and WebGPU backward passes.
+ */
+export function addInitialHistoryGrad(
+  sim: PreparedSimulation,
+  lane: number,
+  aH0: Float64Array,
+  gP: Float64Array,
+  evaluator: Evaluator = "auto",
+): void {
+  const m = sim.model;
+  const n = sim.nNodes, P = sim.nParams, S = m.stateNames.length, Kc = m.coupling.length;
+  if (!Kc) return;
+  const init = compileAdjoint(sim, evaluator).init;
+  const initInp = new Float64Array(S + P + Kc);
+  const initOut = new Float64Array(P);
+  const pBase = lane * n * P;
+  for (let i = 0; i < n; i++) {
+    for (let q = 0; q < S; q++) initInp[q] = m.spec.states[q]!.init;
+    for (let q = 0; q < P; q++) initInp[S + q] = sim.params[pBase + i * P + q]!;
+    for (let k = 0; k < Kc; k++) initInp[S + P + k] = aH0[i * Kc + k]!;
+    init(initInp, initOut);
+    for (let q = 0; q < P; q++) gP[i * P + q] += initOut[q]!;
+  }
+}
+
 /**
  * Loss and parameter gradient of every lane of a prepared simulation on the float64 reference.
  * `loss` sees one lane's recording (sim.record's observables, samples × nodes, float64).
@@ -150,8 +188,6 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
     iGd = D ? at(`ga_nd_${m.derived[0]!.name}`) : 0;
   const oP = S, oCs = S + P, oHs = S + P + Kc;
   const diffIdx = m.coupling.map((cp, k) => (cp.form === "difference" ? k : -1)).filter((k) => k >= 0);
-  const initInp = new Float64Array(S + P + Kc);
-  const initOut = new Float64Array(P);
 
   let values: Float64Array = new Float64Array(lanes);
   const paramGrad = new Float64Array(lanes * n * P);
@@ -209,11 +245,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
     const ckX = ck.x, ckRing = ck.ring;
     const pBase = lane * n * P;
     stepper.useLane(lane);
-    for (const name of recNames) {
-      if (!grad[name] || grad[name]!.length !== sim.nSamples * n) {
-        throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${n} values`);
-      }
-    }
+    checkLossGrad(sim, grad);
     aX.fill(0);
     aRing.fill(0);
     aH0.fill(0);
@@ -287,16 +319,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
         }
       }
     }
-    // The initial history h(x_init, p) → parameters.
-    if (Kc) {
-      for (let i = 0; i < n; i++) {
-        for (let q = 0; q < S; q++) initInp[q] = m.spec.states[q]!.init;
-        for (let q = 0; q < P; q++) initInp[S + q] = sim.params[pBase + i * P + q]!;
-        for (let k = 0; k < Kc; k++) initInp[S + P + k] = aH0[i * Kc + k]!;
-        adj.init(initInp, initOut);
-        for (let q = 0; q < P; q++) gP[i * P + q] += initOut[q]!;
-      }
-    }
+    addInitialHistoryGrad(sim, lane, aH0, gP, evaluator);
     backwardMs += performance.now() - t1;
   };
 

@@ -1,0 +1,471 @@
+/// <reference types="@webgpu/types" />
+// Reverse-mode gradients of a simulation on WebGPU (f32), with the semantics of simulateGradient
+// (grad/backward.ts): the same checkpointing every K steps, the same loss interface, the same
+// GradientResult; all lanes at once. Kernels: grad/wgsl.ts. On the device:
+//   1. forward from the initial state, copying state + delay ring into a checkpoint buffer every
+//      K steps (all checkpoints stay in GPU storage) and recording the observables;
+//   2. (host) the recording is read back as float64, the loss gives its gradient, uploaded in
+//      the recording's place;
+//   3. backward, segment by segment from the last: restore the checkpoint, recompute the K steps
+//      writing the tape, run the step adjoint backwards over them. Parameter adjoints are summed
+//      in f32 per block of GRAD_BLOCK steps (each block its own slot in gpart) and the blocks
+//      are added in float64 on the host after each segment: a 600 000-step run adds 600 000
+//      contributions per parameter, which one f32 sum would round away (relative error up to
+//      steps · 2^-24); blocks bound the f32 part to GRAD_BLOCK · 2^-24 ≈ 1.5e-5 worst case, with
+//      no compensated arithmetic that a shader compiler could reassociate away (Kahan);
+//   4. the initial history's adjoint (aH0) is read back and mapped to parameters in float64
+//      by addInitialHistoryGrad, as the reference does.
+import type { PreparedSimulation } from "../batch/prepare.ts";
+import { getGpuContext } from "../backends/webgpu/gpu.ts";
+import { KernelSourceError } from "../codegen/wgsl.ts";
+import {
+  addInitialHistoryGrad,
+  type BackwardOptions,
+  type BatchLoss,
+  checkLossGrad,
+  checkpointSizes,
+  type GradientResult,
+  type LaneLoss,
+  type LaneRecording,
+} from "./backward.ts";
+import { generateGradientKernel, GRAD_RUN_UNIFORM_BYTES } from "./wgsl.ts";
+
+/** Steps whose parameter adjoints are summed in f32 before the float64 sum (see the header). */
+const GRAD_BLOCK = 256;
+/** Node-steps per dispatch (short dispatches: GPU watchdogs). */
+const NODE_STEPS_PER_DISPATCH = 1 << 22;
+const UNIFORM_SLOTS = 32;
+const UNIFORM_STRIDE = 256;
+const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 } as const;
+const SHADER_STAGE_COMPUTE = 4;
+const MAP_MODE_READ = 1;
+
+export interface WebGpuBackwardOptions extends BackwardOptions {
+  /** Workgroup shape (results do not depend on it beyond f32 rounding of the gather order: they are identical). */
+  webgpu?: { lanesPerWorkgroup?: number; nodeSlices?: number };
+}
+
+/** Fields of the GradRun uniform (grad/wgsl.ts), in order. */
+const RUN_FIELDS = [
+  "n_nodes",
+  "ring_len",
+  "lane_count",
+  "first_step",
+  "n_steps",
+  "record_every",
+  "n_samples",
+  "slow_every",
+  "tape_on",
+  "record_on",
+  "tape_first",
+  "total_steps",
+  "max_delay",
+  "block",
+  "ring_off",
+  "out_off",
+  "wsum_off",
+  "keys_off",
+  "acs_off",
+  "ahs_off",
+  "h0_off",
+  "edge_off",
+] as const;
+type RunFields = Record<(typeof RUN_FIELDS)[number], number>;
+
+interface GradPipelines {
+  layout: GPUBindGroupLayout;
+  fwdInit: GPUComputePipeline;
+  fwdStep: GPUComputePipeline;
+  bwdStep: GPUComputePipeline;
+  bwdH0: GPUComputePipeline;
+}
+
+const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GradPipelines>>>();
+
+async function compilePipelines(device: GPUDevice, source: string, label: string): Promise<GradPipelines> {
+  device.pushErrorScope("validation");
+  const module = device.createShaderModule({ code: source, label });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((msg) => msg.type === "error");
+  if (errors.length) {
+    const lines = source.split("\n");
+    const detail = errors.map((msg) => `line ${msg.lineNum}: ${msg.message}\n    ${lines[msg.lineNum - 1]?.trim() ?? ""}`).join("\n");
+    await device.popErrorScope();
+    throw new KernelSourceError(`gradient WGSL for ${label} does not compile:\n${detail}`);
+  }
+  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: SHADER_STAGE_COMPUTE,
+    buffer: { type },
+  });
+  const layout = device.createBindGroupLayout({
+    label,
+    entries: [
+      entry(0, "uniform"),
+      entry(1, "storage"),
+      entry(2, "read-only-storage"),
+      entry(3, "read-only-storage"),
+      entry(4, "storage"),
+      entry(5, "storage"),
+      entry(6, "storage"),
+      entry(7, "storage"),
+    ],
+  });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const make = (entryPoint: string) =>
+    device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint }, label: `${label} ${entryPoint}` });
+  const [fwdInit, fwdStep, bwdStep, bwdH0] = await Promise.all([make("fwd_init"), make("fwd_step"), make("bwd_step"), make("bwd_h0")]);
+  const err = await device.popErrorScope();
+  if (err) throw new KernelSourceError(`gradient pipelines for ${label} failed validation: ${err.message}`);
+  return { layout, fwdInit, fwdStep, bwdStep, bwdH0 };
+}
+
+function getPipelines(device: GPUDevice, source: string, label: string): Promise<GradPipelines> {
+  let perDevice = pipelineCache.get(device);
+  if (!perDevice) pipelineCache.set(device, perDevice = new Map());
+  let p = perDevice.get(source);
+  if (!p) {
+    p = compilePipelines(device, source, label);
+    perDevice.set(source, p);
+    p.catch(() => perDevice!.delete(source));
+  }
+  return p;
+}
+
+/**
+ * The network for the gradient kernels (u32 words): in-edge CSR rows and (source, delay, weight
+ * bits) per edge; the transpose (out-edges of each source: target, delay, weight bits) for the
+ * gather form of the coupling adjoint; row weight sums in f32 (added in edge order, as the
+ * forward kernel adds them); (seed, stream) per lane, padding lanes repeating lane 0.
+ */
+function packGradNetwork(sim: PreparedSimulation, paddedLanes: number) {
+  const net = sim.network;
+  const n = sim.nNodes, E = net.source.length;
+  const edgeOff = n + 1;
+  const outOff = edgeOff + 3 * E;
+  const wsumOff = outOff + n + 1 + 3 * E;
+  const keysOff = wsumOff + n;
+  const words = new Uint32Array(keysOff + 2 * paddedLanes);
+  const f32 = new Float32Array(words.buffer);
+  const w32 = new Float32Array(1);
+  words.set(net.rowStart, 0);
+  for (let e = 0; e < E; e++) {
+    words[edgeOff + 3 * e] = net.source[e]!;
+    words[edgeOff + 3 * e + 1] = net.delay[e]!;
+    f32[edgeOff + 3 * e + 2] = net.weight[e]!;
+  }
+  // Transpose: count out-edges per source, then place them in edge order.
+  const outStart = new Uint32Array(n + 1);
+  for (let e = 0; e < E; e++) outStart[net.source[e]! + 1]!++;
+  for (let j = 0; j < n; j++) outStart[j + 1] += outStart[j]!;
+  words.set(outStart, outOff);
+  const fill = outStart.slice(0, n);
+  const outEdges = outOff + n + 1;
+  for (let i = 0; i < n; i++) {
+    for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
+      const at = outEdges + 3 * fill[net.source[e]!]!++;
+      words[at] = i;
+      words[at + 1] = net.delay[e]!;
+      f32[at + 2] = net.weight[e]!;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    w32[0] = 0;
+    for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) w32[0] = w32[0]! + Math.fround(net.weight[e]!);
+    f32[wsumOff + i] = w32[0]!;
+  }
+  for (let l = 0; l < paddedLanes; l++) {
+    const lane = l < sim.lanes ? l : 0;
+    words[keysOff + 2 * l] = sim.seeds[lane]!;
+    words[keysOff + 2 * l + 1] = sim.streams[lane]!;
+  }
+  return { words, edgeOff, outOff, wsumOff, keysOff };
+}
+
+/**
+ * Loss and parameter gradient of every lane of a prepared simulation on WebGPU (f32 on the
+ * device, float64 on the host for the recording, the loss, the per-segment parameter sums and
+ * the initial history). The same result as simulateGradient (grad/backward.ts) within f32
+ * rounding; peakBytes counts the GPU buffers held (all lanes' checkpoints, one tape).
+ */
+export async function simulateGradientWebGPU(
+  sim: PreparedSimulation,
+  loss: LaneLoss | BatchLoss,
+  options: WebGpuBackwardOptions = {},
+): Promise<GradientResult> {
+  const t0 = performance.now();
+  const { device, description } = await getGpuContext();
+  const m = sim.model;
+  const { lanes, nNodes: n, nParams: P, nSteps, network: net } = sim;
+  const S = m.stateNames.length, Kc = m.coupling.length, K1 = Math.max(Kc, 1);
+  const R = net.maxDelay + 2;
+  const nRec = sim.recordIdx.length;
+  const software = description.isFallback;
+  const LW = options.webgpu?.lanesPerWorkgroup ?? Math.min(software ? 8 : 32, lanes);
+  const NS = options.webgpu?.nodeSlices ?? (software ? 1 : Math.min(8, n));
+  const paddedLanes = Math.ceil(lanes / LW) * LW;
+  const kernel = generateGradientKernel(m, { integrator: sim.integrator, recordIdx: sim.recordIdx, lanesPerWorkgroup: LW, nodeSlices: NS });
+  const F = kernel.tapeFields;
+  const maxBinding = device.limits.maxStorageBufferBindingSize;
+
+  const sizes = checkpointSizes(sim);
+  const tapeStepBytes = n * F * paddedLanes * 4;
+  let K = options.checkpointEvery ?? sizes.defaultK;
+  if (!(Number.isInteger(K) && K >= 1)) throw new Error(`gradient: checkpointEvery must be an integer >= 1, got ${K}`);
+  if (K * tapeStepBytes > maxBinding) {
+    if (options.checkpointEvery !== undefined) {
+      throw new Error(
+        `gradient (webgpu): a tape of checkpointEvery = ${K} steps needs ${K * tapeStepBytes} bytes, more than this adapter's ` +
+          `maxStorageBufferBindingSize (${maxBinding}); use checkpointEvery <= ${Math.floor(maxBinding / tapeStepBytes)} or fewer lanes`,
+      );
+    }
+    K = Math.max(1, Math.floor(maxBinding / tapeStepBytes));
+  }
+  const nCkpt = Math.ceil(nSteps / K);
+  const nBlocks = Math.ceil(Math.min(K, nSteps) / GRAD_BLOCK);
+
+  // Word offsets and sizes (f32 words).
+  const stateWords = paddedLanes * n * S;
+  const ringWords = paddedLanes * K1 * R * n;
+  const simWords = stateWords + ringWords;
+  const acsOff = paddedLanes * n * S;
+  const ahsOff = acsOff + ringWords;
+  const h0Off = ahsOff + paddedLanes * K1 * n;
+  const adjWords = h0Off + paddedLanes * K1 * n;
+  const recWords = nRec * sim.nSamples * n * paddedLanes;
+  const gpartWords = nBlocks * n * Math.max(P, 1) * paddedLanes;
+  for (const [what, words] of [["delay ring and state", simWords], ["adjoint ring", adjWords], ["recording", recWords]] as const) {
+    if (words * 4 > maxBinding) {
+      throw new Error(
+        `gradient (webgpu): the ${what} of ${paddedLanes} lanes needs ${words * 4} bytes in one buffer, more than this adapter's ` +
+          `maxStorageBufferBindingSize (${maxBinding}); use fewer lanes, fewer recorded samples or backend "reference"`,
+      );
+    }
+  }
+
+  const pipelines = await getPipelines(device, kernel.source, `${m.name} gradient`);
+  const buffers: GPUBuffer[] = [];
+  let peakBytes = 0;
+  const makeBuffer = (bytes: number, usage: number, label: string) => {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const b = device.createBuffer({ size, usage, label });
+    buffers.push(b);
+    peakBytes += size;
+    return b;
+  };
+  const { STORAGE, COPY_DST, COPY_SRC, MAP_READ } = USAGE;
+  try {
+    const packed = packGradNetwork(sim, paddedLanes);
+    const netBuf = makeBuffer(packed.words.byteLength, STORAGE | COPY_DST, "gradient network");
+    device.queue.writeBuffer(netBuf, 0, packed.words);
+    const paramBuf = makeBuffer(paddedLanes * n * P * 4, STORAGE | COPY_DST, "gradient params");
+    {
+      // [lane][node][param] → [node][param][lane]; padding lanes repeat lane 0.
+      const pT = new Float32Array(paddedLanes * n * P);
+      for (let l = 0; l < paddedLanes; l++) {
+        const src = (l < lanes ? l : 0) * n * P;
+        for (let q = 0; q < n * P; q++) pT[q * paddedLanes + l] = sim.params[src + q]!;
+      }
+      device.queue.writeBuffer(paramBuf, 0, pT);
+    }
+    const simBuf = makeBuffer(simWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient state and ring");
+    const ckBuf = makeBuffer(nCkpt * simWords * 4, COPY_SRC | COPY_DST, "gradient checkpoints");
+    const recBuf = makeBuffer(recWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient recording");
+    const tapeBuf = makeBuffer(Math.min(K, nSteps) * n * F * paddedLanes * 4, STORAGE, "gradient tape");
+    const adjBuf = makeBuffer(adjWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient adjoints");
+    const gpartBuf = makeBuffer(gpartWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient parameter sums");
+    const recStaging = makeBuffer(recWords * 4, MAP_READ | COPY_DST, "gradient recording read-back");
+    const gpartStaging = [0, 1].map(() => makeBuffer(gpartWords * 4, MAP_READ | COPY_DST, "gradient parameter sums read-back"));
+    const h0Words = paddedLanes * K1 * n;
+    const h0Staging = makeBuffer(h0Words * 4, MAP_READ | COPY_DST, "gradient initial-history read-back");
+    const uniforms = makeBuffer(UNIFORM_SLOTS * UNIFORM_STRIDE, USAGE.UNIFORM | COPY_DST, "gradient uniforms");
+    const bindGroups = Array.from({ length: UNIFORM_SLOTS }, (_, slot) =>
+      device.createBindGroup({
+        layout: pipelines.layout,
+        entries: [
+          { binding: 0, resource: { buffer: uniforms, offset: slot * UNIFORM_STRIDE, size: GRAD_RUN_UNIFORM_BYTES } },
+          { binding: 1, resource: { buffer: simBuf } },
+          { binding: 2, resource: { buffer: paramBuf } },
+          { binding: 3, resource: { buffer: netBuf } },
+          { binding: 4, resource: { buffer: recBuf } },
+          { binding: 5, resource: { buffer: tapeBuf } },
+          { binding: 6, resource: { buffer: adjBuf } },
+          { binding: 7, resource: { buffer: gpartBuf } },
+        ],
+      }));
+
+    const base: RunFields = {
+      n_nodes: n,
+      ring_len: R,
+      lane_count: paddedLanes,
+      first_step: 0,
+      n_steps: 0,
+      record_every: sim.recordEvery,
+      n_samples: sim.nSamples,
+      slow_every: sim.slowEvery,
+      tape_on: 0,
+      record_on: 0,
+      tape_first: 0,
+      total_steps: nSteps,
+      max_delay: net.maxDelay,
+      block: 0,
+      ring_off: stateWords,
+      out_off: packed.outOff,
+      wsum_off: packed.wsumOff,
+      keys_off: packed.keysOff,
+      acs_off: acsOff,
+      ahs_off: ahsOff,
+      h0_off: h0Off,
+      edge_off: packed.edgeOff,
+    };
+    // Commands are gathered in one encoder, each dispatch with its own uniform slot; the slots'
+    // contents are written just before the encoder is submitted (queue order keeps earlier
+    // submits reading the earlier contents).
+    const runWords = new ArrayBuffer(UNIFORM_SLOTS * UNIFORM_STRIDE);
+    let enc: GPUCommandEncoder | null = null;
+    let used = 0;
+    const flush = () => {
+      if (!enc) return;
+      if (used) device.queue.writeBuffer(uniforms, 0, runWords, 0, used * UNIFORM_STRIDE);
+      device.queue.submit([enc.finish()]);
+      enc = null;
+      used = 0;
+    };
+    const encoder = () => (enc ??= device.createCommandEncoder());
+    const dispatch = (pipeline: GPUComputePipeline, fields: Partial<RunFields>) => {
+      if (used === UNIFORM_SLOTS) flush();
+      const u = new Uint32Array(runWords, used * UNIFORM_STRIDE, GRAD_RUN_UNIFORM_BYTES / 4);
+      const f = new Float32Array(runWords, used * UNIFORM_STRIDE, GRAD_RUN_UNIFORM_BYTES / 4);
+      const all = { ...base, ...fields };
+      RUN_FIELDS.forEach((name, k) => (u[k] = all[name]));
+      f[24] = sim.dt;
+      f[25] = Math.sqrt(sim.dt);
+      f[26] = 0.5 * sim.dt;
+      f[27] = sim.slowDt;
+      const pass = encoder().beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroups[used]!);
+      pass.dispatchWorkgroups(paddedLanes / LW);
+      pass.end();
+      used++;
+    };
+    const stepsPerDispatch = Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (paddedLanes * n)));
+    const forward = (from: number, to: number, fields: Partial<RunFields>) => {
+      for (let s = from; s < to; s += stepsPerDispatch) {
+        dispatch(pipelines.fwdStep, { ...fields, first_step: s, n_steps: Math.min(stepsPerDispatch, to - s) });
+      }
+    };
+    const readBack = async (staging: GPUBuffer, bytes: number): Promise<Float32Array> => {
+      await staging.mapAsync(MAP_MODE_READ, 0, bytes);
+      const data = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+      staging.unmap();
+      return data;
+    };
+
+    // 1. Forward, checkpointing state + ring every K steps, recording.
+    dispatch(pipelines.fwdInit, {});
+    for (let ck = 0; ck < nCkpt; ck++) {
+      encoder().copyBufferToBuffer(simBuf, 0, ckBuf, ck * simWords * 4, simWords * 4);
+      forward(ck * K, Math.min(nSteps, (ck + 1) * K), { record_on: 1 });
+    }
+    if (recWords) encoder().copyBufferToBuffer(recBuf, 0, recStaging, 0, recWords * 4);
+    flush();
+    const recNames = sim.recordIdx.map((k) => m.observables[k]!);
+    const recorded: LaneRecording[] = Array.from({ length: lanes }, () => ({}));
+    if (recWords) {
+      const all = await readBack(recStaging, recWords * 4);
+      const per = sim.nSamples * n;
+      recNames.forEach((name, r) => {
+        for (let l = 0; l < lanes; l++) {
+          const out = new Float64Array(per);
+          for (let q = 0; q < per; q++) out[q] = all[(r * per + q) * paddedLanes + l]!;
+          recorded[l]![name] = out;
+        }
+      });
+    } else {
+      await device.queue.onSubmittedWorkDone();
+    }
+    const forwardMs = performance.now() - t0;
+
+    // 2. The loss and its gradient, uploaded in the recording's place.
+    let values: Float64Array;
+    let grads: LaneRecording[];
+    if (typeof loss === "function") {
+      values = new Float64Array(lanes);
+      grads = recorded.map((rec, lane) => {
+        const r = loss(lane, rec);
+        values[lane] = r.value;
+        return r.grad;
+      });
+    } else {
+      const r = loss.batch(recorded);
+      if (r.grads.length !== lanes) {
+        throw new Error(`gradient: the batch loss must return one gradient per lane (${lanes}), got ${r.grads.length}`);
+      }
+      values = r.values;
+      grads = r.grads;
+    }
+    const t1 = performance.now();
+    for (const g of grads) checkLossGrad(sim, g);
+    if (recWords) {
+      const gRec = new Float32Array(recWords);
+      const per = sim.nSamples * n;
+      recNames.forEach((name, r) => {
+        for (let l = 0; l < lanes; l++) {
+          const g = grads[l]![name]!;
+          for (let q = 0; q < per; q++) gRec[(r * per + q) * paddedLanes + l] = g[q]!;
+        }
+      });
+      device.queue.writeBuffer(recBuf, 0, gRec);
+    }
+
+    // 3. Backward, segment by segment; each segment's f32 block sums are read back (one segment
+    // behind, so the device works while the host adds) and added in float64.
+    const paramGrad = new Float64Array(lanes * n * P);
+    const addSums = async (staging: GPUBuffer) => {
+      const part = await readBack(staging, gpartWords * 4);
+      for (let b = 0; b < nBlocks; b++) {
+        for (let i = 0; i < n; i++) {
+          for (let q = 0; q < P; q++) {
+            const at = ((b * n + i) * P + q) * paddedLanes;
+            for (let l = 0; l < lanes; l++) paramGrad[(l * n + i) * P + q] += part[at + l]!;
+          }
+        }
+      }
+    };
+    encoder().clearBuffer(adjBuf);
+    let pending: Promise<void> | null = null;
+    for (let ck = nCkpt - 1; ck >= 0; ck--) {
+      const from = ck * K, to = Math.min(nSteps, from + K);
+      const e = encoder();
+      e.copyBufferToBuffer(ckBuf, ck * simWords * 4, simBuf, 0, simWords * 4);
+      e.clearBuffer(gpartBuf);
+      forward(from, to, { tape_on: 1, tape_first: from });
+      for (let top = to - 1, b = 0; top >= from; top -= GRAD_BLOCK, b++) {
+        dispatch(pipelines.bwdStep, { first_step: top, n_steps: Math.min(GRAD_BLOCK, top - from + 1), tape_first: from, block: b });
+      }
+      const staging = gpartStaging[ck % 2]!;
+      encoder().copyBufferToBuffer(gpartBuf, 0, staging, 0, gpartWords * 4);
+      flush();
+      if (pending) await pending;
+      pending = addSums(staging);
+    }
+    if (pending) await pending;
+
+    // 4. Step 0's reads of the initial history, then h(x_init, p)'s adjoint in float64.
+    dispatch(pipelines.bwdH0, {});
+    encoder().copyBufferToBuffer(adjBuf, h0Off * 4, h0Staging, 0, h0Words * 4);
+    flush();
+    const h0 = await readBack(h0Staging, h0Words * 4);
+    const evaluator = options.evaluator ?? "auto";
+    const aH0 = new Float64Array(n * Kc);
+    for (let l = 0; l < lanes; l++) {
+      for (let i = 0; i < n; i++) for (let k = 0; k < Kc; k++) aH0[i * Kc + k] = h0[(k * n + i) * paddedLanes + l]!;
+      addInitialHistoryGrad(sim, l, aH0, paramGrad.subarray(l * n * P, (l + 1) * n * P), evaluator);
+    }
+    const backwardMs = performance.now() - t1;
+    return { values, paramGrad, recorded, checkpointEvery: K, peakBytes, forwardMs, backwardMs };
+  } finally {
+    for (const b of buffers) b.destroy();
+  }
+}
