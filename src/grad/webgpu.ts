@@ -248,12 +248,30 @@ export async function simulateGradientWebGPU(
   let peakBytes = 0;
   const makeBuffer = (bytes: number, usage: number, label: string) => {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    // An oversized buffer would only raise an uncaptured device error and compute garbage.
+    if (size > device.limits.maxBufferSize) {
+      throw new Error(
+        `gradient (webgpu): the ${label} buffer needs ${size} bytes, more than this adapter's maxBufferSize ` +
+          `(${device.limits.maxBufferSize}); use ${
+            label === "gradient checkpoints" ? "a larger checkpointEvery, " : ""
+          }fewer lanes or backend "reference"`,
+      );
+    }
     const b = device.createBuffer({ size, usage, label });
     buffers.push(b);
     peakBytes += size;
     return b;
   };
   const { STORAGE, COPY_DST, COPY_SRC, MAP_READ } = USAGE;
+  // Device errors (validation, out of memory) surface here instead of as silent garbage.
+  device.pushErrorScope("out-of-memory");
+  device.pushErrorScope("validation");
+  let scopes = 2;
+  const popScopes = async () => {
+    let first: GPUError | null = null;
+    for (; scopes > 0; scopes--) first = (await device.popErrorScope()) ?? first;
+    return first;
+  };
   try {
     const packed = packGradNetwork(sim, paddedLanes);
     const netBuf = makeBuffer(packed.words.byteLength, STORAGE | COPY_DST, "gradient network");
@@ -464,8 +482,11 @@ export async function simulateGradientWebGPU(
       addInitialHistoryGrad(sim, l, aH0, paramGrad.subarray(l * n * P, (l + 1) * n * P), evaluator);
     }
     const backwardMs = performance.now() - t1;
+    const err = await popScopes();
+    if (err) throw new Error(`gradient (webgpu): the device reported an error: ${err.message}`);
     return { values, paramGrad, recorded, checkpointEvery: K, peakBytes, forwardMs, backwardMs };
   } finally {
+    await popScopes();
     for (const b of buffers) b.destroy();
   }
 }

@@ -303,6 +303,18 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu gradients: determinism, lanes, losses"
     }
   });
 
+  it("refuses checkpoints beyond the adapter's buffer size before running, naming checkpointEvery", async () => {
+    // 10^6 steps checkpointed every step, each 4 nodes × a 1002-slot delay ring: ~16 GB.
+    const sim = prepareSimulation({
+      model: supHopf,
+      network: { weights: [0, 1, 1, 0], lengths: [0, 100, 100, 0], speed: 1 },
+      duration: 100,
+      dt: DT,
+      record: { observables: ["x"], period: 1000 },
+    });
+    await expect(simulateGradientWebGPU(sim, loss, { checkpointEvery: 1 })).rejects.toThrow(/maxBufferSize .*larger checkpointEvery/);
+  });
+
   it("says which recorded observable a loss gradient lacks", async () => {
     const sim = prepareSimulation(base);
     const bad: LaneLoss = (_lane, rec) => ({ value: 0, grad: { rE: new Float64Array(rec.rE!.length) } });
