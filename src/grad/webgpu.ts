@@ -133,8 +133,9 @@ function getPipelines(device: GPUDevice, source: string, label: string): Promise
 }
 
 /**
- * The network for the gradient kernels (u32 words): in-edge CSR rows and (source, delay, weight
- * bits) per edge; the transpose (out-edges of each source: target, delay, weight bits) for the
+ * The network for the gradient kernels (u32 words): in-edge CSR rows and (source − delay·n,
+ * delay, weight bits) per edge; the transpose (out-edges of each source: target + delay·n,
+ * delay, weight bits) for the
  * gather form of the coupling adjoint; row weight sums in f32 (added in edge order, as the
  * forward kernel adds them); (seed, stream) per lane, padding lanes repeating lane 0.
  */
@@ -150,7 +151,7 @@ function packGradNetwork(sim: PreparedSimulation, paddedLanes: number) {
   const w32 = new Float32Array(1);
   words.set(net.rowStart, 0);
   for (let e = 0; e < E; e++) {
-    words[edgeOff + 3 * e] = net.source[e]!;
+    words[edgeOff + 3 * e] = (net.source[e]! - net.delay[e]! * n) >>> 0;
     words[edgeOff + 3 * e + 1] = net.delay[e]!;
     f32[edgeOff + 3 * e + 2] = net.weight[e]!;
   }
@@ -164,7 +165,7 @@ function packGradNetwork(sim: PreparedSimulation, paddedLanes: number) {
   for (let i = 0; i < n; i++) {
     for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
       const at = outEdges + 3 * fill[net.source[e]!]!++;
-      words[at] = i;
+      words[at] = i + net.delay[e]! * n;
       words[at + 1] = net.delay[e]!;
       f32[at + 2] = net.weight[e]!;
     }

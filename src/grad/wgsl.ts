@@ -184,6 +184,9 @@ export function generateGradientKernel(m: CompiledModel, opts: GradientKernelOpt
   for (const slowStep of slow ? [false, true] : [false]) {
     for (const derived of recDerived ? [false, true] : [false]) variants.push({ integrator, slowStep, derived });
   }
+  // With one slice every invocation's node loop starts at 0: the loop, the edge loads and the
+  // weights are then uniform across the workgroup (scalar loads on CPU adapters, as the forward kernel).
+  const first = NS > 1 ? "lid.y" : "0u";
   const barrier = NS > 1 ? "    storageBarrier();\n    workgroupBarrier();\n" : "";
   const forK = (f: (k: number) => string) => Array.from({ length: K }, (_, k) => f(k)).join("");
 
@@ -268,8 +271,9 @@ struct GradRun {
 @group(0) @binding(1) var<storage, read_write> sim: array<f32>;
 // [node][param][lane]
 @group(0) @binding(2) var<storage, read> params: array<f32>;
-// in-edges: rowStart[n + 1], (source, delay, weight bits) per edge at edge_off; out-edges (the
-// transpose): outStart[n + 1] at out_off, then (target, delay, weight bits); row weight sums
+// in-edges: rowStart[n + 1], (source − delay·n as i32, delay, weight bits) per edge at edge_off;
+// out-edges (the transpose): outStart[n + 1] at out_off, then (target + delay·n, delay, weight
+// bits); row weight sums
 // (f32 bits) at wsum_off; (seed, stream) per lane at keys_off
 @group(0) @binding(3) var<storage, read> net: array<u32>;
 // forward: recorded samples; backward: the loss gradient of them. [observable][sample][node][lane]
@@ -324,7 +328,7 @@ fn is_slow_step(step: u32) -> bool {
 fn fwd_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let lane = wid.x * LW + lid.x;
   let x = model_init();
-  for (var i = lid.y; i < run.n_nodes; i += NS) {
+  for (var i = ${first}; i < run.n_nodes; i += NS) {
     for (var s = 0u; s < N_STATES; s++) {
       sim[state_at(i, s, lane)] = x[s];
     }
@@ -343,14 +347,16 @@ fn fwd_node(lane: u32, i: u32, step: u32, key: vec2<u32>, record_here: bool, slo
   let next = select(now + 1u, 0u, now + 1u == R);
   let t = f32(step) * run.dt;
   // delayed coupling sums over in-edges: slot (step − d) mod R
+  // (cell now·N + j − d·N of the ring, wrapped: one add and one select per edge)
   var cs = array<f32, N_COUPLINGS1>();
+  let rn = R * run.n_nodes;
+  let now_cell = i32(now * run.n_nodes);
   for (var e = net[i]; e < net[i + 1u]; e++) {
     let b = run.edge_off + 3u * e;
-    let j = net[b];
-    let a = now + R - net[b + 1u];
-    let slot = select(a - R, a, a < R);
+    let c = now_cell + bitcast<i32>(net[b]);
+    let cell = u32(select(c, c + i32(rn), c < 0));
     let w = bitcast<f32>(net[b + 2u]);
-${forK((k) => `    cs[${k}] += w * sim[ring_at(${k}u, slot, j, lane)];\n`)}  }
+${forK((k) => `    cs[${k}] += w * sim[run.ring_off + (${k}u * rn + cell) * run.lane_count + lane];\n`)}  }
   var hs = array<f32, N_COUPLINGS1>();
 ${forK((k) => `  hs[${k}] = sim[ring_at(${k}u, now, i, lane)];\n`)}  let wsum = bitcast<f32>(net[run.wsum_off + i]);
   var x: array<f32, N_STATES>;
@@ -369,7 +375,7 @@ fn fwd_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     let step = run.first_step + s;
     let record_here = run.record_on != 0u && is_record_step(step);
     let slow_here = is_slow_step(step);
-    for (var i = lid.y; i < run.n_nodes; i += NS) {
+    for (var i = ${first}; i < run.n_nodes; i += NS) {
       fwd_node(lane, i, step, key, record_here, slow_here);
     }
 ${barrier}  }
@@ -384,13 +390,15 @@ fn bwd_node(lane: u32, i: u32, step: u32, record_here: bool, slow_here: bool) {
   // adjoint of H_i(step + 1): gathered over out-edges from a_cs of later steps (zero past the end)
   var gh = array<f32, N_COUPLINGS1>();
   let out_edges = run.out_off + run.n_nodes + 1u;
+  // (cell slot1·N + target + d·N of the a_cs ring, wrapped)
+  let rn = R * run.n_nodes;
+  let slot1_cell = slot1 * run.n_nodes;
   for (var e = net[run.out_off + i]; e < net[run.out_off + i + 1u]; e++) {
     let b = out_edges + 3u * e;
-    let tgt = net[b];
-    let a = slot1 + net[b + 1u];
-    let slot = select(a - R, a, a < R);
+    let c = slot1_cell + net[b];
+    let cell = select(c, c - rn, c >= rn);
     let w = bitcast<f32>(net[b + 2u]);
-${forK((k) => `    gh[${k}] += w * adj[acs_at(${k}u, slot, tgt, lane)];\n`)}  }
+${forK((k) => `    gh[${k}] += w * adj[run.acs_off + (${k}u * rn + cell) * run.lane_count + lane];\n`)}  }
 ${
     difference.map((_, d) => `  gh[${diffIdx[d]}] += adj[node_at(run.ahs_off, ${diffIdx[d]}u, i, lane)];\n`).join("")
   }  // step s1 <= d read the initial history through edge e (step 0: bwd_h0)
@@ -400,7 +408,7 @@ ${
       let b = out_edges + 3u * e;
       if (s1 <= net[b + 1u]) {
         let w = bitcast<f32>(net[b + 2u]);
-${forK((k) => `        h0[${k}] += w * adj[acs_at(${k}u, slot1, net[b], lane)];\n`)}      }
+${forK((k) => `        h0[${k}] += w * adj[acs_at(${k}u, slot1, net[b] - net[b + 1u] * run.n_nodes, lane)];\n`)}      }
     }
 ${forK((k) => `    adj[node_at(run.h0_off, ${k}u, i, lane)] += h0[${k}];\n`)}  }
   // the node-step's inputs from the tape
@@ -442,7 +450,7 @@ fn bwd_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     let step = run.first_step - s;
     let record_here = is_record_step(step);
     let slow_here = is_slow_step(step);
-    for (var i = lid.y; i < run.n_nodes; i += NS) {
+    for (var i = ${first}; i < run.n_nodes; i += NS) {
       bwd_node(lane, i, step, record_here, slow_here);
     }
 ${barrier}  }
@@ -453,12 +461,12 @@ ${barrier}  }
 fn bwd_h0(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let lane = wid.x * LW + lid.x;
   let out_edges = run.out_off + run.n_nodes + 1u;
-  for (var i = lid.y; i < run.n_nodes; i += NS) {
+  for (var i = ${first}; i < run.n_nodes; i += NS) {
     var h0 = array<f32, N_COUPLINGS1>();
     for (var e = net[run.out_off + i]; e < net[run.out_off + i + 1u]; e++) {
       let b = out_edges + 3u * e;
       let w = bitcast<f32>(net[b + 2u]);
-${forK((k) => `      h0[${k}] += w * adj[acs_at(${k}u, 0u, net[b], lane)];\n`)}    }
+${forK((k) => `      h0[${k}] += w * adj[acs_at(${k}u, 0u, net[b] - net[b + 1u] * run.n_nodes, lane)];\n`)}    }
 ${difference.map((_, d) => `    h0[${diffIdx[d]}] += adj[node_at(run.ahs_off, ${diffIdx[d]}u, i, lane)];\n`).join("")}${
     forK((k) => `    adj[node_at(run.h0_off, ${k}u, i, lane)] += h0[${k}];\n`)
   }  }
