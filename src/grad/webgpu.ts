@@ -41,8 +41,12 @@ const SHADER_STAGE_COMPUTE = 4;
 const MAP_MODE_READ = 1;
 
 export interface WebGpuBackwardOptions extends BackwardOptions {
-  /** Workgroup shape (results do not depend on it beyond f32 rounding of the gather order: they are identical). */
-  webgpu?: { lanesPerWorkgroup?: number; nodeSlices?: number };
+  /**
+   * Workgroup shape and lane groups (gradients are the same bits whatever they are). Lanes run
+   * in groups of lanesPerGroup (default: as many as the adapter's buffer limits hold), one
+   * after another, as the reference runs lanes one after another.
+   */
+  webgpu?: { lanesPerWorkgroup?: number; nodeSlices?: number; lanesPerGroup?: number };
 }
 
 /** Fields of the GradRun uniform (grad/wgsl.ts), in order. */
@@ -137,16 +141,17 @@ function getPipelines(device: GPUDevice, source: string, label: string): Promise
  * delay, weight bits) per edge; the transpose (out-edges of each source: target + delay·n,
  * delay, weight bits) for the
  * gather form of the coupling adjoint; row weight sums in f32 (added in edge order, as the
- * forward kernel adds them); (seed, stream) per lane, padding lanes repeating lane 0.
+ * forward kernel adds them); (seed, stream) of the lane group's lanes first … first + count − 1, padded to
+ * `width` with its first lane.
  */
-function packGradNetwork(sim: PreparedSimulation, paddedLanes: number) {
+function packGradNetwork(sim: PreparedSimulation, first: number, count: number, width: number) {
   const net = sim.network;
   const n = sim.nNodes, E = net.source.length;
   const edgeOff = n + 1;
   const outOff = edgeOff + 3 * E;
   const wsumOff = outOff + n + 1 + 3 * E;
   const keysOff = wsumOff + n;
-  const words = new Uint32Array(keysOff + 2 * paddedLanes);
+  const words = new Uint32Array(keysOff + 2 * width);
   const f32 = new Float32Array(words.buffer);
   const w32 = new Float32Array(1);
   words.set(net.rowStart, 0);
@@ -175,26 +180,39 @@ function packGradNetwork(sim: PreparedSimulation, paddedLanes: number) {
     for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) w32[0] = w32[0]! + Math.fround(net.weight[e]!);
     f32[wsumOff + i] = w32[0]!;
   }
-  for (let l = 0; l < paddedLanes; l++) {
-    const lane = l < sim.lanes ? l : 0;
+  for (let l = 0; l < width; l++) {
+    const lane = first + (l < count ? l : 0);
     words[keysOff + 2 * l] = sim.seeds[lane]!;
     words[keysOff + 2 * l + 1] = sim.streams[lane]!;
   }
   return { words, edgeOff, outOff, wsumOff, keysOff };
 }
 
+/** One lane group's own buffers: its lanes' parameters, keys (in the network words), recording, checkpoints. */
+interface LaneGroup {
+  first: number;
+  count: number;
+  /** count padded to whole workgroups. */
+  width: number;
+  packed: ReturnType<typeof packGradNetwork>;
+  rec: GPUBuffer;
+  ck: GPUBuffer;
+  bindGroups: GPUBindGroup[];
+}
+
 /**
  * Loss and parameter gradient of every lane of a prepared simulation on WebGPU (f32 on the
  * device, float64 on the host for the recording, the loss, the per-segment parameter sums and
  * the initial history). The same result as simulateGradient (grad/backward.ts) within f32
- * rounding; peakBytes counts the GPU buffers held (all lanes' checkpoints, one tape).
+ * rounding. Lanes run in parallel within a lane group and groups one after another (a
+ * BatchLoss holds every group's checkpoints until the backward pass, as the reference holds
+ * every lane's); peakBytes counts the GPU buffers held.
  */
 export async function simulateGradientWebGPU(
   sim: PreparedSimulation,
   loss: LaneLoss | BatchLoss,
   options: WebGpuBackwardOptions = {},
 ): Promise<GradientResult> {
-  const t0 = performance.now();
   const { device, description } = await getGpuContext();
   const m = sim.model;
   const { lanes, nNodes: n, nParams: P, nSteps, network: net } = sim;
@@ -202,46 +220,65 @@ export async function simulateGradientWebGPU(
   const R = net.maxDelay + 2;
   const nRec = sim.recordIdx.length;
   const software = description.isFallback;
-  const LW = options.webgpu?.lanesPerWorkgroup ?? Math.min(software ? 8 : 32, lanes);
-  const NS = options.webgpu?.nodeSlices ?? (software ? 1 : Math.min(8, n));
-  const paddedLanes = Math.ceil(lanes / LW) * LW;
+  const knobs = options.webgpu ?? {};
+  const positive = (v: number | undefined, name: string) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
+      throw new Error(`gradient (webgpu): webgpu.${name} must be a positive integer, got ${v}`);
+    }
+    return v;
+  };
+  const LW = positive(knobs.lanesPerWorkgroup, "lanesPerWorkgroup") ?? Math.min(software ? 8 : 32, lanes);
+  const NS = positive(knobs.nodeSlices, "nodeSlices") ?? (software ? 1 : Math.min(8, n));
   const kernel = generateGradientKernel(m, { integrator: sim.integrator, recordIdx: sim.recordIdx, lanesPerWorkgroup: LW, nodeSlices: NS });
   const F = kernel.tapeFields;
+  const batched = typeof loss !== "function";
   const maxBinding = device.limits.maxStorageBufferBindingSize;
+  const maxBuffer = device.limits.maxBufferSize;
 
+  // Checkpoint interval: the reference's (default √(steps · checkpoint / tape step)), shortened
+  // when the tape of one workgroup's lanes would not fit one storage binding.
   const sizes = checkpointSizes(sim);
-  const tapeStepBytes = n * F * paddedLanes * 4;
+  const tapeLaneStep = n * F * 4;
   let K = options.checkpointEvery ?? sizes.defaultK;
   if (!(Number.isInteger(K) && K >= 1)) throw new Error(`gradient: checkpointEvery must be an integer >= 1, got ${K}`);
-  if (K * tapeStepBytes > maxBinding) {
+  if (Math.min(K, nSteps) * tapeLaneStep * LW > maxBinding) {
+    const most = Math.floor(maxBinding / (tapeLaneStep * LW));
     if (options.checkpointEvery !== undefined) {
       throw new Error(
-        `gradient (webgpu): a tape of checkpointEvery = ${K} steps needs ${K * tapeStepBytes} bytes, more than this adapter's ` +
-          `maxStorageBufferBindingSize (${maxBinding}); use checkpointEvery <= ${Math.floor(maxBinding / tapeStepBytes)} or fewer lanes`,
+        `gradient (webgpu): a tape of checkpointEvery = ${K} steps for ${LW} lanes needs ${K * tapeLaneStep * LW} bytes, more than this ` +
+          `adapter's maxStorageBufferBindingSize (${maxBinding}); use checkpointEvery <= ${most}`,
       );
     }
-    K = Math.max(1, Math.floor(maxBinding / tapeStepBytes));
+    K = Math.max(1, most);
   }
   const nCkpt = Math.ceil(nSteps / K);
-  const nBlocks = Math.ceil(Math.min(K, nSteps) / GRAD_BLOCK);
+  const tapeSteps = Math.min(K, nSteps);
+  const nBlocks = Math.ceil(tapeSteps / GRAD_BLOCK);
 
-  // Word offsets and sizes (f32 words).
-  const stateWords = paddedLanes * n * S;
-  const ringWords = paddedLanes * K1 * R * n;
-  const simWords = stateWords + ringWords;
-  const acsOff = paddedLanes * n * S;
-  const ahsOff = acsOff + ringWords;
-  const h0Off = ahsOff + paddedLanes * K1 * n;
-  const adjWords = h0Off + paddedLanes * K1 * n;
-  const recWords = nRec * sim.nSamples * n * paddedLanes;
-  const gpartWords = nBlocks * n * Math.max(P, 1) * paddedLanes;
-  for (const [what, words] of [["delay ring and state", simWords], ["adjoint ring", adjWords], ["recording", recWords]] as const) {
-    if (words * 4 > maxBinding) {
-      throw new Error(
-        `gradient (webgpu): the ${what} of ${paddedLanes} lanes needs ${words * 4} bytes in one buffer, more than this adapter's ` +
-          `maxStorageBufferBindingSize (${maxBinding}); use fewer lanes, fewer recorded samples or backend "reference"`,
-      );
-    }
+  // Per lane, in f32 words: what must fit one storage binding, and one group's checkpoints one buffer.
+  const simLane = n * S + K1 * R * n;
+  const adjLane = simLane + 2 * K1 * n;
+  const recLane = nRec * sim.nSamples * n;
+  const bindingLane = 4 * Math.max(simLane, adjLane, recLane, tapeSteps * n * F);
+  const ckLane = 4 * nCkpt * simLane;
+  const fit = Math.min(Math.floor(maxBinding / bindingLane), Math.floor(maxBuffer / ckLane));
+  if (fit < LW) {
+    const what = Math.floor(maxBuffer / ckLane) < LW
+      ? `checkpoints ${ckLane} bytes (use a larger checkpointEvery)`
+      : `${bindingLane} bytes in one binding`;
+    throw new Error(
+      `gradient (webgpu): ${LW} lanes (one workgroup) do not fit this adapter's buffers: per lane ${what}; ` +
+        `maxStorageBufferBindingSize ${maxBinding}, maxBufferSize ${maxBuffer}; use fewer nodes, recorded samples or lanesPerWorkgroup, or backend "reference"`,
+    );
+  }
+  const lanesPerGroup = Math.min(lanes, positive(knobs.lanesPerGroup, "lanesPerGroup") ?? Infinity, Math.floor(fit / LW) * LW);
+  const W = Math.ceil(lanesPerGroup / LW) * LW; // the widest group
+  if (W > fit) {
+    throw new Error(
+      `gradient (webgpu): webgpu.lanesPerGroup = ${lanesPerGroup} does not fit this adapter's buffers (at most ${
+        Math.floor(fit / LW) * LW
+      })`,
+    );
   }
 
   const pipelines = await getPipelines(device, kernel.source, `${m.name} gradient`);
@@ -249,15 +286,6 @@ export async function simulateGradientWebGPU(
   let peakBytes = 0;
   const makeBuffer = (bytes: number, usage: number, label: string) => {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
-    // An oversized buffer would only raise an uncaptured device error and compute garbage.
-    if (size > device.limits.maxBufferSize) {
-      throw new Error(
-        `gradient (webgpu): the ${label} buffer needs ${size} bytes, more than this adapter's maxBufferSize ` +
-          `(${device.limits.maxBufferSize}); use ${
-            label === "gradient checkpoints" ? "a larger checkpointEvery, " : ""
-          }fewer lanes or backend "reference"`,
-      );
-    }
     const b = device.createBuffer({ size, usage, label });
     buffers.push(b);
     peakBytes += size;
@@ -274,69 +302,98 @@ export async function simulateGradientWebGPU(
     return first;
   };
   try {
-    const packed = packGradNetwork(sim, paddedLanes);
-    const netBuf = makeBuffer(packed.words.byteLength, STORAGE | COPY_DST, "gradient network");
-    device.queue.writeBuffer(netBuf, 0, packed.words);
-    const paramBuf = makeBuffer(paddedLanes * n * P * 4, STORAGE | COPY_DST, "gradient params");
-    {
-      // [lane][node][param] → [node][param][lane]; padding lanes repeat lane 0.
-      const pT = new Float32Array(paddedLanes * n * P);
-      for (let l = 0; l < paddedLanes; l++) {
-        const src = (l < lanes ? l : 0) * n * P;
-        for (let q = 0; q < n * P; q++) pT[q * paddedLanes + l] = sim.params[src + q]!;
+    // Shared by the groups, which use them one after another (a narrower group uses a prefix:
+    // every layout is in units of the group's own width, run.lane_count).
+    const simBuf = makeBuffer(W * simLane * 4, STORAGE | COPY_SRC | COPY_DST, "gradient state and ring");
+    const tapeBuf = makeBuffer(W * tapeSteps * n * F * 4, STORAGE, "gradient tape");
+    const adjBuf = makeBuffer(W * adjLane * 4, STORAGE | COPY_SRC | COPY_DST, "gradient adjoints");
+    const gpartWords = nBlocks * n * Math.max(P, 1) * W;
+    const gpartBuf = makeBuffer(gpartWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient parameter sums");
+    const gpartStaging = [0, 1].map(() => makeBuffer(gpartWords * 4, MAP_READ | COPY_DST, "gradient parameter sums read-back"));
+    const recStaging = makeBuffer(W * recLane * 4, MAP_READ | COPY_DST, "gradient recording read-back");
+    const h0Staging = makeBuffer(W * K1 * n * 4, MAP_READ | COPY_DST, "gradient initial-history read-back");
+    const uniforms = makeBuffer(UNIFORM_SLOTS * UNIFORM_STRIDE, USAGE.UNIFORM | COPY_DST, "gradient uniforms");
+    const sharedCk = batched ? null : makeBuffer(W * ckLane, COPY_SRC | COPY_DST, "gradient checkpoints");
+
+    const groups: LaneGroup[] = [];
+    for (let first = 0; first < lanes; first += lanesPerGroup) {
+      const count = Math.min(lanesPerGroup, lanes - first);
+      const width = Math.ceil(count / LW) * LW;
+      const packed = packGradNetwork(sim, first, count, width);
+      const netBuf = makeBuffer(packed.words.byteLength, STORAGE | COPY_DST, "gradient network");
+      device.queue.writeBuffer(netBuf, 0, packed.words);
+      // [lane][node][param] → [node][param][lane]; padding lanes repeat the group's first lane.
+      const paramBuf = makeBuffer(width * n * P * 4, STORAGE | COPY_DST, "gradient params");
+      const pT = new Float32Array(width * n * P);
+      for (let l = 0; l < width; l++) {
+        const src = (first + (l < count ? l : 0)) * n * P;
+        for (let q = 0; q < n * P; q++) pT[q * width + l] = sim.params[src + q]!;
       }
       device.queue.writeBuffer(paramBuf, 0, pT);
+      const rec = makeBuffer(width * recLane * 4, STORAGE | COPY_SRC | COPY_DST, "gradient recording");
+      const ck = sharedCk ?? makeBuffer(width * ckLane, COPY_SRC | COPY_DST, "gradient checkpoints");
+      const bindGroups = Array.from({ length: UNIFORM_SLOTS }, (_, slot) =>
+        device.createBindGroup({
+          layout: pipelines.layout,
+          entries: [
+            { binding: 0, resource: { buffer: uniforms, offset: slot * UNIFORM_STRIDE, size: GRAD_RUN_UNIFORM_BYTES } },
+            { binding: 1, resource: { buffer: simBuf } },
+            { binding: 2, resource: { buffer: paramBuf } },
+            { binding: 3, resource: { buffer: netBuf } },
+            { binding: 4, resource: { buffer: rec } },
+            { binding: 5, resource: { buffer: tapeBuf } },
+            { binding: 6, resource: { buffer: adjBuf } },
+            { binding: 7, resource: { buffer: gpartBuf } },
+          ],
+        }));
+      groups.push({ first, count, width, packed, rec, ck, bindGroups });
     }
-    const simBuf = makeBuffer(simWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient state and ring");
-    const ckBuf = makeBuffer(nCkpt * simWords * 4, COPY_SRC | COPY_DST, "gradient checkpoints");
-    const recBuf = makeBuffer(recWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient recording");
-    const tapeBuf = makeBuffer(Math.min(K, nSteps) * n * F * paddedLanes * 4, STORAGE, "gradient tape");
-    const adjBuf = makeBuffer(adjWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient adjoints");
-    const gpartBuf = makeBuffer(gpartWords * 4, STORAGE | COPY_SRC | COPY_DST, "gradient parameter sums");
-    const recStaging = makeBuffer(recWords * 4, MAP_READ | COPY_DST, "gradient recording read-back");
-    const gpartStaging = [0, 1].map(() => makeBuffer(gpartWords * 4, MAP_READ | COPY_DST, "gradient parameter sums read-back"));
-    const h0Words = paddedLanes * K1 * n;
-    const h0Staging = makeBuffer(h0Words * 4, MAP_READ | COPY_DST, "gradient initial-history read-back");
-    const uniforms = makeBuffer(UNIFORM_SLOTS * UNIFORM_STRIDE, USAGE.UNIFORM | COPY_DST, "gradient uniforms");
-    const bindGroups = Array.from({ length: UNIFORM_SLOTS }, (_, slot) =>
-      device.createBindGroup({
-        layout: pipelines.layout,
-        entries: [
-          { binding: 0, resource: { buffer: uniforms, offset: slot * UNIFORM_STRIDE, size: GRAD_RUN_UNIFORM_BYTES } },
-          { binding: 1, resource: { buffer: simBuf } },
-          { binding: 2, resource: { buffer: paramBuf } },
-          { binding: 3, resource: { buffer: netBuf } },
-          { binding: 4, resource: { buffer: recBuf } },
-          { binding: 5, resource: { buffer: tapeBuf } },
-          { binding: 6, resource: { buffer: adjBuf } },
-          { binding: 7, resource: { buffer: gpartBuf } },
-        ],
-      }));
 
-    const base: RunFields = {
-      n_nodes: n,
-      ring_len: R,
-      lane_count: paddedLanes,
-      first_step: 0,
-      n_steps: 0,
-      record_every: sim.recordEvery,
-      n_samples: sim.nSamples,
-      slow_every: sim.slowEvery,
-      tape_on: 0,
-      record_on: 0,
-      tape_first: 0,
-      total_steps: nSteps,
-      max_delay: net.maxDelay,
-      block: 0,
-      ring_off: stateWords,
-      out_off: packed.outOff,
-      wsum_off: packed.wsumOff,
-      keys_off: packed.keysOff,
-      acs_off: acsOff,
-      ahs_off: ahsOff,
-      h0_off: h0Off,
-      edge_off: packed.edgeOff,
+    // Word offsets of a group's layouts (in units of its width).
+    const layout = (g: LaneGroup) => {
+      const w = g.width;
+      const stateWords = w * n * S;
+      const simWords = w * simLane;
+      const ahsOff = stateWords + w * K1 * R * n;
+      const h0Off = ahsOff + w * K1 * n;
+      return {
+        stateWords,
+        simWords,
+        acsOff: stateWords,
+        ahsOff,
+        h0Off,
+        recWords: w * recLane,
+        gpartWords: nBlocks * n * Math.max(P, 1) * w,
+      };
     };
+    const baseFields = (g: LaneGroup): RunFields => {
+      const o = layout(g);
+      return {
+        n_nodes: n,
+        ring_len: R,
+        lane_count: g.width,
+        first_step: 0,
+        n_steps: 0,
+        record_every: sim.recordEvery,
+        n_samples: sim.nSamples,
+        slow_every: sim.slowEvery,
+        tape_on: 0,
+        record_on: 0,
+        tape_first: 0,
+        total_steps: nSteps,
+        max_delay: net.maxDelay,
+        block: 0,
+        ring_off: o.stateWords,
+        out_off: g.packed.outOff,
+        wsum_off: g.packed.wsumOff,
+        keys_off: g.packed.keysOff,
+        acs_off: o.acsOff,
+        ahs_off: o.ahsOff,
+        h0_off: o.h0Off,
+        edge_off: g.packed.edgeOff,
+      };
+    };
+
     // Commands are gathered in one encoder, each dispatch with its own uniform slot; the slots'
     // contents are written just before the encoder is submitted (queue order keeps earlier
     // submits reading the earlier contents).
@@ -351,11 +408,11 @@ export async function simulateGradientWebGPU(
       used = 0;
     };
     const encoder = () => (enc ??= device.createCommandEncoder());
-    const dispatch = (pipeline: GPUComputePipeline, fields: Partial<RunFields>) => {
+    const dispatch = (g: LaneGroup, pipeline: GPUComputePipeline, fields: Partial<RunFields>) => {
       if (used === UNIFORM_SLOTS) flush();
       const u = new Uint32Array(runWords, used * UNIFORM_STRIDE, GRAD_RUN_UNIFORM_BYTES / 4);
       const f = new Float32Array(runWords, used * UNIFORM_STRIDE, GRAD_RUN_UNIFORM_BYTES / 4);
-      const all = { ...base, ...fields };
+      const all = { ...baseFields(g), ...fields };
       RUN_FIELDS.forEach((name, k) => (u[k] = all[name]));
       f[24] = sim.dt;
       f[25] = Math.sqrt(sim.dt);
@@ -363,16 +420,15 @@ export async function simulateGradientWebGPU(
       f[27] = sim.slowDt;
       const pass = encoder().beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroups[used]!);
-      pass.dispatchWorkgroups(paddedLanes / LW);
+      pass.setBindGroup(0, g.bindGroups[used]!);
+      pass.dispatchWorkgroups(g.width / LW);
       pass.end();
       used++;
     };
-    const stepsPerDispatch = Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (paddedLanes * n)));
-    const forward = (from: number, to: number, fields: Partial<RunFields>) => {
-      for (let s = from; s < to; s += stepsPerDispatch) {
-        dispatch(pipelines.fwdStep, { ...fields, first_step: s, n_steps: Math.min(stepsPerDispatch, to - s) });
-      }
+    const stepsPerDispatch = (g: LaneGroup) => Math.max(1, Math.floor(NODE_STEPS_PER_DISPATCH / (g.width * n)));
+    const forward = (g: LaneGroup, from: number, to: number, fields: Partial<RunFields>) => {
+      const per = stepsPerDispatch(g);
+      for (let s = from; s < to; s += per) dispatch(g, pipelines.fwdStep, { ...fields, first_step: s, n_steps: Math.min(per, to - s) });
     };
     const readBack = async (staging: GPUBuffer, bytes: number): Promise<Float32Array> => {
       await staging.mapAsync(MAP_MODE_READ, 0, bytes);
@@ -380,109 +436,121 @@ export async function simulateGradientWebGPU(
       staging.unmap();
       return data;
     };
-
-    // 1. Forward, checkpointing state + ring every K steps, recording.
-    dispatch(pipelines.fwdInit, {});
-    for (let ck = 0; ck < nCkpt; ck++) {
-      encoder().copyBufferToBuffer(simBuf, 0, ckBuf, ck * simWords * 4, simWords * 4);
-      forward(ck * K, Math.min(nSteps, (ck + 1) * K), { record_on: 1 });
-    }
-    if (recWords) encoder().copyBufferToBuffer(recBuf, 0, recStaging, 0, recWords * 4);
-    flush();
     const recNames = sim.recordIdx.map((k) => m.observables[k]!);
     const recorded: LaneRecording[] = Array.from({ length: lanes }, () => ({}));
-    if (recWords) {
-      const all = await readBack(recStaging, recWords * 4);
-      const per = sim.nSamples * n;
-      recNames.forEach((name, r) => {
-        for (let l = 0; l < lanes; l++) {
-          const out = new Float64Array(per);
-          for (let q = 0; q < per; q++) out[q] = all[(r * per + q) * paddedLanes + l]!;
-          recorded[l]![name] = out;
-        }
-      });
-    } else {
-      await device.queue.onSubmittedWorkDone();
-    }
-    const forwardMs = performance.now() - t0;
+    const paramGrad = new Float64Array(lanes * n * P);
+    let forwardMs = 0, backwardMs = 0;
 
-    // 2. The loss and its gradient, uploaded in the recording's place.
-    let values: Float64Array;
-    let grads: LaneRecording[];
-    if (typeof loss === "function") {
-      values = new Float64Array(lanes);
-      grads = recorded.map((rec, lane) => {
-        const r = loss(lane, rec);
-        values[lane] = r.value;
-        return r.grad;
-      });
+    // 1. Forward of a group, checkpointing state + ring every K steps, recording (float64 on the host).
+    const forwardGroup = async (g: LaneGroup) => {
+      const t = performance.now();
+      const o = layout(g);
+      dispatch(g, pipelines.fwdInit, {});
+      for (let ck = 0; ck < nCkpt; ck++) {
+        encoder().copyBufferToBuffer(simBuf, 0, g.ck, ck * o.simWords * 4, o.simWords * 4);
+        forward(g, ck * K, Math.min(nSteps, (ck + 1) * K), { record_on: 1 });
+      }
+      if (o.recWords) encoder().copyBufferToBuffer(g.rec, 0, recStaging, 0, o.recWords * 4);
+      flush();
+      if (o.recWords) {
+        const all = await readBack(recStaging, o.recWords * 4);
+        const per = sim.nSamples * n;
+        recNames.forEach((name, r) => {
+          for (let l = 0; l < g.count; l++) {
+            const out = new Float64Array(per);
+            for (let q = 0; q < per; q++) out[q] = all[(r * per + q) * g.width + l]!;
+            recorded[g.first + l]![name] = out;
+          }
+        });
+      } else await device.queue.onSubmittedWorkDone();
+      forwardMs += performance.now() - t;
+    };
+
+    // 3. Backward of a group, given its lanes' loss gradients: uploaded in the recording's place,
+    // then segment by segment; each segment's f32 block sums are read back (one segment behind,
+    // so the device works while the host adds) and added in float64; then the initial history.
+    const backwardGroup = async (g: LaneGroup, grads: LaneRecording[]) => {
+      const t = performance.now();
+      const o = layout(g);
+      if (o.recWords) {
+        const gRec = new Float32Array(o.recWords);
+        const per = sim.nSamples * n;
+        recNames.forEach((name, r) => {
+          for (let l = 0; l < g.count; l++) {
+            const grad = grads[g.first + l]![name]!;
+            for (let q = 0; q < per; q++) gRec[(r * per + q) * g.width + l] = grad[q]!;
+          }
+        });
+        device.queue.writeBuffer(g.rec, 0, gRec);
+      }
+      const addSums = async (staging: GPUBuffer) => {
+        const part = await readBack(staging, o.gpartWords * 4);
+        for (let b = 0; b < nBlocks; b++) {
+          for (let i = 0; i < n; i++) {
+            for (let q = 0; q < P; q++) {
+              const at = ((b * n + i) * P + q) * g.width;
+              for (let l = 0; l < g.count; l++) paramGrad[((g.first + l) * n + i) * P + q] += part[at + l]!;
+            }
+          }
+        }
+      };
+      encoder().clearBuffer(adjBuf);
+      let pending: Promise<void> | null = null;
+      for (let ck = nCkpt - 1; ck >= 0; ck--) {
+        const from = ck * K, to = Math.min(nSteps, from + K);
+        const e = encoder();
+        e.copyBufferToBuffer(g.ck, ck * o.simWords * 4, simBuf, 0, o.simWords * 4);
+        e.clearBuffer(gpartBuf);
+        forward(g, from, to, { tape_on: 1, tape_first: from });
+        for (let top = to - 1, b = 0; top >= from; top -= GRAD_BLOCK, b++) {
+          dispatch(g, pipelines.bwdStep, { first_step: top, n_steps: Math.min(GRAD_BLOCK, top - from + 1), tape_first: from, block: b });
+        }
+        const staging = gpartStaging[ck % 2]!;
+        encoder().copyBufferToBuffer(gpartBuf, 0, staging, 0, o.gpartWords * 4);
+        flush();
+        if (pending) await pending;
+        pending = addSums(staging);
+      }
+      if (pending) await pending;
+      // Step 0's reads of the initial history, then h(x_init, p)'s adjoint in float64.
+      dispatch(g, pipelines.bwdH0, {});
+      const h0Words = g.width * K1 * n;
+      encoder().copyBufferToBuffer(adjBuf, o.h0Off * 4, h0Staging, 0, h0Words * 4);
+      flush();
+      const h0 = await readBack(h0Staging, h0Words * 4);
+      const aH0 = new Float64Array(n * Kc);
+      for (let l = 0; l < g.count; l++) {
+        const lane = g.first + l;
+        for (let i = 0; i < n; i++) for (let k = 0; k < Kc; k++) aH0[i * Kc + k] = h0[(k * n + i) * g.width + l]!;
+        addInitialHistoryGrad(sim, lane, aH0, paramGrad.subarray(lane * n * P, (lane + 1) * n * P), options.evaluator ?? "auto");
+      }
+      backwardMs += performance.now() - t;
+    };
+
+    // 2. The loss: per lane after its group's forward (LaneLoss), or of every lane (BatchLoss).
+    let values: Float64Array = new Float64Array(lanes);
+    if (!batched) {
+      for (const g of groups) {
+        await forwardGroup(g);
+        const grads: LaneRecording[] = [];
+        for (let l = g.first; l < g.first + g.count; l++) {
+          const r = (loss as LaneLoss)(l, recorded[l]!);
+          checkLossGrad(sim, r.grad);
+          values[l] = r.value;
+          grads[l] = r.grad;
+        }
+        await backwardGroup(g, grads);
+      }
     } else {
-      const r = loss.batch(recorded);
+      for (const g of groups) await forwardGroup(g);
+      const r = (loss as BatchLoss).batch(recorded);
       if (r.grads.length !== lanes) {
         throw new Error(`gradient: the batch loss must return one gradient per lane (${lanes}), got ${r.grads.length}`);
       }
+      for (const grad of r.grads) checkLossGrad(sim, grad);
       values = r.values;
-      grads = r.grads;
+      for (const g of groups) await backwardGroup(g, r.grads);
     }
-    const t1 = performance.now();
-    for (const g of grads) checkLossGrad(sim, g);
-    if (recWords) {
-      const gRec = new Float32Array(recWords);
-      const per = sim.nSamples * n;
-      recNames.forEach((name, r) => {
-        for (let l = 0; l < lanes; l++) {
-          const g = grads[l]![name]!;
-          for (let q = 0; q < per; q++) gRec[(r * per + q) * paddedLanes + l] = g[q]!;
-        }
-      });
-      device.queue.writeBuffer(recBuf, 0, gRec);
-    }
-
-    // 3. Backward, segment by segment; each segment's f32 block sums are read back (one segment
-    // behind, so the device works while the host adds) and added in float64.
-    const paramGrad = new Float64Array(lanes * n * P);
-    const addSums = async (staging: GPUBuffer) => {
-      const part = await readBack(staging, gpartWords * 4);
-      for (let b = 0; b < nBlocks; b++) {
-        for (let i = 0; i < n; i++) {
-          for (let q = 0; q < P; q++) {
-            const at = ((b * n + i) * P + q) * paddedLanes;
-            for (let l = 0; l < lanes; l++) paramGrad[(l * n + i) * P + q] += part[at + l]!;
-          }
-        }
-      }
-    };
-    encoder().clearBuffer(adjBuf);
-    let pending: Promise<void> | null = null;
-    for (let ck = nCkpt - 1; ck >= 0; ck--) {
-      const from = ck * K, to = Math.min(nSteps, from + K);
-      const e = encoder();
-      e.copyBufferToBuffer(ckBuf, ck * simWords * 4, simBuf, 0, simWords * 4);
-      e.clearBuffer(gpartBuf);
-      forward(from, to, { tape_on: 1, tape_first: from });
-      for (let top = to - 1, b = 0; top >= from; top -= GRAD_BLOCK, b++) {
-        dispatch(pipelines.bwdStep, { first_step: top, n_steps: Math.min(GRAD_BLOCK, top - from + 1), tape_first: from, block: b });
-      }
-      const staging = gpartStaging[ck % 2]!;
-      encoder().copyBufferToBuffer(gpartBuf, 0, staging, 0, gpartWords * 4);
-      flush();
-      if (pending) await pending;
-      pending = addSums(staging);
-    }
-    if (pending) await pending;
-
-    // 4. Step 0's reads of the initial history, then h(x_init, p)'s adjoint in float64.
-    dispatch(pipelines.bwdH0, {});
-    encoder().copyBufferToBuffer(adjBuf, h0Off * 4, h0Staging, 0, h0Words * 4);
-    flush();
-    const h0 = await readBack(h0Staging, h0Words * 4);
-    const evaluator = options.evaluator ?? "auto";
-    const aH0 = new Float64Array(n * Kc);
-    for (let l = 0; l < lanes; l++) {
-      for (let i = 0; i < n; i++) for (let k = 0; k < Kc; k++) aH0[i * Kc + k] = h0[(k * n + i) * paddedLanes + l]!;
-      addInitialHistoryGrad(sim, l, aH0, paramGrad.subarray(l * n * P, (l + 1) * n * P), evaluator);
-    }
-    const backwardMs = performance.now() - t1;
     const err = await popScopes();
     if (err) throw new Error(`gradient (webgpu): the device reported an error: ${err.message}`);
     return { values, paramGrad, recorded, checkpointEvery: K, peakBytes, forwardMs, backwardMs };

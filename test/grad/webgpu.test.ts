@@ -265,6 +265,26 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu gradients: determinism, lanes, losses"
     expect(Array.from(b.paramGrad)).toEqual(Array.from(a.paramGrad));
   });
 
+  it("lanes in groups one after another give the same bits as all lanes at once (lane and batch losses)", async () => {
+    const sim = prepareSimulation(base);
+    const all = await simulateGradientWebGPU(sim, loss, { checkpointEvery: 23, webgpu: { lanesPerWorkgroup: 2 } });
+    const grouped = await simulateGradientWebGPU(sim, loss, { checkpointEvery: 23, webgpu: { lanesPerWorkgroup: 2, lanesPerGroup: 2 } });
+    expect(Array.from(grouped.paramGrad)).toEqual(Array.from(all.paramGrad));
+    expect(grouped.recorded).toEqual(all.recorded);
+    const batchOf = (f: LaneLoss): BatchLoss => ({
+      batch: (recorded) => {
+        const rs = recorded.map((rec, lane) => f(lane, rec));
+        return { values: Float64Array.from(rs, (r) => r.value), grads: rs.map((r) => r.grad) };
+      },
+    });
+    const batched = await simulateGradientWebGPU(sim, batchOf(loss), {
+      checkpointEvery: 23,
+      webgpu: { lanesPerWorkgroup: 2, lanesPerGroup: 1 },
+    });
+    expect(Array.from(batched.paramGrad)).toEqual(Array.from(all.paramGrad));
+    expect(Array.from(batched.values)).toEqual(Array.from(all.values));
+  });
+
   it("a batch loss (lanes averaged, as noise trials) matches the reference", async () => {
     const sim = prepareSimulation(base);
     const batch: BatchLoss = {
@@ -312,7 +332,9 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu gradients: determinism, lanes, losses"
       dt: DT,
       record: { observables: ["x"], period: 1000 },
     });
-    await expect(simulateGradientWebGPU(sim, loss, { checkpointEvery: 1 })).rejects.toThrow(/maxBufferSize .*larger checkpointEvery/);
+    await expect(simulateGradientWebGPU(sim, loss, { checkpointEvery: 1 })).rejects.toThrow(
+      /checkpoints .*larger checkpointEvery.*maxBufferSize/,
+    );
   });
 
   it("says which recorded observable a loss gradient lacks", async () => {
