@@ -1,7 +1,9 @@
 /// <reference types="@webgpu/types" />
 // Reverse-mode gradients of a simulation on WebGPU (f32), with the semantics of simulateGradient
 // (grad/backward.ts): the same checkpointing every K steps, the same loss interface, the same
-// GradientResult; all lanes at once. Kernels: grad/wgsl.ts. On the device:
+// GradientResult. Lanes run in parallel within a lane group (as many lanes as the adapter's
+// buffer limits hold, by default all) and groups one after another. Kernels: grad/wgsl.ts.
+// Per group, on the device:
 //   1. forward from the initial state, copying state + delay ring into a checkpoint buffer every
 //      K steps (all checkpoints stay in GPU storage) and recording the observables;
 //   2. (host) the recording is read back as float64, the loss gives its gradient, uploaded in
