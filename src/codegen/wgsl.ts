@@ -319,9 +319,7 @@ function stepStage(m: CompiledModel, integrator: Integrator, recordIdx: number[]
         out += `${pad}let ${name} = ${input(name)};\n`;
         scope.add(name);
       }
-      let e = emitExpr(l.expr, "wgsl", local);
-      if (l.min !== undefined) e = `max(${e}, ${floatLiteral(l.min)})`;
-      if (l.max !== undefined) e = `min(${e}, ${floatLiteral(l.max)})`;
+      const e = wgslLetValue(l, local);
       out += scope.has(l.name) ? `${pad}${l.name} = ${e};\n` : `${pad}let ${l.name} = ${e};\n`;
       scope.add(l.name);
     }
@@ -348,6 +346,17 @@ function stepStage(m: CompiledModel, integrator: Integrator, recordIdx: number[]
   const needed = [...recordIdx, ...averageIdx].filter((k) => k >= S.length).map((k) => `nd_${m.observables[k]}`);
   lets(pruneLets(desc.derived, needed), ind, top);
   return out;
+}
+
+/**
+ * A let's value in f32 WGSL: its expression with names resolved by `local`, then its clamps
+ * (the gradient kernels in grad/wgsl.ts emit the step and its adjoint with this too).
+ */
+export function wgslLetValue(l: StepLet, local: (name: string) => string): string {
+  let e = emitExpr(l.expr, "wgsl", local);
+  if (l.min !== undefined) e = `max(${e}, ${floatLiteral(l.min)})`;
+  if (l.max !== undefined) e = `min(${e}, ${floatLiteral(l.max)})`;
+  return e;
 }
 
 /** Recorded samples and running sums of the new state (derived values with this step's coupling). */

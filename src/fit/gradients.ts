@@ -64,8 +64,8 @@ export interface ProblemGradient {
   grads: Float64Array[];
   /** Unsigned term values per candidate. */
   terms: Record<string, number>[];
-  /** Where the gradient ran: "reference" (float64) or "wasm" (float32). */
-  backend: "reference" | "wasm";
+  /** Where the gradient ran: "reference" (float64), "wasm" or "webgpu" (float32). */
+  backend: "reference" | "wasm" | "webgpu";
   checkpointEvery: number;
   peakBytes: number;
   forwardMs: number;
@@ -75,7 +75,7 @@ export interface ProblemGradient {
 /**
  * Cost and exact gradient (the adjoint through the simulation, docs/gradients.md) of a fit
  * problem at candidates xs, one lane each, on the float64 reference (options.backend "wasm": the
- * float32 WASM SIMD kernel, several times faster; "auto": wasm where it runs). The cost is the fit's
+ * float32 WASM SIMD kernel, several times faster; "webgpu": WGSL kernels; "auto": wasm where it runs). The cost is the fit's
  * (−Σ weight·sign·term); the gradient is with respect to the problem's dimensions (global,
  * grouped and map-based free parameters). Throws NotDifferentiableError for KS-based terms
  * (−fcd_ks), penalties, FIC and multi-objective problems.
@@ -163,7 +163,7 @@ export async function valueAndGradRequests(
   const costs = new Float64Array(reqs.length);
   const grads: Float64Array[] = new Array(reqs.length);
   const terms: Record<string, number>[] = new Array(reqs.length);
-  const out = { checkpointEvery: 0, peakBytes: 0, forwardMs: 0, backwardMs: 0, backend: "reference" as "reference" | "wasm" };
+  const out = { checkpointEvery: 0, peakBytes: 0, forwardMs: 0, backwardMs: 0, backend: "reference" as "reference" | "wasm" | "webgpu" };
   for (const idx of byKey.values()) {
     // Lanes: every request `trials` times, noise seeds seed, seed + 1, … (as evaluateBatch).
     const first = reqs[idx[0]!]!.problem;
@@ -533,7 +533,7 @@ export async function evaluateWithGradients(
         : { cost: p.divergedCost, totalCost: p.divergedCost, gof: NaN, terms: vg.terms[l] ?? {}, penalties: {}, status: "diverged" };
       grads[i] = Array.from(vg.grads[l]!, (v) => (Number.isFinite(v) ? v : NaN));
     });
-    infos.push(vg.backend === "wasm" ? "wasm (float32) with adjoint gradients" : "float64 reference with adjoint gradients");
+    infos.push(vg.backend === "reference" ? "float64 reference with adjoint gradients" : `${vg.backend} (float32) with adjoint gradients`);
   }
   return {
     batch: {

@@ -381,13 +381,13 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
       a.xs.map((_, j) => ({ run: a.r.label, runIndex: runs.indexOf(a.r), generation: a.r.generation + 1, candidate: j }))
     );
     const modes = live.flatMap((a) => a.xs.map(() => gradientMode.get(a.r) ?? null));
-    // Adjoint gradients: on the float64 reference when the fit runs there, else on the WASM
-    // kernel where WebAssembly SIMD runs (float32, as the fit's own simulations; no WGSL adjoint yet).
+    // Adjoint gradients where the fit's simulations run: the float64 reference, WebGPU, or
+    // (auto, wasm) the WASM kernel where WebAssembly SIMD runs (float32, as the simulations).
     const { batch, grads } = await evaluateWithGradients(
       reqs,
       modes,
       (rs, origin) => evaluate(rs, opts, origin.map((o) => tags[o.from]!)),
-      { backend: opts.backend === "reference" ? "reference" : "auto" },
+      { backend: opts.backend === "reference" || opts.backend === "webgpu" ? opts.backend : "auto" },
     );
     const genMs = Date.now() - g0;
     let k = 0;

@@ -106,6 +106,16 @@ function compileAdjoint(sim: PreparedSimulation, evaluator: Evaluator): Compiled
   return compiled;
 }
 
+/** Throws unless `grad` has samples × nodes values for every recorded observable. */
+export function checkLossGrad(sim: PreparedSimulation, grad: LaneRecording): void {
+  for (const k of sim.recordIdx) {
+    const name = sim.model.observables[k]!;
+    if (!grad[name] || grad[name]!.length !== sim.nSamples * sim.nNodes) {
+      throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${sim.nNodes} values`);
+    }
+  }
+}
+
 /**
  * The initial delay history's share of one lane's parameter gradient: every slot of the ring
  * starts at h(x_init, p), so the adjoints of reads before step 1 (aH0 [node][coupling]) reach the
@@ -236,11 +246,7 @@ export function simulateGradient(sim: PreparedSimulation, loss: LaneLoss | Batch
     const ckX = ck.x, ckRing = ck.ring;
     const pBase = lane * n * P;
     stepper.useLane(lane);
-    for (const name of recNames) {
-      if (!grad[name] || grad[name]!.length !== sim.nSamples * n) {
-        throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${n} values`);
-      }
-    }
+    checkLossGrad(sim, grad);
     aX.fill(0);
     aRing.fill(0);
     aH0.fill(0);

@@ -26,3 +26,4 @@ export {
 export { type GradientBackend, type GradientOptions, type SimulationGradient, valueAndGradSimulation } from "./value-and-grad.ts";
 export { emitAsmGradKernel } from "./asm.ts";
 export { simulateGradientWasm } from "./wasm.ts";
+export { simulateGradientWebGPU } from "./webgpu.ts";

@@ -1,7 +1,7 @@
 // valueAndGradSimulation: loss and exact gradient (reverse mode) for a batch of lanes: any loss
 // of the recorded observables, gradient with respect to every parameter (global: per lane;
-// regional: lanes × nodes), on the float64 reference (grad/backward.ts) or the WASM SIMD backend
-// (grad/wasm.ts, float32). The fit-level valueAndGrad(problem, candidates) is in
+// regional: lanes × nodes), on the float64 reference (grad/backward.ts), the WASM SIMD backend
+// (grad/wasm.ts) or WebGPU (grad/webgpu.ts), both float32. The fit-level valueAndGrad(problem, candidates) is in
 // fit/gradients.ts (fit/ sits above grad/).
 import { prepareSimulation, type SimulationOptions } from "../batch/prepare.ts";
 import {
@@ -14,11 +14,30 @@ import {
 } from "./backward.ts";
 import { hasWasmSimd } from "../backends/wasm/modules.ts";
 import { simulateGradientWasm } from "./wasm.ts";
+import { simulateGradientWebGPU, type WebGpuBackwardOptions } from "./webgpu.ts";
 
-/** Where a gradient runs: "reference" (float64, default), "wasm" (float32 SIMD), "auto" (wasm where WebAssembly SIMD runs, else reference). */
-export type GradientBackend = "reference" | "wasm" | "auto";
+/**
+ * Where a gradient runs: "reference" (float64, default), "wasm" (float32 WASM SIMD), "webgpu"
+ * (float32 WGSL kernels), "auto" (wasm where WebAssembly SIMD runs, else reference).
+ *
+ * @example
+ * ```ts
+ * import type { GradientBackend } from "brainfit/sim";
+ * const backend: GradientBackend = "wasm";
+ * ```
+ */
+export type GradientBackend = "reference" | "wasm" | "webgpu" | "auto";
 
-export interface GradientOptions extends BackwardOptions {
+/**
+ * Options of a gradient: the checkpoint interval, where it runs, and WebGPU's workgroup knobs.
+ *
+ * @example
+ * ```ts
+ * import type { GradientOptions } from "brainfit/sim";
+ * const options: GradientOptions = { backend: "webgpu", checkpointEvery: 1000 };
+ * ```
+ */
+export interface GradientOptions extends BackwardOptions, WebGpuBackwardOptions {
   /** Backend of the forward and adjoint passes (default "reference"; see GradientBackend). */
   backend?: GradientBackend;
 }
@@ -29,8 +48,8 @@ export interface SimulationGradient {
   /** Per parameter: d loss / d value. Global parameters: one per lane; regional: lanes × nodes (lane-major). */
   grads: Record<string, Float64Array>;
   recorded: LaneRecording[];
-  /** Which backend ran: "reference" (float64) or "wasm" (float32). */
-  backend: "reference" | "wasm";
+  /** Which backend ran: "reference" (float64), "wasm" or "webgpu" (float32). */
+  backend: "reference" | "wasm" | "webgpu";
   checkpointEvery: number;
   peakBytes: number;
   forwardMs: number;
@@ -41,8 +60,8 @@ export interface SimulationGradient {
  * Loss of every lane's recording (float64, samples × nodes per observable) and its exact gradient
  * (the adjoint through the simulation, docs/gradients.md) with respect to the model's parameters.
  * `backward.backend` picks where it runs: "reference" (float64, the default), "wasm" (float32
- * WASM SIMD, four lanes per vector; several times faster) or "auto" (wasm where WebAssembly SIMD
- * runs). The simulation's own `backend` option is not used. Global parameters get one derivative
+ * WASM SIMD, four lanes per vector; several times faster), "webgpu" (float32 WGSL kernels) or
+ * "auto" (wasm where WebAssembly SIMD runs). The simulation's own `backend` option is not used. Global parameters get one derivative
  * per lane, regional ones lanes × nodes.
  *
  * @example
@@ -70,12 +89,16 @@ export async function valueAndGradSimulation(
     throw new Error("valueAndGradSimulation: record at least one observable (options.record); the loss reads the recording");
   }
   const requested = backward.backend ?? "reference";
-  if (!["reference", "wasm", "auto"].includes(requested)) {
-    throw new Error(`valueAndGradSimulation: backend must be "reference", "wasm" or "auto", got ${JSON.stringify(requested)}`);
+  if (!["reference", "wasm", "webgpu", "auto"].includes(requested)) {
+    throw new Error(`valueAndGradSimulation: backend must be "reference", "wasm", "webgpu" or "auto", got ${JSON.stringify(requested)}`);
   }
   const backend = requested === "auto" ? (hasWasmSimd() ? "wasm" : "reference") : requested;
   const sim = prepareSimulation(options);
-  const r: GradientResult = backend === "wasm" ? await simulateGradientWasm(sim, loss, backward) : simulateGradient(sim, loss, backward);
+  const r: GradientResult = backend === "wasm"
+    ? await simulateGradientWasm(sim, loss, backward)
+    : backend === "webgpu"
+    ? await simulateGradientWebGPU(sim, loss, backward)
+    : simulateGradient(sim, loss, backward);
   const m = sim.model;
   const { lanes, nNodes: n, nParams: P } = sim;
   const grads: Record<string, Float64Array> = {};

@@ -17,6 +17,7 @@ import { emitAsmGradKernel, GRAD_BLOCK_STEPS } from "./asm.ts";
 import {
   type BackwardOptions,
   type BatchLoss,
+  checkLossGrad,
   checkpointSizes,
   type GradientResult,
   initialHistoryGrad,
@@ -227,11 +228,9 @@ export async function simulateGradientWasm(
     // The loss's gradient per recorded sample, in the recording's layout (padding lanes: zero).
     f32.fill(0, pRec / 4, pRec / 4 + nRec * sim.nSamples * n * 4);
     grads.forEach((grad, l) => {
+      checkLossGrad(sim, grad);
       recNames.forEach((name, r) => {
-        const gr = grad[name];
-        if (!gr || gr.length !== sim.nSamples * n) {
-          throw new Error(`gradient: the loss must return a gradient for '${name}' of ${sim.nSamples} × ${n} values`);
-        }
+        const gr = grad[name]!;
         for (let c = 0; c < sim.nSamples * n; c++) f32[pRec / 4 + (r * sim.nSamples * n + c) * 4 + l] = gr[c]!;
       });
     });

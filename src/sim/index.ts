@@ -7,4 +7,4 @@ export { NetworkError, type NetworkInput, normalizeMax, normalizeMean } from "..
 export { provideWasmModules, setWasmKernelBaseUrl } from "../backends/wasm/modules.ts";
 export { simulateBold, type SimulateBoldOptions, type SimulateBoldResult } from "./bold.ts";
 export { numericalFic, type NumericalFicOptions, type NumericalFicResult } from "./fic.ts";
-export { valueAndGradSimulation } from "../grad/value-and-grad.ts";
+export { type GradientBackend, type GradientOptions, valueAndGradSimulation } from "../grad/value-and-grad.ts";
