@@ -452,7 +452,8 @@ export function resolveGradient(problem: FitProblem, requested: GradientMode): {
   }
   return {
     mode: "adjoint",
-    line: `gradients by the adjoint (reverse mode through the simulation, ${problem.dim} parameters per gradient; the run's backend line says where)`,
+    line:
+      `gradients by the adjoint (reverse mode through the simulation, ${problem.dim} parameters per gradient; the run's backend line says where)`,
   };
 }
 

@@ -24,9 +24,9 @@ import {
   type BackwardOptions,
   type BatchLoss,
   checkLossGrad,
-  initialHistoryGrad,
   checkpointSizes,
   type GradientResult,
+  initialHistoryGrad,
   type LaneLoss,
   type LaneRecording,
 } from "./backward.ts";
