@@ -178,6 +178,33 @@ describe("WASM gradients vs the float64 reference adjoint", () => {
     }
   });
 
+  it("gives the same bits on one thread and on worker threads (lane groups split over them)", async () => {
+    const sim = prepareSimulation({
+      model: wilsonCowan,
+      network: { weights: [0, 0.5, 0.3, 0.4, 0, 0.6, 0.2, 0.7, 0], lengths: [0, 1.3, 1.5, 1.2, 0, 1.9, 1.4, 1.1, 0], speed: 1 },
+      duration: 0.02,
+      lanes: 9, // three lane groups, the last padded
+      seed: Array.from({ length: 9 }, (_, l) => l % 2),
+      params: { k: Array.from({ length: 9 }, (_, l) => 0.6 + 0.05 * l), sigma_ou: 0.05 },
+      record: { observables: ["rE"], period: 0.5 },
+    });
+    const batch: BatchLoss = {
+      batch: (recs) => {
+        const per = recs.map((r, l) => loss(l, r));
+        return { values: Float64Array.from(per, (p) => p.value), grads: per.map((p) => p.grad) };
+      },
+    };
+    for (const l of [loss, batch]) {
+      const one = await simulateGradientWasm(sim, l, { threads: 1 });
+      const two = await simulateGradientWasm(sim, l, { threads: 2 });
+      const three = await simulateGradientWasm(sim, l, { threads: 3 });
+      expect(Array.from(two.paramGrad)).toEqual(Array.from(one.paramGrad));
+      expect(Array.from(three.paramGrad)).toEqual(Array.from(one.paramGrad));
+      expect(Array.from(three.values)).toEqual(Array.from(one.values));
+      expect(Array.from(three.recorded[8]!.rE!)).toEqual(Array.from(one.recorded[8]!.rE!));
+    }
+  });
+
   it("takes a loss of all lanes together (BatchLoss): the same gradient as per lane when the loss is a sum", async () => {
     const sim = prepareSimulation({
       model: supHopf,

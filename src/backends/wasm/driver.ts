@@ -11,6 +11,7 @@ import type { CompiledModel } from "../../models/spec.ts";
 import { hasRelaxedSimd, loadKernelModule } from "./modules.ts";
 import { finishResult, type PreparedSimulation, RecordingSink, type SimulationResult } from "../../batch/prepare.ts";
 import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
+import { keepIdleWorkers, startWorker } from "./worker-host.ts";
 
 const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -175,84 +176,20 @@ async function inlineShard(plan: GroupPlan, module: WebAssembly.Module): Promise
   return { lanes: plan.lanes, runChunk: async (a, b, c) => r.runChunk(a, b, c), sums: async () => r.sums(), close() {} };
 }
 
-interface AnyWorker {
-  postMessage(m: unknown): void;
-  terminate(): unknown;
-}
-
-type NodeWorker = import("node:worker_threads").Worker;
-
-/**
- * Idle Node workers kept for the next simulation (unref'd, so they never hold the process
- * open). Starting one costs ~70 ms (a fresh isolate plus the worker bundle), which a short
- * run, or a fit calling simulate in a loop, would otherwise pay on every call. An idle worker
- * keeps its last lane groups' memory until it is given a new plan. Web Workers are not pooled:
- * they cannot be unref'd everywhere (Deno's test runner reports them as leaks).
- */
-const idleNodeWorkers: NodeWorker[] = [];
-let maxIdleNodeWorkers = 0;
-
 async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise<Shard> {
   const { WASM_WORKER_SOURCE } = await import("../../generated/wasm-worker.ts");
-  const hasWebWorker = typeof (globalThis as { Worker?: unknown }).Worker === "function";
-  const code = `globalThis.__BRAINFIT_WORKER_MODE = ${JSON.stringify(hasWebWorker ? "web" : "node")};\n${WASM_WORKER_SOURCE}`;
-  let worker: AnyWorker;
-  let release: () => void;
-  let healthy = true;
-  const pending: ((m: { type: string; [k: string]: unknown }) => void)[] = [];
-  const onMessage = (m: { type: string; [k: string]: unknown }) => pending.shift()?.(m);
-  if (hasWebWorker) {
-    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-    const W = (globalThis as unknown as { Worker: new (u: string, o: object) => AnyWorker & { onmessage: unknown } }).Worker;
-    const w = new W(url, { type: "module" });
-    w.onmessage = (e: { data: { type: string } }) => onMessage(e.data);
-    worker = w;
-    release = () => void w.terminate();
-  } else {
-    const wt = await import("node:worker_threads");
-    let w = idleNodeWorkers.pop();
-    if (!w) {
-      const fresh = new wt.Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
-      // A worker that dies while idle must not be handed out again.
-      fresh.once("exit", () => {
-        const k = idleNodeWorkers.indexOf(fresh);
-        if (k >= 0) idleNodeWorkers.splice(k, 1);
-      });
-      w = fresh;
-    }
-    const nw = w;
-    nw.ref();
-    nw.on("message", onMessage);
-    worker = nw;
-    release = () => {
-      nw.off("message", onMessage);
-      // Only a worker with no request in flight and no error goes back to the pool.
-      if (healthy && pending.length === 0 && idleNodeWorkers.length < maxIdleNodeWorkers) {
-        nw.unref();
-        idleNodeWorkers.push(nw);
-      } else void nw.terminate();
-    };
-  }
-  const call = <T>(msg: unknown): Promise<T> =>
-    new Promise((resolve, reject) => {
-      pending.push((m) => {
-        if (m.type !== "error") return resolve(m as T);
-        healthy = false;
-        reject(new Error(`wasm worker: ${String(m.message)}`));
-      });
-      worker.postMessage(msg);
-    });
+  const w = await startWorker(WASM_WORKER_SOURCE);
   try {
-    await call({ type: "init", plan, module });
+    await w.call({ type: "init", plan, module });
   } catch (err) {
-    release();
+    w.release();
     throw err;
   }
   return {
     lanes: plan.lanes,
-    runChunk: async (first, steps, count) => (await call<{ data: Float32Array[] }>({ type: "chunk", first, steps, count })).data,
-    sums: async () => (await call<{ sums: Float64Array }>({ type: "sums" })).sums,
-    close: release,
+    runChunk: async (first, steps, count) => (await w.call<{ data: Float32Array[] }>({ type: "chunk", first, steps, count })).data,
+    sums: async () => (await w.call<{ sums: Float64Array }>({ type: "sums" })).sums,
+    close: w.release,
   };
 }
 
@@ -339,7 +276,7 @@ async function simulateWasmInOrder(
   const groupLanes = layout === "nodes" ? 1 : 4 * width;
   const G = Math.ceil(lanes / groupLanes);
   const threads = Math.max(1, Math.min(opts.threads ?? cores, G));
-  maxIdleNodeWorkers = Math.max(maxIdleNodeWorkers, cores);
+  keepIdleWorkers(cores);
   const nRec = sim.recordIdx.length;
   const samplesPerChunk = nRec ? Math.min(SAMPLES_PER_CHUNK, Math.max(sim.nSamples, 1)) : 0;
   // Nothing recorded: one chunk, so each shard's lane groups can run to the end one after
