@@ -387,7 +387,7 @@ async function runLoop(runs: RunState[], opts: OptimizeOptions): Promise<RunResu
       reqs,
       modes,
       (rs, origin) => evaluate(rs, opts, origin.map((o) => tags[o.from]!)),
-      { backend: opts.backend === "reference" || opts.backend === "webgpu" ? opts.backend : "auto" },
+      { backend: opts.backend === "reference" || opts.backend === "webgpu" ? opts.backend : "auto", threads: opts.threads },
     );
     const genMs = Date.now() - g0;
     let k = 0;

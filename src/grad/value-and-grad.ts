@@ -13,7 +13,7 @@ import {
   simulateGradient,
 } from "./backward.ts";
 import { hasWasmSimd } from "../backends/wasm/modules.ts";
-import { simulateGradientWasm } from "./wasm.ts";
+import { simulateGradientWasm, type WasmBackwardOptions } from "./wasm.ts";
 import { simulateGradientWebGPU, type WebGpuBackwardOptions } from "./webgpu.ts";
 
 /**
@@ -29,7 +29,8 @@ import { simulateGradientWebGPU, type WebGpuBackwardOptions } from "./webgpu.ts"
 export type GradientBackend = "reference" | "wasm" | "webgpu" | "auto";
 
 /**
- * Options of a gradient: the checkpoint interval, where it runs, and WebGPU's workgroup knobs.
+ * Options of a gradient: the checkpoint interval, where it runs, WASM's worker threads and
+ * WebGPU's workgroup knobs.
  *
  * @example
  * ```ts
@@ -37,7 +38,7 @@ export type GradientBackend = "reference" | "wasm" | "webgpu" | "auto";
  * const options: GradientOptions = { backend: "webgpu", checkpointEvery: 1000 };
  * ```
  */
-export interface GradientOptions extends BackwardOptions, WebGpuBackwardOptions {
+export interface GradientOptions extends BackwardOptions, WebGpuBackwardOptions, WasmBackwardOptions {
   /** Backend of the forward and adjoint passes (default "reference"; see GradientBackend). */
   backend?: GradientBackend;
 }
