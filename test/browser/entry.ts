@@ -2,7 +2,7 @@
 // opened in headless Chromium. Runs the shared smoke checks on the backends named in the
 // query string (?backends=webgpu,wasm; reference always) and publishes the outcomes on
 // window.__brainfitSmoke for the test driver to read.
-import { type SmokeBackend, smokeBackend, type SmokeOutcome, smokeReference } from "./smoke-core.ts";
+import { smokeBackend, smokeGradient, type SmokeOutcome, smokeReference } from "./smoke-core.ts";
 
 interface SmokeReport {
   userAgent: string;
@@ -13,7 +13,7 @@ interface SmokeReport {
 async function main(): Promise<SmokeReport> {
   const wanted = (new URLSearchParams(location.search).get("backends") ?? "")
     .split(",")
-    .filter((b): b is Exclude<SmokeBackend, "reference"> => b === "webgpu" || b === "wasm");
+    .filter((b): b is "webgpu" | "wasm" => b === "webgpu" || b === "wasm");
   const outcomes: SmokeOutcome[] = [];
   const ref = await smokeReference();
   outcomes.push(ref.outcome);
@@ -22,6 +22,7 @@ async function main(): Promise<SmokeReport> {
       ref.result ? await smokeBackend(b, ref.result) : { backend: b, ok: false, detail: "no reference result to compare with" },
     );
   }
+  if (wanted.includes("wasm")) outcomes.push(await smokeGradient());
   return { userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated ?? false, outcomes };
 }
 

@@ -1,12 +1,13 @@
 // Runtime-neutral smoke checks shared by the Bun smoke (test/bun/smoke.ts) and the browser
 // page (test/browser/entry.ts): a small delayed, noisy SupHopf batch through the public
 // simulate() on the reference backend (sanity of the dynamics), then on each other backend
-// asked for, compared with the reference draw for draw (same seed → same Philox noise).
+// asked for, compared with the reference draw for draw (same seed → same Philox noise); and the
+// WASM gradient with its lane groups on workers against one thread and the float64 adjoint.
 import { supHopf } from "../../src/models/hopf.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import type { SimulationResult } from "../../src/batch/prepare.ts";
 
-export type SmokeBackend = "reference" | "webgpu" | "wasm";
+export type SmokeBackend = "reference" | "webgpu" | "wasm" | "wasm gradient";
 
 export interface SmokeOutcome {
   backend: SmokeBackend;
@@ -30,7 +31,7 @@ function ring(w: number): Float64Array {
   return W;
 }
 
-function run(backend: SmokeBackend): Promise<SimulationResult> {
+function run(backend: "reference" | "webgpu" | "wasm"): Promise<SimulationResult> {
   return simulate({
     backend,
     model: supHopf,
@@ -103,9 +104,9 @@ export async function smokeReference(): Promise<{ outcome: SmokeOutcome; result:
  * promises sin/cos to an absolute 2^-11, which enters every noise draw: SwiftShader (Chromium's
  * software adapter) measured 4e-5. Hence 1e-4 for wasm, 3e-4 for webgpu.
  */
-const LIMIT: Record<Exclude<SmokeBackend, "reference">, number> = { wasm: 1e-4, webgpu: 3e-4 };
+const LIMIT: Record<"wasm" | "webgpu", number> = { wasm: 1e-4, webgpu: 3e-4 };
 
-export async function smokeBackend(backend: Exclude<SmokeBackend, "reference">, reference: SimulationResult): Promise<SmokeOutcome> {
+export async function smokeBackend(backend: "wasm" | "webgpu", reference: SimulationResult): Promise<SmokeOutcome> {
   try {
     const t0 = performance.now();
     const r = await run(backend);
@@ -130,6 +131,57 @@ export async function smokeBackend(backend: Exclude<SmokeBackend, "reference">, 
       detail: `max |${backend} − reference| = ${maxDiff.toExponential(2)} (limit ${limit.toExponential(0)}) in ${
         ms.toFixed(0)
       } ms on ${r.backendInfo}`,
+    };
+  } catch (err) {
+    return { backend, ok: false, detail: message(err) };
+  }
+}
+
+/**
+ * The WASM gradient (reverse mode, float32) of 8 lanes: on 2 worker threads it gives the bits of
+ * one thread, and it agrees with the float64 reference's adjoint (200 f32 steps: ~1e-6 relative;
+ * 1e-4 leaves room, a bug is O(1)).
+ */
+export async function smokeGradient(): Promise<SmokeOutcome> {
+  const backend = "wasm gradient";
+  try {
+    const { prepareSimulation } = await import("../../src/batch/prepare.ts");
+    const { simulateGradient } = await import("../../src/grad/backward.ts");
+    const { simulateGradientWasm } = await import("../../src/grad/wasm.ts");
+    const W = [0, 0.4, 0.2, 0.3, 0, 0.5, 0.1, 0.6, 0];
+    const sim = prepareSimulation({
+      model: supHopf,
+      network: { weights: W, lengths: W.map((v) => v * 40), speed: 2 },
+      lanes: 8,
+      duration: 0.02,
+      seed: 3,
+      noise: "independent",
+      record: { observables: ["x"], period: 0.5 },
+    });
+    const loss = (_lane: number, rec: Record<string, Float64Array>) => ({
+      value: rec.x!.reduce((a, v) => a + Math.sin(v) ** 2, 0),
+      grad: { x: rec.x!.map((v) => Math.sin(2 * v)) },
+    });
+    const t0 = performance.now();
+    const one = await simulateGradientWasm(sim, loss, { threads: 1 });
+    const two = await simulateGradientWasm(sim, loss, { threads: 2 });
+    const ms = performance.now() - t0;
+    if (!one.paramGrad.every((v, k) => v === two.paramGrad[k])) {
+      return { backend, ok: false, detail: "2 worker threads and 1 thread give different gradients" };
+    }
+    const ref = simulateGradient(sim, loss);
+    let num = 0, den = 0;
+    ref.paramGrad.forEach((v, k) => {
+      num += (v - two.paramGrad[k]!) ** 2;
+      den += v * v;
+    });
+    const rel = Math.sqrt(num / den);
+    return {
+      backend,
+      ok: rel < 1e-4,
+      detail: `2 threads = 1 thread bit for bit; relative L2 error vs the float64 adjoint ${rel.toExponential(2)} (limit 1e-4) in ${
+        ms.toFixed(0)
+      } ms`,
     };
   } catch (err) {
     return { backend, ok: false, detail: message(err) };

@@ -5,7 +5,7 @@
 // Run: bun test/bun/smoke.ts   (scripts/test-runtimes.mjs does). Exit code 1 on any failure.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { smokeBackend, type SmokeOutcome, smokeReference } from "../browser/smoke-core.ts";
+import { smokeBackend, smokeGradient, type SmokeOutcome, smokeReference } from "../browser/smoke-core.ts";
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
 const ci = process.env.CI === "true" || process.env.CI === "1";
@@ -51,6 +51,9 @@ try {
 } catch (err) {
   outcomes.push({ backend: "datasets" as never, ok: false, detail: (err as Error).message });
 }
+
+// The WASM gradient with its lane groups on Bun's web Workers.
+outcomes.push(await smokeGradient());
 
 for (const o of outcomes) console.log(`${o.ok ? "PASS" : "FAIL"} bun ${o.backend}: ${o.detail}`);
 const failed = outcomes.filter((o) => !o.ok).length;
