@@ -266,11 +266,15 @@ async function simulateWasmInOrder(
   // Wider groups amortise edge loads over more lanes, but a thread works on whole groups: take
   // the widest width that still gives every thread a group (batch 8 on 2 cores: two groups of
   // 4, not one of 8 with a core idle) and is no wider than the batch (padding lanes cost as much
-  // as real ones).
+  // as real ones). With delays at most 2: a blocked pass over the edges covers 8 / width steps,
+  // and a group's ring grows with its width; width 2 beat 4 by 8–18 % (rWW + BOLD, HCP-100) and
+  // 10 % (SupHopf, DK-84) at batch 64 on 2 threads, while without delays 4 beat 2 by 35 %
+  // (bench/RESULTS.md).
   const busy = Math.max(1, Math.min(opts.threads ?? cores, Math.ceil(lanes / 4)));
+  const widest = sim.network.maxDelay > 0 ? 2 : 4;
   const width: AsmWidth = layout === "nodes"
     ? 1
-    : opts.width ?? ([4, 2] as const).find((w) => 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
+    : opts.width ?? ([4, 2] as const).find((w) => w <= widest && 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
   const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
   const module = await kernelModule(m, width, relaxed, layout);
   const groupLanes = layout === "nodes" ? 1 : 4 * width;
