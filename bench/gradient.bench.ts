@@ -9,15 +9,12 @@
 // Run: node scripts/run-ts.mjs bench/gradient.bench.ts   (GRAD_BENCH_S simulated seconds,
 // default 2; GRAD_BENCH_LANES, default 1; BENCH_REPS, default 3; GRAD_BENCH_BACKENDS, default
 // "reference,wasm")
-import { existsSync } from "node:fs";
-import { loadArray } from "../src/io/load.ts";
 import { supHopf } from "../src/models/hopf.ts";
-import { buildNetwork, type NetworkInput, normalizeMax } from "../src/batch/network.ts";
+import { buildNetwork } from "../src/batch/network.ts";
+import { dk84Network, fcLoss } from "./gradient-setup.ts";
 import { prepareSimulation, type SimulationOptions } from "../src/batch/prepare.ts";
 import { simulateReference } from "../src/backends/reference.ts";
-import { fcPairs } from "../src/stats/fc.ts";
-import { checkpointSizes, type LaneLoss } from "../src/grad/backward.ts";
-import { fcTrilWithVjp, pearsonWithGrad } from "../src/grad/losses.ts";
+import { checkpointSizes } from "../src/grad/backward.ts";
 import { valueAndGradSimulation } from "../src/grad/value-and-grad.ts";
 import { simulateGradientWasm } from "../src/grad/wasm.ts";
 import { simulate } from "../src/sim/simulate.ts";
@@ -27,30 +24,7 @@ const lanes = Number(process.env.GRAD_BENCH_LANES ?? 1);
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const backends = (process.env.GRAD_BENCH_BACKENDS ?? "reference,wasm").split(",");
 const dt = 0.1;
-const shared = process.env.BRAINFIT_SHARED ?? "../shared";
-const dk = `${shared}/data/tvb-dk84/connectivity.npz`;
-let network: NetworkInput;
-let source: string;
-if (existsSync(dk)) {
-  const w = await loadArray(`${dk}:weights`);
-  const l = await loadArray(`${dk}:lengths`);
-  network = {
-    weights: normalizeMax(Float64Array.from(w.data as ArrayLike<number>)),
-    lengths: Float64Array.from(l.data as ArrayLike<number>),
-    speed: 3,
-  };
-  source = "TVB DK-84";
-} else {
-  const n = 84;
-  let s = 1;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  network = {
-    weights: Float64Array.from({ length: n * n }, () => (r() < 0.3 ? r() : 0)),
-    lengths: Float64Array.from({ length: n * n }, () => 1 + 99 * r()),
-    speed: 3,
-  };
-  source = "random 84-node network";
-}
+const { network, source } = await dk84Network();
 const net = buildNetwork(network, dt);
 const n = net.nNodes;
 const options: SimulationOptions = {
@@ -64,19 +38,7 @@ const options: SimulationOptions = {
   params: { a: -0.02, G: 0.5, sigma: 0.02 },
   record: { observables: ["x"], period: 5 },
 };
-const pairs = fcPairs(n);
-const empFc = Float64Array.from({ length: pairs.length }, (_, k) => Math.sin(k));
-const loss: LaneLoss = (_lane, rec) => {
-  const x = rec.x!, T = x.length / n;
-  const data = new Float64Array(n * T);
-  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) data[i * T + t] = x[t * n + i]!;
-  const fc = fcTrilWithVjp(data, n, T, pairs);
-  const r = pearsonWithGrad(fc.tril, empFc);
-  const g = fc.vjp(r.grad.map((v) => -v));
-  const grad = new Float64Array(x.length);
-  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) grad[t * n + i] = g[i * T + t]!;
-  return { value: -r.value, grad: { x: grad } };
-};
+const loss = fcLoss(n);
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const sim = prepareSimulation(options);
 const sizes = checkpointSizes(sim);
