@@ -1,7 +1,8 @@
 // Starting a worker from a bundled script held as a string (src/generated/*-worker.ts), in every
 // runtime: Web Workers from a blob: URL where `Worker` exists (browsers, Deno, Bun), else Node's
 // worker_threads from a data: URL. Requests are answered in order; an { type: "error" } answer
-// rejects. Used by the WASM backend's simulation workers and the WASM gradient's workers.
+// rejects; serveRequests is the worker side of the same protocol. Used by the WASM backend's
+// simulation workers and the WASM gradient's workers.
 
 interface AnyWorker {
   postMessage(m: unknown, transfer?: ArrayBuffer[]): void;
@@ -88,4 +89,37 @@ export async function startWorker(source: string): Promise<HostedWorker> {
       }),
     release,
   };
+}
+
+/** A worker's answer: the message, and the buffers to transfer with it. */
+export type WorkerAnswer = { msg: { type: string; [k: string]: unknown }; transfer?: ArrayBuffer[] };
+
+/**
+ * The worker side (inside a script started by startWorker): answer every request with
+ * `answer(request)`; a thrown error answers { type: "error", message }, which call() rejects with.
+ * The host prepends the mode: node:worker_threads in Node, web Workers elsewhere.
+ */
+export async function serveRequests<R>(answer: (req: R) => Promise<WorkerAnswer>): Promise<void> {
+  interface Port {
+    postMessage(msg: unknown, transfer?: ArrayBuffer[]): void;
+    on?(ev: "message", cb: (msg: unknown) => void): void;
+  }
+  const g = globalThis as unknown as {
+    __BRAINFIT_WORKER_MODE?: "node" | "web";
+    onmessage?: (e: { data: unknown }) => void;
+    postMessage?: Port["postMessage"];
+  };
+  const port: Port = g.__BRAINFIT_WORKER_MODE === "node"
+    ? ((await import("node:worker_threads")).parentPort as unknown as Port)
+    : { postMessage: (m, t) => g.postMessage!(m, t ?? []) };
+  const handle = async (req: R) => {
+    try {
+      const a = await answer(req);
+      port.postMessage(a.msg, a.transfer);
+    } catch (err) {
+      port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  if (port.on) port.on("message", (m) => void handle(m as R));
+  else g.onmessage = (e) => void handle(e.data as R);
 }
