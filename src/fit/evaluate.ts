@@ -133,6 +133,40 @@ export function simulationGroupKey(p: FitProblem): string {
   ].join("|");
 }
 
+/** Indices of requests whose problems simulate alike (simulationGroupKey), group by group in order of first appearance. */
+export function groupBySimulation(requests: readonly { problem: FitProblem }[]): number[][] {
+  const byKey = new Map<string, number[]>();
+  requests.forEach((r, i) => {
+    const k = simulationGroupKey(r.problem);
+    const g = byKey.get(k);
+    if (g) g.push(i);
+    else byKey.set(k, [i]);
+  });
+  return [...byKey.values()];
+}
+
+/**
+ * The lanes of one group of requests (indices reqIdx): every request `trials` times, noise seeds
+ * seed, seed + 1, …; per lane its request, its seed, and the lanes' parameters (per lane, or
+ * lanes × nodes when any lane has per-node values).
+ */
+export function groupLanes(
+  requests: readonly { problem: FitProblem; x: ArrayLike<number> }[],
+  reqIdx: readonly number[],
+): { laneReq: number[]; seeds: number[]; params: Record<string, Float64Array> } {
+  const laneReq: number[] = [];
+  const seeds: number[] = [];
+  for (const i of reqIdx) {
+    const p = requests[i]!.problem;
+    for (let k = 0; k < p.trials; k++) {
+      laneReq.push(i);
+      seeds.push(p.seed + k);
+    }
+  }
+  const byRequest = new Map(reqIdx.map((i) => [i, requests[i]!.problem.paramsOf(requests[i]!.x)]));
+  return { laneReq, seeds, params: laneParams(requests[reqIdx[0]!]!.problem, laneReq.map((i) => byRequest.get(i)!)) };
+}
+
 function finite(a: ArrayLike<number>): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
   return true;
@@ -263,16 +297,9 @@ export function scoreLane(
  * ```
  */
 export async function evaluateBatch(requests: readonly EvalRequest[], opts: EvaluateOptions = {}): Promise<EvaluationBatch> {
-  const byKey = new Map<string, number[]>();
-  requests.forEach((r, i) => {
-    const k = simulationGroupKey(r.problem);
-    const g = byKey.get(k);
-    if (g) g.push(i);
-    else byKey.set(k, [i]);
-  });
   // Split groups whose lanes (requests × trials) exceed the cap.
   const groups: number[][] = [];
-  for (const g of byKey.values()) {
+  for (const g of groupBySimulation(requests)) {
     const cap = laneCap(requests[g[0]!]!.problem, opts.maxLanesPerCall);
     let part: number[] = [];
     let lanes = 0;
@@ -294,22 +321,10 @@ export async function evaluateBatch(requests: readonly EvalRequest[], opts: Eval
   let ficSimulations = 0;
   const infos = new Set<string>();
   for (const reqIdx of groups) {
-    // Lanes: every request `trials` times (noise seeds seed, seed+1, …).
-    const idx: number[] = [];
-    const laneSeeds: number[] = [];
-    for (const i of reqIdx) {
-      const p = requests[i]!.problem;
-      for (let k = 0; k < p.trials; k++) {
-        idx.push(i);
-        laneSeeds.push(p.seed + k);
-      }
-    }
+    const { laneReq: idx, seeds: laneSeeds, params } = groupLanes(requests, reqIdx);
     const first = requests[idx[0]!]!.problem;
     const lanes = idx.length;
     const n = first.nNodes;
-    // Parameters: per lane, or lanes × nodes when any lane has per-node values.
-    const byRequest = new Map(reqIdx.map((i) => [i, requests[i]!.problem.paramsOf(requests[i]!.x)]));
-    const params = laneParams(first, idx.map((i) => byRequest.get(i)!));
     // Numerical FIC: adjust every lane's wIE (analytical start from paramsOf) before the fit simulation.
     let ficLanes: { failed: boolean[]; trials: number[] } | null = null;
     if (first.fic?.mode === "numerical") {

@@ -25,7 +25,8 @@ import {
   type EvalResult,
   type EvaluateOptions,
   type EvaluationBatch,
-  laneParams,
+  groupBySimulation,
+  groupLanes,
   simulatedSeries,
   simulationGroupKey,
 } from "./evaluate.ts";
@@ -153,32 +154,15 @@ export async function valueAndGradRequests(
     if (!f) losses.set(p, f = candidateLoss(p, beta));
     return f;
   };
-  const byKey = new Map<string, number[]>();
-  reqs.forEach((r, i) => {
-    const k = simulationGroupKey(r.problem);
-    const g = byKey.get(k);
-    if (g) g.push(i);
-    else byKey.set(k, [i]);
-  });
   const costs = new Float64Array(reqs.length);
   const grads: Float64Array[] = new Array(reqs.length);
   const terms: Record<string, number>[] = new Array(reqs.length);
   const out = { checkpointEvery: 0, peakBytes: 0, forwardMs: 0, backwardMs: 0, backend: "reference" as "reference" | "wasm" | "webgpu" };
-  for (const idx of byKey.values()) {
+  for (const idx of groupBySimulation(reqs)) {
     // Lanes: every request `trials` times, noise seeds seed, seed + 1, … (as evaluateBatch).
     const first = reqs[idx[0]!]!.problem;
-    const laneReq: number[] = [];
-    const seeds: number[] = [];
-    for (const i of idx) {
-      const p = reqs[i]!.problem;
-      for (let k = 0; k < p.trials; k++) {
-        laneReq.push(i);
-        seeds.push(p.seed + k);
-      }
-    }
+    const { laneReq, seeds, params } = groupLanes(reqs, idx);
     const lanes = laneReq.length;
-    const paramsOf = new Map(idx.map((i) => [i, reqs[i]!.problem.paramsOf(reqs[i]!.x)]));
-    const params = laneParams(first, laneReq.map((i) => paramsOf.get(i)!));
     const recNames = first.fc ? [first.signal, first.fc.signal] : [first.signal];
     const loss: LaneLoss | BatchLoss = idx.every((i) => reqs[i]!.problem.trials === 1)
       ? (lane, rec) => {
