@@ -19,7 +19,7 @@
 //      by initialHistoryGrad, as the reference does.
 import type { PreparedSimulation } from "../batch/prepare.ts";
 import { getGpuContext } from "../backends/webgpu/gpu.ts";
-import { KernelSourceError } from "../codegen/wgsl.ts";
+import { computePipelines } from "../backends/webgpu/pipelines.ts";
 import {
   type BackwardOptions,
   type BatchLoss,
@@ -39,7 +39,6 @@ const NODE_STEPS_PER_DISPATCH = 1 << 22;
 const UNIFORM_SLOTS = 32;
 const UNIFORM_STRIDE = 256;
 const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 } as const;
-const SHADER_STAGE_COMPUTE = 4;
 const MAP_MODE_READ = 1;
 
 export interface WebGpuBackwardOptions extends BackwardOptions {
@@ -77,66 +76,6 @@ const RUN_FIELDS = [
   "edge_off",
 ] as const;
 type RunFields = Record<(typeof RUN_FIELDS)[number], number>;
-
-interface GradPipelines {
-  layout: GPUBindGroupLayout;
-  fwdInit: GPUComputePipeline;
-  fwdStep: GPUComputePipeline;
-  bwdStep: GPUComputePipeline;
-  bwdH0: GPUComputePipeline;
-}
-
-const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GradPipelines>>>();
-
-async function compilePipelines(device: GPUDevice, source: string, label: string): Promise<GradPipelines> {
-  device.pushErrorScope("validation");
-  const module = device.createShaderModule({ code: source, label });
-  const info = await module.getCompilationInfo();
-  const errors = info.messages.filter((msg) => msg.type === "error");
-  if (errors.length) {
-    const lines = source.split("\n");
-    const detail = errors.map((msg) => `line ${msg.lineNum}: ${msg.message}\n    ${lines[msg.lineNum - 1]?.trim() ?? ""}`).join("\n");
-    await device.popErrorScope();
-    throw new KernelSourceError(`gradient WGSL for ${label} does not compile:\n${detail}`);
-  }
-  const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
-    binding,
-    visibility: SHADER_STAGE_COMPUTE,
-    buffer: { type },
-  });
-  const layout = device.createBindGroupLayout({
-    label,
-    entries: [
-      entry(0, "uniform"),
-      entry(1, "storage"),
-      entry(2, "read-only-storage"),
-      entry(3, "read-only-storage"),
-      entry(4, "storage"),
-      entry(5, "storage"),
-      entry(6, "storage"),
-      entry(7, "storage"),
-    ],
-  });
-  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-  const make = (entryPoint: string) =>
-    device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint }, label: `${label} ${entryPoint}` });
-  const [fwdInit, fwdStep, bwdStep, bwdH0] = await Promise.all([make("fwd_init"), make("fwd_step"), make("bwd_step"), make("bwd_h0")]);
-  const err = await device.popErrorScope();
-  if (err) throw new KernelSourceError(`gradient pipelines for ${label} failed validation: ${err.message}`);
-  return { layout, fwdInit, fwdStep, bwdStep, bwdH0 };
-}
-
-function getPipelines(device: GPUDevice, source: string, label: string): Promise<GradPipelines> {
-  let perDevice = pipelineCache.get(device);
-  if (!perDevice) pipelineCache.set(device, perDevice = new Map());
-  let p = perDevice.get(source);
-  if (!p) {
-    p = compilePipelines(device, source, label);
-    perDevice.set(source, p);
-    p.catch(() => perDevice!.delete(source));
-  }
-  return p;
-}
 
 /**
  * The network for the gradient kernels (u32 words): in-edge CSR rows and (source − delay·n,
@@ -284,7 +223,15 @@ export async function simulateGradientWebGPU(
     );
   }
 
-  const pipelines = await getPipelines(device, kernel.source, `${m.name} gradient`);
+  const compiled = await computePipelines(
+    device,
+    kernel.source,
+    `gradient WGSL for ${m.name}`,
+    ["uniform", "storage", "read-only-storage", "read-only-storage", "storage", "storage", "storage", "storage"],
+    ["fwd_init", "fwd_step", "bwd_step", "bwd_h0"],
+  );
+  const p = compiled.pipelines;
+  const pipelines = { layout: compiled.layout, fwdInit: p.fwd_init, fwdStep: p.fwd_step, bwdStep: p.bwd_step, bwdH0: p.bwd_h0 };
   const buffers: GPUBuffer[] = [];
   let peakBytes = 0;
   const makeBuffer = (bytes: number, usage: number, label: string) => {

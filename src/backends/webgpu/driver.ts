@@ -5,17 +5,10 @@
 // the GPU for at most SUM_STEPS steps, then added into float64 sums on the host. GPU arrays
 // are lanes innermost (see kernels/simulate.wgsl); parameters are transposed into that layout
 // on upload, samples and sums back into [lane][…][node] on read-back.
-import type { CompiledModel } from "../../models/spec.ts";
 import { finishResult, type PreparedSimulation, RecordingSink, type SimulationResult } from "../../batch/prepare.ts";
 import { getGpuContext } from "./gpu.ts";
-import {
-  type CouplingPath,
-  DENSE_TILE,
-  generateSimulationKernel,
-  KernelSourceError,
-  RUN_UNIFORM_BYTES,
-  sharedNoiseMaxNodes,
-} from "../../codegen/wgsl.ts";
+import { computePipelines } from "./pipelines.ts";
+import { type CouplingPath, DENSE_TILE, generateSimulationKernel, RUN_UNIFORM_BYTES, sharedNoiseMaxNodes } from "../../codegen/wgsl.ts";
 
 /** Bytes of recorded samples held on the GPU per chunk (all lanes, all observables). */
 const RECORD_CHUNK_BYTES = 32 << 20;
@@ -32,7 +25,6 @@ const UNIFORM_STRIDE = 256;
 // WebGPU's flag values (the GPUBufferUsage/GPUShaderStage/GPUMapMode globals are missing in
 // Node's `webgpu` package unless installed globally, so the numbers are spelled out).
 const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 } as const;
-const SHADER_STAGE_COMPUTE = 4;
 const MAP_MODE_READ = 1;
 
 export class WebGpuSimulationError extends Error {
@@ -164,67 +156,6 @@ export function planWebGpuRun(
     largestBufferBytes: Math.max(...all, stagedSampleBytes * chunkSamples),
     totalBufferBytes: all.reduce((a, b) => a + b, 0),
   };
-}
-
-interface CompiledKernel {
-  layout: GPUBindGroupLayout;
-  init: GPUComputePipeline;
-  step: GPUComputePipeline;
-}
-
-// Compiled pipelines per device and generated source (the source encodes model, integrator,
-// observables and workgroup size; shapes are uniforms, so they do not recompile).
-const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<CompiledKernel>>>();
-
-async function compileKernel(device: GPUDevice, source: string, label: string): Promise<CompiledKernel> {
-  device.pushErrorScope("validation");
-  const module = device.createShaderModule({ code: source, label });
-  const info = await module.getCompilationInfo();
-  const errors = info.messages.filter((msg) => msg.type === "error");
-  if (errors.length) {
-    const lines = source.split("\n");
-    const detail = errors.map((msg) => `line ${msg.lineNum}: ${msg.message}\n    ${lines[msg.lineNum - 1]?.trim() ?? ""}`).join("\n");
-    await device.popErrorScope();
-    throw new KernelSourceError(`WGSL for ${label} does not compile:\n${detail}`);
-  }
-  const storage = (binding: number, readOnly: boolean): GPUBindGroupLayoutEntry => ({
-    binding,
-    visibility: SHADER_STAGE_COMPUTE,
-    buffer: { type: readOnly ? "read-only-storage" : "storage" },
-  });
-  const layout = device.createBindGroupLayout({
-    label,
-    entries: [
-      { binding: 0, visibility: SHADER_STAGE_COMPUTE, buffer: { type: "uniform" } },
-      storage(1, false),
-      storage(2, false),
-      storage(3, true),
-      storage(4, true),
-      storage(5, true),
-      storage(6, false),
-      storage(7, false),
-    ],
-  });
-  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
-  const [init, step] = await Promise.all([
-    device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint: "sim_init" }, label: `${label} init` }),
-    device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint: "sim_step" }, label: `${label} step` }),
-  ]);
-  const err = await device.popErrorScope();
-  if (err) throw new KernelSourceError(`pipeline for ${label} failed validation: ${err.message}`);
-  return { layout, init, step };
-}
-
-function getKernel(device: GPUDevice, model: CompiledModel, source: string): Promise<CompiledKernel> {
-  let perDevice = pipelineCache.get(device);
-  if (!perDevice) pipelineCache.set(device, perDevice = new Map());
-  let k = perDevice.get(source);
-  if (!k) {
-    k = compileKernel(device, source, model.name);
-    perDevice.set(source, k);
-    k.catch(() => perDevice!.delete(source));
-  }
-  return k;
 }
 
 /**
@@ -399,7 +330,16 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     coupling,
     sharedNoise,
   });
-  const kernel = await getKernel(device, m, kernelDef.source);
+  // Pipelines per device and generated source (the source encodes model, integrator, observables
+  // and workgroup size; shapes are uniforms, so they do not recompile).
+  const { layout, pipelines } = await computePipelines(
+    device,
+    kernelDef.source,
+    `WGSL for ${m.name}`,
+    ["uniform", "storage", "storage", "read-only-storage", "read-only-storage", "read-only-storage", "storage", "storage"],
+    ["sim_init", "sim_step"],
+  );
+  const kernel = { layout, init: pipelines.sim_init, step: pipelines.sim_step };
   const { lanesPerGroup, chunkSamples, segments, stepsPerDispatch } = plan;
   const LW = shape.lanesPerWorkgroup;
   const ringNodes = coupling === "dense" ? Math.ceil(n / 4) * 4 : n;
