@@ -5,6 +5,7 @@ import { jansenRit, kuramoto, type ModelSpec, rww, supHopf, supHopfDifference, w
 import { valueAndGradSimulation } from "../../src/grad/value-and-grad.ts";
 import type { LaneLoss } from "../../src/grad/backward.ts";
 import type { SimulationOptions } from "../../src/batch/prepare.ts";
+import { sinSquaredLoss } from "./losses-fixture.ts";
 
 /** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
 function rng(seed: number) {
@@ -25,21 +26,7 @@ function network(n: number, seed: number) {
   return { weights, lengths, speed: 2 };
 }
 
-/** Σ over samples and nodes of a smooth nonlinear function of every recorded observable. */
-const loss: LaneLoss = (_lane, rec) => {
-  let value = 0;
-  const grad: Record<string, Float64Array> = {};
-  for (const [name, v] of Object.entries(rec)) {
-    const g = new Float64Array(v.length);
-    for (let k = 0; k < v.length; k++) {
-      const w = 1 + (k % 7) / 7; // not a symmetric function of nodes
-      value += w * Math.sin(v[k]!) ** 2;
-      g[k] = w * Math.sin(2 * v[k]!);
-    }
-    grad[name] = g;
-  }
-  return { value, grad };
-};
+const loss: LaneLoss = sinSquaredLoss();
 
 interface Case {
   model: ModelSpec;

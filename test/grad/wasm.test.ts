@@ -17,25 +17,12 @@ import { jansenRit, kuramoto, type ModelSpec, rww, supHopf, supHopfDifference, w
 import { prepareSimulation, type SimulationOptions } from "../../src/batch/prepare.ts";
 import { type BatchLoss, type LaneLoss, simulateGradient } from "../../src/grad/backward.ts";
 import { simulateGradientWasm } from "../../src/grad/wasm.ts";
+import { sinSquaredLoss } from "./losses-fixture.ts";
 
 const U = 2 ** -24;
 const C = 20;
 
-/** Σ over samples and nodes of a smooth nonlinear function of every recorded observable. */
-const loss: LaneLoss = (lane, rec) => {
-  let value = 0;
-  const grad: Record<string, Float64Array> = {};
-  for (const [name, v] of Object.entries(rec)) {
-    const g = new Float64Array(v.length);
-    for (let k = 0; k < v.length; k++) {
-      const w = 1 + ((k + lane) % 7) / 7; // not symmetric in nodes or lanes
-      value += w * Math.sin(v[k]!) ** 2;
-      g[k] = w * Math.sin(2 * v[k]!);
-    }
-    grad[name] = g;
-  }
-  return { value, grad };
-};
+const loss: LaneLoss = sinSquaredLoss(true);
 
 interface Case {
   model: ModelSpec;

@@ -25,27 +25,14 @@ import { type BatchLoss, type GradientResult, type LaneLoss, simulateGradient } 
 import { simulateGradientWebGPU } from "../../src/grad/webgpu.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { itHasAdapter, WEBGPU_OPTED_OUT } from "../webgpu/gpu.ts";
+import { sinSquaredLoss } from "./losses-fixture.ts";
 
 const U = 2 ** -24;
 const C_ROUND = 16;
 const SEED = Number(process.env.BRAINFIT_FC_SEED ?? 20261202);
 const DT = 0.1;
 
-/** Σ over samples and nodes of a smooth nonlinear function of every recorded observable. */
-const loss: LaneLoss = (_lane, rec) => {
-  let value = 0;
-  const grad: Record<string, Float64Array> = {};
-  for (const [name, v] of Object.entries(rec)) {
-    const g = new Float64Array(v.length);
-    for (let k = 0; k < v.length; k++) {
-      const w = 1 + (k % 7) / 7; // not a symmetric function of nodes
-      value += w * Math.sin(v[k]!) ** 2;
-      g[k] = w * Math.sin(2 * v[k]!);
-    }
-    grad[name] = g;
-  }
-  return { value, grad };
-};
+const loss: LaneLoss = sinSquaredLoss();
 
 /** Per element: |gpu − ref| <= tol · max |ref| over the lane; values likewise. */
 function expectLanesClose(ref: GradientResult, gpu: GradientResult, nodes: number, names: string[], tol: number) {
