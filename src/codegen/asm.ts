@@ -9,7 +9,7 @@ import { emitExpr, floatLiteral } from "./emit.ts";
 import { describeStep, stepInput, type StepLet } from "./step.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 8;
+export const ASM_ABI_VERSION = 9;
 
 /** Vectors per lane group that built-in kernels are compiled for. */
 export const ASM_WIDTHS = [1, 2, 4] as const;
@@ -74,7 +74,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       at ? `, ${at}` : ""
     }) + <usize>select<i32>(rel${suffix} + ringSlotsB, rel${suffix}, rel${suffix} < 0);`,
   ];
-  // Opening of one coupling's pass over node i's edges (row e0 … e1), blocked (Tb = TC) or not.
+  // "nodes" layout: opening of one coupling's pass over node i's edges (row e0 … e1), blocked (Tb = TC) or not.
   const edgeWalk = (k: number) => [
     `{`,
     `  const ringK = ring + <usize>(${k} * nR) * nodeB;`,
@@ -164,6 +164,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `  state: usize, params: usize, ring: usize, keys: usize,`,
     `  recEvery: i32, recBuf: usize, recCount: i32, obsSlot: usize, avgBuf: usize, avgSlot: usize, needDerived: i32,`,
     `  slowEvery: i32, slowDt: f32, noiseBuf: usize, sharedKeys: i32, T: i32, cbuf: usize, denseW: usize,`,
+    `  tileRows: usize, tileEdges: usize, nTiles: i32,`,
     `): void {`,
   );
   for (let v = 0; v < W; v++) {
@@ -215,6 +216,43 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     });
     push(2, `  }`, `} else {`);
   }
+  if (!NODES) {
+    // Blocked pass, source-major in tiles. A target-major walk streams every node's whole
+    // history through the cache once per pass (each row reads ~every source at its own delay),
+    // and one lane group's ring (100 nodes × 400 slots × 32 B = 1.3 MB for HCP-100 at 6 mm/ms)
+    // outgrows L2. The driver cuts the sources into tiles whose histories fit L2 and lists each
+    // tile's edges by target (tileRows [tile][target + 1] into tileEdges); a target's sums are
+    // carried in cbuf from one tile to the next, so every target still adds its sources in
+    // row order: the same bits as one walk over the row.
+    push(2, `if (Tb == ${TC}) {`);
+    m.coupling.forEach((_c, k) => {
+      const cb = (t: number, v: number) => `cbuf + (<usize>((${t} * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
+      push(
+        3,
+        `{`,
+        `  const ringK = ring + <usize>(${k} * nR) * nodeB;`,
+        `  for (let tile = 0; tile < nTiles; tile++) {`,
+        `    const rows = tileRows + (<usize>(tile * (n + 1)) << 2);`,
+        `    for (let i = 0; i < n; i++) {`,
+        `      const e0 = load<i32>(rows + (<usize>i << 2));`,
+        `      const e1 = load<i32>(rows + (<usize>(i + 1) << 2));`,
+        `      if (e0 == e1 && tile != 0) continue;`,
+        `      let edge = tileEdges + <usize>e0 * 12;`,
+        `      const end = tileEdges + <usize>e1 * 12;`,
+      );
+      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `let a${t}_${v} = f32x4.splat(0);`);
+      push(6, `if (tile != 0) {`);
+      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(7, `a${t}_${v} = v128.load(${cb(t, v)});`);
+      push(6, `}`, `for (; edge < end; edge += 12) {`, `  const w = v128.load32_splat(edge, 8);`, ...edgeSource("").map((l) => `  ${l}`));
+      for (let t = 0; t < TC; t++) {
+        for (let v = 0; v < W; v++) push(7, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
+      }
+      push(6, `}`);
+      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `v128.store(${cb(t, v)}, a${t}_${v});`);
+      push(5, `}`, `  }`, `}`);
+    });
+    push(2, `} else {`);
+  }
   push(
     2,
     `for (let i = 0; i < n; i++) {`,
@@ -256,22 +294,18 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     });
   } else {
     m.coupling.forEach((_c, k) => {
-      const cb = (t: number | string, v: number) => `cbuf + (<usize>(((${t}) * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
+      const cb = (t: number, v: number) => `cbuf + (<usize>((${t} * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
+      // One step per pass (Tb = 1: some delay shorter than a block, or the last steps).
       push(
         3,
-        ...edgeWalk(k),
+        `{`,
+        `  const ringK = ring + <usize>(${k} * nR) * nodeB;`,
+        `  let edge = edges + <usize>e0 * 12;`,
+        `  const end = edges + <usize>e1 * 12;`,
       );
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(5, `let a${t}_${v} = f32x4.splat(0);`);
-      push(5, `for (; edge < end; edge += 12) {`, `  const w = v128.load32_splat(edge, 8);`, ...edgeSource("").map((l) => `  ${l}`));
-      for (let t = 0; t < TC; t++) {
-        for (let v = 0; v < W; v++) push(6, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
-      }
-      push(5, `}`);
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(5, `v128.store(${cb(t, v)}, a${t}_${v});`);
-      push(4, `} else {`);
-      for (let v = 0; v < W; v++) push(5, `let a0_${v} = f32x4.splat(0);`);
+      for (let v = 0; v < W; v++) push(4, `let a0_${v} = f32x4.splat(0);`);
       push(
-        5,
+        4,
         `// Two edges per iteration (same accumulation order as one by one).`,
         `const end2 = end - 12;`,
         `for (; edge < end2; edge += 24) {`,
@@ -280,18 +314,17 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         ...edgeSource("A").map((l) => `  ${l}`),
         ...edgeSource("B", 12).map((l) => `  ${l}`),
       );
-      for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("wA", `v128.load(srcA, ${v * 16})`, `a0_${v}`)};`);
-      for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("wB", `v128.load(srcB, ${v * 16})`, `a0_${v}`)};`);
-      push(5, `}`, `if (edge < end) {`, `  const w = v128.load32_splat(edge, 8);`, ...edgeSource("").map((l) => `  ${l}`));
-      for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `a0_${v}`)};`);
-      push(5, `}`);
-      for (let v = 0; v < W; v++) push(5, `v128.store(${cb(0, v)}, a0_${v});`);
+      for (let v = 0; v < W; v++) push(5, `a0_${v} = ${fma("wA", `v128.load(srcA, ${v * 16})`, `a0_${v}`)};`);
+      for (let v = 0; v < W; v++) push(5, `a0_${v} = ${fma("wB", `v128.load(srcB, ${v * 16})`, `a0_${v}`)};`);
+      push(4, `}`, `if (edge < end) {`, `  const w = v128.load32_splat(edge, 8);`, ...edgeSource("").map((l) => `  ${l}`));
+      for (let v = 0; v < W; v++) push(5, `a0_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `a0_${v}`)};`);
       push(4, `}`);
+      for (let v = 0; v < W; v++) push(4, `v128.store(${cb(0, v)}, a0_${v});`);
       push(3, `}`);
     });
   }
   push(2, `}`);
-  if (NODES) push(2, `}`); // dense or edge walk
+  push(2, `}`); // dense or edge walk ("nodes"), tiled blocked pass or one step ("lanes")
   // Integration phase: Tb steps, each over all nodes.
   push(
     2,

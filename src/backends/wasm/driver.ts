@@ -73,6 +73,46 @@ function denseWeights(net: PreparedSimulation["network"], nodes: boolean): Float
   return w;
 }
 
+/**
+ * Bytes of delay history per tile of sources in the blocked coupling pass: inside a core's L2
+ * (512 KiB on this project's EPYC VMs), so a tile's histories stay there while every target reads
+ * them. rWW + BOLD, HCP-100 with delays, batch 64 on 2 threads, width 2: 384 KiB tiles +5–11 %
+ * over one tile, 192 KiB +3 %, 48 KiB −15 % (each (target, tile) reloads its sums);
+ * bench/lane-width.bench.ts, bench/RESULTS.md.
+ */
+export const TILE_RING_BYTES = 384 * 1024;
+
+/**
+ * The blocked pass's edges cut into tiles of `perTile` consecutive sources: for each tile, a row
+ * per target of its edges from that tile, in row order (rows list sources in ascending order,
+ * so a target's sum still adds its sources in row order). Rows out of source order (never from
+ * buildNetwork) get one tile: the plain row walk.
+ */
+function sourceTiles(net: PreparedSimulation["network"], edges: Int32Array, perTile: number) {
+  const n = net.nNodes;
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    for (let e = net.rowStart[i]! + 1; e < net.rowStart[i + 1]!; e++) if (net.source[e]! <= net.source[e - 1]!) sorted = false;
+  }
+  const nTiles = sorted ? Math.ceil(n / perTile) : 1;
+  const tileRows = new Int32Array(nTiles * (n + 1));
+  const tileEdges = new Int32Array(edges.length);
+  let at = 0;
+  for (let tile = 0; tile < nTiles; tile++) {
+    const lo = nTiles === 1 ? 0 : tile * perTile, hi = nTiles === 1 ? n : lo + perTile;
+    for (let i = 0; i < n; i++) {
+      tileRows[tile * (n + 1) + i] = at;
+      for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
+        const j = net.source[e]!;
+        if (j < lo || j >= hi) continue;
+        tileEdges.set(edges.subarray(3 * e, 3 * e + 3), 3 * at++);
+      }
+    }
+    tileRows[tile * (n + 1) + n] = at;
+  }
+  return { tileRows, tileEdges, nTiles };
+}
+
 /** Build the plan for lanes [laneStart, laneStart + count), padded to whole lane groups ("lanes" layout). */
 function makePlan(
   sim: PreparedSimulation,
@@ -82,6 +122,7 @@ function makePlan(
   width: AsmWidth,
   sharedRing: boolean,
   layout: AsmLayout,
+  tileRingBytes = TILE_RING_BYTES,
 ): GroupPlan {
   const m = sim.model;
   const { nNodes: n, nParams: P, network: net } = sim;
@@ -105,6 +146,12 @@ function makePlan(
       minDelay = Math.min(minDelay, net.delay[e]!);
     }
   }
+  const T = minDelay >= blockSteps ? blockSteps : 1;
+  const tiles = nodes || T === 1 ? { tileRows: new Int32Array(0), tileEdges: new Int32Array(0), nTiles: 0 } : sourceTiles(
+    net,
+    edges,
+    Math.max(1, Math.floor(tileRingBytes / ((R + blockSteps - 1) * slotBytes))),
+  );
   const nObs = m.observables.length;
   const obsSlot = new Int32Array(nObs).fill(-1);
   const avgSlot = new Int32Array(nObs).fill(-1);
@@ -134,7 +181,8 @@ function makePlan(
     NZ: m.noiseStates.length,
     R,
     blockSteps,
-    T: minDelay >= blockSteps ? blockSteps : 1,
+    T,
+    ...tiles,
     layout,
     denseW: denseWeights(net, nodes),
     nObs,
@@ -209,6 +257,8 @@ export interface WasmOptions {
    * comparisons across runtimes should set this to false.
    */
   relaxed?: boolean;
+  /** Delay history per source tile of the blocked coupling pass (default TILE_RING_BYTES); results are the same bits whatever the value. */
+  tileRingBytes?: number;
 }
 
 /**
@@ -297,7 +347,7 @@ async function simulateWasmInOrder(
       const laneStart = groupStart * groupLanes;
       const count = Math.min(groups * groupLanes, lanes - laneStart);
       groupStart += groups;
-      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0, layout);
+      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0, layout, opts.tileRingBytes);
       laneStarts.push(laneStart);
       shards.push(threads === 1 ? await inlineShard(plan, module) : await workerShard(plan, module));
     }

@@ -40,6 +40,14 @@ export interface GroupPlan {
   blockSteps: number;
   /** blockSteps when every delay is at least that long (one pass per blockSteps steps), else 1. */
   T: number;
+  /**
+   * The blocked pass's edges ("lanes" layout), source-major in tiles of sources whose histories
+   * fit the cache: tileRows [tile][target + 1] index tileEdges (the edges format, each row in
+   * source order); nTiles 0 when there is no blocked pass.
+   */
+  tileRows: Int32Array;
+  tileEdges: Int32Array;
+  nTiles: number;
   /** "nodes" layout without delays: weights as [source][target, padded to 4] for the dense coupling pass (else empty). */
   denseW: Float32Array;
   wsum: Float32Array;
@@ -112,6 +120,8 @@ export class LaneGroupRunner {
   private readonly pNoise: number;
   private readonly pCbuf: number;
   private readonly pDense: number;
+  private readonly pTileRows: number;
+  private readonly pTileEdges: number;
 
   private constructor(private readonly plan: GroupPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory, layout: number[]) {
     this.run = instance.exports.run as RunFn;
@@ -119,17 +129,19 @@ export class LaneGroupRunner {
     this.f32 = new Float32Array(buf);
     this.f64 = new Float64Array(buf);
     this.cl = new CellLayout(plan);
-    [this.pRowStart, this.pEdges, this.pWsum, this.pObsSlot, this.pAvgSlot, this.pRec, this.pNoise, this.pCbuf, this.pDense] = layout as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    [
+      this.pRowStart,
+      this.pEdges,
+      this.pWsum,
+      this.pObsSlot,
+      this.pAvgSlot,
+      this.pRec,
+      this.pNoise,
+      this.pCbuf,
+      this.pDense,
+      this.pTileRows,
+      this.pTileEdges,
+    ] = layout as [number, number, number, number, number, number, number, number, number, number, number];
   }
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
@@ -152,6 +164,8 @@ export class LaneGroupRunner {
       alloc(plan.NZ * Math.ceil(n / 4) * 16), // one step's normals [channel][node] for lanes that share a key
       alloc(plan.blockSteps * K * V), // coupled inputs of one pass: [step][coupling][cell][E]
       plan.denseW.length ? alloc(plan.denseW.length * 4) : 0,
+      alloc(plan.tileRows.length * 4),
+      alloc(plan.tileEdges.length * 4),
     ];
     const G = plan.lanes / cl.GL;
     const ringBytes = K * cl.ringNodes * (R + plan.blockSteps - 1) * (cl.nodes ? 4 : cl.GL * 4);
@@ -188,6 +202,8 @@ export class LaneGroupRunner {
     i32.set(plan.edges, this.pEdges / 4);
     f32.set(plan.wsum, this.pWsum / 4);
     if (this.pDense) f32.set(plan.denseW, this.pDense / 4);
+    i32.set(plan.tileRows, this.pTileRows / 4);
+    i32.set(plan.tileEdges, this.pTileEdges / 4);
     i32.set(plan.obsSlot, this.pObsSlot / 4);
     i32.set(plan.avgSlot, this.pAvgSlot / 4);
     const GL = cl.GL;
@@ -269,6 +285,9 @@ export class LaneGroupRunner {
         plan.T,
         this.pCbuf,
         this.pDense,
+        this.pTileRows,
+        this.pTileEdges,
+        plan.nTiles,
       );
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;

@@ -1,0 +1,91 @@
+// Lane-group width A/B for the wasm driver's width rule (src/backends/wasm/driver.ts): the same
+// simulate() call with `width` forced to each candidate, alternating in one process, marginal
+// node-steps per wall and CPU second (bench/timing.ts: N vs N/5 steps, so set-up cancels),
+// medians over rounds. rWW + FIC + BOLD on HCP Schaefer-100 (delays at 6 mm/ms unless
+// WIDTH_BENCH_DELAYS=0), dt 0.1 ms, Euler, shared noise, BOLD recorded every 1 s.
+// Run: node scripts/run-ts.mjs bench/lane-width.bench.ts   (WIDTH_BENCH_LANES=64,
+// WIDTH_BENCH_WIDTHS=1,2,4, WIDTH_BENCH_S=2 simulated seconds, WIDTH_BENCH_ROUNDS=5,
+// WIDTH_BENCH_THREADS = every core, WIDTH_BENCH_VELOCITY=6 mm/ms)
+import { availableParallelism } from "node:os";
+import { withBold } from "../src/models/bold.ts";
+import { analyticalFic } from "../src/models/fic.ts";
+import { rww } from "../src/models/rww.ts";
+import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
+import { simulate, type SimulateOptions } from "../src/sim/simulate.ts";
+import type { WasmOptions } from "../src/backends/wasm/driver.ts";
+import type { AsmWidth } from "../src/codegen/asm.ts";
+import { hcpSchaefer100Input } from "./native.ts";
+import { marginalRate } from "./timing.ts";
+
+const dt = 0.1;
+const lanes = Number(process.env.WIDTH_BENCH_LANES ?? 64);
+const widths = (process.env.WIDTH_BENCH_WIDTHS ?? "1,2,4").split(",").map(Number) as AsmWidth[];
+const seconds = Number(process.env.WIDTH_BENCH_S ?? 2);
+const rounds = Number(process.env.WIDTH_BENCH_ROUNDS ?? 5);
+const threads = Number(process.env.WIDTH_BENCH_THREADS ?? availableParallelism());
+const delays = process.env.WIDTH_BENCH_DELAYS !== "0";
+const velocity = Number(process.env.WIDTH_BENCH_VELOCITY ?? 6); // mm/ms
+const withDelays = hcpSchaefer100Input(velocity);
+// WIDTH_BENCH_LENGTH=mm: every tract that long (one delay for all edges: the delayed reads become
+// sequential; an experiment on the cost of scattered reads).
+const length = process.env.WIDTH_BENCH_LENGTH ? Number(process.env.WIDTH_BENCH_LENGTH) : 0;
+const input: NetworkInput = !delays
+  ? { weights: withDelays.weights }
+  : length
+  ? { ...withDelays, lengths: Array.from(withDelays.lengths!, () => length) }
+  : withDelays;
+const net = buildNetwork(input, dt);
+const n = net.nNodes;
+const model = withBold(rww, { params: "cubnm" });
+const wIE = analyticalFic({ sc: input.weights, G: 0.5 }).wIE;
+const wie = new Float64Array(lanes * n);
+for (let l = 0; l < lanes; l++) wie.set(wIE, l * n);
+const steps = Math.round((seconds * 1000) / dt);
+
+// simulate() hands its whole options object to the wasm driver, which reads `width`.
+// Source tiles of the blocked coupling pass (bytes of history per tile; "default" = TILE_RING_BYTES).
+const tiles = (process.env.WIDTH_BENCH_TILES ?? "default").split(",").map((t) => (t === "default" ? undefined : Number(t)));
+const run = (width: AsmWidth, tileRingBytes: number | undefined, k: number) =>
+  simulate(
+    <SimulateOptions & WasmOptions> {
+      model,
+      network: input,
+      lanes,
+      duration: (k * dt) / 1000,
+      dt,
+      integrator: "euler",
+      backend: "wasm",
+      threads,
+      width,
+      tileRingBytes,
+      seed: 1,
+      noise: "shared",
+      params: { G: 0.5, wIE: wie },
+      record: { observables: ["bold"], period: 1000 },
+      keepRecorded: false,
+      onChunk: () => {},
+    },
+  );
+
+console.log(
+  `lane-width bench: rWW + FIC + BOLD, HCP-100 (${
+    delays ? `delays, max ${net.maxDelay} steps` : "no delays"
+  }), ${lanes} lanes, ${threads} threads, ${seconds} s, ${rounds} rounds`,
+);
+const variants = widths.flatMap((width) => tiles.map((tile) => ({ width, tile, wall: [] as number[], cpu: [] as number[] })));
+for (const v of variants) await run(v.width, v.tile, 100); // compile and start workers
+for (let r = 0; r < rounds; r++) {
+  for (const v of r % 2 ? variants.slice().reverse() : variants) {
+    const rate = await marginalRate((k) => run(v.width, v.tile, k), steps, lanes * n);
+    v.wall.push(rate.wall);
+    v.cpu.push(rate.cpu);
+  }
+}
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+console.log("| width (lanes per group) | source tile (bytes of history) | node-steps/s (wall) | per CPU-s |");
+console.log("|---|---|---|---|");
+for (const v of variants) {
+  console.log(
+    `| ${v.width} (${4 * v.width}) | ${v.tile ?? "default"} | ${median(v.wall).toExponential(2)} | ${median(v.cpu).toExponential(2)} |`,
+  );
+}
