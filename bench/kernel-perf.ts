@@ -1,0 +1,39 @@
+// A fixed wasm workload to profile the simulation kernel with Linux perf (instructions of V8's
+// generated code, not timings): rWW + FIC + BOLD on HCP Schaefer-100 with delays, 16 lanes,
+// 1 thread (the calling thread, so perf sees it), 3 s simulated, shared noise.
+// Run (perf from Debian's linux-perf; software clock events work in VMs without a PMU):
+//   node scripts/run-ts.mjs bench/kernel-perf.ts            # bundles build/run/kernel-perf.mjs
+//   BRAINFIT_WASM_DIR=$PWD/dist/wasm perf record -e cpu-clock -F 4000 -k mono -o perf.data \
+//     node --perf-prof --no-liftoff build/run/kernel-perf.mjs
+//   perf inject --jit -i perf.data -o perf.jit.data
+//   perf report -i perf.jit.data --stdio --sort sym           # the kernel is wasm-function[N]
+//   perf annotate -i perf.jit.data --stdio -s 'JS:wasm-function[N]-N-turbofan'
+import { withBold } from "../src/models/bold.ts";
+import { analyticalFic } from "../src/models/fic.ts";
+import { rww } from "../src/models/rww.ts";
+import { simulate } from "../src/sim/simulate.ts";
+import { hcpSchaefer100Input } from "./native.ts";
+
+const input = hcpSchaefer100Input(6);
+const n = 100, lanes = 16;
+const wIE = analyticalFic({ sc: input.weights, G: 0.5 }).wIE;
+const wie = new Float64Array(lanes * n);
+for (let l = 0; l < lanes; l++) wie.set(wIE, l * n);
+const t0 = performance.now();
+const r = await simulate({
+  model: withBold(rww, { params: "cubnm" }),
+  network: input,
+  lanes,
+  duration: 3,
+  dt: 0.1,
+  integrator: "euler",
+  backend: "wasm",
+  threads: 1,
+  seed: 1,
+  noise: "shared",
+  params: { G: 0.5, wIE: wie },
+  record: { observables: ["bold"], period: 1000 },
+  keepRecorded: false,
+  onChunk: () => {},
+});
+console.log(`kernel-perf: ${((performance.now() - t0) / 1000).toFixed(2)} s, ${r.backendInfo}`);
