@@ -1,6 +1,7 @@
 // rWW + FIC + BOLD on the HCP Schaefer-100 group connectome, dt 0.1 ms, Euler (as cuBNM), BOLD
 // at bw_dt 1 ms recorded every 1 s and streamed: the wasm backend against a C build of the same
-// algorithm and layout (bench/native/rww.c: lanes innermost in blocks of 16, Philox + Box–Muller,
+// algorithm and layout (bench/native/rww.c: lanes innermost in blocks the width of the wasm lane group
+// (bench/native.ts nativeLaneBlock), the same blocked coupling pass over source tiles, Philox + Box–Muller,
 // the same f32 polynomial exp/ln, OpenMP over blocks; gcc -O3 -march=native), measured side by
 // side in one run, alternating, at batch 1, 8 and 64, on 1 thread and on every core. Figures are
 // node-steps per wall second and per CPU second (the CPU figure is robust to other load; the

@@ -19,8 +19,22 @@ const WORK_DIR = join(ROOT, "build", "native");
 /** gcc flags: -fno-math-errno makes sqrtf one instruction, so the lane loops vectorise. */
 export const NATIVE_CFLAGS = ["-O3", "-march=native", "-fno-math-errno"];
 
-/** Lane-block widths built: LB=16 for batches (vectorised over lanes), LB=1 for batches < 8. */
-export const LANE_BLOCKS = [1, 16] as const;
+/** Lane-block widths built: 4 · the wasm kernel's widths 1, 2, 4 (vectorised over lanes), and 1 for one simulation. */
+export const LANE_BLOCKS = [1, 4, 8, 16] as const;
+
+/**
+ * The lane block that matches the wasm driver's lane group for this batch
+ * (src/backends/wasm/driver.ts): 4 · the widest width of 4 and 2 (at most 2 with delays) that
+ * is no wider than the batch and gives every thread a group, else 4; 1 below 4 simulations
+ * (the wasm "nodes" layout; C's LB 1 is scalar).
+ */
+export function nativeLaneBlock(lanes: number, threads: number, hasDelays: boolean): number {
+  if (lanes < 4) return 1;
+  const busy = Math.max(1, Math.min(threads, Math.ceil(lanes / 4)));
+  const widest = hasDelays ? 2 : 4;
+  const width = [4, 2].find((w) => w <= widest && 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
+  return 4 * width;
+}
 
 export interface NativeBinary {
   program: NativeProgram;
@@ -31,7 +45,7 @@ export interface NativeBinary {
 
 /**
  * Compiles bench/native/PROGRAM.c (when it or common.h is newer) into
- * bench/native/PROGRAM-lb{1,16}.bin and the OpenMP builds PROGRAM-lb{1,16}-omp.bin. OpenMP builds
+ * bench/native/PROGRAM-lb{1,4,8,16}.bin and the OpenMP builds PROGRAM-lb{1,4,8,16}-omp.bin. OpenMP builds
  * are skipped when gcc lacks -fopenmp.
  */
 export function buildNativeBinaries(log: (s: string) => void = () => {}, program: NativeProgram = "hopf"): NativeBinary[] {
@@ -154,7 +168,7 @@ function networkFile(network: Network): string {
   return netFile;
 }
 
-/** Runs one native program (lane block 1 below 8 lanes, else 16; OpenMP when threads > 1) and parses its JSON line. */
+/** Runs one native program (the lane block of nativeLaneBlock; OpenMP when threads > 1) and parses its JSON line. */
 async function runNative<T>(
   program: NativeProgram,
   network: Network,
@@ -163,7 +177,7 @@ async function runNative<T>(
   args: string[],
 ): Promise<T & { command: string }> {
   if (!binaries.has(program)) binaries.set(program, buildNativeBinaries(() => {}, program));
-  const laneBlock = lanes < 8 ? 1 : 16;
+  const laneBlock = nativeLaneBlock(lanes, threads, network.maxDelay > 0);
   const bin = binaries.get(program)!.find((b) => b.laneBlock === laneBlock && b.openmp === threads > 1)?.path;
   if (!bin) throw new Error(`native ${program}: threads > 1 needs gcc with -fopenmp`);
   const netFile = networkFile(network);

@@ -47,8 +47,13 @@ static void readNetwork(const char *path, Network *net) {
 // ---- The delay ring and its blocked coupling pass, as the wasm kernel lays them out ----
 // Ring [node][slot][LB lanes]: R = maxDelay + 2 slots plus TC − 1 mirrored ones, so that when
 // every delay is ≥ TC one pass over the edges reads TC consecutive slots per edge for TC steps
-// (TC = 8 / width in the wasm kernel: 2 for LB 16, 8 for LB 1).
-#define RING_TC (LB >= 16 ? 2 : 8)
+// (TC = 8 / width in the wasm kernel, width = LB / 4: 2 for LB 16, 4 for LB 8, 8 for LB 4 and 1).
+// The blocked pass walks the sources in tiles of TILE_RING_BYTES of history (the wasm driver's
+// TILE_RING_BYTES), carrying each target's sums in cbuf from tile to tile; rows list sources in
+// ascending order, so a cursor per row finds each tile's edges and every target still adds its
+// sources in row order.
+#define RING_TC (LB >= 16 ? 2 : LB >= 8 ? 4 : 8)
+#define TILE_RING_BYTES (384 * 1024)
 
 /** Steps per coupling pass for this network: RING_TC when every delay allows it, else 1. */
 static int ringPassSteps(const Network *net) {
@@ -60,20 +65,28 @@ static int ringPassSteps(const Network *net) {
 /** Coupled inputs of steps now0 … now0 + Tb − 1 for every node into cbuf [t][node][LB]. */
 static void couplingPass(const Network *net, const float *ring, int R, int now0, int Tb, float *cbuf) {
   const int n = net->n, Rm = R + RING_TC - 1;
-  for (int i = 0; i < n; i++) {
-    float c[8][LB];
-    for (int t = 0; t < Tb; t++)
-      for (int l = 0; l < LB; l++) c[t][l] = 0.0f;
-    for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) {
-      int slot = now0 - net->delay[e];
-      if (slot < 0) slot += R;
-      const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
-      const float w = net->weight[e];
+  const int perTile = Tb == 1 ? n : (int)fmax(1.0, (double)TILE_RING_BYTES / ((double)Rm * LB * sizeof(float)));
+  int cursor[n];
+  for (int i = 0; i < n; i++) cursor[i] = net->rowStart[i];
+  for (int lo = 0; lo < n; lo += perTile) {
+    const int hi = lo + perTile;
+    for (int i = 0; i < n; i++) {
+      float c[8][LB];
       for (int t = 0; t < Tb; t++)
-        for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
+        for (int l = 0; l < LB; l++) c[t][l] = lo == 0 ? 0.0f : cbuf[((size_t)t * n + i) * LB + l];
+      int e = cursor[i];
+      for (; e < net->rowStart[i + 1] && net->source[e] < hi; e++) {
+        int slot = now0 - net->delay[e];
+        if (slot < 0) slot += R;
+        const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
+        const float w = net->weight[e];
+        for (int t = 0; t < Tb; t++)
+          for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
+      }
+      cursor[i] = e;
+      for (int t = 0; t < Tb; t++)
+        for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
     }
-    for (int t = 0; t < Tb; t++)
-      for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
   }
 }
 
