@@ -1,6 +1,7 @@
 // A fixed wasm workload to profile the simulation kernel with Linux perf (instructions of V8's
 // generated code, not timings): rWW + FIC + BOLD on HCP Schaefer-100 with delays, 16 lanes,
-// 1 thread (the calling thread, so perf sees it), 3 s simulated, shared noise.
+// 1 thread (the calling thread, so perf sees it), 3 s simulated, shared noise
+// (KERNEL_PERF_DELAYS=0 drops the delays).
 // Run (perf from Debian's linux-perf; software clock events work in VMs without a PMU):
 //   node scripts/run-ts.mjs bench/kernel-perf.ts            # bundles build/run/kernel-perf.mjs
 //   BRAINFIT_WASM_DIR=$PWD/dist/wasm perf record -e cpu-clock -F 4000 -k mono -o perf.data \
@@ -14,7 +15,9 @@ import { rww } from "../src/models/rww.ts";
 import { simulate } from "../src/sim/simulate.ts";
 import { hcpSchaefer100Input } from "./native.ts";
 
-const input = hcpSchaefer100Input(6);
+// KERNEL_PERF_DELAYS=0: the same connectome without delays (cuBNM's rWW workload).
+const withDelays = hcpSchaefer100Input(6);
+const input = process.env.KERNEL_PERF_DELAYS === "0" ? { weights: withDelays.weights } : withDelays;
 const n = 100, lanes = 16;
 const wIE = analyticalFic({ sc: input.weights, G: 0.5 }).wIE;
 const wie = new Float64Array(lanes * n);
