@@ -75,6 +75,13 @@ static void couplingPass(const Network *net, const float *ring, int R, int now0,
       for (int t = 0; t < Tb; t++)
         for (int l = 0; l < LB; l++) c[t][l] = lo == 0 ? 0.0f : cbuf[((size_t)t * n + i) * LB + l];
       int e = cursor[i];
+      if (R == 2) {  // no delays: every edge reads its source's slot now0 (as the wasm kernel's walk)
+        for (; e < net->rowStart[i + 1]; e++) {
+          const float *restrict src = ring + ((size_t)net->source[e] * Rm + now0) * LB;
+          const float w = net->weight[e];
+          for (int l = 0; l < LB; l++) c[0][l] += w * src[l];
+        }
+      }
       for (; e < net->rowStart[i + 1] && net->source[e] < hi; e++) {
         int slot = now0 - net->delay[e];
         if (slot < 0) slot += R;

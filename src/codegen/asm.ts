@@ -304,6 +304,13 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         `  const end = edges + <usize>e1 * 12;`,
       );
       for (let v = 0; v < W; v++) push(4, `let a0_${v} = f32x4.splat(0);`);
+      // No delays (R = 2): every edge reads its source's slot now, so an edge costs its weight,
+      // its source's offset and W multiply-adds (the delay's load, wrap and select are most of
+      // an edge's scalar work, which lane groups of 4 do not amortise).
+      push(4, `if (R == 2) {`, `  const now0 = ringK + <usize>nowB;`, `  for (; edge < end; edge += 12) {`);
+      push(6, `const w = v128.load32_splat(edge, 8);`, `const src = now0 + <usize>load<i32>(edge);`);
+      for (let v = 0; v < W; v++) push(6, `a0_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `a0_${v}`)};`);
+      push(4, `  }`, `} else {`);
       push(
         4,
         `// Two edges per iteration (same accumulation order as one by one).`,
@@ -318,7 +325,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       for (let v = 0; v < W; v++) push(5, `a0_${v} = ${fma("wB", `v128.load(srcB, ${v * 16})`, `a0_${v}`)};`);
       push(4, `}`, `if (edge < end) {`, `  const w = v128.load32_splat(edge, 8);`, ...edgeSource("").map((l) => `  ${l}`));
       for (let v = 0; v < W; v++) push(5, `a0_${v} = ${fma("w", `v128.load(src, ${v * 16})`, `a0_${v}`)};`);
-      push(4, `}`);
+      push(4, `}`, `}`);
       for (let v = 0; v < W; v++) push(4, `v128.store(${cb(0, v)}, a0_${v});`);
       push(3, `}`);
     });
