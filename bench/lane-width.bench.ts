@@ -56,7 +56,7 @@ const run = (width: AsmWidth, tileRingBytes: number | undefined, k: number) =>
       integrator: "euler",
       backend: "wasm",
       threads,
-      width,
+      width: width || undefined, // 0: the driver's choice (the "nodes" layout below 4 lanes)
       tileRingBytes,
       seed: 1,
       noise: "shared",

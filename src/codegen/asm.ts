@@ -196,21 +196,35 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // node's byte offset, delay in bytes, weight; (now − delay) wraps with one select.
   push(2, `const Tb = T == ${TC} && nSteps - s >= ${TC} ? ${TC} : 1;`, `const nowB = ((firstStep + s) % R) * ${NODES ? 4 : W * 16};`);
   if (NODES) {
-    // No delays (the driver passes denseW, the weights as [source][target padded to 4], when
+    // No delays (the driver passes denseW, the weights as [source][target padded to 8], when
     // every delay is 0 and the network is not sparse): the coupling of four target nodes is a
     // matrix-vector product, one f32x4 multiply-add per source, summed in source order as the
     // edge walk does (zero weights add ±0, which changes no sum).
-    push(2, `if (denseW != 0) {`, `  for (let ib = 0; ib < nPad; ib += 4) {`);
+    // Two blocks of four targets per pass over the sources: each block's sum is one chain of
+    // dependent adds, so a lone chain waits on the add's latency; two run side by side.
+    push(
+      2,
+      `if (denseW != 0) {`,
+      `  const wRow = ((n + 7) & ~7) << 2; // bytes of a source's weights (targets padded to 8)`,
+      `  for (let ib = 0; ib < nPad; ib += 8) {`,
+      `    const two = ib + 4 < nPad;`,
+    );
     m.coupling.forEach((_, k) => {
       push(
         4,
         `{`,
         `  const ringK = ring + <usize>(${k} * nR) * nodeB + <usize>nowB;`,
         `  let acc = f32x4.splat(0);`,
-        `  for (let j = 0; j < n; j++) {`,
-        `    acc = ${fma(`v128.load(denseW + (<usize>(j * nPad + ib) << 2))`, `v128.load32_splat(ringK + <usize>j * nodeB)`, "acc")};`,
+        `  let acc1 = f32x4.splat(0);`,
+        `  let wj = denseW + (<usize>ib << 2);`,
+        `  let hj = ringK;`,
+        `  for (let j = 0; j < n; j++, wj += <usize>wRow, hj += <usize>nodeB) {`,
+        `    const h = v128.load32_splat(hj);`,
+        `    acc = ${fma(`v128.load(wj)`, `h`, "acc")};`,
+        `    acc1 = ${fma(`v128.load(wj, 16)`, `h`, "acc1")};`,
         `  }`,
         `  v128.store(cbuf + (<usize>(${k} * nPad + ib) << 2), acc);`,
+        `  if (two) v128.store(cbuf + (<usize>(${k} * nPad + ib + 4) << 2), acc1);`,
         `}`,
       );
     });

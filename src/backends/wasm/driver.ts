@@ -59,12 +59,12 @@ export async function availableThreads(): Promise<number> {
 }
 
 /**
- * The weights as [source][target padded to 4] for the "nodes" layout's dense coupling pass, when
+ * The weights as [source][target padded to 8] for the "nodes" layout's dense coupling pass, when
  * there are no delays and at least a quarter of the pairs are connected (the edge walk is
  * cheaper on sparser networks); else empty.
  */
 function denseWeights(net: PreparedSimulation["network"], nodes: boolean): Float32Array {
-  const n = net.nNodes, nPad = Math.ceil(n / 4) * 4;
+  const n = net.nNodes, nPad = Math.ceil(n / 8) * 8; // two blocks of four targets per pass
   if (!nodes || net.maxDelay > 0 || net.source.length < 0.25 * n * n) return new Float32Array(0);
   const w = new Float32Array(n * nPad);
   for (let i = 0; i < n; i++) {
