@@ -9,34 +9,12 @@
 //   perf inject --jit -i perf.data -o perf.jit.data
 //   perf report -i perf.jit.data --stdio --sort sym           # the kernel is wasm-function[N]
 //   perf annotate -i perf.jit.data --stdio -s 'JS:wasm-function[N]-N-turbofan'
-import { withBold } from "../src/models/bold.ts";
-import { analyticalFic } from "../src/models/fic.ts";
-import { rww } from "../src/models/rww.ts";
-import { simulate } from "../src/sim/simulate.ts";
 import { hcpSchaefer100Input } from "./native.ts";
+import { ficWIE, simulateRwwBold } from "./rww-setup.ts";
 
 // KERNEL_PERF_DELAYS=0: the same connectome without delays (cuBNM's rWW workload).
 const withDelays = hcpSchaefer100Input(6);
 const input = process.env.KERNEL_PERF_DELAYS === "0" ? { weights: withDelays.weights } : withDelays;
-const n = 100, lanes = 16;
-const wIE = analyticalFic({ sc: input.weights, G: 0.5 }).wIE;
-const wie = new Float64Array(lanes * n);
-for (let l = 0; l < lanes; l++) wie.set(wIE, l * n);
 const t0 = performance.now();
-const r = await simulate({
-  model: withBold(rww, { params: "cubnm" }),
-  network: input,
-  lanes,
-  duration: 3,
-  dt: 0.1,
-  integrator: "euler",
-  backend: "wasm",
-  threads: 1,
-  seed: 1,
-  noise: "shared",
-  params: { G: 0.5, wIE: wie },
-  record: { observables: ["bold"], period: 1000 },
-  keepRecorded: false,
-  onChunk: () => {},
-});
+const r = await simulateRwwBold({ network: input, wIE: ficWIE(input), lanes: 16, steps: 30000, threads: 1 });
 console.log(`kernel-perf: ${((performance.now() - t0) / 1000).toFixed(2)} s, ${r.backendInfo}`);

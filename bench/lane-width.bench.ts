@@ -5,19 +5,16 @@
 // WIDTH_BENCH_DELAYS=0), dt 0.1 ms, Euler, shared noise, BOLD recorded every 1 s.
 // Run: node scripts/run-ts.mjs bench/lane-width.bench.ts   (WIDTH_BENCH_LANES=64,
 // WIDTH_BENCH_WIDTHS=1,2,4, WIDTH_BENCH_S=2 simulated seconds, WIDTH_BENCH_ROUNDS=5,
-// WIDTH_BENCH_THREADS = every core, WIDTH_BENCH_VELOCITY=6 mm/ms)
+// WIDTH_BENCH_THREADS = every core, WIDTH_BENCH_VELOCITY=6 mm/ms, WIDTH_BENCH_TILES=default,1e9 source tiles;
+// WIDTH_BENCH_WIDTHS=0 lets the driver choose)
 import { availableParallelism } from "node:os";
-import { withBold } from "../src/models/bold.ts";
-import { analyticalFic } from "../src/models/fic.ts";
-import { rww } from "../src/models/rww.ts";
 import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
-import { simulate, type SimulateOptions } from "../src/sim/simulate.ts";
-import type { WasmOptions } from "../src/backends/wasm/driver.ts";
 import type { AsmWidth } from "../src/codegen/asm.ts";
 import { hcpSchaefer100Input } from "./native.ts";
+import { ficWIE, RWW_DT, simulateRwwBold } from "./rww-setup.ts";
 import { marginalRate } from "./timing.ts";
 
-const dt = 0.1;
+const dt = RWW_DT;
 const lanes = Number(process.env.WIDTH_BENCH_LANES ?? 64);
 const widths = (process.env.WIDTH_BENCH_WIDTHS ?? "1,2,4").split(",").map(Number) as AsmWidth[];
 const seconds = Number(process.env.WIDTH_BENCH_S ?? 2);
@@ -36,36 +33,14 @@ const input: NetworkInput = !delays
   : withDelays;
 const net = buildNetwork(input, dt);
 const n = net.nNodes;
-const model = withBold(rww, { params: "cubnm" });
-const wIE = analyticalFic({ sc: input.weights, G: 0.5 }).wIE;
-const wie = new Float64Array(lanes * n);
-for (let l = 0; l < lanes; l++) wie.set(wIE, l * n);
+const wIE = ficWIE(input);
 const steps = Math.round((seconds * 1000) / dt);
 
-// simulate() hands its whole options object to the wasm driver, which reads `width`.
 // Source tiles of the blocked coupling pass (bytes of history per tile; "default" = TILE_RING_BYTES).
 const tiles = (process.env.WIDTH_BENCH_TILES ?? "default").split(",").map((t) => (t === "default" ? undefined : Number(t)));
 const run = (width: AsmWidth, tileRingBytes: number | undefined, k: number) =>
-  simulate(
-    <SimulateOptions & WasmOptions> {
-      model,
-      network: input,
-      lanes,
-      duration: (k * dt) / 1000,
-      dt,
-      integrator: "euler",
-      backend: "wasm",
-      threads,
-      width: width || undefined, // 0: the driver's choice (the "nodes" layout below 4 lanes)
-      tileRingBytes,
-      seed: 1,
-      noise: "shared",
-      params: { G: 0.5, wIE: wie },
-      record: { observables: ["bold"], period: 1000 },
-      keepRecorded: false,
-      onChunk: () => {},
-    },
-  );
+  // width 0: the driver's choice (the "nodes" layout below 4 lanes)
+  simulateRwwBold({ network: input, wIE, lanes, steps: k, threads, wasm: { width: width || undefined, tileRingBytes } });
 
 console.log(
   `lane-width bench: rWW + FIC + BOLD, HCP-100 (${

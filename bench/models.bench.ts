@@ -15,15 +15,12 @@
 // default 1; MODELS_BENCH_NOISE=shared|independent, default shared as simulate() and fits;
 // MODELS_BENCH_DELAYS=0 drops the conduction delays, as cuBNM's rWW runs; BENCH_REPS=3 medians)
 import { availableParallelism } from "node:os";
-import { withBold } from "../src/models/bold.ts";
-import { analyticalFic } from "../src/models/fic.ts";
-import { rww } from "../src/models/rww.ts";
 import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
-import { simulate } from "../src/sim/simulate.ts";
 import { hcpSchaefer100Input, runNativeRww } from "./native.ts";
+import { ficWIE, RWW_DT, simulateRwwBold } from "./rww-setup.ts";
 import { marginalRate } from "./timing.ts";
 
-const dt = 0.1;
+const dt = RWW_DT;
 const seconds = Number(process.env.MODELS_BENCH_S ?? 1);
 const noise = (process.env.MODELS_BENCH_NOISE ?? "shared") as "shared" | "independent";
 const delays = process.env.MODELS_BENCH_DELAYS !== "0";
@@ -32,8 +29,7 @@ const withDelays = hcpSchaefer100Input(6);
 const input: NetworkInput = delays ? withDelays : { weights: withDelays.weights };
 const net = buildNetwork(input, dt);
 const n = net.nNodes;
-const model = withBold(rww, { params: "cubnm" }); // BOLD at bw_dt 1 ms (the default, cuBNM's)
-const wIE = analyticalFic({ sc: input.weights, G: 0.5 }).wIE;
+const wIE = ficWIE(input);
 const cores = availableParallelism();
 const steps = Math.round((seconds * 1000) / dt);
 console.log(
@@ -43,24 +39,7 @@ console.log(
 );
 
 function wasmRun(lanes: number, threads: number, steps: number) {
-  const wie = new Float64Array(lanes * n);
-  for (let l = 0; l < lanes; l++) wie.set(wIE, l * n);
-  return simulate({
-    model,
-    network: input,
-    lanes,
-    duration: (steps * dt) / 1000,
-    dt,
-    integrator: "euler",
-    backend: "wasm",
-    threads,
-    seed: 1,
-    noise,
-    params: { G: 0.5, wIE: wie },
-    record: { observables: ["bold"], period: 1000 },
-    keepRecorded: false,
-    onChunk: () => {},
-  });
+  return simulateRwwBold({ network: input, wIE, lanes, steps, threads, noise });
 }
 async function wasm(lanes: number, threads: number) {
   const whole = await wasmRun(lanes, threads, steps);

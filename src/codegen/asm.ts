@@ -90,6 +90,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   const at = (row: string, v: number) => `(<usize>((${row}) * nn + i) * ${W * 16} + ${v * 16})`;
   const desc = describeStep(m);
   const K = m.coupling.length;
+  // "lanes" layout: address of vector v of coupling k's input to step t of the pass for node i (cbuf [t][k][node][W vectors]).
+  const laneCbuf = (k: number, t: number, v: number) => `cbuf + (<usize>((${t} * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
   // Scalars of the step as the kernel's splatted locals.
   const SCALARS: Record<string, string> = { t: "tv", t1: "tv1", dt: "vdt", half_dt: "vhalf", sqrt_dt: "vsq", slow_dt: "vsdt" };
   const local = (name: string, v: number) => SCALARS[name] ?? `${name}_${v}`;
@@ -240,7 +242,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     // row order: the same bits as one walk over the row.
     push(2, `if (Tb == ${TC}) {`);
     m.coupling.forEach((_c, k) => {
-      const cb = (t: number, v: number) => `cbuf + (<usize>((${t} * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
+      const cb = (t: number, v: number) => laneCbuf(k, t, v);
       push(
         3,
         `{`,
@@ -308,7 +310,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     });
   } else {
     m.coupling.forEach((_c, k) => {
-      const cb = (t: number, v: number) => `cbuf + (<usize>((${t} * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
+      const cb = (t: number, v: number) => laneCbuf(k, t, v);
       // One step per pass (Tb = 1: some delay shorter than a block, or the last steps).
       push(
         3,
