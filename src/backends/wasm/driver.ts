@@ -76,7 +76,7 @@ function denseWeights(net: PreparedSimulation["network"], nodes: boolean): Float
 /**
  * Bytes of delay history per tile of sources in the blocked coupling pass: inside a core's L2
  * (512 KiB on this project's EPYC VMs), so a tile's histories stay there while every target reads
- * them. rWW + BOLD, HCP-100 with delays, batch 64 on 2 threads, width 2: 384 KiB tiles +5–11 %
+ * them. rWW + BOLD, HCP-100 with delays, batch 64 on 2 threads, width 2: 384 KiB tiles +7–11 %
  * over one tile, 192 KiB +3 %, 48 KiB −15 % (each (target, tile) reloads its sums);
  * bench/lane-width.bench.ts, bench/RESULTS.md.
  */
