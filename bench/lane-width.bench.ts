@@ -6,7 +6,8 @@
 // Run: node scripts/run-ts.mjs bench/lane-width.bench.ts   (WIDTH_BENCH_LANES=64,
 // WIDTH_BENCH_WIDTHS=1,2,4, WIDTH_BENCH_S=2 simulated seconds, WIDTH_BENCH_ROUNDS=5,
 // WIDTH_BENCH_THREADS = every core, WIDTH_BENCH_VELOCITY=6 mm/ms, WIDTH_BENCH_TILES=default,1e9 source tiles;
-// WIDTH_BENCH_WIDTHS=0 lets the driver choose)
+// WIDTH_BENCH_WIDTHS=0 lets the driver choose; WIDTH_BENCH_DENSE=auto,0 without delays compares the
+// dense coupling pass with the edge walk)
 import { availableParallelism } from "node:os";
 import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
 import type { AsmWidth } from "../src/codegen/asm.ts";
@@ -38,29 +39,42 @@ const steps = Math.round((seconds * 1000) / dt);
 
 // Source tiles of the blocked coupling pass (bytes of history per tile; "default" = TILE_RING_BYTES).
 const tiles = (process.env.WIDTH_BENCH_TILES ?? "default").split(",").map((t) => (t === "default" ? undefined : Number(t)));
-const run = (width: AsmWidth, tileRingBytes: number | undefined, k: number) =>
+// Dense coupling pass without delays ("auto" = the driver's rule, 0 = the edge walk, 1 = dense).
+const denses = (process.env.WIDTH_BENCH_DENSE ?? "auto").split(",").map((d) => (d === "auto" ? undefined : d === "1"));
+const run = (width: AsmWidth, tileRingBytes: number | undefined, denseCoupling: boolean | undefined, k: number) =>
   // width 0: the driver's choice (the "nodes" layout below 4 lanes)
-  simulateRwwBold({ network: input, wIE, lanes, steps: k, threads, wasm: { width: width || undefined, tileRingBytes } });
+  simulateRwwBold({
+    network: input,
+    wIE,
+    lanes,
+    steps: k,
+    threads,
+    wasm: { width: width || undefined, tileRingBytes, denseCoupling },
+  });
 
 console.log(
   `lane-width bench: rWW + FIC + BOLD, HCP-100 (${
     delays ? `delays, max ${net.maxDelay} steps` : "no delays"
   }), ${lanes} lanes, ${threads} threads, ${seconds} s, ${rounds} rounds`,
 );
-const variants = widths.flatMap((width) => tiles.map((tile) => ({ width, tile, wall: [] as number[], cpu: [] as number[] })));
-for (const v of variants) await run(v.width, v.tile, 100); // compile and start workers
+const variants = widths.flatMap((width) =>
+  tiles.flatMap((tile) => denses.map((dense) => ({ width, tile, dense, wall: [] as number[], cpu: [] as number[] })))
+);
+for (const v of variants) await run(v.width, v.tile, v.dense, 100); // compile and start workers
 for (let r = 0; r < rounds; r++) {
   for (const v of r % 2 ? variants.slice().reverse() : variants) {
-    const rate = await marginalRate((k) => run(v.width, v.tile, k), steps, lanes * n);
+    const rate = await marginalRate((k) => run(v.width, v.tile, v.dense, k), steps, lanes * n);
     v.wall.push(rate.wall);
     v.cpu.push(rate.cpu);
   }
 }
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
-console.log("| width (lanes per group) | source tile (bytes of history) | node-steps/s (wall) | per CPU-s |");
-console.log("|---|---|---|---|");
+console.log("| width (lanes per group) | source tile (bytes of history) | dense pass | node-steps/s (wall) | per CPU-s |");
+console.log("|---|---|---|---|---|");
 for (const v of variants) {
   console.log(
-    `| ${v.width} (${4 * v.width}) | ${v.tile ?? "default"} | ${median(v.wall).toExponential(2)} | ${median(v.cpu).toExponential(2)} |`,
+    `| ${v.width} (${4 * v.width}) | ${v.tile ?? "default"} | ${v.dense ?? "auto"} | ${median(v.wall).toExponential(2)} | ${
+      median(v.cpu).toExponential(2)
+    } |`,
   );
 }

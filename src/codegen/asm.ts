@@ -91,7 +91,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   const desc = describeStep(m);
   const K = m.coupling.length;
   // "lanes" layout: address of vector v of coupling k's input to step t of the pass for node i (cbuf [t][k][node][W vectors]).
-  const laneCbuf = (k: number, t: number, v: number) => `cbuf + (<usize>((${t} * ${K} + ${k}) * n + i) * ${W * 16} + ${v * 16})`;
+  const laneCbuf = (k: number, t: number, v: number, node = "i") =>
+    `cbuf + (<usize>((${t} * ${K} + ${k}) * n + ${node}) * ${W * 16} + ${v * 16})`;
   // Scalars of the step as the kernel's splatted locals.
   const SCALARS: Record<string, string> = { t: "tv", t1: "tv1", dt: "vdt", half_dt: "vhalf", sqrt_dt: "vsq", slow_dt: "vsdt" };
   const local = (name: string, v: number) => SCALARS[name] ?? `${name}_${v}`;
@@ -267,7 +268,43 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `v128.store(${cb(t, v)}, a${t}_${v});`);
       push(5, `}`, `  }`, `}`);
     });
-    push(2, `} else {`);
+    // No delays (the driver passes denseW, the weights as [source][target padded to 8], when
+    // every delay is 0 and the network is not sparse): the coupling of a block of 4 / W targets
+    // (one for W = 4) is a matrix product over the sources, with four accumulators (targets × W
+    // vectors). The edge walk's one chain of dependent adds per target waits on the add's
+    // latency (perf: ~3 cycles per edge at W = 1); here four chains run side by side (with eight,
+    // V8 spills one). Each target still adds its sources in order, and a zero weight adds +0,
+    // which changes no sum: the same bits as the edge walk.
+    const TT = Math.max(1, 4 / W);
+    push(
+      2,
+      `} else if (denseW != 0) {`,
+      `  const wRow = <usize>((n + 7) & ~7) << 2; // bytes of a source's weights (targets padded to 8)`,
+      `  for (let ib = 0; ib < n; ib += ${TT}) {`,
+    );
+    m.coupling.forEach((_c, k) => {
+      push(
+        4,
+        `{`,
+        `  let wj = denseW + (<usize>ib << 2);`,
+        `  let hj = ring + <usize>(${k} * nR) * nodeB + <usize>nowB;`,
+      );
+      for (let q = 0; q < TT; q++) for (let v = 0; v < W; v++) push(5, `let a${q}_${v} = f32x4.splat(0);`);
+      push(5, `for (let j = 0; j < n; j++, wj += wRow, hj += <usize>nodeB) {`);
+      for (let v = 0; v < W; v++) push(6, `const h${v} = v128.load(hj, ${v * 16});`);
+      for (let q = 0; q < TT; q++) {
+        push(6, `const w${q} = v128.load32_splat(wj, ${q * 4});`);
+        for (let v = 0; v < W; v++) push(6, `a${q}_${v} = ${fma(`w${q}`, `h${v}`, `a${q}_${v}`)};`);
+      }
+      push(5, `}`);
+      for (let q = 0; q < TT; q++) {
+        const store = Array.from({ length: W }, (_, v) => `v128.store(${laneCbuf(k, 0, v, `ib + ${q}`)}, a${q}_${v});`);
+        if (q === 0) push(5, ...store);
+        else push(5, `if (ib + ${q} < n) {`, ...store.map((l) => `  ${l}`), `}`);
+      }
+      push(4, `}`);
+    });
+    push(2, `  }`, `} else {`);
   }
   push(
     2,

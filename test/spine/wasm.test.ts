@@ -202,6 +202,43 @@ describe("wasm backend smoke", () => {
       }
     }
   });
+  it("integrates the same bits with the dense coupling pass as with the edge walk (no delays)", async () => {
+    // Without delays both layouts sum the coupling as a matrix product over all sources (zero
+    // weights included, blocks of 4 / width targets in the "lanes" layout) instead of walking each
+    // target's edges; every target must still add its sources in order. n = 7 (the last block
+    // of targets is partly padding), a sparse row pattern (zeros between edges), one coupling
+    // (rWW + BOLD; SupHopf, difference) and two (Kuramoto), widths 1, 2 and 4 and the nodes layout.
+    const n = 7;
+    const Wt = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 || k % 3 === 1 ? 0 : 0.05 + ((k * 37) % 11) / 40));
+    const cases: { model: ModelSpec; params: Record<string, number>; obs: string }[] = [
+      { model: withBold(rww), params: { G: 0.8, sigma: 0.01 }, obs: "bold" },
+      { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, obs: "x" },
+      { model: kuramoto, params: { K: 2, sigma: 0.05 }, obs: "sin_theta" },
+    ];
+    for (const c of cases) {
+      for (const [layout, width, lanes] of [["lanes", 1, 8], ["lanes", 2, 8], ["lanes", 4, 16], ["nodes", undefined, 2]] as const) {
+        const opts = {
+          model: c.model,
+          network: { weights: Wt },
+          lanes,
+          duration: 0.0503,
+          dt: 0.1,
+          params: c.params,
+          seed: 5,
+          noise: "independent" as const,
+          record: { observables: [c.obs], period: 0.3 },
+          averages: [c.obs],
+        };
+        const [dense, walk] = await Promise.all(
+          [true, false].map((denseCoupling) =>
+            simulateWasm(prepareSimulation(opts), { threads: 1, layout, width, denseCoupling, relaxed: false })
+          ),
+        );
+        expect(Array.from(dense!.recorded[c.obs]!)).toEqual(Array.from(walk!.recorded[c.obs]!));
+        expect(Array.from(dense!.averages[c.obs]!)).toEqual(Array.from(walk!.averages[c.obs]!));
+      }
+    }
+  });
   it("gives one simulation the same bits with vectors over nodes as with vectors over lanes", async () => {
     // n = 7 (not a multiple of 4: a padded block), delays 5–11 steps (one-step passes in the
     // nodes layout, whose blocks are 8 steps) and 12–27 (blocked), difference coupling (SupHopf),

@@ -59,13 +59,13 @@ export async function availableThreads(): Promise<number> {
 }
 
 /**
- * The weights as [source][target padded to 8] for the "nodes" layout's dense coupling pass, when
- * there are no delays and at least a quarter of the pairs are connected (the edge walk is
- * cheaper on sparser networks); else empty.
+ * The weights as [source][target padded to 8] for the dense coupling pass (both layouts), when
+ * there are no delays and `dense` allows it (default: at least a quarter of the pairs are
+ * connected; the edge walk is cheaper on sparser networks); else empty.
  */
-function denseWeights(net: PreparedSimulation["network"], nodes: boolean): Float32Array {
-  const n = net.nNodes, nPad = Math.ceil(n / 8) * 8; // two blocks of four targets per pass
-  if (!nodes || net.maxDelay > 0 || net.source.length < 0.25 * n * n) return new Float32Array(0);
+function denseWeights(net: PreparedSimulation["network"], dense?: boolean): Float32Array {
+  const n = net.nNodes, nPad = Math.ceil(n / 8) * 8; // blocks of up to 8 targets
+  if (net.maxDelay > 0 || !(dense ?? net.source.length >= 0.25 * n * n)) return new Float32Array(0);
   const w = new Float32Array(n * nPad);
   for (let i = 0; i < n; i++) {
     for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) w[net.source[e]! * nPad + i] = net.weight[e]!;
@@ -123,6 +123,7 @@ function makePlan(
   sharedRing: boolean,
   layout: AsmLayout,
   tileRingBytes = TILE_RING_BYTES,
+  dense?: boolean,
 ): GroupPlan {
   const m = sim.model;
   const { nNodes: n, nParams: P, network: net } = sim;
@@ -184,7 +185,7 @@ function makePlan(
     T,
     ...tiles,
     layout,
-    denseW: denseWeights(net, nodes),
+    denseW: denseWeights(net, dense),
     nObs,
     dt: sim.dt,
     width,
@@ -259,6 +260,12 @@ export interface WasmOptions {
   relaxed?: boolean;
   /** Delay history per source tile of the blocked coupling pass (default TILE_RING_BYTES); results are the same bits whatever the value. */
   tileRingBytes?: number;
+  /**
+   * Without delays, sum the coupling as a matrix product over all sources (true) or walk each
+   * target's edges (false); default: the matrix product when at least a quarter of the node
+   * pairs are connected. The same bits either way.
+   */
+  denseCoupling?: boolean;
 }
 
 /**
@@ -347,7 +354,7 @@ async function simulateWasmInOrder(
       const laneStart = groupStart * groupLanes;
       const count = Math.min(groups * groupLanes, lanes - laneStart);
       groupStart += groups;
-      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0, layout, opts.tileRingBytes);
+      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0, layout, opts.tileRingBytes, opts.denseCoupling);
       laneStarts.push(laneStart);
       shards.push(threads === 1 ? await inlineShard(plan, module) : await workerShard(plan, module));
     }
