@@ -10,6 +10,8 @@ import { describeStep, stepInput, type StepLet } from "./step.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
 export const ASM_ABI_VERSION = 9;
+/** Targets per source row of the dense coupling pass's weights (driver: denseW), padded to whole blocks of 16. */
+export const DENSE_TARGET_PAD = 16;
 
 /** Vectors per lane group that built-in kernels are compiled for. */
 export const ASM_WIDTHS = [1, 2, 4] as const;
@@ -199,37 +201,28 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // node's byte offset, delay in bytes, weight; (now − delay) wraps with one select.
   push(2, `const Tb = T == ${TC} && nSteps - s >= ${TC} ? ${TC} : 1;`, `const nowB = ((firstStep + s) % R) * ${NODES ? 4 : W * 16};`);
   if (NODES) {
-    // No delays (the driver passes denseW, the weights as [source][target padded to 8], when
-    // every delay is 0 and the network is not sparse): the coupling of four target nodes is a
-    // matrix-vector product, one f32x4 multiply-add per source, summed in source order as the
-    // edge walk does (zero weights add ±0, which changes no sum).
-    // Two blocks of four targets per pass over the sources: each block's sum is one chain of
-    // dependent adds, so a lone chain waits on the add's latency; two run side by side.
+    // No delays (the driver passes denseW, the weights as [source][target padded to
+    // DENSE_TARGET_PAD], when every delay is 0 and the network is not sparse): the coupling of
+    // four target nodes is a matrix-vector product, one f32x4 multiply-add per source, summed in
+    // source order as the edge walk does (zero weights add ±0, which changes no sum).
+    // Four blocks of four targets per pass over the sources: each block's sum is one chain of
+    // dependent adds, so a lone chain waits on the add's latency; four run side by side.
     push(
       2,
       `if (denseW != 0) {`,
-      `  const wRow = ((n + 7) & ~7) << 2; // bytes of a source's weights (targets padded to 8)`,
-      `  for (let ib = 0; ib < nPad; ib += 8) {`,
-      `    const two = ib + 4 < nPad;`,
+      `  const wRow = <usize>((n + ${DENSE_TARGET_PAD - 1}) & ~${DENSE_TARGET_PAD - 1}) << 2; // bytes of a source's weights`,
+      `  for (let ib = 0; ib < nPad; ib += 16) {`,
     );
     m.coupling.forEach((_, k) => {
-      push(
-        4,
-        `{`,
-        `  const ringK = ring + <usize>(${k} * nR) * nodeB + <usize>nowB;`,
-        `  let acc = f32x4.splat(0);`,
-        `  let acc1 = f32x4.splat(0);`,
-        `  let wj = denseW + (<usize>ib << 2);`,
-        `  let hj = ringK;`,
-        `  for (let j = 0; j < n; j++, wj += <usize>wRow, hj += <usize>nodeB) {`,
-        `    const h = v128.load32_splat(hj);`,
-        `    acc = ${fma(`v128.load(wj)`, `h`, "acc")};`,
-        `    acc1 = ${fma(`v128.load(wj, 16)`, `h`, "acc1")};`,
-        `  }`,
-        `  v128.store(cbuf + (<usize>(${k} * nPad + ib) << 2), acc);`,
-        `  if (two) v128.store(cbuf + (<usize>(${k} * nPad + ib + 4) << 2), acc1);`,
-        `}`,
-      );
+      push(4, `{`, `  let wj = denseW + (<usize>ib << 2);`, `  let hj = ring + <usize>(${k} * nR) * nodeB + <usize>nowB;`);
+      for (let q = 0; q < 4; q++) push(5, `let acc${q} = f32x4.splat(0);`);
+      push(5, `for (let j = 0; j < n; j++, wj += wRow, hj += <usize>nodeB) {`, `  const h = v128.load32_splat(hj);`);
+      for (let q = 0; q < 4; q++) push(6, `acc${q} = ${fma(`v128.load(wj, ${16 * q})`, `h`, `acc${q}`)};`);
+      push(5, `}`, `v128.store(cbuf + (<usize>(${k} * nPad + ib) << 2), acc0);`);
+      for (let q = 1; q < 4; q++) {
+        push(5, `if (ib + ${4 * q} < nPad) v128.store(cbuf + (<usize>(${k} * nPad + ib + ${4 * q}) << 2), acc${q});`);
+      }
+      push(4, `}`);
     });
     push(2, `  }`, `} else {`);
   }
@@ -268,7 +261,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `v128.store(${cb(t, v)}, a${t}_${v});`);
       push(5, `}`, `  }`, `}`);
     });
-    // No delays (the driver passes denseW, the weights as [source][target padded to 8], when
+    // No delays (the driver passes denseW, the weights as [source][target padded to DENSE_TARGET_PAD], when
     // every delay is 0 and the network is not sparse): the coupling of a block of 4 / W targets
     // (one for W = 4) is a matrix product over the sources, with four accumulators (targets × W
     // vectors). The edge walk's one chain of dependent adds per target waits on the add's
@@ -279,7 +272,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     push(
       2,
       `} else if (denseW != 0) {`,
-      `  const wRow = <usize>((n + 7) & ~7) << 2; // bytes of a source's weights (targets padded to 8)`,
+      `  const wRow = <usize>((n + ${DENSE_TARGET_PAD - 1}) & ~${DENSE_TARGET_PAD - 1}) << 2; // bytes of a source's weights`,
       `  for (let ib = 0; ib < n; ib += ${TT}) {`,
     );
     m.coupling.forEach((_c, k) => {

@@ -4,7 +4,7 @@
 // chunk whatever the duration. Workers receive their inputs by structured clone and send chunks
 // back as transferred buffers (no SharedArrayBuffer needed, so it also runs on pages without
 // cross-origin isolation).
-import { asmBlockSteps, type AsmLayout, type AsmWidth, emitAsmKernel } from "../../codegen/asm.ts";
+import { asmBlockSteps, type AsmLayout, type AsmWidth, DENSE_TARGET_PAD, emitAsmKernel } from "../../codegen/asm.ts";
 import { compileAsmKernel, kernelKey } from "../../codegen/asm-compile.ts";
 import { compileTsFunctions } from "../../codegen/ts.ts";
 import type { CompiledModel } from "../../models/spec.ts";
@@ -59,12 +59,12 @@ export async function availableThreads(): Promise<number> {
 }
 
 /**
- * The weights as [source][target padded to 8] for the dense coupling pass (both layouts), when
+ * The weights as [source][target padded to DENSE_TARGET_PAD] for the dense coupling pass (both layouts), when
  * there are no delays and `dense` allows it (default: at least a quarter of the pairs are
  * connected; the edge walk is cheaper on sparser networks); else empty.
  */
 function denseWeights(net: PreparedSimulation["network"], dense?: boolean): Float32Array {
-  const n = net.nNodes, nPad = Math.ceil(n / 8) * 8; // blocks of up to 8 targets
+  const n = net.nNodes, nPad = Math.ceil(n / DENSE_TARGET_PAD) * DENSE_TARGET_PAD;
   if (net.maxDelay > 0 || !(dense ?? net.source.length >= 0.25 * n * n)) return new Float32Array(0);
   const w = new Float32Array(n * nPad);
   for (let i = 0; i < n; i++) {

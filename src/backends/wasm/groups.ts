@@ -48,7 +48,7 @@ export interface GroupPlan {
   tileRows: Int32Array;
   tileEdges: Int32Array;
   nTiles: number;
-  /** Without delays (both layouts): weights as [source][target, padded to 8] for the dense coupling pass (else empty). */
+  /** Without delays (both layouts): weights as [source][target, padded to DENSE_TARGET_PAD] for the dense coupling pass (else empty). */
   denseW: Float32Array;
   wsum: Float32Array;
   obsSlot: Int32Array;
