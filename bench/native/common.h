@@ -12,6 +12,7 @@ typedef struct {
   int n, nnz, maxDelay;
   int32_t *rowStart, *source, *delay;
   float *weight;
+  float *dense; // without delays on a network with ≥ 25 % of pairs connected: [source][target padded to 16], else NULL
 } Network;
 
 static void die(const char *msg) {
@@ -42,6 +43,15 @@ static void readNetwork(const char *path, Network *net) {
     if (net->delay[e] < 0 || net->source[e] < 0 || net->source[e] >= net->n) die("network file: bad edge");
     if (net->delay[e] > net->maxDelay) net->maxDelay = net->delay[e];
   }
+  // The wasm driver's rule (denseWeights): the dense coupling pass without delays when at least a
+  // quarter of the pairs are connected.
+  net->dense = NULL;
+  if (net->maxDelay == 0 && net->nnz >= 0.25 * net->n * net->n) {
+    const int pad = (net->n + 15) & ~15;
+    net->dense = calloc((size_t)net->n * pad, sizeof(float));
+    for (int i = 0; i < net->n; i++)
+      for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) net->dense[(size_t)net->source[e] * pad + i] = net->weight[e];
+  }
 }
 
 // ---- The delay ring and its blocked coupling pass, as the wasm kernel lays them out ----
@@ -62,8 +72,33 @@ static int ringPassSteps(const Network *net) {
   return minDelay >= RING_TC ? RING_TC : 1;
 }
 
+// Without delays (net->dense), as the wasm kernel: the coupling of a block of DENSE_TT targets is a
+// matrix product over all sources (zero weights included), DENSE_TT × LB sums side by side (16
+// floats: the wasm kernel's four f32x4 accumulators); every target adds its sources in order.
+#define DENSE_TT (LB >= 16 ? 1 : 16 / LB)
+static void densePass(const Network *net, const float *ring, int R, int now0, float *cbuf) {
+  const int n = net->n, Rm = R + RING_TC - 1, pad = (n + 15) & ~15;
+  for (int ib = 0; ib < n; ib += DENSE_TT) {
+    float c[DENSE_TT][LB];
+    for (int q = 0; q < DENSE_TT; q++)
+      for (int l = 0; l < LB; l++) c[q][l] = 0.0f;
+    for (int j = 0; j < n; j++) {
+      const float *restrict h = ring + ((size_t)j * Rm + now0) * LB;
+      const float *restrict w = net->dense + (size_t)j * pad + ib;
+      for (int q = 0; q < DENSE_TT; q++)
+        for (int l = 0; l < LB; l++) c[q][l] += w[q] * h[l];
+    }
+    for (int q = 0; q < DENSE_TT && ib + q < n; q++)
+      for (int l = 0; l < LB; l++) cbuf[((size_t)ib + q) * LB + l] = c[q][l];
+  }
+}
+
 /** Coupled inputs of steps now0 … now0 + Tb − 1 for every node into cbuf [t][node][LB]. */
 static void couplingPass(const Network *net, const float *ring, int R, int now0, int Tb, float *cbuf) {
+  if (net->dense) {
+    densePass(net, ring, R, now0, cbuf);
+    return;
+  }
   const int n = net->n, Rm = R + RING_TC - 1;
   const int perTile = Tb == 1 ? n : (int)fmax(1.0, (double)TILE_RING_BYTES / ((double)Rm * LB * sizeof(float)));
   int cursor[n];
