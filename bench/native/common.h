@@ -12,7 +12,8 @@ typedef struct {
   int n, nnz, maxDelay;
   int32_t *rowStart, *source, *delay;
   float *weight;
-  float *dense; // without delays on a network with ≥ 25 % of pairs connected: [source][target padded to 16], else NULL
+  float *dense; // without delays on a network with ≥ 25 % of pairs connected: [source][densePad targets], else NULL
+  int densePad;  // targets per row of dense: n padded to 16
 } Network;
 
 static void die(const char *msg) {
@@ -47,7 +48,7 @@ static void readNetwork(const char *path, Network *net) {
   // quarter of the pairs are connected.
   net->dense = NULL;
   if (net->maxDelay == 0 && net->nnz >= 0.25 * net->n * net->n) {
-    const int pad = (net->n + 15) & ~15;
+    const int pad = net->densePad = (net->n + 15) & ~15;
     net->dense = calloc((size_t)net->n * pad, sizeof(float));
     for (int i = 0; i < net->n; i++)
       for (int e = net->rowStart[i]; e < net->rowStart[i + 1]; e++) net->dense[(size_t)net->source[e] * pad + i] = net->weight[e];
@@ -77,7 +78,7 @@ static int ringPassSteps(const Network *net) {
 // floats: the wasm kernel's four f32x4 accumulators); every target adds its sources in order.
 #define DENSE_TT (LB >= 16 ? 1 : 16 / LB)
 static void densePass(const Network *net, const float *ring, int R, int now0, float *cbuf) {
-  const int n = net->n, Rm = R + RING_TC - 1, pad = (n + 15) & ~15;
+  const int n = net->n, Rm = R + RING_TC - 1, pad = net->densePad;
   for (int ib = 0; ib < n; ib += DENSE_TT) {
     float c[DENSE_TT][LB];
     for (int q = 0; q < DENSE_TT; q++)

@@ -95,6 +95,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // "lanes" layout: address of vector v of coupling k's input to step t of the pass for node i (cbuf [t][k][node][W vectors]).
   const laneCbuf = (k: number, t: number, v: number, node = "i") =>
     `cbuf + (<usize>((${t} * ${K} + ${k}) * n + ${node}) * ${W * 16} + ${v * 16})`;
+  // Both layouts' dense passes (no delays): bytes of one source's row of denseW.
+  const denseWRow = `  const wRow = <usize>((n + ${DENSE_TARGET_PAD - 1}) & ~${DENSE_TARGET_PAD - 1}) << 2; // bytes of a source's weights`;
   // Scalars of the step as the kernel's splatted locals.
   const SCALARS: Record<string, string> = { t: "tv", t1: "tv1", dt: "vdt", half_dt: "vhalf", sqrt_dt: "vsq", slow_dt: "vsdt" };
   const local = (name: string, v: number) => SCALARS[name] ?? `${name}_${v}`;
@@ -210,7 +212,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     push(
       2,
       `if (denseW != 0) {`,
-      `  const wRow = <usize>((n + ${DENSE_TARGET_PAD - 1}) & ~${DENSE_TARGET_PAD - 1}) << 2; // bytes of a source's weights`,
+      denseWRow,
       `  for (let ib = 0; ib < nPad; ib += 16) {`,
     );
     m.coupling.forEach((_, k) => {
@@ -272,7 +274,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     push(
       2,
       `} else if (denseW != 0) {`,
-      `  const wRow = <usize>((n + ${DENSE_TARGET_PAD - 1}) & ~${DENSE_TARGET_PAD - 1}) << 2; // bytes of a source's weights`,
+      denseWRow,
       `  for (let ib = 0; ib < n; ib += ${TT}) {`,
     );
     m.coupling.forEach((_c, k) => {

@@ -8,6 +8,27 @@ import { rww } from "../../src/models/rww.ts";
 import { kuramoto } from "../../src/models/kuramoto.ts";
 import { withBold } from "../../src/models/bold.ts";
 import type { ModelSpec } from "../../src/models/spec.ts";
+import type { NetworkInput } from "../../src/batch/network.ts";
+
+// The bit-for-bit tests of the coupling passes: a sparse n-node pattern (no self-loops, every
+// third pair unconnected) and one simulation's options around it.
+const sparseWeights = (n: number) =>
+  Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 || k % 3 === 1 ? 0 : 0.05 + ((k * 37) % 11) / 40));
+const bitTestOptions = (
+  c: { model: ModelSpec; params: Record<string, number>; obs: string },
+  network: NetworkInput,
+  lanes: number,
+) => ({
+  model: c.model,
+  network,
+  lanes,
+  duration: 0.0503,
+  dt: 0.1,
+  params: c.params,
+  seed: 5,
+  noise: "independent" as const,
+  record: { observables: [c.obs], period: 0.3 },
+});
 
 describe("wasm backend smoke", () => {
   it("matches the reference on a small delayed Hopf network", async () => {
@@ -171,24 +192,14 @@ describe("wasm backend smoke", () => {
     // targets have no edge in a tile), with one coupling (SupHopf, difference) and two (Kuramoto),
     // delays 12–27 steps (every width blocks), widths 1 and 2.
     const n = 9;
-    const Wt = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 || k % 3 === 1 ? 0 : 0.05 + ((k * 37) % 11) / 40));
+    const Wt = sparseWeights(n);
     const Lg = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 13) % 7));
     const cases: { model: ModelSpec; params: Record<string, number>; obs: string }[] = [
       { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, obs: "x" },
       { model: kuramoto, params: { K: 2, sigma: 0.05 }, obs: "sin_theta" },
     ];
     for (const c of cases) {
-      const opts = {
-        model: c.model,
-        network: { weights: Wt, lengths: Lg, speed: 4 },
-        lanes: 8,
-        duration: 0.0503,
-        dt: 0.1,
-        params: c.params,
-        seed: 5,
-        noise: "independent" as const,
-        record: { observables: [c.obs], period: 0.3 },
-      };
+      const opts = bitTestOptions(c, { weights: Wt, lengths: Lg, speed: 4 }, 8);
       for (const width of [1, 2] as const) {
         const [one, few, single] = await Promise.all(
           [1e9, 1500, 1].map((tileRingBytes) => simulateWasm(prepareSimulation(opts), { threads: 1, width, tileRingBytes })),
@@ -209,7 +220,7 @@ describe("wasm backend smoke", () => {
     // of targets is partly padding), a sparse row pattern (zeros between edges), one coupling
     // (rWW + BOLD; SupHopf, difference) and two (Kuramoto), widths 1, 2 and 4 and the nodes layout.
     const n = 7;
-    const Wt = Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 || k % 3 === 1 ? 0 : 0.05 + ((k * 37) % 11) / 40));
+    const Wt = sparseWeights(n);
     const cases: { model: ModelSpec; params: Record<string, number>; obs: string }[] = [
       { model: withBold(rww), params: { G: 0.8, sigma: 0.01 }, obs: "bold" },
       { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, obs: "x" },
@@ -217,18 +228,7 @@ describe("wasm backend smoke", () => {
     ];
     for (const c of cases) {
       for (const [layout, width, lanes] of [["lanes", 1, 8], ["lanes", 2, 8], ["lanes", 4, 16], ["nodes", undefined, 2]] as const) {
-        const opts = {
-          model: c.model,
-          network: { weights: Wt },
-          lanes,
-          duration: 0.0503,
-          dt: 0.1,
-          params: c.params,
-          seed: 5,
-          noise: "independent" as const,
-          record: { observables: [c.obs], period: 0.3 },
-          averages: [c.obs],
-        };
+        const opts = { ...bitTestOptions(c, { weights: Wt }, lanes), averages: [c.obs] };
         const [dense, walk] = await Promise.all(
           [true, false].map((denseCoupling) =>
             simulateWasm(prepareSimulation(opts), { threads: 1, layout, width, denseCoupling, relaxed: false })
