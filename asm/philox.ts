@@ -2,7 +2,7 @@
 // bit-identical to src/noise/philox.ts and kernels/philox.wgsl, plus Box–Muller normals.
 
 // (AssemblyScript source: v128, f32x4 … are compiler builtins; not part of the TypeScript build)
-import { cosOut, sinOut, vlog, vsincos } from "./vmath";
+import { cosOfParts, cosOut, cosPoly, logPositive, octant, reduce, sincosInline, sinOfParts, sinOut, sinPoly } from "./vmath";
 
 const M0: u32 = 0xd2511f53;
 const M1: u32 = 0xcd9e8d57;
@@ -19,11 +19,19 @@ export let z1: v128 = f32x4.splat(0);
 export let z2: v128 = f32x4.splat(0);
 export let z3: v128 = f32x4.splat(0);
 
-/** High 32 bits of m · c for each u32 lane. */
-@inline function mulhi(m: v128, c: v128): v128 {
-  const lo = i64x2.extmul_low_i32x4_u(m, c);
-  const hi = i64x2.extmul_high_i32x4_u(m, c);
-  return v128.shuffle<i32>(lo, hi, 1, 3, 5, 7);
+// m · c for each u32 lane as the two u64 products of lanes 0, 1 (p01) and 2, 3 (p23): the high
+// words are mulhi, the low words i32x4.mul (one shuffle instead of a second multiply).
+@inline function prod01(m: v128, c: v128): v128 {
+  return i64x2.extmul_low_i32x4_u(m, c);
+}
+@inline function prod23(m: v128, c: v128): v128 {
+  return i64x2.extmul_high_i32x4_u(m, c);
+}
+@inline function highWords(p01: v128, p23: v128): v128 {
+  return v128.shuffle<i32>(p01, p23, 1, 3, 5, 7);
+}
+@inline function lowWords(p01: v128, p23: v128): v128 {
+  return v128.shuffle<i32>(p01, p23, 0, 2, 4, 6);
 }
 
 @inline function mulhiScalar(m: u32, c: u32): u32 {
@@ -49,11 +57,11 @@ export let z3: v128 = f32x4.splat(0);
   for (let r = 1; r < 10; r++) {
     k0 = i32x4.add(k0, bw0);
     k1 = i32x4.add(k1, bw1);
-    const hi0 = mulhi(m0, c0), lo0 = i32x4.mul(m0, c0);
-    const hi1 = mulhi(m1, c2), lo1 = i32x4.mul(m1, c2);
-    const n0 = v128.xor(v128.xor(hi1, c1), k0);
-    const n2 = v128.xor(v128.xor(hi0, c3), k1);
-    c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
+    const p0a = prod01(m0, c0), p0b = prod23(m0, c0);
+    const p1a = prod01(m1, c2), p1b = prod23(m1, c2);
+    const n0 = v128.xor(v128.xor(highWords(p1a, p1b), c1), k0);
+    const n2 = v128.xor(v128.xor(highWords(p0a, p0b), c3), k1);
+    c0 = n0; c1 = lowWords(p1a, p1b); c2 = n2; c3 = lowWords(p0a, p0b);
   }
   w0 = c0; w1 = c1; w2 = c2; w3 = c3;
 }
@@ -71,18 +79,34 @@ export let z3: v128 = f32x4.splat(0);
 /** Box–Muller on the last Philox words: z0, z1 from (w0, w1), and z2, z3 from (w2, w3) when `both`. */
 @inline function boxMuller(both: bool): void {
   const twoPi = f32x4.splat(6.283185307179586);
-  const r01 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w0))));
+  const r01 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), logPositive(uniform24(w0))));
   const t01 = f32x4.mul(twoPi, uniform24(w1));
-  vsincos(t01);
+  sincosInline(t01);
   z0 = f32x4.mul(r01, cosOut);
   z1 = f32x4.mul(r01, sinOut);
   if (both) {
-    const r23 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), vlog(uniform24(w2))));
+    const r23 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), logPositive(uniform24(w2))));
     const t23 = f32x4.mul(twoPi, uniform24(w3));
-    vsincos(t23);
+    sincosInline(t23);
     z2 = f32x4.mul(r23, cosOut);
     z3 = f32x4.mul(r23, sinOut);
   }
+}
+
+/**
+ * boxMuller's arithmetic on one pair of words (radius from wr, angle from wt) in registers:
+ * r·cos at out, and r·sin at out + stride when `sine`.
+ */
+@inline function boxMullerTo(wr: v128, wt: v128, out: usize, stride: usize, sine: bool): void {
+  const r = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), logPositive(uniform24(wr))));
+  const t = f32x4.mul(f32x4.splat(6.283185307179586), uniform24(wt));
+  const at = f32x4.abs(t);
+  const j = octant(at);
+  const rt = reduce(at, j);
+  const z = f32x4.mul(rt, rt);
+  const sp = sinPoly(rt, z), cp = cosPoly(z);
+  v128.store(out, f32x4.mul(r, cosOfParts(j, sp, cp)));
+  if (sine) v128.store(out + stride, f32x4.mul(r, sinOfParts(t, j, sp, cp)));
 }
 
 /** Normals per lane for (seed, stream) keys at (step, node, block): z0, z1, and z2, z3 when `both`. */
@@ -99,4 +123,45 @@ export let z3: v128 = f32x4.splat(0);
 @inline export function normals4Nodes(step: u32, node0: u32, block: u32, seed: v128, stream: v128, both: bool): void {
   philoxC1(step, i32x4.add(i32x4.splat(node0), i32x4(0, 1, 2, 3)), block, seed, stream);
   boxMuller(both);
+}
+
+/**
+ * normals4Nodes at nodes node0 … node0 + 3 and node0 + 4 … node0 + 7 (the same bits), stored:
+ * normal q < channels of node node0 + k at out + q · stride + 4k. Philox's ten rounds are one
+ * chain of dependent multiplies that leaves most of a core idle, so the two blocks of nodes run
+ * as two chains interleaved round by round.
+ */
+@inline export function normals8NodesTo(
+  step: u32, node0: u32, block: u32, seed: v128, stream: v128, channels: i32, out: usize, stride: usize,
+): void {
+  const m0 = i32x4.splat(M0), m1 = i32x4.splat(M1);
+  const bw0 = i32x4.splat(W0), bw1 = i32x4.splat(W1);
+  let k0 = seed, k1 = stream;
+  const c1a = i32x4.add(i32x4.splat(node0), i32x4(0, 1, 2, 3));
+  const c1b = i32x4.add(c1a, i32x4.splat(4));
+  // Round 1 (c3 = 0): only the node word differs between the chains.
+  const h1 = i32x4.splat(mulhiScalar(M1, block));
+  let a0 = v128.xor(v128.xor(h1, c1a), k0), b0 = v128.xor(v128.xor(h1, c1b), k0);
+  let a1 = i32x4.splat(M1 * block), b1 = a1;
+  let a2 = v128.xor(i32x4.splat(mulhiScalar(M0, step)), k1), b2 = a2;
+  let a3 = i32x4.splat(M0 * step), b3 = a3;
+  for (let r = 1; r < 10; r++) {
+    k0 = i32x4.add(k0, bw0);
+    k1 = i32x4.add(k1, bw1);
+    const pa0 = prod01(m0, a0), pa1 = prod23(m0, a0), pa2 = prod01(m1, a2), pa3 = prod23(m1, a2);
+    const pb0 = prod01(m0, b0), pb1 = prod23(m0, b0), pb2 = prod01(m1, b2), pb3 = prod23(m1, b2);
+    const na0 = v128.xor(v128.xor(highWords(pa2, pa3), a1), k0);
+    const nb0 = v128.xor(v128.xor(highWords(pb2, pb3), b1), k0);
+    const na2 = v128.xor(v128.xor(highWords(pa0, pa1), a3), k1);
+    const nb2 = v128.xor(v128.xor(highWords(pb0, pb1), b3), k1);
+    a1 = lowWords(pa2, pa3); b1 = lowWords(pb2, pb3);
+    a3 = lowWords(pa0, pa1); b3 = lowWords(pb0, pb1);
+    a0 = na0; b0 = nb0; a2 = na2; b2 = nb2;
+  }
+  boxMullerTo(a0, a1, out, stride, channels > 1);
+  boxMullerTo(b0, b1, out + 16, stride, channels > 1);
+  if (channels > 2) {
+    boxMullerTo(a2, a3, out + 2 * stride, stride, channels > 3);
+    boxMullerTo(b2, b3, out + 2 * stride + 16, stride, channels > 3);
+  }
 }

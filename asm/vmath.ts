@@ -30,8 +30,11 @@ export function vexp(x: v128): v128 {
   return f32x4.mul(y, e);
 }
 
-/** Natural log: −inf at 0, NaN below 0 and for NaN. */
-export function vlog(x: v128): v128 {
+/**
+ * Natural log of finite x > 0 (no special cases): vlog's arithmetic, inlined where the input is
+ * known to be in range (Box–Muller's uniforms in (0, 1)).
+ */
+@inline export function logPositive(x: v128): v128 {
   const bits = x;
   let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126));
   let m = v128.or(v128.and(bits, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
@@ -53,7 +56,12 @@ export function vlog(x: v128): v128 {
   let y = f32x4.mul(f32x4.mul(p, m), z);
   y = f32x4.add(y, f32x4.mul(ef, splat(-2.12194440e-4)));
   y = f32x4.sub(y, f32x4.mul(z, splat(0.5)));
-  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(ef, splat(0.693359375)));
+  return f32x4.add(f32x4.add(m, y), f32x4.mul(ef, splat(0.693359375)));
+}
+
+/** Natural log: −inf at 0, NaN below 0 and for NaN. */
+export function vlog(x: v128): v128 {
+  let r = logPositive(x);
   // Special cases: x == +inf → +inf, x == 0 → −inf, x < 0 or NaN → NaN.
   r = v128.bitselect(x, r, f32x4.eq(x, splat(Infinity)));
   r = v128.bitselect(splat(-Infinity), r, f32x4.eq(x, splat(0.0)));
@@ -61,14 +69,14 @@ export function vlog(x: v128): v128 {
   return r;
 }
 
-@inline function sinPoly(r: v128, z: v128): v128 {
+@inline export function sinPoly(r: v128, z: v128): v128 {
   let p = splat(-1.9515295891e-4);
   p = f32x4.add(f32x4.mul(p, z), splat(8.3321608736e-3));
   p = f32x4.add(f32x4.mul(p, z), splat(-1.6666654611e-1));
   return f32x4.add(f32x4.mul(f32x4.mul(p, z), r), r);
 }
 
-@inline function cosPoly(z: v128): v128 {
+@inline export function cosPoly(z: v128): v128 {
   let p = splat(2.443315711809948e-5);
   p = f32x4.add(f32x4.mul(p, z), splat(-1.388731625493765e-3));
   p = f32x4.add(f32x4.mul(p, z), splat(4.166664568298827e-2));
@@ -76,33 +84,46 @@ export function vlog(x: v128): v128 {
 }
 
 // Cody–Waite reduction by π/4: j = even octant, r = |x| − j·π/4 in [−π/4, π/4].
-@inline function octant(ax: v128): v128 {
+@inline export function octant(ax: v128): v128 {
   const y = i32x4.trunc_sat_f32x4_s(f32x4.mul(ax, splat(1.27323954473516)));
   return i32x4.add(y, v128.and(y, i32x4.splat(1)));
 }
-@inline function reduce(ax: v128, j: v128): v128 {
+@inline export function reduce(ax: v128, j: v128): v128 {
   const jf = f32x4.convert_i32x4_s(j);
   let r = f32x4.sub(ax, f32x4.mul(jf, splat(0.78515625)));
   r = f32x4.sub(r, f32x4.mul(jf, splat(2.4187564849853515625e-4)));
   return f32x4.sub(r, f32x4.mul(jf, splat(3.77489497744594108e-8)));
 }
 
-// sin and cos of the same argument share the reduction and both polynomials (Box–Muller).
+// sin and cos of the same argument share the reduction and both polynomials (Box–Muller): with
+// j = octant(|x|), r = reduce(|x|, j), z = r², sp = sinPoly(r, z) and cp = cosPoly(z),
+// sinOfParts and cosOfParts pick and sign them (callers that keep both in registers use these).
+@inline export function sinOfParts(x: v128, j: v128, sp: v128, cp: v128): v128 {
+  const odd = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
+  const sinFlip = v128.xor(i32x4.shl(v128.and(j, i32x4.splat(4)), 29), v128.and(x, i32x4.splat(0x80000000)));
+  return v128.xor(v128.bitselect(cp, sp, odd), sinFlip);
+}
+@inline export function cosOfParts(j: v128, sp: v128, cp: v128): v128 {
+  const odd = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
+  const jm = v128.and(j, i32x4.splat(6));
+  const cosNeg = v128.or(i32x4.eq(jm, i32x4.splat(2)), i32x4.eq(jm, i32x4.splat(4)));
+  return v128.xor(v128.bitselect(sp, cp, odd), v128.and(cosNeg, i32x4.splat(0x80000000)));
+}
 export let sinOut: v128 = f32x4.splat(0);
 export let cosOut: v128 = f32x4.splat(0);
 export function vsincos(x: v128): void {
+  sincosInline(x);
+}
+/** vsincos inlined (Box–Muller's angles): the same bits, no call. */
+@inline export function sincosInline(x: v128): void {
   const ax = f32x4.abs(x);
   const j = octant(ax);
   const r = reduce(ax, j);
   const z = f32x4.mul(r, r);
   const sp = sinPoly(r, z);
   const cp = cosPoly(z);
-  const odd = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
-  const sinFlip = v128.xor(i32x4.shl(v128.and(j, i32x4.splat(4)), 29), v128.and(x, i32x4.splat(0x80000000)));
-  sinOut = v128.xor(v128.bitselect(cp, sp, odd), sinFlip);
-  const jm = v128.and(j, i32x4.splat(6));
-  const cosNeg = v128.or(i32x4.eq(jm, i32x4.splat(2)), i32x4.eq(jm, i32x4.splat(4)));
-  cosOut = v128.xor(v128.bitselect(sp, cp, odd), v128.and(cosNeg, i32x4.splat(0x80000000)));
+  sinOut = sinOfParts(x, j, sp, cp);
+  cosOut = cosOfParts(j, sp, cp);
 }
 
 export function vsin(x: v128): v128 {

@@ -7,7 +7,7 @@
 // Noise is "shared" (simulate()'s default and a fit's candidates: one key for all lanes) unless
 // the variant says otherwise.
 // Run: node scripts/run-ts.mjs bench/profile.bench.ts   (PROFILE_S=0.5 simulated s per timing,
-// PROFILE_LANES=16, BENCH_REPS=3)
+// PROFILE_LANES=16, BENCH_REPS=3, PROFILE_DELAYS=0 for the network without delays)
 import { withBold } from "../src/models/bold.ts";
 import { analyticalFic } from "../src/models/fic.ts";
 import { rww } from "../src/models/rww.ts";
@@ -23,6 +23,9 @@ const reps = Number(process.env.BENCH_REPS ?? 3);
 const withDelays = hcpSchaefer100Input(6);
 const n = Math.sqrt(withDelays.weights.length);
 const noDelays: NetworkInput = { weights: withDelays.weights };
+// PROFILE_DELAYS=0 profiles the network without delays (cuBNM's rWW workload): every variant but
+// "no edges" then runs on it, and the "no delays" row is the full step again.
+const base: NetworkInput = process.env.PROFILE_DELAYS === "0" ? noDelays : withDelays;
 // A network with no edges: the coupling sum does no work (the ring and its write remain).
 const noEdges: NetworkInput = { weights: new Float64Array(n * n) };
 const wIE = analyticalFic({ sc: withDelays.weights, G: 0.5 }).wIE;
@@ -46,7 +49,7 @@ interface Variant {
   record: "bold" | "none";
   noise?: "shared" | "independent";
 }
-const full: Variant = { label: "full: rWW + FIC + BOLD, delays, BOLD recorded", model: bold(rww), network: withDelays, record: "bold" };
+const full: Variant = { label: "full: rWW + FIC + BOLD, delays, BOLD recorded", model: bold(rww), network: base, record: "bold" };
 const variants: Variant[] = [
   full,
   {
@@ -57,24 +60,24 @@ const variants: Variant[] = [
     record: "bold",
   },
   { label: "no edges (empty connectome)", part: "coupling sum with delays", model: bold(rww), network: noEdges, record: "bold" },
-  { label: "no noise (no Philox, no Box–Muller)", part: "noise generation", model: bold(noNoise), network: withDelays, record: "bold" },
+  { label: "no noise (no Philox, no Box–Muller)", part: "noise generation", model: bold(noNoise), network: base, record: "bold" },
   {
     label: "independent noise per lane (Philox per lane)",
     part: "(negative: the extra cost of per-lane noise)",
     model: bold(rww),
-    network: withDelays,
+    network: base,
     record: "bold",
     noise: "independent",
   },
-  { label: "no BOLD states", part: "BOLD (Balloon–Windkessel at bw_dt)", model: rww, network: withDelays, record: "none" },
+  { label: "no BOLD states", part: "BOLD (Balloon–Windkessel at bw_dt)", model: rww, network: base, record: "none" },
   {
     label: "transfer functions without exp",
     part: "exp in the transfer functions",
     model: bold(cheapH),
-    network: withDelays,
+    network: base,
     record: "bold",
   },
-  { label: "nothing recorded", part: "recording BOLD every 1 s", model: bold(rww), network: withDelays, record: "none" },
+  { label: "nothing recorded", part: "recording BOLD every 1 s", model: bold(rww), network: base, record: "none" },
 ];
 
 async function cpuRate(v: Variant, duration: number): Promise<number> {
@@ -102,7 +105,9 @@ async function cpuRate(v: Variant, duration: number): Promise<number> {
 }
 
 console.log(
-  `profile bench: rWW + FIC + BOLD, HCP Schaefer-100 (${n} nodes), dt ${dt} ms, Euler, wasm 1 thread, ${lanes} lanes, ${seconds} s simulated, median of ${reps}`,
+  `profile bench: rWW + FIC + BOLD, HCP Schaefer-100 (${n} nodes${
+    base === noDelays ? ", no delays" : ""
+  }), dt ${dt} ms, Euler, wasm 1 thread, ${lanes} lanes, ${seconds} s simulated, median of ${reps}`,
 );
 for (const v of variants) await cpuRate(v, 0.01); // warm-up: compile every kernel once
 const rates = variants.map(() => [] as number[]);

@@ -60,6 +60,30 @@ export function asmLetValue(l: StepLet, resolve: (name: string) => string): stri
   return out;
 }
 
+/**
+ * Lines that draw one step's normals (at `step`) for lanes that share one key into noiseBuf
+ * [channel][node], rows of `nPad` floats (n rounded up to 4): two blocks of four nodes per call,
+ * as two interleaved Philox chains (normals8NodesTo), then a last block of four on its own.
+ * Bit-identical to normals4 per node.
+ */
+export function sharedNormalsLines(NZ: number, seed: string, stream: string, nPad: string): string[] {
+  const L = [`let i = 0;`, `for (; i + 8 <= ${nPad}; i += 8) {`];
+  for (let b = 0; b < NZ; b += 4) {
+    L.push(
+      `  normals8NodesTo(<u32>step, <u32>i, ${b >> 2}, ${seed}, ${stream}, ${
+        Math.min(NZ - b, 4)
+      }, noiseBuf + (<usize>(${b} * ${nPad} + i) << 2), <usize>${nPad} << 2);`,
+    );
+  }
+  L.push(`}`, `if (i < ${nPad}) {`);
+  for (let b = 0; b < NZ; b += 4) {
+    L.push(`  normals4Nodes(<u32>step, <u32>i, ${b >> 2}, ${seed}, ${stream}, ${Math.min(NZ - b, 4) > 2});`);
+    for (let q = 0; q < 4 && b + q < NZ; q++) L.push(`  v128.store(noiseBuf + (<usize>(${b + q} * ${nPad} + i) << 2), z${q});`);
+  }
+  L.push(`}`);
+  return L;
+}
+
 export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): string {
   const NODES = opts.layout === "nodes";
   const W = NODES ? 1 : (opts.width ?? 1);
@@ -160,7 +184,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       opts.relaxed ? ", relaxed SIMD" : ""
     }. Do not edit.`,
     `import { vexp, vlog, vtanh, vsin, vcos, vpow } from "./vmath";`,
-    `import { normals4, normals4Nodes, z0, z1, z2, z3 } from "./philox";`,
+    `import { normals4, normals4Nodes, normals8NodesTo, z0, z1, z2, z3 } from "./philox";`,
     `export const ABI: i32 = ${ASM_ABI_VERSION};`,
     `export const WIDTH: i32 = ${W};`,
     `export const NODES: i32 = ${NODES ? 1 : 0};`,
@@ -399,12 +423,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   const both = (b: number) => (Math.min(NZ - b, 4) > 2 ? "true" : "false");
   if (NZ > 0) {
     // In the "nodes" layout the one lane's key is always shared by the vector's four nodes.
-    push(2, `if (${NODES ? "true" : "sharedKeys"}) {`, `  for (let i = 0; i < n; i += 4) {`);
-    for (let b = 0; b < NZ; b += 4) {
-      push(4, `normals4Nodes(<u32>step, <u32>i, ${b >> 2}, seeds_0, streams_0, ${both(b)});`);
-      for (let q = 0; q < 4 && b + q < NZ; q++) push(4, `v128.store(noiseBuf + (<usize>(${b + q} * nPad + i) << 2), z${q});`);
-    }
-    push(2, `  }`, `}`);
+    push(2, `if (${NODES ? "true" : "sharedKeys"}) {`, ...sharedNormalsLines(NZ, "seeds_0", "streams_0", "nPad").map((l) => `  ${l}`), `}`);
   }
   push(3, `for (let i = 0; i < nn; i++) {`);
   for (let v = 0; v < W; v++) {

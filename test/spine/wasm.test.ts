@@ -84,9 +84,13 @@ describe("wasm backend smoke", () => {
     expect(maxErr).toBeLessThan(1e-4);
   });
   it("draws the same noise for lanes that share a key whether or not their lane group does (shared-key path vs per-lane path)", async () => {
-    // Wilson–Cowan with OU noise has 4 noise channels at n = 6 nodes (not a multiple of 4): the
-    // shared path draws normals for four nodes per Philox call, the per-lane path one node.
-    const n = 6;
+    // Wilson–Cowan with OU noise has 4 noise channels. The shared path draws normals for eight
+    // nodes per call (two interleaved Philox chains of four) and a last block of four on its own,
+    // the per-lane path one node per call: n = 6 (one block of eight, two padding nodes) and
+    // n = 11 (a block of eight, then one of four).
+    for (const n of [6, 11]) await sharedVsPerLane(n);
+  });
+  async function sharedVsPerLane(n: number) {
     const W = Float64Array.from({ length: n * n }, (_, k) => (k % 7 === 0 ? 0 : 0.2 + (k % 3) * 0.1));
     const base = {
       model: wilsonCowan,
@@ -118,7 +122,7 @@ describe("wasm backend smoke", () => {
       }
     }
     expect(differs).toBeGreaterThan(0); // other streams really are other noise
-  });
+  }
   it("groups lanes by noise key and gives every lane back in its place (per-lane parameters, recordings, averages)", async () => {
     // Seeds A, B, A, B, …: run as [A A A A][B B B B] (shared-key groups), results in the caller's
     // order. Each lane must equal, bit for bit, the same lane run among lanes of its own key only.
