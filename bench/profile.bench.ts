@@ -49,7 +49,12 @@ interface Variant {
   record: "bold" | "none";
   noise?: "shared" | "independent";
 }
-const full: Variant = { label: "full: rWW + FIC + BOLD, delays, BOLD recorded", model: bold(rww), network: base, record: "bold" };
+const full: Variant = {
+  label: `full: rWW + FIC + BOLD, ${base === noDelays ? "no delays" : "delays"}, BOLD recorded`,
+  model: bold(rww),
+  network: base,
+  record: "bold",
+};
 const variants: Variant[] = [
   full,
   {

@@ -7,6 +7,7 @@ import { withBold } from "../src/models/bold.ts";
 import { analyticalFic } from "../src/models/fic.ts";
 import { rww } from "../src/models/rww.ts";
 import { simulate, type SimulateOptions } from "../src/sim/simulate.ts";
+import type { ModelSpec } from "../src/models/spec.ts";
 
 export const RWW_DT = 0.1;
 export const rwwBold = withBold(rww, { params: "cubnm" });
@@ -28,13 +29,15 @@ export function simulateRwwBold(o: {
   threads: number;
   noise?: "shared" | "independent";
   wasm?: WasmOptions;
+  /** rwwBold under another name (its own kernel: bench/asm-ab.bench.ts), default rwwBold. */
+  model?: ModelSpec;
 }) {
   const n = o.wIE.length;
   const wie = new Float64Array(o.lanes * n);
   for (let l = 0; l < o.lanes; l++) wie.set(o.wIE, l * n);
   return simulate(
     <SimulateOptions & WasmOptions> {
-      model: rwwBold,
+      model: o.model ?? rwwBold,
       network: o.network,
       lanes: o.lanes,
       duration: (o.steps * RWW_DT) / 1000,
