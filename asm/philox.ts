@@ -126,42 +126,66 @@ export let z3: v128 = f32x4.splat(0);
 }
 
 /**
- * normals4Nodes at nodes node0 … node0 + 3 and node0 + 4 … node0 + 7 (the same bits), stored:
- * normal q < channels of node node0 + k at out + q · stride + 4k. Philox's ten rounds are one
- * chain of dependent multiplies that leaves most of a core idle, so the two blocks of nodes run
- * as two chains interleaved round by round.
+ * Philox4x32-10 at counter (c0s, c1a, c2s, 0) with keys (k0a, k1a) and at (c0s, c1b, c2s, 0)
+ * with keys (k0b, k1b), then Box–Muller in registers: normal q < channels of chain a stored at
+ * outA + q · stride, of chain b at outB + q · stride; the same bits as normals4. Philox's ten
+ * rounds are one chain of dependent multiplies that leaves most of a core idle, so the two
+ * draws run as two chains interleaved round by round.
  */
-@inline export function normals8NodesTo(
-  step: u32, node0: u32, block: u32, seed: v128, stream: v128, channels: i32, out: usize, stride: usize,
+@inline function normalsTwoChainsTo(
+  c0s: u32, c1a: v128, c1b: v128, c2s: u32, k0a: v128, k1a: v128, k0b: v128, k1b: v128,
+  channels: i32, outA: usize, outB: usize, stride: usize,
 ): void {
   const m0 = i32x4.splat(M0), m1 = i32x4.splat(M1);
   const bw0 = i32x4.splat(W0), bw1 = i32x4.splat(W1);
-  let k0 = seed, k1 = stream;
-  const c1a = i32x4.add(i32x4.splat(node0), i32x4(0, 1, 2, 3));
-  const c1b = i32x4.add(c1a, i32x4.splat(4));
-  // Round 1 (c3 = 0): only the node word differs between the chains.
-  const h1 = i32x4.splat(mulhiScalar(M1, block));
-  let a0 = v128.xor(v128.xor(h1, c1a), k0), b0 = v128.xor(v128.xor(h1, c1b), k0);
-  let a1 = i32x4.splat(M1 * block), b1 = a1;
-  let a2 = v128.xor(i32x4.splat(mulhiScalar(M0, step)), k1), b2 = a2;
-  let a3 = i32x4.splat(M0 * step), b3 = a3;
+  // Round 1 (c3 = 0): the products of the shared words c0, c2 are scalars.
+  const h1 = i32x4.splat(mulhiScalar(M1, c2s)), h0 = i32x4.splat(mulhiScalar(M0, c0s));
+  let a0 = v128.xor(v128.xor(h1, c1a), k0a), b0 = v128.xor(v128.xor(h1, c1b), k0b);
+  let a1 = i32x4.splat(M1 * c2s), b1 = a1;
+  let a2 = v128.xor(h0, k1a), b2 = v128.xor(h0, k1b);
+  let a3 = i32x4.splat(M0 * c0s), b3 = a3;
   for (let r = 1; r < 10; r++) {
-    k0 = i32x4.add(k0, bw0);
-    k1 = i32x4.add(k1, bw1);
+    k0a = i32x4.add(k0a, bw0);
+    k1a = i32x4.add(k1a, bw1);
+    k0b = i32x4.add(k0b, bw0);
+    k1b = i32x4.add(k1b, bw1);
     const pa0 = prod01(m0, a0), pa1 = prod23(m0, a0), pa2 = prod01(m1, a2), pa3 = prod23(m1, a2);
     const pb0 = prod01(m0, b0), pb1 = prod23(m0, b0), pb2 = prod01(m1, b2), pb3 = prod23(m1, b2);
-    const na0 = v128.xor(v128.xor(highWords(pa2, pa3), a1), k0);
-    const nb0 = v128.xor(v128.xor(highWords(pb2, pb3), b1), k0);
-    const na2 = v128.xor(v128.xor(highWords(pa0, pa1), a3), k1);
-    const nb2 = v128.xor(v128.xor(highWords(pb0, pb1), b3), k1);
+    const na0 = v128.xor(v128.xor(highWords(pa2, pa3), a1), k0a);
+    const nb0 = v128.xor(v128.xor(highWords(pb2, pb3), b1), k0b);
+    const na2 = v128.xor(v128.xor(highWords(pa0, pa1), a3), k1a);
+    const nb2 = v128.xor(v128.xor(highWords(pb0, pb1), b3), k1b);
     a1 = lowWords(pa2, pa3); b1 = lowWords(pb2, pb3);
     a3 = lowWords(pa0, pa1); b3 = lowWords(pb0, pb1);
     a0 = na0; b0 = nb0; a2 = na2; b2 = nb2;
   }
-  boxMullerTo(a0, a1, out, stride, channels > 1);
-  boxMullerTo(b0, b1, out + 16, stride, channels > 1);
+  boxMullerTo(a0, a1, outA, stride, channels > 1);
+  boxMullerTo(b0, b1, outB, stride, channels > 1);
   if (channels > 2) {
-    boxMullerTo(a2, a3, out + 2 * stride, stride, channels > 3);
-    boxMullerTo(b2, b3, out + 2 * stride + 16, stride, channels > 3);
+    boxMullerTo(a2, a3, outA + 2 * stride, stride, channels > 3);
+    boxMullerTo(b2, b3, outB + 2 * stride, stride, channels > 3);
   }
+}
+
+/**
+ * normals4Nodes at nodes node0 … node0 + 3 and node0 + 4 … node0 + 7 as two chains, stored:
+ * normal q < channels of node node0 + k at out + q · stride + 4k.
+ */
+@inline export function normals8NodesTo(
+  step: u32, node0: u32, block: u32, seed: v128, stream: v128, channels: i32, out: usize, stride: usize,
+): void {
+  const c1 = i32x4.add(i32x4.splat(node0), i32x4(0, 1, 2, 3));
+  normalsTwoChainsTo(step, c1, i32x4.add(c1, i32x4.splat(4)), block, seed, stream, seed, stream, channels, out, out + 16, stride);
+}
+
+/**
+ * normals4 at one node for two vectors of lanes (keys a and b) as two chains, stored: normal
+ * q < channels of vector a at outA + 16q, of vector b at outB + 16q.
+ */
+@inline export function normals4x2To(
+  step: u32, node: u32, block: u32, seedsA: v128, streamsA: v128, seedsB: v128, streamsB: v128,
+  channels: i32, outA: usize, outB: usize,
+): void {
+  const c1 = i32x4.splat(node);
+  normalsTwoChainsTo(step, c1, c1, block, seedsA, streamsA, seedsB, streamsB, channels, outA, outB, 16);
 }

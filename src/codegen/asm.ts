@@ -9,7 +9,7 @@ import { emitExpr, floatLiteral } from "./emit.ts";
 import { describeStep, stepInput, type StepLet } from "./step.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 9;
+export const ASM_ABI_VERSION = 10;
 /** Targets per source row of the dense coupling pass's weights (driver: denseW), padded to whole blocks of 16. */
 export const DENSE_TARGET_PAD = 16;
 
@@ -184,7 +184,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       opts.relaxed ? ", relaxed SIMD" : ""
     }. Do not edit.`,
     `import { vexp, vlog, vtanh, vsin, vcos, vpow } from "./vmath";`,
-    `import { normals4, normals4Nodes, normals8NodesTo, z0, z1, z2, z3 } from "./philox";`,
+    `import { normals4, normals4Nodes, normals4x2To, normals8NodesTo, z0, z1, z2, z3 } from "./philox";`,
     `export const ABI: i32 = ${ASM_ABI_VERSION};`,
     `export const WIDTH: i32 = ${W};`,
     `export const NODES: i32 = ${NODES ? 1 : 0};`,
@@ -426,6 +426,24 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     push(2, `if (${NODES ? "true" : "sharedKeys"}) {`, ...sharedNormalsLines(NZ, "seeds_0", "streams_0", "nPad").map((l) => `  ${l}`), `}`);
   }
   push(3, `for (let i = 0; i < nn; i++) {`);
+  // Lanes with keys of their own, two vectors or more: draw this node's normals for two vectors
+  // at a time (two interleaved Philox chains) into noiseBuf [vector][channel], which the shared
+  // path does not use in such a group.
+  const pairedLaneNoise = NZ > 0 && !NODES && W >= 2;
+  if (pairedLaneNoise) {
+    push(3, `if (!sharedKeys) {`);
+    for (let v = 0; v < W; v += 2) {
+      for (let b = 0; b < NZ; b += 4) {
+        push(
+          4,
+          `normals4x2To(<u32>step, <u32>i, ${b >> 2}, seeds_${v}, streams_${v}, seeds_${v + 1}, streams_${v + 1}, ${
+            Math.min(NZ - b, 4)
+          }, noiseBuf + ${(v * NZ + b) * 16}, noiseBuf + ${((v + 1) * NZ + b) * 16});`,
+        );
+      }
+    }
+    push(3, `}`);
+  }
   for (let v = 0; v < W; v++) {
     push(3, `// ---- vector ${v}: lanes ${4 * v}–${4 * v + 3} of the group`);
     // Normals of this step (declared here, read by the step's lets as z_<q>).
@@ -437,10 +455,13 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       push(3, `if (sharedKeys) {`);
       for (let q = 0; q < NZ; q++) push(4, `z_${q}_${v} = v128.load32_splat(noiseBuf + (<usize>(${q} * nPad + i) << 2));`);
       push(3, `} else {`);
-      for (let b = 0; b < NZ; b += 4) {
-        // Only the Box–Muller pairs this block uses are computed (pair 2–3 skipped for ≤ 2 channels).
-        push(4, `normals4(<u32>step, <u32>i, ${b >> 2}, seeds_${v}, streams_${v}, ${both(b)});`);
-        for (let q = 0; q < 4 && b + q < NZ; q++) push(4, `z_${b + q}_${v} = z${q};`);
+      if (pairedLaneNoise) { for (let q = 0; q < NZ; q++) push(4, `z_${q}_${v} = v128.load(noiseBuf, ${(v * NZ + q) * 16});`); }
+      else {
+        for (let b = 0; b < NZ; b += 4) {
+          // Only the Box–Muller pairs this block uses are computed (pair 2–3 skipped for ≤ 2 channels).
+          push(4, `normals4(<u32>step, <u32>i, ${b >> 2}, seeds_${v}, streams_${v}, ${both(b)});`);
+          for (let q = 0; q < 4 && b + q < NZ; q++) push(4, `z_${b + q}_${v} = z${q};`);
+        }
       }
       push(3, `}`);
     }

@@ -83,7 +83,7 @@ describe("wasm backend smoke", () => {
     console.log("wc wasm vs ref max abs err", maxErr);
     expect(maxErr).toBeLessThan(1e-4);
   });
-  it("draws the same noise for lanes that share a key whether or not their lane group does (shared-key path vs per-lane path)", async () => {
+  it("draws the same noise for lanes that share a key whether or not their lane group does (shared-key path vs per-lane path), and per lane at every width", async () => {
     // Wilson–Cowan with OU noise has 4 noise channels. The shared path draws normals for eight
     // nodes per call (two interleaved Philox chains of four) and a last block of four on its own,
     // the per-lane path one node per call: n = 6 (one block of eight, two padding nodes) and
@@ -122,6 +122,13 @@ describe("wasm backend smoke", () => {
       }
     }
     expect(differs).toBeGreaterThan(0); // other streams really are other noise
+    // Lanes with keys of their own: width 1 draws per vector (normals4), widths 2 and 4 two
+    // vectors per call (two interleaved chains into a scratch row that, at n = 6 and width 4,
+    // is longer than one step's shared row): the same bits.
+    const independent = await Promise.all(
+      ([1, 2, 4] as const).map((width) => simulateWasm(prepareSimulation({ ...base, noise: "independent" }), { threads: 1, width })),
+    );
+    for (const r of independent.slice(1)) for (const name of ["rE", "rI"]) expect(r.recorded[name]).toEqual(independent[0]!.recorded[name]);
   }
   it("groups lanes by noise key and gives every lane back in its place (per-lane parameters, recordings, averages)", async () => {
     // Seeds A, B, A, B, …: run as [A A A A][B B B B] (shared-key groups), results in the caller's
