@@ -3,8 +3,8 @@
 // process, alternating, so the VM's drift (±30 % between runs here) hits both alike. The same
 // generated kernel for rWW + FIC + BOLD is compiled twice at run time by asc, under two model
 // names (the driver caches modules by kernel source), once with each revision's sources; a
-// revision that predates normals8NodesTo gets it as its own normals4Nodes twice (what its
-// kernels ran). Marginal node-steps per wall and CPU second (bench/timing.ts), HCP Schaefer-100,
+// revision that predates normals8NodesTo or normals4x2To gets them as its own normals4Nodes or
+// normals4 twice (what its kernels ran). Marginal node-steps per wall and CPU second (bench/timing.ts), HCP Schaefer-100,
 // dt 0.1 ms, Euler, shared noise, BOLD recorded every 1 s; median over rounds of the new ÷ old
 // ratio of each round's pair. Needs a git checkout (git show).
 // Run: ASM_AB_REF=b19c73a~1 node scripts/run-ts.mjs bench/asm-ab.bench.ts
@@ -44,6 +44,23 @@ if (!oldSources.philox.includes("normals8NodesTo")) {
     if (channels > 1) v128.store(out + 16 * h + stride, z1);
     if (channels > 2) v128.store(out + 16 * h + 2 * stride, z2);
     if (channels > 3) v128.store(out + 16 * h + 3 * stride, z3);
+  }
+}
+`;
+}
+if (!oldSources.philox.includes("normals4x2To")) {
+  oldSources.philox += `
+@inline export function normals4x2To(
+  step: u32, node: u32, block: u32, seedsA: v128, streamsA: v128, seedsB: v128, streamsB: v128,
+  channels: i32, outA: usize, outB: usize,
+): void {
+  for (let h = 0; h < 2; h++) {
+    normals4(step, node, block, h ? seedsB : seedsA, h ? streamsB : streamsA, channels > 2);
+    const out = h ? outB : outA;
+    v128.store(out, z0);
+    if (channels > 1) v128.store(out, z1, 16);
+    if (channels > 2) v128.store(out, z2, 32);
+    if (channels > 3) v128.store(out, z3, 48);
   }
 }
 `;
