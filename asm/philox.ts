@@ -189,3 +189,13 @@ export let z3: v128 = f32x4.splat(0);
   const c1 = i32x4.splat(node);
   normalsTwoChainsTo(step, c1, c1, block, seedsA, streamsA, seedsB, streamsB, channels, outA, outB, 16);
 }
+
+/**
+ * normals4 at nodes node and node + 1 for one vector of lanes (keys seeds, streams) as two
+ * chains, stored: normal q < channels of node at outA + 16q, of node + 1 at outB + 16q.
+ */
+@inline export function normals4Nodes2To(
+  step: u32, node: u32, block: u32, seeds: v128, streams: v128, channels: i32, outA: usize, outB: usize,
+): void {
+  normalsTwoChainsTo(step, i32x4.splat(node), i32x4.splat(node + 1), block, seeds, streams, seeds, streams, channels, outA, outB, 16);
+}

@@ -184,7 +184,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       opts.relaxed ? ", relaxed SIMD" : ""
     }. Do not edit.`,
     `import { vexp, vlog, vtanh, vsin, vcos, vpow } from "./vmath";`,
-    `import { normals4, normals4Nodes, normals4x2To, normals8NodesTo, z0, z1, z2, z3 } from "./philox";`,
+    `import { normals4, normals4Nodes, normals4Nodes2To, normals4x2To, normals8NodesTo, z0, z1, z2, z3 } from "./philox";`,
     `export const ABI: i32 = ${ASM_ABI_VERSION};`,
     `export const WIDTH: i32 = ${W};`,
     `export const NODES: i32 = ${NODES ? 1 : 0};`,
@@ -429,8 +429,25 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   // Lanes with keys of their own, two vectors or more: draw this node's normals for two vectors
   // at a time (two interleaved Philox chains) into noiseBuf [vector][channel], which the shared
   // path does not use in such a group.
-  const pairedLaneNoise = NZ > 0 && !NODES && W >= 2;
-  if (pairedLaneNoise) {
+  // At width 1, two nodes per call: node i + 1's normals wait in noiseBuf's second row.
+  const pairedLaneNoise = NZ > 0 && !NODES;
+  if (pairedLaneNoise && W === 1) {
+    push(3, `if (!sharedKeys && (i & 1) == 0) {`, `  if (i + 1 < n) {`);
+    for (let b = 0; b < NZ; b += 4) {
+      push(
+        5,
+        `normals4Nodes2To(<u32>step, <u32>i, ${b >> 2}, seeds_0, streams_0, ${Math.min(NZ - b, 4)}, noiseBuf + ${b * 16}, noiseBuf + ${
+          (NZ + b) * 16
+        });`,
+      );
+    }
+    push(4, `} else {`);
+    for (let b = 0; b < NZ; b += 4) {
+      push(5, `normals4(<u32>step, <u32>i, ${b >> 2}, seeds_0, streams_0, ${both(b)});`);
+      for (let q = 0; q < 4 && b + q < NZ; q++) push(5, `v128.store(noiseBuf, z${q}, ${(b + q) * 16});`);
+    }
+    push(4, `}`, `}`);
+  } else if (pairedLaneNoise) {
     push(3, `if (!sharedKeys) {`);
     for (let v = 0; v < W; v += 2) {
       for (let b = 0; b < NZ; b += 4) {
@@ -455,14 +472,8 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       push(3, `if (sharedKeys) {`);
       for (let q = 0; q < NZ; q++) push(4, `z_${q}_${v} = v128.load32_splat(noiseBuf + (<usize>(${q} * nPad + i) << 2));`);
       push(3, `} else {`);
-      if (pairedLaneNoise) { for (let q = 0; q < NZ; q++) push(4, `z_${q}_${v} = v128.load(noiseBuf, ${(v * NZ + q) * 16});`); }
-      else {
-        for (let b = 0; b < NZ; b += 4) {
-          // Only the Box–Muller pairs this block uses are computed (pair 2–3 skipped for ≤ 2 channels).
-          push(4, `normals4(<u32>step, <u32>i, ${b >> 2}, seeds_${v}, streams_${v}, ${both(b)});`);
-          for (let q = 0; q < 4 && b + q < NZ; q++) push(4, `z_${b + q}_${v} = z${q};`);
-        }
-      }
+      const row = W === 1 ? `(<usize>(i & 1) * ${NZ * 16}) + ` : "";
+      for (let q = 0; q < NZ; q++) push(4, `z_${q}_${v} = v128.load(noiseBuf + ${row}${(v * NZ + q) * 16});`);
       push(3, `}`);
     }
     const top = new Set(m.noiseStates.map((_, q) => `z_${q}`));

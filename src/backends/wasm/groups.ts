@@ -161,9 +161,9 @@ export class LaneGroupRunner {
       alloc(nObs * 4),
       alloc(nObs * 4),
       alloc(nRec * samplesPerChunk * V),
-      // One step's normals [channel][node] for lanes that share a key, or one node's [vector][channel]
-      // for lanes with keys of their own.
-      alloc(plan.NZ * Math.max(Math.ceil(n / 4), plan.width) * 16),
+      // One step's normals [channel][node] for lanes that share a key, or, for lanes with keys of
+      // their own, one node's [vector][channel] (two nodes' at width 1).
+      alloc(plan.NZ * Math.max(Math.ceil(n / 4), plan.width, 2) * 16),
       alloc(plan.blockSteps * K * V), // coupled inputs of one pass: [step][coupling][cell][E]
       plan.denseW.length ? alloc(plan.denseW.length * 4) : 0,
       alloc(plan.tileRows.length * 4),
