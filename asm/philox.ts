@@ -76,18 +76,23 @@ export let z3: v128 = f32x4.splat(0);
   return f32x4.mul(f32x4.add(u, f32x4.splat(0.5)), f32x4.splat(5.9604644775390625e-8));
 }
 
+// Box–Muller's radius √(−2 ln u) and angle 2πu of a pair of Philox words.
+@inline function radius(w: v128): v128 {
+  return f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), logPositive(uniform24(w))));
+}
+@inline function angle(w: v128): v128 {
+  return f32x4.mul(f32x4.splat(6.283185307179586), uniform24(w));
+}
+
 /** Box–Muller on the last Philox words: z0, z1 from (w0, w1), and z2, z3 from (w2, w3) when `both`. */
 @inline function boxMuller(both: bool): void {
-  const twoPi = f32x4.splat(6.283185307179586);
-  const r01 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), logPositive(uniform24(w0))));
-  const t01 = f32x4.mul(twoPi, uniform24(w1));
-  sincosInline(t01);
+  const r01 = radius(w0);
+  sincosInline(angle(w1));
   z0 = f32x4.mul(r01, cosOut);
   z1 = f32x4.mul(r01, sinOut);
   if (both) {
-    const r23 = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), logPositive(uniform24(w2))));
-    const t23 = f32x4.mul(twoPi, uniform24(w3));
-    sincosInline(t23);
+    const r23 = radius(w2);
+    sincosInline(angle(w3));
     z2 = f32x4.mul(r23, cosOut);
     z3 = f32x4.mul(r23, sinOut);
   }
@@ -98,8 +103,7 @@ export let z3: v128 = f32x4.splat(0);
  * r·cos at out, and r·sin at out + stride when `sine`.
  */
 @inline function boxMullerTo(wr: v128, wt: v128, out: usize, stride: usize, sine: bool): void {
-  const r = f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), logPositive(uniform24(wr))));
-  const t = f32x4.mul(f32x4.splat(6.283185307179586), uniform24(wt));
+  const r = radius(wr), t = angle(wt);
   const at = f32x4.abs(t);
   const j = octant(at);
   const rt = reduce(at, j);

@@ -426,10 +426,10 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     push(2, `if (${NODES ? "true" : "sharedKeys"}) {`, ...sharedNormalsLines(NZ, "seeds_0", "streams_0", "nPad").map((l) => `  ${l}`), `}`);
   }
   push(3, `for (let i = 0; i < nn; i++) {`);
-  // Lanes with keys of their own, two vectors or more: draw this node's normals for two vectors
-  // at a time (two interleaved Philox chains) into noiseBuf [vector][channel], which the shared
-  // path does not use in such a group.
-  // At width 1, two nodes per call: node i + 1's normals wait in noiseBuf's second row.
+  // Lanes with keys of their own draw two Philox chains per call into noiseBuf (which the shared
+  // path does not use in such a group): at width 2 and 4 this node's normals for two vectors
+  // ([vector][channel]); at width 1 those of nodes i and i + 1 ([node & 1][channel]), so node
+  // i + 1's wait there for the next iteration.
   const pairedLaneNoise = NZ > 0 && !NODES;
   if (pairedLaneNoise && W === 1) {
     push(3, `if (!sharedKeys && (i & 1) == 0) {`, `  if (i + 1 < n) {`);

@@ -26,8 +26,8 @@
 //   [node][param] as two f64x2 (32 bytes); edges of CSR rows rowStart, 16 bytes each: the source's
 //   history offset (16·(R + 7)·j), the delay in bytes (16·d), the weight, the source node j; wsum
 //   f32 per node; keys: seeds then streams (i32x4).
-// Noise: Philox normals4 per lane key at (step, node, block), the forward kernel's draw (one
-// call per four nodes when the group's lanes share a key, as there).
+// Noise: Philox normals4 per lane key at (step, node, block), the forward kernel's draw (when
+// the group's lanes share a key, eight nodes per call from the same emitter, sharedNormalsLines).
 import type { CompiledModel } from "../models/spec.ts";
 import { asmLetValue, sharedNormalsLines } from "../codegen/asm.ts";
 import { blockInputs, describeStep, stepInput, type StepLet } from "../codegen/step.ts";
@@ -165,8 +165,8 @@ export function emitAsmGradKernel(m: CompiledModel): string {
   });
   push(2, `}`, `    for (let t = 0; t < Tb; t++, s++) {`, `      const step = s;`, ...stepHeader("recBuf").map((l) => `      ${l}`));
   if (NZ > 0) {
-    // Lanes that share one key draw the same normals: one Philox call per four nodes serves the
-    // whole group (bit-identical to normals4 per node), splatted from noiseBuf [channel][node].
+    // Lanes that share one key draw the same normals once for the whole group (bit-identical to
+    // normals4 per node), splatted from noiseBuf [channel][node].
     push(3, `if (sharedKeys) {`, ...sharedNormalsLines(NZ, "seeds", "streams", "((n + 3) & ~3)").map((l) => `  ${l}`), `}`);
   }
   push(3, `for (let i = 0; i < n; i++) {`);
