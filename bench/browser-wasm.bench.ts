@@ -1,14 +1,14 @@
 // The wasm kernel in Chromium against Node, alternating in one run: rWW + FIC + BOLD on HCP
 // Schaefer-100 (bench/rww-setup.ts's workload), marginal node-steps per wall second (N against
-// N/5 steps). The page (bench/browser/wasm-entry.ts) is bundled with esbuild and served with
-// COOP/COEP like the browser smoke test (scripts/test-runtimes.mjs); the network comes from Node.
+// N/5 steps). The page (bench/browser/wasm-entry.ts) is bundled and served cross-origin isolated
+// by scripts/isolated-page.mjs, as for the browser smoke test; the network comes from Node.
 // Run: node scripts/run-ts.mjs bench/browser-wasm.bench.ts
 //   (BROWSER_BENCH_LANES=64, BROWSER_BENCH_THREADS=2, BROWSER_BENCH_DELAYS=0, BROWSER_BENCH_ROUNDS=5,
 //   BROWSER_BENCH_WORK=4e7 node-steps per long run; CHROMIUM=/usr/bin/chromium)
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+// @ts-expect-error: a plain .mjs script without types (shared with scripts/test-runtimes.mjs)
+import { CHROMIUM_ARGS, serveIsolatedPage } from "../scripts/isolated-page.mjs";
 import { hcpSchaefer100Input } from "./native.ts";
 import { ficWIE, simulateRwwBold } from "./rww-setup.ts";
 import { marginalRate } from "./timing.ts";
@@ -28,55 +28,23 @@ const wIE = ficWIE(network);
 const n = wIE.length;
 const steps = Math.max(100, Math.round(work / (lanes * n)));
 
-const outDir = join(root, "build", "browser-bench");
-mkdirSync(outDir, { recursive: true });
-const esbuild = await import("esbuild");
-await esbuild.build({
-  entryPoints: [join(root, "bench", "browser", "wasm-entry.ts")],
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  outfile: join(outDir, "entry.js"),
-  external: ["node:*", "webgpu"],
-  logLevel: "warning",
+const site = await serveIsolatedPage({
+  root,
+  entry: join(root, "bench", "browser", "wasm-entry.ts"),
+  outDir: join(root, "build", "browser-bench"),
+  title: "loading",
 });
-const headers = {
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Embedder-Policy": "require-corp",
-  "Cache-Control": "no-store",
-};
-const MIME: Record<string, string> = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
-const server = createServer((req, res) => {
-  const path = new URL(req.url ?? "/", "http://x").pathname;
-  if (path === "/") {
-    res.writeHead(200, { ...headers, "Content-Type": "text/html" });
-    res.end(`<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/entry.js"></script>`);
-    return;
-  }
-  // Built-in kernels are fetched from ./wasm/ beside the bundle (src/backends/wasm/modules.ts).
-  const base = path.startsWith("/wasm/") ? join(root, "dist") : outDir;
-  const file = join(base, path.replace(/^\/+/, ""));
-  if (!file.startsWith(base) || !existsSync(file)) {
-    res.writeHead(404, headers);
-    res.end("not found");
-    return;
-  }
-  res.writeHead(200, { ...headers, "Content-Type": MIME[extname(file)] ?? "application/octet-stream" });
-  res.end(readFileSync(file));
-});
-await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
 const { chromium } = await import("playwright-core");
 const browser = await chromium.launch({
   executablePath,
   headless: false,
-  args: ["--headless=new", "--no-sandbox", "--disable-quic", "--disable-background-networking", "--disable-dev-shm-usage"],
+  args: CHROMIUM_ARGS,
   timeout: 60_000,
 });
 try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.log(`  [browser pageerror] ${e.message}`));
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await page.goto(site.url);
   await page.waitForFunction(() => document.title === "ready", null, { timeout: 30_000 });
   const args = {
     network: {
@@ -115,5 +83,5 @@ try {
   }
 } finally {
   await browser.close().catch(() => {});
-  server.close();
+  site.close();
 }

@@ -11,9 +11,9 @@
 // CHROMIUM=/path overrides the browser; RUNTIME_TIMEOUT_S bounds each part (default 300).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM_ARGS, serveIsolatedPage } from "./isolated-page.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -85,80 +85,24 @@ async function bun() {
   return { ok: code === 0, detail: `bun test/bun/smoke.ts → exit ${code}` };
 }
 
-const MIME = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".mjs": "text/javascript",
-  ".map": "application/json",
-  ".wasm": "application/wasm",
-};
-
 async function browser() {
   const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
   if (!existsSync(executablePath)) {
     return { ok: false, detail: `${executablePath} not found (scripts/install-system.sh installs Debian's chromium)` };
   }
-  const outDir = join(root, "build", "browser-smoke");
-  mkdirSync(outDir, { recursive: true });
-  const esbuild = await import("esbuild");
-  await esbuild.build({
-    entryPoints: [join(root, "test", "browser", "entry.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    outfile: join(outDir, "entry.js"),
-    // Node-only paths of the SDK are lazy imports behind runtime checks; leave them out.
-    external: ["node:*", "webgpu"],
-    sourcemap: true,
-    logLevel: "warning",
+  const site = await serveIsolatedPage({
+    root,
+    entry: join(root, "test", "browser", "entry.ts"),
+    outDir: join(root, "build", "browser-smoke"),
+    title: "brainfit smoke",
   });
-  const html = `<!doctype html><meta charset="utf-8"><title>brainfit smoke</title><script type="module" src="/entry.js"></script>`;
-  // COOP/COEP make the page cross-origin isolated (SharedArrayBuffer for wasm workers).
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    const headers = {
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
-      "Cache-Control": "no-store",
-    };
-    if (path === "/favicon.ico") {
-      res.writeHead(204, headers);
-      res.end();
-      return;
-    }
-    if (path === "/" || path === "/index.html") {
-      res.writeHead(200, { ...headers, "Content-Type": "text/html" });
-      res.end(html);
-      return;
-    }
-    // The SDK fetches built-in WASM kernels from ./wasm/ beside its bundle (src/backends/wasm/modules.ts).
-    const base = path.startsWith("/wasm/") ? join(root, "dist") : outDir;
-    const file = join(base, path.replace(/^\/+/, ""));
-    if (!file.startsWith(base) || !existsSync(file)) {
-      res.writeHead(404, headers);
-      res.end("not found");
-      return;
-    }
-    res.writeHead(200, { ...headers, "Content-Type": MIME[extname(file)] ?? "application/octet-stream" });
-    res.end(readFileSync(file));
-  });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const url = `http://127.0.0.1:${server.address().port}/?backends=${presentBackends.join(",")}`;
+  const url = `${site.url}?backends=${presentBackends.join(",")}`;
   const { chromium } = await import("playwright-core");
-  // --enable-unsafe-webgpu: WebGPU is off by default on Linux. With no GPU, Chromium's own
-  // SwiftShader Vulkan gives the adapter (lavapipe is not picked by Chromium's Dawn).
-  const args = [
-    "--headless=new",
-    "--no-sandbox",
-    "--enable-unsafe-webgpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-dev-shm-usage",
-  ];
+  // --enable-unsafe-webgpu (in CHROMIUM_ARGS): WebGPU is off by default on Linux. With no GPU,
+  // Chromium's own SwiftShader Vulkan gives the adapter (lavapipe is not picked by Chromium's Dawn).
   let browserInstance;
   try {
-    browserInstance = await chromium.launch({ executablePath, headless: false, args, env, timeout: 60_000 });
+    browserInstance = await chromium.launch({ executablePath, headless: false, args: CHROMIUM_ARGS, env, timeout: 60_000 });
     const page = await browserInstance.newPage();
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") console.log(`  [browser console.${m.type()}] ${m.text()}`);
@@ -176,7 +120,7 @@ async function browser() {
     };
   } finally {
     await browserInstance?.close().catch(() => {});
-    server.close();
+    site.close();
   }
 }
 
