@@ -1,20 +1,14 @@
 // Opens pages in Debian's Chromium through playwright-core, as scripts/test-runtimes.mjs does
-// (same flags; WebGPU enabled, SwiftShader when there is no GPU). Collects console errors and
+// (the same flags, from scripts/isolated-page.mjs; WebGPU enabled, SwiftShader when there is no GPU). Collects console errors and
 // page errors so tests can assert there are none.
 import { existsSync, mkdirSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
+// @ts-expect-error: a plain .mjs script without types (the flags of the browser smoke test and bench)
+import { CHROMIUM_ARGS } from "../../scripts/isolated-page.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 /** Run the Chromium tests when the browser is there, and always in CI (where a missing browser must fail, not skip). */
 export const hasChromium = existsSync(CHROMIUM) || process.env.CI === "true" || process.env.CI === "1";
-export const CHROMIUM_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--enable-unsafe-webgpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-dev-shm-usage",
-];
 
 export async function launch(): Promise<Browser> {
   const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp/xdg-brainfit" } as Record<string, string>;
