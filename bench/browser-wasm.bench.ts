@@ -49,7 +49,9 @@ try {
   const args = {
     network: {
       weights: Array.from(network.weights as ArrayLike<number>),
-      ...("lengths" in network && network.lengths ? { lengths: Array.from(network.lengths as ArrayLike<number>), speed: 6 } : {}),
+      ...("lengths" in network && network.lengths
+        ? { lengths: Array.from(network.lengths as ArrayLike<number>), speed: network.speed }
+        : {}),
     },
     wIE: Array.from(wIE),
     lanes,

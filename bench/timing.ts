@@ -7,14 +7,17 @@ export interface Timed {
   cpu: number;
 }
 
-/** Wall and process CPU seconds of one call. */
+// A browser page has no process clock (bench/browser/wasm-entry.ts): there CPU seconds are NaN.
+const cpuUsage = (globalThis as { process?: { cpuUsage: typeof process.cpuUsage } }).process?.cpuUsage;
+
+/** Wall and process CPU seconds of one call (CPU NaN where the runtime has no process clock). */
 export async function timed(f: () => Promise<unknown>): Promise<Timed> {
-  const c0 = process.cpuUsage();
+  const c0 = cpuUsage?.();
   const t0 = performance.now();
   await f();
   const wall = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1e6 };
+  const c = c0 && cpuUsage!(c0);
+  return { wall, cpu: c ? (c.user + c.system) / 1e6 : NaN };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { supHopf } from "../../src/models/hopf.ts";
 import { simulate } from "../../src/sim/simulate.ts";
 import type { SimulationResult } from "../../src/batch/prepare.ts";
+import { ringWeights } from "../smoke-network.ts";
 
 export type SmokeBackend = "reference" | "webgpu" | "wasm" | "wasm gradient";
 
@@ -21,22 +22,12 @@ const LANES = 4;
 const A = [-0.3, 0.0, 0.05, 0.2]; // per lane: decays … settles near radius √0.2
 const SECONDS = 0.03; // 300 steps of 0.1 ms, sampled every 1 ms (30 samples)
 
-/** Ring of N nodes, both neighbours, weight w (row = target). */
-function ring(w: number): Float64Array {
-  const W = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) {
-    W[i * N + ((i + 1) % N)] = w;
-    W[((i + 1) % N) * N + i] = w;
-  }
-  return W;
-}
-
 function run(backend: "reference" | "webgpu" | "wasm"): Promise<SimulationResult> {
   return simulate({
     backend,
     model: supHopf,
     // 10 mm at 5 mm/ms and dt 0.1 ms: 20-step delays through the ring buffer.
-    network: { weights: ring(0.2), lengths: ring(10), speed: 5 },
+    network: { weights: ringWeights(N, 0.2), lengths: ringWeights(N, 10), speed: 5 },
     lanes: LANES,
     params: { a: A, G: 0.1, sigma: 0.02 },
     dt: 0.1,

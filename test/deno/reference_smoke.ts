@@ -4,28 +4,19 @@ import assert from "node:assert/strict";
 import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
 import { supHopf } from "../../src/models/hopf.ts";
+import { ringWeights } from "../smoke-network.ts";
 
 // `Deno` is a global only under Deno; tsc (which also checks this folder) does not know it.
 const { Deno } = globalThis as unknown as {
   Deno: { test(name: string, fn: () => void | Promise<void>): void };
 };
 
-/** Ring of n nodes, each coupled to both neighbours with weight w. */
-function ring(n: number, w: number): Float64Array {
-  const W = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    W[i * n + ((i + 1) % n)] = w;
-    W[((i + 1) % n) * n + i] = w;
-  }
-  return W;
-}
-
 Deno.test("reference SupHopf: noiseless limit cycle at radius √a, decay for a < 0", () => {
   const n = 4;
   const r = simulateReference(
     prepareSimulation({
       model: supHopf,
-      network: { weights: ring(n, 0) },
+      network: { weights: ringWeights(n, 0) },
       lanes: 2,
       params: { a: [0.25, -0.2], sigma: 0, G: 0 },
       duration: 0.3,
@@ -45,7 +36,7 @@ Deno.test("reference SupHopf with delays and noise: deterministic, finite, lanes
   const n = 6;
   const base = {
     model: supHopf,
-    network: { weights: ring(n, 0.3), lengths: ring(n, 12), speed: 3 },
+    network: { weights: ringWeights(n, 0.3), lengths: ringWeights(n, 12), speed: 3 },
     duration: 0.05,
     dt: 0.1,
     lanes: 2,

@@ -9,22 +9,14 @@ import { simulateReference } from "../../../src/backends/reference.ts";
 import { simulateWebGpu } from "../../../src/backends/webgpu/driver.ts";
 import { probeWebGpu } from "../../../src/backends/webgpu/gpu.ts";
 import { supHopf } from "../../../src/models/hopf.ts";
-
-function ring(n: number, w: number): Float64Array {
-  const W = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    W[i * n + ((i + 1) % n)] = w;
-    W[((i + 1) % n) * n + i] = w;
-  }
-  return W;
-}
+import { ringWeights } from "../../smoke-network.ts";
 
 const probe = await probeWebGpu();
 assert.ok(probe.available, `no WebGPU adapter under Deno: ${probe.reason}`);
 const n = 6;
 const sim = prepareSimulation({
   model: supHopf,
-  network: { weights: ring(n, 0.3), lengths: ring(n, 12), speed: 3 },
+  network: { weights: ringWeights(n, 0.3), lengths: ringWeights(n, 12), speed: 3 },
   duration: 0.02,
   dt: 0.1,
   lanes: 2,
