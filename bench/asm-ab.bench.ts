@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { ASM_SOURCES } from "../src/generated/asm-sources.ts";
 import { hcpSchaefer100Input } from "./native.ts";
 import { ficWIE, rwwBold, simulateRwwBold } from "./rww-setup.ts";
-import { marginalRate } from "./timing.ts";
+import { marginalRate, median } from "./timing.ts";
 
 const ref = process.env.ASM_AB_REF ?? "HEAD";
 const cases = (process.env.ASM_AB_CASES ?? "1:1,4:1,8:1,8:2,64:2").split(",").map((c) => c.split(":").map(Number) as [number, number]);
@@ -78,7 +78,6 @@ for (const which of ["old", "new"] as const) {
 }
 Object.assign(ASM_SOURCES, newSources);
 
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 console.log(
   `asm A/B: rWW + FIC + BOLD, HCP-100${delays ? " with delays" : ", no delays"}, ${noise} noise, ${
     work.toExponential(0)

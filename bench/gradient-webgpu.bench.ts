@@ -14,6 +14,7 @@ import { prepareSimulation, type SimulationOptions } from "../src/batch/prepare.
 import { simulateWebGpu } from "../src/backends/webgpu/driver.ts";
 import { describeAdapter } from "../src/backends/webgpu/gpu.ts";
 import { simulateGradientWebGPU } from "../src/grad/webgpu.ts";
+import { median } from "./timing.ts";
 
 const seconds = Number(process.env.GRAD_BENCH_S ?? 0.5);
 const lanes = Number(process.env.GRAD_BENCH_LANES ?? 8);
@@ -34,7 +35,6 @@ const options: SimulationOptions = {
   record: { observables: ["x"], period: 5 },
 };
 const loss = fcLoss(n);
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const adapter = await describeAdapter();
 console.log(
   `webgpu gradient bench on ${adapter.name}: SupHopf on ${source} (${n} nodes, ${net.source.length} edges, max delay ${net.maxDelay} steps), ` +

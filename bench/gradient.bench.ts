@@ -18,6 +18,7 @@ import { checkpointSizes } from "../src/grad/backward.ts";
 import { valueAndGradSimulation } from "../src/grad/value-and-grad.ts";
 import { simulateGradientWasm } from "../src/grad/wasm.ts";
 import { simulate } from "../src/sim/simulate.ts";
+import { median } from "./timing.ts";
 
 const seconds = Number(process.env.GRAD_BENCH_S ?? 2);
 const lanes = Number(process.env.GRAD_BENCH_LANES ?? 1);
@@ -39,7 +40,6 @@ const options: SimulationOptions = {
   record: { observables: ["x"], period: 5 },
 };
 const loss = fcLoss(n);
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const sim = prepareSimulation(options);
 const sizes = checkpointSizes(sim);
 console.log(

@@ -13,7 +13,7 @@ import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
 import type { AsmWidth } from "../src/codegen/asm.ts";
 import { hcpSchaefer100Input } from "./native.ts";
 import { ficWIE, RWW_DT, simulateRwwBold } from "./rww-setup.ts";
-import { marginalRate } from "./timing.ts";
+import { marginalRate, median } from "./timing.ts";
 
 const dt = RWW_DT;
 const lanes = Number(process.env.WIDTH_BENCH_LANES ?? 64);
@@ -68,7 +68,6 @@ for (let r = 0; r < rounds; r++) {
     v.cpu.push(rate.cpu);
   }
 }
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 console.log("| width (lanes per group) | source tile (bytes of history) | dense pass | node-steps/s (wall) | per CPU-s |");
 console.log("|---|---|---|---|---|");
 for (const v of variants) {

@@ -18,7 +18,7 @@ import { availableParallelism } from "node:os";
 import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
 import { hcpSchaefer100Input, runNativeRww } from "./native.ts";
 import { ficWIE, RWW_DT, simulateRwwBold } from "./rww-setup.ts";
-import { marginalRate } from "./timing.ts";
+import { marginalRate, median } from "./timing.ts";
 
 const dt = RWW_DT;
 const seconds = Number(process.env.MODELS_BENCH_S ?? 1);
@@ -51,7 +51,6 @@ async function native(lanes: number, threads: number) {
   const work = lanes * n * steps;
   return { wall: work / r.seconds, cpu: work / r.cpuSeconds };
 }
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const e = (x: number) => x.toExponential(2);
 
 console.log(

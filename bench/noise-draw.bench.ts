@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { compileAsmSource } from "../src/codegen/asm-compile.ts";
 import { sharedNormalsLines } from "../src/codegen/asm.ts";
+import { median } from "./timing.ts";
 
 const n = 100, steps = 2000;
 const rounds = Number(process.env.NOISE_BENCH_ROUNDS ?? 15);
@@ -40,7 +41,6 @@ function kernelSource(NZ: number): string {
 }
 
 type Draw = (steps: number, n: number, buf: number, seed: number, stream: number) => void;
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 
 console.log(`noise-draw bench: shared-key normals, n = ${n}, ${steps} steps per timing, ${rounds} alternating rounds, wasm SIMD`);
 console.log("| channels | one chain (ns per node-step) | two chains (ns per node-step) | one ÷ two (median of per-round ratios) |");

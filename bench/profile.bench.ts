@@ -15,6 +15,7 @@ import type { ModelSpec } from "../src/models/spec.ts";
 import type { NetworkInput } from "../src/batch/network.ts";
 import { simulate } from "../src/sim/simulate.ts";
 import { hcpSchaefer100Input } from "./native.ts";
+import { median } from "./timing.ts";
 
 const dt = 0.1;
 const seconds = Number(process.env.PROFILE_S ?? 0.5);
@@ -119,7 +120,6 @@ const rates = variants.map(() => [] as number[]);
 for (let r = 0; r < reps; r++) {
   for (let k = 0; k < variants.length; k++) rates[k]!.push(await cpuRate(variants[k]!, seconds));
 }
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const nsFull = 1e9 / median(rates[0]!);
 console.log("| variant | node-steps per CPU-s | ns per node-step | part removed | its share of the full step |");
 console.log("|---|---|---|---|---|");

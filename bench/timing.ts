@@ -37,3 +37,8 @@ export async function marginalRate(
   const work = (steps - short) * workPerStep;
   return { wall: work / Math.max(b.wall - a.wall, 1e-9), cpu: work / Math.max(b.cpu - a.cpu, 1e-9) };
 }
+
+/** Median of timings (the upper one of the middle two for an even count). */
+export function median(xs: number[]): number {
+  return xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+}
