@@ -15,6 +15,7 @@
 //   WEBGPU_BENCH_NOISE=shared     one noise key for all lanes (default independent streams)
 //   WEBGPU_BENCH_WASM=0           skip the wasm side (bench/device.sh does: GPU only)
 //   WEBGPU_BENCH_MODELS=rww,hopf  which workloads (default both)
+//   WEBGPU_BENCH_LPI=2            lanes per invocation (default: the driver's choice)
 import { hcpSchaefer100Input } from "./native.ts";
 import { describeAdapter } from "../src/backends/webgpu/gpu.ts";
 import { withBold } from "../src/models/bold.ts";
@@ -33,6 +34,7 @@ const models = (env.WEBGPU_BENCH_MODELS ?? "rww,hopf").split(",");
 // on wasm, once per workgroup on WGSL).
 const noise = (env.WEBGPU_BENCH_NOISE ?? "independent") as "independent" | "shared";
 const dt = 0.1;
+const lanesPerInvocation = env.WEBGPU_BENCH_LPI ? Number(env.WEBGPU_BENCH_LPI) : undefined;
 
 const adapter = await describeAdapter();
 console.log(
@@ -93,6 +95,7 @@ async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, s
     record: w.record,
     keepRecorded: false,
     onChunk: () => {},
+    webgpu: { lanesPerInvocation },
   });
   const wallS = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu0);

@@ -63,32 +63,24 @@ fn philox_log1p_core(x: f32) -> f32 {
   return x + (y - 0.5 * z);
 }
 
-// log(x) for x > 0 (finite, normal).
-fn philox_logf(x: f32) -> f32 {
-  let fe = frexp(x); // x = fract · 2^exp, fract in [0.5, 1)
-  var m = fe.fract;
-  var e = f32(fe.exp);
-  if (m < 0.70710678118654752) {
-    m = m + m;
-    e = e - 1.0;
-  }
-  let r = philox_log1p_core(m - 1.0); // m − 1 is exact (Sterbenz)
-  return (r + e * -2.12194440e-4) + e * 0.693359375;
-}
-
 // log(uniform24(w)) without rounding u: for w >> 8 < 2^23 the uniform is exact in f32; above,
 // u = 1 − v is not representable but v is, and log(1 − v) comes from v directly while
 // |log u| is small (v <= 0.29); beyond, rounding u costs at most 2^-25 / 0.34 relative.
+// Branch-free (the cases are picked with select, one polynomial for all): the words are random,
+// so on a GPU every subgroup would take every branch, and llvmpipe runs all of them masked.
+// For x > 0: log x = log1p_core(m − 1) + e·ln 2 with x = m·2^e, m in [√½, √2); the v case is
+// m − 1 = −v, e = 0, where the e terms add exact zeros.
 fn philox_log_uniform24(w: u32) -> f32 {
   let k = w >> 8u;
-  if (k < 0x800000u) {
-    return philox_logf((f32(k) + 0.5) * 5.9604644775390625e-8);
-  }
   let v = (f32(0xffffffu - k) + 0.5) * 5.9604644775390625e-8;
-  if (v <= 0.29) {
-    return philox_log1p_core(-v);
-  }
-  return philox_logf(1.0 - v);
+  let near_one = k >= 0x800000u && v <= 0.29;
+  let x = select(1.0 - v, (f32(k) + 0.5) * 5.9604644775390625e-8, k < 0x800000u);
+  let fe = frexp(x); // x = fract · 2^exp, fract in [0.5, 1)
+  let low = fe.fract < 0.70710678118654752;
+  let m = select(fe.fract, fe.fract + fe.fract, low);
+  let e = select(select(f32(fe.exp), f32(fe.exp) - 1.0, low), 0.0, near_one);
+  let r = philox_log1p_core(select(m - 1.0, -v, near_one)); // m − 1 is exact (Sterbenz)
+  return (r + e * -2.12194440e-4) + e * 0.693359375;
 }
 
 // 2π(u − ½) for u = uniform24(w), exactly up to the final product: (w >> 8) − 2^23 + ½ is exact.
@@ -105,17 +97,12 @@ fn philox_sincos(a: f32) -> vec2<f32> {
   let z = r * r;
   let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
   let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  // quadrant qi: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s) for qi = 0, 1, 2, 3
   let qi = i32(q) & 3;
-  if (qi == 0) {
-    return vec2<f32>(s, c);
-  }
-  if (qi == 1) {
-    return vec2<f32>(c, -s);
-  }
-  if (qi == 2) {
-    return vec2<f32>(-s, -c);
-  }
-  return vec2<f32>(-c, s);
+  let odd = (qi & 1) == 1;
+  let sa = select(s, c, odd);
+  let ca = select(c, s, odd);
+  return vec2<f32>(select(sa, -sa, (qi & 2) == 2), select(ca, -ca, ((qi + 1) & 2) == 2));
 }
 
 // Four standard normals for channels 4·block … 4·block+3 of (seed, stream, node, step):

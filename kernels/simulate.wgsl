@@ -8,14 +8,16 @@
 // across a subgroup. The network (CSR rows, or the dense weight matrix when no edge has a
 // delay) is the same for every lane: its loads are uniform across a subgroup (broadcast).
 //
-// A workgroup is LW lanes × NS node slices: invocation (lx, ly) integrates lane
-// wid.x·LW + lx, nodes ly, ly + NS, … (tiles of NT nodes on the dense path). The driver pads
-// a lane group to a multiple of LW lanes (copies of its first lane), so no invocation idles
-// behind a divergent branch and the node loops stay uniform. Coupling reads
+// A workgroup is LW lanes × NS node slices, and each invocation integrates LM lanes (LM > 1 on
+// software adapters: every uniform load of the network, which llvmpipe fetches once per
+// invocation, then serves LM lanes): invocation (lx, ly) integrates lanes (wid.x·LM + m)·LW + lx
+// for m < LM, nodes ly, ly + NS, … (tiles of NT nodes on the dense path). The driver pads a lane
+// group to a multiple of LW·LM lanes (copies of its first lane), so no invocation idles behind a
+// divergent branch and the node loops stay uniform. Coupling reads
 // ring slots step − d (0 <= d <= R − 2) while the new coupled values go to slot step + 1,
 // which nobody reads in this step (R = maxDelay + 2): with NS > 1 one barrier per step makes
-// every slice's writes visible before the next step; with NS = 1 an invocation owns its whole
-// lane and needs no barrier at all.
+// every slice's writes visible before the next step; with NS = 1 an invocation owns its lanes
+// and needs no barrier at all.
 
 struct Run {
   n_nodes: u32,
@@ -44,7 +46,8 @@ struct Run {
 // delayed read is one add: no wrap-around test per edge. CSR path: RingT = f32,
 // [coupling][slot][node][lane]; dense path: RingT = vec4<f32>, [coupling][slot][node / 4][lane]
 // holding nodes 4q … 4q + 3, so one load brings four sources of one lane (ring_get/ring_set).
-// Both are tiled by workgroup: [lane / LW] outermost, [lane % LW] innermost.
+// Both are tiled by blocks of LW lanes, [lane / LW] outermost and [lane % LW] innermost, so one
+// workgroup's history (its LM blocks) is contiguous.
 @group(0) @binding(2) var<storage, read_write> ring: array<RingT>;
 // [node][param][lane]
 @group(0) @binding(3) var<storage, read> params: array<f32>;
@@ -99,18 +102,20 @@ fn param_at(i: u32, k: u32, lane: u32) -> u32 {
 // Initial states, and their coupled values as the whole history (t <= 0).
 @compute @workgroup_size(LW, NS)
 fn sim_init(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let lane = wid.x * LW + lid.x;
-  let pg = load_globals(lane);
-  let x = model_init();
-  for (var i = lid.y; i < run.n_nodes; i += NS) {
-    store_state(lane, i, x);
-  }
-  // Slot by slot, nodes inner: the ring is written in address order (h is recomputed per slot).
-  for (var r = 0u; r < 2u * run.ring_len; r++) {
+  for (var m = 0u; m < LM; m++) {
+    let lane = (wid.x * LM + m) * LW + lid.x;
+    let pg = load_globals(lane);
+    let x = model_init();
     for (var i = lid.y; i < run.n_nodes; i += NS) {
-      let h = model_coupled(x, load_params(lane, i, pg));
-      for (var k = 0u; k < N_COUPLINGS; k++) {
-        ring_set(k, r, i, lane, h[k]);
+      store_state(lane, i, x);
+    }
+    // Slot by slot, nodes inner: the ring is written in address order (h is recomputed per slot).
+    for (var r = 0u; r < 2u * run.ring_len; r++) {
+      for (var i = lid.y; i < run.n_nodes; i += NS) {
+        let h = model_coupled(x, load_params(lane, i, pg));
+        for (var k = 0u; k < N_COUPLINGS; k++) {
+          ring_set(k, r, i, lane, h[k]);
+        }
       }
     }
   }
@@ -135,10 +140,16 @@ fn node_step(lane: u32, i: u32, key: vec2<u32>, st: Step, c_in: array<f32, N_COU
 @compute @workgroup_size(LW, NS)
 fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let lx = lid.x;
-  let lane = wid.x * LW + lx;
-  let key = keys[lane];
-  // global parameters: one per lane, loaded once per dispatch
-  let pg = load_globals(lane);
+  // this invocation's lanes (m < LM): lane (wid.x·LM + m)·LW + lx, ring tile wid.x·LM + m.
+  // Their keys and global parameters (one per lane) are loaded once per dispatch.
+  var lanes: array<u32, LM>;
+  var keys_m: array<vec2<u32>, LM>;
+  var pgs: array<array<f32, N_PARAMS1>, LM>;
+  for (var m = 0u; m < LM; m++) {
+    lanes[m] = (wid.x * LM + m) * LW + lx;
+    keys_m[m] = keys[lanes[m]];
+    pgs[m] = load_globals(lanes[m]);
+  }
   let n = run.n_nodes;
   let R = run.ring_len;
   let L = run.lane_count;

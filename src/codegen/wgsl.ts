@@ -24,6 +24,12 @@ export interface KernelOptions {
   /** Node slices per workgroup (invocations per lane; > 1 adds one barrier per step). Default 1. */
   nodeSlices?: number;
   /**
+   * Lanes per invocation (lanes (wid.x·LM + m)·LW + lx for m < LM): every load of the network
+   * then serves LM lanes. Default 1 (GPUs); software adapters gain from more, since llvmpipe
+   * fetches a uniform load once per invocation and vector lane.
+   */
+  lanesPerInvocation?: number;
+  /**
    * "csr": one delayed read per edge from the ring; "dense": no delays, coupling as a dense
    * matrix product over tiles of DENSE_TILE nodes (each h_j load serves the whole tile).
    * Default "csr".
@@ -44,6 +50,7 @@ export interface SimulationKernel {
   workgroupSize: number;
   lanesPerWorkgroup: number;
   nodeSlices: number;
+  lanesPerInvocation: number;
   coupling: CouplingPath;
   /** Entry points: `sim_init` writes initial states and history, `sim_step` advances Run.n_steps steps. */
   entryPoints: { init: "sim_init"; step: "sim_step" };
@@ -110,50 +117,65 @@ export function emitModelWgsl(m: CompiledModel): string {
 const ind = "  ";
 
 /** Coupling (in sim_step, per node or node tile): c_k = Σ_j w_ij h_k,j(step − d_ij), and Σ_j w_ij. */
-function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number): string {
+function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number, LM: number): string {
   const K = m.coupling.length;
   const p = "    ";
+  const lanes = Array.from({ length: LM }, (_, l) => l);
   // With one slice the node loop starts at 0 for every invocation: the loop, the edge loads
-  // and the weights are then uniform (scalar loads on CPU adapters, broadcasts on GPUs).
+  // and the weights are then uniform (broadcasts on GPUs); each serves the invocation's LM lanes.
   const first = nodeSlices > 1 ? "lid.y" : "0u";
+  // Lane m's ring tile (its block of LW lanes), in ring elements.
+  const tiles = (perTile: string) =>
+    lanes.map((l) => `${p}let ring_tile${l} = (wid.x * LM + ${l}u) * N_COUPLINGS1 * 2u * R * ${perTile};\n`).join("");
   if (path === "csr") {
-    let s = `${p}let edge_off = (n + 2u) & ~1u;\n${p}let ring_tile = wid.x * N_COUPLINGS1 * 2u * R * n;\n`;
+    let s = `${p}let edge_off = (n + 2u) & ~1u;\n` + tiles("n");
     s += `${p}// Slot now + R − d of the mirrored ring: node index (now + R)·N + (j − d·N).\n`;
     s += `${p}let row_base = i32((st.now + R) * n);\n`;
     s += `${p}for (var i = ${first}; i < n; i += NS) {\n`;
-    s += `${p}  var c = array<f32, N_COUPLINGS1>();\n${p}  var wsum = 0.0;\n`;
+    for (const l of lanes) s += `${p}  var c${l} = array<f32, N_COUPLINGS1>();\n`;
+    s += `${p}  var wsum = 0.0;\n`;
     s += `${p}  for (var e = net[i]; e < net[i + 1u]; e++) {\n`;
     s += `${p}    let at = u32(row_base + bitcast<i32>(net[edge_off + 2u * e]));\n`;
     s += `${p}    let w = bitcast<f32>(net[edge_off + 2u * e + 1u]);\n`;
-    for (let k = 0; k < K; k++) s += `${p}    c[${k}] += w * ring[(ring_tile + ${k}u * 2u * R * n + at) * LW + lx];\n`;
+    for (const l of lanes) {
+      for (let k = 0; k < K; k++) s += `${p}    c${l}[${k}] += w * ring[(ring_tile${l} + ${k}u * 2u * R * n + at) * LW + lx];\n`;
+    }
     s += `${p}    wsum += w;\n${p}  }\n`;
-    s += `${p}  node_step(lane, i, key, st, c, wsum, pg);\n${p}}\n`;
+    // One call site per lane, indices constant (llvmpipe gathers a private array's dynamic index per vector lane).
+    for (const l of lanes) s += `${p}  node_step(lanes[${l}u], i, keys_m[${l}u], st, c${l}, wsum, pgs[${l}u]);\n`;
+    s += `${p}}\n`;
     return s;
   }
-  // Dense: a register tile of NT rows × 4 sources. One vec4 load brings h_k of four sources of
-  // this lane (coalesced across lanes) and serves all NT rows; the weights are uniform loads.
-  // Sources are added one at a time in index order, as the CSR path and the reference do.
+  // Dense: a register tile of NT rows × 4 sources × LM lanes. One vec4 load brings h_k of four
+  // sources of one lane (coalesced across lanes) and serves all NT rows; the weights are uniform
+  // loads that serve all LM lanes. Sources are added one at a time in index order, as the CSR
+  // path and the reference do.
   const NT = DENSE_TILE;
-  let s = `${p}let n4 = (n + 3u) / 4u;\n${p}let ring_tile = wid.x * N_COUPLINGS1 * 2u * R * n4;\n`;
+  const rows = Array.from({ length: NT }, (_, t) => t);
+  let s = `${p}let n4 = (n + 3u) / 4u;\n` + tiles("n4");
   s += `${p}let h_base = (st.now + R) * n4;\n`;
   s += `${p}for (var i0 = ${first} * NT; i0 < n; i0 += NS * NT) {\n`;
-  for (let t = 0; t < NT; t++) s += `${p}  var c${t} = array<f32, N_COUPLINGS1>();\n${p}  var wsum${t} = 0.0;\n`;
+  for (const l of lanes) for (const t of rows) s += `${p}  var c${t}_${l} = array<f32, N_COUPLINGS1>();\n`;
+  for (const t of rows) s += `${p}  var wsum${t} = 0.0;\n`;
   s += `${p}  for (var j4 = 0u; j4 < n4; j4++) {\n`;
-  for (let t = 0; t < NT; t++) s += `${p}    let w${t} = net[(i0 + ${t}u) * n4 + j4];\n`;
-  for (let k = 0; k < K; k++) {
-    s += `${p}    let h${k} = ring[(ring_tile + ${k}u * 2u * R * n4 + h_base + j4) * LW + lx];\n`;
-    for (let t = 0; t < NT; t++) {
-      for (const q of ["x", "y", "z", "w"]) s += `${p}    c${t}[${k}] += w${t}.${q} * h${k}.${q};\n`;
+  for (const t of rows) s += `${p}    let w${t} = net[(i0 + ${t}u) * n4 + j4];\n`;
+  for (const l of lanes) {
+    for (let k = 0; k < K; k++) {
+      s += `${p}    let h${k}_${l} = ring[(ring_tile${l} + ${k}u * 2u * R * n4 + h_base + j4) * LW + lx];\n`;
+      for (const t of rows) {
+        for (const q of ["x", "y", "z", "w"]) s += `${p}    c${t}_${l}[${k}] += w${t}.${q} * h${k}_${l}.${q};\n`;
+      }
     }
   }
-  for (let t = 0; t < NT; t++) s += `${p}    wsum${t} += w${t}.x + w${t}.y + w${t}.z + w${t}.w;\n`;
+  for (const t of rows) s += `${p}    wsum${t} += w${t}.x + w${t}.y + w${t}.z + w${t}.w;\n`;
   s += `${p}  }\n`;
-  // One call site for the tile's nodes: node_step is inlined once, not NT times (compile time).
-  const list = (f: (t: number) => string) => Array.from({ length: NT }, (_, t) => f(t)).join(", ");
-  s += `${p}  let cs = array<array<f32, N_COUPLINGS1>, NT>(${list((t) => `c${t}`)});\n`;
+  // One call site for the tile's nodes and lanes: node_step is inlined once, not NT·LM times.
+  const list = (f: (t: number) => string) => rows.map(f).join(", ");
+  for (const l of lanes) s += `${p}  let cs${l} = array<array<f32, N_COUPLINGS1>, NT>(${list((t) => `c${t}_${l}`)});\n`;
   s += `${p}  let ws = array<f32, NT>(${list((t) => `wsum${t}`)});\n`;
-  s += `${p}  for (var t = 0u; t < min(NT, n - i0); t++) {\n${p}    node_step(lane, i0 + t, key, st, cs[t], ws[t], pg);\n${p}  }\n`;
-  s += `${p}}\n`;
+  s += `${p}  for (var t = 0u; t < min(NT, n - i0); t++) {\n`;
+  for (const l of lanes) s += `${p}    node_step(lanes[${l}u], i0 + t, keys_m[${l}u], st, cs${l}[t], ws[t], pgs[${l}u]);\n`;
+  s += `${p}  }\n${p}}\n`;
   return s;
 }
 
@@ -260,7 +282,7 @@ function sharedNoiseStage(m: CompiledModel): string {
   const NZ = m.noiseStates.length;
   const p = "    ";
   let s = `${p}{\n${p}  // this step's normals for every node, drawn once for the workgroup's lanes (one key)\n`;
-  s += `${p}  let key0 = keys[wid.x * LW];\n`;
+  s += `${p}  let key0 = keys[wid.x * LW * LM];\n`;
   s += `${p}  for (var j = lid.y * LW + lid.x; j < n; j += LW * NS) {\n`;
   for (let b = 0; b < NZ; b += 4) {
     s += `${p}    let zb${b >> 2} = philox_normals4(key0.x, key0.y, j, st.step, ${b >> 2}u);\n`;
@@ -390,13 +412,14 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   if (LW * NS > 256) {
     throw new KernelSourceError(`lanesPerWorkgroup × nodeSlices must be <= 256 (WebGPU's default limit), got ${LW} × ${NS}`);
   }
+  const LM = checkedCount(opts.lanesPerInvocation ?? 1, "lanesPerInvocation", 16);
   const coupling = opts.coupling ?? "csr";
   if (coupling !== "csr" && coupling !== "dense") {
     throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
   }
   const states = stateStages(m, opts.recordIdx, opts.averageIdx);
   const shared = !!opts.sharedNoise && m.noiseStates.length > 0;
-  const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
+  const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst LM: u32 = ${LM}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
   const wz = shared ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * noise4(m)}>;\n\n` : "";
   const body = piece("simulate")
     .replace("/*@MODEL@*/", consts + wz + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
@@ -406,7 +429,7 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
     .replace("/*@NOISE@*/\n", noiseStage(m, shared))
     .replace("/*@RECORD@*/\n", recordStage(m, opts.recordIdx, opts.averageIdx))
     .replace("/*@SHARED_NOISE@*/\n", shared ? sharedNoiseStage(m) : "")
-    .replace("/*@COUPLING@*/\n", couplingStage(m, coupling, NS))
+    .replace("/*@COUPLING@*/\n", couplingStage(m, coupling, NS, LM))
     // NS > 1: ring writes before the next step's reads; shared noise: wz read before rewritten.
     .replace("/*@BARRIER@*/\n", NS > 1 ? "    storageBarrier();\n    workgroupBarrier();\n" : shared ? "    workgroupBarrier();\n" : "");
   return {
@@ -414,6 +437,7 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
     workgroupSize: LW * NS,
     lanesPerWorkgroup: LW,
     nodeSlices: NS,
+    lanesPerInvocation: LM,
     coupling,
     entryPoints: { init: "sim_init", step: "sim_step" },
   };

@@ -2,6 +2,7 @@
 // and why, and runs the prepared batch on it.
 import { simulateReference } from "../backends/reference.ts";
 import { type BackendName, prepareSimulation, type SimulationOptions, type SimulationResult } from "../batch/prepare.ts";
+import type { WebGpuRunOptions } from "../backends/webgpu/driver.ts";
 
 /**
  * simulate()'s options: the SimulationOptions plus the backend and its settings.
@@ -22,6 +23,8 @@ export interface SimulateOptions extends SimulationOptions {
   threads?: number;
   /** webgpu backend: invocations per workgroup (one workgroup per lane). */
   workgroupSize?: number;
+  /** webgpu backend: tuning and testing knobs (chunking, coupling path, workgroup shape); results are bit-identical whatever their values. */
+  webgpu?: WebGpuRunOptions["webgpu"];
 }
 
 type BackendRunner = (sim: ReturnType<typeof prepareSimulation>, opts: SimulateOptions) => Promise<SimulationResult>;

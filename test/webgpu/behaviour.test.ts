@@ -112,6 +112,30 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
     }
   });
 
+  it("lanes per invocation do not change a single bit (delays, dense coupling, node slices, shared noise)", async () => {
+    // 13 lanes: not a multiple of any span (workgroup lanes × lanes per invocation), so padding lanes run too.
+    const lanes = 13;
+    const delays = hopfBase(lanes);
+    const noDelays: SimulationOptions = { ...hopfBase(lanes), network: { weights: network(10, 8, 0, 0.1).weights } };
+    const shared: SimulationOptions = { ...hopfBase(lanes), seed: 7, noise: "shared" };
+    for (
+      const [what, o, extra] of [
+        ["delays (CSR)", delays, {}],
+        ["dense", noDelays, { coupling: "dense" }],
+        ["shared noise", shared, { sharedNoise: true }],
+      ] as const
+    ) {
+      const one = await run(o, { workgroupSize: 2, webgpu: { ...extra, lanesPerInvocation: 1 } });
+      const many = await run(o, { workgroupSize: 2, webgpu: { ...extra, lanesPerInvocation: 3 } });
+      expect(many.recorded, `${what}, 3 lanes per invocation`).toEqual(one.recorded);
+      expect(many.averages, `${what}, 3 lanes per invocation`).toEqual(one.averages);
+      // GPU-style: 2 lanes × 2 node slices (a barrier per step), 2 lanes per invocation.
+      const sliced = await run(o, { workgroupSize: 4, webgpu: { ...extra, nodeSlices: 2, lanesPerInvocation: 2 } });
+      expect(sliced.recorded, `${what}, node slices`).toEqual(one.recorded);
+    }
+    await expect(run(delays, { webgpu: { lanesPerInvocation: 0 } })).rejects.toThrow(/lanesPerInvocation must be an integer/);
+  });
+
   it("without delays, the dense matrix-product coupling agrees with the CSR path, whatever the workgroup shape", async () => {
     // 37 lanes (not a multiple of any workgroup's lanes), 10 nodes (not a multiple of the 4-node tile).
     const lanes = 37;

@@ -53,6 +53,12 @@ export interface WebGpuRunOptions {
     /** Node slices per workgroup (workgroupSize / nodeSlices lanes each); default 1 on software adapters, 8 on GPUs. */
     nodeSlices?: number;
     /**
+     * Lanes each invocation integrates (one load of the network then serves them all). Default
+     * 1 on GPUs; on software adapters up to 4, as far as the batch fills workgroups of
+     * workgroupSize × 4 lanes (bench/RESULTS.md: llvmpipe fetches uniform loads per invocation).
+     */
+    lanesPerInvocation?: number;
+    /**
      * When every workgroup's lanes share one noise key, draw each step's normals once per
      * workgroup (two barriers per step) instead of per lane. Default: on GPUs, off on software
      * adapters (llvmpipe: 2.3× slower per node-step with the barriers; bench/RESULTS.md).
@@ -86,7 +92,7 @@ export function planWebGpuRun(
   sim: PreparedSimulation,
   limits: WebGpuLimits,
   opts: WebGpuRunOptions = {},
-  lanesPerWorkgroup = 1,
+  workgroupLanes = 1,
 ): WebGpuRunPlan {
   const { lanes, nNodes: n, nParams: P } = sim;
   const S = sim.model.stateNames.length;
@@ -95,7 +101,7 @@ export function planWebGpuRun(
   const nRec = sim.recordIdx.length;
   const nAvg = sim.averageIdx.length;
   const maxBinding = limits.maxStorageBufferBindingSize;
-  const LW = lanesPerWorkgroup;
+  const LW = workgroupLanes; // lanes per workgroup × lanes per invocation
   const knobs = opts.webgpu ?? {};
   const dense = couplingPath(sim, knobs.coupling) === "dense";
   const ringNodes = dense ? Math.ceil(n / 4) * 4 : n; // the dense ring holds nodes in fours
@@ -216,10 +222,11 @@ function planSegments(sim: PreparedSimulation, chunkSamples: number, averaging: 
   return segs;
 }
 
-/** Workgroup shape: lanes per workgroup × node slices (see kernels/simulate.wgsl). */
+/** Workgroup shape: lanes per workgroup × node slices, and lanes per invocation (see kernels/simulate.wgsl). */
 export interface WorkgroupShape {
   lanesPerWorkgroup: number;
   nodeSlices: number;
+  lanesPerInvocation: number;
 }
 
 /**
@@ -233,19 +240,44 @@ export function defaultWorkgroupSize(software: boolean): number {
   return software ? 8 : 256;
 }
 
-/** Splits invocations per workgroup into lanes (at most 32, a subgroup) × node slices. */
-export function workgroupShape(workgroupSize: number, software: boolean, nodeSlices?: number): WorkgroupShape {
+/** Most lanes per invocation chosen by default on software adapters (bench/RESULTS.md). */
+export const SOFTWARE_LANES_PER_INVOCATION = 4;
+
+/**
+ * Splits invocations per workgroup into lanes (at most 32, a subgroup) × node slices, and picks
+ * the lanes per invocation: 1 on GPUs; on software adapters the largest power of two up to
+ * SOFTWARE_LANES_PER_INVOCATION whose workgroups the batch fills (no padding lanes beyond
+ * what one lane per invocation needs).
+ */
+export function workgroupShape(
+  workgroupSize: number,
+  software: boolean,
+  knobs: { nodeSlices?: number; lanesPerInvocation?: number } = {},
+  lanes = 1,
+): WorkgroupShape {
   if (!Number.isInteger(workgroupSize) || workgroupSize < 1 || workgroupSize > 256) {
     throw new WebGpuSimulationError(`workgroupSize must be an integer in [1, 256], got ${workgroupSize}`);
   }
+  const { nodeSlices, lanesPerInvocation } = knobs;
+  if (lanesPerInvocation !== undefined && !(Number.isInteger(lanesPerInvocation) && lanesPerInvocation >= 1 && lanesPerInvocation <= 16)) {
+    throw new WebGpuSimulationError(`webgpu.lanesPerInvocation must be an integer in [1, 16], got ${lanesPerInvocation}`);
+  }
+  let lanesPerWorkgroup: number;
   if (nodeSlices !== undefined) {
     if (!Number.isInteger(nodeSlices) || nodeSlices < 1 || nodeSlices > workgroupSize) {
       throw new WebGpuSimulationError(`webgpu.nodeSlices must be an integer in [1, workgroupSize = ${workgroupSize}], got ${nodeSlices}`);
     }
-    return { lanesPerWorkgroup: Math.floor(workgroupSize / nodeSlices), nodeSlices };
+    lanesPerWorkgroup = Math.floor(workgroupSize / nodeSlices);
+  } else {
+    lanesPerWorkgroup = software ? workgroupSize : Math.min(workgroupSize, 32);
   }
-  const lanesPerWorkgroup = software ? workgroupSize : Math.min(workgroupSize, 32);
-  return { lanesPerWorkgroup, nodeSlices: Math.floor(workgroupSize / lanesPerWorkgroup) };
+  let lm = 1;
+  if (software) { while (lm < SOFTWARE_LANES_PER_INVOCATION && 2 * lm * lanesPerWorkgroup <= lanes) lm *= 2; }
+  return {
+    lanesPerWorkgroup,
+    nodeSlices: nodeSlices ?? Math.floor(workgroupSize / lanesPerWorkgroup),
+    lanesPerInvocation: lanesPerInvocation ?? lm,
+  };
 }
 
 /** Dense coupling (matrix product) when no edge has a delay and the network is not sparse. */
@@ -278,7 +310,8 @@ interface LaneGroup {
 
 /**
  * Whether every workgroup's lanes (groups of lanesPerGroup lanes, each padded to whole
- * workgroups of LW with copies of its first lane, as simulateWebGpu lays them out) share one
+ * workgroups of LW lanes (LW = lanes per workgroup × lanes per invocation) with copies of its
+ * first lane, as simulateWebGpu lays them out) share one
  * noise key, so that the kernel may draw each step's normals once per workgroup.
  */
 export function workgroupsShareKeys(
@@ -317,11 +350,13 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const nRec = sim.recordIdx.length;
   const nAvg = sim.averageIdx.length;
   const software = description.isFallback;
-  const shape = workgroupShape(opts.workgroupSize ?? defaultWorkgroupSize(software), software, opts.webgpu?.nodeSlices);
+  const shape = workgroupShape(opts.workgroupSize ?? defaultWorkgroupSize(software), software, opts.webgpu, lanes);
+  // Lanes one workgroup integrates: groups are padded to, and dispatched in, whole spans.
+  const span = shape.lanesPerWorkgroup * shape.lanesPerInvocation;
   const coupling = couplingPath(sim, opts.webgpu?.coupling);
-  const plan = planWebGpuRun(sim, device.limits, opts, shape.lanesPerWorkgroup);
+  const plan = planWebGpuRun(sim, device.limits, opts, span);
   const sharedNoise = (opts.webgpu?.sharedNoise ?? !software) && m.noiseStates.length > 0 && n <= sharedNoiseMaxNodes(m) &&
-    workgroupsShareKeys(sim, plan.lanesPerGroup, shape.lanesPerWorkgroup);
+    workgroupsShareKeys(sim, plan.lanesPerGroup, span);
   const kernelDef = generateSimulationKernel(m, {
     integrator: sim.integrator,
     recordIdx: sim.recordIdx,
@@ -341,7 +376,6 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   );
   const kernel = { layout, init: pipelines.sim_init, step: pipelines.sim_step };
   const { lanesPerGroup, chunkSamples, segments, stepsPerDispatch } = plan;
-  const LW = shape.lanesPerWorkgroup;
   const ringNodes = coupling === "dense" ? Math.ceil(n / 4) * 4 : n;
 
   const buffers: GPUBuffer[] = [];
@@ -362,7 +396,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     let offset = 0;
     for (let first = 0; first < lanes; first += lanesPerGroup) {
       const count = Math.min(lanesPerGroup, lanes - first);
-      const width = Math.ceil(count / LW) * LW;
+      const width = Math.ceil(count / span) * span;
       const state = makeBuffer(width * n * S * 4, STORAGE, "state");
       const ring = makeBuffer(width * K * 2 * R * ringNodes * 4, STORAGE, "delay ring");
       const params = makeBuffer(width * n * P * 4, STORAGE | COPY_DST, "params");
@@ -443,7 +477,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
           const pass = enc.beginComputePass();
           pass.setPipeline(w.pipeline);
           pass.setBindGroup(0, w.g.bindGroups[slot]!);
-          pass.dispatchWorkgroups(w.g.width / LW);
+          pass.dispatchWorkgroups(w.g.width / span);
           pass.end();
         });
         i += UNIFORM_SLOTS;
