@@ -11,7 +11,8 @@
 # run, default 4), DEVICE_MODELS (rww,hopf), DEVICE_NOISE (shared: one noise key for all lanes,
 # as cuBNM shares one noise realisation across a batch, and as a fit's candidates do, so the
 # kernel draws normals once per workgroup; independent: per-lane streams), DEVICE_TIMEOUT (s,
-# default 280), DEVICE_CHECK=1 (then the backend's correctness check, test/webgpu/device-check.ts).
+# default 280), DEVICE_CHECK=1 (then the backend's correctness check, test/webgpu/device-check.ts),
+# DEVICE_LPI (lanes per invocation, default the driver's: 1 on GPUs; try 2 on a real GPU).
 # Designed to finish in < 5 minutes on a GPU. Tested end to end on lavapipe with small sizes:
 #   DEVICE_LANES=16 DEVICE_SECONDS=1 bash bench/device.sh
 set -euo pipefail
@@ -51,6 +52,7 @@ export WEBGPU_BENCH_SECONDS=${DEVICE_SECONDS:-4}
 export WEBGPU_BENCH_MODELS=${DEVICE_MODELS:-rww,hopf}
 export WEBGPU_BENCH_WASM=0
 export WEBGPU_BENCH_NOISE=${DEVICE_NOISE:-shared}
+export WEBGPU_BENCH_LPI=${DEVICE_LPI:-}
 cd "$work"
 timeout "${DEVICE_TIMEOUT:-280}" ./node bench.mjs
 # DEVICE_CHECK=1: also check the WebGPU backend on this adapter (Philox bits, f32 trajectories

@@ -40,7 +40,7 @@ const adapter = await describeAdapter();
 console.log(
   `webgpu bench: adapter ${adapter.name}${adapter.isFallback ? " (software)" : ""}; lanes ${
     laneCounts.join(", ")
-  }; ~${target} s per timed run; ${noise} noise`,
+  }; ~${target} s per timed run; ${noise} noise; lanes per invocation: ${lanesPerInvocation ?? "the driver's choice"}`,
 );
 
 interface Workload {

@@ -54,8 +54,8 @@ export interface WebGpuRunOptions {
     nodeSlices?: number;
     /**
      * Lanes each invocation integrates (one load of the network then serves them all). Default
-     * 1 on GPUs; on software adapters up to 4, as far as the batch fills workgroups of
-     * workgroupSize × 4 lanes (bench/RESULTS.md: llvmpipe fetches uniform loads per invocation).
+     * 1 on GPUs; on software adapters 2 when the batch fills workgroups of workgroupSize × 2
+     * lanes (bench/RESULTS.md: llvmpipe fetches uniform loads per invocation).
      */
     lanesPerInvocation?: number;
     /**
@@ -241,7 +241,7 @@ export function defaultWorkgroupSize(software: boolean): number {
 }
 
 /** Most lanes per invocation chosen by default on software adapters (bench/RESULTS.md). */
-export const SOFTWARE_LANES_PER_INVOCATION = 4;
+export const SOFTWARE_LANES_PER_INVOCATION = 2;
 
 /**
  * Splits invocations per workgroup into lanes (at most 32, a subgroup) × node slices, and picks
