@@ -35,6 +35,9 @@ function run(backend: "reference" | "webgpu" | "wasm"): Promise<SimulationResult
     seed: 3,
     noise: "independent",
     record: { observables: ["x", "y"], period: 1 },
+    // Two lanes per invocation (the software-adapter default for larger batches), so the browsers'
+    // and Deno's adapters compile and run that kernel too; ignored by the other backends.
+    webgpu: { lanesPerInvocation: 2 },
   });
 }
 
