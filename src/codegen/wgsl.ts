@@ -141,7 +141,7 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number,
       for (let k = 0; k < K; k++) s += `${p}    c${l}[${k}] += w * ring[(ring_tile${l} + ${k}u * 2u * R * n + at) * LW + lx];\n`;
     }
     s += `${p}    wsum += w;\n${p}  }\n`;
-    // One call site per lane, indices constant (llvmpipe gathers a private array's dynamic index per vector lane).
+    // One call site per lane, with constant indices, so the per-lane arrays stay in registers.
     for (const l of lanes) s += `${p}  node_step(lanes[${l}u], i, keys_m[${l}u], st, c${l}, wsum, pgs[${l}u]);\n`;
     s += `${p}}\n`;
     return s;
@@ -169,7 +169,7 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number,
   }
   for (const t of rows) s += `${p}    wsum${t} += w${t}.x + w${t}.y + w${t}.z + w${t}.w;\n`;
   s += `${p}  }\n`;
-  // One call site for the tile's nodes and lanes: node_step is inlined once, not NT·LM times.
+  // One call site per lane for the tile's nodes: node_step is inlined LM times, not NT·LM (compile time).
   const list = (f: (t: number) => string) => rows.map(f).join(", ");
   for (const l of lanes) s += `${p}  let cs${l} = array<array<f32, N_COUPLINGS1>, NT>(${list((t) => `c${t}_${l}`)});\n`;
   s += `${p}  let ws = array<f32, NT>(${list((t) => `wsum${t}`)});\n`;
