@@ -7,7 +7,7 @@
 // coupling path (network size, delays, dt, lanes, chunking) is a uniform, so one compiled
 // pipeline serves every shape.
 import { emitExpr, floatLiteral } from "./emit.ts";
-import { describeStep, pruneLets, stepInput, type StepLet } from "./step.ts";
+import { describeStep, pruneLets, STEP_TIMES, stepInput, type StepLet } from "./step.ts";
 import { freeVariables } from "../models/expr.ts";
 import { WGSL } from "../generated/wgsl.ts";
 import type { CompiledModel } from "../models/spec.ts";
@@ -293,6 +293,21 @@ function sharedNoiseStage(m: CompiledModel): string {
 }
 
 /**
+ * The step description's time scalars (STEP_TIMES) and row weight sum as WGSL expressions, for
+ * the simulation kernel and the gradient kernels (grad/wgsl.ts) alike: both name their uniform
+ * `run` with dt, half_dt, sqrt_dt and slow_dt, and their row weight sum `wsum`.
+ */
+export const WGSL_STEP_SCALARS: Readonly<Record<(typeof STEP_TIMES)[number] | "wsum", string>> = {
+  t: "t",
+  t1: "(t + run.dt)",
+  dt: "run.dt",
+  half_dt: "run.half_dt",
+  sqrt_dt: "run.sqrt_dt",
+  slow_dt: "run.slow_dt",
+  wsum: "wsum",
+};
+
+/**
  * The step's arithmetic from the one description (codegen/step.ts), in f32: difference
  * coupling, drift and diffusion, the integrator with clamps, the slow step on slow steps, the new
  * state into x, h_k into the ring for step + 1, and the derived observables that are recorded or
@@ -305,15 +320,7 @@ function stepStage(m: CompiledModel, integrator: Integrator, recordIdx: number[]
   }
   const desc = describeStep(m);
   const S = m.stateNames;
-  const SCALARS: Record<string, string> = {
-    t: "t",
-    t1: "(t + run.dt)",
-    dt: "run.dt",
-    half_dt: "run.half_dt",
-    sqrt_dt: "run.sqrt_dt",
-    slow_dt: "run.slow_dt",
-    wsum: "wsum",
-  };
+  const SCALARS: Readonly<Record<string, string>> = WGSL_STEP_SCALARS;
   const input = (name: string): string => {
     const found = stepInput(m, name);
     const k = found?.index;

@@ -20,8 +20,8 @@
 //
 // Layouts (lanes innermost, as kernels/simulate.wgsl): a workgroup is LW lanes × NS node slices;
 // invocation (lx, ly) handles lane wid.x·LW + lx, nodes ly, ly + NS, …
-import { emitModelWgsl, KernelSourceError, wgslLetValue } from "../codegen/wgsl.ts";
-import { blockInputs, describeStep, pruneLets, STEP_TIMES, type StepDescription, stepInput, type StepLet } from "../codegen/step.ts";
+import { emitModelWgsl, KernelSourceError, WGSL_STEP_SCALARS, wgslLetValue } from "../codegen/wgsl.ts";
+import { blockInputs, describeStep, pruneLets, type StepDescription, stepInput, type StepLet } from "../codegen/step.ts";
 import { freeVariables } from "../models/expr.ts";
 import { WGSL } from "../generated/wgsl.ts";
 import type { CompiledModel } from "../models/spec.ts";
@@ -50,16 +50,8 @@ export interface GradientKernel {
 /** Bytes of the GradRun uniform (struct GradRun below). */
 export const GRAD_RUN_UNIFORM_BYTES = 112;
 
-const TIME_WGSL: Record<(typeof STEP_TIMES)[number] | "wsum", string> = {
-  t: "t",
-  t1: "(t + run.dt)",
-  dt: "run.dt",
-  half_dt: "run.half_dt",
-  sqrt_dt: "run.sqrt_dt",
-  slow_dt: "run.slow_dt",
-  wsum: "wsum",
-};
-const local = (name: string) => (TIME_WGSL as Record<string, string>)[name] ?? name;
+const TIME_WGSL: Readonly<Record<string, string>> = WGSL_STEP_SCALARS;
+const local = (name: string) => TIME_WGSL[name] ?? name;
 
 /**
  * WGSL lets for a block: every input not yet in scope is bound from `input` where first read,
