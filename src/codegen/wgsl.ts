@@ -37,6 +37,12 @@ export interface KernelOptions {
   coupling?: CouplingPath;
   /** Every workgroup's lanes share one noise key: draw normals once per workgroup (see sharedNoiseStage). */
   sharedNoise?: boolean;
+  /**
+   * Regional parameters (indices into paramNames) that have the same value at every node of each
+   * lane in this run: loaded once per dispatch like global ones instead of per node and step
+   * (the driver finds them: paramsSameAtEveryNode). Default none.
+   */
+  paramsSameAtEveryNode?: readonly number[];
 }
 
 export type CouplingPath = "csr" | "dense";
@@ -180,12 +186,15 @@ function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number,
 }
 
 /**
- * Parameter loads: global parameters (one value per lane, the same at every node) come from
- * registers loaded once per dispatch (load_globals); regional ones are loaded per node.
+ * Parameter loads: global parameters (one value per lane, the same at every node), and regional
+ * ones that this run gives the same value at every node (`sameAtEveryNode`), come from registers
+ * loaded once per dispatch (load_globals); the other regional ones are loaded per node and step.
  */
-function paramAccess(m: CompiledModel): string {
+function paramAccess(m: CompiledModel, sameAtEveryNode: readonly number[]): string {
   const P = m.paramNames.length;
-  const global = m.paramNames.map((name) => m.spec.parameters.find((q) => q.name === name)?.scope === "global");
+  const global = m.paramNames.map((name, k) =>
+    m.spec.parameters.find((q) => q.name === name)?.scope === "global" || sameAtEveryNode.includes(k)
+  );
   let s = "fn load_globals(lane: u32) -> array<f32, N_PARAMS1> {\n  var pg: array<f32, N_PARAMS1>;\n";
   for (let k = 0; k < P; k++) if (global[k]) s += `  pg[${k}] = params[param_at(0u, ${k}u, lane)];\n`;
   s += "  return pg;\n}\n\n";
@@ -429,7 +438,10 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst LM: u32 = ${LM}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
   const wz = shared ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * noise4(m)}>;\n\n` : "";
   const body = piece("simulate")
-    .replace("/*@MODEL@*/", consts + wz + ringAccess(coupling) + "\n" + paramAccess(m) + "\n" + emitModelWgsl(m))
+    .replace(
+      "/*@MODEL@*/",
+      consts + wz + ringAccess(coupling) + "\n" + paramAccess(m, opts.paramsSameAtEveryNode ?? []) + "\n" + emitModelWgsl(m),
+    )
     .replace("/*@LOAD_STATE@*/\n", states.load)
     .replace("/*@STEP@*/\n", stepStage(m, opts.integrator, opts.recordIdx, opts.averageIdx))
     .replace("/*@STORE_STATE@*/\n", states.store)

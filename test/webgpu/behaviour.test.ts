@@ -4,7 +4,13 @@
 // memory plan of a large run.
 import { describe, expect, it } from "vitest";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { planWebGpuRun, simulateWebGpu, type WebGpuRunOptions, workgroupsShareKeys } from "../../src/backends/webgpu/driver.ts";
+import {
+  paramsSameAtEveryNode,
+  planWebGpuRun,
+  simulateWebGpu,
+  type WebGpuRunOptions,
+  workgroupsShareKeys,
+} from "../../src/backends/webgpu/driver.ts";
 import { WebGpuUnavailableError } from "../../src/backends/webgpu/gpu.ts";
 import { generateSimulationKernel } from "../../src/codegen/wgsl.ts";
 import { compileModel, type ModelSpec } from "../../src/models/spec.ts";
@@ -69,6 +75,26 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
       expect(b.recorded[name]!.subarray(0, per)).toEqual(a.recorded[name]!.subarray(0, per));
       expect(b.recorded[name]!.subarray(2 * per)).toEqual(a.recorded[name]!.subarray(2 * per));
       expect(b.recorded[name]!.subarray(per, 2 * per)).not.toEqual(a.recorded[name]!.subarray(per, 2 * per));
+    }
+  });
+
+  it("a regional parameter with one value at every node is loaded once per dispatch, with the same bits", async () => {
+    const base = hopfBase(3); // a: one value per lane, so the same at all 7 nodes
+    const perLane = base.params!.a as number[];
+    const varied = Array.from({ length: 3 * 7 }, (_, q) => (q < 14 ? perLane[Math.floor(q / 7)]! : -0.3 + 0.05 * (q - 14)));
+    const changed = { ...base, params: { ...base.params, a: varied } }; // lane 2's a differs from node to node
+    const aIndex = supHopf.parameters.findIndex((q) => q.name === "a");
+    expect(supHopf.parameters[aIndex]!.scope).not.toBe("global");
+    expect(paramsSameAtEveryNode(prepareSimulation(base))).toContain(aIndex);
+    expect(paramsSameAtEveryNode(prepareSimulation(changed))).not.toContain(aIndex);
+    // −0 and +0 are different bits: not the same value.
+    const zeros = { ...base, params: { ...base.params, a: Array.from({ length: 21 }, (_, q) => (q === 3 ? -0 : 0)) } };
+    expect(paramsSameAtEveryNode(prepareSimulation(zeros))).not.toContain(aIndex);
+    const a = await run(base), b = await run(changed);
+    const per = a.recorded.x!.length / 3;
+    for (const name of ["x", "y", "r2"]) {
+      expect(b.recorded[name]!.subarray(0, 2 * per)).toEqual(a.recorded[name]!.subarray(0, 2 * per));
+      expect(b.recorded[name]!.subarray(2 * per)).not.toEqual(a.recorded[name]!.subarray(2 * per));
     }
   });
 

@@ -334,6 +334,26 @@ export function workgroupsShareKeys(
 }
 
 /**
+ * Parameters whose f32 value is the same at every node of each lane (lanes may differ): the
+ * kernel loads them once per dispatch instead of per node and step. In a fit most regional
+ * parameters are often given one value per candidate (e.g. rWW's w_p, J_N, I_ext, with only wIE
+ * per node from FIC); each per-node load costs 4 bytes of memory traffic per node-step on a GPU.
+ */
+export function paramsSameAtEveryNode(sim: Pick<PreparedSimulation, "lanes" | "nNodes" | "nParams" | "params">): number[] {
+  const { lanes, nNodes: n, nParams: P, params } = sim;
+  const same: number[] = [];
+  for (let k = 0; k < P; k++) {
+    let ok = true;
+    for (let l = 0; l < lanes && ok; l++) {
+      const v = Math.fround(params[l * n * P + k]!);
+      for (let i = 1; i < n && ok; i++) ok = Object.is(Math.fround(params[(l * n + i) * P + k]!), v); // Object.is: −0 ≠ +0
+    }
+    if (ok) same.push(k);
+  }
+  return same;
+}
+
+/**
  * Run a prepared simulation on WebGPU. `opts` may be the caller's whole options object (as
  * simulate() passes it); only the WebGpuRunOptions fields are read.
  */
@@ -364,6 +384,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     ...shape,
     coupling,
     sharedNoise,
+    paramsSameAtEveryNode: paramsSameAtEveryNode(sim),
   });
   // Pipelines per device and generated source (the source encodes model, integrator, observables
   // and workgroup size; shapes are uniforms, so they do not recompile).
