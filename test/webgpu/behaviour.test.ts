@@ -9,6 +9,7 @@ import {
   planWebGpuRun,
   simulateWebGpu,
   type WebGpuRunOptions,
+  workgroupShape,
   workgroupsShareKeys,
 } from "../../src/backends/webgpu/driver.ts";
 import { WebGpuUnavailableError } from "../../src/backends/webgpu/gpu.ts";
@@ -160,6 +161,11 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
       expect(sliced.recorded, `${what}, node slices`).toEqual(one.recorded);
     }
     await expect(run(delays, { webgpu: { lanesPerInvocation: 0 } })).rejects.toThrow(/lanesPerInvocation must be an integer/);
+    // Default: 1 on GPUs; 2 on software adapters (workgroups of 8) unless padding to 16 lanes costs more than it gains.
+    const lm = (lanes: number, software: boolean) => workgroupShape(software ? 8 : 256, software, {}, lanes).lanesPerInvocation;
+    expect([1, 8, 16, 20, 40, 512].map((l) => lm(l, true))).toEqual([1, 1, 2, 1, 2, 2]);
+    expect([1, 512, 32768].map((l) => lm(l, false))).toEqual([1, 1, 1]);
+    expect(workgroupShape(8, true, { lanesPerInvocation: 3 }, 512).lanesPerInvocation).toBe(3);
   });
 
   it("without delays, the dense matrix-product coupling agrees with the CSR path, whatever the workgroup shape", async () => {

@@ -54,8 +54,8 @@ export interface WebGpuRunOptions {
     nodeSlices?: number;
     /**
      * Lanes each invocation integrates (one load of the network then serves them all). Default
-     * 1 on GPUs; on software adapters 2 when the batch fills workgroups of workgroupSize × 2
-     * lanes (bench/RESULTS.md: llvmpipe fetches uniform loads per invocation).
+     * 1 on GPUs; on software adapters 2, unless the wider workgroups' padding lanes would cost
+     * more than it gains (bench/RESULTS.md: llvmpipe fetches uniform loads per invocation).
      */
     lanesPerInvocation?: number;
     /**
@@ -240,14 +240,18 @@ export function defaultWorkgroupSize(software: boolean): number {
   return software ? 8 : 256;
 }
 
-/** Most lanes per invocation chosen by default on software adapters (bench/RESULTS.md). */
+/**
+ * Lanes per invocation on software adapters, and how much faster per lane that ran than one
+ * (median of six rWW A/Bs on lavapipe; 1.5 for SupHopf with delays; bench/RESULTS.md).
+ */
 export const SOFTWARE_LANES_PER_INVOCATION = 2;
+const SOFTWARE_LANES_PER_INVOCATION_GAIN = 1.2;
 
 /**
  * Splits invocations per workgroup into lanes (at most 32, a subgroup) × node slices, and picks
- * the lanes per invocation: 1 on GPUs; on software adapters the largest power of two up to
- * SOFTWARE_LANES_PER_INVOCATION whose workgroups the batch fills (no padding lanes beyond
- * what one lane per invocation needs).
+ * the lanes per invocation: 1 on GPUs; on software adapters SOFTWARE_LANES_PER_INVOCATION unless
+ * the wider workgroups' padding lanes would cost more than it gains (20 lanes in workgroups of
+ * 8 × 2 run 32, in workgroups of 8 only 24).
  */
 export function workgroupShape(
   workgroupSize: number,
@@ -271,8 +275,11 @@ export function workgroupShape(
   } else {
     lanesPerWorkgroup = software ? workgroupSize : Math.min(workgroupSize, 32);
   }
-  let lm = 1;
-  if (software) { while (lm < SOFTWARE_LANES_PER_INVOCATION && 2 * lm * lanesPerWorkgroup <= lanes) lm *= 2; }
+  const padded = (span: number) => Math.ceil(lanes / span) * span;
+  const lm = software &&
+      padded(SOFTWARE_LANES_PER_INVOCATION * lanesPerWorkgroup) <= SOFTWARE_LANES_PER_INVOCATION_GAIN * padded(lanesPerWorkgroup)
+    ? SOFTWARE_LANES_PER_INVOCATION
+    : 1;
   return {
     lanesPerWorkgroup,
     nodeSlices: nodeSlices ?? Math.floor(workgroupSize / lanesPerWorkgroup),
