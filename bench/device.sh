@@ -12,7 +12,8 @@
 # as cuBNM shares one noise realisation across a batch, and as a fit's candidates do, so the
 # kernel draws normals once per workgroup; independent: per-lane streams), DEVICE_TIMEOUT (s,
 # default 280), DEVICE_CHECK=1 (then the backend's correctness check, test/webgpu/device-check.ts),
-# DEVICE_LPI (lanes per invocation, default the driver's: 1 on GPUs; try 2 on a real GPU).
+# DEVICE_LPI (lanes per invocation, default the driver's: 1 on GPUs; DEVICE_LPI=1,2 runs both, one
+# pass each).
 # Designed to finish in < 5 minutes on a GPU. Tested end to end on lavapipe with small sizes:
 #   DEVICE_LANES=16 DEVICE_SECONDS=1 bash bench/device.sh
 set -euo pipefail
@@ -52,9 +53,12 @@ export WEBGPU_BENCH_SECONDS=${DEVICE_SECONDS:-4}
 export WEBGPU_BENCH_MODELS=${DEVICE_MODELS:-rww,hopf}
 export WEBGPU_BENCH_WASM=0
 export WEBGPU_BENCH_NOISE=${DEVICE_NOISE:-shared}
-export WEBGPU_BENCH_LPI=${DEVICE_LPI:-}
 cd "$work"
-timeout "${DEVICE_TIMEOUT:-280}" ./node bench.mjs
+# DEVICE_LPI=1,2: one bench pass per value (each under DEVICE_TIMEOUT); empty: the driver's choice.
+for lpi in $(echo "${DEVICE_LPI:-default}" | tr ',' ' '); do
+  if [ "$lpi" = default ]; then export WEBGPU_BENCH_LPI=; else export WEBGPU_BENCH_LPI=$lpi; fi
+  timeout "${DEVICE_TIMEOUT:-280}" ./node bench.mjs
+done
 # DEVICE_CHECK=1: also check the WebGPU backend on this adapter (Philox bits, f32 trajectories
 # within their derived bound, bit-identical reruns and chunking, shared-key noise, a long
 # streamed run); about a minute on a GPU.
