@@ -6,42 +6,25 @@
 // independent noise, as bench/webgpu.bench.ts.
 // Run: node scripts/run-ts.mjs bench/webgpu-params.bench.ts
 //   WGSL_PARAMS_BENCH_LANES=512  WGSL_PARAMS_BENCH_STEPS=400  WGSL_PARAMS_BENCH_ROUNDS=5
-import { hcpSchaefer100Input } from "./native.ts";
 import { marginalRate, median } from "./timing.ts";
-import { withBold } from "../src/models/bold.ts";
-import { rww } from "../src/models/rww.ts";
+import { runWorkload, workload, workloadNetwork } from "./webgpu-workloads.ts";
 import { compileModel } from "../src/models/spec.ts";
-import { simulate } from "../src/sim/simulate.ts";
 
 const env = (globalThis as { process: { env: Record<string, string | undefined> } }).process.env;
 const lanes = Number(env.WGSL_PARAMS_BENCH_LANES ?? 512);
 const steps = Number(env.WGSL_PARAMS_BENCH_STEPS ?? 400);
 const rounds = Number(env.WGSL_PARAMS_BENCH_ROUNDS ?? 5);
-const network = hcpSchaefer100Input(Infinity);
+const w = workload("rww");
+const network = workloadNetwork(w);
 const n = Math.round(Math.sqrt(network.weights.length));
-const model = withBold(rww, { params: "cubnm" });
-const regional = compileModel(model).spec.parameters.filter((q) => q.scope !== "global");
+const regional = compileModel(w.model).spec.parameters.filter((q) => q.scope !== "global");
 // Each regional parameter at its default, except at one node of lane 0.
 const perNode = Object.fromEntries(
   regional.map((q) => [q.name, Array.from({ length: lanes * n }, (_, k) => (k === 5 ? q.default * (1 + 1e-6) : q.default))]),
 );
 
 const run = (varied: boolean) => (k: number) =>
-  simulate({
-    model,
-    network,
-    lanes,
-    duration: (k * 0.1) / 1000,
-    dt: 0.1,
-    integrator: "euler",
-    backend: "webgpu",
-    seed: 1,
-    noise: "independent",
-    params: varied ? { G: 0.5, ...perNode } : { G: 0.5 },
-    record: { observables: ["bold"], period: 1000 },
-    keepRecorded: false,
-    onChunk: () => {},
-  });
+  runWorkload(w, { network, lanes, steps: k, backend: "webgpu", noise: "independent", params: varied ? perNode : {} });
 
 console.log(`rWW + BOLD, HCP-100, ${lanes} lanes; regional parameters ${regional.map((q) => q.name).join(", ")}`);
 await run(false)(10); // pipeline compilation, not timed

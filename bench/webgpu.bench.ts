@@ -1,7 +1,6 @@
-// WebGPU (WGSL) backend throughput against the wasm backend, side by side in one run, on the
-// HCP Schaefer-100 group connectome (train706, weights sc / (mean · 100) as cuBNM):
-//   rWW + BOLD (cuBNM's headline workload): no delays, Euler, dt 0.1 ms, BOLD every 1 ms
-//   SupHopf: delays = tract length / 6 mm/ms (up to 413 steps), Heun, dt 0.1 ms
+// WebGPU (WGSL) backend throughput against the wasm backend, side by side in one run, on
+// bench/webgpu-workloads.ts's workloads (HCP Schaefer-100: rWW + BOLD without delays, SupHopf
+// with delays).
 // Each case: a first run of 10 steps (pipeline compilation and start-up; reported on its own),
 // a second 10-step run (start-up alone), a probe run, then a timed run sized to take about
 // WEBGPU_BENCH_SECONDS of wall time. Times are
@@ -16,13 +15,8 @@
 //   WEBGPU_BENCH_WASM=0           skip the wasm side (bench/device.sh does: GPU only)
 //   WEBGPU_BENCH_MODELS=rww,hopf  which workloads (default both)
 //   WEBGPU_BENCH_LPI=2            lanes per invocation (default: the driver's choice)
-import { hcpSchaefer100Input } from "./native.ts";
 import { describeAdapter } from "../src/backends/webgpu/gpu.ts";
-import { withBold } from "../src/models/bold.ts";
-import { supHopf } from "../src/models/hopf.ts";
-import { rww } from "../src/models/rww.ts";
-import type { ModelSpec } from "../src/models/spec.ts";
-import { simulate, type SimulateOptions } from "../src/sim/simulate.ts";
+import { runWorkload, WEBGPU_WORKLOADS, type WebGpuWorkload as Workload, WORKLOAD_DT, workloadNetwork } from "./webgpu-workloads.ts";
 
 const env = (globalThis as { process: { env: Record<string, string | undefined> } }).process.env;
 const laneCounts = (env.WEBGPU_BENCH_LANES ?? "512").split(",").map(Number);
@@ -33,7 +27,6 @@ const models = (env.WEBGPU_BENCH_MODELS ?? "rww,hopf").split(",");
 // one key for all lanes, as simulate() and a fit's candidates (normals drawn once per lane group
 // on wasm, once per workgroup on WGSL).
 const noise = (env.WEBGPU_BENCH_NOISE ?? "independent") as "independent" | "shared";
-const dt = 0.1;
 const lanesPerInvocation = env.WEBGPU_BENCH_LPI ? Number(env.WEBGPU_BENCH_LPI) : undefined;
 
 const adapter = await describeAdapter();
@@ -43,33 +36,7 @@ console.log(
   }; ~${target} s per timed run; ${noise} noise; lanes per invocation: ${lanesPerInvocation ?? "the driver's choice"}`,
 );
 
-interface Workload {
-  label: string;
-  model: ModelSpec;
-  speed: number;
-  integrator: "euler" | "heun";
-  params: Record<string, number>;
-  record: SimulateOptions["record"];
-}
-const all: Workload[] = [
-  {
-    label: "rWW+BOLD, no delays",
-    model: withBold(rww, { params: "cubnm" }),
-    speed: Infinity,
-    integrator: "euler",
-    params: { G: 0.5 },
-    record: { observables: ["bold"], period: 1000 },
-  },
-  {
-    label: "SupHopf, delays",
-    model: supHopf,
-    speed: 6,
-    integrator: "heun",
-    params: { a: -0.02, G: 0.5, sigma: 0.02 },
-    record: { observables: ["x"], period: 10 },
-  },
-];
-const workloads = all.filter((w) => models.includes(w.label.startsWith("rWW") ? "rww" : "hopf"));
+const workloads = WEBGPU_WORKLOADS.filter((w) => models.includes(w.key));
 
 interface Timing {
   wallS: number;
@@ -78,25 +45,10 @@ interface Timing {
 }
 
 async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, steps: number): Promise<Timing> {
-  const network = hcpSchaefer100Input(w.speed);
+  const network = workloadNetwork(w);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await simulate({
-    model: w.model,
-    network,
-    lanes,
-    duration: (steps * dt) / 1000,
-    dt,
-    integrator: w.integrator,
-    backend,
-    seed: 1,
-    noise,
-    params: w.params,
-    record: w.record,
-    keepRecorded: false,
-    onChunk: () => {},
-    webgpu: { lanesPerInvocation },
-  });
+  const r = await runWorkload(w, { network, lanes, steps, backend, noise, webgpu: { lanesPerInvocation } });
   const wallS = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu0);
   return { wallS, cpuS: (c.user + c.system) / 1e6, nodeSteps: lanes * r.nNodes * r.nSteps };
@@ -175,7 +127,7 @@ console.log(
 const rwwRates = Object.entries(rates).filter(([k]) => k.startsWith("rWW") && k.includes("|webgpu|"));
 if (rwwRates.length) {
   const [key, rate] = rwwRates.reduce((a, b) => (Number(b[0].split("|")[2]) > Number(a[0].split("|")[2]) ? b : a));
-  const headline = 32768 * 100 * (60_000 / dt);
+  const headline = 32768 * 100 * (60_000 / WORKLOAD_DT);
   console.log(
     `cuBNM headline (32,768 × rWW-100 × 60 s, dt 0.1 ms = ${(headline / 1e12).toFixed(2)}e12 node-steps) at the rate measured with ${
       key.split("|")[2]

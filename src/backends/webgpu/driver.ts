@@ -242,7 +242,7 @@ export function defaultWorkgroupSize(software: boolean): number {
 
 /**
  * Lanes per invocation on software adapters, and how much faster per lane that ran than one
- * (median of six rWW A/Bs on lavapipe; 1.5 for SupHopf with delays; bench/RESULTS.md).
+ * (median of six rWW A/Bs on lavapipe; 1.3–1.5 for SupHopf with delays; bench/RESULTS.md).
  */
 export const SOFTWARE_LANES_PER_INVOCATION = 2;
 const SOFTWARE_LANES_PER_INVOCATION_GAIN = 1.2;
