@@ -51,6 +51,22 @@ describe("wasm vs float64 reference", () => {
     for (const r of runs) for (const k of Object.keys(a.recorded)) expect(r.recorded[k]).toEqual(a.recorded[k]);
   });
 
+  it("the default plan (each thread's lanes as a mix of group widths) gives the same bits as one width, recorded and averaged", async () => {
+    const [{ opts }] = fc.sample(problemArb, { numRuns: 1, seed: 17 });
+    const spec = opts!.model as { states: { name: string }[] };
+    const averages = spec.states.map((s) => s.name);
+    // 22 lanes on 2 threads: 12 + 10 lanes, each as a group of 8 and one of 4 (the last padded);
+    // on 3 threads: 8 + 8 + 6. Keys of their own per lane, so no lane shares another's draw.
+    const o = { ...opts!, lanes: 22, params: undefined, averages, noise: "independent" as const };
+    const one = await wasm(o, 1, 1);
+    for (const threads of [2, 3]) {
+      const mixed = await simulateWasm(prepareSimulation(o), { threads });
+      expect(mixed.backendInfo).toMatch(threads === 2 ? /groups of 8, 4; 8, 4 on 2 threads/ : /groups of 8; 8; 8 on 3 threads/);
+      for (const k of Object.keys(one.recorded)) expect(mixed.recorded[k]).toEqual(one.recorded[k]);
+      for (const name of averages) expect(mixed.averages[name]).toEqual(one.averages[name]);
+    }
+  });
+
   it("runs that record nothing (one shared delay ring per shard) give the same averages as recorded runs", async () => {
     const [{ opts }] = fc.sample(problemArb, { numRuns: 1, seed: 29 });
     const spec = opts!.model as { states: { name: string }[] };

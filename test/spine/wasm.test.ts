@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { laneOrderByKey, simulateWasm } from "../../src/backends/wasm/driver.ts";
+import { LANE_COST_BY_WIDTH, laneOrderByKey, planLaneGroups, simulateWasm } from "../../src/backends/wasm/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { rww } from "../../src/models/rww.ts";
@@ -295,5 +295,52 @@ describe("wasm backend smoke", () => {
       expect(Array.from(byNodes.recorded[c.obs]!)).toEqual(Array.from(byLanes.recorded[c.obs]!));
       expect(Array.from(byNodes.averages[c.obs]!)).toEqual(Array.from(byLanes.averages[c.obs]!));
     }
+  });
+});
+
+describe("wasm lane plan (planLaneGroups)", () => {
+  it("covers every lane once, in order, with near-equal lanes per thread and no avoidable padding", () => {
+    for (const cost of Object.values(LANE_COST_BY_WIDTH)) {
+      for (let lanes = 1; lanes <= 130; lanes++) {
+        for (const threads of [1, 2, 3, 4, 8, 16]) {
+          const plan = planLaneGroups(lanes, threads, cost);
+          expect(plan.length).toBe(Math.min(threads, Math.ceil(lanes / 4)));
+          let next = 0;
+          const perThread = plan.map((segs) => {
+            let padded = 0;
+            for (const seg of segs) {
+              expect(seg.laneStart).toBe(next);
+              expect(seg.count).toBeGreaterThan(0);
+              next += seg.count;
+              padded += Math.ceil(seg.count / (4 * seg.width)) * 4 * seg.width;
+            }
+            // padding past the thread's lanes rounded up to 4 only where a wider group is cheaper
+            // than narrower ones: never a whole group of padding
+            const own = segs.reduce((a, seg) => a + seg.count, 0);
+            expect(padded - Math.ceil(own / 4) * 4).toBeLessThan(4 * Math.max(...segs.map((seg) => seg.width)));
+            return own;
+          });
+          expect(next).toBe(lanes);
+          // every thread within one group of 4 lanes of every other (counting the last, partial one as whole)
+          const units = perThread.map((own) => Math.ceil(own / 4));
+          expect(Math.max(...units) - Math.min(...units)).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+
+  it("balances batches that are not a multiple of two wide groups", () => {
+    const shape = (lanes: number, delays: boolean) =>
+      planLaneGroups(lanes, 2, LANE_COST_BY_WIDTH[delays ? "delays" : "noDelays"]).map((segs) =>
+        segs.map((seg) => `${seg.count}×w${seg.width}`).join(" + ")
+      );
+    // before: groups of 16 split 2 : 1 (32 lanes of work on one core, 16 on the other)
+    expect(shape(40, false)).toEqual(["16×w4 + 4×w1", "16×w4 + 4×w1"]);
+    expect(shape(40, true)).toEqual(["16×w2 + 4×w1", "16×w2 + 4×w1"]);
+    expect(shape(64, false)).toEqual(["32×w4", "32×w4"]);
+    expect(shape(64, true)).toEqual(["32×w2", "32×w2"]);
+    expect(shape(8, false)).toEqual(["4×w1", "4×w1"]);
+    // a forced width: whole groups of it, split as evenly as whole groups allow
+    expect(planLaneGroups(40, 2, LANE_COST_BY_WIDTH.noDelays, 4).map((segs) => segs.map((seg) => seg.count))).toEqual([[32], [8]]);
   });
 });

@@ -212,40 +212,136 @@ function makePlan(
   };
 }
 
-/** The same interface for an inline runner and a worker-hosted one. */
+/** Lanes [laneStart, laneStart + count) of the simulation, run as lane groups of one width (one runner, one plan). */
+interface Segment {
+  laneStart: number;
+  count: number;
+  width: AsmWidth;
+}
+
+/** One thread's segments, inline or in a worker; results come back per segment (padding lanes included). */
 interface Shard {
-  lanes: number;
-  runChunk(first: number, steps: number, count: number): Promise<Float32Array[]>;
-  sums(): Promise<Float64Array>;
+  segments: Segment[];
+  /** Recorded samples: [segment][recorded slot], each the segment's plan lanes × count × n. */
+  runChunk(first: number, steps: number, count: number): Promise<Float32Array[][]>;
+  /** Sums per segment: [avg][plan lane][node]. */
+  sums(): Promise<Float64Array[]>;
   close(): void;
 }
 
-async function inlineShard(plan: GroupPlan, module: WebAssembly.Module): Promise<Shard> {
-  const r = await LaneGroupRunner.create(plan, module);
-  return { lanes: plan.lanes, runChunk: async (a, b, c) => r.runChunk(a, b, c), sums: async () => r.sums(), close() {} };
+async function inlineShard(segments: Segment[], plans: GroupPlan[], modules: WebAssembly.Module[]): Promise<Shard> {
+  const runners = await Promise.all(plans.map((plan, k) => LaneGroupRunner.create(plan, modules[k]!)));
+  return {
+    segments,
+    runChunk: async (a, b, c) => runners.map((r) => r.runChunk(a, b, c)),
+    sums: async () => runners.map((r) => r.sums()),
+    close() {},
+  };
 }
 
-async function workerShard(plan: GroupPlan, module: WebAssembly.Module): Promise<Shard> {
+async function workerShard(segments: Segment[], plans: GroupPlan[], modules: WebAssembly.Module[]): Promise<Shard> {
   const { WASM_WORKER_SOURCE } = await import("../../generated/wasm-worker.ts");
   const w = await startWorker(WASM_WORKER_SOURCE);
   try {
-    await w.call({ type: "init", plan, module });
+    await w.call({ type: "init", plans, modules });
   } catch (err) {
     w.release();
     throw err;
   }
   return {
-    lanes: plan.lanes,
-    runChunk: async (first, steps, count) => (await w.call<{ data: Float32Array[] }>({ type: "chunk", first, steps, count })).data,
-    sums: async () => (await w.call<{ sums: Float64Array }>({ type: "sums" })).sums,
+    segments,
+    runChunk: async (first, steps, count) => (await w.call<{ data: Float32Array[][] }>({ type: "chunk", first, steps, count })).data,
+    sums: async () => (await w.call<{ sums: Float64Array[] }>({ type: "sums" })).sums,
     close: w.release,
   };
+}
+
+/**
+ * Per-lane cost of a lane group of each width, relative to the cheapest, for planLaneGroups.
+ * rWW + FIC + BOLD on HCP-100, 16 lanes on one thread, width forced (bench/lane-width.bench.ts,
+ * 2026-12-03 19:25 UTC, bench/RESULTS.md): without delays widths 1, 2 and 4 ran 3.20, 3.65 and
+ * 3.90e7 node-steps/s (a wider group shares each weight load and each of V8's rebuilt constants
+ * between more vectors); with delays 2.39, 2.14 and 1.65e7 (a wider group's ring leaves the cache
+ * and its blocked pass covers fewer steps), and at batch 64 on 2 threads widths 1 and 2 within 3 %.
+ */
+export const LANE_COST_BY_WIDTH: Record<"delays" | "noDelays", Record<AsmWidth, number>> = {
+  delays: { 1: 1.05, 2: 1, 4: 1.3 },
+  noDelays: { 1: 1.25, 2: 1.1, 4: 1 },
+};
+
+/**
+ * The cheapest lane group widths for `units` groups of 4 lanes on one thread, widest first: a
+ * dynamic programme over Σ cost[w]·w, where a group may reach past the last unit (padding lanes
+ * cost as much as real ones). Ties keep the wider (fewer groups).
+ */
+export function cheapestWidths(units: number, cost: Record<AsmWidth, number>): AsmWidth[] {
+  const best: { cost: number; widths: AsmWidth[] }[] = [{ cost: 0, widths: [] }];
+  for (let u = 1; u <= units; u++) {
+    let pick: { cost: number; widths: AsmWidth[] } | undefined;
+    for (const w of [4, 2, 1] as const) {
+      const prev = best[Math.max(0, u - w)]!;
+      const c = prev.cost + cost[w] * w;
+      if (!pick || c < pick.cost * (1 - 1e-9)) pick = { cost: c, widths: [w, ...prev.widths] };
+    }
+    best[u] = pick!;
+  }
+  return [...best[units]!.widths].sort((a, b) => b - a);
+}
+
+/** [start, count] of `items` split over `parts` as evenly as can be (the first ones one longer). */
+function splitEvenly(items: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let t = 0, at = 0; t < parts; t++) {
+    const count = Math.floor(items / parts) + (t < items % parts ? 1 : 0);
+    out.push([at, count]);
+    at += count;
+  }
+  return out;
+}
+
+/**
+ * How a batch of `lanes` simulations is cut over `threads`: every thread gets as near the same
+ * number of lanes as whole groups of 4 allow, and its lanes run as the cheapest mix of widths
+ * (cheapestWidths), consecutive groups of one width as one segment. So 40 lanes without delays
+ * on 2 threads run as 16 + 4 lanes per thread, not as groups of 16 split 2 : 1 (32 lanes of
+ * work on one core, 16 on the other). `width` forces one width for every group (groups split as
+ * evenly as whole groups allow). Returns one list of segments per thread that has work.
+ */
+export function planLaneGroups(
+  lanes: number,
+  threads: number,
+  cost: Record<AsmWidth, number>,
+  width?: AsmWidth,
+): Segment[][] {
+  const unitLanes = 4 * (width ?? 1);
+  const units = Math.ceil(lanes / unitLanes);
+  const T = Math.max(1, Math.min(threads, units));
+  const out: Segment[][] = [];
+  let lane = 0;
+  for (let t = 0; t < T; t++) {
+    const q = Math.floor(units / T) + (t < units % T ? 1 : 0);
+    const end = Math.min(lanes, lane + q * unitLanes);
+    const segments: Segment[] = [];
+    for (const w of width ? Array.from({ length: q }, () => width) : cheapestWidths(q, cost)) {
+      const count = Math.min(4 * w, end - lane);
+      if (count <= 0) break;
+      const last = segments[segments.length - 1];
+      if (last?.width === w) last.count += count;
+      else segments.push({ laneStart: lane, count, width: w });
+      lane += count;
+    }
+    out.push(segments);
+  }
+  return out;
 }
 
 export interface WasmOptions {
   /** Worker threads (default: all cores, at most one per lane group). 1 runs on the calling thread. */
   threads?: number;
-  /** f32x4 vectors per lane group (default: the widest of 4, 2, 1 that gives every thread a lane group). */
+  /**
+   * f32x4 vectors per lane group, the same for every group (default: each thread's lanes as the
+   * cheapest mix of widths 4, 2 and 1; planLaneGroups). Results are the same bits either way.
+   */
   width?: AsmWidth;
   /**
    * "lanes": f32x4 over 4 simulations; "nodes": f32x4 over 4 nodes of one simulation, each
@@ -320,44 +416,34 @@ async function simulateWasmInOrder(
   // Fewer than 4 simulations: vectors over nodes, one simulation per group, so none pays for
   // padding lanes and each can have a core.
   const layout: AsmLayout = opts.layout ?? (lanes < 4 && !opts.width ? "nodes" : "lanes");
-  // Wider groups amortise edge loads over more lanes, but a thread works on whole groups: take
-  // the widest width that still gives every thread a group (batch 8 on 2 cores: two groups of
-  // 4, not one of 8 with a core idle) and is no wider than the batch (padding lanes cost as much
-  // as real ones). With delays at most 2: a blocked pass over the edges covers 8 / width steps,
-  // and a group's ring grows with its width; width 2 beat 4 by 8–18 % (rWW + BOLD, HCP-100) and
-  // 10 % (SupHopf, DK-84) at batch 64 on 2 threads, while without delays 4 beat 2 by 35 %
-  // (bench/RESULTS.md).
-  const busy = Math.max(1, Math.min(opts.threads ?? cores, Math.ceil(lanes / 4)));
-  const widest = sim.network.maxDelay > 0 ? 2 : 4;
-  const width: AsmWidth = layout === "nodes"
-    ? 1
-    : opts.width ?? ([4, 2] as const).find((w) => w <= widest && 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
+  // Lanes split evenly over the threads, each thread's as the cheapest mix of group widths
+  // (planLaneGroups): a wider group shares each load of the network between more lanes, but
+  // padding lanes cost as much as real ones, and with delays a wide group's ring leaves the cache.
+  // The "nodes" layout: one simulation per group, the simulations split over the threads.
   const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
-  const module = await kernelModule(m, width, relaxed, layout);
-  const groupLanes = layout === "nodes" ? 1 : 4 * width;
-  const G = Math.ceil(lanes / groupLanes);
-  const threads = Math.max(1, Math.min(opts.threads ?? cores, G));
+  const cost = LANE_COST_BY_WIDTH[sim.network.maxDelay > 0 ? "delays" : "noDelays"];
+  const perThread: Segment[][] = layout === "nodes"
+    ? splitEvenly(lanes, Math.min(opts.threads ?? cores, lanes)).map(([laneStart, count]) => [{ laneStart, count, width: 1 }])
+    : planLaneGroups(lanes, opts.threads ?? cores, cost, opts.width);
+  const threads = perThread.length;
   keepIdleWorkers(cores);
   const nRec = sim.recordIdx.length;
   const samplesPerChunk = nRec ? Math.min(SAMPLES_PER_CHUNK, Math.max(sim.nSamples, 1)) : 0;
-  // Nothing recorded: one chunk, so each shard's lane groups can run to the end one after
+  // Nothing recorded: one chunk, so each runner's lane groups can run to the end one after
   // another through one shared delay ring (see GroupPlan.sharedRing).
   const chunkSteps = nRec ? samplesPerChunk * sim.recordEvery : Math.max(sim.nSteps, 1);
 
-  // Split lane groups evenly over threads.
   const shards: Shard[] = [];
-  const laneStarts: number[] = [];
-  let groupStart = 0;
   try {
     for (let t = 0; t < threads; t++) {
-      const groups = Math.floor(G / threads) + (t < G % threads ? 1 : 0);
-      const laneStart = groupStart * groupLanes;
-      const count = Math.min(groups * groupLanes, lanes - laneStart);
-      groupStart += groups;
-      const plan = makePlan(sim, laneStart, count, samplesPerChunk, width, nRec === 0, layout, opts.tileRingBytes, opts.denseCoupling);
-      laneStarts.push(laneStart);
-      shards.push(threads === 1 ? await inlineShard(plan, module) : await workerShard(plan, module));
+      const segments = perThread[t]!;
+      const plans = segments.map((seg) =>
+        makePlan(sim, seg.laneStart, seg.count, samplesPerChunk, seg.width, nRec === 0, layout, opts.tileRingBytes, opts.denseCoupling)
+      );
+      const modules = await Promise.all(segments.map((seg) => kernelModule(m, seg.width, relaxed, layout)));
+      shards.push(threads === 1 ? await inlineShard(segments, plans, modules) : await workerShard(segments, plans, modules));
     }
+    const segments = shards.flatMap((s) => s.segments);
 
     const sink = new RecordingSink(original);
     const recNames = sim.recordIdx.map((k) => m.observables[k]!);
@@ -365,17 +451,19 @@ async function simulateWasmInOrder(
     for (let first = 0; first < sim.nSteps; first += chunkSteps) {
       const steps = Math.min(chunkSteps, sim.nSteps - first);
       const count = nRec ? Math.floor(steps / sim.recordEvery) : 0;
-      const parts = await Promise.all(shards.map((s) => s.runChunk(first, steps, count)));
+      const parts = (await Promise.all(shards.map((s) => s.runChunk(first, steps, count)))).flat();
       if (count) {
         const data: Record<string, Float32Array> = {};
         recNames.forEach((name, r) => {
           const dst = new Float32Array(lanes * count * n);
-          parts.forEach((p, t) => {
-            const own = Math.min(shards[t]!.lanes, lanes - laneStarts[t]!);
-            if (!order) dst.set(p[r]!.subarray(0, own * count * n), laneStarts[t]! * count * n);
-            else {for (let l = 0; l < own; l++) {
-                dst.set(p[r]!.subarray(l * count * n, (l + 1) * count * n), laneOut(laneStarts[t]! + l) * count * n);
-              }}
+          segments.forEach((seg, k) => {
+            const src = parts[k]![r]!;
+            if (!order) dst.set(src.subarray(0, seg.count * count * n), seg.laneStart * count * n);
+            else {
+              for (let l = 0; l < seg.count; l++) {
+                dst.set(src.subarray(l * count * n, (l + 1) * count * n), laneOut(seg.laneStart + l) * count * n);
+              }
+            }
           });
           data[name] = dst;
         });
@@ -386,26 +474,23 @@ async function simulateWasmInOrder(
 
     const averages: Record<string, Float64Array> = {};
     if (sim.averageIdx.length) {
-      const sums = await Promise.all(shards.map((s) => s.sums()));
+      const sums = (await Promise.all(shards.map((s) => s.sums()))).flat();
       sim.averageIdx.forEach((k, a) => {
         const out = new Float64Array(lanes * n);
-        sums.forEach((s, t) => {
-          const L = shards[t]!.lanes;
-          const own = Math.min(L, lanes - laneStarts[t]!);
-          for (let l = 0; l < own; l++) {
-            for (let i = 0; i < n; i++) out[laneOut(laneStarts[t]! + l) * n + i] = s[(a * L + l) * n + i]! / sim.nSteps;
+        segments.forEach((seg, j) => {
+          const s = sums[j]!;
+          const L = s.length / (sim.averageIdx.length * n); // the plan's lanes, padding included
+          for (let l = 0; l < seg.count; l++) {
+            for (let i = 0; i < n; i++) out[laneOut(seg.laneStart + l) * n + i] = s[(a * L + l) * n + i]! / sim.nSteps;
           }
         });
         averages[m.observables[k]!] = out;
       });
     }
-    const shape = layout === "nodes"
-      ? `f32x4 over nodes), ${G} simulation${G > 1 ? "s" : ""}`
-      : `f32x4 × ${width}), ${G} lane group${G > 1 ? "s" : ""} of ${groupLanes}`;
     return finishResult(
       original,
       "wasm",
-      `WASM ${relaxed ? "relaxed " : ""}SIMD (${shape} on ${threads} thread${threads > 1 ? "s" : ""}`,
+      `WASM ${relaxed ? "relaxed " : ""}SIMD (${describeShape(layout, perThread)} on ${threads} thread${threads > 1 ? "s" : ""})`,
       sink,
       averages,
       t0,
@@ -413,4 +498,16 @@ async function simulateWasmInOrder(
   } finally {
     for (const s of shards) s.close();
   }
+}
+
+/** "f32x4 over nodes, 3 simulations" or "f32x4 lanes, groups of 16, 16, 4; 16, 4" (threads separated by ";"). */
+function describeShape(layout: AsmLayout, perThread: Segment[][]): string {
+  if (layout === "nodes") {
+    const sims = perThread.flat().reduce((a, seg) => a + seg.count, 0);
+    return `f32x4 over nodes, ${sims} simulation${sims > 1 ? "s" : ""}`;
+  }
+  const groups = perThread.map((segs) =>
+    segs.flatMap((seg) => Array.from({ length: Math.ceil(seg.count / (4 * seg.width)) }, () => 4 * seg.width)).join(", ")
+  );
+  return `f32x4 lanes, groups of ${groups.join("; ")}`;
 }

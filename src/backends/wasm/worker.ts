@@ -5,20 +5,21 @@ import { type GroupPlan, LaneGroupRunner } from "./groups.ts";
 import { serveRequests } from "./worker-host.ts";
 
 type Request =
-  | { type: "init"; plan: GroupPlan; module: WebAssembly.Module }
+  // one runner per plan (lane groups of one width each), run one after another
+  | { type: "init"; plans: GroupPlan[]; modules: WebAssembly.Module[] }
   | { type: "chunk"; first: number; steps: number; count: number }
   | { type: "sums" };
 
-let runner: LaneGroupRunner | null = null;
+let runners: LaneGroupRunner[] = [];
 await serveRequests<Request>(async (req) => {
   if (req.type === "init") {
-    runner = await LaneGroupRunner.create(req.plan, req.module);
+    runners = await Promise.all(req.plans.map((plan, k) => LaneGroupRunner.create(plan, req.modules[k]!)));
     return { msg: { type: "ready" } };
   }
   if (req.type === "chunk") {
-    const data = runner!.runChunk(req.first, req.steps, req.count);
-    return { msg: { type: "chunk", data }, transfer: data.map((d) => d.buffer as ArrayBuffer) };
+    const data = runners.map((r) => r.runChunk(req.first, req.steps, req.count));
+    return { msg: { type: "chunk", data }, transfer: data.flat().map((d) => d.buffer as ArrayBuffer) };
   }
-  const sums = runner!.sums();
-  return { msg: { type: "sums", sums }, transfer: [sums.buffer as ArrayBuffer] };
+  const sums = runners.map((r) => r.sums());
+  return { msg: { type: "sums", sums }, transfer: sums.map((s) => s.buffer as ArrayBuffer) };
 });
