@@ -13,7 +13,8 @@
 # kernel draws normals once per workgroup; independent: per-lane streams), DEVICE_TIMEOUT (s,
 # default 280), DEVICE_CHECK=1 (then the backend's correctness check, test/webgpu/device-check.ts),
 # DEVICE_LPI (lanes per invocation, default the driver's: 1 on GPUs; DEVICE_LPI=1,2 runs both, one
-# pass each).
+# pass each), DEVICE_HOLD (fast states held in workgroup memory for a dispatch, default the
+# driver's: on on GPUs where they fit; DEVICE_HOLD=0,1 runs both, one pass each per DEVICE_LPI).
 # Designed to finish in < 5 minutes on a GPU. Tested end to end on lavapipe with small sizes:
 #   DEVICE_LANES=16 DEVICE_SECONDS=1 bash bench/device.sh
 set -euo pipefail
@@ -55,9 +56,13 @@ export WEBGPU_BENCH_WASM=0
 export WEBGPU_BENCH_NOISE=${DEVICE_NOISE:-shared}
 cd "$work"
 # DEVICE_LPI=1,2: one bench pass per value (each under DEVICE_TIMEOUT); empty: the driver's choice.
+# DEVICE_HOLD=0,1 likewise for held states.
 for lpi in $(echo "${DEVICE_LPI:-default}" | tr ',' ' '); do
   if [ "$lpi" = default ]; then export WEBGPU_BENCH_LPI=; else export WEBGPU_BENCH_LPI=$lpi; fi
-  timeout "${DEVICE_TIMEOUT:-280}" ./node bench.mjs
+  for hold in $(echo "${DEVICE_HOLD:-default}" | tr ',' ' '); do
+    if [ "$hold" = default ]; then export WEBGPU_BENCH_HOLD=; else export WEBGPU_BENCH_HOLD=$hold; fi
+    timeout "${DEVICE_TIMEOUT:-280}" ./node bench.mjs
+  done
 done
 # DEVICE_CHECK=1: also check the WebGPU backend on this adapter (Philox bits, f32 trajectories
 # within their derived bound, bit-identical reruns and chunking, shared-key noise, a long

@@ -15,6 +15,7 @@
 //   WEBGPU_BENCH_WASM=0           skip the wasm side (bench/device.sh does: GPU only)
 //   WEBGPU_BENCH_MODELS=rww,hopf  which workloads (default both)
 //   WEBGPU_BENCH_LPI=2            lanes per invocation (default: the driver's choice)
+//   WEBGPU_BENCH_HOLD=0|1         fast states held in workgroup memory (default: the driver's choice)
 import { describeAdapter } from "../src/backends/webgpu/gpu.ts";
 import { runWorkload, WEBGPU_WORKLOADS, type WebGpuWorkload as Workload, WORKLOAD_DT, workloadNetwork } from "./webgpu-workloads.ts";
 
@@ -28,12 +29,15 @@ const models = (env.WEBGPU_BENCH_MODELS ?? "rww,hopf").split(",");
 // on wasm, once per workgroup on WGSL).
 const noise = (env.WEBGPU_BENCH_NOISE ?? "independent") as "independent" | "shared";
 const lanesPerInvocation = env.WEBGPU_BENCH_LPI ? Number(env.WEBGPU_BENCH_LPI) : undefined;
+const holdStates = env.WEBGPU_BENCH_HOLD ? env.WEBGPU_BENCH_HOLD === "1" : undefined;
 
 const adapter = await describeAdapter();
 console.log(
   `webgpu bench: adapter ${adapter.name}${adapter.isFallback ? " (software)" : ""}; lanes ${
     laneCounts.join(", ")
-  }; ~${target} s per timed run; ${noise} noise; lanes per invocation: ${lanesPerInvocation ?? "the driver's choice"}`,
+  }; ~${target} s per timed run; ${noise} noise; lanes per invocation: ${lanesPerInvocation ?? "the driver's choice"}; states held: ${
+    holdStates ?? "the driver's choice"
+  }`,
 );
 
 const workloads = WEBGPU_WORKLOADS.filter((w) => models.includes(w.key));
@@ -48,7 +52,7 @@ async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, s
   const network = workloadNetwork(w);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await runWorkload(w, { network, lanes, steps, backend, noise, webgpu: { lanesPerInvocation } });
+  const r = await runWorkload(w, { network, lanes, steps, backend, noise, webgpu: { lanesPerInvocation, holdStates } });
   const wallS = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu0);
   return { wallS, cpuS: (c.user + c.system) / 1e6, nodeSteps: lanes * r.nNodes * r.nSteps };

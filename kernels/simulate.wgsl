@@ -153,6 +153,7 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
   let n = run.n_nodes;
   let R = run.ring_len;
   let L = run.lane_count;
+/*@HOLD_IN@*/
   for (var s = 0u; s < run.n_steps; s++) {
     var st: Step;
     st.step = run.first_step + s;
@@ -168,4 +169,5 @@ fn sim_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
 /*@COUPLING@*/
 /*@BARRIER@*/
   }
+/*@HOLD_OUT@*/
 }

@@ -29,6 +29,6 @@ for lib in libvulkan.so.1 libstdc++.so.6 libgcc_s.so.1; do
   path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }')
   [ -n "$path" ] && cp -L "$path" "$stage/lib-fallback/$lib"
 done
-git rev-parse HEAD > "$stage/COMMIT"
+echo "$(git rev-parse HEAD)$(git diff --quiet HEAD -- . || echo " + uncommitted changes")" > "$stage/COMMIT"
 tar -C "$stage" -cf - . | xz -T0 -6 > bench/device/pack/brainfit-device.tar.xz
 ls -la bench/device/pack/brainfit-device.tar.xz

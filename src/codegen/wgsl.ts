@@ -43,6 +43,13 @@ export interface KernelOptions {
    * (the driver finds them: paramsSameAtEveryNode). Default none.
    */
   paramsSameAtEveryNode?: readonly number[];
+  /**
+   * Hold the fast (non-slow) states of the invocation's nodes and lanes in workgroup memory for
+   * the whole dispatch: loaded from storage at its start, stored at its end, instead of every
+   * step (on a GPU, 16 of rWW's 31 B per node-step). The network's node count, which sizes the
+   * array; 0 or undefined: states stay in storage. The same bits either way.
+   */
+  heldNodes?: number;
 }
 
 export type CouplingPath = "csr" | "dense";
@@ -121,6 +128,36 @@ export function emitModelWgsl(m: CompiledModel): string {
 // ---- The integration step, one stage at a time (inside node_step unless said otherwise). ----
 // Each stage returns WGSL statements; `ind` is the indentation of node_step's body.
 const ind = "  ";
+
+/**
+ * The nodes one invocation integrates, as a loop around `body` (which reads `i`): with one slice
+ * every node; with NS slices nodes ly, ly + NS, … on the CSR path and tiles of NT nodes on the
+ * dense one, as couplingStage walks them.
+ */
+function ownNodesLoop(path: CouplingPath, nodeSlices: number, body: string, p: string): string {
+  const first = nodeSlices > 1 ? "lid.y" : "0u";
+  if (path === "csr") return `${p}for (var i = ${first}; i < run.n_nodes; i += NS) {\n${body}${p}}\n`;
+  return `${p}for (var i0 = ${first} * NT; i0 < run.n_nodes; i0 += NS * NT) {\n` +
+    `${p}  for (var i = i0; i < min(i0 + NT, run.n_nodes); i++) {\n${body}${p}  }\n${p}}\n`;
+}
+
+/**
+ * Held fast states (KernelOptions.heldNodes): sim_step copies its nodes' fast states of its LM
+ * lanes from storage into workgroup memory before the first step and back after the last. Each
+ * invocation touches only its own (node, lane) entries, so no barrier is needed.
+ */
+function holdStages(m: CompiledModel, path: CouplingPath, nodeSlices: number): { into: string; back: string } {
+  const fast = m.stateNames.map((_, k) => k).filter((k) => !m.slowStates.includes(k));
+  const copy = (toHeld: boolean) => {
+    let body = "";
+    fast.forEach((k, f) => {
+      const held = `held[held_at(i, ${f}u, lanes[m])]`, st = `state[state_at(i, ${k}u, lanes[m])]`;
+      body += `        ${toHeld ? `${held} = ${st}` : `${st} = ${held}`};\n`;
+    });
+    return `  for (var m = 0u; m < LM; m++) {\n${ownNodesLoop(path, nodeSlices, body, "    ")}  }\n`;
+  };
+  return { into: copy(true), back: copy(false) };
+}
 
 /** Coupling (in sim_step, per node or node tile): c_k = Σ_j w_ij h_k,j(step − d_ij), and Σ_j w_ij. */
 function couplingStage(m: CompiledModel, path: CouplingPath, nodeSlices: number, LM: number): string {
@@ -234,22 +271,27 @@ function ringAccess(path: CouplingPath): string {
  * slow states (e.g. BOLD) are loaded only on slow steps and where an observable may need them,
  * and stored only on slow steps, the only steps that change them.
  */
-function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[]): { load: string; store: string } {
+function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[], held: boolean): { load: string; store: string } {
   const S = m.stateNames.length;
-  if (!m.slowStates.length) return { load: `${ind}var x = load_state(lane, i);\n`, store: `${ind}store_state(lane, i, x);\n` };
+  if (!m.slowStates.length && !held) {
+    return { load: `${ind}var x = load_state(lane, i);\n`, store: `${ind}store_state(lane, i, x);\n` };
+  }
   const fast = m.stateNames.map((_, k) => k).filter((k) => !m.slowStates.includes(k));
   // Derived quantities may read slow states: treat every derived observable as needing them.
   const needsSlow = (k: number) => k >= S || m.slowStates.includes(k);
   const always = averageIdx.some(needsSlow);
   const cond = always ? "" : ["st.slow_here", ...(recordIdx.some(needsSlow) ? ["st.record_here"] : [])].join(" || ");
-  const get = (k: number, pad: string) => `${pad}x[${k}] = state[state_at(i, ${k}u, lane)];\n`;
-  const put = (k: number, pad: string) => `${pad}state[state_at(i, ${k}u, lane)] = x[${k}];\n`;
+  const at = (k: number) => held && fast.includes(k) ? `held[held_at(i, ${fast.indexOf(k)}u, lane)]` : `state[state_at(i, ${k}u, lane)]`;
+  const get = (k: number, pad: string) => `${pad}x[${k}] = ${at(k)};\n`;
+  const put = (k: number, pad: string) => `${pad}${at(k)} = x[${k}];\n`;
   let load = `${ind}var x: array<f32, N_STATES>;\n` + fast.map((k) => get(k, ind)).join("");
-  load += always
-    ? m.slowStates.map((k) => get(k, ind)).join("")
-    : `${ind}if (${cond}) {\n${m.slowStates.map((k) => get(k, ind + "  ")).join("")}${ind}}\n`;
-  const store = fast.map((k) => put(k, ind)).join("") +
-    `${ind}if (st.slow_here) {\n${m.slowStates.map((k) => put(k, ind + "  ")).join("")}${ind}}\n`;
+  let store = fast.map((k) => put(k, ind)).join("");
+  if (m.slowStates.length) {
+    load += always
+      ? m.slowStates.map((k) => get(k, ind)).join("")
+      : `${ind}if (${cond}) {\n${m.slowStates.map((k) => get(k, ind + "  ")).join("")}${ind}}\n`;
+    store += `${ind}if (st.slow_here) {\n${m.slowStates.map((k) => put(k, ind + "  ")).join("")}${ind}}\n`;
+  }
   return { load, store };
 }
 
@@ -273,6 +315,19 @@ function noiseStage(m: CompiledModel, shared: boolean): string {
 /** N_NOISE4: normals per node and step, rounded up to whole Philox blocks of four (at least one). */
 function noise4(m: CompiledModel): number {
   return Math.max(Math.ceil(m.noiseStates.length / 4) * 4, 4);
+}
+
+/**
+ * Bytes of workgroup memory a kernel with these options declares: the shared normals (sized to
+ * the network when its node count is known, heldNodes) and the held fast states.
+ */
+export function kernelWorkgroupBytes(
+  m: CompiledModel,
+  o: { lanesPerWorkgroup: number; lanesPerInvocation: number; sharedNoise: boolean; heldNodes: number },
+): number {
+  const nFast = Math.max(m.stateNames.length - m.slowStates.length, 1);
+  const wz = o.sharedNoise && m.noiseStates.length > 0 ? (o.heldNodes || sharedNoiseMaxNodes(m)) * noise4(m) : 0;
+  return 4 * (wz + o.heldNodes * nFast * o.lanesPerWorkgroup * o.lanesPerInvocation);
 }
 
 /** Most nodes whose normals fit the shared-noise workgroup array (12 KB of the 16 KB WebGPU guarantees). */
@@ -433,14 +488,23 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   if (coupling !== "csr" && coupling !== "dense") {
     throw new KernelSourceError(`coupling must be "csr" or "dense", got '${String(coupling)}'`);
   }
-  const states = stateStages(m, opts.recordIdx, opts.averageIdx);
+  const heldNodes = opts.heldNodes ? checkedCount(opts.heldNodes, "heldNodes", 1 << 16) : 0;
+  const states = stateStages(m, opts.recordIdx, opts.averageIdx, heldNodes > 0);
   const shared = !!opts.sharedNoise && m.noiseStates.length > 0;
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst LM: u32 = ${LM}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
-  const wz = shared ? `var<workgroup> wz: array<f32, ${sharedNoiseMaxNodes(m) * noise4(m)}>;\n\n` : "";
+  // With the node count known (held states), the shared normals take only what the network needs.
+  const wz = shared ? `var<workgroup> wz: array<f32, ${(heldNodes || sharedNoiseMaxNodes(m)) * noise4(m)}>;\n\n` : "";
+  const nFast = m.stateNames.length - m.slowStates.length;
+  const held = heldNodes
+    ? `// fast states of this workgroup's lanes [node][fast state][lane % (LW·LM)] (KernelOptions.heldNodes)\n` +
+      `var<workgroup> held: array<f32, ${heldNodes * Math.max(nFast, 1) * LW * LM}>;\n` +
+      `fn held_at(i: u32, f: u32, lane: u32) -> u32 {\n  return (i * ${Math.max(nFast, 1)}u + f) * (LW * LM) + lane % (LW * LM);\n}\n\n`
+    : "";
+  const hold = heldNodes ? holdStages(m, coupling, NS) : { into: "", back: "" };
   const body = piece("simulate")
     .replace(
       "/*@MODEL@*/",
-      consts + wz + ringAccess(coupling) + "\n" + paramAccess(m, opts.paramsSameAtEveryNode ?? []) + "\n" + emitModelWgsl(m),
+      consts + wz + held + ringAccess(coupling) + "\n" + paramAccess(m, opts.paramsSameAtEveryNode ?? []) + "\n" + emitModelWgsl(m),
     )
     .replace("/*@LOAD_STATE@*/\n", states.load)
     .replace("/*@STEP@*/\n", stepStage(m, opts.integrator, opts.recordIdx, opts.averageIdx))
@@ -449,6 +513,8 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
     .replace("/*@RECORD@*/\n", recordStage(m, opts.recordIdx, opts.averageIdx))
     .replace("/*@SHARED_NOISE@*/\n", shared ? sharedNoiseStage(m) : "")
     .replace("/*@COUPLING@*/\n", couplingStage(m, coupling, NS, LM))
+    .replace("/*@HOLD_IN@*/\n", hold.into)
+    .replace("/*@HOLD_OUT@*/\n", hold.back)
     // NS > 1: ring writes before the next step's reads; shared noise: wz read before rewritten.
     .replace("/*@BARRIER@*/\n", NS > 1 ? "    storageBarrier();\n    workgroupBarrier();\n" : shared ? "    workgroupBarrier();\n" : "");
   return {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { simulateReference } from "../../src/backends/reference.ts";
 import {
+  holdStates,
   paramsSameAtEveryNode,
   planWebGpuRun,
   simulateWebGpu,
@@ -166,6 +167,57 @@ describe.skipIf(WEBGPU_OPTED_OUT)("webgpu backend behaviour", () => {
     expect([1, 8, 16, 20, 40, 512].map((l) => lm(l, true))).toEqual([1, 1, 2, 1, 2, 2]);
     expect([1, 512, 32768].map((l) => lm(l, false))).toEqual([1, 1, 1]);
     expect(workgroupShape(8, true, { lanesPerInvocation: 3 }, 512).lanesPerInvocation).toBe(3);
+  });
+
+  it("fast states held in workgroup memory for a dispatch give the same bits (delays, dense, node slices, lanes per invocation, BOLD)", async () => {
+    const lanes = 13;
+    const delays = hopfBase(lanes);
+    const noDelays: SimulationOptions = { ...hopfBase(lanes), network: { weights: network(10, 8, 0, 0.1).weights } };
+    // rWW + BOLD: two fast states held, four slow ones stay in storage; BOLD recorded between slow steps.
+    const bold: SimulationOptions = {
+      model: withBold(rww, { params: "cubnm" }),
+      network: { weights: network(9, 12, 0, 0.1).weights },
+      lanes,
+      duration: 0.05,
+      dt: 0.1,
+      integrator: "euler",
+      seed: 4,
+      noise: "shared",
+      params: { G: Array.from({ length: lanes }, (_, l) => 0.1 + 0.05 * l) },
+      record: { observables: ["S_E", "bold"], period: 2.5 },
+      averages: ["S_E", "bold"],
+    };
+    for (
+      const [what, o, extra] of [
+        ["delays (CSR)", delays, {}],
+        ["dense", noDelays, { coupling: "dense" }],
+        ["rWW + BOLD, shared noise", bold, { sharedNoise: true }],
+      ] as const
+    ) {
+      // 7 steps per dispatch: states go back to storage and come in again between dispatches.
+      const base = { ...extra, stepsPerDispatch: 7, holdStates: false };
+      for (const shape of [{ workgroupSize: 2 }, { workgroupSize: 4, webgpu: { nodeSlices: 2, lanesPerInvocation: 2 } }]) {
+        const stored = await run(o, { workgroupSize: shape.workgroupSize, webgpu: { ...base, ...shape.webgpu } });
+        const held = await run(o, { workgroupSize: shape.workgroupSize, webgpu: { ...base, ...shape.webgpu, holdStates: true } });
+        expect(held.backendInfo).toContain("fast states held in workgroup memory");
+        expect(stored.backendInfo).not.toContain("held");
+        expect(held.recorded, `${what}, ${JSON.stringify(shape)}`).toEqual(stored.recorded);
+        expect(held.averages, `${what}, ${JSON.stringify(shape)}`).toEqual(stored.averages);
+      }
+    }
+    // Default: on GPUs where they fit (rWW + BOLD, 100 nodes, 32 lanes: 25.6 KB of states + 1.6 KB
+    // of shared normals), never on software adapters.
+    const rwwBold = compileModel(withBold(rww, { params: "cubnm" }));
+    const gpuShape = workgroupShape(256, false, {}, 512);
+    expect(holdStates(rwwBold, 100, gpuShape, true, false, 32768)).toBe(100);
+    expect(holdStates(rwwBold, 100, gpuShape, true, false, 16384)).toBe(0);
+    expect(holdStates(rwwBold, 100, gpuShape, true, true, 32768)).toBe(0);
+    expect(holdStates(rwwBold, 100, gpuShape, false, true, 32768, true)).toBe(100);
+    // Asked for and too large for the adapter's workgroup memory: an error that names the knob.
+    const big: SimulationOptions = { ...hopfBase(2), network: { weights: new Float64Array(4000 * 4000) } };
+    await expect(run(big, { workgroupSize: 64, webgpu: { holdStates: true, lanesPerInvocation: 1 } })).rejects.toThrow(
+      /webgpu\.holdStates: .* need \d+ bytes of workgroup memory/,
+    );
   });
 
   it("without delays, the dense matrix-product coupling agrees with the CSR path, whatever the workgroup shape", async () => {

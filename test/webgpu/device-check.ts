@@ -10,6 +10,8 @@ import { describeAdapter } from "../../src/backends/webgpu/gpu.ts";
 import { compileModel } from "../../src/models/spec.ts";
 import { supHopf, supHopfDifference } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
+import { rww } from "../../src/models/rww.ts";
+import { withBold } from "../../src/models/bold.ts";
 import { normals4, philox4x32 } from "../../src/noise/philox.ts";
 import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { caseArbitrary, compare, hopfBounds, wcBounds } from "./compare.ts";
@@ -135,6 +137,34 @@ for (
     shared.backendInfo.includes("normals drawn once per workgroup") && same(shared.recorded.rE!, perLane.recorded.rE!) &&
       same(shared.averages.rI!, perLane.averages.rI!),
     "shared-key normals once per workgroup: the same bits as per-lane draws (96 lanes × 60 nodes, Wilson–Cowan, 4 noise channels)",
+  );
+}
+
+// Fast states held in workgroup memory for a dispatch (the default on GPUs where they fit) give
+// the same bits as states kept in storage: rWW + BOLD, dense coupling, short dispatches.
+{
+  const n = 48;
+  const weights = Float64Array.from({ length: n * n }, (_, q) => (((q * 2654435761) >>> 0) % 1000) / 40000);
+  const base = {
+    model: withBold(rww, { params: "cubnm" }),
+    network: { weights },
+    lanes: 80,
+    duration: 0.2,
+    dt: 0.1,
+    integrator: "euler" as const,
+    seed: 3,
+    params: { G: Array.from({ length: 80 }, (_, l) => 0.2 + l / 100) },
+    record: { observables: ["S_E", "bold"], period: 2 },
+    averages: ["S_E"],
+  };
+  const held = await simulateWebGpu(prepareSimulation(base), { webgpu: { holdStates: true, stepsPerDispatch: 97 } });
+  const stored = await simulateWebGpu(prepareSimulation(base), { webgpu: { holdStates: false, stepsPerDispatch: 97 } });
+  const same = (p: Float32Array | Float64Array, q: Float32Array | Float64Array) =>
+    p.length === q.length && p.every((v, i) => Object.is(v, q[i]));
+  report(
+    held.backendInfo.includes("fast states held") && same(held.recorded.S_E!, stored.recorded.S_E!) &&
+      same(held.recorded.bold!, stored.recorded.bold!) && same(held.averages.S_E!, stored.averages.S_E!),
+    "fast states held in workgroup memory: the same bits as states in storage (80 lanes × 48 nodes, rWW + BOLD)",
   );
 }
 

@@ -6,9 +6,17 @@
 // are lanes innermost (see kernels/simulate.wgsl); parameters are transposed into that layout
 // on upload, samples and sums back into [lane][…][node] on read-back.
 import { finishResult, type PreparedSimulation, RecordingSink, type SimulationResult } from "../../batch/prepare.ts";
+import type { CompiledModel } from "../../models/spec.ts";
 import { getGpuContext } from "./gpu.ts";
 import { computePipelines } from "./pipelines.ts";
-import { type CouplingPath, DENSE_TILE, generateSimulationKernel, RUN_UNIFORM_BYTES, sharedNoiseMaxNodes } from "../../codegen/wgsl.ts";
+import {
+  type CouplingPath,
+  DENSE_TILE,
+  generateSimulationKernel,
+  kernelWorkgroupBytes,
+  RUN_UNIFORM_BYTES,
+  sharedNoiseMaxNodes,
+} from "../../codegen/wgsl.ts";
 
 /** Bytes of recorded samples held on the GPU per chunk (all lanes, all observables). */
 const RECORD_CHUNK_BYTES = 32 << 20;
@@ -64,6 +72,14 @@ export interface WebGpuRunOptions {
      * adapters (llvmpipe: 2.3× slower per node-step with the barriers; bench/RESULTS.md).
      */
     sharedNoise?: boolean;
+    /**
+     * Hold each invocation's fast states in workgroup memory for a whole dispatch (loaded at its
+     * start, stored at its end) instead of reading and writing them in storage every step: on a
+     * GPU half of rWW's memory traffic per node-step (docs/webgpu.md). Default: on GPUs when they
+     * fit the adapter's workgroup memory (32 lanes × 100 nodes × 2 states: 25.6 KB), off on
+     * software adapters.
+     */
+    holdStates?: boolean;
   };
 }
 
@@ -287,6 +303,37 @@ export function workgroupShape(
   };
 }
 
+/**
+ * The node count to size held fast states by (webgpu.holdStates), or 0 to keep them in storage:
+ * by default on GPUs when the kernel's workgroup memory fits the device's limit; asked for and
+ * not fitting, an error that says what to change.
+ */
+export function holdStates(
+  m: CompiledModel,
+  n: number,
+  shape: WorkgroupShape,
+  sharedNoise: boolean,
+  software: boolean,
+  maxBytes: number,
+  asked?: boolean,
+): number {
+  if (asked !== undefined && typeof asked !== "boolean") {
+    throw new WebGpuSimulationError(`webgpu.holdStates must be true or false, got '${String(asked)}'`);
+  }
+  if (!(asked ?? !software)) return 0;
+  const bytes = kernelWorkgroupBytes(m, { ...shape, sharedNoise, heldNodes: n });
+  if (bytes <= maxBytes) return n;
+  if (asked) {
+    throw new WebGpuSimulationError(
+      `webgpu.holdStates: the fast states of ${
+        shape.lanesPerWorkgroup * shape.lanesPerInvocation
+      } lanes × ${n} nodes need ${bytes} bytes ` +
+        `of workgroup memory, and this adapter allows ${maxBytes}: use a smaller workgroupSize or lanesPerInvocation, or holdStates: false`,
+    );
+  }
+  return 0;
+}
+
 /** Dense coupling (matrix product) when no edge has a delay and the network is not sparse. */
 export function couplingPath(sim: PreparedSimulation, forced?: CouplingPath): CouplingPath {
   const net = sim.network;
@@ -384,6 +431,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
   const plan = planWebGpuRun(sim, device.limits, opts, span);
   const sharedNoise = (opts.webgpu?.sharedNoise ?? !software) && m.noiseStates.length > 0 && n <= sharedNoiseMaxNodes(m) &&
     workgroupsShareKeys(sim, plan.lanesPerGroup, span);
+  const heldNodes = holdStates(m, n, shape, sharedNoise, software, device.limits.maxComputeWorkgroupStorageSize, opts.webgpu?.holdStates);
   const kernelDef = generateSimulationKernel(m, {
     integrator: sim.integrator,
     recordIdx: sim.recordIdx,
@@ -392,6 +440,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
     coupling,
     sharedNoise,
     paramsSameAtEveryNode: paramsSameAtEveryNode(sim),
+    heldNodes,
   });
   // Pipelines per device and generated source (the source encodes model, integrator, observables
   // and workgroup size; shapes are uniforms, so they do not recompile).
@@ -600,7 +649,7 @@ export async function simulateWebGpu(sim: PreparedSimulation, options: object = 
       "webgpu",
       `WebGPU on ${description.name}${description.isFallback ? " (software adapter)" : ""}${
         sharedNoise ? "; normals drawn once per workgroup (shared noise key)" : ""
-      }`,
+      }${heldNodes ? "; fast states held in workgroup memory" : ""}`,
       sink,
       averages,
       t0,

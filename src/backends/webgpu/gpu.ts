@@ -82,12 +82,14 @@ async function createContext(): Promise<GpuContext> {
   if (!gpu) throw new WebGpuUnavailableError(gpuFailure || "no GPU object");
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) throw new WebGpuUnavailableError("requestAdapter() returned null: no Vulkan/Metal/D3D12 driver was found");
-  // Ask for the adapter's own storage limits: rings of delayed states get large.
+  // Ask for the adapter's own storage limits: rings of delayed states get large, and held states
+  // (webgpu.holdStates) take workgroup memory.
   const want = [
     "maxStorageBufferBindingSize",
     "maxBufferSize",
     "maxStorageBuffersPerShaderStage",
     "maxComputeWorkgroupsPerDimension",
+    "maxComputeWorkgroupStorageSize",
   ] as const;
   const requiredLimits: Record<string, number> = {};
   for (const k of want) requiredLimits[k] = adapter.limits[k];
