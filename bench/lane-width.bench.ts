@@ -7,7 +7,8 @@
 // WIDTH_BENCH_WIDTHS=1,2,4, WIDTH_BENCH_S=2 simulated seconds, WIDTH_BENCH_ROUNDS=5,
 // WIDTH_BENCH_THREADS = every core, WIDTH_BENCH_VELOCITY=6 mm/ms, WIDTH_BENCH_TILES=default,1e9 source tiles;
 // WIDTH_BENCH_WIDTHS=0 lets the driver choose; WIDTH_BENCH_DENSE=auto,0 without delays compares the
-// dense coupling pass with the edge walk)
+// dense coupling pass with the edge walk; WIDTH_BENCH_PASS=default,1 compares the longest blocked
+// coupling pass, in steps, with passes of the kernel's TC: maxPassSteps)
 import { availableParallelism } from "node:os";
 import { buildNetwork, type NetworkInput } from "../src/batch/network.ts";
 import type { AsmWidth } from "../src/codegen/asm.ts";
@@ -41,7 +42,15 @@ const steps = Math.round((seconds * 1000) / dt);
 const tiles = (process.env.WIDTH_BENCH_TILES ?? "default").split(",").map((t) => (t === "default" ? undefined : Number(t)));
 // Dense coupling pass without delays ("auto" = the driver's rule, 0 = the edge walk, 1 = dense).
 const denses = (process.env.WIDTH_BENCH_DENSE ?? "auto").split(",").map((d) => (d === "auto" ? undefined : d === "1"));
-const run = (width: AsmWidth, tileRingBytes: number | undefined, denseCoupling: boolean | undefined, k: number) =>
+// Most steps per blocked coupling pass ("default" = MAX_PASS_STEPS; 1 = the kernel's TC).
+const passes = (process.env.WIDTH_BENCH_PASS ?? "default").split(",").map((t) => (t === "default" ? undefined : Number(t)));
+const run = (
+  width: AsmWidth,
+  tileRingBytes: number | undefined,
+  denseCoupling: boolean | undefined,
+  maxPassSteps: number | undefined,
+  k: number,
+) =>
   // width 0: the driver's choice (the "nodes" layout below 4 lanes)
   simulateRwwBold({
     network: input,
@@ -49,7 +58,7 @@ const run = (width: AsmWidth, tileRingBytes: number | undefined, denseCoupling: 
     lanes,
     steps: k,
     threads,
-    wasm: { width: width || undefined, tileRingBytes, denseCoupling },
+    wasm: { width: width || undefined, tileRingBytes, denseCoupling, maxPassSteps },
   });
 
 console.log(
@@ -58,22 +67,26 @@ console.log(
   }), ${lanes} lanes, ${threads} threads, ${seconds} s, ${rounds} rounds`,
 );
 const variants = widths.flatMap((width) =>
-  tiles.flatMap((tile) => denses.map((dense) => ({ width, tile, dense, wall: [] as number[], cpu: [] as number[] })))
+  tiles.flatMap((tile) =>
+    denses.flatMap((dense) => passes.map((pass) => ({ width, tile, dense, pass, wall: [] as number[], cpu: [] as number[] })))
+  )
 );
-for (const v of variants) await run(v.width, v.tile, v.dense, 100); // compile and start workers
+for (const v of variants) await run(v.width, v.tile, v.dense, v.pass, 100); // compile and start workers
 for (let r = 0; r < rounds; r++) {
   for (const v of r % 2 ? variants.slice().reverse() : variants) {
-    const rate = await marginalRate((k) => run(v.width, v.tile, v.dense, k), steps, lanes * n);
+    const rate = await marginalRate((k) => run(v.width, v.tile, v.dense, v.pass, k), steps, lanes * n);
     v.wall.push(rate.wall);
     v.cpu.push(rate.cpu);
   }
 }
-console.log("| width (lanes per group) | source tile (bytes of history) | dense pass | node-steps/s (wall) | per CPU-s |");
-console.log("|---|---|---|---|---|");
+console.log(
+  "| width (lanes per group) | source tile (bytes of history) | dense pass | longest pass (steps) | node-steps/s (wall) | per CPU-s |",
+);
+console.log("|---|---|---|---|---|---|");
 for (const v of variants) {
   console.log(
-    `| ${v.width} (${4 * v.width}) | ${v.tile ?? "default"} | ${v.dense ?? "auto"} | ${median(v.wall).toExponential(2)} | ${
-      median(v.cpu).toExponential(2)
-    } |`,
+    `| ${v.width} (${4 * v.width}) | ${v.tile ?? "default"} | ${v.dense ?? "auto"} | ${v.pass ?? "default"} | ${
+      median(v.wall).toExponential(2)
+    } | ${median(v.cpu).toExponential(2)} |`,
   );
 }

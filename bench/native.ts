@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseNpz } from "../src/io/npz.ts";
 import { toFloat64 } from "../src/io/ndarray.ts";
 import { buildNetwork, type Network, type NetworkInput, normalizeMean } from "../src/batch/network.ts";
+import { LANE_COST_BY_WIDTH, planLaneGroups } from "../src/backends/wasm/driver.ts";
 
 const ROOT = process.cwd();
 const NATIVE_DIR = join(ROOT, "bench", "native");
@@ -23,17 +24,16 @@ export const NATIVE_CFLAGS = ["-O3", "-march=native", "-fno-math-errno"];
 export const LANE_BLOCKS = [1, 4, 8, 16] as const;
 
 /**
- * The lane block that matches the wasm driver's lane group for this batch
- * (src/backends/wasm/driver.ts): 4 · the widest width of 4 and 2 (at most 2 with delays) that
- * is no wider than the batch and gives every thread a group, else 4; 1 below 4 simulations
- * (the wasm "nodes" layout; C's LB 1 is scalar).
+ * The lane block that matches the wasm driver's lane groups for this batch
+ * (src/backends/wasm/driver.ts planLaneGroups): 4 · the width of its widest group (the C
+ * program runs every block at one width; for the batches the benches time, 1, 8 and 64, the
+ * driver's plan has one width too); 1 below 4 simulations (the wasm "nodes" layout; C's LB 1 is
+ * scalar).
  */
 export function nativeLaneBlock(lanes: number, threads: number, hasDelays: boolean): number {
   if (lanes < 4) return 1;
-  const busy = Math.max(1, Math.min(threads, Math.ceil(lanes / 4)));
-  const widest = hasDelays ? 2 : 4;
-  const width = [4, 2].find((w) => w <= widest && 4 * w <= lanes && Math.ceil(lanes / (4 * w)) >= busy) ?? 1;
-  return 4 * width;
+  const plan = planLaneGroups(lanes, threads, LANE_COST_BY_WIDTH[hasDelays ? "delays" : "noDelays"]);
+  return 4 * Math.max(...plan.flat().map((seg) => seg.width));
 }
 
 export interface NativeBinary {

@@ -66,11 +66,27 @@ static void readNetwork(const char *path, Network *net) {
 #define RING_TC (LB >= 16 ? 2 : LB >= 8 ? 4 : 8)
 #define TILE_RING_BYTES (384 * 1024)
 
-/** Steps per coupling pass for this network: RING_TC when every delay allows it, else 1. */
-static int ringPassSteps(const Network *net) {
+#define PASS_MAX 32  // the wasm driver's MAX_PASS_STEPS
+
+static int minDelayOf(const Network *net) {
   int minDelay = 1 << 30;
   for (int e = 0; e < net->nnz; e++) if (net->delay[e] < minDelay) minDelay = net->delay[e];
-  return minDelay >= RING_TC ? RING_TC : 1;
+  return minDelay;
+}
+
+/**
+ * Steps of one blocked coupling pass (the wasm driver's blockSteps): the longest multiple of
+ * RING_TC that every delay covers, at most PASS_MAX, walked as sub-blocks of RING_TC steps;
+ * RING_TC when delays are shorter. The ring mirrors blockSteps − 1 slots.
+ */
+static int ringBlockSteps(const Network *net) {
+  const int m = minDelayOf(net), B = (m < PASS_MAX ? m : PASS_MAX) / RING_TC * RING_TC;
+  return B < RING_TC ? RING_TC : B;
+}
+
+/** Steps per coupling pass for this network: ringBlockSteps when every delay allows it, else 1. */
+static int ringPassSteps(const Network *net) {
+  return minDelayOf(net) >= ringBlockSteps(net) ? ringBlockSteps(net) : 1;
 }
 
 // Without delays (net->dense), as the wasm kernel: the coupling of a block of DENSE_TT targets is a
@@ -78,7 +94,7 @@ static int ringPassSteps(const Network *net) {
 // floats: the wasm kernel's four f32x4 accumulators); every target adds its sources in order.
 #define DENSE_TT (LB >= 16 ? 1 : 16 / LB)
 static void densePass(const Network *net, const float *ring, int R, int now0, float *cbuf) {
-  const int n = net->n, Rm = R + RING_TC - 1, pad = net->densePad;
+  const int n = net->n, Rm = R + ringBlockSteps(net) - 1, pad = net->densePad;
   for (int ib = 0; ib < n; ib += DENSE_TT) {
     float c[DENSE_TT][LB];
     for (int q = 0; q < DENSE_TT; q++)
@@ -100,35 +116,39 @@ static void couplingPass(const Network *net, const float *ring, int R, int now0,
     densePass(net, ring, R, now0, cbuf);
     return;
   }
-  const int n = net->n, Rm = R + RING_TC - 1;
+  const int n = net->n, Rm = R + ringBlockSteps(net) - 1;
   const int perTile = Tb == 1 ? n : (int)fmax(1.0, (double)TILE_RING_BYTES / ((double)Rm * LB * sizeof(float)));
+  const int S = Tb == 1 ? 1 : RING_TC;  // steps per sub-block of the pass
   int cursor[n];
   for (int i = 0; i < n; i++) cursor[i] = net->rowStart[i];
   for (int lo = 0; lo < n; lo += perTile) {
     const int hi = lo + perTile;
     for (int i = 0; i < n; i++) {
-      float c[8][LB];
-      for (int t = 0; t < Tb; t++)
-        for (int l = 0; l < LB; l++) c[t][l] = lo == 0 ? 0.0f : cbuf[((size_t)t * n + i) * LB + l];
       int e = cursor[i];
-      if (R == 2) {  // no delays: every edge reads its source's slot now0 (as the wasm kernel's walk)
-        for (; e < net->rowStart[i + 1]; e++) {
-          const float *restrict src = ring + ((size_t)net->source[e] * Rm + now0) * LB;
-          const float w = net->weight[e];
-          for (int l = 0; l < LB; l++) c[0][l] += w * src[l];
+      for (int b = 0; b < Tb; b += S) {
+        float c[RING_TC][LB];
+        for (int t = 0; t < S; t++)
+          for (int l = 0; l < LB; l++) c[t][l] = lo == 0 ? 0.0f : cbuf[((size_t)(b + t) * n + i) * LB + l];
+        e = cursor[i];
+        if (R == 2) {  // no delays: every edge reads its source's slot now0 (as the wasm kernel's walk)
+          for (; e < net->rowStart[i + 1]; e++) {
+            const float *restrict src = ring + ((size_t)net->source[e] * Rm + now0) * LB;
+            const float w = net->weight[e];
+            for (int l = 0; l < LB; l++) c[0][l] += w * src[l];
+          }
         }
-      }
-      for (; e < net->rowStart[i + 1] && net->source[e] < hi; e++) {
-        int slot = now0 - net->delay[e];
-        if (slot < 0) slot += R;
-        const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot) * LB;
-        const float w = net->weight[e];
-        for (int t = 0; t < Tb; t++)
-          for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
+        for (; e < net->rowStart[i + 1] && net->source[e] < hi; e++) {
+          int slot = now0 - net->delay[e];
+          if (slot < 0) slot += R;
+          const float *restrict src = ring + ((size_t)net->source[e] * Rm + slot + b) * LB;
+          const float w = net->weight[e];
+          for (int t = 0; t < S; t++)
+            for (int l = 0; l < LB; l++) c[t][l] += w * src[t * LB + l];
+        }
+        for (int t = 0; t < S; t++)
+          for (int l = 0; l < LB; l++) cbuf[((size_t)(b + t) * n + i) * LB + l] = c[t][l];
       }
       cursor[i] = e;
-      for (int t = 0; t < Tb; t++)
-        for (int l = 0; l < LB; l++) cbuf[((size_t)t * n + i) * LB + l] = c[t][l];
     }
   }
 }

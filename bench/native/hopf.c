@@ -57,9 +57,9 @@ typedef struct {
 static void runBlock(const Network *net, const Params *p, int block, float *xout, float *yout) {
   const int n = net->n, R = net->maxDelay + 2;
   // The ring and its blocked coupling pass: common.h.
-  const int TC = RING_TC, Rm = R + TC - 1, T = ringPassSteps(net);
+  const int TC = RING_TC, B = ringBlockSteps(net), Rm = R + B - 1, T = ringPassSteps(net);
   float *ring = aligned_alloc(64, sizeof(float) * (size_t)n * Rm * LB);
-  float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)TC * n * LB);
+  float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)B * n * LB);
   float *y = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *pa = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *pw = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
@@ -74,7 +74,8 @@ static void runBlock(const Network *net, const Params *p, int block, float *xout
   }
   const float dt = p->dt, hdt = 0.5f * p->dt, sqdt = sqrtf(p->dt);
   for (long s0 = 0; s0 < p->steps;) {
-    const int Tb = (T == TC && p->steps - s0 >= TC) ? TC : 1;
+    const long whole = (p->steps - s0) / TC * TC;  // whole sub-blocks left
+    const int Tb = T > 1 && whole > 0 ? (int)(whole < T ? whole : T) : 1;
     const int now0 = (int)(s0 % R);
     couplingPass(net, ring, R, now0, Tb, cbuf);
     for (int t = 0; t < Tb; t++, s0++) {
@@ -104,7 +105,7 @@ static void runBlock(const Network *net, const Params *p, int block, float *xout
           xo[l] = x0 + hdt * (fx + fx2) + nx;
           yi[l] = y0 + hdt * (fy + fy2) + ny;
         }
-        if (next < TC - 1)
+        if (next < B - 1)
           for (int l = 0; l < LB; l++) xo[(size_t)R * LB + l] = xo[l];  // the mirrored slot
       }
     }

@@ -2,9 +2,10 @@
 // WASM kernel that src/codegen/asm.ts generates for withBold(rww) (Euler–Maruyama, dt 0.1 ms),
 // in plain C, f32, so that the wasm backend can be quoted as a fraction of native code:
 //   c_i   = Σ_e w_e S_E,src_e(step − d_e)          CSR rows; delay ring [node][slot][LB lanes]
-//           of R = maxDelay + 2 slots plus TC − 1 mirrored ones; when every delay is ≥ TC, one
-//           pass over the edges computes TC steps' inputs from TC consecutive slots per edge
-//           (TC = 2 for LB 16, 8 for LB 1, as the wasm kernel's 8 / width), else one step
+//           of R = maxDelay + 2 slots plus B − 1 mirrored ones; when every delay is ≥ B, one
+//           pass over the edges computes B steps' inputs (B: the longest multiple of TC that
+//           every delay covers, at most 32), per edge TC consecutive slots per sub-block of the
+//           pass (TC = 2 for LB 16, 8 for LB 1, as the wasm kernel's 8 / width), else one step
 //   I_E   = W_E I0 + w_p J_N S_E + G J_N c − wIE_i S_I,  I_I = W_I I0 + J_N S_E − S_I
 //   r     = u / (1 − exp(−d u)), u = a I − b        (series (1 + y/2 + y²/12)/d for |u| < 0.1)
 //   z     = Philox4x32-10 normals, key (seed, stream), counter (step, node, 0, 0), Box–Muller on
@@ -83,9 +84,9 @@ static double runBlock(const Network *net, const Params *p, int block) {
   const int n = net->n, R = net->maxDelay + 2, bwEvery = 10;
   const float dt = p->dt, sq = sqrtf(dt) * p->sigma, bdt = dt * bwEvery;
   const float lnE0 = lnf_poly(1.0f - BW_E0);
-  const int TC = RING_TC, Rm = R + TC - 1, T = ringPassSteps(net);
+  const int TC = RING_TC, B = ringBlockSteps(net), Rm = R + B - 1, T = ringPassSteps(net);
   float *ring = aligned_alloc(64, sizeof(float) * (size_t)n * Rm * LB);  // [node][slot][lane]
-  float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)TC * n * LB);  // [t][node][lane]
+  float *cbuf = aligned_alloc(64, sizeof(float) * (size_t)B * n * LB);  // [t][node][lane]
   float *SE = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *SI = aligned_alloc(64, sizeof(float) * (size_t)n * LB);
   float *bw = aligned_alloc(64, sizeof(float) * (size_t)4 * n * LB);  // s, f, v, q
@@ -96,7 +97,8 @@ static double runBlock(const Network *net, const Params *p, int block) {
   for (int i = 0; i < 4 * n * LB; i++) bw[i] = 0.0f;
   for (int l = 0; l < LB; l++) stream[l] = p->independent ? (uint32_t)(block * LB + l) : 0u;
   for (long s0 = 0; s0 < p->steps;) {
-    const int Tb = (T == TC && p->steps - s0 >= TC) ? TC : 1;
+    const long whole = (p->steps - s0) / TC * TC;  // whole sub-blocks left
+    const int Tb = T > 1 && whole > 0 ? (int)(whole < T ? whole : T) : 1;
     const int now0 = (int)(s0 % R);
     couplingPass(net, ring, R, now0, Tb, cbuf);
     for (int t = 0; t < Tb; t++, s0++) {
@@ -149,7 +151,7 @@ static double runBlock(const Network *net, const Params *p, int block) {
         si[l] = nI;
         ro[l] = nE;
       }
-      if (next < TC - 1)
+      if (next < B - 1)
         for (int l = 0; l < LB; l++) ro[(size_t)R * LB + l] = ro[l];  // the mirrored slot
       if (slow) {
         for (int l = 0; l < LB; l++) {

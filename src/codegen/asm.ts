@@ -9,7 +9,7 @@ import { emitExpr, floatLiteral } from "./emit.ts";
 import { describeStep, stepInput, type StepLet } from "./step.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 10;
+export const ASM_ABI_VERSION = 11;
 /** Targets per source row of the dense coupling pass's weights (driver: denseW), padded to whole blocks of 16. */
 export const DENSE_TARGET_PAD = 16;
 
@@ -117,7 +117,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
   const desc = describeStep(m);
   const K = m.coupling.length;
   // "lanes" layout: address of vector v of coupling k's input to step t of the pass for node i (cbuf [t][k][node][W vectors]).
-  const laneCbuf = (k: number, t: number, v: number, node = "i") =>
+  const laneCbuf = (k: number, t: number | string, v: number, node = "i") =>
     `cbuf + (<usize>((${t} * ${K} + ${k}) * n + ${node}) * ${W * 16} + ${v * 16})`;
   // Both layouts' dense passes (no delays): bytes of one source's row of denseW.
   const denseWRow = `  const wRow = <usize>((n + ${DENSE_TARGET_PAD - 1}) & ~${DENSE_TARGET_PAD - 1}) << 2; // bytes of a source's weights`;
@@ -195,7 +195,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `  state: usize, params: usize, ring: usize, keys: usize,`,
     `  recEvery: i32, recBuf: usize, recCount: i32, obsSlot: usize, avgBuf: usize, avgSlot: usize, needDerived: i32,`,
     `  slowEvery: i32, slowDt: f32, noiseBuf: usize, sharedKeys: i32, T: i32, cbuf: usize, denseW: usize,`,
-    `  tileRows: usize, tileEdges: usize, nTiles: i32,`,
+    `  tileRows: usize, tileEdges: usize, nTiles: i32, B: i32,`,
     `): void {`,
   );
   for (let v = 0; v < W; v++) {
@@ -211,21 +211,28 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `const nPad = (n + 3) & ~3;`,
     `const nn = ${NODES ? "nPad >> 2" : "n"}; // cells along the node axis`,
     `const nR = ${NODES ? "nPad" : "n"}; // nodes held in a ring`,
-    `const nodeB = (R + ${TC - 1}) * ${NODES ? 4 : W * 16}; // one node's history: R slots + ${TC - 1} mirrored`,
+    `const nodeB = (R + B - 1) * ${NODES ? 4 : W * 16}; // one node's history: R slots + B − 1 mirrored`,
     `const ringSlotsB = R * ${NODES ? 4 : W * 16};`,
     `let s = 0;`,
     `while (s < nSteps) {`,
   );
   // Coupling phase. The ring of coupling k is laid out [node][slot][W vectors]: one node's
-  // history is contiguous in time, and slots 0 … TC−2 are mirrored after slot R − 1. When every
-  // delay is ≥ TC (the driver passes T = TC), the coupled input of TC steps depends only on
-  // values already in the ring, so one pass over the edges reads, per edge, TC consecutive
-  // slots (contiguous memory: a few cache lines instead of TC scattered ones) into TC·W
-  // accumulators, and loads each edge's source, delay and weight once per TC steps. Otherwise
-  // (T = 1: delays shorter than TC, or the last steps) the pass covers one step. Either way the
-  // sums go to cbuf [t][k][node][W vectors] and the integration phase reads them. Per edge: source
-  // node's byte offset, delay in bytes, weight; (now − delay) wraps with one select.
-  push(2, `const Tb = T == ${TC} && nSteps - s >= ${TC} ? ${TC} : 1;`, `const nowB = ((firstStep + s) % R) * ${NODES ? 4 : W * 16};`);
+  // history is contiguous in time, and slots 0 … B−2 are mirrored after slot R − 1 (B: the
+  // driver's pass length, a multiple of TC). When every delay is ≥ B (the driver passes T = B),
+  // the coupled input of B steps depends only on values already in the ring, so one pass over
+  // the edges covers B steps: per edge, TC consecutive slots (contiguous memory: a few cache
+  // lines instead of TC scattered ones) into TC·W accumulators, B / TC sub-blocks one after
+  // another ("lanes" layout; the "nodes" layout passes B = TC). Each pass brings every source's
+  // history through the cache once, so a longer pass reads it once per B steps instead of once
+  // per TC. Otherwise (T = 1: delays shorter than TC) the pass covers one step; at the end of a
+  // call it covers the whole sub-blocks left. Either way the sums go to cbuf [t][k][node][W
+  // vectors] and the integration phase reads them. Per edge: source node's byte offset, delay in
+  // bytes, weight; (now − delay) wraps with one select.
+  push(
+    2,
+    `const Tb = T > 1 && nSteps - s >= ${TC} ? min<i32>(T, (nSteps - s) / ${TC} * ${TC}) : 1;`,
+    `const nowB = ((firstStep + s) % R) * ${NODES ? 4 : W * 16};`,
+  );
   if (NODES) {
     // No delays (the driver passes denseW, the weights as [source][target padded to
     // DENSE_TARGET_PAD], when every delay is 0 and the network is not sparse): the coupling of
@@ -260,9 +267,9 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     // tile's edges by target (tileRows [tile][target + 1] into tileEdges); a target's sums are
     // carried in cbuf from one tile to the next, so every target still adds its sources in
     // row order: the same bits as one walk over the row.
-    push(2, `if (Tb == ${TC}) {`);
+    push(2, `if (Tb > 1) {`);
     m.coupling.forEach((_c, k) => {
-      const cb = (t: number, v: number) => laneCbuf(k, t, v);
+      const cb = (t: number, v: number) => laneCbuf(k, `(b + ${t})`, v);
       push(
         3,
         `{`,
@@ -273,18 +280,27 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         `      const e0 = load<i32>(rows + (<usize>i << 2));`,
         `      const e1 = load<i32>(rows + (<usize>(i + 1) << 2));`,
         `      if (e0 == e1 && tile != 0) continue;`,
-        `      let edge = tileEdges + <usize>e0 * 12;`,
+        `      const edge0 = tileEdges + <usize>e0 * 12;`,
         `      const end = tileEdges + <usize>e1 * 12;`,
+        `      for (let b = 0; b < Tb; b += ${TC}) {`,
+        `        const bB = <usize>b * ${W * 16}; // sub-block b's first slot, in bytes past the pass's first`,
       );
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `let a${t}_${v} = f32x4.splat(0);`);
-      push(6, `if (tile != 0) {`);
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(7, `a${t}_${v} = v128.load(${cb(t, v)});`);
-      push(6, `}`, `for (; edge < end; edge += 12) {`, `  const w = v128.load32_splat(edge, 8);`, ...edgeSource("").map((l) => `  ${l}`));
+      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(7, `let a${t}_${v} = f32x4.splat(0);`);
+      push(7, `if (tile != 0) {`);
+      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(8, `a${t}_${v} = v128.load(${cb(t, v)});`);
+      push(
+        7,
+        `}`,
+        `for (let edge = edge0; edge < end; edge += 12) {`,
+        `  const w = v128.load32_splat(edge, 8);`,
+        ...edgeSource("").map((l) => `  ${l}`),
+      );
       for (let t = 0; t < TC; t++) {
-        for (let v = 0; v < W; v++) push(7, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
+        for (let v = 0; v < W; v++) push(8, `a${t}_${v} = ${fma("w", `v128.load(src + bB, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
       }
+      push(7, `}`);
+      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(7, `v128.store(${cb(t, v)}, a${t}_${v});`);
       push(6, `}`);
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(6, `v128.store(${cb(t, v)}, a${t}_${v});`);
       push(5, `}`, `  }`, `}`);
     });
     // No delays (the driver passes denseW, the weights as [source][target padded to DENSE_TARGET_PAD], when
@@ -508,14 +524,14 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
           ? [
             `  const slot = ring + <usize>(${k} * nR + (i << 2)) * nodeB + <usize>next * 4;`,
             ...[0, 1, 2, 3].map((q) => `  store<f32>(slot + <usize>${q} * nodeB, f32x4.extract_lane(${hv}, ${q}));`),
-            `  if (next < ${TC - 1}) {`,
+            `  if (next < B - 1) {`,
             ...[0, 1, 2, 3].map((q) => `    store<f32>(slot + <usize>${q} * nodeB + <usize>R * 4, f32x4.extract_lane(${hv}, ${q}));`),
             `  }`,
           ]
           : [
             `  const slot = ring + <usize>(${k} * nR + i) * nodeB + ${v * 16};`,
             `  v128.store(slot + <usize>next * ${W * 16}, ${hv});`,
-            `  if (next < ${TC - 1}) v128.store(slot + <usize>(next + R) * ${W * 16}, ${hv}); // the mirrored slot`,
+            `  if (next < B - 1) v128.store(slot + <usize>(next + R) * ${W * 16}, ${hv}); // the mirrored slot`,
           ]),
         `}`,
       );

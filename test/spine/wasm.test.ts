@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { prepareSimulation } from "../../src/batch/prepare.ts";
 import { simulateReference } from "../../src/backends/reference.ts";
-import { LANE_COST_BY_WIDTH, laneOrderByKey, planLaneGroups, simulateWasm } from "../../src/backends/wasm/driver.ts";
+import { LANE_COST_BY_WIDTH, laneOrderByKey, planLaneGroups, simulateWasm, type WasmOptions } from "../../src/backends/wasm/driver.ts";
 import { supHopf } from "../../src/models/hopf.ts";
 import { wilsonCowan } from "../../src/models/wilsoncowan.ts";
 import { rww } from "../../src/models/rww.ts";
@@ -196,33 +196,50 @@ describe("wasm backend smoke", () => {
     ref.recorded.x!.forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - runs[2]!.recorded.x![k]!))));
     expect(maxErr).toBeLessThan(1e-4);
   });
+  // Blocked passes on a sparse 9-node network (some targets have no edge in a tile), with one
+  // coupling (SupHopf) and two (Kuramoto: the pass's sums of both in one buffer): every variant
+  // must give the bits of `base`, and those must match the reference.
+  const blockedPassCases: { model: ModelSpec; params: Record<string, number>; obs: string }[] = [
+    { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, obs: "x" },
+    { model: kuramoto, params: { K: 2, sigma: 0.05 }, obs: "sin_theta" },
+  ];
+  async function sameBitsAcross(speed: number, lanes: number, base: WasmOptions, variants: WasmOptions[]) {
+    const n = 9;
+    const network = { weights: sparseWeights(n), lengths: Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 13) % 7)), speed };
+    for (const c of blockedPassCases) {
+      const opts = bitTestOptions(c, network, lanes);
+      const want = await simulateWasm(prepareSimulation(opts), { threads: 1, ...base });
+      for (const v of variants) {
+        const got = await simulateWasm(prepareSimulation(opts), { threads: 1, ...v });
+        expect(Array.from(got.recorded[c.obs]!), `${c.model.name}, ${JSON.stringify(v)}`).toEqual(Array.from(want.recorded[c.obs]!));
+      }
+      const ref = simulateReference(prepareSimulation(opts));
+      let maxErr = 0;
+      ref.recorded[c.obs]!.forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - want.recorded[c.obs]![k]!))));
+      expect(maxErr).toBeLessThan(1e-4);
+    }
+  }
   it("integrates the same bits whatever the source tiles of the blocked coupling pass", async () => {
     // The blocked pass walks sources in tiles (src/backends/wasm/driver.ts sourceTiles) and carries
     // each target's sums from tile to tile; every target must still add its sources in row order.
-    // Tiles of 1 source, of a few, and one tile (the plain row walk), on a sparse network (some
-    // targets have no edge in a tile), with one coupling (SupHopf, difference) and two (Kuramoto),
-    // delays 12–27 steps (every width blocks), widths 1 and 2.
-    const n = 9;
-    const Wt = sparseWeights(n);
-    const Lg = Float64Array.from({ length: n * n }, (_, k) => 5 + ((k * 13) % 7));
-    const cases: { model: ModelSpec; params: Record<string, number>; obs: string }[] = [
-      { model: supHopf, params: { a: -0.02, G: 0.3, sigma: 0.03 }, obs: "x" },
-      { model: kuramoto, params: { K: 2, sigma: 0.05 }, obs: "sin_theta" },
-    ];
-    for (const c of cases) {
-      const opts = bitTestOptions(c, { weights: Wt, lengths: Lg, speed: 4 }, 8);
-      for (const width of [1, 2] as const) {
-        const [one, few, single] = await Promise.all(
-          [1e9, 1500, 1].map((tileRingBytes) => simulateWasm(prepareSimulation(opts), { threads: 1, width, tileRingBytes })),
-        );
-        expect(Array.from(few!.recorded[c.obs]!)).toEqual(Array.from(one!.recorded[c.obs]!));
-        expect(Array.from(single!.recorded[c.obs]!)).toEqual(Array.from(one!.recorded[c.obs]!));
-        const ref = simulateReference(prepareSimulation(opts));
-        let maxErr = 0;
-        ref.recorded[c.obs]!.forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - single!.recorded[c.obs]![k]!))));
-        expect(maxErr).toBeLessThan(1e-4);
-      }
+    // Tiles of 1 source, of a few, and one tile (the plain row walk); delays 12–27 steps (every
+    // width blocks), widths 1 and 2.
+    for (const width of [1, 2] as const) {
+      await sameBitsAcross(4, 8, { width, tileRingBytes: 1e9 }, [{ width, tileRingBytes: 1500 }, { width, tileRingBytes: 1 }]);
     }
+  });
+  it("integrates the same bits whatever the length of the blocked coupling pass", async () => {
+    // Delays 25–55 steps: a pass can cover up to 24 steps (MAX_PASS_STEPS 32, floored to the
+    // kernel's TC), as 24 / TC sub-blocks; 503 steps recorded every 3 in chunks of 384 leave
+    // remainders that end a chunk on shorter passes. Passes of TC steps (maxPassSteps 1: the
+    // kernel before longer passes), of 8, and of 24, with small source tiles too.
+    const variants = ([1, 2, 4] as const).flatMap((width): WasmOptions[] => [
+      { width, maxPassSteps: 1 },
+      { width, maxPassSteps: 8 },
+      { width, maxPassSteps: 32 },
+      { width, maxPassSteps: 32, tileRingBytes: 1500 },
+    ]);
+    await sameBitsAcross(2, 16, { width: 1, maxPassSteps: 1 }, variants);
   });
   it("integrates the same bits with the dense coupling pass as with the edge walk (no delays)", async () => {
     // Without delays both layouts sum the coupling as a matrix product over all sources (zero
@@ -336,9 +353,10 @@ describe("wasm lane plan (planLaneGroups)", () => {
       );
     // before: groups of 16 split 2 : 1 (32 lanes of work on one core, 16 on the other)
     expect(shape(40, false)).toEqual(["16×w4 + 4×w1", "16×w4 + 4×w1"]);
-    expect(shape(40, true)).toEqual(["16×w2 + 4×w1", "16×w2 + 4×w1"]);
+    expect(shape(40, true)).toEqual(["16×w4 + 4×w1", "16×w4 + 4×w1"]);
     expect(shape(64, false)).toEqual(["32×w4", "32×w4"]);
-    expect(shape(64, true)).toEqual(["32×w2", "32×w2"]);
+    expect(shape(64, true)).toEqual(["32×w4", "32×w4"]);
+    expect(shape(24, true)).toEqual(["8×w2 + 4×w1", "8×w2 + 4×w1"]);
     expect(shape(8, false)).toEqual(["4×w1", "4×w1"]);
     // a forced width: whole groups of it, split as evenly as whole groups allow
     expect(planLaneGroups(40, 2, LANE_COST_BY_WIDTH.noDelays, 4).map((segs) => segs.map((seg) => seg.count))).toEqual([[32], [8]]);

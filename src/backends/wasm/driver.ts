@@ -83,6 +83,14 @@ function denseWeights(net: PreparedSimulation["network"], dense?: boolean): Floa
 export const TILE_RING_BYTES = 384 * 1024;
 
 /**
+ * Most steps one blocked coupling pass covers ("lanes" layout), when every delay is at least that
+ * long: a pass brings every source's history through the cache once, so longer passes read the
+ * rings less often (bench/RESULTS.md); each pass's coupled inputs (cbuf: steps × nodes × the
+ * group's lanes) must stay in cache for the steps that read them.
+ */
+export const MAX_PASS_STEPS = 32;
+
+/**
  * The blocked pass's edges cut into tiles of `perTile` consecutive sources: for each tile, a row
  * per target of its edges from that tile, in row order (rows list sources in ascending order,
  * so a target's sum still adds its sources in row order). Rows out of source order (never from
@@ -124,6 +132,7 @@ function makePlan(
   layout: AsmLayout,
   tileRingBytes = TILE_RING_BYTES,
   dense?: boolean,
+  maxPassSteps = MAX_PASS_STEPS,
 ): GroupPlan {
   const m = sim.model;
   const { nNodes: n, nParams: P, network: net } = sim;
@@ -132,19 +141,22 @@ function makePlan(
   const lanes = nodes ? count : Math.ceil(count / (4 * width)) * 4 * width;
   const nnz = net.source.length;
   const R = net.maxDelay + 2;
-  const blockSteps = asmBlockSteps(width, layout);
+  const TC = asmBlockSteps(width, layout);
   const slotBytes = nodes ? 4 : 16 * width; // one node's lanes at one slot of the ring
   const edges = new Int32Array(3 * nnz);
   const edgeF = new Float32Array(edges.buffer);
   const wsum = new Float32Array(nodes ? Math.ceil(n / 4) * 4 : n);
   let minDelay = Infinity;
+  for (let e = 0; e < nnz; e++) minDelay = Math.min(minDelay, net.delay[e]!);
+  // Steps per blocked coupling pass: the longest multiple of the kernel's TC that every delay
+  // covers, at most maxPassSteps ("lanes" layout; the "nodes" layout's pass is TC).
+  const blockSteps = nodes ? TC : Math.max(TC, Math.floor(Math.min(minDelay, Math.max(maxPassSteps, TC)) / TC) * TC);
   for (let i = 0; i < n; i++) {
     for (let e = net.rowStart[i]!; e < net.rowStart[i + 1]!; e++) {
       edges[3 * e] = net.source[e]! * (R + blockSteps - 1) * slotBytes;
       edges[3 * e + 1] = net.delay[e]! * slotBytes;
       edgeF[3 * e + 2] = net.weight[e]!;
       wsum[i] += net.weight[e]!;
-      minDelay = Math.min(minDelay, net.delay[e]!);
     }
   }
   const T = minDelay >= blockSteps ? blockSteps : 1;
@@ -259,13 +271,15 @@ async function workerShard(segments: Segment[], plans: GroupPlan[], modules: Web
 /**
  * Per-lane cost of a lane group of each width, relative to the cheapest, for planLaneGroups.
  * rWW + FIC + BOLD on HCP-100, 16 lanes on one thread, width forced (bench/lane-width.bench.ts,
- * 2026-12-03 19:25 UTC, bench/RESULTS.md): without delays widths 1, 2 and 4 ran 3.20, 3.65 and
- * 3.90e7 node-steps/s (a wider group shares each weight load and each of V8's rebuilt constants
- * between more vectors); with delays 2.39, 2.14 and 1.65e7 (a wider group's ring leaves the cache
- * and its blocked pass covers fewer steps), and at batch 64 on 2 threads widths 1 and 2 within 3 %.
+ * bench/RESULTS.md): without delays widths 1, 2 and 4 ran 3.20, 3.65 and 3.90e7 node-steps/s (a
+ * wider group shares each weight load and each of V8's rebuilt constants between more vectors);
+ * with delays and passes of up to MAX_PASS_STEPS steps the three ran within ±5 % of each other
+ * (2.81, 2.78, 2.67 and 2.84, 2.90, 3.04e7; at batch 64 on 2 threads 5.46, 5.64, 5.43e7). Before
+ * the longer passes a wide group's ring left the cache more often (1.65e7 at width 4 against
+ * 2.14e7 at width 2).
  */
 export const LANE_COST_BY_WIDTH: Record<"delays" | "noDelays", Record<AsmWidth, number>> = {
-  delays: { 1: 1.05, 2: 1, 4: 1.3 },
+  delays: { 1: 1.05, 2: 1, 4: 1 },
   noDelays: { 1: 1.25, 2: 1.1, 4: 1 },
 };
 
@@ -356,6 +370,8 @@ export interface WasmOptions {
   relaxed?: boolean;
   /** Delay history per source tile of the blocked coupling pass (default TILE_RING_BYTES); results are the same bits whatever the value. */
   tileRingBytes?: number;
+  /** Most steps one blocked coupling pass covers (default MAX_PASS_STEPS); the same bits whatever the value. */
+  maxPassSteps?: number;
   /**
    * Without delays, sum the coupling as a matrix product over all sources (true) or walk each
    * target's edges (false); default: the matrix product when at least a quarter of the node
@@ -438,7 +454,18 @@ async function simulateWasmInOrder(
     for (let t = 0; t < threads; t++) {
       const segments = perThread[t]!;
       const plans = segments.map((seg) =>
-        makePlan(sim, seg.laneStart, seg.count, samplesPerChunk, seg.width, nRec === 0, layout, opts.tileRingBytes, opts.denseCoupling)
+        makePlan(
+          sim,
+          seg.laneStart,
+          seg.count,
+          samplesPerChunk,
+          seg.width,
+          nRec === 0,
+          layout,
+          opts.tileRingBytes,
+          opts.denseCoupling,
+          opts.maxPassSteps,
+        )
       );
       const modules = await Promise.all(segments.map((seg) => kernelModule(m, seg.width, relaxed, layout)));
       shards.push(threads === 1 ? await inlineShard(segments, plans, modules) : await workerShard(segments, plans, modules));

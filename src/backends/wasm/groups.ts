@@ -36,7 +36,10 @@ export interface GroupPlan {
   rowStart: Int32Array;
   /** Per edge: the source node's byte offset in a ring (source · nodeBytes), the delay in bytes (delay · 16 · width), the weight (as f32 bits). */
   edges: Int32Array;
-  /** Steps of one coupling pass (asmBlockSteps(width)): ring slots per node are R + blockSteps − 1. */
+  /**
+   * Steps of one blocked coupling pass (a multiple of asmBlockSteps(width)): ring slots per node
+   * are R + blockSteps − 1.
+   */
   blockSteps: number;
   /** blockSteps when every delay is at least that long (one pass per blockSteps steps), else 1. */
   T: number;
@@ -290,6 +293,7 @@ export class LaneGroupRunner {
         this.pTileRows,
         this.pTileEdges,
         plan.nTiles,
+        plan.blockSteps,
       );
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;
