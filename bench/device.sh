@@ -14,7 +14,9 @@
 # default 280), DEVICE_CHECK=1 (then the backend's correctness check, test/webgpu/device-check.ts),
 # DEVICE_LPI (lanes per invocation, default the driver's: 1 on GPUs; DEVICE_LPI=1,2 runs both, one
 # pass each), DEVICE_HOLD (fast states held in workgroup memory for a dispatch, default the
-# driver's: on on GPUs where they fit; DEVICE_HOLD=0,1 runs both, one pass each per DEVICE_LPI).
+# driver's: on on GPUs where they fit; DEVICE_HOLD=0,1 runs both, one pass each per DEVICE_LPI),
+# DEVICE_SPD (steps per dispatch, default the driver's: 2^24 node-steps per dispatch, so 5 steps at
+# 32,768 lanes × 100 nodes; held states are loaded and stored once per dispatch).
 # Designed to finish in < 5 minutes on a GPU. Tested end to end on lavapipe with small sizes:
 #   DEVICE_LANES=16 DEVICE_SECONDS=1 bash bench/device.sh
 set -euo pipefail
@@ -54,6 +56,7 @@ export WEBGPU_BENCH_SECONDS=${DEVICE_SECONDS:-4}
 export WEBGPU_BENCH_MODELS=${DEVICE_MODELS:-rww,hopf}
 export WEBGPU_BENCH_WASM=0
 export WEBGPU_BENCH_NOISE=${DEVICE_NOISE:-shared}
+export WEBGPU_BENCH_SPD=${DEVICE_SPD:-}
 cd "$work"
 # DEVICE_LPI=1,2: one bench pass per value (each under DEVICE_TIMEOUT); empty: the driver's choice.
 # DEVICE_HOLD=0,1 likewise for held states.

@@ -16,6 +16,7 @@
 //   WEBGPU_BENCH_MODELS=rww,hopf  which workloads (default both)
 //   WEBGPU_BENCH_LPI=2            lanes per invocation (default: the driver's choice)
 //   WEBGPU_BENCH_HOLD=0|1         fast states held in workgroup memory (default: the driver's choice)
+//   WEBGPU_BENCH_SPD=40           steps per dispatch (default: the driver's, 2^24 node-steps per dispatch)
 import { describeAdapter } from "../src/backends/webgpu/gpu.ts";
 import { runWorkload, WEBGPU_WORKLOADS, type WebGpuWorkload as Workload, WORKLOAD_DT, workloadNetwork } from "./webgpu-workloads.ts";
 
@@ -30,6 +31,7 @@ const models = (env.WEBGPU_BENCH_MODELS ?? "rww,hopf").split(",");
 const noise = (env.WEBGPU_BENCH_NOISE ?? "independent") as "independent" | "shared";
 const lanesPerInvocation = env.WEBGPU_BENCH_LPI ? Number(env.WEBGPU_BENCH_LPI) : undefined;
 const holdStates = env.WEBGPU_BENCH_HOLD ? env.WEBGPU_BENCH_HOLD === "1" : undefined;
+const stepsPerDispatch = env.WEBGPU_BENCH_SPD ? Number(env.WEBGPU_BENCH_SPD) : undefined;
 
 const adapter = await describeAdapter();
 console.log(
@@ -37,7 +39,7 @@ console.log(
     laneCounts.join(", ")
   }; ~${target} s per timed run; ${noise} noise; lanes per invocation: ${lanesPerInvocation ?? "the driver's choice"}; states held: ${
     holdStates ?? "the driver's choice"
-  }`,
+  }; steps per dispatch: ${stepsPerDispatch ?? "the driver's choice"}`,
 );
 
 const workloads = WEBGPU_WORKLOADS.filter((w) => models.includes(w.key));
@@ -52,7 +54,7 @@ async function timeRun(w: Workload, backend: "webgpu" | "wasm", lanes: number, s
   const network = workloadNetwork(w);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await runWorkload(w, { network, lanes, steps, backend, noise, webgpu: { lanesPerInvocation, holdStates } });
+  const r = await runWorkload(w, { network, lanes, steps, backend, noise, webgpu: { lanesPerInvocation, holdStates, stepsPerDispatch } });
   const wallS = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu0);
   return { wallS, cpuS: (c.user + c.system) / 1e6, nodeSteps: lanes * r.nNodes * r.nSteps };
