@@ -9,7 +9,7 @@ import { emitExpr, floatLiteral } from "./emit.ts";
 import { describeStep, stepInput, type StepLet } from "./step.ts";
 
 /** Bump when the kernel ABI (run's arguments or memory layout) changes. */
-export const ASM_ABI_VERSION = 11;
+export const ASM_ABI_VERSION = 12;
 /** Targets per source row of the dense coupling pass's weights (driver: denseW), padded to whole blocks of 16. */
 export const DENSE_TARGET_PAD = 16;
 
@@ -195,7 +195,7 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
     `  state: usize, params: usize, ring: usize, keys: usize,`,
     `  recEvery: i32, recBuf: usize, recCount: i32, obsSlot: usize, avgBuf: usize, avgSlot: usize, needDerived: i32,`,
     `  slowEvery: i32, slowDt: f32, noiseBuf: usize, sharedKeys: i32, T: i32, cbuf: usize, denseW: usize,`,
-    `  tileRows: usize, tileEdges: usize, nTiles: i32, B: i32,`,
+    `  tileRows: usize, tileEdges: usize, nTiles: i32, B: i32, edgeScratch: usize,`,
     `): void {`,
   );
   for (let v = 0; v < W; v++) {
@@ -280,8 +280,13 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         `      const e0 = load<i32>(rows + (<usize>i << 2));`,
         `      const e1 = load<i32>(rows + (<usize>(i + 1) << 2));`,
         `      if (e0 == e1 && tile != 0) continue;`,
-        `      const edge0 = tileEdges + <usize>e0 * 12;`,
-        `      const end = tileEdges + <usize>e1 * 12;`,
+        `      // Each edge's ring address (at the pass's first step) and weight, once per pass, for its sub-blocks.`,
+        `      let qEnd = edgeScratch;`,
+        `      for (let edge = tileEdges + <usize>e0 * 12; edge < tileEdges + <usize>e1 * 12; edge += 12, qEnd += 8) {`,
+        ...edgeSource("").map((l) => `        ${l}`),
+        `        store<usize>(qEnd, src);`,
+        `        store<f32>(qEnd, load<f32>(edge, 8), 4);`,
+        `      }`,
         `      for (let b = 0; b < Tb; b += ${TC}) {`,
         `        const bB = <usize>b * ${W * 16}; // sub-block b's first slot, in bytes past the pass's first`,
       );
@@ -291,12 +296,12 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
       push(
         7,
         `}`,
-        `for (let edge = edge0; edge < end; edge += 12) {`,
-        `  const w = v128.load32_splat(edge, 8);`,
-        ...edgeSource("").map((l) => `  ${l}`),
+        `for (let q = edgeScratch; q < qEnd; q += 8) {`,
+        `  const w = v128.load32_splat(q, 4);`,
+        `  const src = load<usize>(q) + bB;`,
       );
       for (let t = 0; t < TC; t++) {
-        for (let v = 0; v < W; v++) push(8, `a${t}_${v} = ${fma("w", `v128.load(src + bB, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
+        for (let v = 0; v < W; v++) push(8, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
       }
       push(7, `}`);
       for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(7, `v128.store(${cb(t, v)}, a${t}_${v});`);

@@ -125,6 +125,7 @@ export class LaneGroupRunner {
   private readonly pDense: number;
   private readonly pTileRows: number;
   private readonly pTileEdges: number;
+  private readonly pEdgeScratch: number;
 
   private constructor(private readonly plan: GroupPlan, instance: WebAssembly.Instance, memory: WebAssembly.Memory, layout: number[]) {
     this.run = instance.exports.run as RunFn;
@@ -144,7 +145,8 @@ export class LaneGroupRunner {
       this.pDense,
       this.pTileRows,
       this.pTileEdges,
-    ] = layout as [number, number, number, number, number, number, number, number, number, number, number];
+      this.pEdgeScratch,
+    ] = layout as [number, number, number, number, number, number, number, number, number, number, number, number];
   }
 
   static async create(plan: GroupPlan, module: WebAssembly.Module): Promise<LaneGroupRunner> {
@@ -171,6 +173,7 @@ export class LaneGroupRunner {
       plan.denseW.length ? alloc(plan.denseW.length * 4) : 0,
       alloc(plan.tileRows.length * 4),
       alloc(plan.tileEdges.length * 4),
+      alloc(n * 8), // the blocked pass's (ring address, weight) of one target's edges in one tile
     ];
     const G = plan.lanes / cl.GL;
     const ringBytes = K * cl.ringNodes * (R + plan.blockSteps - 1) * (cl.nodes ? 4 : cl.GL * 4);
@@ -294,6 +297,7 @@ export class LaneGroupRunner {
         this.pTileEdges,
         plan.nTiles,
         plan.blockSteps,
+        this.pEdgeScratch,
       );
       for (let r = 0; r < plan.nRec; r++) {
         const dst = out[r]!;
