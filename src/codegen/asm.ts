@@ -17,6 +17,9 @@ export const DENSE_TARGET_PAD = 16;
 export const ASM_WIDTHS = [1, 2, 4] as const;
 export type AsmWidth = (typeof ASM_WIDTHS)[number];
 
+/** Sums of the blocked pass that one walk over a target's edges carries (see emitAsmKernel). */
+export const PASS_SUMS_PER_WALK = 4;
+
 /**
  * Steps whose delayed coupling one pass over the edges computes when every delay is at least
  * that long (8 / width: 8 f32x4 accumulators per pass). See the ring layout in emitAsmKernel.
@@ -290,21 +293,26 @@ export function emitAsmKernel(m: CompiledModel, opts: AsmKernelOptions = {}): st
         `      for (let b = 0; b < Tb; b += ${TC}) {`,
         `        const bB = <usize>b * ${W * 16}; // sub-block b's first slot, in bytes past the pass's first`,
       );
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(7, `let a${t}_${v} = f32x4.splat(0);`);
-      push(7, `if (tile != 0) {`);
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(8, `a${t}_${v} = v128.load(${cb(t, v)});`);
-      push(
-        7,
-        `}`,
-        `for (let q = edgeScratch; q < qEnd; q += 8) {`,
-        `  const w = v128.load32_splat(q, 4);`,
-        `  const src = load<usize>(q) + bB;`,
-      );
-      for (let t = 0; t < TC; t++) {
-        for (let v = 0; v < W; v++) push(8, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
+      // The sub-block's TC·W sums in runs of PASS_SUMS_PER_WALK, one edge walk per run: V8 schedules a
+      // walk's loads at its top and the arithmetic after them, so 8 sums and 8 loaded vectors plus the
+      // weight outgrow x64's 16 vector registers and one sum round-trips the stack on every edge.
+      const sums = Array.from({ length: TC * W }, (_, q) => ({ t: Math.floor(q / W), v: q % W }));
+      for (let r = 0; r < sums.length; r += PASS_SUMS_PER_WALK) {
+        const run = sums.slice(r, r + PASS_SUMS_PER_WALK);
+        for (const { t, v } of run) push(7, `let a${t}_${v} = f32x4.splat(0);`);
+        push(7, `if (tile != 0) {`);
+        for (const { t, v } of run) push(8, `a${t}_${v} = v128.load(${cb(t, v)});`);
+        push(
+          7,
+          `}`,
+          `for (let q = edgeScratch; q < qEnd; q += 8) {`,
+          `  const w = v128.load32_splat(q, 4);`,
+          `  const src = load<usize>(q) + bB;`,
+        );
+        for (const { t, v } of run) push(8, `a${t}_${v} = ${fma("w", `v128.load(src, ${(t * W + v) * 16})`, `a${t}_${v}`)};`);
+        push(7, `}`);
+        for (const { t, v } of run) push(7, `v128.store(${cb(t, v)}, a${t}_${v});`);
       }
-      push(7, `}`);
-      for (let t = 0; t < TC; t++) for (let v = 0; v < W; v++) push(7, `v128.store(${cb(t, v)}, a${t}_${v});`);
       push(6, `}`);
       push(5, `}`, `  }`, `}`);
     });
