@@ -147,7 +147,7 @@ function ownNodesLoop(path: CouplingPath, nodeSlices: number, body: string, p: s
  * invocation touches only its own (node, lane) entries, so no barrier is needed.
  */
 function holdStages(m: CompiledModel, path: CouplingPath, nodeSlices: number): { into: string; back: string } {
-  const fast = m.stateNames.map((_, k) => k).filter((k) => !m.slowStates.includes(k));
+  const fast = fastStates(m);
   const copy = (toHeld: boolean) => {
     let body = "";
     fast.forEach((k, f) => {
@@ -276,7 +276,7 @@ function stateStages(m: CompiledModel, recordIdx: number[], averageIdx: number[]
   if (!m.slowStates.length && !held) {
     return { load: `${ind}var x = load_state(lane, i);\n`, store: `${ind}store_state(lane, i, x);\n` };
   }
-  const fast = m.stateNames.map((_, k) => k).filter((k) => !m.slowStates.includes(k));
+  const fast = fastStates(m);
   // Derived quantities may read slow states: treat every derived observable as needing them.
   const needsSlow = (k: number) => k >= S || m.slowStates.includes(k);
   const always = averageIdx.some(needsSlow);
@@ -325,9 +325,22 @@ export function kernelWorkgroupBytes(
   m: CompiledModel,
   o: { lanesPerWorkgroup: number; lanesPerInvocation: number; sharedNoise: boolean; heldNodes: number },
 ): number {
-  const nFast = Math.max(m.stateNames.length - m.slowStates.length, 1);
+  const a = workgroupArrays(m, o);
+  return 4 * (a.wz + a.held);
+}
+
+/** Floats of the kernel's workgroup arrays: wz (shared normals; 0 without) and held (held fast states; 0 without). */
+function workgroupArrays(
+  m: CompiledModel,
+  o: { lanesPerWorkgroup: number; lanesPerInvocation: number; sharedNoise: boolean; heldNodes: number },
+): { wz: number; held: number } {
   const wz = o.sharedNoise && m.noiseStates.length > 0 ? (o.heldNodes || sharedNoiseMaxNodes(m)) * noise4(m) : 0;
-  return 4 * (wz + o.heldNodes * nFast * o.lanesPerWorkgroup * o.lanesPerInvocation);
+  return { wz, held: o.heldNodes * Math.max(fastStates(m).length, 1) * o.lanesPerWorkgroup * o.lanesPerInvocation };
+}
+
+/** Indices of the states that are not slow (the ones held across a dispatch, and loaded every step). */
+function fastStates(m: CompiledModel): number[] {
+  return m.stateNames.map((_, k) => k).filter((k) => !m.slowStates.includes(k));
 }
 
 /** Most nodes whose normals fit the shared-noise workgroup array (12 KB of the 16 KB WebGPU guarantees). */
@@ -493,12 +506,14 @@ export function generateSimulationKernel(m: CompiledModel, opts: KernelOptions):
   const shared = !!opts.sharedNoise && m.noiseStates.length > 0;
   const consts = `const LW: u32 = ${LW}u;\nconst NS: u32 = ${NS}u;\nconst LM: u32 = ${LM}u;\nconst NT: u32 = ${DENSE_TILE}u;\n\n`;
   // With the node count known (held states), the shared normals take only what the network needs.
-  const wz = shared ? `var<workgroup> wz: array<f32, ${(heldNodes || sharedNoiseMaxNodes(m)) * noise4(m)}>;\n\n` : "";
-  const nFast = m.stateNames.length - m.slowStates.length;
+  const arrays = workgroupArrays(m, { lanesPerWorkgroup: LW, lanesPerInvocation: LM, sharedNoise: shared, heldNodes });
+  const wz = shared ? `var<workgroup> wz: array<f32, ${arrays.wz}>;\n\n` : "";
   const held = heldNodes
     ? `// fast states of this workgroup's lanes [node][fast state][lane % (LW·LM)] (KernelOptions.heldNodes)\n` +
-      `var<workgroup> held: array<f32, ${heldNodes * Math.max(nFast, 1) * LW * LM}>;\n` +
-      `fn held_at(i: u32, f: u32, lane: u32) -> u32 {\n  return (i * ${Math.max(nFast, 1)}u + f) * (LW * LM) + lane % (LW * LM);\n}\n\n`
+      `var<workgroup> held: array<f32, ${arrays.held}>;\n` +
+      `fn held_at(i: u32, f: u32, lane: u32) -> u32 {\n  return (i * ${
+        Math.max(fastStates(m).length, 1)
+      }u + f) * (LW * LM) + lane % (LW * LM);\n}\n\n`
     : "";
   const hold = heldNodes ? holdStages(m, coupling, NS) : { into: "", back: "" };
   const body = piece("simulate")

@@ -329,11 +329,9 @@ export function planLaneGroups(
 ): Segment[][] {
   const unitLanes = 4 * (width ?? 1);
   const units = Math.ceil(lanes / unitLanes);
-  const T = Math.max(1, Math.min(threads, units));
   const out: Segment[][] = [];
   let lane = 0;
-  for (let t = 0; t < T; t++) {
-    const q = Math.floor(units / T) + (t < units % T ? 1 : 0);
+  for (const [, q] of splitEvenly(units, Math.max(1, Math.min(threads, units)))) {
     const end = Math.min(lanes, lane + q * unitLanes);
     const segments: Segment[] = [];
     for (const w of width ? Array.from({ length: q }, () => width) : cheapestWidths(q, cost)) {
@@ -433,8 +431,9 @@ async function simulateWasmInOrder(
   // padding lanes and each can have a core.
   const layout: AsmLayout = opts.layout ?? (lanes < 4 && !opts.width ? "nodes" : "lanes");
   // Lanes split evenly over the threads, each thread's as the cheapest mix of group widths
-  // (planLaneGroups): a wider group shares each load of the network between more lanes, but
-  // padding lanes cost as much as real ones, and with delays a wide group's ring leaves the cache.
+  // (planLaneGroups, under the measured LANE_COST_BY_WIDTH): a wider group shares each load of
+  // the network and the step's constants between more lanes, but padding lanes cost as much as
+  // real ones.
   // The "nodes" layout: one simulation per group, the simulations split over the threads.
   const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
   const cost = LANE_COST_BY_WIDTH[sim.network.maxDelay > 0 ? "delays" : "noDelays"];
